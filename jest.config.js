@@ -8,7 +8,7 @@ const shared = {
     '^#event-store$': '<rootDir>/libs/event-store/src/index.ts',
     '^#projections$': '<rootDir>/libs/projections/src/index.ts',
     '^#testing$': '<rootDir>/libs/testing/src/index.ts',
-    '^#local-postgres$': '<rootDir>/libs/local-postgres/src/index.ts',
+    '^#postgres$': '<rootDir>/libs/postgres/src/index.ts',
   },
   testEnvironment: 'node',
 };

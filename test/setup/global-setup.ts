@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalPostgres, type LocalPostgres } from '../../libs/local-postgres/src/index.ts';
+import { startLocalPostgres, type LocalPostgres } from '../../libs/postgres/src/index.ts';
 
 /**
  * Gives every test worker a PostgreSQL server: the one that DATABASE_URL names, or else an embedded one started

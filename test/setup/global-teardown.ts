@@ -1,4 +1,4 @@
-import type { LocalPostgres } from '../../libs/local-postgres/src/index.ts';
+import type { LocalPostgres } from '../../libs/postgres/src/index.ts';
 
 export default async function globalTeardown(): Promise<void> {
   const server = (globalThis as { __localPostgres?: LocalPostgres }).__localPostgres;

@@ -1,0 +1,2 @@
+export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store.ts';
+export { EVENT_STORE_MIGRATIONS } from './schema.ts';

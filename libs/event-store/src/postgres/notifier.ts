@@ -1,0 +1,63 @@
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+
+/**
+ * One LISTEN connection per store, shared by its subscriptions: an append wakes them at once instead of at the
+ * next poll. Notifications are only a hint (the poll still runs), so a lost connection costs latency, not events.
+ */
+export class AppendNotifier {
+  private readonly emitter = new EventEmitter();
+  private client: pg.Client | undefined;
+  private connecting: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly connectionString: string) {
+    this.emitter.setMaxListeners(0);
+  }
+
+  /** Resolves on the next append notification or after `timeoutMs`, whichever comes first. */
+  async wait(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    void this.ensureListening();
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.emitter.off('append', done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.emitter.once('append', done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private ensureListening(): Promise<void> {
+    if (this.client || this.closed) return Promise.resolve();
+    this.connecting ??= (async () => {
+      const client = new pg.Client({ connectionString: this.connectionString });
+      client.on('notification', () => this.emitter.emit('append'));
+      client.on('error', () => {
+        // Dropped: forget it; the next wait() reconnects. Polling covers the gap.
+        if (this.client === client) this.client = undefined;
+      });
+      try {
+        await client.connect();
+        await client.query('LISTEN es_events');
+        if (this.closed) await client.end();
+        else this.client = client;
+      } catch {
+        await client.end().catch(() => undefined);
+      } finally {
+        this.connecting = undefined;
+      }
+    })();
+    return this.connecting;
+  }
+}

@@ -1,0 +1,366 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  comparePositions,
+  IdempotencyConflictError,
+  positionToString,
+  START,
+  StreamNotFoundError,
+  WrongExpectedRevisionError,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type LogFilter,
+  type LogPosition,
+  type RecordedEvent,
+  type Subscription,
+  type SubscriptionMessage,
+} from '#event-store';
+
+/**
+ * The behaviour every event-store adapter promises, run against each of them (PostgreSQL here, EventStoreDB
+ * where a server can be reached). Each test uses its own stream category, so one store serves the whole suite.
+ */
+export interface ContractFactory {
+  create(): Promise<EventStore>;
+  dispose(store: EventStore): Promise<void>;
+  /**
+   * Starts an append whose transaction stays open until `commit()`: a writer that took its place in the log
+   * before others but commits after them. Adapters whose log has no such window (EventStoreDB orders by commit)
+   * leave it out, and that test is skipped for them.
+   */
+  holdOpenAppend?(store: EventStore, streamId: string, events: EventToAppend[]): Promise<{ commit(): Promise<void> }>;
+}
+
+export function describeEventStoreContract(adapterName: string, factory: ContractFactory): void {
+  describe(`event store contract: ${adapterName}`, () => {
+    let store: EventStore;
+    let category: string;
+    const stream = (name: string) => `${category}-${name}`;
+    const onlyMine = (): LogFilter => ({ categories: [category] });
+
+    beforeAll(async () => {
+      store = await factory.create();
+    });
+    afterAll(async () => {
+      await factory.dispose(store);
+    });
+    beforeEach(() => {
+      category = `c${randomBytes(6).toString('hex')}`;
+    });
+
+    describe('expected revision', () => {
+      // [stream state before, expected revision, revision after or 'conflict']
+      const matrix: [string, ExpectedRevision, number | 'conflict'][] = [
+        ['absent', 'no_stream', 0],
+        ['absent', 'any', 0],
+        ['absent', 'stream_exists', 'conflict'],
+        ['absent', 0, 'conflict'],
+        ['at 0', 'no_stream', 'conflict'],
+        ['at 0', 'any', 1],
+        ['at 0', 'stream_exists', 1],
+        ['at 0', 0, 1],
+        ['at 0', 1, 'conflict'],
+        ['at 2', 2, 3],
+        ['at 2', 1, 'conflict'],
+        ['at 2', 5, 'conflict'],
+        ['at 2', 'stream_exists', 3],
+      ];
+      test.each(matrix)('stream %s, expected %s -> %s', async (state, expected, outcome) => {
+        const id = stream('s');
+        const existing = state === 'absent' ? -1 : Number(state.slice(3));
+        for (let i = 0; i <= existing; i++) await store.appendToStream(id, [event('Seeded', { i })], i === 0 ? 'no_stream' : i - 1);
+
+        const attempt = store.appendToStream(id, [event('Attempted')], expected);
+        if (outcome === 'conflict') {
+          const error = await attempt.then(() => undefined, (e: unknown) => e);
+          expect(error).toBeInstanceOf(WrongExpectedRevisionError);
+          expect((error as WrongExpectedRevisionError).actual).toBe(existing === -1 ? undefined : existing);
+          expect((error as WrongExpectedRevisionError).streamId).toBe(id);
+          const after = await store.readStream(id).catch(() => []);
+          expect(after.map((e) => e.type)).not.toContain('Attempted');
+        } else {
+          expect((await attempt).nextExpectedRevision).toBe(outcome);
+          const events = await store.readStream(id);
+          expect(events.map((e) => e.revision)).toEqual(range(outcome + 1));
+          expect(events.at(-1)?.type).toBe('Attempted');
+        }
+      });
+
+      test('20 concurrent appends at the same revision: exactly one wins', async () => {
+        const id = stream('race');
+        await store.appendToStream(id, [event('Created')], 'no_stream');
+        const attempts = await Promise.allSettled(range(20).map((i) => store.appendToStream(id, [event('Raced', { i })], 0)));
+        const winners = attempts.filter((a) => a.status === 'fulfilled');
+        const losers = attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected');
+        expect(winners).toHaveLength(1);
+        expect(losers).toHaveLength(19);
+        for (const loser of losers) {
+          expect(loser.reason).toBeInstanceOf(WrongExpectedRevisionError);
+          expect((loser.reason as WrongExpectedRevisionError).actual).toBe(1);
+        }
+        expect((await store.readStream(id)).map((e) => e.type)).toEqual(['Created', 'Raced']);
+      });
+
+      test('20 concurrent creations of one stream with no_stream: exactly one wins', async () => {
+        const id = stream('new-race');
+        const attempts = await Promise.allSettled(range(20).map((i) => store.appendToStream(id, [event('Created', { i })], 'no_stream')));
+        expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+        expect(await store.readStream(id)).toHaveLength(1);
+      });
+    });
+
+    describe('idempotent retry', () => {
+      test('the same event ids again append nothing and answer the original result', async () => {
+        const id = stream('idem');
+        const batch = [event('A'), event('B')];
+        const first = await store.appendToStream(id, batch, 'no_stream');
+        const retry = await store.appendToStream(id, batch, 'no_stream');
+        const retryAny = await store.appendToStream(id, batch, 'any');
+        expect(retry).toEqual(first);
+        expect(retryAny).toEqual(first);
+        expect((await store.readStream(id)).map((e) => e.id)).toEqual(batch.map((e) => e.id));
+      });
+
+      test('a retry after later appends still answers the original result', async () => {
+        const id = stream('idem-later');
+        const batch = [event('A')];
+        const first = await store.appendToStream(id, batch, 'no_stream');
+        await store.appendToStream(id, [event('B')], 0);
+        expect(await store.appendToStream(id, batch, 'no_stream')).toEqual(first);
+        expect(await store.readStream(id)).toHaveLength(2);
+      });
+
+      test('concurrent identical appends store the events once', async () => {
+        const id = stream('idem-race');
+        const batch = [event('A'), event('B')];
+        const results = await Promise.all(range(8).map(() => store.appendToStream(id, batch, 'any')));
+        for (const r of results) expect(r).toEqual(results[0]);
+        expect(await store.readStream(id)).toHaveLength(2);
+      });
+
+      test('ids already stored as part of a different append are refused', async () => {
+        const id = stream('idem-mismatch');
+        const a = event('A');
+        await store.appendToStream(id, [a, event('B')], 'no_stream');
+        await expect(store.appendToStream(id, [a, event('C')], 'any')).rejects.toBeInstanceOf(IdempotencyConflictError);
+        expect(await store.readStream(id)).toHaveLength(2);
+      });
+    });
+
+    describe('reading a stream', () => {
+      test('forwards, backwards, from and up to a revision, bounded', async () => {
+        const id = stream('read');
+        await store.appendToStream(id, range(6).map((i) => event('N', { i })), 'no_stream');
+        const revisions = async (options: Parameters<EventStore['readStream']>[1]) => (await store.readStream(id, options)).map((e) => e.revision);
+        expect(await revisions({})).toEqual([0, 1, 2, 3, 4, 5]);
+        expect(await revisions({ fromRevision: 2 })).toEqual([2, 3, 4, 5]);
+        expect(await revisions({ toRevision: 3 })).toEqual([0, 1, 2, 3]);
+        expect(await revisions({ fromRevision: 1, toRevision: 3 })).toEqual([1, 2, 3]);
+        expect(await revisions({ maxCount: 2 })).toEqual([0, 1]);
+        expect(await revisions({ direction: 'backwards' })).toEqual([5, 4, 3, 2, 1, 0]);
+        expect(await revisions({ direction: 'backwards', maxCount: 1 })).toEqual([5]);
+        expect(await revisions({ direction: 'backwards', fromRevision: 3, toRevision: 1 })).toEqual([3, 2, 1]);
+        expect(await revisions({ fromRevision: 9 })).toEqual([]);
+      });
+
+      test('a stream that does not exist is StreamNotFoundError', async () => {
+        await expect(store.readStream(stream('missing'))).rejects.toBeInstanceOf(StreamNotFoundError);
+      });
+
+      test('recorded events carry stream, revision, type, position and time', async () => {
+        const id = stream('shape');
+        const before = Date.now();
+        const e = event('Shaped', { x: 1 });
+        const result = await store.appendToStream(id, [e], 'no_stream');
+        const [recorded] = await store.readStream(id);
+        expect(recorded).toMatchObject({ id: e.id, streamId: id, revision: 0, type: 'Shaped', data: e.data, metadata: e.metadata });
+        expect(recorded!.position).toEqual(result.position);
+        expect(recorded!.recordedAt.getTime()).toBeGreaterThanOrEqual(before - 5_000);
+      });
+    });
+
+    describe('payloads', () => {
+      test('unicode and 64 KiB payloads come back byte for byte', async () => {
+        const id = stream('bytes');
+        const unicode = JSON.stringify({ text: 'Zoë, Ørsted, 日本語, مرحبا, 👩🏽‍💻, e\u0301, \u0000 \u2028 "quoted" \\ back' });
+        const spaced = '{ "kept" :  [1, 2.50, "as written"] ,"order":{"b":1,"a":2} }';
+        const big = JSON.stringify({ blob: 'x'.repeat(64 * 1024) + 'ü€' });
+        expect(Buffer.byteLength(big)).toBeGreaterThanOrEqual(64 * 1024);
+        const events = [unicode, spaced, big].map((data) => ({ id: randomUUID(), type: 'Payload', data, metadata: '{"m":"é"}' }));
+        await store.appendToStream(id, events, 'no_stream');
+        const read = await store.readStream(id);
+        expect(read.map((e) => e.data)).toEqual([unicode, spaced, big]);
+        expect(read.map((e) => e.metadata)).toEqual(events.map((e) => e.metadata));
+      });
+    });
+
+    describe('the global log', () => {
+      test('reads in one stable order with positions, paged without gaps or repeats', async () => {
+        const written: string[] = [];
+        for (let i = 0; i < 25; i++) {
+          const e = event('Logged', { i });
+          written.push(e.id);
+          await store.appendToStream(stream(`s${i % 4}`), [e], 'any');
+        }
+        const paged = await readAllPaged(store, onlyMine(), 7);
+        expect(paged.map((e) => e.id)).toEqual(written);
+        const again = await readAllPaged(store, onlyMine(), 100);
+        expect(again.map((e) => positionToString(e.position))).toEqual(paged.map((e) => positionToString(e.position)));
+        for (let i = 1; i < paged.length; i++) expect(comparePositions(paged[i - 1]!.position, paged[i]!.position)).toBeLessThan(0);
+      });
+
+      test('filters by stream category and by event type', async () => {
+        const other = `${category}x`;
+        await store.appendToStream(stream('a'), [event('Kept'), event('Dropped'), event('Kept')], 'no_stream');
+        await store.appendToStream(`${other}-b`, [event('Kept')], 'no_stream');
+        const byCategory = await readAllPaged(store, { categories: [category] }, 2);
+        expect(byCategory.map((e) => e.streamId)).toEqual([stream('a'), stream('a'), stream('a')]);
+        const both = await readAllPaged(store, { categories: [category, other], eventTypes: ['Kept'] }, 2);
+        expect(both.map((e) => `${e.streamId}:${e.type}`)).toEqual([`${stream('a')}:Kept`, `${stream('a')}:Kept`, `${other}-b:Kept`]);
+      });
+
+      test('the category is everything before the first dash', async () => {
+        await store.appendToStream(`${category}-with-more-dashes`, [event('Dashed')], 'no_stream');
+        const events = await readAllPaged(store, { categories: [category] }, 10);
+        expect(events.map((e) => e.streamId)).toEqual([`${category}-with-more-dashes`]);
+      });
+
+      test('head position and the count of events after a position', async () => {
+        await store.appendToStream(stream('h'), [event('A'), event('B'), event('C')], 'no_stream');
+        const [first] = await store.readStream(stream('h'));
+        expect(await store.countEventsAfter(first!.position, onlyMine())).toBe(2);
+        expect(await store.countEventsAfter(START, onlyMine())).toBe(3);
+        const head = await store.headPosition();
+        const [last] = await store.readStream(stream('h'), { direction: 'backwards', maxCount: 1 });
+        expect(comparePositions(head, last!.position)).toBeGreaterThanOrEqual(0);
+      });
+    });
+
+    describe('subscriptions', () => {
+      test('catch up, then live, each event once and in log order', async () => {
+        const before = range(5).map((i) => event('Before', { i }));
+        await store.appendToStream(stream('live'), before, 'no_stream');
+        const subscription = store.subscribeToAll({ filter: onlyMine() });
+        const reader = collect(subscription);
+        await reader.waitFor((s) => s.caughtUp && s.events.length === 5);
+        const after = range(3).map((i) => event('After', { i }));
+        for (const [i, e] of after.entries()) await store.appendToStream(stream('live'), [e], 4 + i);
+        await reader.waitFor((s) => s.events.length === 8);
+        await subscription.close();
+        expect(reader.state.events.map((e) => e.id)).toEqual([...before, ...after].map((e) => e.id));
+      });
+
+      test('resuming from a stored checkpoint delivers exactly the rest', async () => {
+        await store.appendToStream(stream('resume'), range(6).map((i) => event('E', { i })), 'no_stream');
+        const first = store.subscribeToAll({ filter: onlyMine() });
+        const seen: RecordedEvent[] = [];
+        let checkpoint: LogPosition = START;
+        for await (const message of first) {
+          if (message.kind !== 'event') continue;
+          seen.push(message.event);
+          checkpoint = message.event.position;
+          if (seen.length === 4) break; // leaving the loop closes the subscription
+        }
+        await store.appendToStream(stream('resume'), [event('Late')], 5);
+        const second = store.subscribeToAll({ after: checkpoint, filter: onlyMine() });
+        const reader = collect(second);
+        await reader.waitFor((s) => s.events.length === 3);
+        await new Promise((resolve) => setTimeout(resolve, 300)); // nothing more may arrive
+        await second.close();
+        const all = await store.readStream(stream('resume'));
+        expect(reader.state.events.map((e) => e.id)).toEqual(all.slice(4).map((e) => e.id));
+      });
+
+      test('an event-type filter applies to subscriptions too', async () => {
+        await store.appendToStream(stream('typed'), [event('Wanted'), event('Other'), event('Wanted')], 'no_stream');
+        const subscription = store.subscribeToAll({ filter: { categories: [category], eventTypes: ['Wanted'] } });
+        const reader = collect(subscription);
+        await reader.waitFor((s) => s.caughtUp);
+        await subscription.close();
+        expect(reader.state.events.map((e) => e.type)).toEqual(['Wanted', 'Wanted']);
+      });
+
+      const holdOpen = factory.holdOpenAppend;
+      (holdOpen ? test : test.skip)('a transaction held open while later ones commit is neither skipped nor repeated', async () => {
+        const subscription = store.subscribeToAll({ filter: onlyMine() });
+        const reader = collect(subscription);
+        await store.appendToStream(stream('early'), [event('Early')], 'no_stream');
+        await reader.waitFor((s) => s.events.length === 1);
+
+        const slow = event('Slow');
+        const held = await holdOpen!(store, stream('slow'), [slow]);
+        const later = range(10).map((i) => event('Later', { i }));
+        await Promise.all(later.map((e, i) => store.appendToStream(stream(`later${i}`), [e], 'no_stream')));
+
+        // A plain reader checkpointing while the slow transaction is open must still find it after the commit.
+        const whileOpen = await store.readAll({ after: START, maxCount: 1000, filter: onlyMine() });
+        await held.commit();
+        const rest = await readAllPaged(store, onlyMine(), 3, whileOpen.checkpoint);
+        const plainReader = [...whileOpen.events, ...rest].map((e) => e.id);
+        expect(new Set(plainReader).size).toBe(12);
+        expect(plainReader).toHaveLength(12);
+
+        await reader.waitFor((s) => s.events.length === 12);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await subscription.close();
+        const delivered = reader.state.events.map((e) => e.id);
+        expect(delivered).toHaveLength(12);
+        expect(new Set(delivered).size).toBe(12);
+        expect(delivered).toContain(slow.id);
+        // One stable order: what the subscriber saw live is what any later reader sees.
+        expect(delivered).toEqual((await readAllPaged(store, onlyMine(), 5)).map((e) => e.id));
+        expect(plainReader).toEqual(delivered);
+      });
+    });
+  });
+}
+
+export function event(type: string, data: Record<string, unknown> = {}): EventToAppend {
+  return { id: randomUUID(), type, data: JSON.stringify(data), metadata: JSON.stringify({ test: true }) };
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+async function readAllPaged(store: EventStore, filter: LogFilter, pageSize: number, after: LogPosition = START): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  for (let position = after; ; ) {
+    const page = await store.readAll({ after: position, maxCount: pageSize, filter });
+    events.push(...page.events);
+    if (page.isEnd) return events;
+    position = page.checkpoint;
+  }
+}
+
+interface Collected {
+  events: RecordedEvent[];
+  caughtUp: boolean;
+  error?: unknown;
+}
+
+function collect(subscription: Subscription) {
+  const state: Collected = { events: [], caughtUp: false };
+  const done = (async () => {
+    try {
+      for await (const message of subscription as AsyncIterable<SubscriptionMessage>) {
+        if (message.kind === 'event') state.events.push(message.event);
+        else if (message.caughtUp) state.caughtUp = true;
+      }
+    } catch (error) {
+      state.error = error;
+    }
+  })();
+  return {
+    state,
+    done,
+    async waitFor(predicate: (s: Collected) => boolean, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(state)) {
+        if (state.error) throw state.error;
+        if (Date.now() > deadline) throw new Error(`subscription: condition not met in ${timeoutMs} ms; got ${state.events.length} events, caughtUp=${state.caughtUp}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+  };
+}

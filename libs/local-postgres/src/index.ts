@@ -1,1 +1,0 @@
-export { startLocalPostgres, type LocalPostgres, type LocalPostgresOptions } from './local-postgres.ts';
