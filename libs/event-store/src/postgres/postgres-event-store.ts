@@ -69,10 +69,11 @@ interface EventRow {
 
 const MAX_POSITION = 9223372036854775807n;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// json and uuid are read back as text so the bytes are exactly those that were appended.
-const EVENT_COLUMNS = `transaction_id::text AS transaction_id, global_position::text AS global_position, stream_id,
-  stream_revision::text AS stream_revision, event_id::text AS event_id, event_type, data::text AS data,
-  metadata::text AS metadata, recorded_at`;
+// json and uuid are read back as text so the bytes are exactly those that were appended. The aliases shadow the
+// column names in ORDER BY, so every ORDER BY names the table's columns as e.<column>, never the bare name.
+const EVENT_COLUMNS = `e.transaction_id::text AS transaction_id, e.global_position::text AS global_position, e.stream_id,
+  e.stream_revision::text AS stream_revision, e.event_id::text AS event_id, e.event_type, e.data::text AS data,
+  e.metadata::text AS metadata, e.recorded_at`;
 const RETRIES_ON_NEW_STREAM_RACE = 5;
 
 export class PostgresEventStore implements EventStore {
@@ -130,15 +131,15 @@ export class PostgresEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const backwards = options.direction === 'backwards';
-    const conditions = ['stream_id = $1'];
+    const conditions = ['e.stream_id = $1'];
     const params: unknown[] = [streamId];
     if (options.fromRevision !== undefined) {
       params.push(options.fromRevision);
-      conditions.push(`stream_revision ${backwards ? '<=' : '>='} $${params.length}`);
+      conditions.push(`e.stream_revision ${backwards ? '<=' : '>='} $${params.length}`);
     }
     if (options.toRevision !== undefined) {
       params.push(options.toRevision);
-      conditions.push(`stream_revision ${backwards ? '>=' : '<='} $${params.length}`);
+      conditions.push(`e.stream_revision ${backwards ? '>=' : '<='} $${params.length}`);
     }
     let limit = '';
     if (options.maxCount !== undefined) {
@@ -146,8 +147,8 @@ export class PostgresEventStore implements EventStore {
       limit = `LIMIT $${params.length}`;
     }
     const rows = await this.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM es_events WHERE ${conditions.join(' AND ')}
-        ORDER BY stream_revision ${backwards ? 'DESC' : 'ASC'} ${limit}`,
+      `SELECT ${EVENT_COLUMNS} FROM es_events e WHERE ${conditions.join(' AND ')}
+        ORDER BY e.stream_revision ${backwards ? 'DESC' : 'ASC'} ${limit}`,
       params,
     );
     if (rows.length === 0) {
@@ -165,10 +166,11 @@ export class PostgresEventStore implements EventStore {
     // still running are read, so nothing can later commit before the checkpoint we hand out.
     const rows = await this.query<EventRow & { horizon: string }>(
       `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-       SELECT h.xmin::text AS horizon, e.* FROM h LEFT JOIN LATERAL (
-         SELECT ${EVENT_COLUMNS} FROM es_events
-          WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint) AND transaction_id < h.xmin ${filters}
-          ORDER BY transaction_id, global_position LIMIT $3) e ON true`,
+       SELECT h.xmin::text AS horizon, page.* FROM h LEFT JOIN LATERAL (
+         SELECT ${EVENT_COLUMNS} FROM es_events e
+          WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint) AND e.transaction_id < h.xmin ${filters}
+          ORDER BY e.transaction_id, e.global_position LIMIT $3) page ON true
+       ORDER BY page.transaction_id::xid8, page.global_position::bigint`,
       params,
     );
     const events = rows.filter((r) => r.event_id !== null).map(toRecordedEvent);
@@ -196,9 +198,9 @@ export class PostgresEventStore implements EventStore {
 
   async headPosition(): Promise<LogPosition> {
     const rows = await this.query<{ transaction_id: string; global_position: string }>(
-      `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position FROM es_events
-        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+      `SELECT e.transaction_id::text AS transaction_id, e.global_position::text AS global_position FROM es_events e
+        WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1`,
     );
     const row = rows[0];
     return row ? { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) } : START;
@@ -208,9 +210,9 @@ export class PostgresEventStore implements EventStore {
     const params: unknown[] = [position.commit.toString(), position.prepare.toString()];
     const filters = filterConditions(filter, params);
     const rows = await this.query<{ n: string }>(
-      `SELECT count(*) AS n FROM es_events
-        WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) ${filters}`,
+      `SELECT count(*) AS n FROM es_events e
+        WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+          AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot()) ${filters}`,
       params,
     );
     return Number(rows[0]?.n ?? 0);
@@ -256,11 +258,11 @@ function filterConditions(filter: LogFilter | undefined, params: unknown[]): str
   let sql = '';
   if (filter?.categories) {
     params.push(filter.categories);
-    sql += ` AND category = ANY($${params.length}::text[])`;
+    sql += ` AND e.category = ANY($${params.length}::text[])`;
   }
   if (filter?.eventTypes) {
     params.push(filter.eventTypes);
-    sql += ` AND event_type = ANY($${params.length}::text[])`;
+    sql += ` AND e.event_type = ANY($${params.length}::text[])`;
   }
   return sql;
 }

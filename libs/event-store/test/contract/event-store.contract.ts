@@ -163,6 +163,16 @@ export function describeEventStoreContract(adapterName: string, factory: Contrac
         expect(await revisions({ fromRevision: 9 })).toEqual([]);
       });
 
+      test('revisions and positions order as numbers, not as text (10 comes after 9)', async () => {
+        const id = stream('long');
+        for (let i = 0; i < 12; i++) await store.appendToStream(id, [event('N', { i })], i === 0 ? 'no_stream' : i - 1);
+        const events = await store.readStream(id);
+        expect(events.map((e) => e.revision)).toEqual(range(12));
+        expect((await store.readStream(id, { direction: 'backwards', maxCount: 3 })).map((e) => e.revision)).toEqual([11, 10, 9]);
+        const head = await store.headPosition();
+        expect(comparePositions(head, events.at(-1)!.position)).toBeGreaterThanOrEqual(0);
+      });
+
       test('a stream that does not exist is StreamNotFoundError', async () => {
         await expect(store.readStream(stream('missing'))).rejects.toBeInstanceOf(StreamNotFoundError);
       });

@@ -1,0 +1,484 @@
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import {
+  comparePositions,
+  parsePosition,
+  positionToString,
+  START,
+  type EventStore,
+  type LogPosition,
+  type RecordedEvent,
+  type Subscription,
+} from '#event-store';
+import { runMigrations } from '#postgres';
+import type { ProjectionContext, ProjectionDefinition, ProjectionState, ProjectionStatus } from './projection.ts';
+import { PROJECTION_MIGRATIONS, READ_MODEL_SCHEMA } from './schema.ts';
+
+export interface ProjectionRunnerOptions<Event> {
+  readonly store: EventStore;
+  /** The read-model database (it also holds the checkpoints, so that both commit together). */
+  readonly pool: pg.Pool;
+  readonly projections: readonly ProjectionDefinition<Event>[];
+  /** Turns a stored event into what `apply` receives (upcast, decrypted...). Default: the stored event itself. */
+  readonly deserialize?: (event: RecordedEvent) => Event | Promise<Event>;
+  /** While another process holds a projection, how often to try to take it over. Default 1 s. */
+  readonly standbyRetryMs?: number;
+  /** After a failed event, how long before trying again. Default 5 s. */
+  readonly failureRetryMs?: number;
+  readonly log?: (entry: { level: 'info' | 'warn' | 'error'; message: string; projection: string; [key: string]: unknown }) => void;
+}
+
+export class ProjectionTimeoutError extends Error {
+  override readonly name = 'ProjectionTimeoutError';
+  constructor(readonly projections: readonly string[], readonly position: LogPosition, timeoutMs: number) {
+    super(`read models ${projections.join(', ')} did not reach position ${positionToString(position)} within ${timeoutMs} ms`);
+  }
+}
+
+interface Generation {
+  generation: number;
+  version: number;
+  status: 'active' | 'building' | 'retired';
+  checkpoint: LogPosition;
+}
+
+const NAME = /^[a-z][a-z0-9_]{0,40}$/;
+
+/**
+ * Runs projections over the global log. Per batch, the read-model writes and the checkpoint commit in one
+ * transaction, so a crash anywhere neither loses nor repeats an effect. One process runs a projection at a time
+ * (a session advisory lock); the others stand by and take over when it goes away.
+ */
+export class ProjectionRunner<Event = RecordedEvent> {
+  private readonly events = new EventEmitter();
+  private readonly workers: ProjectionWorker<Event>[];
+  private started = false;
+
+  private constructor(private readonly options: ProjectionRunnerOptions<Event>) {
+    this.events.setMaxListeners(0);
+    const names = new Set<string>();
+    for (const projection of options.projections) {
+      if (!NAME.test(projection.name)) throw new Error(`projection name "${projection.name}" must match ${NAME}`);
+      if (names.has(projection.name)) throw new Error(`projection "${projection.name}" is registered twice`);
+      names.add(projection.name);
+      for (const table of projection.tables) if (!NAME.test(table)) throw new Error(`table name "${table}" must match ${NAME}`);
+    }
+    this.workers = options.projections.map((p) => new ProjectionWorker(p, options, this.events));
+  }
+
+  static async create<Event = RecordedEvent>(options: ProjectionRunnerOptions<Event>): Promise<ProjectionRunner<Event>> {
+    await runMigrations(options.pool, 'projections', PROJECTION_MIGRATIONS);
+    return new ProjectionRunner(options);
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const worker of this.workers) worker.start();
+  }
+
+  /** Finishes the batches in flight, commits their checkpoints and releases the projections. */
+  async stop(): Promise<void> {
+    this.started = false;
+    await Promise.all(this.workers.map((w) => w.stop()));
+  }
+
+  /** Rebuilds from position zero into fresh tables; the current tables keep serving until the new ones caught up. */
+  async requestRebuild(name: string): Promise<void> {
+    const worker = this.workers.find((w) => w.name === name);
+    if (!worker) throw new Error(`unknown projection "${name}"`);
+    await this.options.pool.query('INSERT INTO projection_rebuild_requests (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [name]);
+    worker.wake();
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    const { rows } = await this.options.pool.query<{
+      name: string; generation: number; version: number; status: string; checkpoint: string | null;
+      error: string | null; failed_event_id: string | null; failed_position: string | null;
+    }>(`SELECT name, generation, version, status, checkpoint, error, failed_event_id, failed_position
+          FROM projection_generations WHERE status IN ('active', 'building') ORDER BY name, generation`);
+    const lag = (checkpoint: string | null, projection: ProjectionDefinition<Event>) =>
+      this.options.store.countEventsAfter(checkpoint ? parsePosition(checkpoint) : START, projection.filter);
+    return Promise.all(
+      this.options.projections.map(async (projection) => {
+        const active = rows.find((r) => r.name === projection.name && r.status === 'active');
+        const building = rows.find((r) => r.name === projection.name && r.status === 'building');
+        const worker = this.workers.find((w) => w.name === projection.name)!;
+        let state: ProjectionState = worker.localState;
+        if (active?.error || building?.error) state = 'failed';
+        else if (building) state = 'rebuilding';
+        return {
+          name: projection.name,
+          version: active?.version ?? projection.version,
+          generation: active?.generation ?? 0,
+          checkpoint: active?.checkpoint ?? null,
+          lag: await lag(active?.checkpoint ?? null, projection),
+          state,
+          error: active?.error ?? building?.error ?? null,
+          failedEventId: active?.failed_event_id ?? building?.failed_event_id ?? null,
+          failedPosition: active?.failed_position ?? building?.failed_position ?? null,
+          rebuild: building
+            ? { generation: building.generation, version: building.version, checkpoint: building.checkpoint, lag: await lag(building.checkpoint, projection) }
+            : null,
+        };
+      }),
+    );
+  }
+
+  /**
+   * Resolves once every named projection (all when omitted) has processed the log up to `position`, so a
+   * mutation can answer with read models that contain its own events. Works across processes: it reads the
+   * stored checkpoints, and is woken early by this process's own commits.
+   */
+  async waitForPosition(position: LogPosition, names?: readonly string[], timeoutMs = 5_000): Promise<void> {
+    const wanted = names ?? this.options.projections.map((p) => p.name);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await this.options.pool.query<{ name: string; checkpoint: string | null }>(
+        `SELECT name, checkpoint FROM projection_generations WHERE status = 'active' AND name = ANY($1::text[])`,
+        [wanted],
+      );
+      const reached = new Set(rows.filter((r) => r.checkpoint && comparePositions(parsePosition(r.checkpoint), position) >= 0).map((r) => r.name));
+      if (wanted.every((n) => reached.has(n))) return;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new ProjectionTimeoutError(wanted.filter((n) => !reached.has(n)), position, timeoutMs);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.events.off('checkpoint', done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(remaining, 50));
+        this.events.once('checkpoint', done);
+      });
+    }
+  }
+}
+
+class LostOwnershipError extends Error {}
+
+class ProjectionWorker<Event> {
+  localState: ProjectionState = 'stopped';
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private readonly subscriptions = new Set<Subscription>();
+  private wakeUp: (() => void) | undefined;
+
+  constructor(
+    private readonly projection: ProjectionDefinition<Event>,
+    private readonly options: ProjectionRunnerOptions<Event>,
+    private readonly events: EventEmitter,
+  ) {}
+
+  get name(): string {
+    return this.projection.name;
+  }
+
+  start(): void {
+    this.stopping = false;
+    this.loop ??= this.run().finally(() => (this.loop = undefined));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await this.loop;
+    this.localState = 'stopped';
+  }
+
+  wake(): void {
+    this.wakeUp?.();
+    // A rebuild request ends the current cycle so that the next one sees it.
+    for (const subscription of this.subscriptions) void subscription.close();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      const lockClient = await this.connectOrWait();
+      if (!lockClient) continue;
+      let lost = false;
+      const onLockLost = () => {
+        lost = true;
+        this.wake();
+      };
+      lockClient.on('error', onLockLost);
+      try {
+        const { rows } = await lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`projection:${this.name}`]);
+        if (!rows[0]?.ok) {
+          this.localState = 'standby';
+          await this.sleep(this.options.standbyRetryMs ?? 1_000);
+          continue;
+        }
+        while (!this.stopping && !lost) {
+          const failed = await this.cycle();
+          if (failed) await this.sleep(this.options.failureRetryMs ?? 5_000);
+        }
+      } catch (error) {
+        this.log('error', `projection ${this.name} stopped: ${(error as Error).message}`);
+        await this.sleep(this.options.failureRetryMs ?? 5_000);
+      } finally {
+        lockClient.off('error', onLockLost);
+        // Ending the session releases the advisory lock even when the unlock query cannot run.
+        await lockClient.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+        lockClient.release(true);
+      }
+    }
+  }
+
+  /** One pass with the lock held: returns true when it ended on a failed event. */
+  private async cycle(): Promise<boolean> {
+    let { active, building } = await this.loadGenerations();
+    if (!active) {
+      // First run: nothing serves yet, so the first generation is active from the start.
+      active = await this.createGeneration(1, 'active');
+    }
+    const requested = await this.options.pool.query('SELECT 1 FROM projection_rebuild_requests WHERE name = $1', [this.name]);
+    if (!building && (active.version !== this.projection.version || requested.rowCount)) {
+      building = await this.createGeneration(Math.max(active.generation, 0) + 1, 'building');
+      this.log('info', `projection ${this.name}: rebuilding into generation ${building.generation} (version ${building.version})`);
+    }
+    await this.options.pool.query('DELETE FROM projection_rebuild_requests WHERE name = $1', [this.name]);
+
+    this.localState = building ? 'rebuilding' : 'running';
+    const runs: Promise<'failed' | 'done' | 'swapped'>[] = [];
+    // An active generation of an older version has no code left to feed it: it keeps serving as it is.
+    if (active.version === this.projection.version) runs.push(this.follow(active, false));
+    if (building) runs.push(this.follow(building, true));
+    const results = await Promise.all(runs);
+    return results.includes('failed');
+  }
+
+  /** Feeds one generation from its checkpoint; a building one is swapped in once it has caught up. */
+  private async follow(generation: Generation, swapWhenCaughtUp: boolean): Promise<'failed' | 'done' | 'swapped'> {
+    const subscription = this.options.store.subscribeToAll({
+      after: generation.checkpoint,
+      ...(this.projection.filter ? { filter: this.projection.filter } : {}),
+    });
+    this.subscriptions.add(subscription);
+    let checkpoint = generation.checkpoint;
+    let buffer: RecordedEvent[] = [];
+    try {
+      for await (const message of subscription) {
+        if (message.kind === 'event') {
+          buffer.push(message.event);
+          continue;
+        }
+        const outcome = await this.commit(generation, buffer, checkpoint, message.checkpoint);
+        buffer = [];
+        if (outcome === 'failed') return 'failed';
+        checkpoint = message.checkpoint;
+        if (swapWhenCaughtUp && message.caughtUp) {
+          await this.swapIn(generation);
+          // The cycle starts over so that the active loop follows the new generation.
+          this.wake();
+          return 'swapped';
+        }
+      }
+      return 'done';
+    } catch (error) {
+      if (error instanceof LostOwnershipError) {
+        this.log('warn', `projection ${this.name}: checkpoint moved under us; another runner owns it now`);
+        return 'done';
+      }
+      throw error;
+    } finally {
+      this.subscriptions.delete(subscription);
+      await subscription.close();
+    }
+  }
+
+  private async commit(generation: Generation, events: readonly RecordedEvent[], from: LogPosition, to: LogPosition): Promise<'ok' | 'failed'> {
+    if (events.length === 0 && comparePositions(to, from) <= 0) return 'ok';
+    try {
+      await this.applyInTransaction(generation, events, from, to);
+      return 'ok';
+    } catch (error) {
+      if (error instanceof LostOwnershipError) throw error;
+      if (events.length <= 1) {
+        await this.recordFailure(generation, events[0], error);
+        return 'failed';
+      }
+      // Find the event that fails: apply the batch one event per transaction, up to it.
+      let previous = from;
+      for (const event of events) {
+        try {
+          await this.applyInTransaction(generation, [event], previous, event.position);
+          previous = event.position;
+        } catch (single) {
+          if (single instanceof LostOwnershipError) throw single;
+          await this.recordFailure(generation, event, single);
+          return 'failed';
+        }
+      }
+      await this.applyInTransaction(generation, [], previous, to);
+      return 'ok';
+    }
+  }
+
+  private async applyInTransaction(generation: Generation, events: readonly RecordedEvent[], from: LogPosition, to: LogPosition): Promise<void> {
+    const client = await this.options.pool.connect();
+    try {
+      await client.query('BEGIN');
+      if (events.length > 0) {
+        const deserialize = this.options.deserialize;
+        const mapped = deserialize ? await Promise.all(events.map((e) => deserialize(e))) : (events as unknown as Event[]);
+        await this.projection.apply(mapped, client, this.context(generation.generation));
+      }
+      // Guarded by the previous checkpoint: a runner that lost its lock without noticing cannot apply twice.
+      const updated = await client.query(
+        `UPDATE projection_generations SET checkpoint = $3, error = NULL, failed_event_id = NULL, failed_position = NULL, failed_at = NULL
+          WHERE name = $1 AND generation = $2 AND status IN ('active', 'building')
+            AND checkpoint IS NOT DISTINCT FROM $4`,
+        [this.name, generation.generation, positionToString(to), storedCheckpoint(from)],
+      );
+      if (updated.rowCount !== 1) {
+        await client.query('ROLLBACK');
+        throw new LostOwnershipError();
+      }
+      await client.query('COMMIT');
+      generation.checkpoint = to;
+      this.events.emit('checkpoint', this.name, to);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async recordFailure(generation: Generation, event: RecordedEvent | undefined, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    this.localState = 'failed';
+    this.log('error', `projection ${this.name} failed at event ${event?.id ?? '-'}: ${message}`, {
+      eventId: event?.id,
+      eventType: event?.type,
+      position: event ? positionToString(event.position) : undefined,
+    });
+    await this.options.pool.query(
+      `UPDATE projection_generations SET error = $3, failed_event_id = $4, failed_position = $5, failed_at = now()
+        WHERE name = $1 AND generation = $2`,
+      [this.name, generation.generation, message.slice(0, 2000), event?.id ?? null, event ? positionToString(event.position) : null],
+    );
+  }
+
+  private async loadGenerations(): Promise<{ active?: Generation; building?: Generation }> {
+    const { rows } = await this.options.pool.query<{ generation: number; version: number; status: Generation['status']; checkpoint: string | null }>(
+      `SELECT generation, version, status, checkpoint FROM projection_generations WHERE name = $1 AND status IN ('active', 'building')`,
+      [this.name],
+    );
+    const toGeneration = (r: (typeof rows)[number]): Generation => ({
+      generation: r.generation,
+      version: r.version,
+      status: r.status,
+      checkpoint: r.checkpoint ? parsePosition(r.checkpoint) : START,
+    });
+    const active = rows.find((r) => r.status === 'active');
+    const building = rows.find((r) => r.status === 'building');
+    return { ...(active ? { active: toGeneration(active) } : {}), ...(building ? { building: toGeneration(building) } : {}) };
+  }
+
+  private async createGeneration(generation: number, status: 'active' | 'building'): Promise<Generation> {
+    const client = await this.options.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // A rebuild that was interrupted left its schema behind: start it clean.
+      await client.query(`DROP SCHEMA IF EXISTS ${schemaName(this.name, generation)} CASCADE`);
+      await client.query(`CREATE SCHEMA ${schemaName(this.name, generation)}`);
+      await this.projection.setup(client, this.context(generation));
+      await client.query(
+        `INSERT INTO projection_generations (name, generation, version, status, activated_at)
+         VALUES ($1, $2, $3, $4, CASE WHEN $4 = 'active' THEN now() END)
+         ON CONFLICT (name, generation) DO UPDATE SET version = EXCLUDED.version, status = EXCLUDED.status, checkpoint = NULL, error = NULL`,
+        [this.name, generation, this.projection.version, status],
+      );
+      if (status === 'active') await this.pointViewsAt(client, generation);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    return { generation, version: this.projection.version, status, checkpoint: START };
+  }
+
+  private async swapIn(building: Generation): Promise<void> {
+    const client = await this.options.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ generation: number }>(
+        `UPDATE projection_generations SET status = 'retired' WHERE name = $1 AND status = 'active' RETURNING generation`,
+        [this.name],
+      );
+      await client.query(`UPDATE projection_generations SET status = 'active', activated_at = now() WHERE name = $1 AND generation = $2`, [
+        this.name,
+        building.generation,
+      ]);
+      await this.pointViewsAt(client, building.generation);
+      for (const old of rows) await client.query(`DROP SCHEMA IF EXISTS ${schemaName(this.name, old.generation)} CASCADE`);
+      await client.query('COMMIT');
+      this.log('info', `projection ${this.name}: generation ${building.generation} caught up and now serves`);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async pointViewsAt(client: pg.ClientBase, generation: number): Promise<void> {
+    for (const table of this.projection.tables) {
+      // Dropped and created (not replaced): a new version may change the columns.
+      await client.query(`DROP VIEW IF EXISTS ${READ_MODEL_SCHEMA}.${table}`);
+      await client.query(`CREATE VIEW ${READ_MODEL_SCHEMA}.${table} AS SELECT * FROM ${schemaName(this.name, generation)}.${table}`);
+    }
+  }
+
+  private context(generation: number): ProjectionContext {
+    return {
+      generation,
+      table: (name) => {
+        if (!this.projection.tables.includes(name)) throw new Error(`projection ${this.name} did not declare table "${name}"`);
+        return `${schemaName(this.name, generation)}.${name}`;
+      },
+    };
+  }
+
+  private async connectOrWait(): Promise<pg.PoolClient | undefined> {
+    try {
+      return await this.options.pool.connect();
+    } catch (error) {
+      this.localState = 'failed';
+      this.log('warn', `projection ${this.name}: database unavailable: ${(error as Error).message}`);
+      await this.sleep(this.options.failureRetryMs ?? 5_000);
+      return undefined;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = () => {
+        this.wakeUp = undefined;
+        done();
+      };
+    });
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string, extra: Record<string, unknown> = {}): void {
+    this.options.log?.({ level, message, projection: this.name, ...extra });
+  }
+}
+
+function schemaName(projection: string, generation: number): string {
+  return `proj_${projection}_g${generation}`;
+}
+
+function storedCheckpoint(position: LogPosition): string | null {
+  return comparePositions(position, START) === 0 ? null : positionToString(position);
+}

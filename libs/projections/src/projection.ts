@@ -1,0 +1,40 @@
+import type pg from 'pg';
+import type { LogFilter, RecordedEvent } from '#event-store';
+
+/** Where a projection writes: its tables live in a schema of their own per generation (see the runner). */
+export interface ProjectionContext {
+  /** Quoted, schema-qualified name of one of this projection's tables in the generation being written. */
+  table(name: string): string;
+  readonly generation: number;
+}
+
+/**
+ * A read model fed by the global log. `apply` runs inside the transaction that also stores the checkpoint,
+ * so its writes and the checkpoint commit together or not at all; it must use only the client it is given.
+ */
+export interface ProjectionDefinition<Event = RecordedEvent> {
+  /** Lower-case letters, digits and underscores. */
+  readonly name: string;
+  /** Bump it when the tables or the logic change: the runner rebuilds from the start while the old one serves. */
+  readonly version: number;
+  /** Table names; each is also exposed as the view `read_models.<table>`, which readers query. */
+  readonly tables: readonly string[];
+  readonly filter?: LogFilter;
+  setup(client: pg.ClientBase, context: ProjectionContext): Promise<void>;
+  apply(events: readonly Event[], client: pg.ClientBase, context: ProjectionContext): Promise<void>;
+}
+
+export type ProjectionState = 'running' | 'rebuilding' | 'catching_up' | 'failed' | 'standby' | 'stopped';
+
+export interface ProjectionStatus {
+  readonly name: string;
+  readonly version: number;
+  readonly generation: number;
+  readonly checkpoint: string | null;
+  readonly lag: number;
+  readonly state: ProjectionState;
+  readonly error: string | null;
+  readonly failedEventId: string | null;
+  readonly failedPosition: string | null;
+  readonly rebuild: { readonly generation: number; readonly version: number; readonly checkpoint: string | null; readonly lag: number } | null;
+}

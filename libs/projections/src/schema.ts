@@ -1,0 +1,38 @@
+import type { Migration } from '#postgres';
+
+export const READ_MODEL_SCHEMA = 'read_models';
+
+/**
+ * Bookkeeping of the projection runner. A projection has generations: each lives in its own schema
+ * (`proj_<name>_g<generation>`) with its own checkpoint; one is active (the `read_models` views point at it),
+ * at most one is building (a rebuild from position zero) and replaces it once caught up.
+ */
+export const PROJECTION_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'projection generations',
+    sql: `
+CREATE SCHEMA IF NOT EXISTS ${READ_MODEL_SCHEMA};
+CREATE TABLE projection_generations (
+  name            text        NOT NULL,
+  generation      int         NOT NULL,
+  version         int         NOT NULL,
+  status          text        NOT NULL CHECK (status IN ('active', 'building', 'retired')),
+  checkpoint      text,
+  error           text,
+  failed_event_id text,
+  failed_position text,
+  failed_at       timestamptz,
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  activated_at    timestamptz,
+  PRIMARY KEY (name, generation)
+);
+CREATE UNIQUE INDEX projection_one_active ON projection_generations (name) WHERE status = 'active';
+CREATE UNIQUE INDEX projection_one_building ON projection_generations (name) WHERE status = 'building';
+CREATE TABLE projection_rebuild_requests (
+  name         text PRIMARY KEY,
+  requested_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
+];
