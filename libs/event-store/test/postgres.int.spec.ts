@@ -1,7 +1,8 @@
 import pg from 'pg';
+import { EventStoreUnavailableError, InvalidAppendError, StreamNotFoundError } from '#event-store';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { PostgresEventStore } from '../src/postgres/index.ts';
-import { describeEventStoreContract } from './contract/event-store.contract.ts';
+import { describeEventStoreContract, event } from './contract/event-store.contract.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -26,4 +27,37 @@ describeEventStoreContract('PostgreSQL', {
       },
     };
   },
+});
+
+describe('PostgreSQL adapter: unavailability', () => {
+  test('a server that cannot be reached is EventStoreUnavailableError, not a driver error', async () => {
+    const { findFreePort } = await import('#postgres');
+    const port = await findFreePort(); // nothing listens there
+    const error = await PostgresEventStore.create({ connectionString: `postgres://postgres@127.0.0.1:${port}/none` }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(EventStoreUnavailableError);
+    expect((error as Error).message).toMatch(/event store unavailable/);
+  });
+
+  test('a closed store refuses work with EventStoreUnavailableError', async () => {
+    const store = await PostgresEventStore.create({ connectionString: database.url });
+    await store.close();
+    await expect(store.readStream('member-x')).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await expect(store.appendToStream('member-x', [event('A')], 'any')).rejects.toBeInstanceOf(EventStoreUnavailableError);
+  });
+
+  test('malformed input is InvalidAppendError and appends nothing', async () => {
+    const store = await PostgresEventStore.create({ connectionString: database.url });
+    try {
+      await expect(store.appendToStream('', [event('A')], 'any')).rejects.toBeInstanceOf(InvalidAppendError);
+      await expect(store.appendToStream('member-bad', [{ ...event('A'), id: 'not-a-uuid' }], 'any')).rejects.toBeInstanceOf(InvalidAppendError);
+      await expect(store.appendToStream('member-bad', [{ ...event('A'), data: '{not json' }], 'any')).rejects.toBeInstanceOf(InvalidAppendError);
+      await expect(store.appendToStream('member-bad', [event('A')], -1)).rejects.toBeInstanceOf(InvalidAppendError);
+      await expect(store.readStream('member-bad')).rejects.toBeInstanceOf(StreamNotFoundError);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -34,7 +34,13 @@ const PASSWORD = 'postgres';
 
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
   const port = options.port ?? (await findFreePort());
-  const log = options.log ?? (() => undefined);
+  // The server's last words go into the error when it fails to start, whether or not the caller logs them.
+  const recent: string[] = [];
+  const log = (message: string) => {
+    recent.push(message);
+    if (recent.length > 20) recent.shift();
+    options.log?.(message);
+  };
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,
@@ -53,14 +59,18 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
 
   if (!(await isInitialised(options.dataDir))) {
     await mkdir(join(options.dataDir, '..'), { recursive: true });
-    await server.initialise();
+    await server.initialise().catch((error: unknown) => {
+      throw new Error(`Could not initialise an embedded PostgreSQL in ${options.dataDir}: ${(error as Error).message}\n${recent.join('\n')}`, { cause: error });
+    });
   }
   try {
     await server.start();
   } catch (error) {
     throw new Error(
       `Could not start the embedded PostgreSQL in ${options.dataDir} on port ${port}` +
-        (error instanceof Error ? `: ${error.message}` : ' (the server exited during start; see its log above)'),
+        (error instanceof Error ? `: ${error.message}` : ' (the server exited during start)') +
+        `\n${recent.join('\n')}`,
+      { cause: error },
     );
   }
 
