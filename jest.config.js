@@ -6,6 +6,7 @@ const shared = {
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   moduleNameMapper: {
     '^#event-store$': '<rootDir>/libs/event-store/src/index.ts',
+    '^#event-store/(postgres|eventstoredb)$': '<rootDir>/libs/event-store/src/$1/index.ts',
     '^#projections$': '<rootDir>/libs/projections/src/index.ts',
     '^#testing$': '<rootDir>/libs/testing/src/index.ts',
     '^#postgres$': '<rootDir>/libs/postgres/src/index.ts',

@@ -31,7 +31,10 @@ export class StreamNotFoundError extends EventStoreError {
  */
 export class IdempotencyConflictError extends EventStoreError {
   override readonly name = 'IdempotencyConflictError';
-  constructor(readonly streamId: string, readonly eventId: string) {
+  constructor(
+    readonly streamId: string,
+    readonly eventId: string,
+  ) {
     super(`stream ${streamId}: event ${eventId} was already appended as part of a different append`);
   }
 }

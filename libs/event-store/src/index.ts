@@ -23,3 +23,7 @@ export {
   WrongExpectedRevisionError,
 } from './errors.ts';
 export { START, comparePositions, parsePosition, positionToString, InvalidPositionError, type LogPosition } from './position.ts';
+export * from './serialization/index.ts';
+export * from './command/index.ts';
+// The adapters are imported on their own (`#event-store/postgres`, `#event-store/eventstoredb`), so that code using
+// one does not load the other's driver.

@@ -52,8 +52,12 @@ describe('PostgreSQL adapter: unavailability', () => {
     const store = await PostgresEventStore.create({ connectionString: database.url });
     try {
       await expect(store.appendToStream('', [event('A')], 'any')).rejects.toBeInstanceOf(InvalidAppendError);
-      await expect(store.appendToStream('member-bad', [{ ...event('A'), id: 'not-a-uuid' }], 'any')).rejects.toBeInstanceOf(InvalidAppendError);
-      await expect(store.appendToStream('member-bad', [{ ...event('A'), data: '{not json' }], 'any')).rejects.toBeInstanceOf(InvalidAppendError);
+      await expect(store.appendToStream('member-bad', [{ ...event('A'), id: 'not-a-uuid' }], 'any')).rejects.toBeInstanceOf(
+        InvalidAppendError,
+      );
+      await expect(store.appendToStream('member-bad', [{ ...event('A'), data: '{not json' }], 'any')).rejects.toBeInstanceOf(
+        InvalidAppendError,
+      );
       await expect(store.appendToStream('member-bad', [event('A')], -1)).rejects.toBeInstanceOf(InvalidAppendError);
       await expect(store.readStream('member-bad')).rejects.toBeInstanceOf(StreamNotFoundError);
     } finally {

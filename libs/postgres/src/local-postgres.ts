@@ -60,7 +60,10 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   if (!(await isInitialised(options.dataDir))) {
     await mkdir(join(options.dataDir, '..'), { recursive: true });
     await server.initialise().catch((error: unknown) => {
-      throw new Error(`Could not initialise an embedded PostgreSQL in ${options.dataDir}: ${(error as Error).message}\n${recent.join('\n')}`, { cause: error });
+      throw new Error(
+        `Could not initialise an embedded PostgreSQL in ${options.dataDir}: ${(error as Error).message}\n${recent.join('\n')}`,
+        { cause: error },
+      );
     });
   }
   try {

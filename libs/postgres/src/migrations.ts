@@ -27,12 +27,18 @@ export async function runMigrations(pool: pg.Pool, component: string, migrations
         await client.query('BEGIN');
         try {
           await client.query(migration.sql);
-          await client.query('INSERT INTO schema_migrations (component, version, name) VALUES ($1, $2, $3)', [component, migration.version, migration.name]);
+          await client.query('INSERT INTO schema_migrations (component, version, name) VALUES ($1, $2, $3)', [
+            component,
+            migration.version,
+            migration.name,
+          ]);
           await client.query('COMMIT');
           applied.push(migration.version);
         } catch (error) {
           await client.query('ROLLBACK');
-          throw new Error(`migration ${component}#${migration.version} (${migration.name}) failed: ${(error as Error).message}`, { cause: error });
+          throw new Error(`migration ${component}#${migration.version} (${migration.name}) failed: ${(error as Error).message}`, {
+            cause: error,
+          });
         }
       }
     } finally {

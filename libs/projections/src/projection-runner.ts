@@ -30,7 +30,11 @@ export interface ProjectionRunnerOptions<Event> {
 
 export class ProjectionTimeoutError extends Error {
   override readonly name = 'ProjectionTimeoutError';
-  constructor(readonly projections: readonly string[], readonly position: LogPosition, timeoutMs: number) {
+  constructor(
+    readonly projections: readonly string[],
+    readonly position: LogPosition,
+    timeoutMs: number,
+  ) {
     super(`read models ${projections.join(', ')} did not reach position ${positionToString(position)} within ${timeoutMs} ms`);
   }
 }
@@ -93,8 +97,14 @@ export class ProjectionRunner<Event = RecordedEvent> {
 
   async status(): Promise<ProjectionStatus[]> {
     const { rows } = await this.options.pool.query<{
-      name: string; generation: number; version: number; status: string; checkpoint: string | null;
-      error: string | null; failed_event_id: string | null; failed_position: string | null;
+      name: string;
+      generation: number;
+      version: number;
+      status: string;
+      checkpoint: string | null;
+      error: string | null;
+      failed_event_id: string | null;
+      failed_position: string | null;
     }>(`SELECT name, generation, version, status, checkpoint, error, failed_event_id, failed_position
           FROM projection_generations WHERE status IN ('active', 'building') ORDER BY name, generation`);
     const lag = (checkpoint: string | null, projection: ProjectionDefinition<Event>) =>
@@ -118,7 +128,12 @@ export class ProjectionRunner<Event = RecordedEvent> {
           failedEventId: active?.failed_event_id ?? building?.failed_event_id ?? null,
           failedPosition: active?.failed_position ?? building?.failed_position ?? null,
           rebuild: building
-            ? { generation: building.generation, version: building.version, checkpoint: building.checkpoint, lag: await lag(building.checkpoint, projection) }
+            ? {
+                generation: building.generation,
+                version: building.version,
+                checkpoint: building.checkpoint,
+                lag: await lag(building.checkpoint, projection),
+              }
             : null,
         };
       }),
@@ -138,10 +153,17 @@ export class ProjectionRunner<Event = RecordedEvent> {
         `SELECT name, checkpoint FROM projection_generations WHERE status = 'active' AND name = ANY($1::text[])`,
         [wanted],
       );
-      const reached = new Set(rows.filter((r) => r.checkpoint && comparePositions(parsePosition(r.checkpoint), position) >= 0).map((r) => r.name));
+      const reached = new Set(
+        rows.filter((r) => r.checkpoint && comparePositions(parsePosition(r.checkpoint), position) >= 0).map((r) => r.name),
+      );
       if (wanted.every((n) => reached.has(n))) return;
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new ProjectionTimeoutError(wanted.filter((n) => !reached.has(n)), position, timeoutMs);
+      if (remaining <= 0)
+        throw new ProjectionTimeoutError(
+          wanted.filter((n) => !reached.has(n)),
+          position,
+          timeoutMs,
+        );
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
@@ -204,7 +226,9 @@ class ProjectionWorker<Event> {
       };
       lockClient.on('error', onLockLost);
       try {
-        const { rows } = await lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`projection:${this.name}`]);
+        const { rows } = await lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
+          `projection:${this.name}`,
+        ]);
         if (!rows[0]?.ok) {
           this.localState = 'standby';
           await this.sleep(this.options.standbyRetryMs ?? 1_000);
@@ -233,12 +257,18 @@ class ProjectionWorker<Event> {
       // First run: nothing serves yet, so the first generation is active from the start.
       active = await this.createGeneration(1, 'active');
     }
-    const requested = await this.options.pool.query('SELECT 1 FROM projection_rebuild_requests WHERE name = $1', [this.name]);
-    if (!building && (active.version !== this.projection.version || requested.rowCount)) {
-      building = await this.createGeneration(Math.max(active.generation, 0) + 1, 'building');
-      this.log('info', `projection ${this.name}: rebuilding into generation ${building.generation} (version ${building.version})`);
+    if (building) {
+      // A rebuild is already under way and started before the request was seen through: it answers it.
+      await this.options.pool.query('DELETE FROM projection_rebuild_requests WHERE name = $1', [this.name]);
+    } else {
+      const requested = await this.options.pool.query('SELECT 1 FROM projection_rebuild_requests WHERE name = $1', [this.name]);
+      if (active.version !== this.projection.version || requested.rowCount) {
+        // createGeneration consumes the request in the transaction that starts the rebuild, so a crash loses neither.
+        building = await this.createGeneration(active.generation + 1, 'building');
+        this.log('info', `projection ${this.name}: rebuilding into generation ${building.generation} (version ${building.version})`);
+      }
     }
-    await this.options.pool.query('DELETE FROM projection_rebuild_requests WHERE name = $1', [this.name]);
+    if (this.stopping) return false;
 
     this.localState = building ? 'rebuilding' : 'running';
     const runs: Promise<'failed' | 'done' | 'swapped'>[] = [];
@@ -256,6 +286,8 @@ class ProjectionWorker<Event> {
       ...(this.projection.filter ? { filter: this.projection.filter } : {}),
     });
     this.subscriptions.add(subscription);
+    // stop() closes the subscriptions it can see; one opened after it looked must not keep the worker alive.
+    if (this.stopping) await subscription.close();
     let checkpoint = generation.checkpoint;
     let buffer: RecordedEvent[] = [];
     try {
@@ -288,7 +320,12 @@ class ProjectionWorker<Event> {
     }
   }
 
-  private async commit(generation: Generation, events: readonly RecordedEvent[], from: LogPosition, to: LogPosition): Promise<'ok' | 'failed'> {
+  private async commit(
+    generation: Generation,
+    events: readonly RecordedEvent[],
+    from: LogPosition,
+    to: LogPosition,
+  ): Promise<'ok' | 'failed'> {
     if (events.length === 0 && comparePositions(to, from) <= 0) return 'ok';
     try {
       await this.applyInTransaction(generation, events, from, to);
@@ -316,7 +353,12 @@ class ProjectionWorker<Event> {
     }
   }
 
-  private async applyInTransaction(generation: Generation, events: readonly RecordedEvent[], from: LogPosition, to: LogPosition): Promise<void> {
+  private async applyInTransaction(
+    generation: Generation,
+    events: readonly RecordedEvent[],
+    from: LogPosition,
+    to: LogPosition,
+  ): Promise<void> {
     const client = await this.options.pool.connect();
     try {
       await client.query('BEGIN');
@@ -363,10 +405,14 @@ class ProjectionWorker<Event> {
   }
 
   private async loadGenerations(): Promise<{ active?: Generation; building?: Generation }> {
-    const { rows } = await this.options.pool.query<{ generation: number; version: number; status: Generation['status']; checkpoint: string | null }>(
-      `SELECT generation, version, status, checkpoint FROM projection_generations WHERE name = $1 AND status IN ('active', 'building')`,
-      [this.name],
-    );
+    const { rows } = await this.options.pool.query<{
+      generation: number;
+      version: number;
+      status: Generation['status'];
+      checkpoint: string | null;
+    }>(`SELECT generation, version, status, checkpoint FROM projection_generations WHERE name = $1 AND status IN ('active', 'building')`, [
+      this.name,
+    ]);
     const toGeneration = (r: (typeof rows)[number]): Generation => ({
       generation: r.generation,
       version: r.version,
@@ -393,6 +439,7 @@ class ProjectionWorker<Event> {
         [this.name, generation, this.projection.version, status],
       );
       if (status === 'active') await this.pointViewsAt(client, generation);
+      else await client.query('DELETE FROM projection_rebuild_requests WHERE name = $1', [this.name]);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -36,5 +36,10 @@ export interface ProjectionStatus {
   readonly error: string | null;
   readonly failedEventId: string | null;
   readonly failedPosition: string | null;
-  readonly rebuild: { readonly generation: number; readonly version: number; readonly checkpoint: string | null; readonly lag: number } | null;
+  readonly rebuild: {
+    readonly generation: number;
+    readonly version: number;
+    readonly checkpoint: string | null;
+    readonly lag: number;
+  } | null;
 }

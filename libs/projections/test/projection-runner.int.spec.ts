@@ -5,7 +5,7 @@ import pg from 'pg';
 import { START, type EventToAppend } from '#event-store';
 import { ProjectionRunner, ProjectionTimeoutError } from '#projections';
 import { createTestDatabase, eventually, type TestDatabase } from '#testing';
-import { PostgresEventStore } from '../../event-store/src/postgres/index.ts';
+import { PostgresEventStore } from '#event-store/postgres';
 import { countingProjection } from './fixtures/counting-projection.ts';
 
 const event = (type = 'Counted'): EventToAppend => ({ id: randomUUID(), type, data: '{}', metadata: '{}' });
@@ -29,14 +29,29 @@ describe('projection runner', () => {
   });
 
   async function runner(options: Parameters<typeof countingProjection>[0] = {}) {
-    const created = await ProjectionRunner.create({ store, pool, projections: [countingProjection(options)], standbyRetryMs: 50, failureRetryMs: 60_000 });
+    const created = await ProjectionRunner.create({
+      store,
+      pool,
+      projections: [countingProjection(options)],
+      standbyRetryMs: 50,
+      failureRetryMs: 60_000,
+    });
     runners.push(created);
     return created;
   }
   const counts = async (table = 'read_models.stream_counts') =>
-    Object.fromEntries((await pool.query<{ stream_id: string; events: number }>(`SELECT * FROM ${table} ORDER BY stream_id`)).rows.map((r) => [r.stream_id, r.events]));
+    Object.fromEntries(
+      (await pool.query<{ stream_id: string; events: number }>(`SELECT * FROM ${table} ORDER BY stream_id`)).rows.map((r) => [
+        r.stream_id,
+        r.events,
+      ]),
+    );
   const appliedLog = async () =>
-    (await pool.query<{ n: number; distinct: number }>('SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS distinct FROM read_models.applied_log')).rows[0]!;
+    (
+      await pool.query<{ n: number; distinct: number }>(
+        'SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS distinct FROM read_models.applied_log',
+      )
+    ).rows[0]!;
 
   test('applies events to read models and answers waitForPosition once they are visible', async () => {
     const r = await runner({});
@@ -100,7 +115,13 @@ describe('projection runner', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const v2definition = countingProjection({ version: 2, weight: 2 });
-    const slowV2 = { ...v2definition, apply: async (...args: Parameters<typeof v2definition.apply>) => { await gate; return v2definition.apply(...args); } };
+    const slowV2 = {
+      ...v2definition,
+      apply: async (...args: Parameters<typeof v2definition.apply>) => {
+        await gate;
+        return v2definition.apply(...args);
+      },
+    };
     const v2 = await ProjectionRunner.create({ store, pool, projections: [slowV2], standbyRetryMs: 50 });
     runners.push(v2);
     v2.start();
@@ -134,7 +155,12 @@ describe('projection runner', () => {
   test('killed with SIGKILL mid-batch again and again, it neither loses nor repeats an effect', async () => {
     const streams = 200;
     const perStream = 10;
-    for (let s = 0; s < streams; s++) await store.appendToStream(`member-${s}`, Array.from({ length: perStream }, () => event()), 'no_stream');
+    for (let s = 0; s < streams; s++)
+      await store.appendToStream(
+        `member-${s}`,
+        Array.from({ length: perStream }, () => event()),
+        'no_stream',
+      );
     const total = streams * perStream;
 
     const progress: number[] = [];
@@ -144,7 +170,9 @@ describe('projection runner', () => {
       await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 250));
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
-      const log = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM read_models.applied_log').catch(() => ({ rows: [{ n: 0 }] }));
+      const log = await pool
+        .query<{ n: number }>('SELECT count(*)::int AS n FROM read_models.applied_log')
+        .catch(() => ({ rows: [{ n: 0 }] }));
       progress.push(log.rows[0]!.n);
     }
     // The kills landed while the work was under way, not before it started or after it ended.
@@ -170,9 +198,13 @@ describe('projection runner', () => {
 
 function startChild(connectionString: string, sleepSeconds: number): ChildProcess {
   const script = fileURLToPath(new URL('./fixtures/crash-child.ts', import.meta.url));
-  return spawn(process.execPath, ['--experimental-transform-types', '--conditions=source', '--no-warnings', script, connectionString, String(sleepSeconds)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  return spawn(
+    process.execPath,
+    ['--experimental-transform-types', '--conditions=source', '--no-warnings', script, connectionString, String(sleepSeconds)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
 }
 
 function waitForOutput(child: ChildProcess, text: string): Promise<void> {

@@ -1,2 +1,3 @@
 export { createTestDatabase, type TestDatabase } from './test-database.ts';
 export { eventually } from './eventually.ts';
+export { DeciderSpecification, DeciderOutcome } from './decider-specification.ts';

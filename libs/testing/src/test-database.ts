@@ -10,7 +10,8 @@ export interface TestDatabase {
 /** A fresh database on the test server (see test/setup/global-setup.ts), private to one suite. */
 export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_PG_SERVER_URL;
-  if (!serverUrl) throw new Error('TEST_PG_SERVER_URL is not set: run the tests through jest (npm test), whose global setup starts PostgreSQL');
+  if (!serverUrl)
+    throw new Error('TEST_PG_SERVER_URL is not set: run the tests through jest (npm test), whose global setup starts PostgreSQL');
   const name = `${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(5).toString('hex')}`;
   await admin(serverUrl, `CREATE DATABASE ${pg.escapeIdentifier(name)}`);
   return {

@@ -39,8 +39,8 @@ CREATE TABLE es_events (
 CREATE INDEX es_events_category_order ON es_events (category, transaction_id, global_position);
 CREATE INDEX es_events_type_order ON es_events (event_type, transaction_id, global_position);
 
--- One append: lock the stream row, answer an idempotent retry with the original result, check the expected
--- revision, insert. A refusal is returned, not raised, so that the other appends of a batch still commit.
+-- One append, with its stream already locked by es_append: answer an idempotent retry with the original result,
+-- check the expected revision, insert. A refusal is returned, not raised, so the other appends of a batch commit.
 CREATE FUNCTION es_append_one(p_stream text, p_expected text, p_events jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -51,7 +51,7 @@ DECLARE
   last_position bigint;
   last_tx xid8;
 BEGIN
-  SELECT revision INTO current_revision FROM es_streams WHERE stream_id = p_stream FOR UPDATE;
+  SELECT revision INTO current_revision FROM es_streams WHERE stream_id = p_stream;
   IF NOT FOUND THEN current_revision := -1; END IF;
 
   SELECT stream_revision INTO first_existing FROM es_events
@@ -89,15 +89,27 @@ END
 $fn$;
 
 -- A batch of appends from concurrent callers in one transaction, so they share one commit (one WAL flush).
--- Each append runs in its own subtransaction: a new stream created concurrently by another batch (unique
--- violation) is reported as 'retry' for that append alone.
+--
+-- Every stream of the batch is locked first, with transaction-scoped advisory locks taken in one global order
+-- (no deadlock between batches). Advisory locks, unlike row locks, do not give the transaction its id, so the id
+-- is drawn at the first insert, after every lock is held: of two transactions writing one stream, the one that
+-- commits first has the lower id, and the log's (transaction_id, global_position) order keeps each stream's
+-- events in revision order.
+--
+-- Each append runs in its own subtransaction, so one refused or failing append leaves the others of the batch
+-- intact; a unique violation (which the locks should make impossible) is answered 'retry' for that append alone.
 CREATE FUNCTION es_append(p_batch jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $fn$
 DECLARE
   item jsonb;
+  lock_key int;
   result jsonb;
   results jsonb := '[]'::jsonb;
 BEGIN
+  -- 1702060354: the advisory-lock class of event-store streams (two-key locks: apart from all one-key locks).
+  FOR lock_key IN SELECT DISTINCT hashtext(x.v->>'stream') FROM jsonb_array_elements(p_batch) AS x(v) ORDER BY 1 LOOP
+    PERFORM pg_advisory_xact_lock(1702060354, lock_key);
+  END LOOP;
   FOR item IN SELECT x.v FROM jsonb_array_elements(p_batch) WITH ORDINALITY AS x(v, i) ORDER BY x.i LOOP
     BEGIN
       result := es_append_one(item->>'stream', item->>'expected', item->'events');

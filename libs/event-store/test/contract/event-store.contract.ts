@@ -72,7 +72,10 @@ export function describeEventStoreContract(adapterName: string, factory: Contrac
 
         const attempt = store.appendToStream(id, [event('Attempted')], expected);
         if (outcome === 'conflict') {
-          const error = await attempt.then(() => undefined, (e: unknown) => e);
+          const error = await attempt.then(
+            () => undefined,
+            (e: unknown) => e,
+          );
           expect(error).toBeInstanceOf(WrongExpectedRevisionError);
           expect((error as WrongExpectedRevisionError).actual).toBe(existing === -1 ? undefined : existing);
           expect((error as WrongExpectedRevisionError).streamId).toBe(id);
@@ -150,8 +153,13 @@ export function describeEventStoreContract(adapterName: string, factory: Contrac
     describe('reading a stream', () => {
       test('forwards, backwards, from and up to a revision, bounded', async () => {
         const id = stream('read');
-        await store.appendToStream(id, range(6).map((i) => event('N', { i })), 'no_stream');
-        const revisions = async (options: Parameters<EventStore['readStream']>[1]) => (await store.readStream(id, options)).map((e) => e.revision);
+        await store.appendToStream(
+          id,
+          range(6).map((i) => event('N', { i })),
+          'no_stream',
+        );
+        const revisions = async (options: Parameters<EventStore['readStream']>[1]) =>
+          (await store.readStream(id, options)).map((e) => e.revision);
         expect(await revisions({})).toEqual([0, 1, 2, 3, 4, 5]);
         expect(await revisions({ fromRevision: 2 })).toEqual([2, 3, 4, 5]);
         expect(await revisions({ toRevision: 3 })).toEqual([0, 1, 2, 3]);
@@ -219,6 +227,22 @@ export function describeEventStoreContract(adapterName: string, factory: Contrac
         for (let i = 1; i < paged.length; i++) expect(comparePositions(paged[i - 1]!.position, paged[i]!.position)).toBeLessThan(0);
       });
 
+      test("under concurrent writers, each stream's events appear in the log in revision order", async () => {
+        const streams = range(3).map((i) => stream(`hot${i}`));
+        // Many writers hammer a few streams with 'any', so appends to one stream queue behind each other's locks.
+        await Promise.all(
+          range(16).map(async (w) => {
+            for (let i = 0; i < 15; i++) await store.appendToStream(streams[(w + i) % 3]!, [event('Hot', { w, i })], 'any');
+          }),
+        );
+        const log = await readAllPaged(store, onlyMine(), 50);
+        expect(log).toHaveLength(16 * 15);
+        for (const id of streams) {
+          const revisions = log.filter((e) => e.streamId === id).map((e) => e.revision);
+          expect(revisions).toEqual(range(revisions.length));
+        }
+      });
+
       test('filters by stream category and by event type', async () => {
         const other = `${category}x`;
         await store.appendToStream(stream('a'), [event('Kept'), event('Dropped'), event('Kept')], 'no_stream');
@@ -261,7 +285,11 @@ export function describeEventStoreContract(adapterName: string, factory: Contrac
       });
 
       test('resuming from a stored checkpoint delivers exactly the rest', async () => {
-        await store.appendToStream(stream('resume'), range(6).map((i) => event('E', { i })), 'no_stream');
+        await store.appendToStream(
+          stream('resume'),
+          range(6).map((i) => event('E', { i })),
+          'no_stream',
+        );
         const first = store.subscribeToAll({ filter: onlyMine() });
         const seen: RecordedEvent[] = [];
         let checkpoint: LogPosition = START;
@@ -335,7 +363,7 @@ function range(n: number): number[] {
 
 async function readAllPaged(store: EventStore, filter: LogFilter, pageSize: number, after: LogPosition = START): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
-  for (let position = after; ; ) {
+  for (let position = after; ;) {
     const page = await store.readAll({ after: position, maxCount: pageSize, filter });
     events.push(...page.events);
     if (page.isEnd) return events;
@@ -368,7 +396,10 @@ function collect(subscription: Subscription) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(state)) {
         if (state.error) throw state.error;
-        if (Date.now() > deadline) throw new Error(`subscription: condition not met in ${timeoutMs} ms; got ${state.events.length} events, caughtUp=${state.caughtUp}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `subscription: condition not met in ${timeoutMs} ms; got ${state.events.length} events, caughtUp=${state.caughtUp}`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },

@@ -1,0 +1,8 @@
+export {
+  foldState,
+  handleCommand,
+  type CommandResult,
+  type Decider,
+  type DeciderEvent,
+  type HandleCommandOptions,
+} from './handle-command.ts';
