@@ -1,2 +1,2 @@
-export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store.ts';
+export { PostgresEventStore, POSTGRES_EVENT_STORE_DEFAULTS, type PostgresEventStoreOptions } from './postgres-event-store.ts';
 export { EVENT_STORE_MIGRATIONS } from './schema.ts';

@@ -10,14 +10,26 @@ export class AppendNotifier {
   private client: pg.Client | undefined;
   private connecting: Promise<void> | undefined;
   private closed = false;
+  /** Notifications received so far: lets a reader tell that one came while it was not waiting. */
+  private received = 0;
 
   constructor(private readonly connectionString: string) {
     this.emitter.setMaxListeners(0);
   }
 
-  /** Resolves on the next append notification or after `timeoutMs`, whichever comes first. */
-  async wait(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  /**
+   * Call before reading; pass the answer to `wait`, which then returns at once if a notification arrived in
+   * between (an append that committed after the read's snapshot must not wait for the next poll).
+   */
+  mark(): number {
     void this.ensureListening();
+    return this.received;
+  }
+
+  /** Resolves on the next append notification (or at once if one came after `since`, see `mark`) or after `timeoutMs`. */
+  async wait(timeoutMs: number, signal?: AbortSignal, since?: number): Promise<void> {
+    void this.ensureListening();
+    if (since !== undefined && this.received !== since) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -42,7 +54,10 @@ export class AppendNotifier {
     if (this.client || this.closed) return Promise.resolve();
     this.connecting ??= (async () => {
       const client = new pg.Client({ connectionString: this.connectionString });
-      client.on('notification', () => this.emitter.emit('append'));
+      client.on('notification', () => {
+        this.received++;
+        this.emitter.emit('append');
+      });
       client.on('error', () => {
         // Dropped: forget it; the next wait() reconnects. Polling covers the gap.
         if (this.client === client) this.client = undefined;

