@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { EventStoreUnavailableError, InvalidAppendError, StreamNotFoundError } from '#event-store';
-import { createTestDatabase, type TestDatabase } from '#testing';
+import { createTestDatabase, eventually, type TestDatabase } from '#testing';
 import { PostgresEventStore } from '../src/postgres/index.ts';
 import { describeEventStoreContract, event } from './contract/event-store.contract.ts';
 
@@ -62,6 +62,40 @@ describe('PostgreSQL adapter: unavailability', () => {
       await expect(store.readStream('member-bad')).rejects.toBeInstanceOf(StreamNotFoundError);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('PostgreSQL adapter: live wake-ups', () => {
+  test.each([
+    ['by this store', true],
+    ['by another store (another process)', false],
+  ])('an append %s wakes a subscription long before its next poll', async (_label, sameStore) => {
+    const reader = await PostgresEventStore.create({ connectionString: database.url, subscriptionPollMs: 30_000 });
+    const writer = sameStore ? reader : await PostgresEventStore.create({ connectionString: database.url });
+    const category = `wake${Date.now()}${sameStore ? 'a' : 'b'}`;
+    const subscription = reader.subscribeToAll({ filter: { categories: [category] } });
+    const seen: string[] = [];
+    let caughtUp = false;
+    const consuming = (async () => {
+      for await (const message of subscription) {
+        if (message.kind === 'event') seen.push(message.event.id);
+        else if (message.caughtUp) caughtUp = true;
+      }
+    })();
+    try {
+      await eventually(() => expect(caughtUp).toBe(true));
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the subscription is now waiting, with a 30 s poll
+      const appended = event('Woken');
+      const started = Date.now();
+      await writer.appendToStream(`${category}-1`, [appended], 'no_stream');
+      await eventually(() => expect(seen).toEqual([appended.id]), 5_000, 5);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await subscription.close();
+      await consuming;
+      await reader.close();
+      if (!sameStore) await writer.close();
     }
   });
 });

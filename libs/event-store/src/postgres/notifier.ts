@@ -2,8 +2,11 @@ import { EventEmitter } from 'node:events';
 import pg from 'pg';
 
 /**
- * One LISTEN connection per store, shared by its subscriptions: an append wakes them at once instead of at the
- * next poll. Notifications are only a hint (the poll still runs), so a lost connection costs latency, not events.
+ * Wakes subscriptions when events were appended, instead of at their next poll: this process's own appends wake
+ * its subscriptions directly, and other processes hear of them through one LISTEN connection per store. The NOTIFY
+ * is sent after the append committed, in a transaction of its own (a notifying transaction's commit is serialised
+ * by PostgreSQL), and coalesced: one in flight, one more if appends came meanwhile. Notifications are only a hint
+ * (the poll still runs), so a lost one costs latency, never events.
  */
 export class AppendNotifier {
   private readonly emitter = new EventEmitter();
@@ -12,9 +15,32 @@ export class AppendNotifier {
   private closed = false;
   /** Notifications received so far: lets a reader tell that one came while it was not waiting. */
   private received = 0;
+  private announcing = false;
+  private announceAgain = false;
 
-  constructor(private readonly connectionString: string) {
+  constructor(
+    private readonly connectionString: string,
+    /** Sends the NOTIFY to other processes. */
+    private readonly sendNotify: () => Promise<unknown>,
+  ) {
     this.emitter.setMaxListeners(0);
+  }
+
+  /** Call after an append committed. */
+  appended(): void {
+    this.wakeLocal();
+    if (this.announcing) {
+      this.announceAgain = true;
+      return;
+    }
+    this.announcing = true;
+    void (async () => {
+      do {
+        this.announceAgain = false;
+        await this.sendNotify().catch(() => undefined);
+      } while (this.announceAgain && !this.closed);
+      this.announcing = false;
+    })();
   }
 
   /**
@@ -50,14 +76,16 @@ export class AppendNotifier {
     await client?.end().catch(() => undefined);
   }
 
+  private wakeLocal(): void {
+    this.received++;
+    this.emitter.emit('append');
+  }
+
   private ensureListening(): Promise<void> {
     if (this.client || this.closed) return Promise.resolve();
     this.connecting ??= (async () => {
       const client = new pg.Client({ connectionString: this.connectionString });
-      client.on('notification', () => {
-        this.received++;
-        this.emitter.emit('append');
-      });
+      client.on('notification', () => this.wakeLocal());
       client.on('error', () => {
         // Dropped: forget it; the next wait() reconnects. Polling covers the gap.
         if (this.client === client) this.client = undefined;

@@ -103,7 +103,7 @@ export class PostgresEventStore implements EventStore {
       options.maxAppendsInFlight ?? POSTGRES_EVENT_STORE_DEFAULTS.maxAppendsInFlight,
       options.maxAppendBatch ?? POSTGRES_EVENT_STORE_DEFAULTS.maxAppendBatch,
     );
-    this.notifier = new AppendNotifier(options.connectionString);
+    this.notifier = new AppendNotifier(options.connectionString, () => this.pool.query(`SELECT pg_notify('es_events', '')`));
   }
 
   /** Connects and applies the event store's migrations. */
@@ -246,6 +246,7 @@ export class PostgresEventStore implements EventStore {
     for (let attempt = 0; ; attempt++) {
       try {
         const rows = await this.query<{ results: AppendOutcome[] }>('SELECT es_append($1::jsonb) AS results', [payload]);
+        this.notifier.appended();
         return rows[0]!.results;
       } catch (error) {
         // A deadlock or serialisation failure rolled the whole batch back: nothing was written, so run it again.

@@ -98,6 +98,8 @@ $fn$;
 --
 -- Each append runs in its own subtransaction, so one refused or failing append leaves the others of the batch
 -- intact; a unique violation (which the locks should make impossible) is answered 'retry' for that append alone.
+-- No NOTIFY in here: PostgreSQL serialises the commits of transactions that notify, which would undo the group
+-- commit. The adapter notifies other processes after the commit, outside this transaction.
 CREATE FUNCTION es_append(p_batch jsonb) RETURNS jsonb
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -120,7 +122,6 @@ BEGIN
     END;
     results := results || jsonb_build_array(result);
   END LOOP;
-  PERFORM pg_notify('es_events', '');
   RETURN results;
 END
 $fn$;
