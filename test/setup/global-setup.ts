@@ -9,6 +9,8 @@ import { startLocalPostgres, type LocalPostgres } from '../../libs/postgres/src/
  * (libs/testing `createTestDatabase`), so they can run in parallel.
  */
 export default async function globalSetup(): Promise<void> {
+  // The service's JSON logs would drown the test report; failures still show.
+  process.env.LOG_LEVEL ??= 'warn';
   if (process.env.TEST_PG_SERVER_URL) return;
   if (process.env.DATABASE_URL) {
     const url = new URL(process.env.DATABASE_URL);

@@ -75,6 +75,14 @@ export class ProjectionRunner<Event = RecordedEvent> {
     return new ProjectionRunner(options);
   }
 
+  /**
+   * Creates the first generation (tables and `read_models` views) of every projection that has none yet, so that
+   * readers find the read models, empty, as soon as this resolves, before any runner has processed an event.
+   */
+  async initialise(): Promise<void> {
+    for (const worker of this.workers) await worker.ensureFirstGeneration();
+  }
+
   start(): void {
     if (this.started) return;
     this.started = true;
@@ -255,7 +263,7 @@ class ProjectionWorker<Event> {
     let { active, building } = await this.loadGenerations();
     if (!active) {
       // First run: nothing serves yet, so the first generation is active from the start.
-      active = await this.createGeneration(1, 'active');
+      active = await this.createGeneration(1, 'active', { onlyIfNone: true });
     }
     if (building) {
       // A rebuild is already under way and started before the request was seen through: it answers it.
@@ -424,10 +432,35 @@ class ProjectionWorker<Event> {
     return { ...(active ? { active: toGeneration(active) } : {}), ...(building ? { building: toGeneration(building) } : {}) };
   }
 
-  private async createGeneration(generation: number, status: 'active' | 'building'): Promise<Generation> {
+  async ensureFirstGeneration(): Promise<void> {
+    await this.createGeneration(1, 'active', { onlyIfNone: true });
+  }
+
+  private async createGeneration(
+    generation: number,
+    status: 'active' | 'building',
+    options: { onlyIfNone?: boolean } = {},
+  ): Promise<Generation> {
     const client = await this.options.pool.connect();
     try {
       await client.query('BEGIN');
+      if (options.onlyIfNone) {
+        // Two processes starting at once: the second waits here, then finds the first one's generation.
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`projection-setup:${this.name}`]);
+        const { rows } = await client.query<{ generation: number; version: number; checkpoint: string | null }>(
+          `SELECT generation, version, checkpoint FROM projection_generations WHERE name = $1 AND status = 'active'`,
+          [this.name],
+        );
+        if (rows[0]) {
+          await client.query('COMMIT');
+          return {
+            generation: rows[0].generation,
+            version: rows[0].version,
+            status: 'active',
+            checkpoint: rows[0].checkpoint ? parsePosition(rows[0].checkpoint) : START,
+          };
+        }
+      }
       // A rebuild that was interrupted left its schema behind: start it clean.
       await client.query(`DROP SCHEMA IF EXISTS ${schemaName(this.name, generation)} CASCADE`);
       await client.query(`CREATE SCHEMA ${schemaName(this.name, generation)}`);

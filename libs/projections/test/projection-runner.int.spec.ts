@@ -64,6 +64,15 @@ describe('projection runner', () => {
     expect(status).toMatchObject({ name: 'stream_counts', state: 'running', lag: 0, generation: 1, error: null });
   });
 
+  test('initialise makes the read models queryable before any event is processed, once across runners', async () => {
+    const a = await runner({});
+    const b = await runner({});
+    await Promise.all([a.initialise(), b.initialise()]);
+    expect(await counts()).toEqual({});
+    const generations = await pool.query('SELECT generation FROM projection_generations');
+    expect(generations.rows).toEqual([{ generation: 1 }]);
+  });
+
   test('waitForPosition times out with a typed error when the projection is not running', async () => {
     const r = await runner({});
     const { position } = await store.appendToStream('member-a', [event()], 'no_stream');

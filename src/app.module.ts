@@ -1,0 +1,76 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { Request } from 'express';
+import pg from 'pg';
+import { GovernanceEventStore } from '#event-store';
+import { ProjectionRunner } from '#projections';
+import { buildRequestContext } from './auth/context.ts';
+import { TokenVerifier } from './auth/token-verifier.ts';
+import { CommandPipeline } from './command/command-pipeline.ts';
+import type { AppConfig } from './config/config.ts';
+import { depthLimit } from './graphql/depth-limit.ts';
+import { formatGraphQLError } from './graphql/format-error.ts';
+import { GroupsModule } from './groups/groups.module.ts';
+import { HealthController } from './health/health.controller.ts';
+import type { EventSourcing } from './infrastructure/event-sourcing.ts';
+import { APP_CONFIG, EVENT_SOURCING } from './infrastructure/tokens.ts';
+import { MeResolver } from './me/me.resolver.ts';
+import { MembersModule } from './members/members.module.ts';
+
+export interface AppRuntime {
+  readonly config: AppConfig;
+  readonly eventSourcing: EventSourcing;
+  readonly tokens: TokenVerifier;
+}
+
+/** The infrastructure built before Nest starts, offered to every feature module. */
+@Global()
+@Module({})
+class RuntimeModule {
+  static with(runtime: AppRuntime): DynamicModule {
+    const providers = [
+      { provide: APP_CONFIG, useValue: runtime.config },
+      { provide: EVENT_SOURCING, useValue: runtime.eventSourcing },
+      { provide: TokenVerifier, useValue: runtime.tokens },
+      { provide: GovernanceEventStore, useValue: runtime.eventSourcing.events },
+      { provide: ProjectionRunner, useValue: runtime.eventSourcing.runner },
+      { provide: pg.Pool, useValue: runtime.eventSourcing.pool },
+      {
+        provide: CommandPipeline,
+        useValue: new CommandPipeline(runtime.eventSourcing.events, runtime.eventSourcing.runner, runtime.config.readModelWaitMs),
+      },
+    ];
+    return { module: RuntimeModule, providers, exports: providers.map((p) => p.provide) };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(runtime: AppRuntime): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        RuntimeModule.with(runtime),
+        CqrsModule.forRoot(),
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          path: '/graphql',
+          autoSchemaFile: true,
+          sortSchema: true,
+          context: ({ req }: { req: Request }) => buildRequestContext(req, runtime.tokens),
+          formatError: formatGraphQLError,
+          validationRules: [depthLimit(12)],
+          includeStacktraceInErrorResponses: false,
+          introspection: true,
+          playground: false,
+        }),
+        MembersModule,
+        GroupsModule,
+      ],
+      providers: [MeResolver],
+      controllers: [HealthController],
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import type { RequestContext } from './request-context.ts';
+import { InvalidTokenError, type TokenVerifier } from './token-verifier.ts';
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+interface HttpLikeRequest {
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** The correlation id a client sent (x-correlation-id), when well-formed, or a new one. */
+export function correlationIdOf(request: HttpLikeRequest): string {
+  const sent = request.headers['x-correlation-id'];
+  return typeof sent === 'string' && CORRELATION_ID.test(sent) ? sent : randomUUID();
+}
+
+/**
+ * Builds the GraphQL context. No token: anonymous (resolvers that need one answer UNAUTHENTICATED). A token that
+ * does not verify is refused for the whole request rather than silently treated as anonymous.
+ */
+export async function buildRequestContext(request: HttpLikeRequest, verifier: TokenVerifier): Promise<RequestContext> {
+  const correlationId = (request as { correlationId?: string }).correlationId ?? correlationIdOf(request);
+  const header = request.headers.authorization;
+  if (typeof header !== 'string' || header.trim() === '') return { actor: null, correlationId };
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (!match) throw unauthenticated('the Authorization header must be "Bearer <token>"');
+  try {
+    return { actor: await verifier.verify(match[1]!), correlationId };
+  } catch (error) {
+    if (error instanceof InvalidTokenError) throw unauthenticated(error.message);
+    throw error;
+  }
+}
+
+function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+}

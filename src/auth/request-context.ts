@@ -1,0 +1,26 @@
+import { DomainError } from '../shared/domain-error.ts';
+import type { Role } from './role.ts';
+import type { Actor } from './token-verifier.ts';
+
+/** What every resolver knows about the request: who asks (null without a token) and the correlation id. */
+export interface RequestContext {
+  readonly actor: Actor | null;
+  readonly correlationId: string;
+}
+
+export class UnauthenticatedError extends Error {
+  override readonly name = 'UnauthenticatedError';
+}
+
+export function requireActor(context: RequestContext): Actor {
+  if (!context.actor) throw new UnauthenticatedError('sign in: this needs a bearer token (Authorization: Bearer <token>)');
+  return context.actor;
+}
+
+/** The actor, when they hold one of `roles`; the role that allowed them is the recorded authority. */
+export function requireRole(context: RequestContext, roles: readonly Role[], action: string): { actor: Actor; authority: string } {
+  const actor = requireActor(context);
+  const held = roles.find((role) => actor.roles.includes(role));
+  if (!held) throw new DomainError('FORBIDDEN', `${action} needs the role ${roles.join(' or ')}`);
+  return { actor, authority: `role:${held}` };
+}

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import type { GovernanceEventStore} from '#event-store';
+import { handleCommand, type CommandResult, type Decider, type DeciderEvent, type EventMetadata } from '#event-store';
+import type { ProjectionRunner } from '#projections';
+import type { RequestContext } from '../auth/request-context.ts';
+import type { Actor } from '../auth/token-verifier.ts';
+import { badInput } from '../shared/domain-error.ts';
+
+export interface PipelineCommand<Command, State, Event extends DeciderEvent> {
+  readonly streamId: string;
+  readonly decider: Decider<Command, State, Event>;
+  readonly command: Command;
+  readonly context: RequestContext;
+  readonly actor: Actor;
+  /** Why this actor may do this: a role, or governance state ("owner of group g since revision r"). */
+  readonly authority: string;
+  readonly reason?: string | null;
+  readonly commandId?: string | null;
+  readonly expectedRevision?: number | null;
+  /** The read models the answer is read from: the mutation answers once they contain its events. */
+  readonly readModels: readonly string[];
+}
+
+const COMMAND_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/**
+ * What every mutation goes through: metadata (actor, roles, authority, reason, correlation, commandId), commandId
+ * idempotency and expectedRevision (in handleCommand), append, then a bounded wait until the read models the answer
+ * comes from have caught up with the appended events (read-your-writes for the admin UI).
+ */
+export class CommandPipeline {
+  constructor(
+    private readonly events: GovernanceEventStore,
+    private readonly runner: ProjectionRunner<never> | ProjectionRunner<unknown>,
+    private readonly readModelWaitMs: number,
+  ) {}
+
+  async execute<Command, State, Event extends DeciderEvent>(
+    request: PipelineCommand<Command, State, Event>,
+  ): Promise<CommandResult<State>> {
+    if (request.commandId !== undefined && request.commandId !== null && !COMMAND_ID.test(request.commandId)) {
+      throw badInput('commandId must be 1 to 100 letters, digits or . _ : - characters', { field: 'commandId' });
+    }
+    if (
+      request.expectedRevision !== undefined &&
+      request.expectedRevision !== null &&
+      (!Number.isInteger(request.expectedRevision) || request.expectedRevision < -1)
+    ) {
+      throw badInput('expectedRevision must be a whole number from -1 (not created yet) up', { field: 'expectedRevision' });
+    }
+    const metadata: EventMetadata = {
+      actorId: request.actor.id,
+      actorRoles: [...request.actor.roles],
+      authority: request.authority,
+      reason: request.reason ?? null,
+      source: 'api',
+      correlationId: request.context.correlationId,
+      causationId: null,
+      // Namespaced by actor: two users who happen to pick the same commandId do not see each other's result.
+      commandId: request.commandId ? `${request.actor.id}/${request.commandId}` : null,
+      occurredAt: new Date().toISOString(),
+    };
+    const result = await handleCommand({
+      store: this.events,
+      streamId: request.streamId,
+      decider: request.decider,
+      command: request.command,
+      metadata,
+      ...(request.expectedRevision !== undefined && request.expectedRevision !== null
+        ? { expectedRevision: request.expectedRevision }
+        : {}),
+      retryOnConflict: 3,
+    });
+    if (result.events.length > 0 || result.idempotentReplay) {
+      await this.runner.waitForPosition(result.position, request.readModels, this.readModelWaitMs);
+    }
+    return result;
+  }
+}
+
+export function newCorrelationId(): string {
+  return randomUUID();
+}

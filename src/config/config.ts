@@ -1,0 +1,98 @@
+import { resolve } from 'node:path';
+
+export type AuthConfig =
+  | { readonly mode: 'oidc'; readonly issuer: string; readonly audience: string; readonly jwksUri: string | undefined }
+  | { readonly mode: 'hs256'; readonly secret: string; readonly source: 'AUTH_JWT_SECRET' | 'generated development secret' };
+
+export interface AppConfig {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly host: string;
+  readonly port: number;
+  /** Unset: the service starts an embedded PostgreSQL with its data under `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly eventStore: { readonly kind: 'postgres' } | { readonly kind: 'eventstoredb'; readonly connectionString: string };
+  /** Unresolved until start-up when the development secret has to be generated (see main.ts). */
+  readonly auth: AuthConfig | { readonly mode: 'development' };
+  /** How long a mutation waits for the read models it affects before answering. */
+  readonly readModelWaitMs: number;
+  readonly maxBodyBytes: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Reads and validates the environment; every wrong value is reported at once, each with what would be right. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development', problems);
+  const port = integer(env, 'PORT', 3000, 0, 65535, problems);
+  const readModelWaitMs = integer(env, 'READ_MODEL_WAIT_MS', 5000, 1, 60000, problems);
+  const maxBodyBytes = integer(env, 'MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024, problems);
+  const host = env.HOST?.trim() || '127.0.0.1';
+
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+
+  const kind = oneOf(env, 'EVENT_STORE', ['postgres', 'eventstoredb'] as const, 'postgres', problems);
+  let eventStore: AppConfig['eventStore'] = { kind: 'postgres' };
+  if (kind === 'eventstoredb') {
+    const connectionString = env.EVENTSTORE_CONNECTION_STRING?.trim();
+    if (!connectionString)
+      problems.push('EVENT_STORE=eventstoredb needs EVENTSTORE_CONNECTION_STRING (e.g. esdb://127.0.0.1:2113?tls=false)');
+    else if (!/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\//.test(connectionString)) {
+      problems.push('EVENTSTORE_CONNECTION_STRING must start with esdb:// or esdb+discover://');
+    } else eventStore = { kind: 'eventstoredb', connectionString };
+  }
+
+  let auth: AppConfig['auth'] = { mode: 'development' };
+  const issuer = env.AUTH_ISSUER?.trim();
+  const audience = env.AUTH_AUDIENCE?.trim();
+  const secret = env.AUTH_JWT_SECRET;
+  if (issuer || audience) {
+    if (!issuer || !audience) problems.push('AUTH_ISSUER and AUTH_AUDIENCE go together (OIDC: tokens from that issuer, for that audience)');
+    else if (!/^https?:\/\//.test(issuer)) problems.push('AUTH_ISSUER must be an http(s) URL');
+    else auth = { mode: 'oidc', issuer, audience, jwksUri: env.AUTH_JWKS_URI?.trim() || undefined };
+  } else if (secret !== undefined) {
+    if (secret.length < 32) problems.push('AUTH_JWT_SECRET must be at least 32 characters (it signs development tokens with HS256)');
+    else auth = { mode: 'hs256', secret, source: 'AUTH_JWT_SECRET' };
+  } else if (nodeEnv === 'production') {
+    problems.push('NODE_ENV=production needs authentication configured: AUTH_ISSUER and AUTH_AUDIENCE (OIDC), or AUTH_JWT_SECRET');
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    nodeEnv,
+    host,
+    port,
+    databaseUrl,
+    dataDir: resolve(env.DATA_DIR?.trim() || '.data'),
+    eventStore,
+    auth,
+    readModelWaitMs,
+    maxBodyBytes,
+  };
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T, problems: string[]): T {
+  const value = env[name]?.trim();
+  if (!value) return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+  return fallback;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const value = env[name]?.trim();
+  if (!value) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    problems.push(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+    return fallback;
+  }
+  return parsed;
+}

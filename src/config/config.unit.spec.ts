@@ -1,0 +1,51 @@
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('configuration', () => {
+  test('defaults: embedded database, PostgreSQL event store, port 3000, development auth', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      port: 3000,
+      databaseUrl: undefined,
+      eventStore: { kind: 'postgres' },
+      auth: { mode: 'development' },
+    });
+  });
+
+  test('every wrong value is reported at once, each with what would be right', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', EVENT_STORE: 'mongo', DATABASE_URL: 'mysql://x', AUTH_JWT_SECRET: 'short' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/PORT must be a whole number from 0 to 65535 \(got "eighty"\)/);
+    expect(problems.join('\n')).toMatch(/EVENT_STORE must be one of postgres, eventstoredb/);
+    expect(problems.join('\n')).toMatch(/DATABASE_URL must be a postgres/);
+    expect(problems.join('\n')).toMatch(/AUTH_JWT_SECRET must be at least 32 characters/);
+  });
+
+  test('EventStoreDB needs its connection string', () => {
+    expect(() => loadConfig({ EVENT_STORE: 'eventstoredb' })).toThrow(/needs EVENTSTORE_CONNECTION_STRING/);
+    expect(loadConfig({ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://127.0.0.1:2113?tls=false' }).eventStore).toEqual(
+      {
+        kind: 'eventstoredb',
+        connectionString: 'esdb://127.0.0.1:2113?tls=false',
+      },
+    );
+  });
+
+  test('production refuses to start without authentication configured', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/NODE_ENV=production needs authentication configured/);
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_ISSUER: 'https://id.example.org', AUTH_AUDIENCE: 'governance' }).auth).toMatchObject({
+      mode: 'oidc',
+    });
+  });
+
+  test('OIDC needs issuer and audience together', () => {
+    expect(() => loadConfig({ AUTH_ISSUER: 'https://id.example.org' })).toThrow(/AUTH_ISSUER and AUTH_AUDIENCE go together/);
+  });
+});

@@ -1,0 +1,65 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { EventStoreUnavailableError, WrongExpectedRevisionError, StreamNotFoundError } from '#event-store';
+import { ProjectionTimeoutError } from '#projections';
+import { UnauthenticatedError } from '../auth/request-context.ts';
+import { DomainError } from '../shared/domain-error.ts';
+import { logger } from '../observability/logger.ts';
+
+/** Codes that Apollo itself produces for malformed requests; their messages are already meant for the client. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * Maps every error to the contract's `extensions.code` with a message a person can act on. Anything unexpected is
+ * logged with its stack and answered as INTERNAL_SERVER_ERROR without details: no stack traces or SQL reach clients.
+ */
+export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const base = {
+    message: formatted.message,
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+  };
+  if (original instanceof DomainError) {
+    return { ...base, message: original.message, extensions: { code: original.code, ...(original.details ?? {}) } };
+  }
+  if (original instanceof UnauthenticatedError) return { ...base, message: original.message, extensions: { code: 'UNAUTHENTICATED' } };
+  if (original instanceof WrongExpectedRevisionError) {
+    return {
+      ...base,
+      message: `this was changed meanwhile (now at revision ${original.actual ?? 'none'}, you saw ${String(original.expected)}): reload and try again`,
+      extensions: { code: 'CONFLICT', actualRevision: original.actual ?? null },
+    };
+  }
+  if (original instanceof StreamNotFoundError) return { ...base, message: original.message, extensions: { code: 'NOT_FOUND' } };
+  if (original instanceof ProjectionTimeoutError) {
+    return {
+      ...base,
+      message: 'the change was saved, but the views did not catch up in time; reload in a moment',
+      extensions: { code: 'INTERNAL_SERVER_ERROR', saved: true, retryable: false },
+    };
+  }
+  if (original instanceof EventStoreUnavailableError) {
+    logger.warn('event store unavailable', { error: original.message });
+    return {
+      ...base,
+      message: 'the service cannot reach its database right now; try again shortly',
+      extensions: { code: 'INTERNAL_SERVER_ERROR', retryable: true },
+    };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && (REQUEST_ERROR_CODES.has(code) || code === 'UNAUTHENTICATED' || code === 'FORBIDDEN')) {
+    return { ...base, extensions: { code } };
+  }
+  logger.error('unexpected error in a GraphQL request', {
+    error: original instanceof Error ? (original.stack ?? original.message) : String(original),
+  });
+  return { ...base, message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler } from '@nestjs/cqrs';
+import pg from 'pg';
+import { GovernanceEventStore, StreamNotFoundError, foldState } from '#event-store';
+import { requireRole, type RequestContext } from '../auth/request-context.ts';
+import { Role } from '../auth/role.ts';
+import { CommandPipeline } from '../command/command-pipeline.ts';
+import { memberDecider, memberStreamId } from '../members/member.decider.ts';
+import { requireId } from '../shared/identifiers.ts';
+import { groupDecider, groupStreamId, type GroupCommand, type OwnerCandidate } from './group.decider.ts';
+import type { AssignGroupOwnerInput, CreateGroupInput, Group } from './group.graphql.ts';
+import { GROUPS_PROJECTION } from './read-models/groups.projection.ts';
+import { findGroup } from './read-models/groups.queries.ts';
+
+const GROUP_ADMINS = [Role.COMMUNITY_MANAGER];
+
+export class CreateGroupCommand extends Command<Group> {
+  constructor(
+    readonly input: CreateGroupInput,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+export class AssignGroupOwnerCommand extends Command<Group> {
+  constructor(
+    readonly input: AssignGroupOwnerInput,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+export class RemoveGroupOwnerCommand extends Command<Group> {
+  constructor(
+    readonly input: AssignGroupOwnerInput,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+type GroupAdminCommand = CreateGroupCommand | AssignGroupOwnerCommand | RemoveGroupOwnerCommand;
+
+abstract class GroupAdminHandler<C extends GroupAdminCommand> {
+  constructor(
+    @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
+    @Inject(pg.Pool) private readonly db: pg.Pool,
+    @Inject(GovernanceEventStore) protected readonly events: GovernanceEventStore,
+  ) {}
+
+  protected abstract action: string;
+  protected abstract groupId(command: C): string;
+  protected abstract toDomain(command: C, groupId: string): Promise<GroupCommand>;
+
+  async execute(command: C): Promise<Group> {
+    const { actor, authority } = requireRole(command.context, GROUP_ADMINS, this.action);
+    const groupId = requireId(this.groupId(command), 'groupId');
+    const input = command.input as { commandId?: string | null; expectedRevision?: number | null; reason?: string | null };
+    await this.pipeline.execute({
+      streamId: groupStreamId(groupId),
+      decider: groupDecider,
+      command: await this.toDomain(command, groupId),
+      context: command.context,
+      actor,
+      authority,
+      reason: input.reason ?? null,
+      commandId: input.commandId ?? null,
+      expectedRevision: input.expectedRevision ?? null,
+      readModels: [GROUPS_PROJECTION],
+    });
+    const group = await findGroup(this.db, groupId);
+    if (!group) throw new Error(`group ${groupId} is missing from the read model after its command`);
+    return group;
+  }
+}
+
+@CommandHandler(CreateGroupCommand)
+export class CreateGroupHandler extends GroupAdminHandler<CreateGroupCommand> {
+  protected action = 'creating a group';
+  protected groupId({ input }: CreateGroupCommand): string {
+    // Without a client-chosen id, one derived from the commandId keeps a retried command on the same group.
+    return input.groupId ?? (input.commandId ? `g-${input.commandId}` : `g-${randomUUID()}`);
+  }
+  protected async toDomain({ input }: CreateGroupCommand, groupId: string): Promise<GroupCommand> {
+    return { type: 'CreateGroup', groupId, name: input.name };
+  }
+}
+
+@CommandHandler(AssignGroupOwnerCommand)
+export class AssignGroupOwnerHandler extends GroupAdminHandler<AssignGroupOwnerCommand> {
+  protected action = 'assigning a group owner';
+  protected groupId({ input }: AssignGroupOwnerCommand): string {
+    return input.groupId;
+  }
+  protected async toDomain({ input }: AssignGroupOwnerCommand, groupId: string): Promise<GroupCommand> {
+    const memberId = requireId(input.memberId, 'memberId');
+    // Whether the candidate may own a group is decided from the member's events, not from a read model or token.
+    return { type: 'AssignGroupOwner', groupId, memberId, candidate: await this.candidate(memberId) };
+  }
+
+  private async candidate(memberId: string): Promise<OwnerCandidate> {
+    try {
+      const state = foldState(memberDecider, await this.events.readStream(memberStreamId(memberId)));
+      return { status: state.status };
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return { status: 'unregistered' };
+      throw error;
+    }
+  }
+}
+
+@CommandHandler(RemoveGroupOwnerCommand)
+export class RemoveGroupOwnerHandler extends GroupAdminHandler<RemoveGroupOwnerCommand> {
+  protected action = 'removing a group owner';
+  protected groupId({ input }: RemoveGroupOwnerCommand): string {
+    return input.groupId;
+  }
+  protected async toDomain({ input }: RemoveGroupOwnerCommand, groupId: string): Promise<GroupCommand> {
+    return { type: 'RemoveGroupOwner', groupId, memberId: requireId(input.memberId, 'memberId') };
+  }
+}

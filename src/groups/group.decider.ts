@@ -1,0 +1,170 @@
+import type { Decider, EventSchemaDefinition } from '#event-store';
+import { conflict, notFound } from '../shared/domain-error.ts';
+import { requireId, requireText } from '../shared/identifiers.ts';
+
+export const GROUP_STREAM_CATEGORY = 'group';
+
+/** Public: auditors pass it to `streamStateAt`. */
+export function groupStreamId(groupId: string): string {
+  return `${GROUP_STREAM_CATEGORY}-${requireId(groupId, 'groupId')}`;
+}
+
+export const GROUP_NAME_MAX = 200;
+
+// ---------------------------------------------------------------- events (stored names never change)
+
+export interface GroupCreated {
+  readonly type: 'GroupCreated';
+  readonly data: { readonly groupId: string; readonly name: string };
+}
+
+export interface GroupOwnerAssigned {
+  readonly type: 'GroupOwnerAssigned';
+  readonly data: { readonly groupId: string; readonly memberId: string };
+}
+
+export interface GroupOwnerRemoved {
+  readonly type: 'GroupOwnerRemoved';
+  readonly data: { readonly groupId: string; readonly memberId: string };
+}
+
+export type GroupEvent = GroupCreated | GroupOwnerAssigned | GroupOwnerRemoved;
+
+export const GROUP_EVENT_TYPES: readonly GroupEvent['type'][] = ['GroupCreated', 'GroupOwnerAssigned', 'GroupOwnerRemoved'];
+
+export function isGroupEvent(event: { readonly type: string }): event is GroupEvent {
+  return (GROUP_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
+/** No personal data: a group's name is not about a person, and member ids are opaque. */
+export const GROUP_EVENT_SCHEMAS: EventSchemaDefinition[] = GROUP_EVENT_TYPES.map((type) => ({ type }));
+
+// ---------------------------------------------------------------- commands
+
+export interface CreateGroup {
+  readonly type: 'CreateGroup';
+  readonly groupId: string;
+  readonly name: string;
+}
+
+/** The member's status as folded from the member's own stream; the handler reads it (see memberDecider). */
+export interface OwnerCandidate {
+  readonly status: 'active' | 'left' | 'unregistered';
+}
+
+export interface AssignGroupOwner {
+  readonly type: 'AssignGroupOwner';
+  readonly groupId: string;
+  readonly memberId: string;
+  readonly candidate: OwnerCandidate;
+}
+
+export interface RemoveGroupOwner {
+  readonly type: 'RemoveGroupOwner';
+  readonly groupId: string;
+  readonly memberId: string;
+}
+
+export type GroupCommand = CreateGroup | AssignGroupOwner | RemoveGroupOwner;
+
+// ---------------------------------------------------------------- state
+
+export type GroupState =
+  | { readonly status: 'absent' }
+  | { readonly status: 'active'; readonly groupId: string; readonly name: string; readonly owners: readonly string[] };
+
+const initialState: GroupState = { status: 'absent' };
+
+function evolve(state: GroupState, event: GroupEvent): GroupState {
+  switch (event.type) {
+    case 'GroupCreated':
+      return { status: 'active', groupId: event.data.groupId, name: event.data.name, owners: [] };
+    case 'GroupOwnerAssigned':
+      if (state.status !== 'active' || state.owners.includes(event.data.memberId)) return state;
+      return { ...state, owners: [...state.owners, event.data.memberId] };
+    case 'GroupOwnerRemoved':
+      if (state.status !== 'active') return state;
+      return { ...state, owners: state.owners.filter((owner) => owner !== event.data.memberId) };
+    default:
+      return unknownEvent(event, state);
+  }
+}
+
+function decide(command: GroupCommand, state: GroupState): GroupEvent[] {
+  switch (command.type) {
+    case 'CreateGroup':
+      return create(command, state);
+    case 'AssignGroupOwner':
+      return assignOwner(command, state);
+    case 'RemoveGroupOwner':
+      return removeOwner(command, state);
+    default:
+      return unknownCommand(command);
+  }
+}
+
+export const groupDecider: Decider<GroupCommand, GroupState, GroupEvent> = { initialState, evolve, decide };
+
+function create(command: CreateGroup, state: GroupState): GroupEvent[] {
+  const groupId = requireId(command.groupId, 'groupId');
+  const name = requireText(command.name, 'name', GROUP_NAME_MAX);
+  if (state.status !== 'absent') throw conflict(`group ${groupId} already exists`);
+  return [{ type: 'GroupCreated', data: { groupId, name } }];
+}
+
+function assignOwner(command: AssignGroupOwner, state: GroupState): GroupEvent[] {
+  const groupId = requireId(command.groupId, 'groupId');
+  const memberId = requireId(command.memberId, 'memberId');
+  const group = requireGroup(groupId, state);
+  // Checked before "already an owner": a member who left must not be confirmed as an owner either.
+  const candidate = command.candidate.status;
+  switch (candidate) {
+    case 'active':
+      break;
+    case 'unregistered':
+      throw conflict(`only a registered, active member can own a group (${memberId} is not registered)`, { field: 'memberId' });
+    case 'left':
+      throw conflict(`only a registered, active member can own a group (${memberId} has left)`, { field: 'memberId' });
+    default:
+      return unknownCandidate(candidate);
+  }
+  if (group.owners.includes(memberId)) return [];
+  return [{ type: 'GroupOwnerAssigned', data: { groupId, memberId } }];
+}
+
+function removeOwner(command: RemoveGroupOwner, state: GroupState): GroupEvent[] {
+  const groupId = requireId(command.groupId, 'groupId');
+  const memberId = requireId(command.memberId, 'memberId');
+  const group = requireGroup(groupId, state);
+  if (!group.owners.includes(memberId)) throw conflict(`${memberId} is not an owner of group ${groupId}`, { field: 'memberId' });
+  return [{ type: 'GroupOwnerRemoved', data: { groupId, memberId } }];
+}
+
+function requireGroup(groupId: string, state: GroupState): Extract<GroupState, { status: 'active' }> {
+  switch (state.status) {
+    case 'absent':
+      throw notFound(`group ${groupId} does not exist`);
+    case 'active':
+      return state;
+    default:
+      return unknownState(state);
+  }
+}
+
+// A new case in a union fails to compile here; at run time (an event of a newer version) it leaves the state alone.
+function unknownEvent(event: never, state: GroupState): GroupState {
+  void event;
+  return state;
+}
+
+function unknownCommand(command: never): never {
+  throw new Error(`unknown group command ${(command as { type?: unknown }).type}`);
+}
+
+function unknownCandidate(status: never): never {
+  throw new Error(`unknown member status ${String(status)}`);
+}
+
+function unknownState(state: never): never {
+  throw new Error(`unknown group state ${(state as { status?: unknown }).status}`);
+}

@@ -1,0 +1,71 @@
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { PageInfo } from '../graphql/pagination.ts';
+
+@ObjectType()
+export class Group {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => [ID])
+  owners!: string[];
+
+  @Field(() => Boolean)
+  archived!: boolean;
+
+  @Field(() => Int)
+  revision!: number;
+}
+
+@ObjectType()
+export class GroupEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => Group)
+  node!: Group;
+}
+
+@ObjectType()
+export class GroupConnection {
+  @Field(() => [GroupEdge])
+  edges!: GroupEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+}
+
+@InputType()
+export class CreateGroupInput {
+  @Field(() => ID, { nullable: true, description: 'Chosen by the client, or generated.' })
+  groupId?: string | null;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => ID, { nullable: true })
+  commandId?: string | null;
+}
+
+@InputType()
+export class AssignGroupOwnerInput {
+  @Field(() => ID)
+  groupId!: string;
+
+  @Field(() => ID)
+  memberId!: string;
+
+  @Field(() => String, { nullable: true })
+  reason?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  commandId?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  expectedRevision?: number | null;
+}

@@ -1,0 +1,53 @@
+import { Inject } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import pg from 'pg';
+import { requireActor, type RequestContext } from '../auth/request-context.ts';
+import { pageSize } from '../graphql/pagination.ts';
+import { AssignGroupOwnerCommand, CreateGroupCommand, RemoveGroupOwnerCommand } from './group.commands.ts';
+import { AssignGroupOwnerInput, CreateGroupInput, Group, GroupConnection } from './group.graphql.ts';
+import { encodeGroupCursor, findGroup, listGroups } from './read-models/groups.queries.ts';
+
+@Resolver(() => Group)
+export class GroupsResolver {
+  constructor(
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(pg.Pool) private readonly db: pg.Pool,
+  ) {}
+
+  @Query(() => Group, { nullable: true })
+  group(@Args('id', { type: () => ID }) id: string, @Context() context: RequestContext): Promise<Group | null> {
+    requireActor(context);
+    return findGroup(this.db, id);
+  }
+
+  @Query(() => GroupConnection)
+  async groups(
+    @Context() context: RequestContext,
+    @Args('first', { type: () => Int, nullable: true }) first?: number | null,
+    @Args('after', { type: () => String, nullable: true }) after?: string | null,
+  ): Promise<GroupConnection> {
+    requireActor(context);
+    const page = await listGroups(this.db, { first: pageSize(first), after: after ?? undefined });
+    return {
+      edges: page.nodes.map((node) => ({ cursor: encodeGroupCursor(node.id), node })),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      totalCount: page.totalCount,
+    };
+  }
+
+  @Mutation(() => Group)
+  createGroup(@Args('input', { type: () => CreateGroupInput }) input: CreateGroupInput, @Context() context: RequestContext) {
+    return this.commands.execute(new CreateGroupCommand(input, context));
+  }
+
+  @Mutation(() => Group)
+  assignGroupOwner(@Args('input', { type: () => AssignGroupOwnerInput }) input: AssignGroupOwnerInput, @Context() context: RequestContext) {
+    return this.commands.execute(new AssignGroupOwnerCommand(input, context));
+  }
+
+  @Mutation(() => Group)
+  removeGroupOwner(@Args('input', { type: () => AssignGroupOwnerInput }) input: AssignGroupOwnerInput, @Context() context: RequestContext) {
+    return this.commands.execute(new RemoveGroupOwnerCommand(input, context));
+  }
+}

@@ -1,0 +1,3 @@
+export * from './group.decider.ts';
+export * from './read-models/groups.projection.ts';
+export * from './read-models/groups.queries.ts';

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import {
+  EventSchemaRegistry,
+  foldState,
+  GovernanceEventStore,
+  handleCommand,
+  PostgresKeyStore,
+  StreamNotFoundError,
+  type EventMetadata,
+  type StoredEvent,
+} from '#event-store';
+import { PostgresEventStore } from '#event-store/postgres';
+import { ProjectionRunner } from '#projections';
+import { createTestDatabase, type TestDatabase } from '#testing';
+import {
+  MEMBER_EVENT_SCHEMAS,
+  memberDecider,
+  memberStreamId,
+  type MemberCommand,
+  type MemberStatus,
+} from '../../members/member.decider.ts';
+import { GROUP_EVENT_SCHEMAS, groupDecider, groupStreamId, type GroupCommand } from '../group.decider.ts';
+import { groupsProjection } from './groups.projection.ts';
+import { findGroup, listGroups } from './groups.queries.ts';
+
+describe('groups read model', () => {
+  let database: TestDatabase;
+  let port: PostgresEventStore;
+  let pool: pg.Pool;
+  let governance: GovernanceEventStore;
+  let runner: ProjectionRunner<StoredEvent>;
+
+  beforeEach(async () => {
+    database = await createTestDatabase('groups_read_model');
+    port = await PostgresEventStore.create({ connectionString: database.url, subscriptionPollMs: 50 });
+    pool = new pg.Pool({ connectionString: database.url });
+    const keys = new PostgresKeyStore(pool);
+    await keys.ensureSchema();
+    const schemas = new EventSchemaRegistry();
+    for (const schema of [...MEMBER_EVENT_SCHEMAS, ...GROUP_EVENT_SCHEMAS]) schemas.register(schema);
+    governance = new GovernanceEventStore({ store: port, schemas, keys });
+    runner = await ProjectionRunner.create<StoredEvent>({
+      store: port,
+      pool,
+      projections: [groupsProjection],
+      deserialize: (event) => governance.deserialize(event),
+      standbyRetryMs: 50,
+      failureRetryMs: 60_000,
+    });
+    runner.start();
+  });
+
+  afterEach(async () => {
+    await runner.stop();
+    await port.close();
+    await pool.end();
+    await database.drop();
+  });
+
+  const metadata = (occurredAt: string): EventMetadata => ({
+    actorId: 'cm-1',
+    actorRoles: ['COMMUNITY_MANAGER'],
+    authority: 'COMMUNITY_MANAGER',
+    reason: null,
+    source: 'api',
+    correlationId: randomUUID(),
+    causationId: null,
+    commandId: null,
+    occurredAt,
+  });
+
+  async function runMember(command: MemberCommand) {
+    await handleCommand({
+      store: governance,
+      streamId: memberStreamId(command.memberId),
+      decider: memberDecider,
+      command,
+      metadata: metadata('2025-03-01T08:00:00.000Z'),
+    });
+  }
+
+  /** What the assignOwner handler does: the candidate's status comes from the member's own stream. */
+  async function memberStatus(memberId: string): Promise<MemberStatus> {
+    try {
+      return foldState(memberDecider, await governance.readStream(memberStreamId(memberId))).status;
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return 'unregistered';
+      throw error;
+    }
+  }
+
+  async function run(command: GroupCommand, occurredAt = '2025-03-01T09:00:00.000Z') {
+    const result = await handleCommand({
+      store: governance,
+      streamId: groupStreamId(command.groupId),
+      decider: groupDecider,
+      command,
+      metadata: metadata(occurredAt),
+    });
+    await runner.waitForPosition(result.position, ['groups']);
+    return result;
+  }
+
+  const assign = async (groupId: string, memberId: string, occurredAt?: string) =>
+    run({ type: 'AssignGroupOwner', groupId, memberId, candidate: { status: await memberStatus(memberId) } }, occurredAt);
+
+  test('follows creation and owner changes', async () => {
+    await runMember({ type: 'RegisterMember', memberId: 'm-1', displayName: 'Ada', department: 'Research' });
+    await runMember({ type: 'RegisterMember', memberId: 'm-2', displayName: 'Grace', department: 'Engineering' });
+    await runMember({ type: 'RegisterMember', memberId: 'm-3', displayName: 'Linus', department: 'Engineering' });
+    await runMember({ type: 'RecordMemberLeft', memberId: 'm-3' });
+
+    await run({ type: 'CreateGroup', groupId: 'g-42', name: 'Platform guild' }, '2025-03-01T09:00:00.000Z');
+    expect(await findGroup(pool, 'g-42')).toEqual({ id: 'g-42', name: 'Platform guild', owners: [], archived: false, revision: 0 });
+
+    await assign('g-42', 'm-2');
+    await assign('g-42', 'm-1');
+    expect((await assign('g-42', 'm-2')).events).toEqual([]);
+    await expect(assign('g-42', 'm-3')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'only a registered, active member can own a group (m-3 has left)',
+    });
+    await expect(assign('g-42', 'm-9')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'only a registered, active member can own a group (m-9 is not registered)',
+    });
+    expect(await findGroup(pool, 'g-42')).toMatchObject({ owners: ['m-2', 'm-1'], revision: 2 });
+
+    await run({ type: 'RemoveGroupOwner', groupId: 'g-42', memberId: 'm-2' }, '2025-03-05T12:00:00.000Z');
+    expect(await findGroup(pool, 'g-42')).toEqual({ id: 'g-42', name: 'Platform guild', owners: ['m-1'], archived: false, revision: 3 });
+
+    const { rows } = await pool.query<{ created_at: Date; updated_at: Date }>(
+      'SELECT created_at, updated_at FROM read_models.groups WHERE group_id = $1',
+      ['g-42'],
+    );
+    expect(rows[0]?.created_at.toISOString()).toBe('2025-03-01T09:00:00.000Z');
+    expect(rows[0]?.updated_at.toISOString()).toBe('2025-03-05T12:00:00.000Z');
+    expect(await findGroup(pool, 'g-unknown')).toBeNull();
+  });
+
+  test('lists groups page by page with the total', async () => {
+    for (const id of ['g-5', 'g-1', 'g-4', 'g-2', 'g-3']) await run({ type: 'CreateGroup', groupId: id, name: `Group ${id}` });
+
+    const pages: string[][] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = await listGroups(pool, { first: 2, after });
+      expect(page.totalCount).toBe(5);
+      pages.push(page.nodes.map((g) => g.id));
+      if (!page.hasNextPage) break;
+      after = page.endCursor;
+    }
+    expect(pages).toEqual([['g-1', 'g-2'], ['g-3', 'g-4'], ['g-5']]);
+    expect((await listGroups(pool, { first: 10 })).endCursor).toBe(Buffer.from('g-5').toString('base64url'));
+  });
+
+  test('refuses a malformed cursor as bad input', async () => {
+    await expect(listGroups(pool, { first: 2, after: '***' })).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: 'after is not a valid cursor',
+    });
+  });
+});

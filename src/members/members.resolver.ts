@@ -1,0 +1,59 @@
+import { Inject } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import pg from 'pg';
+import { requireActor, type RequestContext } from '../auth/request-context.ts';
+import { pageSize } from '../graphql/pagination.ts';
+import { RecordMemberLeftCommand, RegisterMemberCommand, UpdateMemberCommand } from './member.commands.ts';
+import { Member, MemberConnection, RecordMemberLeftInput, RegisterMemberInput, UpdateMemberInput, toMember } from './member.graphql.ts';
+import { encodeMemberCursor, findMember, listMembers } from './read-models/members.queries.ts';
+
+@Resolver(() => Member)
+export class MembersResolver {
+  constructor(
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(pg.Pool) private readonly db: pg.Pool,
+  ) {}
+
+  @Query(() => Member, { nullable: true })
+  async member(@Args('id', { type: () => ID }) id: string, @Context() context: RequestContext): Promise<Member | null> {
+    requireActor(context);
+    const view = await findMember(this.db, id);
+    return view && toMember(view);
+  }
+
+  @Query(() => MemberConnection)
+  async members(
+    @Context() context: RequestContext,
+    @Args('department', { type: () => String, nullable: true }) department?: string | null,
+    @Args('first', { type: () => Int, nullable: true }) first?: number | null,
+    @Args('after', { type: () => String, nullable: true }) after?: string | null,
+  ): Promise<MemberConnection> {
+    requireActor(context);
+    const page = await listMembers(this.db, { department: department ?? undefined, first: pageSize(first), after: after ?? undefined });
+    return toConnection(page);
+  }
+
+  @Mutation(() => Member)
+  registerMember(@Args('input', { type: () => RegisterMemberInput }) input: RegisterMemberInput, @Context() context: RequestContext) {
+    return this.commands.execute(new RegisterMemberCommand(input, context));
+  }
+
+  @Mutation(() => Member)
+  updateMember(@Args('input', { type: () => UpdateMemberInput }) input: UpdateMemberInput, @Context() context: RequestContext) {
+    return this.commands.execute(new UpdateMemberCommand(input, context));
+  }
+
+  @Mutation(() => Member)
+  recordMemberLeft(@Args('input', { type: () => RecordMemberLeftInput }) input: RecordMemberLeftInput, @Context() context: RequestContext) {
+    return this.commands.execute(new RecordMemberLeftCommand(input, context));
+  }
+}
+
+function toConnection(page: Awaited<ReturnType<typeof listMembers>>): MemberConnection {
+  return {
+    edges: page.nodes.map((node) => ({ cursor: encodeMemberCursor(node.id), node: toMember(node) })),
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+    totalCount: page.totalCount,
+  };
+}

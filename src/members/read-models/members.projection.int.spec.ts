@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import {
+  EventSchemaRegistry,
+  GovernanceEventStore,
+  handleCommand,
+  PostgresKeyStore,
+  REDACTED,
+  type EventMetadata,
+  type StoredEvent,
+} from '#event-store';
+import { PostgresEventStore } from '#event-store/postgres';
+import { ProjectionRunner } from '#projections';
+import { createTestDatabase, eventually, type TestDatabase } from '#testing';
+import { DomainError } from '../../shared/domain-error.ts';
+import { MEMBER_EVENT_SCHEMAS, memberDecider, memberStreamId, type MemberCommand } from '../member.decider.ts';
+import { membersProjection } from './members.projection.ts';
+import { findMember, listMembers } from './members.queries.ts';
+
+describe('members read model', () => {
+  let database: TestDatabase;
+  let port: PostgresEventStore;
+  let pool: pg.Pool;
+  let governance: GovernanceEventStore;
+  let runner: ProjectionRunner<StoredEvent>;
+
+  beforeEach(async () => {
+    database = await createTestDatabase('members_read_model');
+    port = await PostgresEventStore.create({ connectionString: database.url, subscriptionPollMs: 50 });
+    pool = new pg.Pool({ connectionString: database.url });
+    const keys = new PostgresKeyStore(pool);
+    await keys.ensureSchema();
+    const schemas = new EventSchemaRegistry();
+    for (const schema of MEMBER_EVENT_SCHEMAS) schemas.register(schema);
+    governance = new GovernanceEventStore({ store: port, schemas, keys });
+    runner = await ProjectionRunner.create<StoredEvent>({
+      store: port,
+      pool,
+      projections: [membersProjection],
+      deserialize: (event) => governance.deserialize(event),
+      standbyRetryMs: 50,
+      failureRetryMs: 60_000,
+    });
+    runner.start();
+  });
+
+  afterEach(async () => {
+    await runner.stop();
+    await port.close();
+    await pool.end();
+    await database.drop();
+  });
+
+  const metadata = (occurredAt: string): EventMetadata => ({
+    actorId: 'cm-1',
+    actorRoles: ['COMMUNITY_MANAGER'],
+    authority: 'COMMUNITY_MANAGER',
+    reason: null,
+    source: 'api',
+    correlationId: randomUUID(),
+    causationId: null,
+    commandId: null,
+    occurredAt,
+  });
+
+  /** What a resolver will do: decide, append, and answer once the read model has the events. */
+  async function run(command: MemberCommand, occurredAt = '2025-03-01T09:00:00.000Z') {
+    const result = await handleCommand({
+      store: governance,
+      streamId: memberStreamId(command.memberId),
+      decider: memberDecider,
+      command,
+      metadata: metadata(occurredAt),
+    });
+    await runner.waitForPosition(result.position, ['members']);
+    return result;
+  }
+
+  const register = (memberId: string, displayName: string, department: string) =>
+    run({ type: 'RegisterMember', memberId, displayName, department });
+
+  test('follows registration, updates and leaving', async () => {
+    await run({ type: 'RegisterMember', memberId: 'm-1', displayName: 'Ada Lovelace', department: 'Research' }, '2025-03-01T09:00:00.000Z');
+    expect(await findMember(pool, 'm-1')).toEqual({
+      id: 'm-1',
+      displayName: 'Ada Lovelace',
+      department: 'Research',
+      status: 'ACTIVE',
+      revision: 0,
+    });
+
+    await run({ type: 'UpdateMember', memberId: 'm-1', department: 'Engineering' }, '2025-03-02T10:00:00.000Z');
+    expect(await findMember(pool, 'm-1')).toMatchObject({ displayName: 'Ada Lovelace', department: 'Engineering', revision: 1 });
+
+    const unchanged = await run({ type: 'UpdateMember', memberId: 'm-1', department: 'Engineering' }, '2025-03-02T11:00:00.000Z');
+    expect(unchanged.events).toEqual([]);
+
+    await run({ type: 'UpdateMember', memberId: 'm-1', displayName: 'Ada King' }, '2025-03-03T10:00:00.000Z');
+    await run({ type: 'RecordMemberLeft', memberId: 'm-1', reason: 'moved abroad' }, '2025-03-04T10:00:00.000Z');
+    expect(await findMember(pool, 'm-1')).toEqual({
+      id: 'm-1',
+      displayName: 'Ada King',
+      department: 'Engineering',
+      status: 'LEFT',
+      revision: 3,
+    });
+
+    const { rows } = await pool.query<{ registered_at: Date; updated_at: Date }>(
+      'SELECT registered_at, updated_at FROM read_models.members WHERE member_id = $1',
+      ['m-1'],
+    );
+    expect(rows[0]?.registered_at.toISOString()).toBe('2025-03-01T09:00:00.000Z');
+    expect(rows[0]?.updated_at.toISOString()).toBe('2025-03-04T10:00:00.000Z');
+    expect(await findMember(pool, 'm-unknown')).toBeNull();
+  });
+
+  test('the display name is stored encrypted, not as plain text in the log', async () => {
+    await register('m-1', 'Ada Lovelace', 'Research');
+    const [raw] = await port.readStream(memberStreamId('m-1'));
+    expect(raw?.data).not.toContain('Ada Lovelace');
+    expect(raw?.data).toContain('Research');
+  });
+
+  test('lists members page by page, by department, with the total', async () => {
+    for (const [id, department] of [
+      ['m-5', 'Research'],
+      ['m-1', 'Research'],
+      ['m-4', 'Sales'],
+      ['m-2', 'Research'],
+      ['m-3', 'Sales'],
+    ] as const) {
+      await register(id, `Member ${id}`, department);
+    }
+
+    const pages: string[][] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = await listMembers(pool, { first: 2, after });
+      expect(page.totalCount).toBe(5);
+      pages.push(page.nodes.map((m) => m.id));
+      if (!page.hasNextPage) break;
+      after = page.endCursor;
+    }
+    expect(pages).toEqual([['m-1', 'm-2'], ['m-3', 'm-4'], ['m-5']]);
+
+    const research = await listMembers(pool, { department: 'Research', first: 2 });
+    expect(research).toMatchObject({ hasNextPage: true, totalCount: 3 });
+    expect(research.nodes.map((m) => m.id)).toEqual(['m-1', 'm-2']);
+    const rest = await listMembers(pool, { department: 'Research', first: 2, after: research.endCursor });
+    expect(rest).toMatchObject({ hasNextPage: false, totalCount: 3 });
+    expect(rest.nodes).toEqual([{ id: 'm-5', displayName: 'Member m-5', department: 'Research', status: 'ACTIVE', revision: 0 }]);
+
+    const empty = await listMembers(pool, { department: 'Legal', first: 10 });
+    expect(empty).toEqual({ nodes: [], hasNextPage: false, endCursor: null, totalCount: 0 });
+    expect((await listMembers(pool, { first: 0 })).nodes).toEqual([]);
+  });
+
+  test('refuses a malformed cursor and a bad page size as bad input', async () => {
+    await register('m-1', 'Ada', 'Research');
+    for (const after of ['%%%', 'not a cursor', Buffer.from('a b').toString('base64url'), Buffer.from('m-1').toString('base64') + '=']) {
+      await expect(listMembers(pool, { first: 2, after })).rejects.toMatchObject({
+        code: 'BAD_USER_INPUT',
+        message: 'after is not a valid cursor',
+      });
+    }
+    await expect(listMembers(pool, { first: -1 })).rejects.toBeInstanceOf(DomainError);
+    await expect(listMembers(pool, { first: 1.5 })).rejects.toBeInstanceOf(DomainError);
+  });
+
+  test('after erasure, a rebuild purges the plain display name from the read model', async () => {
+    await register('m-1', 'Ada Lovelace', 'Research');
+    await register('m-2', 'Grace Hopper', 'Engineering');
+    await run({ type: 'UpdateMember', memberId: 'm-2', displayName: 'Grace B. Hopper' });
+
+    await governance.forgetSubject('m-2');
+    await runner.requestRebuild('members');
+
+    await eventually(async () => {
+      const [status] = await runner.status();
+      expect(status).toMatchObject({ generation: 2, state: 'running', rebuild: null });
+    });
+    expect(await findMember(pool, 'm-2')).toEqual({
+      id: 'm-2',
+      displayName: REDACTED,
+      department: 'Engineering',
+      status: 'ACTIVE',
+      revision: 1,
+    });
+    expect(await findMember(pool, 'm-1')).toMatchObject({ displayName: 'Ada Lovelace' });
+
+    // The member's own stream reads redacted too, and still folds.
+    const history = await governance.readStream(memberStreamId('m-2'));
+    expect(history.map((e) => e.data['displayName'])).toEqual([REDACTED, REDACTED]);
+    const left = await run({ type: 'RecordMemberLeft', memberId: 'm-2' });
+    expect(left.state).toMatchObject({ status: 'left', displayName: REDACTED });
+    expect(await findMember(pool, 'm-2')).toMatchObject({ status: 'LEFT', revision: 2 });
+  });
+});

@@ -1,0 +1,75 @@
+import type pg from 'pg';
+import type { StoredEvent } from '#event-store';
+import type { ProjectionContext, ProjectionDefinition } from '#projections';
+import { isMemberEvent, MEMBER_STREAM_CATEGORY, type MemberEvent } from '../member.decider.ts';
+
+export const MEMBERS_PROJECTION = 'members';
+export const MEMBERS_TABLE = 'members';
+
+/**
+ * One row per member, as the admin UI lists them. The display name is a copy of personal data: after an erasure a
+ * rebuild reads it as "[redacted]" from the events, so no copy of the plain name survives the rebuild.
+ */
+export const membersProjection: ProjectionDefinition<StoredEvent> = {
+  name: MEMBERS_PROJECTION,
+  version: 1,
+  tables: [MEMBERS_TABLE],
+  filter: { categories: [MEMBER_STREAM_CATEGORY] },
+
+  async setup(client, ctx) {
+    const table = ctx.table(MEMBERS_TABLE);
+    await client.query(`
+      CREATE TABLE ${table} (
+        member_id     text        PRIMARY KEY,
+        display_name  text        NOT NULL,
+        department    text        NOT NULL,
+        status        text        NOT NULL CHECK (status IN ('ACTIVE', 'LEFT')),
+        revision      int         NOT NULL,
+        registered_at timestamptz NOT NULL,
+        updated_at    timestamptz NOT NULL
+      )`);
+    // Listing by department pages on member_id within it.
+    await client.query(`CREATE INDEX ON ${table} (department, member_id)`);
+  },
+
+  async apply(events, client, ctx) {
+    for (const event of events) {
+      if (isMemberEvent(event)) await applyEvent(event as StoredEvent & MemberEvent, client, ctx);
+    }
+  },
+};
+
+async function applyEvent(event: StoredEvent & MemberEvent, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
+  const table = ctx.table(MEMBERS_TABLE);
+  const at = event.metadata.occurredAt;
+  switch (event.type) {
+    case 'MemberRegistered':
+      await client.query(
+        `INSERT INTO ${table} (member_id, display_name, department, status, revision, registered_at, updated_at)
+         VALUES ($1, $2, $3, 'ACTIVE', $4, $5, $5)`,
+        [event.data.memberId, event.data.displayName, event.data.department, event.revision, at],
+      );
+      return;
+    case 'MemberUpdated':
+      await client.query(
+        `UPDATE ${table} SET display_name = COALESCE($2, display_name), department = COALESCE($3, department),
+                revision = $4, updated_at = $5
+          WHERE member_id = $1`,
+        [event.data.memberId, event.data.displayName ?? null, event.data.department ?? null, event.revision, at],
+      );
+      return;
+    case 'MemberLeft':
+      await client.query(`UPDATE ${table} SET status = 'LEFT', revision = $2, updated_at = $3 WHERE member_id = $1`, [
+        event.data.memberId,
+        event.revision,
+        at,
+      ]);
+      return;
+    default:
+      return unhandled(event);
+  }
+}
+
+function unhandled(event: never): void {
+  void event;
+}

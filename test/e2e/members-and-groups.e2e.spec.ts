@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Role } from '../../src/auth/role.ts';
+import { startTestService, type TestService } from '../support/test-service.ts';
+
+const REGISTER = `mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id displayName department status revision } }`;
+const UPDATE = `mutation($input: UpdateMemberInput!) { updateMember(input: $input) { id displayName department status revision } }`;
+const LEFT = `mutation($input: RecordMemberLeftInput!) { recordMemberLeft(input: $input) { id status revision } }`;
+const CREATE_GROUP = `mutation($input: CreateGroupInput!) { createGroup(input: $input) { id name owners archived revision } }`;
+const ASSIGN = `mutation($input: AssignGroupOwnerInput!) { assignGroupOwner(input: $input) { id owners revision } }`;
+const REMOVE = `mutation($input: AssignGroupOwnerInput!) { removeGroupOwner(input: $input) { id owners revision } }`;
+
+describe('members and groups over HTTP', () => {
+  let t: TestService;
+  let manager: string;
+  let member: string;
+
+  beforeAll(async () => {
+    t = await startTestService();
+    manager = await t.token('cm-1', Role.COMMUNITY_MANAGER);
+    member = await t.token('m-plain', Role.MEMBER);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const id = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+  const register = (memberId: string, extra: Record<string, unknown> = {}, token = manager) =>
+    t.graphql(REGISTER, { input: { memberId, displayName: 'Zoë Ørsted', department: 'Sales', ...extra } }, { token });
+
+  test('the committed schema.gql is the schema the code serves', async () => {
+    const committed = await readFile(new URL('../../schema.gql', import.meta.url), 'utf8');
+    expect(t.service.schemaSdl()).toBe(committed);
+  });
+
+  test('me answers who the token says; no token is UNAUTHENTICATED; a forged token is refused with 401', async () => {
+    expect((await t.graphql('{ me { id roles } }', {}, { token: manager })).data).toEqual({
+      me: { id: 'cm-1', roles: ['COMMUNITY_MANAGER'] },
+    });
+    expect((await t.graphql('{ me { id } }')).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const forged = await t.graphql('{ me { id } }', {}, { token: `${manager.slice(0, -4)}AAAA` });
+    expect(forged.status).toBe(401);
+    expect(forged.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  test('a community manager registers a member and reads it back, with the event recorded with its metadata', async () => {
+    const memberId = id('m');
+    const answer = await register(memberId, {}, manager);
+    expect(answer.data).toEqual({
+      registerMember: { id: memberId, displayName: 'Zoë Ørsted', department: 'Sales', status: 'ACTIVE', revision: 0 },
+    });
+    const read = await t.graphql(`query($id: ID!) { member(id: $id) { id displayName status } }`, { id: memberId }, { token: member });
+    expect(read.data).toEqual({ member: { id: memberId, displayName: 'Zoë Ørsted', status: 'ACTIVE' } });
+    const [stored] = await t.storedEvents(`member-${memberId}`);
+    expect(stored?.type).toBe('MemberRegistered');
+    expect(stored?.metadata).toMatchObject({
+      actorId: 'cm-1',
+      actorRoles: ['COMMUNITY_MANAGER'],
+      authority: 'role:COMMUNITY_MANAGER',
+      source: 'api',
+    });
+  });
+
+  test('the correlation id a client sends is recorded on the events and echoed back', async () => {
+    const memberId = id('m');
+    await t.graphql(
+      REGISTER,
+      { input: { memberId, displayName: 'A', department: 'Ops' } },
+      { token: manager, headers: { 'x-correlation-id': 'ui-req-42' } },
+    );
+    expect((await t.storedEvents(`member-${memberId}`))[0]?.metadata.correlationId).toBe('ui-req-42');
+  });
+
+  test('a commandId retry appends nothing and answers the same result', async () => {
+    const memberId = id('m');
+    const first = await register(memberId, { commandId: 'cmd-1' });
+    const again = await register(memberId, { commandId: 'cmd-1' });
+    expect(again.data).toEqual(first.data);
+    expect(again.errors).toBeUndefined();
+    const update = { memberId, department: 'Legal', commandId: 'cmd-2' };
+    const updated = await t.graphql(UPDATE, { input: update }, { token: manager });
+    expect((await t.graphql(UPDATE, { input: update }, { token: manager })).data).toEqual(updated.data);
+    expect((await t.storedEvents(`member-${memberId}`)).map((e) => e.type)).toEqual(['MemberRegistered', 'MemberUpdated']);
+  });
+
+  test('registering the same member twice without a commandId is CONFLICT', async () => {
+    const memberId = id('m');
+    await register(memberId);
+    const second = await register(memberId);
+    expect(second.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect(second.errors?.[0]?.message).toMatch(/already registered/);
+    expect(await t.storedEvents(`member-${memberId}`)).toHaveLength(1);
+  });
+
+  test('a stale expectedRevision is CONFLICT and appends nothing', async () => {
+    const memberId = id('m');
+    await register(memberId);
+    await t.graphql(UPDATE, { input: { memberId, department: 'Finance', expectedRevision: 0 } }, { token: manager });
+    const stale = await t.graphql(UPDATE, { input: { memberId, department: 'HR', expectedRevision: 0 } }, { token: manager });
+    expect(stale.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', actualRevision: 1 });
+    expect(await t.storedEvents(`member-${memberId}`)).toHaveLength(2);
+  });
+
+  test('a MEMBER may not register members: FORBIDDEN, nothing appended', async () => {
+    const memberId = id('m');
+    const refused = await register(memberId, {}, member);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(refused.errors?.[0]?.message).toMatch(/needs the role COMMUNITY_MANAGER/);
+    expect(await t.storedEvents(`member-${memberId}`)).toHaveLength(0);
+  });
+
+  test('bad input is BAD_USER_INPUT naming the field, nothing appended', async () => {
+    const memberId = id('m');
+    const empty = await register(memberId, { displayName: '   ' });
+    expect(empty.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'displayName' });
+    const badId = await register('spaces are not ids');
+    expect(badId.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'memberId' });
+    const wrongType = await t.graphql(REGISTER, { input: { memberId, displayName: 5, department: 'x' } }, { token: manager });
+    expect(wrongType.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await t.storedEvents(`member-${memberId}`)).toHaveLength(0);
+  });
+
+  test('members pages with first/after, filters by department and counts', async () => {
+    const department = id('dept');
+    const ids = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push(`${department}-m${i}`);
+      await register(`${department}-m${i}`, { department });
+    }
+    const page = `query($department: String, $after: String) { members(department: $department, first: 2, after: $after) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`;
+    type Page = {
+      members: { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+    };
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const response: { data?: Page | null } = await t.graphql<Page>(page, { department, after }, { token: member });
+      const members: Page['members'] = response.data!.members;
+      expect(members.totalCount).toBe(5);
+      seen.push(...members.edges.map((e) => e.node.id));
+      if (!members.pageInfo.hasNextPage) break;
+      after = members.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(ids);
+    const tooMany = await t.graphql(`{ members(first: 101) { totalCount } }`, {}, { token: member });
+    expect(tooMany.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    const badCursor = await t.graphql(`{ members(after: "not a cursor!") { totalCount } }`, {}, { token: member });
+    expect(badCursor.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  test('groups: only a registered, active member can own one; owners are assigned and removed', async () => {
+    const groupId = id('g');
+    const owner = id('m');
+    const created = await t.graphql(CREATE_GROUP, { input: { groupId, name: 'Cyclists' } }, { token: manager });
+    expect(created.data).toEqual({ createGroup: { id: groupId, name: 'Cyclists', owners: [], archived: false, revision: 0 } });
+
+    const unregistered = await t.graphql(ASSIGN, { input: { groupId, memberId: owner } }, { token: manager });
+    expect(unregistered.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect(unregistered.errors?.[0]?.message).toMatch(/only a registered, active member can own a group/);
+
+    await register(owner);
+    const assigned = await t.graphql(ASSIGN, { input: { groupId, memberId: owner, reason: 'runs the Friday rides' } }, { token: manager });
+    expect(assigned.data).toEqual({ assignGroupOwner: { id: groupId, owners: [owner], revision: 1 } });
+    expect((await t.storedEvents(`group-${groupId}`))[1]?.metadata).toMatchObject({ reason: 'runs the Friday rides' });
+
+    const removed = await t.graphql(REMOVE, { input: { groupId, memberId: owner } }, { token: manager });
+    expect(removed.data).toEqual({ removeGroupOwner: { id: groupId, owners: [], revision: 2 } });
+
+    await t.graphql(LEFT, { input: { memberId: owner, reason: 'moved on' } }, { token: manager });
+    const left = await t.graphql(ASSIGN, { input: { groupId, memberId: owner } }, { token: manager });
+    expect(left.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect(await t.storedEvents(`group-${groupId}`)).toHaveLength(3);
+
+    const forbidden = await t.graphql(CREATE_GROUP, { input: { name: 'Mine' } }, { token: member });
+    expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    const read = await t.graphql(
+      `query($id: ID!) { group(id: $id) { id name owners } groups(first: 100) { totalCount } }`,
+      { id: groupId },
+      { token: member },
+    );
+    expect(read.data).toMatchObject({ group: { id: groupId, name: 'Cyclists', owners: [] } });
+  });
+
+  test('createGroup without an id generates one; with a commandId a retry lands on the same group', async () => {
+    const first = await t.graphql<{ createGroup: { id: string } }>(
+      CREATE_GROUP,
+      { input: { name: 'Readers', commandId: 'grp-cmd-1' } },
+      { token: manager },
+    );
+    const retry = await t.graphql<{ createGroup: { id: string } }>(
+      CREATE_GROUP,
+      { input: { name: 'Readers', commandId: 'grp-cmd-1' } },
+      { token: manager },
+    );
+    expect(retry.data).toEqual(first.data);
+    expect(await t.storedEvents(`group-${first.data!.createGroup.id}`)).toHaveLength(1);
+  });
+
+  test('over-deep queries are refused before they run', async () => {
+    const deep = `{ groups { edges { node { id } pageInfo: __typename } pageInfo { endCursor } } }`;
+    expect((await t.graphql(deep, {}, { token: member })).errors).toBeUndefined();
+    const nested = `{ __schema { types { fields { type ${'{ ofType '.repeat(10)}{ name }${' }'.repeat(10)} } } } }`; // 15 levels
+    const refused = await t.graphql(nested, {}, { token: member });
+    expect(refused.errors?.[0]?.message).toMatch(/at most 12 are allowed/);
+  });
+
+  test('health: live, and ready with the database, the event store and the projections up', async () => {
+    expect((await fetch(`${t.service.url}/health/live`)).status).toBe(200);
+    const ready = await fetch(`${t.service.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({
+      status: 'ok',
+      checks: { database: { ok: true }, eventStore: { ok: true }, projections: { ok: true } },
+    });
+  });
+});
