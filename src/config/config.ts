@@ -34,6 +34,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const readModelWaitMs = integer(env, 'READ_MODEL_WAIT_MS', 5000, 1, 60000, problems);
   const maxBodyBytes = integer(env, 'MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024, problems);
   const host = env.HOST?.trim() || '127.0.0.1';
+  // Read by the logger itself (it logs before configuration is loaded); checked here so a typo does not pass silently.
+  oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info', problems);
 
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
@@ -52,7 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   let auth: AppConfig['auth'] = { mode: 'development' };
   const issuer = env.AUTH_ISSUER?.trim();
   const audience = env.AUTH_AUDIENCE?.trim();
-  const secret = env.AUTH_JWT_SECRET;
+  const secret = env.AUTH_JWT_SECRET || undefined; // empty (e.g. from compose) counts as unset
   if (issuer || audience) {
     if (!issuer || !audience) problems.push('AUTH_ISSUER and AUTH_AUDIENCE go together (OIDC: tokens from that issuer, for that audience)');
     else if (!/^https?:\/\//.test(issuer)) problems.push('AUTH_ISSUER must be an http(s) URL');

@@ -15,13 +15,14 @@ describe('configuration', () => {
   test('every wrong value is reported at once, each with what would be right', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', EVENT_STORE: 'mongo', DATABASE_URL: 'mysql://x', AUTH_JWT_SECRET: 'short' });
+      loadConfig({ PORT: 'eighty', EVENT_STORE: 'mongo', DATABASE_URL: 'mysql://x', AUTH_JWT_SECRET: 'short', LOG_LEVEL: 'loud' });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
-    expect(problems).toHaveLength(4);
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/LOG_LEVEL must be one of debug, info, warn, error, silent/);
     expect(problems.join('\n')).toMatch(/PORT must be a whole number from 0 to 65535 \(got "eighty"\)/);
     expect(problems.join('\n')).toMatch(/EVENT_STORE must be one of postgres, eventstoredb/);
     expect(problems.join('\n')).toMatch(/DATABASE_URL must be a postgres/);
