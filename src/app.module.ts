@@ -4,6 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Request } from 'express';
 import pg from 'pg';
+import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
 import { ProjectionRunner } from '#projections';
 import { buildRequestContext } from './auth/context.ts';
@@ -37,6 +38,7 @@ class RuntimeModule {
       { provide: GovernanceEventStore, useValue: runtime.eventSourcing.events },
       { provide: ProjectionRunner, useValue: runtime.eventSourcing.runner },
       { provide: pg.Pool, useValue: runtime.eventSourcing.pool },
+      { provide: DataSource, useValue: runtime.eventSourcing.readModels },
       {
         provide: CommandPipeline,
         useValue: new CommandPipeline(runtime.eventSourcing.events, runtime.eventSourcing.runner, runtime.config.readModelWaitMs),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { GovernanceEventStore} from '#event-store';
+import type { GovernanceEventStore } from '#event-store';
 import { handleCommand, type CommandResult, type Decider, type DeciderEvent, type EventMetadata } from '#event-store';
 import type { ProjectionRunner } from '#projections';
 import type { RequestContext } from '../auth/request-context.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler } from '@nestjs/cqrs';
-import pg from 'pg';
+import { DataSource } from 'typeorm';
 import { GovernanceEventStore, StreamNotFoundError, foldState } from '#event-store';
 import { requireRole, type RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
@@ -45,7 +45,7 @@ type GroupAdminCommand = CreateGroupCommand | AssignGroupOwnerCommand | RemoveGr
 abstract class GroupAdminHandler<C extends GroupAdminCommand> {
   constructor(
     @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
-    @Inject(pg.Pool) private readonly db: pg.Pool,
+    @Inject(DataSource) private readonly db: DataSource,
     @Inject(GovernanceEventStore) protected readonly events: GovernanceEventStore,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import pg from 'pg';
+import { DataSource } from 'typeorm';
 import { requireActor, type RequestContext } from '../auth/request-context.ts';
 import { pageSize } from '../graphql/pagination.ts';
 import { AssignGroupOwnerCommand, CreateGroupCommand, RemoveGroupOwnerCommand } from './group.commands.ts';
@@ -12,7 +12,7 @@ import { encodeGroupCursor, findGroup, listGroups } from './read-models/groups.q
 export class GroupsResolver {
   constructor(
     @Inject(CommandBus) private readonly commands: CommandBus,
-    @Inject(pg.Pool) private readonly db: pg.Pool,
+    @Inject(DataSource) private readonly db: DataSource,
   ) {}
 
   @Query(() => Group, { nullable: true })

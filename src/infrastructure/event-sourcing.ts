@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { DataSource } from 'typeorm';
 import {
   EventSchemaRegistry,
   GovernanceEventStore,
@@ -10,6 +11,7 @@ import {
 import { ProjectionRunner, type ProjectionDefinition } from '#projections';
 import type { AppConfig } from '../config/config.ts';
 import { logger } from '../observability/logger.ts';
+import { createReadModelDataSource } from './read-model-data-source.ts';
 
 /** Everything the service keeps events and read models with, built once at start and closed at shutdown. */
 export interface EventSourcing {
@@ -17,6 +19,8 @@ export interface EventSourcing {
   readonly store: EventStore;
   readonly events: GovernanceEventStore;
   readonly runner: ProjectionRunner<StoredEvent>;
+  /** Read models, read through TypeORM. */
+  readonly readModels: DataSource;
   close(): Promise<void>;
 }
 
@@ -41,13 +45,16 @@ export async function createEventSourcing(config: AppConfig, databaseUrl: string
     deserialize: (event) => events.deserialize(event),
     log: ({ level, message, ...fields }) => logger[level](message, fields),
   });
+  const readModels = await createReadModelDataSource(databaseUrl);
   return {
     pool,
     store,
     events,
     runner,
+    readModels,
     async close() {
       await runner.stop();
+      await readModels.destroy();
       await store.close();
       await pool.end();
     },

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler } from '@nestjs/cqrs';
-import pg from 'pg';
+import { DataSource } from 'typeorm';
 import { requireRole, type RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
@@ -43,7 +43,7 @@ type MemberDirectoryCommand = RegisterMemberCommand | UpdateMemberCommand | Reco
 abstract class MemberDirectoryHandler<C extends MemberDirectoryCommand> {
   constructor(
     @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
-    @Inject(pg.Pool) private readonly db: pg.Pool,
+    @Inject(DataSource) private readonly db: DataSource,
   ) {}
 
   protected abstract action: string;

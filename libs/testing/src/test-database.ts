@@ -17,7 +17,7 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
   return {
     url: `${serverUrl}/${name}`,
     name,
-    drop: () => admin(serverUrl, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`),
+    drop: () => dropDatabase(serverUrl, name),
   };
 }
 
@@ -29,4 +29,23 @@ async function admin(serverUrl: string, sql: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Waits for the suite's own connections to finish closing (a pool's end() resolves before its sockets are gone)
+ * instead of killing them: a forced drop would fail those closing connections, and a pool that has already lost
+ * its error listener would then crash the test with an unhandled 'error'. Forces only after five seconds.
+ */
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    try {
+      await admin(serverUrl, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)}`);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55006' || Date.now() > deadline) break; // 55006: still in use
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  await admin(serverUrl, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
 }

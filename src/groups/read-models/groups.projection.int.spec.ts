@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { createReadModelDataSource } from '../../infrastructure/read-model-data-source.ts';
 import {
   EventSchemaRegistry,
   foldState,
@@ -28,6 +30,7 @@ describe('groups read model', () => {
   let database: TestDatabase;
   let port: PostgresEventStore;
   let pool: pg.Pool;
+  let readModels: DataSource;
   let governance: GovernanceEventStore;
   let runner: ProjectionRunner<StoredEvent>;
 
@@ -49,10 +52,12 @@ describe('groups read model', () => {
       failureRetryMs: 60_000,
     });
     runner.start();
+    readModels = await createReadModelDataSource(database.url, 2);
   });
 
   afterEach(async () => {
     await runner.stop();
+    await readModels.destroy();
     await port.close();
     await pool.end();
     await database.drop();
@@ -112,7 +117,7 @@ describe('groups read model', () => {
     await runMember({ type: 'RecordMemberLeft', memberId: 'm-3' });
 
     await run({ type: 'CreateGroup', groupId: 'g-42', name: 'Platform guild' }, '2025-03-01T09:00:00.000Z');
-    expect(await findGroup(pool, 'g-42')).toEqual({ id: 'g-42', name: 'Platform guild', owners: [], archived: false, revision: 0 });
+    expect(await findGroup(readModels, 'g-42')).toEqual({ id: 'g-42', name: 'Platform guild', owners: [], archived: false, revision: 0 });
 
     await assign('g-42', 'm-2');
     await assign('g-42', 'm-1');
@@ -125,10 +130,16 @@ describe('groups read model', () => {
       code: 'CONFLICT',
       message: 'only a registered, active member can own a group (m-9 is not registered)',
     });
-    expect(await findGroup(pool, 'g-42')).toMatchObject({ owners: ['m-2', 'm-1'], revision: 2 });
+    expect(await findGroup(readModels, 'g-42')).toMatchObject({ owners: ['m-2', 'm-1'], revision: 2 });
 
     await run({ type: 'RemoveGroupOwner', groupId: 'g-42', memberId: 'm-2' }, '2025-03-05T12:00:00.000Z');
-    expect(await findGroup(pool, 'g-42')).toEqual({ id: 'g-42', name: 'Platform guild', owners: ['m-1'], archived: false, revision: 3 });
+    expect(await findGroup(readModels, 'g-42')).toEqual({
+      id: 'g-42',
+      name: 'Platform guild',
+      owners: ['m-1'],
+      archived: false,
+      revision: 3,
+    });
 
     const { rows } = await pool.query<{ created_at: Date; updated_at: Date }>(
       'SELECT created_at, updated_at FROM read_models.groups WHERE group_id = $1',
@@ -136,7 +147,7 @@ describe('groups read model', () => {
     );
     expect(rows[0]?.created_at.toISOString()).toBe('2025-03-01T09:00:00.000Z');
     expect(rows[0]?.updated_at.toISOString()).toBe('2025-03-05T12:00:00.000Z');
-    expect(await findGroup(pool, 'g-unknown')).toBeNull();
+    expect(await findGroup(readModels, 'g-unknown')).toBeNull();
   });
 
   test('lists groups page by page with the total', async () => {
@@ -145,18 +156,18 @@ describe('groups read model', () => {
     const pages: string[][] = [];
     let after: string | null = null;
     for (;;) {
-      const page = await listGroups(pool, { first: 2, after });
+      const page = await listGroups(readModels, { first: 2, after });
       expect(page.totalCount).toBe(5);
       pages.push(page.nodes.map((g) => g.id));
       if (!page.hasNextPage) break;
       after = page.endCursor;
     }
     expect(pages).toEqual([['g-1', 'g-2'], ['g-3', 'g-4'], ['g-5']]);
-    expect((await listGroups(pool, { first: 10 })).endCursor).toBe(Buffer.from('g-5').toString('base64url'));
+    expect((await listGroups(readModels, { first: 10 })).endCursor).toBe(Buffer.from('g-5').toString('base64url'));
   });
 
   test('refuses a malformed cursor as bad input', async () => {
-    await expect(listGroups(pool, { first: 2, after: '***' })).rejects.toMatchObject({
+    await expect(listGroups(readModels, { first: 2, after: '***' })).rejects.toMatchObject({
       code: 'BAD_USER_INPUT',
       message: 'after is not a valid cursor',
     });

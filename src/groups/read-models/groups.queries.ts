@@ -1,4 +1,5 @@
-import type pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { GroupRecord } from './group.record.ts';
 import { badInput } from '../../shared/domain-error.ts';
 import { requireId } from '../../shared/identifiers.ts';
 
@@ -29,40 +30,30 @@ export interface GroupPage {
 
 export const MAX_GROUPS_PAGE = 500;
 
-type Db = pg.Pool | pg.ClientBase;
-
-interface GroupRow {
-  group_id: string;
-  name: string;
-  owners: string[];
-  archived: boolean;
-  revision: number;
-}
-
-const COLUMNS = 'group_id, name, owners, archived, revision';
-
-export async function findGroup(db: Db, id: string): Promise<GroupView | null> {
-  const { rows } = await db.query<GroupRow>(`SELECT ${COLUMNS} FROM read_models.groups WHERE group_id = $1`, [id]);
-  return rows[0] ? toGroup(rows[0]) : null;
+export async function findGroup(db: DataSource, id: string): Promise<GroupView | null> {
+  const record = await db.getRepository(GroupRecord).findOneBy({ groupId: id });
+  return record ? toGroup(record) : null;
 }
 
 /** Keyset pagination on group_id, so a page stays correct while groups are created meanwhile. */
-export async function listGroups(db: Db, options: ListGroupsOptions): Promise<GroupPage> {
+export async function listGroups(db: DataSource, options: ListGroupsOptions): Promise<GroupPage> {
   const first = requirePageSize(options.first);
   const after = options.after === undefined || options.after === null ? null : decodeGroupCursor(options.after);
-  // One after the other: a single client must not be given two queries at once.
-  const page = await db.query<GroupRow>(
-    `SELECT ${COLUMNS} FROM read_models.groups WHERE ($1::text IS NULL OR group_id > $1) ORDER BY group_id LIMIT $2`,
-    [after, first + 1],
-  );
-  const count = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM read_models.groups');
-  const nodes = page.rows.slice(0, first).map(toGroup);
+  const repository = db.getRepository(GroupRecord);
+  const query = repository
+    .createQueryBuilder('g')
+    .orderBy('g.groupId', 'ASC')
+    .limit(first + 1);
+  if (after !== null) query.andWhere('g.groupId > :after', { after });
+  const records = await query.getMany();
+  const totalCount = await repository.count();
+  const nodes = records.slice(0, first).map(toGroup);
   const last = nodes.at(-1);
   return {
     nodes,
-    hasNextPage: page.rows.length > first,
+    hasNextPage: records.length > first,
     endCursor: last ? encodeGroupCursor(last.id) : null,
-    totalCount: count.rows[0]?.n ?? 0,
+    totalCount,
   };
 }
 
@@ -90,6 +81,6 @@ function requirePageSize(first: number): number {
   return first;
 }
 
-function toGroup(row: GroupRow): GroupView {
-  return { id: row.group_id, name: row.name, owners: row.owners, archived: row.archived, revision: row.revision };
+function toGroup(record: GroupRecord): GroupView {
+  return { id: record.groupId, name: record.name, owners: record.owners, archived: record.archived, revision: record.revision };
 }

@@ -1,4 +1,5 @@
-import type pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { MemberRecord } from './member.record.ts';
 import { badInput } from '../../shared/domain-error.ts';
 import { requireId } from '../../shared/identifiers.ts';
 
@@ -31,46 +32,32 @@ export interface MemberPage {
 
 export const MAX_MEMBERS_PAGE = 500;
 
-type Db = pg.Pool | pg.ClientBase;
-
-interface MemberRow {
-  member_id: string;
-  display_name: string;
-  department: string;
-  status: 'ACTIVE' | 'LEFT';
-  revision: number;
-}
-
-const COLUMNS = 'member_id, display_name, department, status, revision';
-
-export async function findMember(db: Db, id: string): Promise<MemberView | null> {
-  const { rows } = await db.query<MemberRow>(`SELECT ${COLUMNS} FROM read_models.members WHERE member_id = $1`, [id]);
-  return rows[0] ? toMember(rows[0]) : null;
+export async function findMember(db: DataSource, id: string): Promise<MemberView | null> {
+  const record = await db.getRepository(MemberRecord).findOneBy({ memberId: id });
+  return record ? toMember(record) : null;
 }
 
 /** Keyset pagination on member_id, so a page stays correct while members are registered meanwhile. */
-export async function listMembers(db: Db, options: ListMembersOptions): Promise<MemberPage> {
+export async function listMembers(db: DataSource, options: ListMembersOptions): Promise<MemberPage> {
   const first = requirePageSize(options.first);
   const after = options.after === undefined || options.after === null ? null : decodeMemberCursor(options.after);
   const department = options.department ?? null;
-  // One after the other: a single client must not be given two queries at once.
-  const page = await db.query<MemberRow>(
-    `SELECT ${COLUMNS} FROM read_models.members
-      WHERE ($1::text IS NULL OR department = $1) AND ($2::text IS NULL OR member_id > $2)
-      ORDER BY member_id LIMIT $3`,
-    [department, after, first + 1],
-  );
-  const count = await db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM read_models.members WHERE ($1::text IS NULL OR department = $1)',
-    [department],
-  );
-  const nodes = page.rows.slice(0, first).map(toMember);
+  const repository = db.getRepository(MemberRecord);
+  const query = repository
+    .createQueryBuilder('m')
+    .orderBy('m.memberId', 'ASC')
+    .limit(first + 1);
+  if (department !== null) query.andWhere('m.department = :department', { department });
+  if (after !== null) query.andWhere('m.memberId > :after', { after });
+  const records = await query.getMany();
+  const totalCount = await repository.countBy(department !== null ? { department } : {});
+  const nodes = records.slice(0, first).map(toMember);
   const last = nodes.at(-1);
   return {
     nodes,
-    hasNextPage: page.rows.length > first,
+    hasNextPage: records.length > first,
     endCursor: last ? encodeMemberCursor(last.id) : null,
-    totalCount: count.rows[0]?.n ?? 0,
+    totalCount,
   };
 }
 
@@ -98,6 +85,12 @@ function requirePageSize(first: number): number {
   return first;
 }
 
-function toMember(row: MemberRow): MemberView {
-  return { id: row.member_id, displayName: row.display_name, department: row.department, status: row.status, revision: row.revision };
+function toMember(record: MemberRecord): MemberView {
+  return {
+    id: record.memberId,
+    displayName: record.displayName,
+    department: record.department,
+    status: record.status,
+    revision: record.revision,
+  };
 }

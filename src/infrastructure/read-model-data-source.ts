@@ -1,0 +1,23 @@
+import { DataSource } from 'typeorm';
+import { GroupRecord } from '../groups/read-models/group.record.ts';
+import { MemberRecord } from '../members/read-models/member.record.ts';
+
+/** Every read-model entity: TypeORM maps them onto the stable `read_models` views the projection runner swaps. */
+export const READ_MODEL_ENTITIES = [MemberRecord, GroupRecord];
+
+/**
+ * Read side through TypeORM. Projections own the tables (created and migrated by the projection runner, written
+ * in its checkpoint transaction), so TypeORM never synchronises or migrates anything here.
+ */
+export async function createReadModelDataSource(databaseUrl: string, poolSize = 10): Promise<DataSource> {
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: databaseUrl,
+    entities: READ_MODEL_ENTITIES,
+    synchronize: false,
+    migrationsRun: false,
+    poolSize,
+    logging: false,
+  });
+  return dataSource.initialize();
+}

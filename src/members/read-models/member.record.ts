@@ -1,0 +1,20 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** A row of the `read_models.members` view (the members projection's current generation). */
+@Entity({ schema: 'read_models', name: 'members', synchronize: false })
+export class MemberRecord {
+  @PrimaryColumn({ name: 'member_id', type: 'text' })
+  memberId!: string;
+
+  @Column({ name: 'display_name', type: 'text' })
+  displayName!: string;
+
+  @Column({ type: 'text' })
+  department!: string;
+
+  @Column({ type: 'text' })
+  status!: 'ACTIVE' | 'LEFT';
+
+  @Column({ type: 'int' })
+  revision!: number;
+}
