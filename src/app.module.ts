@@ -7,7 +7,8 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
 import { ProjectionRunner } from '#projections';
-import { buildRequestContext } from './auth/context.ts';
+import { AuditModule } from './audit/audit.module.ts';
+import { buildRequestContext, connectionHeaders } from './auth/context.ts';
 import { TokenVerifier } from './auth/token-verifier.ts';
 import { CommandPipeline } from './command/command-pipeline.ts';
 import type { AppConfig } from './config/config.ts';
@@ -61,15 +62,21 @@ export class AppModule {
           path: '/graphql',
           autoSchemaFile: true,
           sortSchema: true,
-          context: ({ req }: { req: Request }) => buildRequestContext(req, runtime.tokens),
+          // HTTP requests carry the token in headers; graphql-ws connections in their connection parameters.
+          context: (arg: { req?: Request; connectionParams?: Record<string, unknown>; extra?: { request: Request } }) =>
+            arg.req
+              ? buildRequestContext(arg.req, runtime.tokens)
+              : buildRequestContext({ headers: connectionHeaders(arg.connectionParams, arg.extra!.request) }, runtime.tokens),
           formatError: formatGraphQLError,
           validationRules: [depthLimit(12)],
           includeStacktraceInErrorResponses: false,
           introspection: true,
           playground: false,
+          subscriptions: { 'graphql-ws': { path: '/graphql' } },
         }),
         MembersModule,
         GroupsModule,
+        AuditModule,
       ],
       providers: [MeResolver],
       controllers: [HealthController],

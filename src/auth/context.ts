@@ -36,3 +36,15 @@ export async function buildRequestContext(request: HttpLikeRequest, verifier: To
 function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
 }
+
+/** A WebSocket client sends its token and correlation id as connection parameters, not headers. */
+export function connectionHeaders(params: Record<string, unknown> | undefined, request: HttpLikeRequest): HttpLikeRequest['headers'] {
+  const pick = (key: string) => {
+    const value = params?.[key] ?? params?.[key.toLowerCase()];
+    return typeof value === 'string' ? value : undefined;
+  };
+  return {
+    authorization: pick('authorization') ?? pick('Authorization') ?? (request.headers.authorization as string | undefined),
+    'x-correlation-id': pick('x-correlation-id'),
+  };
+}
