@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
@@ -35,6 +36,7 @@ export const SERVICE_PARTS = {
 
 export async function startService(config: AppConfig & { auth: AuthConfig }, databaseUrl: string): Promise<RunningService> {
   const eventSourcing = await createEventSourcing(config, databaseUrl, SERVICE_PARTS);
+  const drain = new RequestDrain();
   let app: NestExpressApplication | undefined;
   try {
     await eventSourcing.runner.initialise();
@@ -43,6 +45,8 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
       AppModule.forRoot({ config, eventSourcing, tokens: new TokenVerifier(config.auth) }),
       { logger: new JsonLogger(), bodyParser: false },
     );
+    // First, so that a request that arrives during shutdown is refused before its body is even read.
+    app.use(drain.middleware);
     app.useBodyParser('json', { limit: config.maxBodyBytes });
     app.use((req: Request, res: Response, next: NextFunction) => {
       const correlationId = correlationIdOf(req);
@@ -59,17 +63,81 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
   const started = app;
   const address = started.getHttpServer().address() as AddressInfo;
   const schemaHost = started.get(GraphQLSchemaHost);
+  let closing: Promise<void> | undefined;
   return {
     url: `http://${config.host}:${address.port}`,
     app: started,
     eventSourcing,
     schemaSdl: () => `${printSchema(lexicographicSortSchema(schemaHost.schema))}\n`,
-    async close() {
-      await started.close();
-      await eventSourcing.close();
-      logger.info('stopped');
+    close() {
+      closing ??= (async () => {
+        // The requests being handled finish (a mutation waits up to readModelWaitMs for its read models) before
+        // Nest stops GraphQL and the database goes: none is cut off between its append and its answer.
+        await drain.close(started.getHttpServer() as Server, config.readModelWaitMs + 5_000);
+        await started.close();
+        await eventSourcing.close();
+        logger.info('stopped');
+      })();
+      return closing;
     },
   };
+}
+
+/**
+ * Counts the requests being handled, so that shutdown can wait for them. Once shutdown has begun, a request that
+ * still arrives (on a kept-alive connection, or one accepted just before) is refused by closing its connection
+ * before anything of it runs: the client sees a connection error, as for a connection the server no longer takes,
+ * and nothing is appended for it. Without this, Apollo's drain ends such a connection while its request is already
+ * on its way, the request runs anyway with no one to answer, and meets a closed database pool halfway.
+ */
+class RequestDrain {
+  private running = 0;
+  private closing = false;
+  private idle: (() => void) | undefined;
+
+  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+    if (this.closing) {
+      req.socket.destroy();
+      return;
+    }
+    this.running++;
+    let done = false;
+    // A request is done when its handler ends the response. 'finish' would never come for a client that went away
+    // meanwhile, and 'close' comes as soon as it went, while the handler may still be using the database.
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.end = ((...args: unknown[]) => {
+      if (!done) {
+        done = true;
+        // The connection is not kept alive for another request: the server can close as soon as this is answered.
+        if (this.closing && !res.headersSent) res.setHeader('connection', 'close');
+        if (--this.running === 0) this.idle?.();
+      }
+      return end(...args);
+    }) as Response['end'];
+    next();
+  };
+
+  /** Stops accepting connections and waits (at most `timeoutMs`) until the requests being handled have answered. */
+  async close(server: Server, timeoutMs: number): Promise<void> {
+    this.closing = true;
+    // Node also closes the kept-alive connections that have no request in progress.
+    server.close();
+    if (this.running > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.idle = resolve;
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      clearTimeout(timer);
+    }
+    if (this.running > 0) {
+      logger.warn('shutdown: requests still running after the drain timeout; closing their connections', {
+        running: this.running,
+        timeoutMs,
+      });
+      server.closeAllConnections();
+    }
+  }
 }
 
 export async function writeSchemaFile(service: RunningService, path: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { RequestContext } from './request-context.ts';
-import { InvalidTokenError, type TokenVerifier } from './token-verifier.ts';
+import { IdentityProviderUnavailableError, InvalidTokenError, type TokenVerifier } from './token-verifier.ts';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -29,6 +29,10 @@ export async function buildRequestContext(request: HttpLikeRequest, verifier: To
     return { actor: await verifier.verify(match[1]!), correlationId };
   } catch (error) {
     if (error instanceof InvalidTokenError) throw unauthenticated(error.message);
+    if (error instanceof IdentityProviderUnavailableError) {
+      // Not the client's fault and not a reason to sign in again: 503, retryable (see formatGraphQLError).
+      throw new GraphQLError(error.message, { originalError: error, extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 503 } } });
+    }
     throw error;
   }
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { signDevelopmentToken } from './development-token.ts';
 import { Role } from './role.ts';
-import { InvalidTokenError, TokenVerifier } from './token-verifier.ts';
+import { IdentityProviderUnavailableError, InvalidTokenError, TokenVerifier } from './token-verifier.ts';
 
 const AUDIENCE = 'governance-api';
 const KID = 'issuer-key-1';
@@ -13,6 +13,8 @@ const SECRET = 'token-verifier-spec-secret-0123456789abcdef';
 class LocalIssuer {
   readonly requests: string[] = [];
   issuer = '';
+  /** While set, every endpoint answers this status (an issuer having a bad moment). */
+  failWith: number | undefined;
   private readonly server: Server;
 
   constructor(
@@ -22,6 +24,11 @@ class LocalIssuer {
     this.server = createServer((request: IncomingMessage, response) => {
       const path = request.url ?? '/';
       this.requests.push(path);
+      if (this.failWith) {
+        response.writeHead(this.failWith);
+        response.end();
+        return;
+      }
       const json = (body: unknown) => {
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(JSON.stringify(body));
@@ -63,16 +70,22 @@ function sign(
   return jwt.sign(key);
 }
 
-/** The error `verify` rejects with: the assertions below look at its class and message. */
-async function refusal(verifier: TokenVerifier, token: string): Promise<Error> {
+/** The error `verify` rejects with, when it is of the class expected: the assertions look at its message. */
+async function rejection(
+  verifier: TokenVerifier,
+  token: string,
+  expected: typeof InvalidTokenError | typeof IdentityProviderUnavailableError,
+) {
   try {
     const actor = await verifier.verify(token);
     throw new Error(`expected the token to be refused, it verified as ${JSON.stringify(actor)}`);
   } catch (error) {
-    if (!(error instanceof InvalidTokenError)) throw error;
+    if (!(error instanceof expected)) throw error;
     return error;
   }
 }
+const refusal = (verifier: TokenVerifier, token: string) => rejection(verifier, token, InvalidTokenError);
+const unavailable = (verifier: TokenVerifier, token: string) => rejection(verifier, token, IdentityProviderUnavailableError);
 
 describe('TokenVerifier', () => {
   let issuer: LocalIssuer;
@@ -213,10 +226,45 @@ describe('TokenVerifier', () => {
       expect(issuer.requests.slice(before)).toContain('/other-jwks.json');
     });
 
-    test('an issuer whose discovery fails refuses tokens with a message that names the issuer', async () => {
-      const broken = new TokenVerifier({ mode: 'oidc', issuer: `${issuer.issuer}/no-such-tenant`, audience: AUDIENCE, jwksUri: undefined });
-      const token = await sign({ iss: `${issuer.issuer}/no-such-tenant`, aud: AUDIENCE, sub: 'm-1' }, { key: issuerKey });
-      expect((await refusal(broken, token)).message).toMatch(/OIDC discovery at .*\/no-such-tenant answered 404/);
+    test('an issuer whose discovery fails is unavailable, not a reason to refuse the token; discovery is tried again', async () => {
+      const tenant = `${issuer.issuer}/no-such-tenant`;
+      const broken = new TokenVerifier({ mode: 'oidc', issuer: tenant, audience: AUDIENCE, jwksUri: undefined });
+      const token = await sign({ iss: tenant, aud: AUDIENCE, sub: 'm-1' }, { key: issuerKey });
+      expect((await unavailable(broken, token)).message).toBe(
+        `OIDC discovery at ${tenant}/.well-known/openid-configuration failed: it answered 404`,
+      );
+      const before = issuer.requests.length;
+      await unavailable(broken, token);
+      expect(issuer.requests.slice(before)).toEqual(['/no-such-tenant/.well-known/openid-configuration']);
+    });
+
+    test('an issuer that cannot be reached is unavailable, with the reason', async () => {
+      const gone = new LocalIssuer({ keys: [] }, { keys: [] });
+      await gone.start();
+      const address = gone.issuer;
+      await gone.close();
+      const verifier = new TokenVerifier({ mode: 'oidc', issuer: address, audience: AUDIENCE, jwksUri: undefined });
+      const token = await sign({ iss: address, aud: AUDIENCE, sub: 'm-1' }, { key: issuerKey });
+      expect((await unavailable(verifier, token)).message).toMatch(/^OIDC discovery at .* failed: fetch failed \(ECONNREFUSED\)$/);
+    });
+
+    test('a JWKS that answers 503 is unavailable; once it answers again, tokens verify', async () => {
+      const verifier = new TokenVerifier({
+        mode: 'oidc',
+        issuer: issuer.issuer,
+        audience: AUDIENCE,
+        jwksUri: `${issuer.issuer}/jwks.json`,
+      });
+      const token = await sign({ iss: issuer.issuer, aud: AUDIENCE, sub: 'm-9', roles: ['AUDITOR'] }, { key: issuerKey });
+      issuer.failWith = 503;
+      try {
+        expect((await unavailable(verifier, token)).message).toBe(
+          `the JWKS at ${issuer.issuer}/jwks.json could not be read: Expected 200 OK from the JSON Web Key Set HTTP response`,
+        );
+      } finally {
+        issuer.failWith = undefined;
+      }
+      await expect(verifier.verify(token)).resolves.toEqual({ id: 'm-9', roles: [Role.AUDITOR] });
     });
   });
 

@@ -1,8 +1,9 @@
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, StreamNotFoundError } from '#event-store';
 import { ProjectionTimeoutError } from '#projections';
 import { UnauthenticatedError } from '../auth/request-context.ts';
+import { IdentityProviderUnavailableError } from '../auth/token-verifier.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import { logger } from '../observability/logger.ts';
 
@@ -51,6 +52,16 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
     return {
       ...base,
       message: 'the service cannot reach its database right now; try again shortly',
+      extensions: { code: 'INTERNAL_SERVER_ERROR', retryable: true },
+    };
+  }
+  // Thrown while the context is built (the bearer token is checked there), so it arrives wrapped, without a path.
+  const cause = original instanceof GraphQLError ? original.originalError : original;
+  if (cause instanceof IdentityProviderUnavailableError) {
+    logger.warn('identity provider unavailable', { error: cause.message });
+    return {
+      ...base,
+      message: 'the service cannot check sign-ins with the identity provider right now; try again shortly',
       extensions: { code: 'INTERNAL_SERVER_ERROR', retryable: true },
     };
   }

@@ -4,6 +4,8 @@ import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graph
 import { DataSource } from 'typeorm';
 import { requireActor, type RequestContext } from '../auth/request-context.ts';
 import { pageSize } from '../graphql/pagination.ts';
+import { requireText } from '../shared/identifiers.ts';
+import { DEPARTMENT_MAX } from './member.decider.ts';
 import { RecordMemberLeftCommand, RegisterMemberCommand, UpdateMemberCommand } from './member.commands.ts';
 import { Member, MemberConnection, RecordMemberLeftInput, RegisterMemberInput, UpdateMemberInput, toMember } from './member.graphql.ts';
 import { encodeMemberCursor, findMember, listMembers } from './read-models/members.queries.ts';
@@ -30,7 +32,9 @@ export class MembersResolver {
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
   ): Promise<MemberConnection> {
     requireActor(context);
-    const page = await listMembers(this.db, { department: department ?? undefined, first: pageSize(first), after: after ?? undefined });
+    const departmentFilter =
+      department === null || department === undefined ? undefined : requireText(department, 'department', DEPARTMENT_MAX);
+    const page = await listMembers(this.db, { department: departmentFilter, first: pageSize(first), after: after ?? undefined });
     return toConnection(page);
   }
 

@@ -4,6 +4,11 @@ import { badInput } from './domain-error.ts';
 // (a dash is fine: the stream category ends at the first dash, before the id).
 const ID = /^[A-Za-z0-9._:@-]{1,100}$/;
 
+/** True for a string that could be an id at all: lookups answer "not found" for anything else, without a query. */
+export function isId(value: unknown): value is string {
+  return typeof value === 'string' && ID.test(value);
+}
+
 /** Checks an id that becomes part of a stream id; refuses anything else as BAD_USER_INPUT naming the field. */
 export function requireId(value: string, field: string): string {
   if (typeof value !== 'string' || !ID.test(value)) {

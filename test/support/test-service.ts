@@ -1,7 +1,7 @@
 import { signDevelopmentToken } from '../../src/auth/development-token.ts';
 import type { Role } from '../../src/auth/role.ts';
 import { startService, type RunningService } from '../../src/bootstrap.ts';
-import { loadConfig } from '../../src/config/config.ts';
+import { loadConfig, type AuthConfig } from '../../src/config/config.ts';
 import { createTestDatabase, type TestDatabase } from '#testing';
 
 const SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
@@ -26,11 +26,16 @@ export interface TestService {
   close(): Promise<void>;
 }
 
+export interface TestServiceOptions {
+  /** Default: HS256 with the suite's secret, which `token()` signs with. */
+  readonly auth?: AuthConfig;
+}
+
 /** The whole service over HTTP on a free port, on its own database of the test PostgreSQL. */
-export async function startTestService(): Promise<TestService> {
+export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
   const database = await createTestDatabase('e2e');
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', AUTH_JWT_SECRET: SECRET, READ_MODEL_WAIT_MS: '10000' });
-  const auth = { mode: 'hs256' as const, secret: SECRET, source: 'AUTH_JWT_SECRET' as const };
+  const auth = options.auth ?? { mode: 'hs256' as const, secret: SECRET, source: 'AUTH_JWT_SECRET' as const };
   let service: RunningService;
   try {
     service = await startService({ ...config, auth }, database.url);

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { GroupRecord } from './group.record.ts';
 import { badInput } from '../../shared/domain-error.ts';
-import { requireId } from '../../shared/identifiers.ts';
+import { isId, requireId } from '../../shared/identifiers.ts';
 
 /** Shaped like the GraphQL `Group`. */
 export interface GroupView {
@@ -31,6 +31,7 @@ export interface GroupPage {
 export const MAX_GROUPS_PAGE = 500;
 
 export async function findGroup(db: DataSource, id: string): Promise<GroupView | null> {
+  if (!isId(id)) return null;
   const record = await db.getRepository(GroupRecord).findOneBy({ groupId: id });
   return record ? toGroup(record) : null;
 }

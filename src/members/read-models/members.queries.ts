@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { MemberRecord } from './member.record.ts';
 import { badInput } from '../../shared/domain-error.ts';
-import { requireId } from '../../shared/identifiers.ts';
+import { isId, requireId } from '../../shared/identifiers.ts';
 
 /** Shaped like the GraphQL `Member`. */
 export interface MemberView {
@@ -33,6 +33,7 @@ export interface MemberPage {
 export const MAX_MEMBERS_PAGE = 500;
 
 export async function findMember(db: DataSource, id: string): Promise<MemberView | null> {
+  if (!isId(id)) return null;
   const record = await db.getRepository(MemberRecord).findOneBy({ memberId: id });
   return record ? toMember(record) : null;
 }

@@ -1,0 +1,153 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createTestDatabase, type TestDatabase } from '#testing';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = join(ROOT, 'dist/src/main.js');
+const SECRET = 'startup-spec-secret-that-is-long-enough-0123456789';
+
+/** Newest modification time of the TypeScript the build compiles (specs and tests aside). */
+async function newestSource(dir: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts') || entry.name.endsWith('.spec.ts')) continue;
+    newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ only when it is missing or older than the sources, so that the spawned main is this code. */
+async function ensureBuilt(): Promise<void> {
+  const built = await stat(MAIN).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
+  const sources = Math.max(await newestSource(join(ROOT, 'src')), await newestSource(join(ROOT, 'libs')));
+  if (built >= sources) return;
+  await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+  }).catch((error: { stdout?: string; message: string }) => {
+    throw new Error(`the build failed: ${error.stdout ?? error.message}`);
+  });
+}
+
+interface Run {
+  readonly child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `node dist/src/main.js` with only the environment given (none of the test runner's own). */
+function startMain(env: Record<string, string>, cwd: string): Run {
+  const child = spawn(process.execPath, ['--enable-source-maps', MAIN], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const run: Run = {
+    child,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+  };
+  child.stdout!.on('data', (chunk: Buffer) => (run.stdout += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (run.stderr += chunk.toString('utf8')));
+  return run;
+}
+
+function logLines(run: Run): Record<string, unknown>[] {
+  return run.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+async function waitFor<T>(what: string, run: Run, probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = probe();
+    if (found !== undefined) return found;
+    if (run.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`${what} did not happen (exit code ${run.child.exitCode}):\n${run.stdout}\n${run.stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('node dist/src/main.js', () => {
+  let dir: string;
+  const running: Run[] = [];
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    dir = await mkdtemp(join(tmpdir(), 'governance-startup-'));
+  });
+  afterAll(async () => {
+    for (const run of running) if (run.child.exitCode === null) run.child.kill('SIGKILL');
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('NODE_ENV=production without authentication exits with code 1 and says what to configure, before it starts anything', async () => {
+    const dataDir = join(dir, 'no-auth');
+    const run = startMain({ NODE_ENV: 'production', DATA_DIR: dataDir }, dir);
+    running.push(run);
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(run.stderr).toContain('invalid configuration:');
+    expect(run.stderr).toContain(
+      'NODE_ENV=production needs authentication configured: AUTH_ISSUER and AUTH_AUDIENCE (OIDC), or AUTH_JWT_SECRET',
+    );
+    // No embedded database was started, no development secret was written.
+    await expect(stat(dataDir)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(run.stdout).not.toMatch(/listens on/);
+  });
+
+  test('every invalid setting is reported at once, and the process exits with code 1', async () => {
+    const run = startMain({ NODE_ENV: 'production', PORT: 'eighty', AUTH_JWT_SECRET: 'short', DATA_DIR: join(dir, 'bad') }, dir);
+    running.push(run);
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(run.stderr).toMatch(/PORT must be a whole number from 0 to 65535 \(got "eighty"\)/);
+    expect(run.stderr).toMatch(/AUTH_JWT_SECRET must be at least 32 characters/);
+  });
+
+  describe('with a database and a secret', () => {
+    let database: TestDatabase;
+
+    beforeAll(async () => {
+      database = await createTestDatabase('startup');
+    });
+    afterAll(async () => {
+      await database?.drop();
+    });
+
+    test('it serves, and SIGTERM stops it cleanly: exit code 0, "stopped" logged, no warning or error', async () => {
+      const run = startMain(
+        {
+          NODE_ENV: 'production',
+          PORT: '0',
+          DATABASE_URL: database.url,
+          AUTH_JWT_SECRET: SECRET,
+          DATA_DIR: join(dir, 'serving'),
+          LOG_LEVEL: 'info',
+        },
+        dir,
+      );
+      running.push(run);
+      const url = await waitFor('listening', run, () => /GraphQL listens on (http:\/\/\S+)\/graphql/.exec(run.stdout)?.[1]);
+      expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+
+      run.child.kill('SIGTERM');
+      const stoppedAt = Date.now();
+      expect(await run.exited).toEqual({ code: 0, signal: null });
+      expect(Date.now() - stoppedAt).toBeLessThan(5_000);
+      const lines = logLines(run);
+      expect(lines.map((l) => l.message)).toEqual(expect.arrayContaining(['SIGTERM: shutting down', 'stopped']));
+      expect(lines.filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
+      expect(run.stderr).toBe('');
+    });
+  });
+});
