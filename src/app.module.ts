@@ -1,5 +1,6 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Request } from 'express';
@@ -14,6 +15,7 @@ import { CommandPipeline } from './command/command-pipeline.ts';
 import type { AppConfig } from './config/config.ts';
 import { depthLimit } from './graphql/depth-limit.ts';
 import { formatGraphQLError } from './graphql/format-error.ts';
+import { GraphQLErrorsFilter } from './graphql/graphql-errors.filter.ts';
 import { GroupsModule } from './groups/groups.module.ts';
 import { HealthController } from './health/health.controller.ts';
 import type { EventSourcing } from './infrastructure/event-sourcing.ts';
@@ -78,7 +80,7 @@ export class AppModule {
         GroupsModule,
         AuditModule,
       ],
-      providers: [MeResolver],
+      providers: [MeResolver, { provide: APP_FILTER, useClass: GraphQLErrorsFilter }],
       controllers: [HealthController],
     };
   }
