@@ -13,6 +13,7 @@ import { buildRequestContext, connectionHeaders } from './auth/context.ts';
 import { TokenVerifier } from './auth/token-verifier.ts';
 import { CommandPipeline } from './command/command-pipeline.ts';
 import type { AppConfig } from './config/config.ts';
+import { costLimit } from './graphql/cost-limit.ts';
 import { depthLimit } from './graphql/depth-limit.ts';
 import { formatGraphQLError } from './graphql/format-error.ts';
 import { GraphQLErrorsFilter } from './graphql/graphql-errors.filter.ts';
@@ -70,7 +71,7 @@ export class AppModule {
               ? buildRequestContext(arg.req, runtime.tokens)
               : buildRequestContext({ headers: connectionHeaders(arg.connectionParams, arg.extra!.request) }, runtime.tokens),
           formatError: formatGraphQLError,
-          validationRules: [depthLimit(12)],
+          validationRules: [depthLimit(12), costLimit(20_000)],
           includeStacktraceInErrorResponses: false,
           introspection: true,
           playground: false,

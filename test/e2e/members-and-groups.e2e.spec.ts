@@ -205,6 +205,22 @@ describe('members and groups over HTTP', () => {
     expect(refused.errors?.[0]?.message).toMatch(/at most 12 are allowed/);
   });
 
+  test('over-expensive queries are refused before they run; ordinary pages pass', async () => {
+    const fine = await t.graphql(
+      `{ groups(first: 100) { edges { cursor node { id name owners archived revision } } pageInfo { hasNextPage } totalCount } }`,
+      {},
+      { token: member },
+    );
+    expect(fine.errors).toBeUndefined();
+    const aliases = Array.from(
+      { length: 40 },
+      (_, i) => `a${i}: members(first: 100) { edges { node { id displayName department status revision } } }`,
+    ).join(' ');
+    const refused = await t.graphql(`{ ${aliases} }`, {}, { token: member });
+    expect(refused.errors?.[0]?.message).toMatch(/query is too expensive \(estimated cost \d+, at most 20000\)/);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
   test('health: live, and ready with the database, the event store and the projections up', async () => {
     expect((await fetch(`${t.service.url}/health/live`)).status).toBe(200);
     const ready = await fetch(`${t.service.url}/health/ready`);
