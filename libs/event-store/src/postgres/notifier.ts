@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 
@@ -5,8 +6,9 @@ import pg from 'pg';
  * Wakes subscriptions when events were appended, instead of at their next poll: this process's own appends wake
  * its subscriptions directly, and other processes hear of them through one LISTEN connection per store. The NOTIFY
  * is sent after the append committed, in a transaction of its own (a notifying transaction's commit is serialised
- * by PostgreSQL), and coalesced: one in flight, one more if appends came meanwhile. Notifications are only a hint
- * (the poll still runs), so a lost one costs latency, never events.
+ * by PostgreSQL), and coalesced: at most one every `minIntervalMs`, the last one after the last append. Each store
+ * signs its notifications and ignores its own, which its subscriptions have already heard of. Notifications are
+ * only a hint (the poll still runs), so a lost one costs latency, never events.
  */
 export class AppendNotifier {
   private readonly emitter = new EventEmitter();
@@ -17,11 +19,17 @@ export class AppendNotifier {
   private received = 0;
   private announcing = false;
   private announceAgain = false;
+  private lastAnnouncedAt = -Infinity;
+  private announceTimer: { timer: NodeJS.Timeout; resolve(): void } | undefined;
+  /** The payload of this store's notifications. */
+  readonly signature = randomUUID();
 
   constructor(
     private readonly connectionString: string,
-    /** Sends the NOTIFY to other processes. */
+    /** Sends the NOTIFY (with `signature` as its payload) to other processes. */
     private readonly sendNotify: () => Promise<unknown>,
+    /** Least time between two NOTIFYs: under load, one per interval instead of one per append transaction. */
+    private readonly minIntervalMs = 0,
   ) {
     this.emitter.setMaxListeners(0);
   }
@@ -29,18 +37,28 @@ export class AppendNotifier {
   /** Call after an append committed. */
   appended(): void {
     this.wakeLocal();
-    if (this.announcing) {
-      this.announceAgain = true;
-      return;
-    }
+    this.announceAgain = true;
+    if (this.announcing || this.closed) return;
     this.announcing = true;
-    void (async () => {
-      do {
+    void this.announce();
+  }
+
+  private async announce(): Promise<void> {
+    try {
+      while (this.announceAgain && !this.closed) {
+        const wait = this.lastAnnouncedAt + this.minIntervalMs - performance.now();
+        if (wait > 0) {
+          await new Promise<void>((resolve) => (this.announceTimer = { timer: setTimeout(resolve, wait), resolve }));
+          this.announceTimer = undefined;
+          if (this.closed) return;
+        }
         this.announceAgain = false;
+        this.lastAnnouncedAt = performance.now();
         await this.sendNotify().catch(() => undefined);
-      } while (this.announceAgain && !this.closed);
+      }
+    } finally {
       this.announcing = false;
-    })();
+    }
   }
 
   /**
@@ -71,6 +89,10 @@ export class AppendNotifier {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.announceTimer) {
+      clearTimeout(this.announceTimer.timer);
+      this.announceTimer.resolve();
+    }
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
@@ -85,7 +107,9 @@ export class AppendNotifier {
     if (this.client || this.closed) return Promise.resolve();
     this.connecting ??= (async () => {
       const client = new pg.Client({ connectionString: this.connectionString });
-      client.on('notification', () => this.wakeLocal());
+      client.on('notification', (message) => {
+        if (message.payload !== this.signature) this.wakeLocal();
+      });
       client.on('error', () => {
         // Dropped: forget it; the next wait() reconnects. Polling covers the gap.
         if (this.client === client) this.client = undefined;
