@@ -1,4 +1,5 @@
-import { Field, ObjectType } from '@nestjs/graphql';
+import type { Type } from '@nestjs/common';
+import { Field, Int, ObjectType } from '@nestjs/graphql';
 import { badInput } from '../shared/domain-error.ts';
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -19,4 +20,32 @@ export class PageInfo {
 
   @Field(() => String, { nullable: true })
   endCursor!: string | null;
+}
+
+/**
+ * The Relay connection of a node type, as the contract spells it: `<Node>Edge { cursor node }` and, on the class
+ * that extends it, `{ edges pageInfo totalCount }`. `@ObjectType() class MemberConnection extends Connection(Member) {}`
+ */
+export function Connection<Node>(node: Type<Node>) {
+  @ObjectType(`${node.name}Edge`)
+  class Edge {
+    @Field(() => String)
+    cursor!: string;
+
+    @Field(() => node)
+    node!: Node;
+  }
+
+  @ObjectType({ isAbstract: true })
+  abstract class NodeConnection {
+    @Field(() => [Edge])
+    edges!: Edge[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int)
+    totalCount!: number;
+  }
+  return NodeConnection;
 }

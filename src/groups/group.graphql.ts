@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { PageInfo } from '../graphql/pagination.ts';
+import { Connection } from '../graphql/pagination.ts';
 
 @ObjectType()
 export class Group {
@@ -20,25 +20,7 @@ export class Group {
 }
 
 @ObjectType()
-export class GroupEdge {
-  @Field(() => String)
-  cursor!: string;
-
-  @Field(() => Group)
-  node!: Group;
-}
-
-@ObjectType()
-export class GroupConnection {
-  @Field(() => [GroupEdge])
-  edges!: GroupEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export class GroupConnection extends Connection(Group) {}
 
 @InputType()
 export class CreateGroupInput {

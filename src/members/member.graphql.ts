@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { PageInfo } from '../graphql/pagination.ts';
+import { Connection } from '../graphql/pagination.ts';
 import type { MemberView } from './read-models/members.queries.ts';
 
 export enum MemberStatus {
@@ -27,25 +27,7 @@ export class Member {
 }
 
 @ObjectType()
-export class MemberEdge {
-  @Field(() => String)
-  cursor!: string;
-
-  @Field(() => Member)
-  node!: Member;
-}
-
-@ObjectType()
-export class MemberConnection {
-  @Field(() => [MemberEdge])
-  edges!: MemberEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-
-  @Field(() => Int)
-  totalCount!: number;
-}
+export class MemberConnection extends Connection(Member) {}
 
 @InputType()
 export class RegisterMemberInput {
