@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { GovernanceEventStore } from '#event-store';
 import { handleCommand, type CommandResult, type Decider, type DeciderEvent, type EventMetadata } from '#event-store';
 import type { ProjectionRunner } from '#projections';
-import type { RequestContext } from '../auth/request-context.ts';
+import { requireRole, type RequestContext } from '../auth/request-context.ts';
+import type { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
 import { badInput } from '../shared/domain-error.ts';
 
@@ -28,12 +29,49 @@ const COMMAND_ID = /^[A-Za-z0-9._:-]{1,100}$/;
  * idempotency and expectedRevision (in handleCommand), append, then a bounded wait until the read models the answer
  * comes from have caught up with the appended events (read-your-writes for the admin UI).
  */
+/** The fields every mutation input may carry (see the contract's conventions). */
+export interface MutationInput {
+  readonly commandId?: string | null;
+  readonly expectedRevision?: number | null;
+  readonly reason?: string | null;
+}
+
 export class CommandPipeline {
   constructor(
     private readonly events: GovernanceEventStore,
     private readonly runner: ProjectionRunner<never> | ProjectionRunner<unknown>,
     private readonly readModelWaitMs: number,
   ) {}
+
+  /**
+   * A mutation's common path: the role check (its role is the recorded authority), then `execute` with the input's
+   * commandId, expectedRevision and reason. `command` is built after the role check, so a refused caller learns
+   * nothing from the events it would read.
+   */
+  async executeMutation<Command, State, Event extends DeciderEvent>(request: {
+    readonly context: RequestContext;
+    readonly roles: readonly Role[];
+    readonly action: string;
+    readonly input: MutationInput;
+    readonly streamId: string;
+    readonly decider: Decider<Command, State, Event>;
+    readonly command: () => Command | Promise<Command>;
+    readonly readModels: readonly string[];
+  }): Promise<CommandResult<State>> {
+    const { actor, authority } = requireRole(request.context, request.roles, request.action);
+    return this.execute({
+      streamId: request.streamId,
+      decider: request.decider,
+      command: await request.command(),
+      context: request.context,
+      actor,
+      authority,
+      reason: request.input.reason ?? null,
+      commandId: request.input.commandId ?? null,
+      expectedRevision: request.input.expectedRevision ?? null,
+      readModels: request.readModels,
+    });
+  }
 
   async execute<Command, State, Event extends DeciderEvent>(
     request: PipelineCommand<Command, State, Event>,

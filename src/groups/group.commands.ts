@@ -3,7 +3,7 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore, StreamNotFoundError, foldState } from '#event-store';
-import { requireRole, type RequestContext } from '../auth/request-context.ts';
+import type { RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
 import { memberDecider, memberStreamId } from '../members/member.decider.ts';
@@ -54,19 +54,15 @@ abstract class GroupAdminHandler<C extends GroupAdminCommand> {
   protected abstract toDomain(command: C, groupId: string): Promise<GroupCommand>;
 
   async execute(command: C): Promise<Group> {
-    const { actor, authority } = requireRole(command.context, GROUP_ADMINS, this.action);
     const groupId = requireId(this.groupId(command), 'groupId');
-    const input = command.input as { commandId?: string | null; expectedRevision?: number | null; reason?: string | null };
-    await this.pipeline.execute({
+    await this.pipeline.executeMutation({
+      context: command.context,
+      roles: GROUP_ADMINS,
+      action: this.action,
+      input: command.input,
       streamId: groupStreamId(groupId),
       decider: groupDecider,
-      command: await this.toDomain(command, groupId),
-      context: command.context,
-      actor,
-      authority,
-      reason: input.reason ?? null,
-      commandId: input.commandId ?? null,
-      expectedRevision: input.expectedRevision ?? null,
+      command: () => this.toDomain(command, groupId),
       readModels: [GROUPS_PROJECTION],
     });
     const group = await findGroup(this.db, groupId);

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { requireRole, type RequestContext } from '../auth/request-context.ts';
+import type { RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
 import { requireId } from '../shared/identifiers.ts';
@@ -50,19 +50,15 @@ abstract class MemberDirectoryHandler<C extends MemberDirectoryCommand> {
   protected abstract toDomain(command: C): MemberCommand;
 
   async execute(command: C): Promise<Member> {
-    const { actor, authority } = requireRole(command.context, DIRECTORY_KEEPERS, this.action);
     const memberId = requireId(command.input.memberId, 'memberId');
-    const input = command.input as { commandId?: string | null; expectedRevision?: number | null; reason?: string | null };
-    await this.pipeline.execute({
+    await this.pipeline.executeMutation({
+      context: command.context,
+      roles: DIRECTORY_KEEPERS,
+      action: this.action,
+      input: command.input,
       streamId: memberStreamId(memberId),
       decider: memberDecider,
-      command: this.toDomain(command),
-      context: command.context,
-      actor,
-      authority,
-      reason: input.reason ?? null,
-      commandId: input.commandId ?? null,
-      expectedRevision: input.expectedRevision ?? null,
+      command: () => this.toDomain(command),
       readModels: [MEMBERS_PROJECTION],
     });
     const member = await findMember(this.db, memberId);
