@@ -399,7 +399,6 @@ class ProjectionWorker<Event> {
 
   private async recordFailure(generation: Generation, event: RecordedEvent | undefined, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
-    this.localState = 'failed';
     this.log('error', `projection ${this.name} failed at event ${event?.id ?? '-'}: ${message}`, {
       eventId: event?.id,
       eventType: event?.type,
@@ -410,6 +409,8 @@ class ProjectionWorker<Event> {
         WHERE name = $1 AND generation = $2`,
       [this.name, generation.generation, message.slice(0, 2000), event?.id ?? null, event ? positionToString(event.position) : null],
     );
+    // Only now: whoever sees the state 'failed' also finds the error and the event in the stored status.
+    this.localState = 'failed';
   }
 
   private async loadGenerations(): Promise<{ active?: Generation; building?: Generation }> {
