@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { GroupRecord } from './group.record.ts';
-import { badInput } from '../../shared/domain-error.ts';
-import { isId, requireId } from '../../shared/identifiers.ts';
+import { decodeIdCursor, encodeIdCursor, requireListSize } from '../../shared/id-cursor.ts';
+import { isId } from '../../shared/identifiers.ts';
 
 /** Shaped like the GraphQL `Group`. */
 export interface GroupView {
@@ -38,7 +38,7 @@ export async function findGroup(db: DataSource, id: string): Promise<GroupView |
 
 /** Keyset pagination on group_id, so a page stays correct while groups are created meanwhile. */
 export async function listGroups(db: DataSource, options: ListGroupsOptions): Promise<GroupPage> {
-  const first = requirePageSize(options.first);
+  const first = requireListSize(options.first, MAX_GROUPS_PAGE);
   const after = options.after === undefined || options.after === null ? null : decodeGroupCursor(options.after);
   const repository = db.getRepository(GroupRecord);
   const query = repository
@@ -58,29 +58,8 @@ export async function listGroups(db: DataSource, options: ListGroupsOptions): Pr
   };
 }
 
-export function encodeGroupCursor(groupId: string): string {
-  return Buffer.from(groupId, 'utf8').toString('base64url');
-}
-
-export function decodeGroupCursor(cursor: string): string {
-  const invalid = () => badInput('after is not a valid cursor', { field: 'after' });
-  if (typeof cursor !== 'string' || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  // Only the canonical encoding of a well-formed id is a cursor this module gave out.
-  if (encodeGroupCursor(id) !== cursor) throw invalid();
-  try {
-    return requireId(id, 'after');
-  } catch {
-    throw invalid();
-  }
-}
-
-function requirePageSize(first: number): number {
-  if (!Number.isSafeInteger(first) || first < 0 || first > MAX_GROUPS_PAGE) {
-    throw badInput(`first must be a whole number from 0 to ${MAX_GROUPS_PAGE}`, { field: 'first' });
-  }
-  return first;
-}
+export const encodeGroupCursor = encodeIdCursor;
+export const decodeGroupCursor = decodeIdCursor;
 
 function toGroup(record: GroupRecord): GroupView {
   return { id: record.groupId, name: record.name, owners: record.owners, archived: record.archived, revision: record.revision };

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { MemberRecord } from './member.record.ts';
-import { badInput } from '../../shared/domain-error.ts';
-import { isId, requireId } from '../../shared/identifiers.ts';
+import { decodeIdCursor, encodeIdCursor, requireListSize } from '../../shared/id-cursor.ts';
+import { isId } from '../../shared/identifiers.ts';
 
 /** Shaped like the GraphQL `Member`. */
 export interface MemberView {
@@ -40,7 +40,7 @@ export async function findMember(db: DataSource, id: string): Promise<MemberView
 
 /** Keyset pagination on member_id, so a page stays correct while members are registered meanwhile. */
 export async function listMembers(db: DataSource, options: ListMembersOptions): Promise<MemberPage> {
-  const first = requirePageSize(options.first);
+  const first = requireListSize(options.first, MAX_MEMBERS_PAGE);
   const after = options.after === undefined || options.after === null ? null : decodeMemberCursor(options.after);
   const department = options.department ?? null;
   const repository = db.getRepository(MemberRecord);
@@ -62,29 +62,8 @@ export async function listMembers(db: DataSource, options: ListMembersOptions): 
   };
 }
 
-export function encodeMemberCursor(memberId: string): string {
-  return Buffer.from(memberId, 'utf8').toString('base64url');
-}
-
-export function decodeMemberCursor(cursor: string): string {
-  const invalid = () => badInput('after is not a valid cursor', { field: 'after' });
-  if (typeof cursor !== 'string' || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  // Only the canonical encoding of a well-formed id is a cursor this module gave out.
-  if (encodeMemberCursor(id) !== cursor) throw invalid();
-  try {
-    return requireId(id, 'after');
-  } catch {
-    throw invalid();
-  }
-}
-
-function requirePageSize(first: number): number {
-  if (!Number.isSafeInteger(first) || first < 0 || first > MAX_MEMBERS_PAGE) {
-    throw badInput(`first must be a whole number from 0 to ${MAX_MEMBERS_PAGE}`, { field: 'first' });
-  }
-  return first;
-}
+export const encodeMemberCursor = encodeIdCursor;
+export const decodeMemberCursor = decodeIdCursor;
 
 function toMember(record: MemberRecord): MemberView {
   return {
