@@ -161,3 +161,31 @@ export async function createBenchDatabase(server: Server, prefix: string): Promi
   const drop = addCleanup(() => withClient(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
   return { name, url: databaseUrl(server.url, name), drop };
 }
+
+/**
+ * A benchmark's last steps: print its one JSON object, say which targets were missed, and on failure print the
+ * error as JSON instead; always clean up, then exit (1 when it failed).
+ */
+export async function reportAndExit(
+  run: () => Promise<{ output: unknown; targets?: Record<string, { met: boolean }>; failed?: boolean }>,
+): Promise<never> {
+  let exitCode = 0;
+  try {
+    const { output, targets, failed } = await run();
+    if (failed) exitCode = 1;
+    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+    if (targets) {
+      const missed = Object.entries(targets)
+        .filter(([, t]) => !t.met)
+        .map(([name]) => name);
+      log(missed.length ? `targets missed: ${missed.join(', ')}` : 'all targets met');
+    }
+  } catch (error) {
+    exitCode = 1;
+    log(`bench failed: ${(error as Error).stack ?? String(error)}`);
+    process.stdout.write(`${JSON.stringify({ error: (error as Error).message }, null, 2)}\n`);
+  } finally {
+    await cleanUp();
+  }
+  process.exit(exitCode);
+}

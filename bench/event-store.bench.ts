@@ -36,7 +36,6 @@ import {
 import {
   addCleanup,
   checkpoint,
-  cleanUp,
   cleanUpDownTo,
   createBenchDatabase,
   databaseUrl,
@@ -44,6 +43,7 @@ import {
   log,
   now,
   redact,
+  reportAndExit,
   resolveServer,
   round,
   stats,
@@ -626,19 +626,7 @@ async function main(): Promise<Record<string, unknown>> {
   };
 }
 
-let exitCode = 0;
-try {
+await reportAndExit(async () => {
   const result = await main();
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  const missed = Object.entries(result.targets as Record<string, { met: boolean }>)
-    .filter(([, t]) => !t.met)
-    .map(([k]) => k);
-  log(missed.length ? `targets missed: ${missed.join(', ')}` : 'all targets met');
-} catch (error) {
-  exitCode = 1;
-  log(`bench failed: ${(error as Error).stack ?? String(error)}`);
-  process.stdout.write(`${JSON.stringify({ error: (error as Error).message }, null, 2)}\n`);
-} finally {
-  await cleanUp();
-}
-process.exit(exitCode);
+  return { output: result, targets: result.targets as Record<string, { met: boolean }> };
+});

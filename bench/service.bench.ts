@@ -50,13 +50,13 @@ import type { Role } from '../src/auth/role.ts';
 import {
   addCleanup,
   checkpoint,
-  cleanUp,
   cleanUpDownTo,
   createBenchDatabase,
   installSignalHandlers,
   log,
   now,
   redact,
+  reportAndExit,
   resolveServer,
   round,
   stats,
@@ -813,28 +813,15 @@ async function benchServiceUnchecked(server: Server, options: ServiceBenchOption
 if (import.meta.main) {
   installSignalHandlers();
   const { values } = parseArgs({ options: { pg: { type: 'string' }, ...SERVICE_FLAGS } });
-  let exitCode = 0;
-  try {
+  await reportAndExit(async () => {
     const startedAt = new Date().toISOString();
     const server = await resolveServer(values.pg);
     log(`server: ${redact(server.url)} (${server.source})`);
     const service = values['skip-service'] ? { skipped: '--skip-service' } : await benchService(server, serviceOptionsFrom(values));
-    if ('error' in service) exitCode = 1;
-    process.stdout.write(
-      `${JSON.stringify({ startedAt, finishedAt: new Date().toISOString(), server: { source: server.source, url: redact(server.url) }, service }, null, 2)}\n`,
-    );
-    if ('targets' in service) {
-      const missed = Object.entries(service.targets)
-        .filter(([, t]) => !t.met)
-        .map(([name]) => name);
-      log(missed.length ? `targets missed: ${missed.join(', ')}` : 'all targets met');
-    }
-  } catch (error) {
-    exitCode = 1;
-    log(`bench failed: ${(error as Error).stack ?? String(error)}`);
-    process.stdout.write(`${JSON.stringify({ error: (error as Error).message }, null, 2)}\n`);
-  } finally {
-    await cleanUp();
-  }
-  process.exit(exitCode);
+    return {
+      output: { startedAt, finishedAt: new Date().toISOString(), server: { source: server.source, url: redact(server.url) }, service },
+      ...('targets' in service ? { targets: service.targets } : {}),
+      failed: 'error' in service,
+    };
+  });
 }
