@@ -2,16 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { GovernanceEventStore, StreamNotFoundError, foldState } from '#event-store';
+import { GovernanceEventStore } from '#event-store';
 import type { RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
-import { memberDecider, memberStreamId } from '../members/member.decider.ts';
 import { requireId } from '../shared/identifiers.ts';
-import { groupDecider, groupStreamId, type GroupCommand, type OwnerCandidate } from './group.decider.ts';
+import { groupDecider, groupStreamId, type GroupCommand } from './group.decider.ts';
 import type { AssignGroupOwnerInput, CreateGroupInput, Group } from './group.graphql.ts';
 import { GROUPS_PROJECTION } from './read-models/groups.projection.ts';
 import { findGroup } from './read-models/groups.queries.ts';
+import { ownerCandidate } from './owner-candidate.ts';
 
 const GROUP_ADMINS = [Role.COMMUNITY_MANAGER];
 
@@ -91,18 +91,7 @@ export class AssignGroupOwnerHandler extends GroupAdminHandler<AssignGroupOwnerC
   }
   protected async toDomain({ input }: AssignGroupOwnerCommand, groupId: string): Promise<GroupCommand> {
     const memberId = requireId(input.memberId, 'memberId');
-    // Whether the candidate may own a group is decided from the member's events, not from a read model or token.
-    return { type: 'AssignGroupOwner', groupId, memberId, candidate: await this.candidate(memberId) };
-  }
-
-  private async candidate(memberId: string): Promise<OwnerCandidate> {
-    try {
-      const state = foldState(memberDecider, await this.events.readStream(memberStreamId(memberId)));
-      return { status: state.status };
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) return { status: 'unregistered' };
-      throw error;
-    }
+    return { type: 'AssignGroupOwner', groupId, memberId, candidate: await ownerCandidate(this.events, memberId) };
   }
 }
 

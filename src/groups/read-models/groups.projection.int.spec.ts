@@ -1,66 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { createReadModelDataSource } from '../../infrastructure/read-model-data-source.ts';
-import {
-  EventSchemaRegistry,
-  foldState,
-  GovernanceEventStore,
-  handleCommand,
-  PostgresKeyStore,
-  StreamNotFoundError,
-  type EventMetadata,
-  type StoredEvent,
-} from '#event-store';
-import { PostgresEventStore } from '#event-store/postgres';
-import { ProjectionRunner } from '#projections';
-import { createTestDatabase, type TestDatabase } from '#testing';
-import {
-  MEMBER_EVENT_SCHEMAS,
-  memberDecider,
-  memberStreamId,
-  type MemberCommand,
-  type MemberStatus,
-} from '../../members/member.decider.ts';
+import { startTestEventSourcing, type TestEventSourcing } from '../../../test/support/test-event-sourcing.ts';
+import { handleCommand, type EventMetadata, type GovernanceEventStore, type StoredEvent } from '#event-store';
+import type { ProjectionRunner } from '#projections';
+import { MEMBER_EVENT_SCHEMAS, memberDecider, memberStreamId, type MemberCommand } from '../../members/member.decider.ts';
 import { GROUP_EVENT_SCHEMAS, groupDecider, groupStreamId, type GroupCommand } from '../group.decider.ts';
+import { ownerCandidate } from '../owner-candidate.ts';
 import { groupsProjection } from './groups.projection.ts';
 import { findGroup, listGroups } from './groups.queries.ts';
 
 describe('groups read model', () => {
-  let database: TestDatabase;
-  let port: PostgresEventStore;
+  let eventSourcing: TestEventSourcing;
   let pool: pg.Pool;
   let readModels: DataSource;
   let governance: GovernanceEventStore;
   let runner: ProjectionRunner<StoredEvent>;
 
   beforeEach(async () => {
-    database = await createTestDatabase('groups_read_model');
-    port = await PostgresEventStore.create({ connectionString: database.url, subscriptionPollMs: 50 });
-    pool = new pg.Pool({ connectionString: database.url });
-    const keys = new PostgresKeyStore(pool);
-    await keys.ensureSchema();
-    const schemas = new EventSchemaRegistry();
-    for (const schema of [...MEMBER_EVENT_SCHEMAS, ...GROUP_EVENT_SCHEMAS]) schemas.register(schema);
-    governance = new GovernanceEventStore({ store: port, schemas, keys });
-    runner = await ProjectionRunner.create<StoredEvent>({
-      store: port,
-      pool,
-      projections: [groupsProjection],
-      deserialize: (event) => governance.deserialize(event),
-      standbyRetryMs: 50,
-      failureRetryMs: 60_000,
-    });
-    runner.start();
-    readModels = await createReadModelDataSource(database.url, 2);
+    eventSourcing = await startTestEventSourcing(
+      { schemas: [...MEMBER_EVENT_SCHEMAS, ...GROUP_EVENT_SCHEMAS], projections: [groupsProjection] },
+      'groups_read_model',
+    );
+    ({ pool, readModels, events: governance, runner } = eventSourcing);
   });
 
   afterEach(async () => {
-    await runner.stop();
-    await readModels.destroy();
-    await port.close();
-    await pool.end();
-    await database.drop();
+    await eventSourcing.close();
   });
 
   const metadata = (occurredAt: string): EventMetadata => ({
@@ -85,16 +51,6 @@ describe('groups read model', () => {
     });
   }
 
-  /** What the assignOwner handler does: the candidate's status comes from the member's own stream. */
-  async function memberStatus(memberId: string): Promise<MemberStatus> {
-    try {
-      return foldState(memberDecider, await governance.readStream(memberStreamId(memberId))).status;
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) return 'unregistered';
-      throw error;
-    }
-  }
-
   async function run(command: GroupCommand, occurredAt = '2025-03-01T09:00:00.000Z') {
     const result = await handleCommand({
       store: governance,
@@ -108,7 +64,7 @@ describe('groups read model', () => {
   }
 
   const assign = async (groupId: string, memberId: string, occurredAt?: string) =>
-    run({ type: 'AssignGroupOwner', groupId, memberId, candidate: { status: await memberStatus(memberId) } }, occurredAt);
+    run({ type: 'AssignGroupOwner', groupId, memberId, candidate: await ownerCandidate(governance, memberId) }, occurredAt);
 
   test('follows creation and owner changes', async () => {
     await runMember({ type: 'RegisterMember', memberId: 'm-1', displayName: 'Ada', department: 'Research' });

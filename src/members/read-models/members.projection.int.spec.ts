@@ -1,59 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DataSource } from 'typeorm';
-import { createReadModelDataSource } from '../../infrastructure/read-model-data-source.ts';
-import {
-  EventSchemaRegistry,
-  GovernanceEventStore,
-  handleCommand,
-  PostgresKeyStore,
-  REDACTED,
-  type EventMetadata,
-  type StoredEvent,
-} from '#event-store';
-import { PostgresEventStore } from '#event-store/postgres';
-import { ProjectionRunner } from '#projections';
-import { createTestDatabase, eventually, type TestDatabase } from '#testing';
+import { startTestEventSourcing, type TestEventSourcing } from '../../../test/support/test-event-sourcing.ts';
+import { handleCommand, REDACTED, type EventMetadata, type EventStore, type GovernanceEventStore, type StoredEvent } from '#event-store';
+import type { ProjectionRunner } from '#projections';
+import { eventually } from '#testing';
 import { DomainError } from '../../shared/domain-error.ts';
 import { MEMBER_EVENT_SCHEMAS, memberDecider, memberStreamId, type MemberCommand } from '../member.decider.ts';
 import { membersProjection } from './members.projection.ts';
 import { findMember, listMembers } from './members.queries.ts';
 
 describe('members read model', () => {
-  let database: TestDatabase;
-  let port: PostgresEventStore;
+  let eventSourcing: TestEventSourcing;
+  let port: EventStore;
   let pool: pg.Pool;
   let readModels: DataSource;
   let governance: GovernanceEventStore;
   let runner: ProjectionRunner<StoredEvent>;
 
   beforeEach(async () => {
-    database = await createTestDatabase('members_read_model');
-    port = await PostgresEventStore.create({ connectionString: database.url, subscriptionPollMs: 50 });
-    pool = new pg.Pool({ connectionString: database.url });
-    const keys = new PostgresKeyStore(pool);
-    await keys.ensureSchema();
-    const schemas = new EventSchemaRegistry();
-    for (const schema of MEMBER_EVENT_SCHEMAS) schemas.register(schema);
-    governance = new GovernanceEventStore({ store: port, schemas, keys });
-    runner = await ProjectionRunner.create<StoredEvent>({
-      store: port,
-      pool,
-      projections: [membersProjection],
-      deserialize: (event) => governance.deserialize(event),
-      standbyRetryMs: 50,
-      failureRetryMs: 60_000,
-    });
-    runner.start();
-    readModels = await createReadModelDataSource(database.url, 2);
+    eventSourcing = await startTestEventSourcing(
+      { schemas: [...MEMBER_EVENT_SCHEMAS], projections: [membersProjection] },
+      'members_read_model',
+    );
+    ({ store: port, pool, readModels, events: governance, runner } = eventSourcing);
   });
 
   afterEach(async () => {
-    await runner.stop();
-    await readModels.destroy();
-    await port.close();
-    await pool.end();
-    await database.drop();
+    await eventSourcing.close();
   });
 
   const metadata = (occurredAt: string): EventMetadata => ({

@@ -1,0 +1,32 @@
+import { loadConfig } from '../../src/config/config.ts';
+import { createEventSourcing, type EventSourcing, type EventSourcingParts } from '../../src/infrastructure/event-sourcing.ts';
+import { createTestDatabase, type TestDatabase } from '#testing';
+
+export interface TestEventSourcing extends EventSourcing {
+  readonly database: TestDatabase;
+}
+
+/**
+ * What the service builds at start (event store, keys, schemas, projection runner, TypeORM read side), on a fresh
+ * database of the test PostgreSQL, with the projections running. `close()` also drops the database.
+ */
+export async function startTestEventSourcing(parts: EventSourcingParts, prefix: string): Promise<TestEventSourcing> {
+  const database = await createTestDatabase(prefix);
+  let eventSourcing: EventSourcing;
+  try {
+    eventSourcing = await createEventSourcing(loadConfig({ NODE_ENV: 'test' }), database.url, parts);
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  await eventSourcing.runner.initialise();
+  eventSourcing.runner.start();
+  return {
+    ...eventSourcing,
+    database,
+    async close() {
+      await eventSourcing.close();
+      await database.drop();
+    },
+  };
+}
