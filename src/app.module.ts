@@ -23,6 +23,7 @@ import type { EventSourcing } from './infrastructure/event-sourcing.ts';
 import { APP_CONFIG, EVENT_SOURCING } from './infrastructure/tokens.ts';
 import { MeResolver } from './me/me.resolver.ts';
 import { MembersModule } from './members/members.module.ts';
+import { ModerationModule } from './moderation/moderation.module.ts';
 
 export interface AppRuntime {
   readonly config: AppConfig;
@@ -79,6 +80,7 @@ export class AppModule {
         }),
         MembersModule,
         GroupsModule,
+        ModerationModule,
         AuditModule,
       ],
       providers: [MeResolver, { provide: APP_FILTER, useClass: GraphQLErrorsFilter }],

@@ -16,6 +16,9 @@ import { groupsProjection } from './groups/read-models/groups.projection.ts';
 import { createEventSourcing, type EventSourcing } from './infrastructure/event-sourcing.ts';
 import { MEMBER_EVENT_SCHEMAS } from './members/member.decider.ts';
 import { membersProjection } from './members/read-models/members.projection.ts';
+import { MODERATION_CASE_EVENT_SCHEMAS, MODERATOR_NOTE_EVENT_SCHEMAS, moderationProjection } from './moderation/index.ts';
+import { createSanctionExpiryScheduler } from './moderation/sanction-expiry.ts';
+import { systemClock } from './shared/clock.ts';
 import { JsonLogger, logContext, logger } from './observability/logger.ts';
 
 export interface RunningService {
@@ -30,17 +33,27 @@ export interface RunningService {
 
 /** The event schemas and projections of every module: what the service is made of. */
 export const SERVICE_PARTS = {
-  schemas: [...MEMBER_EVENT_SCHEMAS, ...GROUP_EVENT_SCHEMAS],
-  projections: [membersProjection, groupsProjection],
+  schemas: [...MEMBER_EVENT_SCHEMAS, ...GROUP_EVENT_SCHEMAS, ...MODERATION_CASE_EVENT_SCHEMAS, ...MODERATOR_NOTE_EVENT_SCHEMAS],
+  projections: [membersProjection, groupsProjection, moderationProjection],
 };
 
 export async function startService(config: AppConfig & { auth: AuthConfig }, databaseUrl: string): Promise<RunningService> {
   const eventSourcing = await createEventSourcing(config, databaseUrl, SERVICE_PARTS);
   const drain = new RequestDrain();
+  // Work the service does on its own when a date passes. Every instance runs them: the streams make them exactly-once.
+  const schedulers = [
+    createSanctionExpiryScheduler({
+      events: eventSourcing.events,
+      pool: eventSourcing.pool,
+      clock: systemClock,
+      intervalMs: config.schedulerIntervalMs,
+    }),
+  ];
   let app: NestExpressApplication | undefined;
   try {
     await eventSourcing.runner.initialise();
     eventSourcing.runner.start();
+    for (const scheduler of schedulers) scheduler.start();
     app = await NestFactory.create<NestExpressApplication>(
       AppModule.forRoot({ config, eventSourcing, tokens: new TokenVerifier(config.auth) }),
       { logger: new JsonLogger(), bodyParser: false },
@@ -56,6 +69,7 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
     });
     await app.listen(config.port, config.host);
   } catch (error) {
+    await Promise.all(schedulers.map((scheduler) => scheduler.stop()));
     await app?.close().catch(() => undefined);
     await eventSourcing.close().catch(() => undefined);
     throw error;
@@ -74,6 +88,7 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
         // The requests being handled finish (a mutation waits up to readModelWaitMs for its read models) before
         // Nest stops GraphQL and the database goes: none is cut off between its append and its answer.
         await drain.close(started.getHttpServer() as Server, config.readModelWaitMs + 5_000);
+        await Promise.all(schedulers.map((scheduler) => scheduler.stop()));
         await started.close();
         await eventSourcing.close();
         logger.info('stopped');

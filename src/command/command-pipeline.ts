@@ -20,6 +20,8 @@ export interface PipelineCommand<Command, State, Event extends DeciderEvent> {
   readonly expectedRevision?: number | null;
   /** The read models the answer is read from: the mutation answers once they contain its events. */
   readonly readModels: readonly string[];
+  /** When the command happened (ISO 8601): the time the decider was given, recorded as the events' time. Default: now. */
+  readonly occurredAt?: string;
 }
 
 const COMMAND_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -55,18 +57,26 @@ export class CommandPipeline {
     readonly input: MutationInput;
     readonly streamId: string;
     readonly decider: Decider<Command, State, Event>;
-    readonly command: () => Command | Promise<Command>;
+    /** Built with the moment the command happens, which the decider takes as its time (never the clock). */
+    readonly command: (at: string) => Command | Promise<Command>;
     readonly readModels: readonly string[];
+    /**
+     * The input's reason is also written to the events' metadata, which is not encrypted. Where it is personal data
+     * (a free-text remark about a member), the decider encrypts it in the event instead and the metadata leaves it out.
+     */
+    readonly reasonIsPersonal?: boolean;
   }): Promise<CommandResult<State>> {
     const { actor, authority } = requireRole(request.context, request.roles, request.action);
+    const occurredAt = new Date().toISOString();
     return this.execute({
       streamId: request.streamId,
       decider: request.decider,
-      command: await request.command(),
+      command: await request.command(occurredAt),
+      occurredAt,
       context: request.context,
       actor,
       authority,
-      reason: request.input.reason ?? null,
+      reason: request.reasonIsPersonal ? null : (request.input.reason ?? null),
       commandId: request.input.commandId ?? null,
       expectedRevision: request.input.expectedRevision ?? null,
       readModels: request.readModels,
@@ -95,8 +105,8 @@ export class CommandPipeline {
       correlationId: request.context.correlationId,
       causationId: null,
       // Namespaced by actor: two users who happen to pick the same commandId do not see each other's result.
-      commandId: request.commandId ? `${request.actor.id}/${request.commandId}` : null,
-      occurredAt: new Date().toISOString(),
+      commandId: request.commandId ? namespacedCommandId(request.actor.id, request.commandId) : null,
+      occurredAt: request.occurredAt ?? new Date().toISOString(),
     };
     const result = await handleCommand({
       store: this.events,
@@ -114,6 +124,11 @@ export class CommandPipeline {
     }
     return result;
   }
+}
+
+/** The commandId as stored in event metadata. */
+export function namespacedCommandId(actorId: string, commandId: string): string {
+  return `${actorId}/${commandId}`;
 }
 
 export function newCorrelationId(): string {

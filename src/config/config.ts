@@ -17,6 +17,10 @@ export interface AppConfig {
   /** How long a mutation waits for the read models it affects before answering. */
   readonly readModelWaitMs: number;
   readonly maxBodyBytes: number;
+  /** How long after a moderation decision its author may appeal. */
+  readonly appealWindowDays: number;
+  /** How often the schedulers look for due work (sanction expiry). */
+  readonly schedulerIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -33,6 +37,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const port = integer(env, 'PORT', 3000, 0, 65535, problems);
   const readModelWaitMs = integer(env, 'READ_MODEL_WAIT_MS', 5000, 1, 60000, problems);
   const maxBodyBytes = integer(env, 'MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024, problems);
+  const appealWindowDays = integer(env, 'APPEAL_WINDOW_DAYS', 30, 1, 3650, problems);
+  const schedulerIntervalMs = integer(env, 'SCHEDULER_INTERVAL_MS', 30_000, 100, 3_600_000, problems);
   const host = env.HOST?.trim() || '127.0.0.1';
   // Read by the logger itself (it logs before configuration is loaded); checked here so a typo does not pass silently.
   oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info', problems);
@@ -77,6 +83,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auth,
     readModelWaitMs,
     maxBodyBytes,
+    appealWindowDays,
+    schedulerIntervalMs,
   };
 }
 

@@ -1,9 +1,12 @@
 import { DataSource } from 'typeorm';
 import { GroupRecord } from '../groups/read-models/group.record.ts';
 import { MemberRecord } from '../members/read-models/member.record.ts';
+import { ModerationCaseRecord } from '../moderation/read-models/moderation-case.record.ts';
+import { ModeratorNoteRecord } from '../moderation/read-models/moderator-note.record.ts';
+import { SanctionRecord } from '../moderation/read-models/sanction.record.ts';
 
 /** Every read-model entity: TypeORM maps them onto the stable `read_models` views the projection runner swaps. */
-export const READ_MODEL_ENTITIES = [MemberRecord, GroupRecord];
+export const READ_MODEL_ENTITIES = [MemberRecord, GroupRecord, ModerationCaseRecord, SanctionRecord, ModeratorNoteRecord];
 
 /**
  * Read side through TypeORM. Projections own the tables (created and migrated by the projection runner, written

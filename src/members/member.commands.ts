@@ -60,6 +60,8 @@ abstract class MemberDirectoryHandler<C extends MemberDirectoryCommand> {
       decider: memberDecider,
       command: () => this.toDomain(command),
       readModels: [MEMBERS_PROJECTION],
+      // The reason for leaving is personal data: the MemberLeft event carries it encrypted, the metadata not at all.
+      reasonIsPersonal: true,
     });
     const member = await findMember(this.db, memberId);
     if (!member) throw new Error(`member ${memberId} is missing from the read model after its command`);

@@ -167,6 +167,8 @@ describe('members and groups over HTTP', () => {
     expect(removed.data).toEqual({ removeGroupOwner: { id: groupId, owners: [], revision: 2 } });
 
     await t.graphql(LEFT, { input: { memberId: owner, reason: 'moved on' } }, { token: manager });
+    // The reason for leaving is personal data: encrypted in the event, never copied into the plain metadata.
+    expect((await t.storedEvents(`member-${owner}`)).at(-1)).toMatchObject({ type: 'MemberLeft', metadata: { reason: null } });
     const left = await t.graphql(ASSIGN, { input: { groupId, memberId: owner } }, { token: manager });
     expect(left.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     expect(await t.storedEvents(`group-${groupId}`)).toHaveLength(3);

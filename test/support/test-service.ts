@@ -22,19 +22,21 @@ export interface TestService {
     options?: { token?: string; headers?: Record<string, string> },
   ): Promise<GraphQLResponse<T>>;
   /** Events stored for a stream, straight from PostgreSQL: what an assertion that "nothing was appended" reads. */
-  storedEvents(streamId: string): Promise<{ type: string; metadata: Record<string, unknown> }[]>;
+  storedEvents(streamId: string): Promise<{ type: string; data: string; metadata: Record<string, unknown> }[]>;
   close(): Promise<void>;
 }
 
 export interface TestServiceOptions {
   /** Default: HS256 with the suite's secret, which `token()` signs with. */
   readonly auth?: AuthConfig;
+  /** Extra environment for loadConfig (e.g. SCHEDULER_INTERVAL_MS). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The whole service over HTTP on a free port, on its own database of the test PostgreSQL. */
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
   const database = await createTestDatabase('e2e');
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', AUTH_JWT_SECRET: SECRET, READ_MODEL_WAIT_MS: '10000' });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', AUTH_JWT_SECRET: SECRET, READ_MODEL_WAIT_MS: '10000', ...options.env });
   const auth = options.auth ?? { mode: 'hs256' as const, secret: SECRET, source: 'AUTH_JWT_SECRET' as const };
   let service: RunningService;
   try {
@@ -60,11 +62,11 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       return { status: response.status, ...((await response.json()) as object) };
     },
     async storedEvents(streamId) {
-      const { rows } = await service.eventSourcing.pool.query<{ event_type: string; metadata: string }>(
-        'SELECT event_type, metadata::text AS metadata FROM es_events WHERE stream_id = $1 ORDER BY stream_revision',
+      const { rows } = await service.eventSourcing.pool.query<{ event_type: string; data: string; metadata: string }>(
+        'SELECT event_type, data::text AS data, metadata::text AS metadata FROM es_events WHERE stream_id = $1 ORDER BY stream_revision',
         [streamId],
       );
-      return rows.map((r) => ({ type: r.event_type, metadata: JSON.parse(r.metadata) as Record<string, unknown> }));
+      return rows.map((r) => ({ type: r.event_type, data: r.data, metadata: JSON.parse(r.metadata) as Record<string, unknown> }));
     },
     async close() {
       await service.close();

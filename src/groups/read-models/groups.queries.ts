@@ -64,3 +64,16 @@ export const decodeGroupCursor = decodeIdCursor;
 function toGroup(record: GroupRecord): GroupView {
   return { id: record.groupId, name: record.name, owners: record.owners, archived: record.archived, revision: record.revision };
 }
+
+/** Ids of the groups the member owns, as the read model has them (for what a group owner may list, not for authority). */
+export async function groupsOwnedBy(db: DataSource, memberId: string): Promise<string[]> {
+  if (!isId(memberId)) return [];
+  const records = await db
+    .getRepository(GroupRecord)
+    .createQueryBuilder('g')
+    .select('g.groupId')
+    .where(':memberId = ANY (g.owners)', { memberId })
+    .orderBy('g.groupId', 'ASC')
+    .getMany();
+  return records.map((record) => record.groupId);
+}

@@ -1,0 +1,355 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { foldState, StreamNotFoundError, GovernanceEventStore, type StoredEvent } from '#event-store';
+import { requireActor, type RequestContext } from '../auth/request-context.ts';
+import { Role } from '../auth/role.ts';
+import type { Actor } from '../auth/token-verifier.ts';
+import { CommandPipeline, namespacedCommandId } from '../command/command-pipeline.ts';
+import type { AppConfig } from '../config/config.ts';
+import { readGroupOwnership } from '../groups/index.ts';
+import { APP_CONFIG } from '../infrastructure/tokens.ts';
+import { memberDecider, memberStreamId } from '../members/index.ts';
+import { notFound } from '../shared/domain-error.ts';
+import { requireId } from '../shared/identifiers.ts';
+import { randomUUID } from 'node:crypto';
+import { caseForViewer, moderatorAuthority, standingForViewer } from './moderation-access.ts';
+import {
+  acceptsFlags,
+  CaseClosedForFlagsError,
+  caseIdFor,
+  moderationCaseDecider,
+  moderationCaseStreamId,
+  requireContentId,
+  type CaseFile,
+  type ContentStatus,
+  type ModerationCaseCommand,
+  type ModerationCaseState,
+} from './moderation-case.decider.ts';
+import type {
+  AddModeratorNoteInput,
+  ClaimModerationCaseInput,
+  DecideAppealInput,
+  DecideModerationCaseInput,
+  FileAppealInput,
+  RetractModeratorNoteInput,
+  ReportContentInput,
+} from './moderation.graphql.ts';
+import { moderatorNotesDecider, moderatorNotesStreamId, type ModeratorNoteCommand } from './moderator-notes.decider.ts';
+import { MODERATION_PROJECTION } from './read-models/moderation.projection.ts';
+import { findMemberStanding, findModerationCase, latestCaseNumber } from './read-models/moderation.queries.ts';
+import type { MemberStandingView, ModerationCaseView } from './read-models/moderation.views.ts';
+
+const READ_MODELS = [MODERATION_PROJECTION];
+
+/** A report that keeps landing on cases decided meanwhile gives up rather than loop (it would take a decision a turn). */
+const MAX_REPORT_ATTEMPTS = 10;
+
+abstract class InputCommand<Input, Result> extends Command<Result> {
+  constructor(
+    readonly input: Input,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+export class ReportContentCommand extends InputCommand<ReportContentInput, ModerationCaseView> {}
+export class ClaimModerationCaseCommand extends InputCommand<ClaimModerationCaseInput, ModerationCaseView> {}
+export class DecideModerationCaseCommand extends InputCommand<DecideModerationCaseInput, ModerationCaseView> {}
+export class FileAppealCommand extends InputCommand<FileAppealInput, ModerationCaseView> {}
+export class DecideAppealCommand extends InputCommand<DecideAppealInput, ModerationCaseView> {}
+export class AddModeratorNoteCommand extends InputCommand<AddModeratorNoteInput, MemberStandingView> {}
+export class RetractModeratorNoteCommand extends InputCommand<RetractModeratorNoteInput, MemberStandingView> {}
+
+/** What the case handlers share: reading a case from its stream and answering from the read model. */
+abstract class CaseHandler {
+  constructor(
+    @Inject(CommandPipeline) protected readonly pipeline: CommandPipeline,
+    @Inject(DataSource) protected readonly db: DataSource,
+    @Inject(GovernanceEventStore) protected readonly events: GovernanceEventStore,
+    @Inject(APP_CONFIG) protected readonly config: AppConfig,
+  ) {}
+
+  protected async history(caseId: string): Promise<StoredEvent[]> {
+    try {
+      return await this.events.readStream(moderationCaseStreamId(caseId));
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+  }
+
+  protected async existingCase(caseId: string): Promise<CaseFile> {
+    const state = foldState(moderationCaseDecider, await this.history(caseId));
+    if (state.status === 'absent') throw notFound(`moderation case ${caseId} does not exist`);
+    return state;
+  }
+
+  /** The case as `actor` may see it, read after the pipeline waited for the read model. */
+  protected async answer(caseId: string, actor: Actor): Promise<ModerationCaseView> {
+    const view = await findModerationCase(this.db, caseId);
+    if (!view) throw new Error(`moderation case ${caseId} is missing from the read model after its command`);
+    const ownership = view.groupId === null ? null : await readGroupOwnership(this.events, view.groupId);
+    return caseForViewer(view, actor, ownership?.ownerSince.has(actor.id) ?? false);
+  }
+
+  protected run(
+    context: RequestContext,
+    actor: Actor,
+    caseId: string,
+    authority: string,
+    input: { commandId?: string | null; expectedRevision?: number | null; reason?: string | null },
+    command: (at: string) => ModerationCaseCommand,
+  ) {
+    const at = new Date().toISOString();
+    return this.pipeline.execute({
+      streamId: moderationCaseStreamId(caseId),
+      decider: moderationCaseDecider,
+      command: command(at),
+      occurredAt: at,
+      context,
+      actor,
+      authority,
+      reason: input.reason ?? null,
+      commandId: input.commandId ?? null,
+      expectedRevision: input.expectedRevision ?? null,
+      readModels: READ_MODELS,
+    });
+  }
+}
+
+/**
+ * A report lands on the open case of its content item, or opens the next one. Case ids are `<contentId>:<n>`, so two
+ * first reports race for the same new stream: the loser's retry finds the case open and adds its flag to it.
+ */
+@CommandHandler(ReportContentCommand)
+export class ReportContentHandler extends CaseHandler {
+  async execute({ input, context }: ReportContentCommand): Promise<ModerationCaseView> {
+    const actor = requireActor(context);
+    const contentId = requireContentId(input.contentId);
+    const groupId = input.groupId === null || input.groupId === undefined ? null : requireId(input.groupId, 'groupId');
+    if (groupId !== null && !(await readGroupOwnership(this.events, groupId))) {
+      throw notFound(`group ${groupId} does not exist`, { field: 'groupId' });
+    }
+    const retried = input.commandId ? namespacedCommandId(actor.id, input.commandId) : null;
+
+    // The read model says how many cases there were; cases are never deleted, so it can only be behind.
+    let caseNumber = Math.max(1, await latestCaseNumber(this.db, contentId));
+    let previous: ModerationCaseState = { status: 'absent' };
+    for (let attempt = 0; attempt < MAX_REPORT_ATTEMPTS;) {
+      const caseId = caseIdFor(contentId, caseNumber);
+      const history = await this.history(caseId);
+      const state = foldState(moderationCaseDecider, history);
+      // A retried report whose flag went to a case decided since must answer that case, not flag a new one.
+      const alreadyHandled = retried !== null && history.some((event) => event.metadata.commandId === retried);
+      if (state.status !== 'absent' && !acceptsFlags(state) && !alreadyHandled) {
+        previous = state;
+        caseNumber++;
+        continue;
+      }
+      if (previous.status === 'absent' && caseNumber > 1 && state.status === 'absent') {
+        previous = foldState(moderationCaseDecider, await this.history(caseIdFor(contentId, caseNumber - 1)));
+      }
+      const contentStatus: ContentStatus = previous.status === 'absent' ? 'VISIBLE' : previous.contentStatus;
+      try {
+        await this.run(context, actor, caseId, 'any signed-in member may report content', { commandId: input.commandId ?? null }, (at) => ({
+          type: 'ReportContent',
+          caseId,
+          caseNumber,
+          contentId,
+          contentType: input.contentType,
+          authorId: input.authorId,
+          groupId,
+          contentStatus,
+          reporterId: actor.id,
+          reason: input.reason,
+          note: input.note ?? null,
+          at,
+        }));
+        return await this.answer(caseId, actor);
+      } catch (error) {
+        if (!(error instanceof CaseClosedForFlagsError)) throw error;
+        attempt++;
+      }
+    }
+    throw new Error(`reporting ${contentId}: its cases kept being decided while the report was filed; try again`);
+  }
+}
+
+@CommandHandler(ClaimModerationCaseCommand)
+export class ClaimModerationCaseHandler extends CaseHandler {
+  async execute({ input, context }: ClaimModerationCaseCommand): Promise<ModerationCaseView> {
+    const actor = requireActor(context);
+    const caseId = requireId(input.caseId, 'caseId');
+    const file = await this.existingCase(caseId);
+    const ownership = file.groupId === null ? null : await readGroupOwnership(this.events, file.groupId);
+    const { authority, recorded } = moderatorAuthority(actor, file, ownership);
+    await this.run(context, actor, caseId, recorded, input, (at) => ({ type: 'ClaimCase', caseId, actorId: actor.id, authority, at }));
+    return this.answer(caseId, actor);
+  }
+}
+
+@CommandHandler(DecideModerationCaseCommand)
+export class DecideModerationCaseHandler extends CaseHandler {
+  async execute({ input, context }: DecideModerationCaseCommand): Promise<ModerationCaseView> {
+    const actor = requireActor(context);
+    const caseId = requireId(input.caseId, 'caseId');
+    const file = await this.existingCase(caseId);
+    const ownership = file.groupId === null ? null : await readGroupOwnership(this.events, file.groupId);
+    const { authority, recorded } = moderatorAuthority(actor, file, ownership);
+    await this.run(context, actor, caseId, recorded, input, (at) => ({
+      type: 'DecideCase',
+      caseId,
+      actorId: actor.id,
+      authority,
+      outcome: input.outcome,
+      reason: input.reason,
+      guideline: input.guideline
+        ? { agreementId: input.guideline.agreementId, version: input.guideline.version, section: input.guideline.section ?? null }
+        : null,
+      suspendUntil: toIsoOrInvalid(input.suspendUntil),
+      at,
+    }));
+    return this.answer(caseId, actor);
+  }
+}
+
+@CommandHandler(FileAppealCommand)
+export class FileAppealHandler extends CaseHandler {
+  async execute({ input, context }: FileAppealCommand): Promise<ModerationCaseView> {
+    const actor = requireActor(context);
+    const caseId = requireId(input.caseId, 'caseId');
+    // The statement is the appellant's personal data: it goes into the event encrypted, never into the metadata.
+    await this.run(context, actor, caseId, 'author of the content', { commandId: input.commandId ?? null }, (at) => ({
+      type: 'FileAppeal',
+      caseId,
+      actorId: actor.id,
+      statement: input.statement,
+      appealWindowDays: this.config.appealWindowDays,
+      at,
+    }));
+    return this.answer(caseId, actor);
+  }
+}
+
+@CommandHandler(DecideAppealCommand)
+export class DecideAppealHandler extends CaseHandler {
+  async execute({ input, context }: DecideAppealCommand): Promise<ModerationCaseView> {
+    const caseId = requireId(input.caseId, 'caseId');
+    const result = await this.pipeline.executeMutation({
+      context,
+      roles: [Role.COMMUNITY_MANAGER],
+      action: 'deciding an appeal',
+      input,
+      streamId: moderationCaseStreamId(caseId),
+      decider: moderationCaseDecider,
+      command: (at): ModerationCaseCommand => ({
+        type: 'DecideAppeal',
+        caseId,
+        actorId: requireActor(context).id,
+        outcome: input.outcome,
+        reason: input.reason,
+        at,
+      }),
+      readModels: READ_MODELS,
+    });
+    if (result.state.status === 'absent') throw notFound(`moderation case ${caseId} does not exist`);
+    return this.answer(caseId, requireActor(context));
+  }
+}
+
+/** Notes about a member are kept by community managers; reading them is for staff (see standingForViewer). */
+abstract class ModeratorNoteHandler {
+  constructor(
+    @Inject(CommandPipeline) protected readonly pipeline: CommandPipeline,
+    @Inject(DataSource) protected readonly db: DataSource,
+    @Inject(GovernanceEventStore) protected readonly events: GovernanceEventStore,
+  ) {}
+
+  protected async requireRegistered(memberId: string): Promise<void> {
+    try {
+      const state = foldState(memberDecider, await this.events.readStream(memberStreamId(memberId)));
+      if (state.status !== 'unregistered') return;
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+    throw notFound(`member ${memberId} is not registered`, { field: 'memberId' });
+  }
+
+  protected async answer(memberId: string, actor: Actor): Promise<MemberStandingView> {
+    return standingForViewer(await findMemberStanding(this.db, memberId, new Date()), actor);
+  }
+}
+
+@CommandHandler(AddModeratorNoteCommand)
+export class AddModeratorNoteHandler extends ModeratorNoteHandler {
+  async execute({ input, context }: AddModeratorNoteCommand): Promise<MemberStandingView> {
+    const memberId = requireId(input.memberId, 'memberId');
+    await this.pipeline.executeMutation({
+      context,
+      roles: [Role.COMMUNITY_MANAGER],
+      action: 'adding a moderator note',
+      input,
+      streamId: moderatorNotesStreamId(memberId),
+      decider: moderatorNotesDecider,
+      command: async (at): Promise<ModeratorNoteCommand> => {
+        await this.requireRegistered(memberId);
+        // A retried commandId answers its original note without deciding again, so a fresh id per attempt is safe.
+        return {
+          type: 'AddModeratorNote',
+          memberId,
+          noteId: `note-${randomUUID()}`,
+          text: input.text,
+          authorId: requireActor(context).id,
+          at,
+        };
+      },
+      readModels: READ_MODELS,
+    });
+    return this.answer(memberId, requireActor(context));
+  }
+}
+
+@CommandHandler(RetractModeratorNoteCommand)
+export class RetractModeratorNoteHandler extends ModeratorNoteHandler {
+  async execute({ input, context }: RetractModeratorNoteCommand): Promise<MemberStandingView> {
+    const memberId = requireId(input.memberId, 'memberId');
+    await this.pipeline.executeMutation({
+      context,
+      roles: [Role.COMMUNITY_MANAGER],
+      action: 'retracting a moderator note',
+      input,
+      streamId: moderatorNotesStreamId(memberId),
+      decider: moderatorNotesDecider,
+      command: (at): ModeratorNoteCommand => ({
+        type: 'RetractModeratorNote',
+        memberId,
+        noteId: input.noteId,
+        reason: input.reason ?? null,
+        actorId: requireActor(context).id,
+        at,
+      }),
+      readModels: READ_MODELS,
+      // The reason says something about the member: it is encrypted in the event, not written to the metadata.
+      reasonIsPersonal: true,
+    });
+    return this.answer(memberId, requireActor(context));
+  }
+}
+
+/** GraphQL's DateTime gives a Date (an invalid one for a value it could not read): the decider refuses that clearly. */
+function toIsoOrInvalid(value: Date | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return Number.isNaN(value.getTime()) ? 'invalid date' : value.toISOString();
+}
+
+export const MODERATION_COMMAND_HANDLERS = [
+  ReportContentHandler,
+  ClaimModerationCaseHandler,
+  DecideModerationCaseHandler,
+  FileAppealHandler,
+  DecideAppealHandler,
+  AddModeratorNoteHandler,
+  RetractModeratorNoteHandler,
+];

@@ -1,0 +1,369 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Connection } from '../graphql/pagination.ts';
+
+export enum FlagReason {
+  SPAM = 'SPAM',
+  HARASSMENT = 'HARASSMENT',
+  INAPPROPRIATE = 'INAPPROPRIATE',
+  PRIVACY = 'PRIVACY',
+  MISINFORMATION = 'MISINFORMATION',
+  OTHER = 'OTHER',
+}
+registerEnumType(FlagReason, { name: 'FlagReason' });
+
+export enum ModerationCaseStatus {
+  OPEN = 'OPEN',
+  IN_REVIEW = 'IN_REVIEW',
+  DECIDED = 'DECIDED',
+  APPEALED = 'APPEALED',
+  CLOSED = 'CLOSED',
+}
+registerEnumType(ModerationCaseStatus, { name: 'ModerationCaseStatus' });
+
+export enum ModerationOutcome {
+  NO_ACTION = 'NO_ACTION',
+  HIDE_CONTENT = 'HIDE_CONTENT',
+  REMOVE_CONTENT = 'REMOVE_CONTENT',
+  WARN_MEMBER = 'WARN_MEMBER',
+  SUSPEND_MEMBER = 'SUSPEND_MEMBER',
+}
+registerEnumType(ModerationOutcome, { name: 'ModerationOutcome' });
+
+export enum AppealOutcome {
+  UPHELD = 'UPHELD',
+  OVERTURNED = 'OVERTURNED',
+}
+registerEnumType(AppealOutcome, { name: 'AppealOutcome' });
+
+export enum ContentStatus {
+  VISIBLE = 'VISIBLE',
+  HIDDEN = 'HIDDEN',
+  REMOVED = 'REMOVED',
+}
+registerEnumType(ContentStatus, { name: 'ContentStatus' });
+
+@ObjectType()
+export class GuidelineReference {
+  @Field(() => ID)
+  agreementId!: string;
+
+  @Field(() => Int)
+  version!: number;
+
+  @Field(() => String, { nullable: true })
+  section!: string | null;
+}
+
+@ObjectType()
+export class Flag {
+  @Field(() => ID)
+  reporterId!: string;
+
+  @Field(() => FlagReason)
+  reason!: FlagReason;
+
+  @Field(() => String, { nullable: true, description: "The reporter's words; redacted once their personal data is erased." })
+  note!: string | null;
+
+  @Field(() => Date)
+  flaggedAt!: Date;
+}
+
+@ObjectType()
+export class Sanction {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  memberId!: string;
+
+  @Field(() => ID)
+  caseId!: string;
+
+  @Field(() => String, { description: 'SUSPENSION or WARNING.' })
+  kind!: string;
+
+  @Field(() => Date, { nullable: true, description: 'Null: until lifted.' })
+  until!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When an appeal overturned the decision that imposed it.' })
+  liftedAt!: Date | null;
+
+  @Field(() => Boolean)
+  active!: boolean;
+
+  @Field(() => Date)
+  imposedAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: 'When its end date passed, as the scheduler recorded it.' })
+  expiredAt!: Date | null;
+}
+
+@ObjectType()
+export class ModerationDecision {
+  @Field(() => ModerationOutcome)
+  outcome!: ModerationOutcome;
+
+  @Field(() => String)
+  reason!: string;
+
+  @Field(() => GuidelineReference, { nullable: true })
+  guideline!: GuidelineReference | null;
+
+  @Field(() => ID)
+  decidedBy!: string;
+
+  @Field(() => Date)
+  decidedAt!: Date;
+}
+
+@ObjectType()
+export class Appeal {
+  @Field(() => String, { description: "The appellant's words; redacted once their personal data is erased." })
+  statement!: string;
+
+  @Field(() => Date)
+  filedAt!: Date;
+
+  @Field(() => AppealOutcome, { nullable: true })
+  outcome!: AppealOutcome | null;
+
+  @Field(() => ID, { nullable: true })
+  decidedBy!: string | null;
+
+  @Field(() => Date, { nullable: true })
+  decidedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the appeal was decided as it was.' })
+  reason!: string | null;
+}
+
+@ObjectType()
+export class ModerationCase {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  contentId!: string;
+
+  @Field(() => String)
+  contentType!: string;
+
+  @Field(() => ContentStatus)
+  contentStatus!: ContentStatus;
+
+  @Field(() => ID, { nullable: true })
+  groupId!: string | null;
+
+  @Field(() => ID)
+  authorId!: string;
+
+  @Field(() => ModerationCaseStatus)
+  status!: ModerationCaseStatus;
+
+  @Field(() => [Flag], {
+    description: 'Every flag for moderators of the case; the author and reporters see only their own flags.',
+  })
+  flags!: Flag[];
+
+  @Field(() => ID, { nullable: true })
+  assignedTo!: string | null;
+
+  @Field(() => ModerationDecision, { nullable: true })
+  decision!: ModerationDecision | null;
+
+  @Field(() => Sanction, { nullable: true })
+  sanction!: Sanction | null;
+
+  @Field(() => Appeal, { nullable: true })
+  appeal!: Appeal | null;
+
+  @Field(() => Date)
+  openedAt!: Date;
+
+  @Field(() => Int)
+  revision!: number;
+}
+
+@ObjectType()
+export class ModerationCaseConnection extends Connection(ModerationCase) {}
+
+@InputType()
+export class ModerationQueueFilter {
+  @Field(() => [ModerationCaseStatus], { nullable: true })
+  status?: ModerationCaseStatus[] | null;
+
+  @Field(() => ID, { nullable: true })
+  groupId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  assignedTo?: string | null;
+}
+
+@ObjectType()
+export class ModeratorNote {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  memberId!: string;
+
+  @Field(() => String, { description: "Redacted once the member's personal data is erased." })
+  text!: string;
+
+  @Field(() => ID)
+  authorId!: string;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Boolean)
+  retracted!: boolean;
+}
+
+@ObjectType()
+export class MemberStanding {
+  @Field(() => ID)
+  memberId!: string;
+
+  @Field(() => Boolean)
+  suspended!: boolean;
+
+  @Field(() => [Sanction])
+  activeSanctions!: Sanction[];
+
+  @Field(() => [Sanction], { description: 'Every sanction ever imposed, newest first.' })
+  sanctionHistory!: Sanction[];
+
+  @Field(() => [ModeratorNote], { description: 'Staff only: empty for anyone but community managers and auditors.' })
+  notes!: ModeratorNote[];
+}
+
+@InputType()
+export class AddModeratorNoteInput {
+  @Field(() => ID)
+  memberId!: string;
+
+  @Field(() => String)
+  text!: string;
+
+  @Field(() => ID, { nullable: true })
+  commandId?: string | null;
+}
+
+@InputType()
+export class RetractModeratorNoteInput {
+  @Field(() => ID)
+  memberId!: string;
+
+  @Field(() => ID)
+  noteId!: string;
+
+  @Field(() => String, { nullable: true })
+  reason?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  commandId?: string | null;
+}
+
+@InputType()
+export class ReportContentInput {
+  @Field(() => ID)
+  contentId!: string;
+
+  @Field(() => String)
+  contentType!: string;
+
+  @Field(() => ID)
+  authorId!: string;
+
+  @Field(() => ID, { nullable: true })
+  groupId?: string | null;
+
+  @Field(() => FlagReason)
+  reason!: FlagReason;
+
+  @Field(() => String, { nullable: true })
+  note?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  commandId?: string | null;
+}
+
+@InputType()
+export class ClaimModerationCaseInput {
+  @Field(() => ID)
+  caseId!: string;
+
+  @Field(() => ID, { nullable: true })
+  commandId?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  expectedRevision?: number | null;
+}
+
+@InputType()
+export class GuidelineReferenceInput {
+  @Field(() => ID)
+  agreementId!: string;
+
+  @Field(() => Int)
+  version!: number;
+
+  @Field(() => String, { nullable: true })
+  section?: string | null;
+}
+
+@InputType()
+export class DecideModerationCaseInput {
+  @Field(() => ID)
+  caseId!: string;
+
+  @Field(() => ModerationOutcome)
+  outcome!: ModerationOutcome;
+
+  @Field(() => String)
+  reason!: string;
+
+  @Field(() => GuidelineReferenceInput, { nullable: true })
+  guideline?: GuidelineReferenceInput | null;
+
+  @Field(() => Date, { nullable: true, description: 'Required when outcome is SUSPEND_MEMBER; absent means permanent.' })
+  suspendUntil?: Date | null;
+
+  @Field(() => ID, { nullable: true })
+  commandId?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  expectedRevision?: number | null;
+}
+
+@InputType()
+export class FileAppealInput {
+  @Field(() => ID)
+  caseId!: string;
+
+  @Field(() => String)
+  statement!: string;
+
+  @Field(() => ID, { nullable: true })
+  commandId?: string | null;
+}
+
+@InputType()
+export class DecideAppealInput {
+  @Field(() => ID)
+  caseId!: string;
+
+  @Field(() => AppealOutcome)
+  outcome!: AppealOutcome;
+
+  @Field(() => String)
+  reason!: string;
+
+  @Field(() => ID, { nullable: true })
+  commandId?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  expectedRevision?: number | null;
+}

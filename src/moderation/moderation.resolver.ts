@@ -1,0 +1,140 @@
+import { Inject } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { DataSource } from 'typeorm';
+import { GovernanceEventStore } from '#event-store';
+import { requireActor, type RequestContext } from '../auth/request-context.ts';
+import { pageSize } from '../graphql/pagination.ts';
+import { groupsOwnedBy, readGroupOwnership } from '../groups/index.ts';
+import { DomainError } from '../shared/domain-error.ts';
+import { isId, requireId } from '../shared/identifiers.ts';
+import { caseForViewer, isQueueStaff, standingForViewer } from './moderation-access.ts';
+import {
+  AddModeratorNoteCommand,
+  ClaimModerationCaseCommand,
+  DecideAppealCommand,
+  DecideModerationCaseCommand,
+  FileAppealCommand,
+  ReportContentCommand,
+  RetractModeratorNoteCommand,
+} from './moderation.commands.ts';
+import {
+  AddModeratorNoteInput,
+  ClaimModerationCaseInput,
+  DecideAppealInput,
+  DecideModerationCaseInput,
+  FileAppealInput,
+  MemberStanding,
+  ModerationCase,
+  ModerationCaseConnection,
+  ModerationQueueFilter,
+  ReportContentInput,
+  RetractModeratorNoteInput,
+} from './moderation.graphql.ts';
+import { findMemberStanding, findModerationCase, listModerationCases, moderationCaseCursor } from './read-models/moderation.queries.ts';
+import type { MemberStandingView, ModerationCaseView } from './read-models/moderation.views.ts';
+
+@Resolver(() => ModerationCase)
+export class ModerationResolver {
+  constructor(
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(GovernanceEventStore) private readonly events: GovernanceEventStore,
+  ) {}
+
+  @Query(() => ModerationCaseConnection, { description: 'Oldest first. Group owners see the cases of the groups they own.' })
+  async moderationQueue(
+    @Context() context: RequestContext,
+    @Args('filter', { type: () => ModerationQueueFilter, nullable: true }) filter?: ModerationQueueFilter | null,
+    @Args('first', { type: () => Int, nullable: true }) first?: number | null,
+    @Args('after', { type: () => String, nullable: true }) after?: string | null,
+  ): Promise<ModerationCaseConnection> {
+    const actor = requireActor(context);
+    const groupId = filter?.groupId === null || filter?.groupId === undefined ? null : requireId(filter.groupId, 'filter.groupId');
+    const assignedTo =
+      filter?.assignedTo === null || filter?.assignedTo === undefined ? null : requireId(filter.assignedTo, 'filter.assignedTo');
+    let withinGroups: string[] | null = null;
+    if (!isQueueStaff(actor)) {
+      withinGroups = await groupsOwnedBy(this.db, actor.id);
+      if (withinGroups.length === 0) {
+        throw new DomainError('FORBIDDEN', 'the moderation queue needs the role COMMUNITY_MANAGER or AUDITOR, or ownership of a group');
+      }
+      if (groupId !== null && !withinGroups.includes(groupId)) {
+        throw new DomainError('FORBIDDEN', `the cases of group ${groupId} are for its owners and community managers`);
+      }
+    }
+    const page = await listModerationCases(this.db, {
+      filter: { statuses: filter?.status ?? null, groupId, assignedTo, withinGroups },
+      first: pageSize(first),
+      after: after ?? null,
+    });
+    return {
+      edges: page.nodes.map((node) => ({ cursor: moderationCaseCursor(node), node: node as ModerationCase })),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      totalCount: page.totalCount,
+    };
+  }
+
+  @Query(() => ModerationCase, { nullable: true })
+  async moderationCase(@Args('id', { type: () => ID }) id: string, @Context() context: RequestContext): Promise<ModerationCaseView | null> {
+    const actor = requireActor(context);
+    if (!isId(id)) return null;
+    const view = await findModerationCase(this.db, id);
+    if (!view) return null;
+    const ownership = view.groupId === null ? null : await readGroupOwnership(this.events, view.groupId);
+    return caseForViewer(view, actor, ownership?.ownerSince.has(actor.id) ?? false);
+  }
+
+  @Query(() => MemberStanding)
+  async memberStanding(
+    @Args('memberId', { type: () => ID }) memberId: string,
+    @Context() context: RequestContext,
+  ): Promise<MemberStandingView> {
+    const actor = requireActor(context);
+    return standingForViewer(await findMemberStanding(this.db, requireId(memberId, 'memberId'), new Date()), actor);
+  }
+
+  @Mutation(() => ModerationCase)
+  reportContent(@Args('input', { type: () => ReportContentInput }) input: ReportContentInput, @Context() context: RequestContext) {
+    return this.commands.execute(new ReportContentCommand(input, context));
+  }
+
+  @Mutation(() => ModerationCase)
+  claimModerationCase(
+    @Args('input', { type: () => ClaimModerationCaseInput }) input: ClaimModerationCaseInput,
+    @Context() context: RequestContext,
+  ) {
+    return this.commands.execute(new ClaimModerationCaseCommand(input, context));
+  }
+
+  @Mutation(() => ModerationCase)
+  decideModerationCase(
+    @Args('input', { type: () => DecideModerationCaseInput }) input: DecideModerationCaseInput,
+    @Context() context: RequestContext,
+  ) {
+    return this.commands.execute(new DecideModerationCaseCommand(input, context));
+  }
+
+  @Mutation(() => ModerationCase)
+  fileAppeal(@Args('input', { type: () => FileAppealInput }) input: FileAppealInput, @Context() context: RequestContext) {
+    return this.commands.execute(new FileAppealCommand(input, context));
+  }
+
+  @Mutation(() => ModerationCase)
+  decideAppeal(@Args('input', { type: () => DecideAppealInput }) input: DecideAppealInput, @Context() context: RequestContext) {
+    return this.commands.execute(new DecideAppealCommand(input, context));
+  }
+
+  @Mutation(() => MemberStanding)
+  addModeratorNote(@Args('input', { type: () => AddModeratorNoteInput }) input: AddModeratorNoteInput, @Context() context: RequestContext) {
+    return this.commands.execute(new AddModeratorNoteCommand(input, context));
+  }
+
+  @Mutation(() => MemberStanding)
+  retractModeratorNote(
+    @Args('input', { type: () => RetractModeratorNoteInput }) input: RetractModeratorNoteInput,
+    @Context() context: RequestContext,
+  ) {
+    return this.commands.execute(new RetractModeratorNoteCommand(input, context));
+  }
+}
