@@ -298,6 +298,54 @@ describe('moderation over HTTP', () => {
     expect((await stored(caseId)).filter((e) => e.type === 'ModerationCaseDecided')).toHaveLength(1);
   });
 
+  test('authorization: each role is refused what it may not do, and nothing is appended', async () => {
+    const author = uid('author');
+    const authorToken = await tokenFor(author, Role.MEMBER);
+    const owner = uid('owner');
+    const groupId = await groupOwnedBy(owner);
+    const caseId = ok(await report('r-1', { contentId: uid('post'), authorId: author, groupId })).reportContent.id;
+    const appealed = ok(await report('r-1', { contentId: uid('post'), authorId: author, groupId })).reportContent.id;
+    ok(await t.graphql(DECIDE, { input: { caseId: appealed, outcome: 'WARN_MEMBER', reason: 'tone' } }, { token: tokens['cm-1'] }));
+    ok(await t.graphql(APPEAL, { input: { caseId: appealed, statement: 'I was provoked' } }, { token: authorToken }));
+    const before = [(await stored(caseId)).length, (await stored(appealed)).length];
+
+    const otherOwner = uid('owner');
+    await groupOwnedBy(otherOwner);
+    const roles: [string, string][] = [
+      ['member', await tokenFor(uid('m'), Role.MEMBER)],
+      ['auditor', tokens.auditor!],
+      ['privacy officer', await tokenFor(uid('po'), Role.PRIVACY_OFFICER)],
+      ['owner of another group', await tokenFor(otherOwner, Role.GROUP_OWNER)],
+    ];
+    for (const [name, token] of roles) {
+      refused(await t.graphql(CLAIM, { input: { caseId } }, { token }), 'FORBIDDEN');
+      refused(await t.graphql(DECIDE, { input: { caseId, outcome: 'NO_ACTION', reason: 'fine' } }, { token }), 'FORBIDDEN');
+      refused(await t.graphql(DECIDE_APPEAL, { input: { caseId: appealed, outcome: 'UPHELD', reason: 'ok' } }, { token }), 'FORBIDDEN');
+      refused(await t.graphql(ADD_NOTE, { input: { memberId: author, text: 'note' } }, { token }), 'FORBIDDEN');
+      const standing = await t.graphql(STANDING, { memberId: author }, { token });
+      // Auditors read every member's standing; the others only their own.
+      if (name === 'auditor') expect(standing.errors).toBeUndefined();
+      else refused(standing, 'FORBIDDEN');
+    }
+    // The owner of the case's group moderates it but does not decide appeals (community managers only).
+    const ownerToken = await tokenFor(owner, Role.GROUP_OWNER);
+    refused(
+      await t.graphql(DECIDE_APPEAL, { input: { caseId: appealed, outcome: 'UPHELD', reason: 'ok' } }, { token: ownerToken }),
+      'FORBIDDEN',
+    );
+    // Only the author appeals; the author never moderates their own case, whatever their role.
+    refused(await t.graphql(APPEAL, { input: { caseId: appealed, statement: 'me too' } }, { token: tokens['cm-2'] }), 'FORBIDDEN');
+    const authorAsManager = await t.token(author, Role.COMMUNITY_MANAGER);
+    refused(await t.graphql(CLAIM, { input: { caseId } }, { token: authorAsManager }), 'FORBIDDEN', /your own content/);
+    refused(
+      await t.graphql(DECIDE_APPEAL, { input: { caseId: appealed, outcome: 'OVERTURNED', reason: 'mine' } }, { token: authorAsManager }),
+      'FORBIDDEN',
+    );
+    // Anyone not involved cannot read a case at all.
+    refused(await t.graphql(CASE, { id: caseId }, { token: await tokenFor(uid('m'), Role.MEMBER) }), 'FORBIDDEN');
+    expect([(await stored(caseId)).length, (await stored(appealed)).length]).toEqual(before);
+  });
+
   test('bad input answers the right code and appends nothing', async () => {
     const author = uid('author');
     const caseId = ok(await report('r-1', { contentId: uid('post'), authorId: author })).reportContent.id;
