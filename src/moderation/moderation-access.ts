@@ -5,6 +5,13 @@ import { DomainError } from '../shared/domain-error.ts';
 import type { CaseFile, ModeratorAuthority } from './moderation-case.decider.ts';
 import type { MemberStandingView, ModerationCaseView } from './read-models/moderation.views.ts';
 
+/** A certification status as the certification module reports it (NOT_CERTIFIED when the member has none). */
+export type OwnerCertificationStatus = 'NOT_CERTIFIED' | 'CERTIFIED' | 'DUE_FOR_RENEWAL' | 'EXPIRED' | 'SUSPENDED' | 'REVOKED';
+
+/** How moderation learns an owner's certification status (the certification module answers); null: the gate is off. */
+export type OwnerCertificationLookup = (memberId: string, at: Date) => Promise<OwnerCertificationStatus>;
+export const OWNER_CERTIFICATION = Symbol('OwnerCertificationLookup');
+
 /** Community managers moderate everything; auditors read everything and change nothing. */
 const STAFF_READERS = [Role.COMMUNITY_MANAGER, Role.AUDITOR];
 
@@ -16,12 +23,18 @@ export function moderatorAuthority(
   actor: Actor,
   file: Pick<CaseFile, 'groupId'>,
   ownership: GroupOwnership | null,
+  /** The owner's certification status now; null when the certification gate is off. */
+  ownerCertification: OwnerCertificationStatus | null,
 ): { readonly authority: ModeratorAuthority; readonly recorded: string } {
   if (actor.roles.includes(Role.COMMUNITY_MANAGER)) {
     return { authority: { kind: 'community_manager' }, recorded: `role:${Role.COMMUNITY_MANAGER}` };
   }
   const since = file.groupId !== null && ownership?.groupId === file.groupId ? ownership.ownerSince.get(actor.id) : undefined;
   if (file.groupId !== null && since !== undefined) {
+    const certification = ownerCertification;
+    if (certification === 'EXPIRED' || certification === 'SUSPENDED' || certification === 'REVOKED') {
+      return { authority: { kind: 'uncertified_owner', groupId: file.groupId, certification }, recorded: 'none' };
+    }
     return { authority: { kind: 'group_owner', groupId: file.groupId }, recorded: ownerAuthority(file.groupId, since) };
   }
   // The decider refuses with a message that says what would have been needed.

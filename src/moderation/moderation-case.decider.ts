@@ -200,7 +200,11 @@ export const MODERATION_CASE_EVENT_SCHEMAS: EventSchemaDefinition[] = MODERATION
  * any case; a group's owners on the cases of that group.
  */
 export type ModeratorAuthority =
-  { readonly kind: 'community_manager' } | { readonly kind: 'group_owner'; readonly groupId: string } | { readonly kind: 'none' };
+  | { readonly kind: 'community_manager' }
+  | { readonly kind: 'group_owner'; readonly groupId: string }
+  /** An owner of the case's group whose certification does not allow it now (the certification gate). */
+  | { readonly kind: 'uncertified_owner'; readonly groupId: string; readonly certification: 'EXPIRED' | 'SUSPENDED' | 'REVOKED' }
+  | { readonly kind: 'none' };
 
 export interface ReportContent {
   readonly type: 'ReportContent';
@@ -648,6 +652,14 @@ function requireModerator(authority: ModeratorAuthority, file: CaseFile, actorId
       return;
     case 'group_owner':
       if (file.groupId !== null && authority.groupId === file.groupId) return;
+      break;
+    case 'uncertified_owner':
+      if (file.groupId !== null && authority.groupId === file.groupId) {
+        throw new DomainError(
+          'FORBIDDEN',
+          `your certification is ${authority.certification.toLowerCase()}: owners of group ${file.groupId} moderate its cases only while certified`,
+        );
+      }
       break;
     case 'none':
       break;

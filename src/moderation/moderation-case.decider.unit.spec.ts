@@ -440,6 +440,30 @@ describe('ReportContent', () => {
 
 // ---------------------------------------------------------------- claim
 
+describe('certification gate', () => {
+  test.each(['EXPIRED', 'SUSPENDED', 'REVOKED'] as const)(
+    'an owner whose certification is %s can neither claim nor decide',
+    (certification) => {
+      const barred: ModeratorAuthority = { kind: 'uncertified_owner', groupId: GROUP, certification };
+      const refusal = domainError(
+        'FORBIDDEN',
+        `your certification is ${certification.toLowerCase()}: owners of group ${GROUP} moderate its cases only while certified`,
+      );
+      spec.given(reported).when(claim(OWNER, barred)).thenThrows(refusal);
+      spec
+        .given(reported)
+        .when(decide({ actorId: OWNER, authority: barred }))
+        .thenThrows(refusal);
+    },
+  );
+
+  test('an uncertified owner of another group gets the ordinary refusal', () =>
+    spec
+      .given(reported)
+      .when(claim(OWNER, { kind: 'uncertified_owner', groupId: 'g-7', certification: 'EXPIRED' }))
+      .thenThrows(domainError('FORBIDDEN', `moderating case ${CASE} needs the role COMMUNITY_MANAGER or ownership of group ${GROUP}`)));
+});
+
 describe('ClaimCase', () => {
   test.each([
     ['a community manager', COMMUNITY_MANAGER],

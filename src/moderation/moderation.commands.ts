@@ -13,7 +13,13 @@ import { memberDecider, memberStreamId } from '../members/index.ts';
 import { notFound } from '../shared/domain-error.ts';
 import { requireId } from '../shared/identifiers.ts';
 import { randomUUID } from 'node:crypto';
-import { caseForViewer, moderatorAuthority, standingForViewer } from './moderation-access.ts';
+import {
+  caseForViewer,
+  moderatorAuthority,
+  OWNER_CERTIFICATION,
+  standingForViewer,
+  type OwnerCertificationLookup,
+} from './moderation-access.ts';
 import {
   acceptsFlags,
   CaseClosedForFlagsError,
@@ -69,7 +75,19 @@ abstract class CaseHandler {
     @Inject(DataSource) protected readonly db: DataSource,
     @Inject(GovernanceEventStore) protected readonly events: GovernanceEventStore,
     @Inject(APP_CONFIG) protected readonly config: AppConfig,
+    @Inject(OWNER_CERTIFICATION) private readonly ownerCertification: OwnerCertificationLookup | null,
   ) {}
+
+  /**
+   * Why the actor may moderate the case, from the streams as they are now: the role, or ownership of the case's group
+   * (read from the group's stream) and, with the certification gate on, the owner's certification.
+   */
+  protected async authorityOf(actor: Actor, file: CaseFile) {
+    const ownership = file.groupId === null ? null : await readGroupOwnership(this.events, file.groupId);
+    const owner = !actor.roles.includes(Role.COMMUNITY_MANAGER) && (ownership?.ownerSince.has(actor.id) ?? false);
+    const certification = owner && this.ownerCertification ? await this.ownerCertification(actor.id, new Date()) : null;
+    return moderatorAuthority(actor, file, ownership, certification);
+  }
 
   protected async history(caseId: string): Promise<StoredEvent[]> {
     try {
@@ -182,9 +200,7 @@ export class ClaimModerationCaseHandler extends CaseHandler {
   async execute({ input, context }: ClaimModerationCaseCommand): Promise<ModerationCaseView> {
     const actor = requireActor(context);
     const caseId = requireId(input.caseId, 'caseId');
-    const file = await this.existingCase(caseId);
-    const ownership = file.groupId === null ? null : await readGroupOwnership(this.events, file.groupId);
-    const { authority, recorded } = moderatorAuthority(actor, file, ownership);
+    const { authority, recorded } = await this.authorityOf(actor, await this.existingCase(caseId));
     await this.run(context, actor, caseId, recorded, input, (at) => ({ type: 'ClaimCase', caseId, actorId: actor.id, authority, at }));
     return this.answer(caseId, actor);
   }
@@ -195,9 +211,7 @@ export class DecideModerationCaseHandler extends CaseHandler {
   async execute({ input, context }: DecideModerationCaseCommand): Promise<ModerationCaseView> {
     const actor = requireActor(context);
     const caseId = requireId(input.caseId, 'caseId');
-    const file = await this.existingCase(caseId);
-    const ownership = file.groupId === null ? null : await readGroupOwnership(this.events, file.groupId);
-    const { authority, recorded } = moderatorAuthority(actor, file, ownership);
+    const { authority, recorded } = await this.authorityOf(actor, await this.existingCase(caseId));
     await this.run(context, actor, caseId, recorded, input, (at) => ({
       type: 'DecideCase',
       caseId,
