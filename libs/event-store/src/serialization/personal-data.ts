@@ -98,7 +98,10 @@ export async function protectPersonalData(schema: EventSchema, data: Record<stri
       );
     }
   }
-  if (!personal || !personal.fields.some((f) => Object.hasOwn(readable, f))) return { stored: readable, readable };
+  // Null holds nothing about anyone: it stays null (so "no note" still reads as no note after an erasure), and
+  // an event with nothing personal in it creates no key.
+  const present = (field: string) => Object.hasOwn(readable, field) && readable[field] !== null;
+  if (!personal || !personal.fields.some(present)) return { stored: readable, readable };
 
   const subject = personal.subject(data);
   if (typeof subject !== 'string' || subject.length === 0) {
@@ -107,7 +110,7 @@ export async function protectPersonalData(schema: EventSchema, data: Record<stri
   const key = await keyFor(subject);
   const stored: Record<string, unknown> = { ...readable };
   for (const field of personal.fields) {
-    if (!Object.hasOwn(readable, field)) continue;
+    if (!present(field)) continue;
     if (key) {
       stored[field] = encryptValue(key, subject, readable[field]);
     } else {

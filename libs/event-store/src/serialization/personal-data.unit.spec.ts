@@ -105,6 +105,15 @@ describe('personal data', () => {
     expect(await revealPersonalData(stored, (s) => keys.getKey(s))).toEqual(readable);
   });
 
+  test('a personal field that is null stays null, before and after the subject is forgotten', async () => {
+    const keys = new InMemoryKeyStore();
+    const { stored } = await protectPersonalData(statementSchema, { memberId: '7', statement: null }, (s) => keys.getOrCreateKey(s));
+    expect(stored).toEqual({ memberId: '7', statement: null });
+    expect(await keys.getKey('member-7')).toBeUndefined();
+    await keys.forget('member-7');
+    expect(await revealPersonalData(stored, (s) => keys.getKey(s))).toEqual({ memberId: '7', statement: null });
+  });
+
   test('for a forgotten subject the field is stored already redacted and no key is created', async () => {
     const keys = new InMemoryKeyStore();
     await keys.forget('member-7');
