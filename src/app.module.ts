@@ -24,6 +24,8 @@ import { APP_CONFIG, EVENT_SOURCING } from './infrastructure/tokens.ts';
 import { MeResolver } from './me/me.resolver.ts';
 import { MembersModule } from './members/members.module.ts';
 import { ModerationModule } from './moderation/moderation.module.ts';
+import { PrivacyModule } from './privacy/privacy.module.ts';
+import { TrainingModule } from './training/training.module.ts';
 
 export interface AppRuntime {
   readonly config: AppConfig;
@@ -81,6 +83,8 @@ export class AppModule {
         MembersModule,
         GroupsModule,
         ModerationModule,
+        PrivacyModule,
+        TrainingModule,
         AuditModule,
       ],
       providers: [MeResolver, { provide: APP_FILTER, useClass: GraphQLErrorsFilter }],

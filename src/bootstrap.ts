@@ -19,6 +19,8 @@ import { membersProjection } from './members/read-models/members.projection.ts';
 import { MODERATION_CASE_EVENT_SCHEMAS, MODERATOR_NOTE_EVENT_SCHEMAS, moderationProjection } from './moderation/index.ts';
 import { createSanctionExpiryScheduler } from './moderation/sanction-expiry.ts';
 import { systemClock } from './shared/clock.ts';
+import { PRIVACY_EVENT_SCHEMAS, privacyProjection } from './privacy/index.ts';
+import { TRAINING_EVENT_SCHEMAS, trainingProjection } from './training/index.ts';
 import { JsonLogger, logContext, logger } from './observability/logger.ts';
 
 export interface RunningService {
@@ -33,8 +35,15 @@ export interface RunningService {
 
 /** The event schemas and projections of every module: what the service is made of. */
 export const SERVICE_PARTS = {
-  schemas: [...MEMBER_EVENT_SCHEMAS, ...GROUP_EVENT_SCHEMAS, ...MODERATION_CASE_EVENT_SCHEMAS, ...MODERATOR_NOTE_EVENT_SCHEMAS],
-  projections: [membersProjection, groupsProjection, moderationProjection],
+  schemas: [
+    ...MEMBER_EVENT_SCHEMAS,
+    ...GROUP_EVENT_SCHEMAS,
+    ...MODERATION_CASE_EVENT_SCHEMAS,
+    ...MODERATOR_NOTE_EVENT_SCHEMAS,
+    ...PRIVACY_EVENT_SCHEMAS,
+    ...TRAINING_EVENT_SCHEMAS,
+  ],
+  projections: [membersProjection, groupsProjection, moderationProjection, privacyProjection, trainingProjection],
 };
 
 export async function startService(config: AppConfig & { auth: AuthConfig }, databaseUrl: string): Promise<RunningService> {

@@ -24,3 +24,25 @@ export function requireRole(context: RequestContext, roles: readonly Role[], act
   if (!held) throw new DomainError('FORBIDDEN', `${action} needs the role ${roles.join(' or ')}`);
   return { actor, authority: `role:${held}` };
 }
+
+/**
+ * The actor, when they act on their own behalf (`memberId` is theirs) or hold one of `roles`. The recorded authority
+ * says which: "self", or the role.
+ */
+export function requireSelfOrRole(
+  context: RequestContext,
+  memberId: string,
+  roles: readonly Role[],
+  action: string,
+): { actor: Actor; authority: string } {
+  const actor = requireActor(context);
+  if (actor.id === memberId) return { actor, authority: 'self' };
+  const held = roles.find((role) => actor.roles.includes(role));
+  if (!held) {
+    throw new DomainError(
+      'FORBIDDEN',
+      `${action} is for the member themself${roles.length > 0 ? ` or the role ${roles.join(' or ')}` : ''}`,
+    );
+  }
+  return { actor, authority: `role:${held}` };
+}

@@ -4,9 +4,18 @@ import { MemberRecord } from '../members/read-models/member.record.ts';
 import { ModerationCaseRecord } from '../moderation/read-models/moderation-case.record.ts';
 import { ModeratorNoteRecord } from '../moderation/read-models/moderator-note.record.ts';
 import { SanctionRecord } from '../moderation/read-models/sanction.record.ts';
+import { TrainingEnrolmentRecord, TrainingProgrammeRecord } from '../training/read-models/training.records.ts';
 
 /** Every read-model entity: TypeORM maps them onto the stable `read_models` views the projection runner swaps. */
-export const READ_MODEL_ENTITIES = [MemberRecord, GroupRecord, ModerationCaseRecord, SanctionRecord, ModeratorNoteRecord];
+export const READ_MODEL_ENTITIES = [
+  MemberRecord,
+  GroupRecord,
+  ModerationCaseRecord,
+  SanctionRecord,
+  ModeratorNoteRecord,
+  TrainingProgrammeRecord,
+  TrainingEnrolmentRecord,
+];
 
 /**
  * Read side through TypeORM. Projections own the tables (created and migrated by the projection runner, written

@@ -9,7 +9,7 @@ import { CommandPipeline, namespacedCommandId } from '../command/command-pipelin
 import type { AppConfig } from '../config/config.ts';
 import { readGroupOwnership } from '../groups/index.ts';
 import { APP_CONFIG } from '../infrastructure/tokens.ts';
-import { memberDecider, memberStreamId } from '../members/index.ts';
+import { requireRegisteredMember } from '../members/index.ts';
 import { notFound } from '../shared/domain-error.ts';
 import { requireId } from '../shared/identifiers.ts';
 import { randomUUID } from 'node:crypto';
@@ -281,14 +281,8 @@ abstract class ModeratorNoteHandler {
     @Inject(GovernanceEventStore) protected readonly events: GovernanceEventStore,
   ) {}
 
-  protected async requireRegistered(memberId: string): Promise<void> {
-    try {
-      const state = foldState(memberDecider, await this.events.readStream(memberStreamId(memberId)));
-      if (state.status !== 'unregistered') return;
-    } catch (error) {
-      if (!(error instanceof StreamNotFoundError)) throw error;
-    }
-    throw notFound(`member ${memberId} is not registered`, { field: 'memberId' });
+  protected requireRegistered(memberId: string): Promise<void> {
+    return requireRegisteredMember(this.events, memberId);
   }
 
   protected async answer(memberId: string, actor: Actor): Promise<MemberStandingView> {

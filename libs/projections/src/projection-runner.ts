@@ -103,6 +103,11 @@ export class ProjectionRunner<Event = RecordedEvent> {
     worker.wake();
   }
 
+  /** The names of the projections this runner feeds. */
+  get projectionNames(): string[] {
+    return this.options.projections.map((projection) => projection.name);
+  }
+
   async status(): Promise<ProjectionStatus[]> {
     const { rows } = await this.options.pool.query<{
       name: string;

@@ -1,7 +1,8 @@
 import type pg from 'pg';
-import type { StoredEvent } from '#event-store';
+import { REDACTED, type StoredEvent } from '#event-store';
 import type { ProjectionContext, ProjectionDefinition } from '#projections';
 import { isMemberEvent, MEMBER_STREAM_CATEGORY, type MemberEvent } from '../member.decider.ts';
+import { PRIVACY_STREAM_CATEGORY } from '../../privacy/privacy.decider.ts';
 
 export const MEMBERS_PROJECTION = 'members';
 export const MEMBERS_TABLE = 'members';
@@ -12,9 +13,10 @@ export const MEMBERS_TABLE = 'members';
  */
 export const membersProjection: ProjectionDefinition<StoredEvent> = {
   name: MEMBERS_PROJECTION,
-  version: 1,
+  // 2: purges the display name when an erasure completes.
+  version: 2,
   tables: [MEMBERS_TABLE],
-  filter: { categories: [MEMBER_STREAM_CATEGORY] },
+  filter: { categories: [MEMBER_STREAM_CATEGORY, PRIVACY_STREAM_CATEGORY] },
 
   async setup(client, ctx) {
     const table = ctx.table(MEMBERS_TABLE);
@@ -35,6 +37,13 @@ export const membersProjection: ProjectionDefinition<StoredEvent> = {
   async apply(events, client, ctx) {
     for (const event of events) {
       if (isMemberEvent(event)) await applyEvent(event as StoredEvent & MemberEvent, client, ctx);
+      // As a rebuild after the erasure would read it: the name is "[redacted]"; the row and its revision stay.
+      else if (event.type === 'ErasureCompleted') {
+        await client.query(`UPDATE ${ctx.table(MEMBERS_TABLE)} SET display_name = $2 WHERE member_id = $1`, [
+          event.data['memberId'],
+          REDACTED,
+        ]);
+      }
     }
   },
 };

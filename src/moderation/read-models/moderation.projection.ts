@@ -1,8 +1,9 @@
 import type pg from 'pg';
-import type { StoredEvent } from '#event-store';
+import { REDACTED, type StoredEvent } from '#event-store';
 import type { ProjectionContext, ProjectionDefinition } from '#projections';
 import { isModerationCaseEvent, MODERATION_CASE_STREAM_CATEGORY, type ModerationCaseEvent } from '../moderation-case.decider.ts';
 import { isModeratorNoteEvent, MODERATOR_NOTES_STREAM_CATEGORY, type ModeratorNoteEvent } from '../moderator-notes.decider.ts';
+import { PRIVACY_STREAM_CATEGORY } from '../../privacy/privacy.decider.ts';
 import type { StoredAppeal, StoredDecision, StoredFlag } from './moderation-case.record.ts';
 
 export const MODERATION_PROJECTION = 'moderation';
@@ -17,9 +18,10 @@ export const MODERATOR_NOTES_TABLE = 'moderator_notes';
  */
 export const moderationProjection: ProjectionDefinition<StoredEvent> = {
   name: MODERATION_PROJECTION,
-  version: 1,
+  // 2: purges a member's personal text when their erasure completes.
+  version: 2,
   tables: [MODERATION_CASES_TABLE, MODERATION_SANCTIONS_TABLE, MODERATOR_NOTES_TABLE],
-  filter: { categories: [MODERATION_CASE_STREAM_CATEGORY, MODERATOR_NOTES_STREAM_CATEGORY] },
+  filter: { categories: [MODERATION_CASE_STREAM_CATEGORY, MODERATOR_NOTES_STREAM_CATEGORY, PRIVACY_STREAM_CATEGORY] },
 
   async setup(client, ctx) {
     const cases = ctx.table(MODERATION_CASES_TABLE);
@@ -83,6 +85,7 @@ export const moderationProjection: ProjectionDefinition<StoredEvent> = {
     for (const event of events) {
       if (isModerationCaseEvent(event)) await applyCaseEvent(event as StoredEvent & ModerationCaseEvent, client, ctx);
       else if (isModeratorNoteEvent(event)) await applyNoteEvent(event as StoredEvent & ModeratorNoteEvent, client, ctx);
+      else if (event.type === 'ErasureCompleted') await purgeMember(String(event.data['memberId']), client, ctx);
     }
   },
 };
@@ -233,4 +236,26 @@ async function applyNoteEvent(event: StoredEvent & ModeratorNoteEvent, client: p
 
 function unhandled(event: never): void {
   void event;
+}
+
+/**
+ * The member's words, wherever this read model copied them, become "[redacted]", exactly as a rebuild after the
+ * erasure would read them from the events: their flag notes, their appeal statements and the notes about them.
+ * Revisions stay: the streams did not change.
+ */
+async function purgeMember(memberId: string, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
+  const cases = ctx.table(MODERATION_CASES_TABLE);
+  await client.query(
+    `UPDATE ${cases}
+        SET flags = (SELECT jsonb_agg(CASE WHEN f->>'reporterId' = $1 AND f->'note' <> 'null'::jsonb
+                                           THEN jsonb_set(f, '{note}', to_jsonb($2::text)) ELSE f END ORDER BY n)
+                       FROM jsonb_array_elements(flags) WITH ORDINALITY AS t(f, n))
+      WHERE flags @> jsonb_build_array(jsonb_build_object('reporterId', $1::text))`,
+    [memberId, REDACTED],
+  );
+  await client.query(
+    `UPDATE ${cases} SET appeal = jsonb_set(appeal, '{statement}', to_jsonb($2::text)) WHERE appeal->>'appellantId' = $1`,
+    [memberId, REDACTED],
+  );
+  await client.query(`UPDATE ${ctx.table(MODERATOR_NOTES_TABLE)} SET text = $2 WHERE member_id = $1`, [memberId, REDACTED]);
 }

@@ -1,0 +1,2 @@
+export * from './privacy.decider.ts';
+export * from './read-models/privacy.projection.ts';

@@ -1,0 +1,150 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { GovernanceEventStore } from '#event-store';
+import { ProjectionRunner } from '#projections';
+import { requireSelfOrRole, type RequestContext } from '../auth/request-context.ts';
+import { Role } from '../auth/role.ts';
+import type { Actor } from '../auth/token-verifier.ts';
+import { CommandPipeline } from '../command/command-pipeline.ts';
+import { requireRegisteredMember } from '../members/index.ts';
+import { requireId } from '../shared/identifiers.ts';
+import type { ConsentInput, RequestErasureInput, UpdatePrivacySettingsInput } from './privacy.graphql.ts';
+import { privacyDecider, privacyStreamId, type PrivacyCommand } from './privacy.decider.ts';
+import { PRIVACY_PROJECTION } from './read-models/privacy.projection.ts';
+import {
+  findErasureRequest,
+  findPrivacySettings,
+  listConsents,
+  type ConsentView,
+  type ErasureRequestView,
+  type PrivacySettingsView,
+} from './read-models/privacy.queries.ts';
+
+abstract class InputCommand<Input, Result> extends Command<Result> {
+  constructor(
+    readonly input: Input,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+export class UpdatePrivacySettingsCommand extends InputCommand<UpdatePrivacySettingsInput, PrivacySettingsView> {}
+export class GiveConsentCommand extends InputCommand<ConsentInput, ConsentView[]> {}
+export class WithdrawConsentCommand extends InputCommand<ConsentInput, ConsentView[]> {}
+export class RequestErasureCommand extends InputCommand<RequestErasureInput, ErasureRequestView> {}
+
+abstract class PrivacyHandler {
+  constructor(
+    @Inject(CommandPipeline) protected readonly pipeline: CommandPipeline,
+    @Inject(DataSource) protected readonly db: DataSource,
+    @Inject(GovernanceEventStore) protected readonly events: GovernanceEventStore,
+    @Inject(ProjectionRunner) protected readonly runner: ProjectionRunner,
+  ) {}
+
+  /** The member's own privacy stream; the actor has been checked, the member must exist. */
+  protected async run(
+    context: RequestContext,
+    actor: Actor,
+    authority: string,
+    memberId: string,
+    input: { commandId?: string | null; expectedRevision?: number | null },
+    command: (at: string) => PrivacyCommand,
+    readModels: readonly string[] = [PRIVACY_PROJECTION],
+  ) {
+    await requireRegisteredMember(this.events, memberId);
+    const at = new Date().toISOString();
+    return this.pipeline.execute({
+      streamId: privacyStreamId(memberId),
+      decider: privacyDecider,
+      command: command(at),
+      occurredAt: at,
+      context,
+      actor,
+      authority,
+      // Nothing a privacy command says goes into the plain metadata: an erasure's reason is the member's words.
+      reason: null,
+      commandId: input.commandId ?? null,
+      expectedRevision: input.expectedRevision ?? null,
+      readModels,
+    });
+  }
+}
+
+@CommandHandler(UpdatePrivacySettingsCommand)
+export class UpdatePrivacySettingsHandler extends PrivacyHandler {
+  async execute({ input, context }: UpdatePrivacySettingsCommand): Promise<PrivacySettingsView> {
+    const memberId = requireId(input.memberId, 'memberId');
+    const { actor, authority } = requireSelfOrRole(context, memberId, [Role.PRIVACY_OFFICER], 'changing privacy settings');
+    await this.run(context, actor, authority, memberId, input, () => ({
+      type: 'UpdatePrivacySettings',
+      memberId,
+      profilePhotoVisibility: input.profilePhotoVisibility ?? null,
+      directoryListed: input.directoryListed ?? null,
+    }));
+    return findPrivacySettings(this.db, memberId);
+  }
+}
+
+/** Consent is the member's own act: nobody gives or withdraws it for them. */
+@CommandHandler(GiveConsentCommand)
+export class GiveConsentHandler extends PrivacyHandler {
+  async execute({ input, context }: GiveConsentCommand): Promise<ConsentView[]> {
+    const memberId = requireId(input.memberId, 'memberId');
+    const { actor, authority } = requireSelfOrRole(context, memberId, [], 'giving consent');
+    await this.run(context, actor, authority, memberId, input, (at) => ({
+      type: 'GiveConsent',
+      memberId,
+      purpose: input.purpose,
+      noticeVersion: input.noticeVersion ?? null,
+      at,
+    }));
+    return listConsents(this.db, memberId);
+  }
+}
+
+@CommandHandler(WithdrawConsentCommand)
+export class WithdrawConsentHandler extends PrivacyHandler {
+  async execute({ input, context }: WithdrawConsentCommand): Promise<ConsentView[]> {
+    const memberId = requireId(input.memberId, 'memberId');
+    const { actor, authority } = requireSelfOrRole(context, memberId, [], 'withdrawing consent');
+    await this.run(context, actor, authority, memberId, input, (at) => ({ type: 'WithdrawConsent', memberId, purpose: input.purpose, at }));
+    return listConsents(this.db, memberId);
+  }
+}
+
+/**
+ * Erasure in three steps, each safe to repeat: record the request, destroy the member's key (crypto-shredding: every
+ * personal field of theirs in every event now reads "[redacted]"), record the completion. Every projection purges its
+ * copies when it applies ErasureCompleted, and the answer waits until all of them have. A crash between the steps
+ * leaves the request REQUESTED; asking again finishes it.
+ */
+@CommandHandler(RequestErasureCommand)
+export class RequestErasureHandler extends PrivacyHandler {
+  async execute({ input, context }: RequestErasureCommand): Promise<ErasureRequestView> {
+    const memberId = requireId(input.memberId, 'memberId');
+    const { actor, authority } = requireSelfOrRole(context, memberId, [Role.PRIVACY_OFFICER], 'requesting erasure');
+    await this.run(context, actor, authority, memberId, input, (at) => ({
+      type: 'RequestErasure',
+      memberId,
+      reason: input.reason ?? null,
+      at,
+    }));
+    await this.events.forgetSubject(memberId);
+    await this.run(
+      context,
+      actor,
+      authority,
+      memberId,
+      {},
+      (at) => ({ type: 'CompleteErasure', memberId, at }),
+      this.runner.projectionNames,
+    );
+    const request = await findErasureRequest(this.db, memberId);
+    if (!request) throw new Error(`the erasure request of ${memberId} is missing from the read model after its command`);
+    return request;
+  }
+}
+
+export const PRIVACY_COMMAND_HANDLERS = [UpdatePrivacySettingsHandler, GiveConsentHandler, WithdrawConsentHandler, RequestErasureHandler];

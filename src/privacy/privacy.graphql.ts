@@ -1,0 +1,109 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+
+export enum Visibility {
+  EVERYONE = 'EVERYONE',
+  COLLEAGUES = 'COLLEAGUES',
+  NOBODY = 'NOBODY',
+}
+registerEnumType(Visibility, { name: 'Visibility' });
+
+export enum ErasureStatus {
+  REQUESTED = 'REQUESTED',
+  COMPLETED = 'COMPLETED',
+}
+registerEnumType(ErasureStatus, { name: 'ErasureStatus' });
+
+@ObjectType()
+export class PrivacySettings {
+  @Field(() => ID)
+  memberId!: string;
+
+  @Field(() => Visibility, {
+    description: 'Who may see the profile photo: NOBODY while the profile_photo consent is not given, whatever the member chose.',
+  })
+  profilePhotoVisibility!: Visibility;
+
+  @Field(() => Visibility, { description: 'What the member chose; it applies once the profile_photo consent is given.' })
+  requestedProfilePhotoVisibility!: Visibility;
+
+  @Field(() => Boolean)
+  directoryListed!: boolean;
+
+  @Field(() => Int, { description: "Of the member's privacy stream; -1 while the defaults apply." })
+  revision!: number;
+}
+
+@ObjectType()
+export class Consent {
+  @Field(() => String)
+  purpose!: string;
+
+  @Field(() => Boolean)
+  given!: boolean;
+
+  @Field(() => String, { nullable: true })
+  noticeVersion!: string | null;
+
+  @Field(() => Date)
+  changedAt!: Date;
+}
+
+@ObjectType()
+export class ErasureRequest {
+  @Field(() => ID)
+  memberId!: string;
+
+  @Field(() => ErasureStatus)
+  status!: ErasureStatus;
+
+  @Field(() => Date)
+  requestedAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  completedAt!: Date | null;
+}
+
+@InputType()
+export class UpdatePrivacySettingsInput {
+  @Field(() => ID)
+  memberId!: string;
+
+  @Field(() => Visibility, { nullable: true })
+  profilePhotoVisibility?: Visibility | null;
+
+  @Field(() => Boolean, { nullable: true })
+  directoryListed?: boolean | null;
+
+  @Field(() => ID, { nullable: true })
+  commandId?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  expectedRevision?: number | null;
+}
+
+@InputType()
+export class ConsentInput {
+  @Field(() => ID)
+  memberId!: string;
+
+  @Field(() => String)
+  purpose!: string;
+
+  @Field(() => String, { nullable: true })
+  noticeVersion?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  commandId?: string | null;
+}
+
+@InputType()
+export class RequestErasureInput {
+  @Field(() => ID)
+  memberId!: string;
+
+  @Field(() => String, { nullable: true, description: "Personal data: shredded with the rest of the member's." })
+  reason?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  commandId?: string | null;
+}

@@ -1,0 +1,13 @@
+import type { EventSchemaDefinition } from '#event-store';
+import { TRAINING_ENROLMENT_EVENT_SCHEMAS } from './training-enrolment.decider.ts';
+import { TRAINING_PROGRAMME_EVENT_SCHEMAS } from './training-programme.decider.ts';
+
+export * from './training-programme.decider.ts';
+export * from './training-enrolment.decider.ts';
+export * from './training-streams.ts';
+export * from './read-models/training.projection.ts';
+export * from './read-models/training.views.ts';
+export { TrainingModule } from './training.module.ts';
+
+/** Every training event type: programmes and enrolments. */
+export const TRAINING_EVENT_SCHEMAS: EventSchemaDefinition[] = [...TRAINING_PROGRAMME_EVENT_SCHEMAS, ...TRAINING_ENROLMENT_EVENT_SCHEMAS];

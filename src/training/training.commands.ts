@@ -1,0 +1,162 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { GovernanceEventStore } from '#event-store';
+import { requireActor, type RequestContext } from '../auth/request-context.ts';
+import { Role } from '../auth/role.ts';
+import type { Actor } from '../auth/token-verifier.ts';
+import { CommandPipeline } from '../command/command-pipeline.ts';
+import { requireId } from '../shared/identifiers.ts';
+import type { CompleteTrainingModuleInput, DefineTrainingProgrammeInput, EnrolInTrainingInput } from './training.graphql.ts';
+import {
+  trainingEnrolmentDecider,
+  trainingEnrolmentStreamId,
+  type TrainingAuthority,
+  type TrainingEnrolmentCommand,
+} from './training-enrolment.decider.ts';
+import { trainingProgrammeDecider, trainingProgrammeStreamId, type TrainingProgrammeCommand } from './training-programme.decider.ts';
+import { memberStatus, readProgramme } from './training-streams.ts';
+import { TRAINING_PROJECTION } from './read-models/training.projection.ts';
+import { findTrainingEnrolment, findTrainingProgramme } from './read-models/training.queries.ts';
+import type { TrainingEnrolmentView, TrainingProgrammeView } from './read-models/training.views.ts';
+
+const READ_MODELS = [TRAINING_PROJECTION];
+
+abstract class InputCommand<Input, Result> extends Command<Result> {
+  constructor(
+    readonly input: Input,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+export class DefineTrainingProgrammeCommand extends InputCommand<DefineTrainingProgrammeInput, TrainingProgrammeView> {}
+export class EnrolInTrainingCommand extends InputCommand<EnrolInTrainingInput, TrainingEnrolmentView> {}
+export class CompleteTrainingModuleCommand extends InputCommand<CompleteTrainingModuleInput, TrainingEnrolmentView> {}
+
+@CommandHandler(DefineTrainingProgrammeCommand)
+export class DefineTrainingProgrammeHandler {
+  constructor(
+    @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
+    @Inject(DataSource) private readonly db: DataSource,
+  ) {}
+
+  async execute({ input, context }: DefineTrainingProgrammeCommand): Promise<TrainingProgrammeView> {
+    const programmeId = requireId(input.programmeId, 'programmeId');
+    await this.pipeline.executeMutation({
+      context,
+      roles: [Role.COMMUNITY_MANAGER],
+      action: 'defining a training programme',
+      input,
+      streamId: trainingProgrammeStreamId(programmeId),
+      decider: trainingProgrammeDecider,
+      command: (at): TrainingProgrammeCommand => ({
+        type: 'DefineTrainingProgramme',
+        programmeId,
+        title: input.title,
+        modules: input.modules.map((module) => ({
+          id: module.id,
+          title: module.title,
+          required: module.required,
+          selfPaced: module.selfPaced ?? false,
+        })),
+        actorId: requireActor(context).id,
+        at,
+      }),
+      readModels: READ_MODELS,
+    });
+    const view = await findTrainingProgramme(this.db, programmeId);
+    if (!view) throw new Error(`training programme ${programmeId} is missing from the read model after its command`);
+    return view;
+  }
+}
+
+/**
+ * Enrolments and completions: community managers act for anyone, anyone else only for themselves (the decider says
+ * what they may do), so the role check is the decider's rather than the pipeline's.
+ */
+abstract class EnrolmentHandler {
+  constructor(
+    @Inject(CommandPipeline) protected readonly pipeline: CommandPipeline,
+    @Inject(DataSource) protected readonly db: DataSource,
+    @Inject(GovernanceEventStore) protected readonly events: GovernanceEventStore,
+  ) {}
+
+  protected authorityOf(actor: Actor, selfAuthority: string): { authority: TrainingAuthority; recorded: string } {
+    if (actor.roles.includes(Role.COMMUNITY_MANAGER)) {
+      return { authority: { kind: 'community_manager' }, recorded: `role:${Role.COMMUNITY_MANAGER}` };
+    }
+    return { authority: { kind: 'self' }, recorded: selfAuthority };
+  }
+
+  protected async run(
+    context: RequestContext,
+    actor: Actor,
+    ids: { programmeId: string; memberId: string },
+    recorded: string,
+    commandId: string | null | undefined,
+    command: (at: string) => TrainingEnrolmentCommand,
+  ): Promise<TrainingEnrolmentView> {
+    const at = new Date().toISOString();
+    await this.pipeline.execute({
+      streamId: trainingEnrolmentStreamId(ids.programmeId, ids.memberId),
+      decider: trainingEnrolmentDecider,
+      command: command(at),
+      occurredAt: at,
+      context,
+      actor,
+      authority: recorded,
+      commandId: commandId ?? null,
+      readModels: READ_MODELS,
+    });
+    const view = await findTrainingEnrolment(this.db, ids.programmeId, ids.memberId);
+    if (!view) throw new Error(`the enrolment of ${ids.memberId} in ${ids.programmeId} is missing from the read model after its command`);
+    return view;
+  }
+}
+
+@CommandHandler(EnrolInTrainingCommand)
+export class EnrolInTrainingHandler extends EnrolmentHandler {
+  async execute({ input, context }: EnrolInTrainingCommand): Promise<TrainingEnrolmentView> {
+    const actor = requireActor(context);
+    const programmeId = requireId(input.programmeId, 'programmeId');
+    const memberId = requireId(input.memberId, 'memberId');
+    const { authority, recorded } = this.authorityOf(actor, 'the member enrolling themselves');
+    // The programme and the member as their own streams say now: the enrolment keeps the revision it was decided on.
+    const [programme, member] = await Promise.all([readProgramme(this.events, programmeId), memberStatus(this.events, memberId)]);
+    return this.run(context, actor, { programmeId, memberId }, recorded, input.commandId, (at) => ({
+      type: 'EnrolInTraining',
+      programmeId,
+      memberId,
+      programme: programme && { revision: programme.revision, modules: programme.modules },
+      member,
+      actorId: actor.id,
+      authority,
+      at,
+    }));
+  }
+}
+
+@CommandHandler(CompleteTrainingModuleCommand)
+export class CompleteTrainingModuleHandler extends EnrolmentHandler {
+  async execute({ input, context }: CompleteTrainingModuleCommand): Promise<TrainingEnrolmentView> {
+    const actor = requireActor(context);
+    const programmeId = requireId(input.programmeId, 'programmeId');
+    const memberId = requireId(input.memberId, 'memberId');
+    const { authority, recorded } = this.authorityOf(actor, 'the member, for a self-paced module');
+    // The evidence is the member's personal data: it goes into the event encrypted, never into the metadata.
+    return this.run(context, actor, { programmeId, memberId }, recorded, input.commandId, (at) => ({
+      type: 'CompleteTrainingModule',
+      programmeId,
+      memberId,
+      moduleId: input.moduleId,
+      evidence: input.evidence ?? null,
+      actorId: actor.id,
+      authority,
+      at,
+    }));
+  }
+}
+
+export const TRAINING_COMMAND_HANDLERS = [DefineTrainingProgrammeHandler, EnrolInTrainingHandler, CompleteTrainingModuleHandler];
