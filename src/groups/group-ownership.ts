@@ -6,6 +6,8 @@ export interface GroupOwnership {
   readonly groupId: string;
   /** Member id → revision of the group's stream at which they (last) became an owner. */
   readonly ownerSince: ReadonlyMap<string, number>;
+  /** Whether its owners must be certified to moderate its cases. */
+  readonly requiresCertification: boolean;
 }
 
 /**
@@ -21,6 +23,7 @@ export async function readGroupOwnership(events: GovernanceEventStore, groupId: 
     throw error;
   }
   const ownerSince = new Map<string, number>();
+  let requiresCertification = false;
   for (const event of history) {
     if (!isGroupEvent(event)) continue;
     switch (event.type) {
@@ -30,13 +33,16 @@ export async function readGroupOwnership(events: GovernanceEventStore, groupId: 
       case 'GroupOwnerRemoved':
         ownerSince.delete(event.data.memberId);
         break;
+      case 'GroupCertificationRequirementSet':
+        requiresCertification = event.data.required;
+        break;
       case 'GroupCreated':
         break;
       default:
         break;
     }
   }
-  return { groupId, ownerSince };
+  return { groupId, ownerSince, requiresCertification };
 }
 
 /** The authority a decision records for an owner. */

@@ -8,7 +8,7 @@ import { Role } from '../auth/role.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
 import { requireId } from '../shared/identifiers.ts';
 import { groupDecider, groupStreamId, type GroupCommand } from './group.decider.ts';
-import type { AssignGroupOwnerInput, CreateGroupInput, Group } from './group.graphql.ts';
+import type { AssignGroupOwnerInput, CreateGroupInput, Group, SetGroupCertificationRequirementInput } from './group.graphql.ts';
 import { GROUPS_PROJECTION } from './read-models/groups.projection.ts';
 import { findGroup } from './read-models/groups.queries.ts';
 import { ownerCandidate } from './owner-candidate.ts';
@@ -40,7 +40,16 @@ export class RemoveGroupOwnerCommand extends Command<Group> {
   }
 }
 
-type GroupAdminCommand = CreateGroupCommand | AssignGroupOwnerCommand | RemoveGroupOwnerCommand;
+export class SetGroupCertificationRequirementCommand extends Command<Group> {
+  constructor(
+    readonly input: SetGroupCertificationRequirementInput,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+type GroupAdminCommand = CreateGroupCommand | AssignGroupOwnerCommand | RemoveGroupOwnerCommand | SetGroupCertificationRequirementCommand;
 
 abstract class GroupAdminHandler<C extends GroupAdminCommand> {
   constructor(
@@ -103,5 +112,16 @@ export class RemoveGroupOwnerHandler extends GroupAdminHandler<RemoveGroupOwnerC
   }
   protected async toDomain({ input }: RemoveGroupOwnerCommand, groupId: string): Promise<GroupCommand> {
     return { type: 'RemoveGroupOwner', groupId, memberId: requireId(input.memberId, 'memberId') };
+  }
+}
+
+@CommandHandler(SetGroupCertificationRequirementCommand)
+export class SetGroupCertificationRequirementHandler extends GroupAdminHandler<SetGroupCertificationRequirementCommand> {
+  protected action = "setting a group's certification requirement";
+  protected groupId({ input }: SetGroupCertificationRequirementCommand): string {
+    return input.groupId;
+  }
+  protected async toDomain({ input }: SetGroupCertificationRequirementCommand, groupId: string): Promise<GroupCommand> {
+    return { type: 'SetGroupCertificationRequirement', groupId, required: input.required };
   }
 }

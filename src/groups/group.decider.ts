@@ -1,5 +1,5 @@
 import type { Decider, EventSchemaDefinition } from '#event-store';
-import { conflict, notFound } from '../shared/domain-error.ts';
+import { badInput, conflict, notFound } from '../shared/domain-error.ts';
 import { requireId, requireText } from '../shared/identifiers.ts';
 
 export const GROUP_STREAM_CATEGORY = 'group';
@@ -28,9 +28,20 @@ export interface GroupOwnerRemoved {
   readonly data: { readonly groupId: string; readonly memberId: string };
 }
 
-export type GroupEvent = GroupCreated | GroupOwnerAssigned | GroupOwnerRemoved;
+/** Whether the group's owners must hold a current certification to moderate its cases (the certification gate). */
+export interface GroupCertificationRequirementSet {
+  readonly type: 'GroupCertificationRequirementSet';
+  readonly data: { readonly groupId: string; readonly required: boolean };
+}
 
-export const GROUP_EVENT_TYPES: readonly GroupEvent['type'][] = ['GroupCreated', 'GroupOwnerAssigned', 'GroupOwnerRemoved'];
+export type GroupEvent = GroupCreated | GroupOwnerAssigned | GroupOwnerRemoved | GroupCertificationRequirementSet;
+
+export const GROUP_EVENT_TYPES: readonly GroupEvent['type'][] = [
+  'GroupCreated',
+  'GroupOwnerAssigned',
+  'GroupOwnerRemoved',
+  'GroupCertificationRequirementSet',
+];
 
 export function isGroupEvent(event: { readonly type: string }): event is GroupEvent {
   return (GROUP_EVENT_TYPES as readonly string[]).includes(event.type);
@@ -65,13 +76,26 @@ export interface RemoveGroupOwner {
   readonly memberId: string;
 }
 
-export type GroupCommand = CreateGroup | AssignGroupOwner | RemoveGroupOwner;
+export interface SetGroupCertificationRequirement {
+  readonly type: 'SetGroupCertificationRequirement';
+  readonly groupId: string;
+  readonly required: boolean;
+}
+
+export type GroupCommand = CreateGroup | AssignGroupOwner | RemoveGroupOwner | SetGroupCertificationRequirement;
 
 // ---------------------------------------------------------------- state
 
 export type GroupState =
   | { readonly status: 'absent' }
-  | { readonly status: 'active'; readonly groupId: string; readonly name: string; readonly owners: readonly string[] };
+  | {
+      readonly status: 'active';
+      readonly groupId: string;
+      readonly name: string;
+      readonly owners: readonly string[];
+      /** Absent in states folded before the requirement existed: false. */
+      readonly requiresCertification?: boolean;
+    };
 
 const initialState: GroupState = { status: 'absent' };
 
@@ -85,6 +109,9 @@ function evolve(state: GroupState, event: GroupEvent): GroupState {
     case 'GroupOwnerRemoved':
       if (state.status !== 'active') return state;
       return { ...state, owners: state.owners.filter((owner) => owner !== event.data.memberId) };
+    case 'GroupCertificationRequirementSet':
+      if (state.status !== 'active') return state;
+      return { ...state, requiresCertification: event.data.required };
     default:
       return unknownEvent(event, state);
   }
@@ -98,6 +125,13 @@ function decide(command: GroupCommand, state: GroupState): GroupEvent[] {
       return assignOwner(command, state);
     case 'RemoveGroupOwner':
       return removeOwner(command, state);
+    case 'SetGroupCertificationRequirement': {
+      const groupId = requireId(command.groupId, 'groupId');
+      const group = requireGroup(groupId, state);
+      if (typeof command.required !== 'boolean') throw badInput('required must be true or false', { field: 'required' });
+      if ((group.requiresCertification ?? false) === command.required) return [];
+      return [{ type: 'GroupCertificationRequirementSet', data: { groupId, required: command.required } }];
+    }
     default:
       return unknownCommand(command);
   }

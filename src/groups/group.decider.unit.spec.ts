@@ -177,7 +177,51 @@ describe('group state', () => {
   });
 
   test('no group event holds personal data', () => {
-    expect(GROUP_EVENT_SCHEMAS.map((s) => s.type).sort()).toEqual(['GroupCreated', 'GroupOwnerAssigned', 'GroupOwnerRemoved']);
+    expect(GROUP_EVENT_SCHEMAS.map((s) => s.type).sort()).toEqual([
+      'GroupCertificationRequirementSet',
+      'GroupCreated',
+      'GroupOwnerAssigned',
+      'GroupOwnerRemoved',
+    ]);
     expect(GROUP_EVENT_SCHEMAS.every((s) => s.personal === undefined)).toBe(true);
+  });
+});
+
+describe('SetGroupCertificationRequirement', () => {
+  const requirement = (required: boolean): GroupEvent => ({
+    type: 'GroupCertificationRequirementSet',
+    data: { groupId: 'g-42', required },
+  });
+  const set = (required: boolean) => ({ type: 'SetGroupCertificationRequirement' as const, groupId: 'g-42', required });
+
+  test('requiring certification is recorded; requiring it again adds nothing', () => {
+    spec
+      .given([created])
+      .when(set(true))
+      .then([requirement(true)]);
+    spec
+      .given([created, requirement(true)])
+      .when(set(true))
+      .then([]);
+  });
+
+  test('a new group requires none, so lifting a requirement that was never set adds nothing', () => {
+    spec.given([created]).when(set(false)).then([]);
+    spec
+      .given([created, requirement(true)])
+      .when(set(false))
+      .then([requirement(false)]);
+  });
+
+  test('an unknown group is NOT_FOUND; a non-boolean is bad input', () => {
+    spec.given([]).when(set(true)).thenThrows(domainError('NOT_FOUND', 'group g-42 does not exist'));
+    spec
+      .given([created])
+      .when({ type: 'SetGroupCertificationRequirement', groupId: 'g-42', required: 'yes' as unknown as boolean })
+      .thenThrows(domainError('BAD_USER_INPUT', 'required must be true or false', 'required'));
+  });
+
+  test('the folded state carries the requirement', () => {
+    expect(foldState(groupDecider, [created, requirement(true)])).toMatchObject({ status: 'active', requiresCertification: true });
   });
 });

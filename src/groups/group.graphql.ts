@@ -15,6 +15,9 @@ export class Group {
   @Field(() => Boolean)
   archived!: boolean;
 
+  @Field(() => Boolean, { description: 'Its owners must hold a current certification to moderate its cases.' })
+  requiresCertification!: boolean;
+
   @Field(() => Int)
   revision!: number;
 }
@@ -41,6 +44,24 @@ export class AssignGroupOwnerInput {
 
   @Field(() => ID)
   memberId!: string;
+
+  @Field(() => String, { nullable: true })
+  reason?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  commandId?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  expectedRevision?: number | null;
+}
+
+@InputType()
+export class SetGroupCertificationRequirementInput {
+  @Field(() => ID)
+  groupId!: string;
+
+  @Field(() => Boolean)
+  required!: boolean;
 
   @Field(() => String, { nullable: true })
   reason?: string | null;

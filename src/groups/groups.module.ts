@@ -1,6 +1,19 @@
 import { Module } from '@nestjs/common';
-import { AssignGroupOwnerHandler, CreateGroupHandler, RemoveGroupOwnerHandler } from './group.commands.ts';
+import {
+  AssignGroupOwnerHandler,
+  CreateGroupHandler,
+  RemoveGroupOwnerHandler,
+  SetGroupCertificationRequirementHandler,
+} from './group.commands.ts';
 import { GroupsResolver } from './groups.resolver.ts';
 
-@Module({ providers: [GroupsResolver, CreateGroupHandler, AssignGroupOwnerHandler, RemoveGroupOwnerHandler] })
+@Module({
+  providers: [
+    GroupsResolver,
+    CreateGroupHandler,
+    AssignGroupOwnerHandler,
+    RemoveGroupOwnerHandler,
+    SetGroupCertificationRequirementHandler,
+  ],
+})
 export class GroupsModule {}

@@ -4,8 +4,13 @@ import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graph
 import { DataSource } from 'typeorm';
 import { requireActor, type RequestContext } from '../auth/request-context.ts';
 import { pageSize } from '../graphql/pagination.ts';
-import { AssignGroupOwnerCommand, CreateGroupCommand, RemoveGroupOwnerCommand } from './group.commands.ts';
-import { AssignGroupOwnerInput, CreateGroupInput, Group, GroupConnection } from './group.graphql.ts';
+import {
+  AssignGroupOwnerCommand,
+  CreateGroupCommand,
+  RemoveGroupOwnerCommand,
+  SetGroupCertificationRequirementCommand,
+} from './group.commands.ts';
+import { AssignGroupOwnerInput, CreateGroupInput, Group, GroupConnection, SetGroupCertificationRequirementInput } from './group.graphql.ts';
 import { encodeGroupCursor, findGroup, listGroups } from './read-models/groups.queries.ts';
 
 @Resolver(() => Group)
@@ -49,5 +54,13 @@ export class GroupsResolver {
   @Mutation(() => Group)
   removeGroupOwner(@Args('input', { type: () => AssignGroupOwnerInput }) input: AssignGroupOwnerInput, @Context() context: RequestContext) {
     return this.commands.execute(new RemoveGroupOwnerCommand(input, context));
+  }
+
+  @Mutation(() => Group, { description: "Community managers: whether the group's owners must be certified to moderate its cases." })
+  setGroupCertificationRequirement(
+    @Args('input', { type: () => SetGroupCertificationRequirementInput }) input: SetGroupCertificationRequirementInput,
+    @Context() context: RequestContext,
+  ) {
+    return this.commands.execute(new SetGroupCertificationRequirementCommand(input, context));
   }
 }

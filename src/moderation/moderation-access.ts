@@ -32,9 +32,13 @@ export function moderatorAuthority(
   const since = file.groupId !== null && ownership?.groupId === file.groupId ? ownership.ownerSince.get(actor.id) : undefined;
   if (file.groupId !== null && since !== undefined) {
     const certification = ownerCertification;
-    if (certification === 'EXPIRED' || certification === 'SUSPENDED' || certification === 'REVOKED') {
-      return { authority: { kind: 'uncertified_owner', groupId: file.groupId, certification }, recorded: 'none' };
-    }
+    // Lapsed certifications bar every owner; having none bars only the owners of a group that requires it.
+    const barred =
+      certification === 'EXPIRED' ||
+      certification === 'SUSPENDED' ||
+      certification === 'REVOKED' ||
+      (certification === 'NOT_CERTIFIED' && ownership?.requiresCertification === true);
+    if (barred) return { authority: { kind: 'uncertified_owner', groupId: file.groupId, certification }, recorded: 'none' };
     return { authority: { kind: 'group_owner', groupId: file.groupId }, recorded: ownerAuthority(file.groupId, since) };
   }
   // The decider refuses with a message that says what would have been needed.

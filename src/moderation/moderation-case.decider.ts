@@ -203,7 +203,12 @@ export type ModeratorAuthority =
   | { readonly kind: 'community_manager' }
   | { readonly kind: 'group_owner'; readonly groupId: string }
   /** An owner of the case's group whose certification does not allow it now (the certification gate). */
-  | { readonly kind: 'uncertified_owner'; readonly groupId: string; readonly certification: 'EXPIRED' | 'SUSPENDED' | 'REVOKED' }
+  | {
+      readonly kind: 'uncertified_owner';
+      readonly groupId: string;
+      /** NOT_CERTIFIED only bars an owner of a group that requires certification. */
+      readonly certification: 'EXPIRED' | 'SUSPENDED' | 'REVOKED' | 'NOT_CERTIFIED';
+    }
   | { readonly kind: 'none' };
 
 export interface ReportContent {
@@ -657,7 +662,9 @@ function requireModerator(authority: ModeratorAuthority, file: CaseFile, actorId
       if (file.groupId !== null && authority.groupId === file.groupId) {
         throw new DomainError(
           'FORBIDDEN',
-          `your certification is ${authority.certification.toLowerCase()}: owners of group ${file.groupId} moderate its cases only while certified`,
+          authority.certification === 'NOT_CERTIFIED'
+            ? `group ${file.groupId} requires certified owners to moderate its cases, and you are not certified`
+            : `your certification is ${authority.certification.toLowerCase()}: owners of group ${file.groupId} moderate its cases only while certified`,
         );
       }
       break;

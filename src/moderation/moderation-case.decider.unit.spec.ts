@@ -457,6 +457,12 @@ describe('certification gate', () => {
     },
   );
 
+  test('an owner without a certification is barred (when the group requires one) with the reason', () =>
+    spec
+      .given(reported)
+      .when(claim(OWNER, { kind: 'uncertified_owner', groupId: GROUP, certification: 'NOT_CERTIFIED' }))
+      .thenThrows(domainError('FORBIDDEN', `group ${GROUP} requires certified owners to moderate its cases, and you are not certified`)));
+
   test('an uncertified owner of another group gets the ordinary refusal', () =>
     spec
       .given(reported)

@@ -15,6 +15,9 @@ export class GroupRecord {
   @Column({ type: 'boolean' })
   archived!: boolean;
 
+  @Column({ name: 'requires_certification', type: 'boolean' })
+  requiresCertification!: boolean;
+
   @Column({ type: 'int' })
   revision!: number;
 }

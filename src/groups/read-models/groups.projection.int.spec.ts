@@ -73,7 +73,14 @@ describe('groups read model', () => {
     await runMember({ type: 'RecordMemberLeft', memberId: 'm-3' });
 
     await run({ type: 'CreateGroup', groupId: 'g-42', name: 'Platform guild' }, '2025-03-01T09:00:00.000Z');
-    expect(await findGroup(readModels, 'g-42')).toEqual({ id: 'g-42', name: 'Platform guild', owners: [], archived: false, revision: 0 });
+    expect(await findGroup(readModels, 'g-42')).toEqual({
+      id: 'g-42',
+      name: 'Platform guild',
+      owners: [],
+      archived: false,
+      requiresCertification: false,
+      revision: 0,
+    });
 
     await assign('g-42', 'm-2');
     await assign('g-42', 'm-1');
@@ -94,15 +101,19 @@ describe('groups read model', () => {
       name: 'Platform guild',
       owners: ['m-1'],
       archived: false,
+      requiresCertification: false,
       revision: 3,
     });
+
+    await run({ type: 'SetGroupCertificationRequirement', groupId: 'g-42', required: true }, '2025-03-06T12:00:00.000Z');
+    expect(await findGroup(readModels, 'g-42')).toMatchObject({ requiresCertification: true, revision: 4 });
 
     const { rows } = await pool.query<{ created_at: Date; updated_at: Date }>(
       'SELECT created_at, updated_at FROM read_models.groups WHERE group_id = $1',
       ['g-42'],
     );
     expect(rows[0]?.created_at.toISOString()).toBe('2025-03-01T09:00:00.000Z');
-    expect(rows[0]?.updated_at.toISOString()).toBe('2025-03-05T12:00:00.000Z');
+    expect(rows[0]?.updated_at.toISOString()).toBe('2025-03-06T12:00:00.000Z');
     expect(await findGroup(readModels, 'g-unknown')).toBeNull();
   });
 

@@ -9,7 +9,8 @@ export const GROUPS_TABLE = 'groups';
 /** One row per group with its owners in the order they were assigned. */
 export const groupsProjection: ProjectionDefinition<StoredEvent> = {
   name: GROUPS_PROJECTION,
-  version: 1,
+  // 2: requires_certification.
+  version: 2,
   tables: [GROUPS_TABLE],
   filter: { categories: [GROUP_STREAM_CATEGORY] },
 
@@ -20,6 +21,7 @@ export const groupsProjection: ProjectionDefinition<StoredEvent> = {
         name       text        NOT NULL,
         owners     text[]      NOT NULL DEFAULT '{}',
         archived   boolean     NOT NULL DEFAULT false,
+        requires_certification boolean NOT NULL DEFAULT false,
         revision   int         NOT NULL,
         created_at timestamptz NOT NULL,
         updated_at timestamptz NOT NULL
@@ -56,6 +58,14 @@ async function applyEvent(event: StoredEvent & GroupEvent, client: pg.ClientBase
       await client.query(`UPDATE ${table} SET owners = array_remove(owners, $2), revision = $3, updated_at = $4 WHERE group_id = $1`, [
         event.data.groupId,
         event.data.memberId,
+        event.revision,
+        at,
+      ]);
+      return;
+    case 'GroupCertificationRequirementSet':
+      await client.query(`UPDATE ${table} SET requires_certification = $2, revision = $3, updated_at = $4 WHERE group_id = $1`, [
+        event.data.groupId,
+        event.data.required,
         event.revision,
         at,
       ]);

@@ -10,6 +10,8 @@ export interface GroupView {
   /** Member ids, in the order they became owners. */
   readonly owners: string[];
   readonly archived: boolean;
+  /** Its owners must hold a current certification to moderate its cases. */
+  readonly requiresCertification: boolean;
   /** The revision of the group's stream: what `expectedRevision` compares with. */
   readonly revision: number;
 }
@@ -62,7 +64,14 @@ export const encodeGroupCursor = encodeIdCursor;
 export const decodeGroupCursor = decodeIdCursor;
 
 function toGroup(record: GroupRecord): GroupView {
-  return { id: record.groupId, name: record.name, owners: record.owners, archived: record.archived, revision: record.revision };
+  return {
+    id: record.groupId,
+    name: record.name,
+    owners: record.owners,
+    archived: record.archived,
+    requiresCertification: record.requiresCertification,
+    revision: record.revision,
+  };
 }
 
 /** Ids of the groups the member owns, as the read model has them (for what a group owner may list, not for authority). */
