@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
 import { ProjectionRunner } from '#projections';
 import { AuditModule } from './audit/audit.module.ts';
+import { CertificationModule } from './certification/certification.module.ts';
 import { buildRequestContext, connectionHeaders } from './auth/context.ts';
 import { TokenVerifier } from './auth/token-verifier.ts';
 import { CommandPipeline } from './command/command-pipeline.ts';
@@ -85,6 +86,7 @@ export class AppModule {
         ModerationModule,
         PrivacyModule,
         TrainingModule,
+        CertificationModule,
         AuditModule,
       ],
       providers: [MeResolver, { provide: APP_FILTER, useClass: GraphQLErrorsFilter }],

@@ -21,6 +21,7 @@ import { createSanctionExpiryScheduler } from './moderation/sanction-expiry.ts';
 import { systemClock } from './shared/clock.ts';
 import { PRIVACY_EVENT_SCHEMAS, privacyProjection } from './privacy/index.ts';
 import { TRAINING_EVENT_SCHEMAS, trainingProjection } from './training/index.ts';
+import { CERTIFICATION_MODULE_EVENT_SCHEMAS, certificationProjection, createCertificationRenewalScheduler } from './certification/index.ts';
 import { JsonLogger, logContext, logger } from './observability/logger.ts';
 
 export interface RunningService {
@@ -42,8 +43,16 @@ export const SERVICE_PARTS = {
     ...MODERATOR_NOTE_EVENT_SCHEMAS,
     ...PRIVACY_EVENT_SCHEMAS,
     ...TRAINING_EVENT_SCHEMAS,
+    ...CERTIFICATION_MODULE_EVENT_SCHEMAS,
   ],
-  projections: [membersProjection, groupsProjection, moderationProjection, privacyProjection, trainingProjection],
+  projections: [
+    membersProjection,
+    groupsProjection,
+    moderationProjection,
+    privacyProjection,
+    trainingProjection,
+    certificationProjection,
+  ],
 };
 
 export async function startService(config: AppConfig & { auth: AuthConfig }, databaseUrl: string): Promise<RunningService> {
@@ -56,6 +65,13 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
       pool: eventSourcing.pool,
       clock: systemClock,
       intervalMs: config.schedulerIntervalMs,
+    }),
+    createCertificationRenewalScheduler({
+      events: eventSourcing.events,
+      pool: eventSourcing.pool,
+      clock: systemClock,
+      intervalMs: config.schedulerIntervalMs,
+      renewalWindowDays: config.certificationRenewalWindowDays,
     }),
   ];
   let app: NestExpressApplication | undefined;

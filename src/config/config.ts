@@ -19,8 +19,12 @@ export interface AppConfig {
   readonly maxBodyBytes: number;
   /** How long after a moderation decision its author may appeal. */
   readonly appealWindowDays: number;
+  /** Owners of a group moderate its cases only while certified (see the moderation module). */
+  readonly certificationGate: boolean;
   /** How often the schedulers look for due work (sanction expiry). */
   readonly schedulerIntervalMs: number;
+  /** How many days before its expiry a certification is due for renewal (0: never before it expires). */
+  readonly certificationRenewalWindowDays: number;
 }
 
 export class ConfigError extends Error {
@@ -37,8 +41,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const port = integer(env, 'PORT', 3000, 0, 65535, problems);
   const readModelWaitMs = integer(env, 'READ_MODEL_WAIT_MS', 5000, 1, 60000, problems);
   const maxBodyBytes = integer(env, 'MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024, problems);
+  const certificationGate = oneOf(env, 'CERTIFICATION_GATE', ['on', 'off'] as const, 'on', problems) === 'on';
   const appealWindowDays = integer(env, 'APPEAL_WINDOW_DAYS', 30, 1, 3650, problems);
   const schedulerIntervalMs = integer(env, 'SCHEDULER_INTERVAL_MS', 30_000, 100, 3_600_000, problems);
+  const certificationRenewalWindowDays = integer(env, 'CERTIFICATION_RENEWAL_WINDOW_DAYS', 60, 0, 3650, problems);
   const host = env.HOST?.trim() || '127.0.0.1';
   // Read by the logger itself (it logs before configuration is loaded); checked here so a typo does not pass silently.
   oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info', problems);
@@ -84,7 +90,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     readModelWaitMs,
     maxBodyBytes,
     appealWindowDays,
+    certificationGate,
     schedulerIntervalMs,
+    certificationRenewalWindowDays,
   };
 }
 

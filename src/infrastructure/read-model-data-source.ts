@@ -1,4 +1,9 @@
 import { DataSource } from 'typeorm';
+import {
+  CertificationHistoryRecord,
+  CertificationLevelRecord,
+  MemberCertificationRecord,
+} from '../certification/read-models/certification.records.ts';
 import { GroupRecord } from '../groups/read-models/group.record.ts';
 import { MemberRecord } from '../members/read-models/member.record.ts';
 import { ModerationCaseRecord } from '../moderation/read-models/moderation-case.record.ts';
@@ -15,6 +20,9 @@ export const READ_MODEL_ENTITIES = [
   ModeratorNoteRecord,
   TrainingProgrammeRecord,
   TrainingEnrolmentRecord,
+  CertificationLevelRecord,
+  MemberCertificationRecord,
+  CertificationHistoryRecord,
 ];
 
 /**

@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
-import { OWNER_CERTIFICATION } from './moderation-access.ts';
+import { GovernanceEventStore } from '#event-store';
+import { readCertificationStatus } from '../certification/index.ts';
+import type { AppConfig } from '../config/config.ts';
+import { APP_CONFIG } from '../infrastructure/tokens.ts';
+import { OWNER_CERTIFICATION, type OwnerCertificationLookup } from './moderation-access.ts';
 import { MODERATION_COMMAND_HANDLERS } from './moderation.commands.ts';
 import { ModerationResolver } from './moderation.resolver.ts';
 
@@ -7,8 +11,13 @@ import { ModerationResolver } from './moderation.resolver.ts';
   providers: [
     ModerationResolver,
     ...MODERATION_COMMAND_HANDLERS,
-    // Until the certification module answers, no owner is barred (the gate is wired in with it).
-    { provide: OWNER_CERTIFICATION, useValue: null },
+    {
+      provide: OWNER_CERTIFICATION,
+      inject: [GovernanceEventStore, APP_CONFIG],
+      // Read from the owner's certification stream at the moment of the action, like the ownership itself.
+      useFactory: (events: GovernanceEventStore, config: AppConfig): OwnerCertificationLookup | null =>
+        config.certificationGate ? async (memberId, at) => (await readCertificationStatus(events, memberId, at)).status : null,
+    },
   ],
 })
 export class ModerationModule {}

@@ -346,6 +346,124 @@ describe('moderation over HTTP', () => {
     expect([(await stored(caseId)).length, (await stored(appealed)).length]).toEqual(before);
   });
 
+  test('certification gate: a suspended owner cannot moderate; a group that requires certification bars an owner who has none', async () => {
+    const manager = { token: tokens['cm-1'] };
+    const programmeId = uid('prog');
+    ok(
+      await t.graphql(
+        `mutation($input: DefineTrainingProgrammeInput!) { defineTrainingProgramme(input: $input) { id } }`,
+        { input: { programmeId, title: 'Owner basics', modules: [{ id: 'intro', title: 'Introduction', required: true }] } },
+        manager,
+      ),
+    );
+    ok(
+      await t.graphql(
+        `mutation($input: DefineCertificationLevelInput!) { defineCertificationLevel(input: $input) { level } }`,
+        { input: { level: 1, name: 'Certified owner', requiredProgrammes: [programmeId], validityMonths: 12 } },
+        manager,
+      ),
+    );
+    const owner = uid('owner');
+    const groupId = await groupOwnedBy(owner);
+    const ownerToken = await tokenFor(owner, Role.GROUP_OWNER);
+    ok(
+      await t.graphql(
+        `mutation($input: EnrolInTrainingInput!) { enrolInTraining(input: $input) { status } }`,
+        { input: { programmeId, memberId: owner } },
+        manager,
+      ),
+    );
+    ok(
+      await t.graphql(
+        `mutation($input: CompleteTrainingModuleInput!) { completeTrainingModule(input: $input) { status } }`,
+        { input: { programmeId, memberId: owner, moduleId: 'intro' } },
+        manager,
+      ),
+    );
+    ok(
+      await t.graphql(
+        `mutation($input: AwardCertificationInput!) { awardCertification(input: $input) { status } }`,
+        { input: { memberId: owner, level: 1 } },
+        manager,
+      ),
+    );
+
+    const decide = async (caseId: string, token: string) =>
+      t.graphql(DECIDE, { input: { caseId, outcome: 'HIDE_CONTENT', reason: 'off-topic' } }, { token });
+    const certified = ok(await report('r-1', { contentId: uid('post'), authorId: uid('author'), groupId })).reportContent.id;
+    ok(await decide(certified, ownerToken));
+
+    ok(
+      await t.graphql(
+        `mutation($input: ChangeCertificationInput!) { suspendCertification(input: $input) { status } }`,
+        { input: { memberId: owner, reason: 'complaints under review' } },
+        manager,
+      ),
+    );
+    const suspended = ok(await report('r-1', { contentId: uid('post'), authorId: uid('author'), groupId })).reportContent.id;
+    refused(
+      await t.graphql(CLAIM, { input: { caseId: suspended } }, { token: ownerToken }),
+      'FORBIDDEN',
+      /your certification is suspended/,
+    );
+    refused(await decide(suspended, ownerToken), 'FORBIDDEN', /only while certified/);
+    expect(await stored(suspended)).toHaveLength(2);
+
+    // An owner who was never certified moderates, until the group requires certified owners.
+    const newcomer = uid('owner');
+    const otherGroup = await groupOwnedBy(newcomer);
+    const newcomerToken = await tokenFor(newcomer, Role.GROUP_OWNER);
+    ok(
+      await decide(
+        ok(await report('r-1', { contentId: uid('post'), authorId: uid('author'), groupId: otherGroup })).reportContent.id,
+        newcomerToken,
+      ),
+    );
+    const required = ok(
+      await t.graphql<{ setGroupCertificationRequirement: { requiresCertification: boolean } }>(
+        `mutation($input: SetGroupCertificationRequirementInput!) { setGroupCertificationRequirement(input: $input) { requiresCertification } }`,
+        { input: { groupId: otherGroup, required: true } },
+        manager,
+      ),
+    );
+    expect(required.setGroupCertificationRequirement.requiresCertification).toBe(true);
+    const barred = ok(await report('r-1', { contentId: uid('post'), authorId: uid('author'), groupId: otherGroup })).reportContent.id;
+    refused(await decide(barred, newcomerToken), 'FORBIDDEN', new RegExp(`group ${otherGroup} requires certified owners`));
+    expect(await stored(barred)).toHaveLength(2);
+    // Community managers are not gated.
+    ok(await decide(barred, tokens['cm-2']!));
+
+    // Community managers see which groups are run by owners who are not currently certified.
+    const coverage = `query($after: String) { groupsWithUncertifiedOwners(first: 100, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor } edges { node { group { id } uncertifiedOwners { memberId status } } } } }`;
+    const gaps = new Map<string, unknown>();
+    for (let after: string | null = null; ;) {
+      const page: {
+        groupsWithUncertifiedOwners: {
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+          edges: { node: { group: { id: string }; uncertifiedOwners: unknown } }[];
+        };
+      } = ok(await t.graphql(coverage, { after }, { token: tokens.auditor! }));
+      for (const edge of page.groupsWithUncertifiedOwners.edges) gaps.set(edge.node.group.id, edge.node.uncertifiedOwners);
+      if (!page.groupsWithUncertifiedOwners.pageInfo.hasNextPage) break;
+      after = page.groupsWithUncertifiedOwners.pageInfo.endCursor;
+    }
+    expect(gaps.get(groupId)).toEqual([{ memberId: owner, status: 'SUSPENDED' }]);
+    expect(gaps.get(otherGroup)).toEqual([{ memberId: newcomer, status: 'NOT_CERTIFIED' }]);
+    refused(await t.graphql(coverage, {}, { token: ownerToken }), 'FORBIDDEN');
+    ok(
+      await t.graphql(
+        `mutation($input: ChangeCertificationInput!) { reinstateCertification(input: $input) { status } }`,
+        { input: { memberId: owner, reason: 'complaints unfounded' } },
+        manager,
+      ),
+    );
+    const reinstated = ok(
+      await t.graphql<{ groupsWithUncertifiedOwners: { edges: { node: { group: { id: string } } }[] } }>(coverage, {}, manager),
+    );
+    expect(reinstated.groupsWithUncertifiedOwners.edges.map((e) => e.node.group.id)).not.toContain(groupId);
+  });
+
   test('bad input answers the right code and appends nothing', async () => {
     const author = uid('author');
     const caseId = ok(await report('r-1', { contentId: uid('post'), authorId: author })).reportContent.id;
