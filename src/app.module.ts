@@ -8,6 +8,8 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
 import { ProjectionRunner } from '#projections';
+import { AgreementsModule } from './agreements/agreements.module.ts';
+import { AmbassadorsModule } from './ambassadors/ambassadors.module.ts';
 import { AuditModule } from './audit/audit.module.ts';
 import { CertificationModule } from './certification/certification.module.ts';
 import { buildRequestContext, connectionHeaders } from './auth/context.ts';
@@ -87,6 +89,8 @@ export class AppModule {
         PrivacyModule,
         TrainingModule,
         CertificationModule,
+        AmbassadorsModule,
+        AgreementsModule,
         AuditModule,
       ],
       providers: [MeResolver, { provide: APP_FILTER, useClass: GraphQLErrorsFilter }],

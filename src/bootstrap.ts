@@ -22,6 +22,8 @@ import { systemClock } from './shared/clock.ts';
 import { PRIVACY_EVENT_SCHEMAS, privacyProjection } from './privacy/index.ts';
 import { TRAINING_EVENT_SCHEMAS, trainingProjection } from './training/index.ts';
 import { CERTIFICATION_MODULE_EVENT_SCHEMAS, certificationProjection, createCertificationRenewalScheduler } from './certification/index.ts';
+import { AMBASSADOR_EVENT_SCHEMAS, ambassadorsProjection } from './ambassadors/index.ts';
+import { AGREEMENTS_EVENT_SCHEMAS, agreementsProjection } from './agreements/index.ts';
 import { JsonLogger, logContext, logger } from './observability/logger.ts';
 
 export interface RunningService {
@@ -44,6 +46,8 @@ export const SERVICE_PARTS = {
     ...PRIVACY_EVENT_SCHEMAS,
     ...TRAINING_EVENT_SCHEMAS,
     ...CERTIFICATION_MODULE_EVENT_SCHEMAS,
+    ...AMBASSADOR_EVENT_SCHEMAS,
+    ...AGREEMENTS_EVENT_SCHEMAS,
   ],
   projections: [
     membersProjection,
@@ -52,6 +56,8 @@ export const SERVICE_PARTS = {
     privacyProjection,
     trainingProjection,
     certificationProjection,
+    ambassadorsProjection,
+    agreementsProjection,
   ],
 };
 

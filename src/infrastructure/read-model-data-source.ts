@@ -1,5 +1,12 @@
 import { DataSource } from 'typeorm';
 import {
+  AgreementAcceptanceRecord,
+  AgreementMemberRecord,
+  AgreementRecord,
+  AgreementVersionRecord,
+} from '../agreements/read-models/agreement.records.ts';
+import { AmbassadorEnrolmentRecord, AmbassadorMemberRecord, AmbassadorRecord } from '../ambassadors/read-models/ambassador.records.ts';
+import {
   CertificationHistoryRecord,
   CertificationLevelRecord,
   MemberCertificationRecord,
@@ -23,6 +30,13 @@ export const READ_MODEL_ENTITIES = [
   CertificationLevelRecord,
   MemberCertificationRecord,
   CertificationHistoryRecord,
+  AmbassadorRecord,
+  AmbassadorEnrolmentRecord,
+  AmbassadorMemberRecord,
+  AgreementRecord,
+  AgreementVersionRecord,
+  AgreementAcceptanceRecord,
+  AgreementMemberRecord,
 ];
 
 /**

@@ -243,6 +243,8 @@ export interface DecideCase {
   readonly outcome: ModerationOutcome;
   readonly reason: string;
   readonly guideline: GuidelineReference | null;
+  /** Whether the cited agreement version is published, as its stream says (the handler reads it). */
+  readonly guidelinePublished?: boolean;
   readonly suspendUntil: string | null;
   readonly at: string;
 }
@@ -477,6 +479,9 @@ function decideCase(command: DecideCase, state: ModerationCaseState): Moderation
   const suspendUntil = requireSuspendUntil(command.suspendUntil, outcome, command.at);
   const file = requireCase(caseId, state);
   requireModerator(command.authority, file, command.actorId);
+  if (guideline !== null && command.guidelinePublished === false) {
+    throw badInput(`guideline: agreement ${guideline.agreementId} has no published version ${guideline.version}`, { field: 'guideline' });
+  }
   if (outcome === 'SUSPEND_MEMBER' && command.authority.kind !== 'community_manager') {
     throw new DomainError('FORBIDDEN', 'suspending a member is reserved to community managers');
   }

@@ -440,6 +440,22 @@ describe('ReportContent', () => {
 
 // ---------------------------------------------------------------- claim
 
+describe('guideline citations', () => {
+  const guideline = { agreementId: 'code-of-conduct', version: 3, section: '2.1' };
+
+  test('a decision citing an unpublished agreement version is bad input', () =>
+    spec
+      .given(reported)
+      .when(decide({ guideline, guidelinePublished: false }))
+      .thenThrows(domainError('BAD_USER_INPUT', 'guideline: agreement code-of-conduct has no published version 3', 'guideline')));
+
+  test('a decision citing a published version records the reference', () =>
+    spec
+      .given(reported)
+      .when(decide({ guideline, guidelinePublished: true }))
+      .then([claimed(CM, { claimedAt: DECIDED_AT }), decided({ guideline })]));
+});
+
 describe('certification gate', () => {
   test.each(['EXPIRED', 'SUSPENDED', 'REVOKED'] as const)(
     'an owner whose certification is %s can neither claim nor decide',

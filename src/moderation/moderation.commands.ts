@@ -7,6 +7,7 @@ import { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
 import { CommandPipeline, namespacedCommandId } from '../command/command-pipeline.ts';
 import type { AppConfig } from '../config/config.ts';
+import { publishedAgreementVersion } from '../agreements/index.ts';
 import { readGroupOwnership } from '../groups/index.ts';
 import { APP_CONFIG } from '../infrastructure/tokens.ts';
 import { requireRegisteredMember } from '../members/index.ts';
@@ -212,8 +213,11 @@ export class DecideModerationCaseHandler extends CaseHandler {
     const actor = requireActor(context);
     const caseId = requireId(input.caseId, 'caseId');
     const { authority, recorded } = await this.authorityOf(actor, await this.existingCase(caseId));
+    const cited = input.guideline;
+    const guidelinePublished = cited ? await publishedAgreementVersion(this.events, cited.agreementId, cited.version) : undefined;
     await this.run(context, actor, caseId, recorded, input, (at) => ({
       type: 'DecideCase',
+      ...(guidelinePublished === undefined ? {} : { guidelinePublished }),
       caseId,
       actorId: actor.id,
       authority,

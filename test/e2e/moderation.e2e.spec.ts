@@ -129,6 +129,18 @@ describe('moderation over HTTP', () => {
     expect(claimed.claimModerationCase).toMatchObject({ status: 'IN_REVIEW', assignedTo: 'cm-1', revision: 3 });
     expect(claimed.claimModerationCase.flags.map((f) => f.reporterId)).toEqual(['r-1', 'r-2']);
 
+    // The decision cites a published version of the code of conduct.
+    for (const version of [1, 2]) {
+      ok(
+        await t.graphql(
+          `mutation($input: PublishAgreementVersionInput!) { publishAgreementVersion(input: $input) { id } }`,
+          {
+            input: { agreementId: 'code-of-conduct', title: 'Code of conduct', body: `Be kind (v${version})`, requiresReacceptance: true },
+          },
+          { token: tokens['cm-2'] },
+        ),
+      );
+    }
     const until = new Date(Date.now() + 7 * 86_400_000).toISOString();
     const decided = ok(
       await t.graphql<{ decideModerationCase: CaseAnswer }>(
@@ -482,6 +494,7 @@ describe('moderation over HTTP', () => {
     );
     refused(await decide({ suspendUntil: 'next tuesday' }), 'BAD_USER_INPUT');
     refused(await decide({ guideline: { agreementId: 'coc', version: 0 } }), 'BAD_USER_INPUT', /guideline.version/);
+    refused(await decide({ guideline: { agreementId: 'coc-unpublished', version: 1 } }), 'BAD_USER_INPUT', /no published version 1/);
     refused(await decide({ expectedRevision: 0 }), 'CONFLICT');
     refused(await report('r-2', { contentId: 'bad id with spaces', authorId: author }), 'BAD_USER_INPUT', /contentId/);
     refused(await report(author, { contentId: uid('post'), authorId: author }), 'FORBIDDEN', /your own content/);

@@ -149,6 +149,7 @@ describe('privacy settings, consent and erasure over HTTP', () => {
       note: `moderator-note-${randomUUID()}`,
       leaving: `leaving-reason-${randomUUID()}`,
       erasure: `erasure-reason-${randomUUID()}`,
+      motivation: `ambassador-motivation-${randomUUID()}`,
     };
     await register(memberId, name);
     const self = await t.token(memberId, Role.MEMBER);
@@ -188,6 +189,13 @@ describe('privacy settings, consent and erasure over HTTP', () => {
         `mutation($input: AddModeratorNoteInput!) { addModeratorNote(input: $input) { memberId } }`,
         { input: { memberId, text: words.note } },
         { token: cm2 },
+      ),
+    );
+    ok(
+      await t.graphql(
+        `mutation($input: NominateAmbassadorInput!) { nominateAmbassador(input: $input) { memberId } }`,
+        { input: { memberId, department: 'Legal', motivation: words.motivation } },
+        { token: self },
       ),
     );
     ok(

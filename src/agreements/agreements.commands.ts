@@ -1,0 +1,115 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { GovernanceEventStore } from '#event-store';
+import { requireActor, type RequestContext } from '../auth/request-context.ts';
+import { Role } from '../auth/role.ts';
+import { CommandPipeline } from '../command/command-pipeline.ts';
+import { readMemberStatus } from '../members/index.ts';
+import { requireId } from '../shared/identifiers.ts';
+import { acceptanceStreamId, agreementAcceptanceDecider } from './agreement-acceptance.decider.ts';
+import { readAgreement } from './agreement-streams.ts';
+import { agreementDecider, agreementStreamId, type AgreementCommand } from './agreement.decider.ts';
+import type { AcceptAgreementInput, PublishAgreementVersionInput } from './agreements.graphql.ts';
+import { AGREEMENTS_PROJECTION } from './read-models/agreements.projection.ts';
+import {
+  findAgreement,
+  findAgreementAcceptance,
+  type AgreementAcceptanceView,
+  type AgreementView,
+} from './read-models/agreements.queries.ts';
+
+const READ_MODELS = [AGREEMENTS_PROJECTION];
+
+abstract class InputCommand<Input, Result> extends Command<Result> {
+  constructor(
+    readonly input: Input,
+    readonly context: RequestContext,
+  ) {
+    super();
+  }
+}
+
+export class PublishAgreementVersionCommand extends InputCommand<PublishAgreementVersionInput, AgreementView> {}
+export class AcceptAgreementCommand extends InputCommand<AcceptAgreementInput, AgreementAcceptanceView> {}
+
+@CommandHandler(PublishAgreementVersionCommand)
+export class PublishAgreementVersionHandler {
+  constructor(
+    @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
+    @Inject(DataSource) private readonly db: DataSource,
+  ) {}
+
+  async execute({ input, context }: PublishAgreementVersionCommand): Promise<AgreementView> {
+    const agreementId = requireId(input.agreementId, 'agreementId');
+    await this.pipeline.executeMutation({
+      context,
+      roles: [Role.COMMUNITY_MANAGER],
+      action: 'publishing an agreement version',
+      input,
+      streamId: agreementStreamId(agreementId),
+      decider: agreementDecider,
+      command: (at): AgreementCommand => ({
+        type: 'PublishAgreementVersion',
+        agreementId,
+        title: input.title,
+        body: input.body,
+        requiresReacceptance: input.requiresReacceptance,
+        actorId: requireActor(context).id,
+        at,
+      }),
+      readModels: READ_MODELS,
+    });
+    const view = await findAgreement(this.db, agreementId);
+    if (!view) throw new Error(`agreement ${agreementId} is missing from the read model after its command`);
+    return view;
+  }
+}
+
+/**
+ * A member accepts for themselves, the current version only. Which version is current, and whether the member is an
+ * active one, is read from their streams as they are now.
+ */
+@CommandHandler(AcceptAgreementCommand)
+export class AcceptAgreementHandler {
+  constructor(
+    @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(GovernanceEventStore) private readonly events: GovernanceEventStore,
+  ) {}
+
+  async execute({ input, context }: AcceptAgreementCommand): Promise<AgreementAcceptanceView> {
+    const actor = requireActor(context);
+    const agreementId = requireId(input.agreementId, 'agreementId');
+    const agreement = await readAgreement(this.events, agreementId);
+    const acceptor = await readMemberStatus(this.events, actor.id);
+    const at = new Date().toISOString();
+    await this.pipeline.execute({
+      streamId: acceptanceStreamId(agreementId, actor.id),
+      decider: agreementAcceptanceDecider,
+      command: {
+        type: 'AcceptAgreement',
+        agreementId,
+        memberId: actor.id,
+        version: input.version,
+        agreement:
+          agreement.status === 'published'
+            ? { currentVersion: agreement.currentVersion, currentBodySha256: agreement.versions.at(-1)!.bodySha256 }
+            : null,
+        acceptor,
+        at,
+      },
+      occurredAt: at,
+      context,
+      actor,
+      authority: 'self',
+      commandId: input.commandId ?? null,
+      readModels: READ_MODELS,
+    });
+    const lookup = await findAgreementAcceptance(this.db, agreementId, actor.id);
+    if (!lookup.found) throw new Error(`the acceptance of ${agreementId} by ${actor.id} is missing from the read model after its command`);
+    return lookup.acceptance;
+  }
+}
+
+export const AGREEMENT_COMMAND_HANDLERS = [PublishAgreementVersionHandler, AcceptAgreementHandler];

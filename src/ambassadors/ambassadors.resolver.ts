@@ -1,0 +1,124 @@
+import { Inject } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { DataSource } from 'typeorm';
+import { requireActor, type RequestContext } from '../auth/request-context.ts';
+import { pageSize } from '../graphql/pagination.ts';
+import { ambassadorForViewer } from './ambassador-access.ts';
+import {
+  ActivateAmbassadorCommand,
+  ApproveAmbassadorCommand,
+  DeactivateAmbassadorCommand,
+  NominateAmbassadorCommand,
+  OffboardAmbassadorCommand,
+  ReactivateAmbassadorCommand,
+  RejectAmbassadorCommand,
+} from './ambassadors.commands.ts';
+import {
+  Ambassador,
+  AmbassadorConnection,
+  AmbassadorDecisionInput,
+  AmbassadorStatus,
+  DepartmentCoverage,
+  NominateAmbassadorInput,
+} from './ambassadors.graphql.ts';
+import { ambassadorCoverage, encodeAmbassadorCursor, listAmbassadors, type AmbassadorView } from './read-models/ambassadors.queries.ts';
+
+@Resolver(() => Ambassador)
+export class AmbassadorsResolver {
+  constructor(
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(DataSource) private readonly db: DataSource,
+  ) {}
+
+  @Query(() => AmbassadorConnection, { description: 'Every member ever nominated (their latest enrolment), by member id.' })
+  async ambassadors(
+    @Context() context: RequestContext,
+    @Args('status', { type: () => [AmbassadorStatus], nullable: true }) status?: AmbassadorStatus[] | null,
+    @Args('department', { type: () => String, nullable: true }) department?: string | null,
+    @Args('first', { type: () => Int, nullable: true }) first?: number | null,
+    @Args('after', { type: () => String, nullable: true }) after?: string | null,
+  ): Promise<AmbassadorConnection> {
+    const actor = requireActor(context);
+    const page = await listAmbassadors(this.db, {
+      statuses: status ?? null,
+      department: department ?? null,
+      first: pageSize(first),
+      after,
+    });
+    return {
+      edges: page.nodes.map((node) => ({
+        cursor: encodeAmbassadorCursor(node.memberId),
+        node: ambassadorForViewer(node, actor) as Ambassador,
+      })),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      totalCount: page.totalCount,
+    };
+  }
+
+  @Query(() => [DepartmentCoverage], {
+    description: 'ACTIVE ambassadors per department, including the departments of the member directory that have none.',
+  })
+  ambassadorCoverage(@Context() context: RequestContext): Promise<DepartmentCoverage[]> {
+    requireActor(context);
+    return ambassadorCoverage(this.db);
+  }
+
+  @Mutation(() => Ambassador)
+  nominateAmbassador(
+    @Args('input', { type: () => NominateAmbassadorInput }) input: NominateAmbassadorInput,
+    @Context() context: RequestContext,
+  ): Promise<AmbassadorView> {
+    return this.commands.execute(new NominateAmbassadorCommand(input, context));
+  }
+
+  @Mutation(() => Ambassador, { description: 'NOMINATED → APPROVED (community managers).' })
+  approveAmbassador(
+    @Args('input', { type: () => AmbassadorDecisionInput }) input: AmbassadorDecisionInput,
+    @Context() context: RequestContext,
+  ) {
+    return this.commands.execute(new ApproveAmbassadorCommand(input, context));
+  }
+
+  @Mutation(() => Ambassador, { description: 'NOMINATED → REJECTED (community managers).' })
+  rejectAmbassador(
+    @Args('input', { type: () => AmbassadorDecisionInput }) input: AmbassadorDecisionInput,
+    @Context() context: RequestContext,
+  ) {
+    return this.commands.execute(new RejectAmbassadorCommand(input, context));
+  }
+
+  @Mutation(() => Ambassador, { description: 'APPROVED → ACTIVE once onboarded (community managers).' })
+  activateAmbassador(
+    @Args('input', { type: () => AmbassadorDecisionInput }) input: AmbassadorDecisionInput,
+    @Context() context: RequestContext,
+  ) {
+    return this.commands.execute(new ActivateAmbassadorCommand(input, context));
+  }
+
+  @Mutation(() => Ambassador, { description: 'ACTIVE → INACTIVE, a pause (community managers).' })
+  deactivateAmbassador(
+    @Args('input', { type: () => AmbassadorDecisionInput }) input: AmbassadorDecisionInput,
+    @Context() context: RequestContext,
+  ) {
+    return this.commands.execute(new DeactivateAmbassadorCommand(input, context));
+  }
+
+  @Mutation(() => Ambassador, { description: 'INACTIVE → ACTIVE (community managers).' })
+  reactivateAmbassador(
+    @Args('input', { type: () => AmbassadorDecisionInput }) input: AmbassadorDecisionInput,
+    @Context() context: RequestContext,
+  ) {
+    return this.commands.execute(new ReactivateAmbassadorCommand(input, context));
+  }
+
+  @Mutation(() => Ambassador, {
+    description: 'APPROVED, ACTIVE or INACTIVE → OFFBOARDED, with a reason (community managers). A new nomination may follow.',
+  })
+  offboardAmbassador(
+    @Args('input', { type: () => AmbassadorDecisionInput }) input: AmbassadorDecisionInput,
+    @Context() context: RequestContext,
+  ) {
+    return this.commands.execute(new OffboardAmbassadorCommand(input, context));
+  }
+}
