@@ -1,9 +1,10 @@
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler } from '@nestjs/cqrs';
+import { CommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
-import { requireActor, type RequestContext } from '../auth/request-context.ts';
+import { requireActor } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
+import { InputCommand } from '../command/input-command.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
 import { readMemberStatus } from '../members/index.ts';
 import { requireId } from '../shared/identifiers.ts';
@@ -20,15 +21,6 @@ import {
 } from './read-models/agreements.queries.ts';
 
 const READ_MODELS = [AGREEMENTS_PROJECTION];
-
-abstract class InputCommand<Input, Result> extends Command<Result> {
-  constructor(
-    readonly input: Input,
-    readonly context: RequestContext,
-  ) {
-    super();
-  }
-}
 
 export class PublishAgreementVersionCommand extends InputCommand<PublishAgreementVersionInput, AgreementView> {}
 export class AcceptAgreementCommand extends InputCommand<AcceptAgreementInput, AgreementAcceptanceView> {}

@@ -1,10 +1,11 @@
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler } from '@nestjs/cqrs';
+import { CommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
-import { requireActor, type RequestContext } from '../auth/request-context.ts';
+import { requireActor } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
+import { InputCommand } from '../command/input-command.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
 import { readMemberStatus } from '../members/index.ts';
 import { requireId } from '../shared/identifiers.ts';
@@ -18,15 +19,6 @@ const READ_MODELS = [AMBASSADORS_PROJECTION];
 
 /** The programme is run by community managers: every decision on an enrolment is theirs. */
 const PROGRAMME_MANAGERS = [Role.COMMUNITY_MANAGER];
-
-abstract class InputCommand<Input, Result> extends Command<Result> {
-  constructor(
-    readonly input: Input,
-    readonly context: RequestContext,
-  ) {
-    super();
-  }
-}
 
 export class NominateAmbassadorCommand extends InputCommand<NominateAmbassadorInput, AmbassadorView> {}
 export class ApproveAmbassadorCommand extends InputCommand<AmbassadorDecisionInput, AmbassadorView> {}

@@ -1,9 +1,10 @@
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler } from '@nestjs/cqrs';
+import { CommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
-import { requireActor, type RequestContext } from '../auth/request-context.ts';
+import { requireActor } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
+import { InputCommand } from '../command/input-command.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
 import { readMemberStatus } from '../members/index.ts';
 import { isId, requireId } from '../shared/identifiers.ts';
@@ -25,15 +26,6 @@ import { findCertificationLevel } from './read-models/certification.queries.ts';
 import type { CertificationLevelView, CertificationView } from './read-models/certification.views.ts';
 
 const READ_MODELS = [CERTIFICATION_PROJECTION];
-
-abstract class InputCommand<Input, Result> extends Command<Result> {
-  constructor(
-    readonly input: Input,
-    readonly context: RequestContext,
-  ) {
-    super();
-  }
-}
 
 export class DefineCertificationLevelCommand extends InputCommand<DefineCertificationLevelInput, CertificationLevelView> {}
 export class AwardCertificationCommand extends InputCommand<AwardCertificationInput, CertificationView> {}

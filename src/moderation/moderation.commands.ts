@@ -1,10 +1,11 @@
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler } from '@nestjs/cqrs';
+import { CommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { foldState, StreamNotFoundError, GovernanceEventStore, type StoredEvent } from '#event-store';
 import { requireActor, type RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
+import { InputCommand } from '../command/input-command.ts';
 import { CommandPipeline, namespacedCommandId } from '../command/command-pipeline.ts';
 import type { AppConfig } from '../config/config.ts';
 import { publishedAgreementVersion } from '../agreements/index.ts';
@@ -51,15 +52,6 @@ const READ_MODELS = [MODERATION_PROJECTION];
 
 /** A report that keeps landing on cases decided meanwhile gives up rather than loop (it would take a decision a turn). */
 const MAX_REPORT_ATTEMPTS = 10;
-
-abstract class InputCommand<Input, Result> extends Command<Result> {
-  constructor(
-    readonly input: Input,
-    readonly context: RequestContext,
-  ) {
-    super();
-  }
-}
 
 export class ReportContentCommand extends InputCommand<ReportContentInput, ModerationCaseView> {}
 export class ClaimModerationCaseCommand extends InputCommand<ClaimModerationCaseInput, ModerationCaseView> {}

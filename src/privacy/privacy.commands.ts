@@ -1,11 +1,12 @@
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler } from '@nestjs/cqrs';
+import { CommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
 import { ProjectionRunner } from '#projections';
 import { requireSelfOrRole, type RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
+import { InputCommand } from '../command/input-command.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
 import { requireRegisteredMember } from '../members/index.ts';
 import { requireId } from '../shared/identifiers.ts';
@@ -20,15 +21,6 @@ import {
   type ErasureRequestView,
   type PrivacySettingsView,
 } from './read-models/privacy.queries.ts';
-
-abstract class InputCommand<Input, Result> extends Command<Result> {
-  constructor(
-    readonly input: Input,
-    readonly context: RequestContext,
-  ) {
-    super();
-  }
-}
 
 export class UpdatePrivacySettingsCommand extends InputCommand<UpdatePrivacySettingsInput, PrivacySettingsView> {}
 export class GiveConsentCommand extends InputCommand<ConsentInput, ConsentView[]> {}

@@ -1,10 +1,11 @@
 import { Inject } from '@nestjs/common';
-import { Command, CommandHandler } from '@nestjs/cqrs';
+import { CommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
 import { requireActor, type RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
+import { InputCommand } from '../command/input-command.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
 import { requireId } from '../shared/identifiers.ts';
 import type { CompleteTrainingModuleInput, DefineTrainingProgrammeInput, EnrolInTrainingInput } from './training.graphql.ts';
@@ -21,15 +22,6 @@ import { findTrainingEnrolment, findTrainingProgramme } from './read-models/trai
 import type { TrainingEnrolmentView, TrainingProgrammeView } from './read-models/training.views.ts';
 
 const READ_MODELS = [TRAINING_PROJECTION];
-
-abstract class InputCommand<Input, Result> extends Command<Result> {
-  constructor(
-    readonly input: Input,
-    readonly context: RequestContext,
-  ) {
-    super();
-  }
-}
 
 export class DefineTrainingProgrammeCommand extends InputCommand<DefineTrainingProgrammeInput, TrainingProgrammeView> {}
 export class EnrolInTrainingCommand extends InputCommand<EnrolInTrainingInput, TrainingEnrolmentView> {}
