@@ -7,6 +7,8 @@
  *   npm run bench -- --streams 500 --skip-peer      # flags pass through
  *
  * Then the service over HTTP (bench/service.bench.ts), under "service"; --skip-service leaves it out.
+ * Then the audit's history queries on a log of --history-events (bench/history.bench.ts), under "history";
+ * --skip-history leaves it out.
  *
  * One JSON object on stdout, progress on stderr. Durability is never weakened: the server's synchronous_commit and
  * fsync are reported, and a target fails when either is off.
@@ -50,6 +52,7 @@ import {
   withClient,
   type Server,
 } from './bench-server.ts';
+import { benchHistory, HISTORY_FLAGS, historyOptionsFrom, type HistorySection } from './history.bench.ts';
 import { benchService, SERVICE_FLAGS, serviceOptionsFrom, type ServiceSection } from './service.bench.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -75,6 +78,7 @@ const { values: flags } = parseArgs({
     'subscription-batch-size': { type: 'string' },
     'live-projection': { type: 'boolean', default: true }, // --no-live-projection: writes without a projection running
     ...SERVICE_FLAGS,
+    ...HISTORY_FLAGS,
   },
 });
 installSignalHandlers();
@@ -87,6 +91,7 @@ const TOTAL = S * E;
 
 // Checked before anything starts, so a wrong service flag does not surface after the event-store part.
 const SERVICE_OPTIONS = flags['skip-service'] ? undefined : serviceOptionsFrom(flags);
+const HISTORY_OPTIONS = flags['skip-history'] ? undefined : historyOptionsFrom(flags);
 
 function positiveInt(name: keyof typeof flags): number {
   const n = Number(flags[name]);
@@ -505,7 +510,7 @@ async function benchPeer(server: Server): Promise<PeerSection> {
 }
 
 // ---------- targets ----------
-function targets(ours: Awaited<ReturnType<typeof benchOurs>>, peer: PeerSection, service: ServiceSection) {
+function targets(ours: Awaited<ReturnType<typeof benchOurs>>, peer: PeerSection, service: ServiceSection, history: HistorySection) {
   const eps = ours.write.eventsPerSec;
   const emmett = 'emmett' in peer ? peer.emmett.write.eventsPerSec : null;
   const raw = 'rawSingle' in peer ? peer.rawSingle.write.eventsPerSec : null;
@@ -563,7 +568,15 @@ function targets(ours: Awaited<ReturnType<typeof benchOurs>>, peer: PeerSection,
       met: durable,
     },
     ...serviceTargets(service),
+    ...historyTargets(history),
   };
+}
+
+/** The history target next to the others (a failed history run misses it; a skipped one has none). */
+function historyTargets(history: HistorySection) {
+  if ('skipped' in history) return {};
+  if ('error' in history) return { historyPageP99: { measured: null, met: false, note: `history failed: ${history.error}` } };
+  return { historyPageP99: history.targets.historyPageP99 };
 }
 
 /** The service's targets next to the others (a failed service run misses them all; a skipped one has none). */
@@ -595,6 +608,7 @@ async function main(): Promise<Record<string, unknown>> {
   const peer = await benchPeer(server);
   // The service last, on its own database, with the others gone.
   const service: ServiceSection = SERVICE_OPTIONS ? await benchService(server, SERVICE_OPTIONS) : { skipped: '--skip-service' };
+  const history: HistorySection = HISTORY_OPTIONS ? await benchHistory(server, HISTORY_OPTIONS) : { skipped: '--skip-history' };
 
   const sample = Array.from({ length: 50 }, (_, i) => JSON.stringify(makeEvent(i * 7919, 1 + (i % E)).data).length);
   const { settings, adapter, ...figures } = ours;
@@ -622,7 +636,8 @@ async function main(): Promise<Record<string, unknown>> {
     ...figures,
     peer,
     service,
-    targets: targets(ours, peer, service),
+    history,
+    targets: targets(ours, peer, service, history),
   };
 }
 

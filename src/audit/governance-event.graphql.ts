@@ -1,6 +1,7 @@
-import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Role } from '../auth/role.ts';
 import { JSONScalar } from '../graphql/json.scalar.ts';
+import { PageInfo } from '../graphql/pagination.ts';
 
 @ObjectType()
 export class EventMetadata {
@@ -75,4 +76,89 @@ export class GovernanceHistoryFilter {
 
   @Field(() => Date, { nullable: true })
   to?: Date | null;
+}
+
+export enum HistoryOrder {
+  NEWEST_FIRST = 'NEWEST_FIRST',
+  OLDEST_FIRST = 'OLDEST_FIRST',
+}
+
+registerEnumType(HistoryOrder, {
+  name: 'HistoryOrder',
+  description: 'The order of governanceHistory: the log order (OLDEST_FIRST) or its reverse.',
+});
+
+@ObjectType()
+export class GovernanceEventEdge {
+  @Field(() => String, { description: "The event's position: pass it as `after` to read on from there." })
+  cursor!: string;
+
+  @Field(() => GovernanceEvent)
+  node!: GovernanceEvent;
+}
+
+@ObjectType()
+export class GovernanceEventConnection {
+  @Field(() => [GovernanceEventEdge])
+  edges!: GovernanceEventEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}
+
+@ObjectType()
+export class StreamState {
+  @Field(() => String)
+  streamId!: string;
+
+  @Field(() => Int, { description: 'The last revision folded into the state; -1 when the stream had no event yet at that moment.' })
+  revision!: number;
+
+  @Field(() => Date, { nullable: true, description: 'When the event at `revision` was recorded; null when revision is -1.' })
+  at!: Date | null;
+
+  @Field(() => JSONScalar, { description: "The state folded with the module's own decider, as its command side saw it then." })
+  state!: unknown;
+}
+
+@ObjectType()
+export class IntegrityReport {
+  @Field(() => Int)
+  verifiedEvents!: number;
+
+  @Field(() => Boolean)
+  ok!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The log position of the first event whose hash chain link is broken.' })
+  firstBrokenPosition!: string | null;
+}
+
+@InputType()
+export class RebuildProjectionInput {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => ID, { nullable: true })
+  commandId?: string | null;
+}
+
+@ObjectType('ProjectionStatus')
+export class ProjectionStatusView {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The log position the serving read model has processed; null before the first event.',
+  })
+  checkpoint!: string | null;
+
+  @Field(() => Int, { description: 'Events of interest to this read model after its checkpoint.' })
+  lag!: number;
+
+  @Field(() => String, {
+    description:
+      'RUNNING, CATCHING_UP, REBUILDING (a new generation is being built while the current one serves), FAILED, STANDBY (another instance runs it) or STOPPED.',
+  })
+  state!: string;
 }

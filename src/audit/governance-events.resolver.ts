@@ -1,14 +1,14 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Resolver, Subscription } from '@nestjs/graphql';
 import { GovernanceEventStore } from '#event-store';
-import { requireRole, type RequestContext } from '../auth/request-context.ts';
-import { Role } from '../auth/role.ts';
+import type { RequestContext } from '../auth/request-context.ts';
 import type { EventSourcing } from '../infrastructure/event-sourcing.ts';
 import { EVENT_SOURCING } from '../infrastructure/tokens.ts';
-import { compileFilter, governanceEventFeed, parseAfterPosition } from './governance-event-feed.ts';
+import { authorizeAuditRead, hasPrivacyStream } from './audit-access.ts';
+import { governanceEventFeed, parseAfterPosition } from './governance-event-feed.ts';
 import { GovernanceEvent, GovernanceHistoryFilter } from './governance-event.graphql.ts';
-
-const HISTORY_READERS = [Role.AUDITOR, Role.COMMUNITY_MANAGER];
+import { compileHistoryFilter } from './history-filter.ts';
+import { STREAM_DECIDERS } from './stream-deciders.ts';
 
 @Resolver(() => GovernanceEvent)
 export class GovernanceEventsResolver {
@@ -17,17 +17,24 @@ export class GovernanceEventsResolver {
     @Inject(GovernanceEventStore) private readonly events: GovernanceEventStore,
   ) {}
 
+  /** The filter and the read rules are governanceHistory's (history-filter.ts, audit-access.ts). */
   @Subscription(() => GovernanceEvent, {
     description: 'Every governance event as it is recorded; with afterPosition it first replays history from there, then goes live.',
     resolve: (event: GovernanceEvent) => event,
   })
-  governanceEvents(
+  async governanceEvents(
     @Context() context: RequestContext,
     @Args('filter', { type: () => GovernanceHistoryFilter, nullable: true }) filter?: GovernanceHistoryFilter | null,
     @Args('afterPosition', { type: () => String, nullable: true }) afterPosition?: string | null,
-  ): AsyncIterator<GovernanceEvent> {
-    requireRole(context, HISTORY_READERS, 'following governance events');
+  ): Promise<AsyncIterator<GovernanceEvent>> {
+    const compiled = compileHistoryFilter(filter);
     const after = parseAfterPosition(afterPosition);
-    return governanceEventFeed(this.eventSourcing.store, this.events, after, compileFilter(filter));
+    await authorizeAuditRead(context, {
+      action: 'following governance events',
+      streamId: compiled.streamId,
+      registry: STREAM_DECIDERS,
+      hasPrivacyStream: (memberId) => hasPrivacyStream(this.events, memberId),
+    });
+    return governanceEventFeed(this.eventSourcing.store, this.events, after, compiled);
   }
 }

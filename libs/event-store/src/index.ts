@@ -22,6 +22,17 @@ export {
   StreamNotFoundError,
   WrongExpectedRevisionError,
 } from './errors.ts';
+export {
+  hasHistoryCapability,
+  logFilterOf,
+  matchesHistoryFilter,
+  readHistory,
+  scanHistory,
+  type HistoryCapable,
+  type HistoryFilter,
+  type HistoryPage,
+  type ReadHistoryOptions,
+} from './history.ts';
 export { START, comparePositions, parsePosition, positionToString, InvalidPositionError, type LogPosition } from './position.ts';
 export * from './serialization/index.ts';
 export * from './command/index.ts';

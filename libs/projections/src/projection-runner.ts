@@ -39,6 +39,14 @@ export class ProjectionTimeoutError extends Error {
   }
 }
 
+/** A projection name this runner does not feed. */
+export class UnknownProjectionError extends Error {
+  override readonly name = 'UnknownProjectionError';
+  constructor(readonly projection: string) {
+    super(`unknown projection "${projection}"`);
+  }
+}
+
 interface Generation {
   generation: number;
   version: number;
@@ -98,7 +106,7 @@ export class ProjectionRunner<Event = RecordedEvent> {
   /** Rebuilds from position zero into fresh tables; the current tables keep serving until the new ones caught up. */
   async requestRebuild(name: string): Promise<void> {
     const worker = this.workers.find((w) => w.name === name);
-    if (!worker) throw new Error(`unknown projection "${name}"`);
+    if (!worker) throw new UnknownProjectionError(name);
     await this.options.pool.query('INSERT INTO projection_rebuild_requests (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [name]);
     worker.wake();
   }

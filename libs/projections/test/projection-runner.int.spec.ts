@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { START, type EventToAppend } from '#event-store';
-import { ProjectionRunner, ProjectionTimeoutError } from '#projections';
+import { ProjectionRunner, ProjectionTimeoutError, UnknownProjectionError } from '#projections';
 import { createTestDatabase, eventually, type TestDatabase } from '#testing';
 import { PostgresEventStore } from '#event-store/postgres';
 import { countingProjection } from './fixtures/counting-projection.ts';
@@ -159,6 +159,8 @@ describe('projection runner', () => {
     await r.requestRebuild('stream_counts');
     await eventually(async () => expect((await r.status())[0]).toMatchObject({ generation: 2, state: 'running' }));
     expect(await counts()).toEqual({ 'member-r': 3 });
+    await expect(r.requestRebuild('nope')).rejects.toThrow(new UnknownProjectionError('nope'));
+    await expect(r.requestRebuild('nope')).rejects.toBeInstanceOf(UnknownProjectionError);
   });
 
   test('killed with SIGKILL mid-batch again and again, it neither loses nor repeats an effect', async () => {

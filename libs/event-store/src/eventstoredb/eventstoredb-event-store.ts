@@ -58,6 +58,10 @@ import { EventStoreDbSubscription } from './eventstoredb-subscription.ts';
  *   "transaction held open" window as on PostgreSQL.
  * - System records (streams or event types starting with '$') are invisible through the port.
  * - readAll and countEventsAfter filter on the client: the client's readAll has no server-side filter.
+ * - No history query of its own (the optional HistoryCapable): the audit's history is read through scanHistory,
+ *   which scans $all with readAll and filters on the client, O(events in the log) per page (newest-first pages
+ *   scan from the start up to the cursor). Good enough for a small log; a large one wants server-side projections
+ *   ($by_category, $by_correlation_id) behind a readHistory of its own.
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly subscriptions = new Set<EventStoreDbSubscription>();

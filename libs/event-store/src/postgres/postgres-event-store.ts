@@ -22,8 +22,10 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-store.port.ts';
+import { validateHistoryOptions, type HistoryCapable, type HistoryPage, type ReadHistoryOptions } from '../history.ts';
 import { comparePositions, START, type LogPosition } from '../position.ts';
 import { AppendBatcher } from './append-batcher.ts';
+import { historyQuery, type HistoryQueryTuning } from './history-query.ts';
 import { AppendNotifier } from './notifier.ts';
 import { EVENT_STORE_MIGRATIONS } from './schema.ts';
 import { PollingSubscription } from './polling-subscription.ts';
@@ -46,6 +48,8 @@ export interface PostgresEventStoreOptions {
    * larger batches, at the cost of at most this much delivery latency. Light traffic is delivered at once. Default 10.
    */
   readonly liveBatchingMs?: number;
+  /** How a history query with a time window splits its work (see history-query.ts). Default HISTORY_QUERY_DEFAULTS. */
+  readonly historyQuery?: HistoryQueryTuning;
 }
 
 /** The defaults of the tuning options above (the benchmark reports them alongside its figures). */
@@ -107,7 +111,7 @@ const EXPECTED_CODES = { no_stream: -1, stream_exists: -2, any: -3 } as const;
 /** Deadlock and serialisation failure: the whole transaction was rolled back, nothing was written. */
 const RETRYABLE = new Set(['40P01', '40001']);
 
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements EventStore, HistoryCapable {
   private readonly pool: pg.Pool;
   private readonly batcher: AppendBatcher<AppendRequest, AppendOutcome>;
   private readonly notifier: AppendNotifier;
@@ -230,6 +234,18 @@ export class PostgresEventStore implements EventStore {
       if (comparePositions(horizon, checkpoint) > 0) checkpoint = horizon;
     }
     return { events, checkpoint, isEnd };
+  }
+
+  /**
+   * One statement per page, indexed (see history-query.ts for its shapes and migration 2 for the indexes). Like
+   * readAll it reads only transactions older than the oldest one running, so a cursor never has an event appear
+   * behind it.
+   */
+  async readHistory(options: ReadHistoryOptions): Promise<HistoryPage> {
+    validateHistoryOptions(options);
+    const { text, values } = historyQuery(options, EVENT_COLUMNS, this.options.historyQuery);
+    const rows = await this.query<EventRow>(text, values);
+    return { events: rows.slice(0, options.maxCount).map(toRecordedEvent), hasMore: rows.length > options.maxCount };
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {

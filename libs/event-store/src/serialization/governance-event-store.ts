@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidAppendError, StreamNotFoundError, WrongExpectedRevisionError } from '../errors.ts';
 import type { EventStore, EventToAppend, ExpectedRevision, ReadAllOptions, ReadStreamOptions, RecordedEvent } from '../event-store.port.ts';
+import { readHistory, type ReadHistoryOptions } from '../history.ts';
 import type { LogPosition } from '../position.ts';
 import { deterministicEventId } from './event-ids.ts';
 import { parseStoredMetadata, storedMetadataObject, validateMetadata, type EventMetadata } from './event-metadata.ts';
@@ -64,6 +65,12 @@ export interface GovernanceReadAllPage {
   readonly events: StoredEvent[];
   readonly checkpoint: LogPosition;
   readonly isEnd: boolean;
+}
+
+export interface GovernanceHistoryPage {
+  /** In the reading direction. */
+  readonly events: StoredEvent[];
+  readonly hasMore: boolean;
 }
 
 export interface GovernanceEventStoreOptions {
@@ -178,6 +185,15 @@ export class GovernanceEventStore {
   async readAll(options: ReadAllOptions): Promise<GovernanceReadAllPage> {
     const page = await this.store.readAll(options);
     return { events: await this.deserializeAll(page.events), checkpoint: page.checkpoint, isEnd: page.isEnd };
+  }
+
+  /**
+   * A page of the log's history, filtered (stream, category, type, actor, correlation id, recorded time), newest or
+   * oldest first from a cursor: the store's indexed query where it has one, else a scan (see readHistory).
+   */
+  async readHistory(options: ReadHistoryOptions): Promise<GovernanceHistoryPage> {
+    const page = await readHistory(this.store, options);
+    return { events: await this.deserializeAll(page.events), hasMore: page.hasMore };
   }
 
   /** For readers of the port itself (projection runner, subscriptions). Pass one `keyFor` per batch to look each key up once. */

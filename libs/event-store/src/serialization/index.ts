@@ -19,6 +19,7 @@ export {
   type GovernanceAppendOptions,
   type GovernanceAppendResult,
   type GovernanceEventStoreOptions,
+  type GovernanceHistoryPage,
   type GovernanceReadAllPage,
   type NewEvent,
   type StoredEvent,

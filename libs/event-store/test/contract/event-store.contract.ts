@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import {
   comparePositions,
   IdempotencyConflictError,
+  readHistory,
   positionToString,
   START,
   StreamNotFoundError,
@@ -9,6 +10,7 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
+  type HistoryFilter,
   type LogFilter,
   type LogPosition,
   type RecordedEvent,
@@ -267,6 +269,117 @@ export function describeEventStoreContract(adapterName: string, factory: Contrac
         const head = await store.headPosition();
         const [last] = await store.readStream(stream('h'), { direction: 'backwards', maxCount: 1 });
         expect(comparePositions(head, last!.position)).toBeGreaterThanOrEqual(0);
+      });
+    });
+
+    describe("history (readHistory: the adapter's own query, or the scan fallback)", () => {
+      const meta = (actorId: string, correlationId: string) => JSON.stringify({ actorId, correlationId, hash: 'x' });
+      const withMeta = (type: string, actorId: string, correlationId: string): EventToAppend => ({
+        ...event(type),
+        metadata: meta(actorId, correlationId),
+      });
+
+      /** Every page of a query, `size` at a time: the ids in reading order. */
+      async function pages(filter: HistoryFilter, direction: 'forwards' | 'backwards', size: number): Promise<string[]> {
+        const ids: string[] = [];
+        let after: LogPosition | undefined;
+        for (let n = 0; n < 100; n++) {
+          const page = await readHistory(store, { direction, maxCount: size, filter, ...(after ? { after } : {}) });
+          ids.push(...page.events.map((e) => e.id));
+          if (!page.hasMore) return ids;
+          expect(page.events).toHaveLength(size);
+          after = page.events.at(-1)!.position;
+        }
+        throw new Error('history did not end');
+      }
+
+      test('filters by stream, category, types, actor, correlation id and recorded time, in both orders', async () => {
+        const a = [withMeta('Opened', 'ann', 'c1'), withMeta('Noted', 'bob', 'c1')];
+        const b = [withMeta('Opened', 'bob', 'c2')];
+        await store.appendToStream(stream('a'), a, 'no_stream');
+        await store.appendToStream(stream('b'), b, 'no_stream');
+        const c = [withMeta('Closed', 'ann', 'c3')];
+        await store.appendToStream(stream('a'), c, 1);
+        const all = [...a, ...b, ...c].map((e) => e.id);
+        const mine: HistoryFilter = { categories: [category] };
+        expect(await pages(mine, 'forwards', 2)).toEqual(all);
+        expect(await pages(mine, 'backwards', 2)).toEqual([...all].reverse());
+        expect(await pages({ streamId: stream('a') }, 'forwards', 10)).toEqual([a[0]!.id, a[1]!.id, c[0]!.id]);
+        expect(await pages({ streamId: stream('a'), categories: [`${category}x`] }, 'forwards', 10)).toEqual([]);
+        expect(await pages({ ...mine, eventTypes: ['Opened'] }, 'backwards', 1)).toEqual([b[0]!.id, a[0]!.id]);
+        expect(await pages({ ...mine, eventTypes: ['Opened', 'Closed'] }, 'forwards', 2)).toEqual([a[0]!.id, b[0]!.id, c[0]!.id]);
+        expect(await pages({ ...mine, actorId: 'ann' }, 'backwards', 1)).toEqual([c[0]!.id, a[0]!.id]);
+        expect(await pages({ ...mine, correlationId: 'c1' }, 'forwards', 1)).toEqual([a[0]!.id, a[1]!.id]);
+        expect(await pages({ ...mine, actorId: 'bob', correlationId: 'c1' }, 'forwards', 5)).toEqual([a[1]!.id]);
+
+        const recorded = await readHistory(store, { direction: 'forwards', maxCount: 10, filter: mine });
+        const times = recorded.events.map((e) => e.recordedAt);
+        // Bounds are inclusive at the millisecond the port reports.
+        expect(await pages({ ...mine, recordedFrom: times[3]!, recordedTo: times[3]! }, 'forwards', 10)).toContain(c[0]!.id);
+        expect(await pages({ ...mine, recordedFrom: times[0]!, recordedTo: times[3]! }, 'backwards', 3)).toEqual([...all].reverse());
+        const afterAll = new Date(times[3]!.getTime() + 1);
+        expect(await pages({ ...mine, recordedFrom: afterAll }, 'forwards', 10)).toEqual([]);
+        expect(await pages({ ...mine, recordedTo: new Date(times[0]!.getTime() - 1) }, 'forwards', 10)).toEqual([]);
+      });
+
+      test('a cursor bounds the read exclusively, until inclusively, in the reading direction', async () => {
+        const written = range(6).map((i) => event('Step', { i }));
+        await store.appendToStream(stream('steps'), written, 'no_stream');
+        const log = (await readHistory(store, { direction: 'forwards', maxCount: 10, filter: onlyMine() })).events;
+        const ids = log.map((e) => e.id);
+        const forwards = await readHistory(store, {
+          direction: 'forwards',
+          maxCount: 10,
+          filter: onlyMine(),
+          after: log[1]!.position,
+          until: log[4]!.position,
+        });
+        expect(forwards).toEqual({ events: log.slice(2, 5), hasMore: false });
+        const backwards = await readHistory(store, {
+          direction: 'backwards',
+          maxCount: 2,
+          filter: onlyMine(),
+          after: log[4]!.position,
+          until: log[1]!.position,
+        });
+        expect(backwards.events.map((e) => e.id)).toEqual([ids[3], ids[2]]);
+        expect(backwards.hasMore).toBe(true);
+      });
+
+      test('paging while events are appended between pages neither skips nor repeats, in either order', async () => {
+        const first = range(5).map((i) => event('Before', { i }));
+        await store.appendToStream(stream('paged'), first, 'no_stream');
+        const forwards: string[] = [];
+        const backwards: string[] = [];
+        let forwardCursor: LogPosition | undefined;
+        let backwardCursor: LogPosition | undefined;
+        const appended: string[] = [];
+        for (let round = 0; round < 10; round++) {
+          const f = await readHistory(store, {
+            direction: 'forwards',
+            maxCount: 2,
+            filter: onlyMine(),
+            ...(forwardCursor ? { after: forwardCursor } : {}),
+          });
+          forwards.push(...f.events.map((e) => e.id));
+          forwardCursor = f.events.at(-1)?.position ?? forwardCursor;
+          const b = await readHistory(store, {
+            direction: 'backwards',
+            maxCount: 2,
+            filter: onlyMine(),
+            ...(backwardCursor ? { after: backwardCursor } : {}),
+          });
+          backwards.push(...b.events.map((e) => e.id));
+          backwardCursor = b.events.at(-1)?.position ?? backwardCursor;
+          if (round < 3) {
+            const more = event('Between', { round });
+            appended.push(more.id);
+            await store.appendToStream(stream(`between${round}`), [more], 'no_stream');
+          }
+        }
+        // Oldest first reaches the events appended meanwhile; newest first walks back from where it started.
+        expect(forwards).toEqual([...first.map((e) => e.id), ...appended]);
+        expect(backwards).toEqual(first.map((e) => e.id).reverse());
       });
     });
 

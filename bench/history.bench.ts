@@ -1,0 +1,470 @@
+/**
+ * History benchmark: how long the audit's governanceHistory takes for a page of 100 events with a filter, on a log
+ * of N events (PostgresEventStore.readHistory: the indexed query behind it, rows mapped; and once through
+ * GovernanceEventStore, which also deserialises), and what the history indexes (event store migration 2) cost appends.
+ *
+ *   npm run -s bench                                          # part of the main benchmark, under "history"
+ *   npm run -s bench -- --skip-peer --skip-service --history-events 1000000
+ *   node --experimental-transform-types --conditions=source --no-warnings bench/history.bench.ts --history-events 1000000
+ *
+ * The log is loaded with set-based INSERTs into es_events (batches of 5,000 rows, one transaction each, so the
+ * transaction ids vary as they do in production), not through appends: loading a million events through the
+ * append path would take most of the run and is measured elsewhere. Its shape: streams of 8 events over seven
+ * categories, 50 streams at a time taking turns (so creations, updates and decisions are interleaved), 25 event types, 200 actors plus a rare one (one event in 20,000, spread over the whole log),
+ * a correlation id per two events, governance metadata and data of the sizes the service writes, recorded over a
+ * year. Then VACUUM ANALYZE, as autovacuum would have done on a log that grew over a year.
+ *
+ * Each case runs `--history-queries` times (after a warm-up of 5), each time with other values (actor, cursor,
+ * window), and reports p50/p99/max. The target, < 50 ms for a page of 100 on a million events, is checked on every
+ * case's p99 at whatever size was loaded (the result says which).
+ *
+ * The append cost: the same append workload (appendToStream, 8 writers, single events) on fresh databases with the
+ * history indexes and without them, in alternating rounds of the same run.
+ */
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import {
+  EventSchemaRegistry,
+  GovernanceEventStore,
+  PostgresKeyStore,
+  type HistoryFilter,
+  type LogPosition,
+  type ReadHistoryOptions,
+} from '#event-store';
+import { PostgresEventStore } from '../libs/event-store/src/postgres/index.ts';
+import {
+  addCleanup,
+  cleanUpDownTo,
+  createBenchDatabase,
+  installSignalHandlers,
+  log,
+  now,
+  redact,
+  reportAndExit,
+  resolveServer,
+  round,
+  stats,
+  withClient,
+  type Server,
+} from './bench-server.ts';
+
+export const HISTORY_FLAGS = {
+  'skip-history': { type: 'boolean', default: false },
+  'history-events': { type: 'string', default: '200000' },
+  'history-queries': { type: 'string', default: '100' },
+  'history-append-events': { type: 'string', default: '10000' },
+} as const;
+
+export interface HistoryBenchOptions {
+  readonly events: number;
+  readonly queries: number;
+  readonly appendEvents: number;
+}
+
+type HistoryFlagValues = { [K in keyof typeof HISTORY_FLAGS]?: string | boolean | undefined };
+
+export function historyOptionsFrom(flags: HistoryFlagValues): HistoryBenchOptions {
+  const int = (name: keyof typeof HISTORY_FLAGS, min: number) => {
+    const n = Number(flags[name] ?? HISTORY_FLAGS[name].default);
+    if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be a whole number from ${min} up`);
+    return n;
+  };
+  return { events: int('history-events', 20_000), queries: int('history-queries', 10), appendEvents: int('history-append-events', 0) };
+}
+
+const PAGE = 100;
+const BATCH = 5_000;
+const ACTORS = 200;
+const EVENTS_PER_STREAM = 8;
+const RARE_EVERY = 20_000;
+const YEAR_MS = 365 * 86_400_000;
+const START_MS = Date.UTC(2024, 0, 1);
+const CATEGORIES = ['member', 'group', 'moderation_case', 'moderator_notes', 'privacy', 'training_enrolment', 'certification'];
+/** Per category: the type of revision 0, then the types later revisions cycle through (25 in all). */
+const TYPES: Record<string, string[]> = {
+  member: ['MemberRegistered', 'MemberUpdated', 'MemberLeft'],
+  group: ['GroupCreated', 'GroupOwnerAssigned', 'GroupOwnerRemoved', 'GroupCertificationRequirementSet'],
+  moderation_case: [
+    'ModerationCaseOpened',
+    'ContentFlagged',
+    'ModerationCaseClaimed',
+    'ModerationCaseDecided',
+    'AppealFiled',
+    'AppealDecided',
+  ],
+  moderator_notes: ['ModeratorNoteAdded', 'ModeratorNoteRetracted'],
+  privacy: ['PrivacySettingsUpdated', 'ConsentGiven', 'ConsentWithdrawn'],
+  training_enrolment: ['TrainingEnrolled', 'TrainingModuleCompleted', 'TrainingCompleted'],
+  certification: ['CertificationAwarded', 'CertificationRenewed', 'CertificationSuspended', 'CertificationReinstated'],
+};
+
+/**
+ * Rows i in [from, to). Streams live in blocks of INTERLEAVE streams and INTERLEAVE x EVENTS_PER_STREAM rows, taking
+ * turns: row i is revision (i mod B) div INTERLEAVE of stream (i div B) x INTERLEAVE + i mod INTERLEAVE, where B is
+ * the block's size. So each stream's revisions come in log order, and anywhere in the log streams at every stage
+ * (creations, updates, decisions...) are interleaved, as in a real log. Stream ids, types, actors and times are
+ * functions of i, so the benchmark knows what each query should find.
+ */
+const INTERLEAVE = 50;
+const BLOCK = INTERLEAVE * EVENTS_PER_STREAM;
+const LOAD_SQL = `
+INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, data, metadata, recorded_at)
+SELECT c.category || '-s' || k.s, k.r, gen_random_uuid(),
+       (c.types)[CASE WHEN k.r = 0 THEN 1 ELSE 2 + ((k.r - 1) % (cardinality(c.types) - 1)) END],
+       ('{"subjectId":"m-' || k.s || '","note":"Benchmark event ' || g.i || ' of the governance history: a reason of ordinary length for an audit log.","at":"' ||
+         to_char(t.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"}')::json,
+       ('{"actorId":"' || a.actor || '","actorRoles":["COMMUNITY_MANAGER"],"authority":"role:COMMUNITY_MANAGER","reason":null,"source":"api",' ||
+         '"correlationId":"corr-' || (g.i / 2) || '","causationId":null,"commandId":null,"occurredAt":"' ||
+         to_char(t.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '","schemaVersion":1,"hash":"' || md5(g.i::text) || md5((g.i + 1)::text) || '"}')::json,
+       t.at
+  FROM generate_series($1::bigint, $2::bigint - 1) AS g(i)
+  CROSS JOIN LATERAL (SELECT (g.i / ${BLOCK}) * ${INTERLEAVE} + g.i % ${INTERLEAVE} AS s, (g.i % ${BLOCK}) / ${INTERLEAVE} AS r) AS k
+  CROSS JOIN LATERAL (SELECT ($3::text[])[1 + k.s % cardinality($3::text[])] AS category,
+                             string_to_array(($4::text[])[1 + k.s % cardinality($3::text[])], ',') AS types) AS c
+  CROSS JOIN LATERAL (SELECT CASE WHEN g.i % ${RARE_EVERY} = 7 THEN 'actor-rare' ELSE 'actor-' || ((g.i * 2654435761) % ${ACTORS}) END AS actor) AS a
+  CROSS JOIN LATERAL (SELECT to_timestamp(($5::bigint + g.i * $6::float8) / 1000.0) AS at) AS t`;
+
+/** The stream id of stream number s, as LOAD_SQL names it. */
+function streamOf(s: number): string {
+  return `${CATEGORIES[s % CATEGORIES.length]}-s${s}`;
+}
+
+async function loadLog(url: string, n: number): Promise<{ ms: number; tableBytes: number; indexBytes: Record<string, number> }> {
+  const started = now();
+  const types = CATEGORIES.map((c) => TYPES[c]!.join(','));
+  await withClient(url, async (client) => {
+    for (let from = 0; from < n; from += BATCH) {
+      await client.query(LOAD_SQL, [from, Math.min(n, from + BATCH), CATEGORIES, types, START_MS, YEAR_MS / n]);
+      if ((from / BATCH) % 40 === 0) log(`history: loaded ${from} / ${n} events`);
+    }
+    await client.query(`INSERT INTO es_streams (stream_id) SELECT DISTINCT stream_id FROM es_events ON CONFLICT DO NOTHING`);
+    await client.query('VACUUM ANALYZE es_events');
+    await client.query('VACUUM ANALYZE es_streams');
+  });
+  const sizes = await withClient(url, async (client) => {
+    const { rows } = await client.query<{ name: string; bytes: string }>(
+      `SELECT c.relname AS name, pg_relation_size(c.oid)::text AS bytes FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        WHERE i.indrelid = 'es_events'::regclass ORDER BY 1`,
+    );
+    const {
+      rows: [table],
+    } = await client.query<{ bytes: string }>(`SELECT pg_table_size('es_events')::text AS bytes`);
+    return { tableBytes: Number(table!.bytes), indexBytes: Object.fromEntries(rows.map((r) => [r.name, Number(r.bytes)])) };
+  });
+  return { ms: Math.round(now() - started), ...sizes };
+}
+
+/** A deterministic pseudo-random sequence, so that two runs ask the same questions. */
+function random(seed: number): () => number {
+  let x = seed;
+  return () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x / 2147483648;
+  };
+}
+
+interface Case {
+  readonly name: string;
+  readonly description: string;
+  /** The i-th query of the case. */
+  options(i: number): ReadHistoryOptions;
+}
+
+async function positionsAt(url: string, indexes: number[]): Promise<LogPosition[]> {
+  // global_position is an identity drawn in insertion order: event i has position i + 1.
+  return withClient(url, async (client) => {
+    const { rows } = await client.query<{ p: string; t: string }>(
+      `SELECT global_position::text AS p, transaction_id::text AS t FROM es_events WHERE global_position = ANY($1::bigint[])`,
+      [indexes.map((i) => i + 1)],
+    );
+    const byPosition = new Map(rows.map((r) => [Number(r.p), { commit: BigInt(r.t), prepare: BigInt(r.p) }]));
+    return indexes.map((i) => byPosition.get(i + 1)!);
+  });
+}
+
+function cases(n: number, queries: number, cursors: LogPosition[]): Case[] {
+  const rnd = random(42);
+  const pick = <T>(values: readonly T[]) => values[Math.floor(rnd() * values.length)]!;
+  const actors = Array.from({ length: queries + 5 }, () => `actor-${Math.floor(rnd() * ACTORS)}`);
+  const correlations = Array.from({ length: queries + 5 }, () => `corr-${Math.floor(rnd() * (n / 2))}`);
+  const streamsCount = Math.floor(n / BLOCK) * INTERLEAVE;
+  const streams = Array.from({ length: queries + 5 }, () => streamOf(Math.floor(rnd() * streamsCount)));
+  const windowStarts = Array.from({ length: queries + 5 }, () => START_MS + 23 * 86_400_000 + rnd() * (YEAR_MS - 30 * 86_400_000));
+  const cursor = (i: number) => cursors[i % cursors.length]!;
+  const backwards = (filter: HistoryFilter | undefined, after?: LogPosition): ReadHistoryOptions => ({
+    direction: 'backwards',
+    maxCount: PAGE,
+    ...(filter ? { filter } : {}),
+    ...(after ? { after } : {}),
+  });
+  const day = 86_400_000;
+  return [
+    { name: 'unfiltered', description: 'no filter, newest first, from a random cursor', options: (i) => backwards(undefined, cursor(i)) },
+    {
+      name: 'category',
+      description: 'category moderation_case, newest first, from a random cursor',
+      options: (i) => backwards({ categories: ['moderation_case'] }, cursor(i)),
+    },
+    {
+      name: 'eventType',
+      description: 'one event type (ModerationCaseDecided), newest first, from a random cursor',
+      options: (i) => backwards({ eventTypes: ['ModerationCaseDecided'] }, cursor(i)),
+    },
+    {
+      name: 'eventTypes3',
+      description: 'three event types, newest first, first page',
+      options: () => backwards({ eventTypes: ['AppealFiled', 'AppealDecided', 'CertificationSuspended'] }),
+    },
+    { name: 'actor', description: 'one of 200 actors, newest first, first page', options: (i) => backwards({ actorId: actors[i]! }) },
+    {
+      name: 'actorFromCursor',
+      description: 'one of 200 actors, newest first, from a random cursor',
+      options: (i) => backwards({ actorId: actors[i]! }, cursor(i)),
+    },
+    {
+      name: 'actorOldestFirst',
+      description: 'one of 200 actors, oldest first, from a random cursor',
+      options: (i) => ({ direction: 'forwards', maxCount: PAGE, filter: { actorId: actors[i]! }, after: cursor(i) }),
+    },
+    {
+      name: 'rareActor',
+      description: `an actor with one event in ${RARE_EVERY}, spread over the log, newest first (the whole history fits in a page)`,
+      options: () => backwards({ actorId: 'actor-rare' }),
+    },
+    {
+      name: 'actorAndCategory',
+      description: 'an actor within one category, newest first',
+      options: (i) => backwards({ actorId: actors[i]!, categories: [pick(CATEGORIES)] }),
+    },
+    { name: 'correlation', description: 'one correlation id (2 events)', options: (i) => backwards({ correlationId: correlations[i]! }) },
+    { name: 'stream', description: 'one stream (about 8 events)', options: (i) => backwards({ streamId: streams[i]! }) },
+    {
+      name: 'recentDay',
+      description: 'the last day of the log, newest first',
+      options: () => backwards({ recordedFrom: new Date(START_MS + YEAR_MS - day) }),
+    },
+    {
+      name: 'weekWindow',
+      description: 'a random week of the year, newest first',
+      options: (i) => backwards({ recordedFrom: new Date(windowStarts[i]!), recordedTo: new Date(windowStarts[i]! + 7 * day) }),
+    },
+    {
+      name: 'monthWindow',
+      description: 'a random month of the year, newest first',
+      options: (i) => backwards({ recordedFrom: new Date(windowStarts[i]! - 23 * day), recordedTo: new Date(windowStarts[i]! + 7 * day) }),
+    },
+    {
+      name: 'weekWindowCategory',
+      description: 'a random week of the year within one category, newest first',
+      options: (i) =>
+        backwards({
+          categories: ['moderation_case'],
+          recordedFrom: new Date(windowStarts[i]!),
+          recordedTo: new Date(windowStarts[i]! + 7 * day),
+        }),
+    },
+    {
+      name: 'firstQuarterWindow',
+      description: 'the first quarter of the year (a quarter of the log, at its far end), newest first',
+      options: () => backwards({ recordedFrom: new Date(START_MS), recordedTo: new Date(START_MS + YEAR_MS / 4) }),
+    },
+    {
+      name: 'windowAndActor',
+      description: 'a random week of the year and one actor, newest first',
+      options: (i) =>
+        backwards({ actorId: actors[i]!, recordedFrom: new Date(windowStarts[i]!), recordedTo: new Date(windowStarts[i]! + 7 * day) }),
+    },
+  ];
+}
+
+async function measure(
+  read: (options: ReadHistoryOptions) => Promise<{ events: readonly unknown[] }>,
+  testCase: Case,
+  queries: number,
+): Promise<{ description: string; rowsPerPage: number } & ReturnType<typeof stats>> {
+  for (let i = 0; i < 5; i++) await read(testCase.options(queries + i)); // warm-up, other values than measured
+  const latencies: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < queries; i++) {
+    const options = testCase.options(i);
+    const started = now();
+    const page = await read(options);
+    latencies.push(now() - started);
+    rows += page.events.length;
+  }
+  return { description: testCase.description, rowsPerPage: round(rows / queries, 1), ...stats(latencies) };
+}
+
+/**
+ * The same appends on a database with the history indexes and on one without, in alternating rounds (with, without,
+ * with, without) so that other load on the machine weighs on both: what the indexes cost a writer.
+ */
+async function appendCost(server: Server, events: number) {
+  if (events === 0) return { skipped: '--history-append-events 0' };
+  const variants = ['withHistoryIndexes', 'withoutHistoryIndexes'] as const;
+  const rounds: Record<(typeof variants)[number], { eventsPerSec: number; p50Ms: number; p99Ms: number }[]> = {
+    withHistoryIndexes: [],
+    withoutHistoryIndexes: [],
+  };
+  const writers = 8;
+  for (let round = 0; round < 2; round++) {
+    for (const variant of variants) {
+      const database = await createBenchDatabase(server, 'governance_bench_append');
+      try {
+        const store = await PostgresEventStore.create({ connectionString: database.url });
+        try {
+          if (variant === 'withoutHistoryIndexes') {
+            await withClient(database.url, (c) =>
+              c.query('DROP INDEX es_events_actor_order, es_events_correlation_order, es_events_recorded_at'),
+            );
+          }
+          await Promise.all(Array.from({ length: writers }, () => store.headPosition())); // the pool's connections, opened
+          const latencies: number[] = [];
+          const started = now();
+          await Promise.all(
+            Array.from({ length: writers }, async (_, w) => {
+              for (let i = w; i < events; i += writers) {
+                const at = now();
+                await store.appendToStream(`member-w${w}-${i % 200}`, [appendEvent(i)], 'any');
+                latencies.push(now() - at);
+              }
+            }),
+          );
+          const ms = now() - started;
+          const latency = stats(latencies);
+          rounds[variant].push({ eventsPerSec: Math.round(events / (ms / 1000)), p50Ms: latency.p50Ms, p99Ms: latency.p99Ms });
+          log(`history: appends ${variant}, round ${round + 1}: ${rounds[variant].at(-1)!.eventsPerSec} ev/s`);
+        } finally {
+          await store.close();
+        }
+      } finally {
+        await cleanUpDownTo(database.drop);
+      }
+    }
+  }
+  const mean = (variant: (typeof variants)[number]) => rounds[variant].reduce((x, r) => x + r.eventsPerSec, 0) / rounds[variant].length;
+  return {
+    eventsPerRound: events,
+    writers,
+    rounds,
+    meanEventsPerSec: {
+      withHistoryIndexes: Math.round(mean('withHistoryIndexes')),
+      withoutHistoryIndexes: Math.round(mean('withoutHistoryIndexes')),
+    },
+    throughputRatio: round(mean('withHistoryIndexes') / mean('withoutHistoryIndexes'), 3),
+  };
+}
+
+function appendEvent(i: number) {
+  const at = new Date().toISOString();
+  return {
+    id: crypto.randomUUID(),
+    type: 'MemberUpdated',
+    data: JSON.stringify({ memberId: `m-${i}`, department: 'Benchmark department of ordinary length' }),
+    metadata: JSON.stringify({
+      actorId: `actor-${i % ACTORS}`,
+      actorRoles: ['COMMUNITY_MANAGER'],
+      authority: 'role:COMMUNITY_MANAGER',
+      reason: null,
+      source: 'api',
+      correlationId: crypto.randomUUID(),
+      causationId: null,
+      commandId: null,
+      occurredAt: at,
+      schemaVersion: 1,
+      hash: 'ab'.repeat(32),
+    }),
+  };
+}
+
+export type HistorySection = { skipped: string } | { error: string } | Awaited<ReturnType<typeof benchHistoryUnchecked>>;
+
+/** The history section; a failure is reported in it ({ error }), not thrown. Its databases are gone when it returns. */
+export async function benchHistory(server: Server, options: HistoryBenchOptions): Promise<HistorySection> {
+  try {
+    return await benchHistoryUnchecked(server, options);
+  } catch (error) {
+    log(`history bench failed: ${(error as Error).stack ?? String(error)}`);
+    return { error: (error as Error).message };
+  }
+}
+
+async function benchHistoryUnchecked(server: Server, options: HistoryBenchOptions) {
+  const database = await createBenchDatabase(server, 'governance_bench_history');
+  try {
+    const store = await PostgresEventStore.create({ connectionString: database.url });
+    addCleanup(() => store.close());
+    log(`history: loading ${options.events} events`);
+    const load = await loadLog(database.url, options.events);
+    log(`history: loaded in ${load.ms} ms`);
+
+    const rnd = random(7);
+    const cursors = await positionsAt(
+      database.url,
+      Array.from({ length: options.queries + 5 }, () => Math.floor(options.events * (0.05 + 0.9 * rnd()))),
+    );
+    const byCase: Record<string, Awaited<ReturnType<typeof measure>>> = {};
+    for (const testCase of cases(options.events, options.queries, cursors)) {
+      byCase[testCase.name] = await measure((o) => store.readHistory(o), testCase, options.queries);
+      log(`history: ${testCase.name} p50 ${byCase[testCase.name]!.p50Ms} ms, p99 ${byCase[testCase.name]!.p99Ms} ms`);
+    }
+
+    // Through the layer the resolver calls: the same query, then deserialisation (metadata, upcasting, decryption).
+    const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    addCleanup(() => pool.end());
+    const keys = new PostgresKeyStore(pool);
+    await keys.ensureSchema();
+    const governance = new GovernanceEventStore({ store, schemas: new EventSchemaRegistry(), keys });
+    const actorCase = cases(options.events, options.queries, cursors).find((c) => c.name === 'actorFromCursor')!;
+    const throughGovernanceEventStore = await measure((o) => governance.readHistory(o), actorCase, options.queries);
+
+    const worst = Object.entries(byCase).reduce((a, b) => (b[1].p99Ms > a[1].p99Ms ? b : a));
+    const append = await appendCost(server, options.appendEvents);
+    return {
+      params: {
+        events: options.events,
+        queriesPerCase: options.queries,
+        pageSize: PAGE,
+        actors: ACTORS,
+        eventsPerStream: EVENTS_PER_STREAM,
+      },
+      load,
+      cases: byCase,
+      throughGovernanceEventStore: { case: 'actorFromCursor', ...throughGovernanceEventStore },
+      appendCost: append,
+      targets: {
+        historyPageP99: {
+          description: 'a page of 100 with a filter answers in < 50 ms (p99 of every case) on a log of a million events',
+          target: 50,
+          measured: worst[1].p99Ms,
+          worstCase: worst[0],
+          atEvents: options.events,
+          met: worst[1].p99Ms < 50 && options.events >= 1_000_000,
+          ...(options.events < 1_000_000
+            ? { note: `measured on ${options.events} events; run with --history-events 1000000 for the target's size` }
+            : {}),
+        },
+      },
+    };
+  } finally {
+    await cleanUpDownTo(database.drop);
+  }
+}
+
+// ---------- alone ----------
+if (import.meta.main) {
+  installSignalHandlers();
+  const { values } = parseArgs({ options: { pg: { type: 'string' }, ...HISTORY_FLAGS } });
+  const options = historyOptionsFrom(values);
+  await reportAndExit(async () => {
+    const startedAt = new Date().toISOString();
+    const server = await resolveServer(values.pg);
+    log(`server: ${redact(server.url)} (${server.source})`);
+    const history = values['skip-history'] ? { skipped: '--skip-history' } : await benchHistory(server, options);
+    return {
+      output: { startedAt, finishedAt: new Date().toISOString(), server: { source: server.source, url: redact(server.url) }, history },
+      ...('targets' in history ? { targets: history.targets } : {}),
+      failed: 'error' in history,
+    };
+  });
+}

@@ -1,0 +1,74 @@
+import { StreamNotFoundError, type GovernanceEventStore } from '#event-store';
+import { requireActor, type RequestContext } from '../auth/request-context.ts';
+import { Role } from '../auth/role.ts';
+import type { Actor } from '../auth/token-verifier.ts';
+import { DomainError } from '../shared/domain-error.ts';
+import { isId } from '../shared/identifiers.ts';
+import { privacyStreamId } from '../privacy/index.ts';
+import type { StreamDeciderRegistry } from './stream-deciders.ts';
+
+/** Read the whole history, the state of any stream, the integrity of all; AUDITOR only reads. */
+export const HISTORY_READERS: readonly Role[] = [Role.AUDITOR, Role.COMMUNITY_MANAGER];
+/** Operate the read models (rebuild). */
+export const PROJECTION_OPERATORS: readonly Role[] = [Role.COMMUNITY_MANAGER];
+
+export interface AuditScope {
+  readonly actor: Actor;
+  /** Whole log, or the streams of one member (a privacy officer). */
+  readonly memberId: string | null;
+}
+
+/**
+ * Who may read what of the audit (history, time travel, integrity of one stream, the live feed).
+ *
+ * AUDITOR and COMMUNITY_MANAGER read everything. A PRIVACY_OFFICER handles members' privacy requests (access,
+ * consent, erasure), and reads the history of exactly those members: one stream at a time (`streamId` is
+ * required), a stream about one member (`member-<id>`, `privacy-<id>`, `moderator_notes-<id>`: the member-keyed
+ * categories of the registry), and only of a member who has a privacy stream, i.e. who made a request. Everyone
+ * else is FORBIDDEN, as is the privacy officer outside that scope.
+ */
+export async function authorizeAuditRead(
+  context: RequestContext,
+  request: {
+    readonly action: string;
+    readonly streamId: string | null;
+    readonly registry: StreamDeciderRegistry;
+    readonly hasPrivacyStream: (memberId: string) => Promise<boolean>;
+  },
+): Promise<AuditScope> {
+  const actor = requireActor(context);
+  if (HISTORY_READERS.some((role) => actor.roles.includes(role))) return { actor, memberId: null };
+  if (!actor.roles.includes(Role.PRIVACY_OFFICER)) {
+    throw new DomainError('FORBIDDEN', `${request.action} needs the role ${HISTORY_READERS.join(' or ')}`);
+  }
+  const memberKeyed = request.registry.memberKeyedCategories.map((category) => `${category}-<memberId>`).join(', ');
+  const scope = `a privacy officer reads the streams of one member who made a privacy request (${memberKeyed})`;
+  if (request.streamId === null) throw new DomainError('FORBIDDEN', `${request.action}: ${scope}; name the stream in streamId`);
+  const memberId = request.registry.memberOf(request.streamId);
+  if (memberId === undefined || !isId(memberId)) {
+    throw new DomainError('FORBIDDEN', `${request.action}: ${scope}; ${request.streamId} is not one of them`);
+  }
+  if (!(await request.hasPrivacyStream(memberId))) {
+    throw new DomainError('FORBIDDEN', `${request.action}: ${scope}; member ${memberId} has made no privacy request`);
+  }
+  return { actor, memberId };
+}
+
+/** Only for the whole log (the export, verifying every stream): AUDITOR or COMMUNITY_MANAGER. */
+export function authorizeWholeLog(context: RequestContext, action: string): Actor {
+  const actor = requireActor(context);
+  if (!HISTORY_READERS.some((role) => actor.roles.includes(role))) {
+    throw new DomainError('FORBIDDEN', `${action} needs the role ${HISTORY_READERS.join(' or ')}`);
+  }
+  return actor;
+}
+
+/** Whether the member has a privacy stream: has made a privacy request (settings, consent, erasure). */
+export async function hasPrivacyStream(events: GovernanceEventStore, memberId: string): Promise<boolean> {
+  try {
+    return (await events.readStream(privacyStreamId(memberId), { maxCount: 1 })).length > 0;
+  } catch (error) {
+    if (error instanceof StreamNotFoundError) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,150 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { GovernanceEventStore, positionToString, StreamNotFoundError } from '#event-store';
+import { ProjectionRunner, type ProjectionStatus } from '#projections';
+import { requireRole, type RequestContext } from '../auth/request-context.ts';
+import { pageSize } from '../graphql/pagination.ts';
+import { logger } from '../observability/logger.ts';
+import { badInput, notFound } from '../shared/domain-error.ts';
+import { authorizeAuditRead, authorizeWholeLog, hasPrivacyStream, HISTORY_READERS, PROJECTION_OPERATORS } from './audit-access.ts';
+import {
+  GovernanceEventConnection,
+  GovernanceHistoryFilter,
+  HistoryOrder,
+  IntegrityReport,
+  ProjectionStatusView,
+  RebuildProjectionInput,
+  StreamState,
+} from './governance-event.graphql.ts';
+import { historyPage, parseCursor } from './governance-history.ts';
+import { compileHistoryFilter } from './history-filter.ts';
+import { STREAM_DECIDERS } from './stream-deciders.ts';
+import { readStreamStateAt, requireStreamDecider, timeTravelTarget, type StreamStateView } from './time-travel.ts';
+
+const COMMAND_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+@Resolver()
+export class AuditResolver {
+  constructor(
+    @Inject(GovernanceEventStore) private readonly events: GovernanceEventStore,
+    @Inject(ProjectionRunner) private readonly runner: ProjectionRunner<unknown>,
+  ) {}
+
+  @Query(() => GovernanceEventConnection, {
+    description: 'The governance log, filtered; a Relay connection whose cursor is the position. Paging never skips or repeats an event.',
+  })
+  async governanceHistory(
+    @Context() context: RequestContext,
+    @Args('filter', { type: () => GovernanceHistoryFilter, nullable: true }) filter?: GovernanceHistoryFilter | null,
+    @Args('first', { type: () => Int, nullable: true }) first?: number | null,
+    @Args('after', { type: () => String, nullable: true }) after?: string | null,
+    @Args('order', { type: () => HistoryOrder, nullable: true, defaultValue: HistoryOrder.NEWEST_FIRST }) order?: HistoryOrder | null,
+  ): Promise<GovernanceEventConnection> {
+    const compiled = compileHistoryFilter(filter);
+    await this.authorizeRead(context, 'reading the governance history', compiled.streamId);
+    return historyPage(this.events, {
+      filter: compiled,
+      first: pageSize(first),
+      after: parseCursor(after, 'after'),
+      order: order ?? HistoryOrder.NEWEST_FIRST,
+    });
+  }
+
+  @Query(() => StreamState, { description: 'The state of one stream as it was at a moment or a revision (time travel).' })
+  async streamStateAt(
+    @Context() context: RequestContext,
+    @Args('streamId', { type: () => String }) streamId: string,
+    @Args('at', { type: () => Date, nullable: true }) at?: Date | null,
+    @Args('revision', { type: () => Int, nullable: true }) revision?: number | null,
+  ): Promise<StreamStateView> {
+    const target = timeTravelTarget(at, revision);
+    requireStreamDecider(STREAM_DECIDERS, streamId);
+    await this.authorizeRead(context, "reading a stream's past state", streamId);
+    return readStreamStateAt(this.events, STREAM_DECIDERS, streamId, target);
+  }
+
+  @Query(() => IntegrityReport, { description: 'Checks the hash chain of one stream, or of every stream when streamId is left out.' })
+  async verifyHistory(
+    @Context() context: RequestContext,
+    @Args('streamId', { type: () => String, nullable: true }) streamId?: string | null,
+  ): Promise<IntegrityReport> {
+    let verification;
+    if (streamId === null || streamId === undefined) {
+      authorizeWholeLog(context, 'verifying the whole governance history');
+      verification = await this.events.verifyAll();
+    } else {
+      // Control characters (a NUL above all) are not in any stream id, and PostgreSQL cannot take a NUL in a parameter.
+      // eslint-disable-next-line no-control-regex
+      if (streamId.length === 0 || streamId.length > 300 || /[\u0000-\u001f\u007f]/.test(streamId)) {
+        throw badInput('streamId must be 1 to 300 characters without control characters', { field: 'streamId' });
+      }
+      await this.authorizeRead(context, 'verifying the history of a stream', streamId);
+      try {
+        verification = await this.events.verifyStream(streamId);
+      } catch (error) {
+        if (error instanceof StreamNotFoundError) throw notFound(`stream ${streamId} does not exist`, { field: 'streamId' });
+        throw error;
+      }
+    }
+    return {
+      verifiedEvents: verification.verifiedEvents,
+      ok: verification.ok,
+      firstBrokenPosition: verification.firstBroken ? positionToString(verification.firstBroken.position) : null,
+    };
+  }
+
+  @Query(() => [ProjectionStatusView], { description: 'The status of each read model.' })
+  async projections(@Context() context: RequestContext): Promise<ProjectionStatusView[]> {
+    requireRole(context, HISTORY_READERS, 'reading the status of the read models');
+    return (await this.runner.status()).map(toView);
+  }
+
+  @Mutation(() => ProjectionStatusView, {
+    description:
+      'Rebuilds a read model from the start of the log into fresh tables; the current one keeps serving until the new one has caught up.',
+  })
+  async rebuildProjection(
+    @Context() context: RequestContext,
+    @Args('input', { type: () => RebuildProjectionInput }) input: RebuildProjectionInput,
+  ): Promise<ProjectionStatusView> {
+    const { actor } = requireRole(context, PROJECTION_OPERATORS, 'rebuilding a read model');
+    if (input.commandId !== null && input.commandId !== undefined && !COMMAND_ID.test(input.commandId)) {
+      throw badInput('commandId must be 1 to 100 letters, digits or . _ : - characters', { field: 'commandId' });
+    }
+    const before = (await this.runner.status()).find((status) => status.name === input.name);
+    if (!before) {
+      throw notFound(
+        `there is no read model ${JSON.stringify(input.name)}; the read models are ${this.runner.projectionNames.join(', ')}`,
+        {
+          field: 'name',
+        },
+      );
+    }
+    // A request while one is pending or under way joins it (so a retried commandId starts nothing new); one after
+    // the swap starts another rebuild, which only costs the work.
+    await this.runner.requestRebuild(input.name);
+    logger.info('read model rebuild requested', {
+      projection: input.name,
+      actorId: actor.id,
+      commandId: input.commandId ?? null,
+      correlationId: context.correlationId,
+    });
+    const after = (await this.runner.status()).find((status) => status.name === input.name)!;
+    // Until the new generation has swapped in, the answer says so, even before the runner has picked the request up.
+    return after.generation > before.generation ? toView(after) : { ...toView(after), state: 'REBUILDING' };
+  }
+
+  /** The audit read rules (audit-access.ts); a privacy officer's scope needs to know who has a privacy stream. */
+  private authorizeRead(context: RequestContext, action: string, streamId: string | null) {
+    return authorizeAuditRead(context, {
+      action,
+      streamId,
+      registry: STREAM_DECIDERS,
+      hasPrivacyStream: (memberId) => hasPrivacyStream(this.events, memberId),
+    });
+  }
+}
+
+function toView(status: ProjectionStatus): ProjectionStatusView {
+  return { name: status.name, checkpoint: status.checkpoint, lag: status.lag, state: status.state.toUpperCase() };
+}
