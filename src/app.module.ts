@@ -8,6 +8,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
 import { ProjectionRunner } from '#projections';
+import { AdminModule } from './admin/admin.module.ts';
 import { AgreementsModule } from './agreements/agreements.module.ts';
 import { AmbassadorsModule } from './ambassadors/ambassadors.module.ts';
 import { AuditModule } from './audit/audit.module.ts';
@@ -16,11 +17,10 @@ import { buildRequestContext, connectionHeaders } from './auth/context.ts';
 import { TokenVerifier } from './auth/token-verifier.ts';
 import { CommandPipeline } from './command/command-pipeline.ts';
 import type { AppConfig } from './config/config.ts';
-import { costLimit } from './graphql/cost-limit.ts';
-import { depthLimit } from './graphql/depth-limit.ts';
 import { formatGraphQLError } from './graphql/format-error.ts';
 import { GraphQLErrorsFilter } from './graphql/graphql-errors.filter.ts';
 import { GroupsModule } from './groups/groups.module.ts';
+import { InsightsModule } from './insights/insights.module.ts';
 import { HealthController } from './health/health.controller.ts';
 import type { EventSourcing } from './infrastructure/event-sourcing.ts';
 import { APP_CONFIG, EVENT_SOURCING } from './infrastructure/tokens.ts';
@@ -28,6 +28,7 @@ import { MeResolver } from './me/me.resolver.ts';
 import { MembersModule } from './members/members.module.ts';
 import { ModerationModule } from './moderation/moderation.module.ts';
 import { PrivacyModule } from './privacy/privacy.module.ts';
+import { Security } from './security/index.ts';
 import { TrainingModule } from './training/training.module.ts';
 
 export interface AppRuntime {
@@ -61,6 +62,7 @@ class RuntimeModule {
 @Module({})
 export class AppModule {
   static forRoot(runtime: AppRuntime): DynamicModule {
+    const security = new Security(runtime.config, runtime.tokens);
     return {
       module: AppModule,
       imports: [
@@ -77,11 +79,10 @@ export class AppModule {
               ? buildRequestContext(arg.req, runtime.tokens)
               : buildRequestContext({ headers: connectionHeaders(arg.connectionParams, arg.extra!.request) }, runtime.tokens),
           formatError: formatGraphQLError,
-          validationRules: [depthLimit(12), costLimit(20_000)],
-          includeStacktraceInErrorResponses: false,
-          introspection: true,
+          // Query limits, no batching, and in production no introspection (src/security).
+          ...security.apolloOptions(),
           playground: false,
-          subscriptions: { 'graphql-ws': { path: '/graphql' } },
+          subscriptions: { 'graphql-ws': { path: '/graphql', ...security.graphqlWsOptions() } },
         }),
         MembersModule,
         GroupsModule,
@@ -92,8 +93,10 @@ export class AppModule {
         AmbassadorsModule,
         AgreementsModule,
         AuditModule,
+        InsightsModule,
+        AdminModule,
       ],
-      providers: [MeResolver, { provide: APP_FILTER, useClass: GraphQLErrorsFilter }],
+      providers: [MeResolver, { provide: APP_FILTER, useClass: GraphQLErrorsFilter }, { provide: Security, useValue: security }],
       controllers: [HealthController],
     };
   }

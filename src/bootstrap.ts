@@ -18,12 +18,14 @@ import { MEMBER_EVENT_SCHEMAS } from './members/member.decider.ts';
 import { membersProjection } from './members/read-models/members.projection.ts';
 import { MODERATION_CASE_EVENT_SCHEMAS, MODERATOR_NOTE_EVENT_SCHEMAS, moderationProjection } from './moderation/index.ts';
 import { createSanctionExpiryScheduler } from './moderation/sanction-expiry.ts';
-import { systemClock } from './shared/clock.ts';
+import { systemClock, type Clock } from './shared/clock.ts';
 import { PRIVACY_EVENT_SCHEMAS, privacyProjection } from './privacy/index.ts';
+import { applyHttpSecurity } from './security/index.ts';
 import { TRAINING_EVENT_SCHEMAS, trainingProjection } from './training/index.ts';
 import { CERTIFICATION_MODULE_EVENT_SCHEMAS, certificationProjection, createCertificationRenewalScheduler } from './certification/index.ts';
 import { AMBASSADOR_EVENT_SCHEMAS, ambassadorsProjection } from './ambassadors/index.ts';
 import { AGREEMENTS_EVENT_SCHEMAS, agreementsProjection } from './agreements/index.ts';
+import { KPI_TARGET_EVENT_SCHEMAS } from './insights/index.ts';
 import { JsonLogger, logContext, logger } from './observability/logger.ts';
 
 export interface RunningService {
@@ -48,6 +50,7 @@ export const SERVICE_PARTS = {
     ...CERTIFICATION_MODULE_EVENT_SCHEMAS,
     ...AMBASSADOR_EVENT_SCHEMAS,
     ...AGREEMENTS_EVENT_SCHEMAS,
+    ...KPI_TARGET_EVENT_SCHEMAS,
   ],
   projections: [
     membersProjection,
@@ -64,18 +67,21 @@ export const SERVICE_PARTS = {
 export async function startService(config: AppConfig & { auth: AuthConfig }, databaseUrl: string): Promise<RunningService> {
   const eventSourcing = await createEventSourcing(config, databaseUrl, SERVICE_PARTS);
   const drain = new RequestDrain();
+  // SCHEDULER_CLOCK_OFFSET_MS (never in production) moves the schedulers' time: the soak makes their clock jump.
+  const offsetMs = config.schedulerClockOffsetMs;
+  const schedulerClock: Clock = offsetMs === 0 ? systemClock : { now: () => new Date(Date.now() + offsetMs) };
   // Work the service does on its own when a date passes. Every instance runs them: the streams make them exactly-once.
   const schedulers = [
     createSanctionExpiryScheduler({
       events: eventSourcing.events,
       pool: eventSourcing.pool,
-      clock: systemClock,
+      clock: schedulerClock,
       intervalMs: config.schedulerIntervalMs,
     }),
     createCertificationRenewalScheduler({
       events: eventSourcing.events,
       pool: eventSourcing.pool,
-      clock: systemClock,
+      clock: schedulerClock,
       intervalMs: config.schedulerIntervalMs,
       renewalWindowDays: config.certificationRenewalWindowDays,
     }),
@@ -91,6 +97,8 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
     );
     // First, so that a request that arrives during shutdown is refused before its body is even read.
     app.use(drain.middleware);
+    // Security headers, CORS and the rate limit, before the body is read (src/security).
+    applyHttpSecurity(app);
     app.useBodyParser('json', { limit: config.maxBodyBytes });
     app.use((req: Request, res: Response, next: NextFunction) => {
       const correlationId = correlationIdOf(req);

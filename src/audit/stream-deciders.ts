@@ -13,6 +13,7 @@ import {
   certificationLevelDecider,
 } from '../certification/index.ts';
 import { GROUP_STREAM_CATEGORY, groupDecider } from '../groups/index.ts';
+import { KPI_TARGET_STREAM_CATEGORY, kpiTargetDecider } from '../insights/kpi-target.decider.ts';
 import { MEMBER_STREAM_CATEGORY, memberDecider } from '../members/index.ts';
 import {
   MODERATION_CASE_STREAM_CATEGORY,
@@ -103,4 +104,5 @@ export const STREAM_DECIDERS = new StreamDeciderRegistry([
   streamDecider(AMBASSADOR_STREAM_CATEGORY, ambassadorDecider, { memberKeyed: true }),
   streamDecider(AGREEMENT_STREAM_CATEGORY, agreementDecider),
   streamDecider(ACCEPTANCE_STREAM_CATEGORY, agreementAcceptanceDecider),
+  streamDecider(KPI_TARGET_STREAM_CATEGORY, kpiTargetDecider),
 ]);

@@ -11,6 +11,7 @@ describe('the stream decider registry', () => {
       'certification',
       'certification_level',
       'group',
+      'kpi_target',
       'member',
       'moderation_case',
       'moderator_notes',

@@ -5,6 +5,7 @@ import type { ProjectionRunner } from '#projections';
 import { requireRole, type RequestContext } from '../auth/request-context.ts';
 import type { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
+import { refuseReadOnlyActor } from '../security/read-only-roles.ts';
 import { badInput } from '../shared/domain-error.ts';
 
 export interface PipelineCommand<Command, State, Event extends DeciderEvent> {
@@ -86,6 +87,8 @@ export class CommandPipeline {
   async execute<Command, State, Event extends DeciderEvent>(
     request: PipelineCommand<Command, State, Event>,
   ): Promise<CommandResult<State>> {
+    // Every command of every module comes through here: an auditor's token is refused before anything is decided.
+    refuseReadOnlyActor(request.actor);
     if (request.commandId !== undefined && request.commandId !== null && !COMMAND_ID.test(request.commandId)) {
       throw badInput('commandId must be 1 to 100 letters, digits or . _ : - characters', { field: 'commandId' });
     }

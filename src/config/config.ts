@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export type AuthConfig =
   | { readonly mode: 'oidc'; readonly issuer: string; readonly audience: string; readonly jwksUri: string | undefined }
@@ -23,9 +23,33 @@ export interface AppConfig {
   readonly certificationGate: boolean;
   /** How often the schedulers look for due work (sanction expiry). */
   readonly schedulerIntervalMs: number;
+  /** Moves the clock the schedulers read (fault injection for `npm run soak`); 0 outside it, refused in production. */
+  readonly schedulerClockOffsetMs: number;
   /** How many days before its expiry a certification is due for renewal (0: never before it expires). */
   readonly certificationRenewalWindowDays: number;
+  /** Abuse limits and what browsers are allowed (src/security). */
+  readonly security: SecurityConfig;
+  /** The admin console served at /admin (src/admin). */
+  readonly admin: AdminConsoleConfig;
 }
+
+export interface AdminConsoleConfig {
+  /** Where the console's built files are (`npm run build:admin`): ADMIN_BUNDLE_DIR, default ./dist/admin. */
+  readonly bundleDir: string;
+  /** The OIDC client (public, authorization code with PKCE) the console signs in with: ADMIN_OIDC_CLIENT_ID. */
+  readonly oidcClientId: string | undefined;
+}
+
+export interface SecurityConfig {
+  /** Requests per minute per member (per address without a valid token), token bucket: RATE_LIMIT_PER_MINUTE; 0 is off. */
+  readonly rateLimitPerMinute: number;
+  /** Live subscriptions per member (per address without a valid token): MAX_SUBSCRIPTIONS_PER_TOKEN. */
+  readonly maxSubscriptionsPerToken: number;
+  /** Origins whose pages may call the API from a browser (CORS): ADMIN_ORIGIN, comma-separated; none: same origin only. */
+  readonly adminOrigins: readonly string[];
+}
+
+const TEN_YEARS_MS = 10 * 365 * 86_400_000;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -45,6 +69,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const appealWindowDays = integer(env, 'APPEAL_WINDOW_DAYS', 30, 1, 3650, problems);
   const schedulerIntervalMs = integer(env, 'SCHEDULER_INTERVAL_MS', 30_000, 100, 3_600_000, problems);
   const certificationRenewalWindowDays = integer(env, 'CERTIFICATION_RENEWAL_WINDOW_DAYS', 60, 0, 3650, problems);
+  const schedulerClockOffsetMs = integer(env, 'SCHEDULER_CLOCK_OFFSET_MS', 0, -TEN_YEARS_MS, TEN_YEARS_MS, problems);
+  if (schedulerClockOffsetMs !== 0 && nodeEnv === 'production') {
+    problems.push('SCHEDULER_CLOCK_OFFSET_MS makes the schedulers act on a wrong date (fault injection for npm run soak): not with NODE_ENV=production');
+  }
   const host = env.HOST?.trim() || '127.0.0.1';
   // Read by the logger itself (it logs before configuration is loaded); checked here so a typo does not pass silently.
   oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'] as const, 'info', problems);
@@ -78,6 +106,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('NODE_ENV=production needs authentication configured: AUTH_ISSUER and AUTH_AUDIENCE (OIDC), or AUTH_JWT_SECRET');
   }
 
+  // Tests drive the service far faster than a person could: under NODE_ENV=test the rate limit is off unless set.
+  const rateLimitPerMinute = integer(env, 'RATE_LIMIT_PER_MINUTE', nodeEnv === 'test' ? 0 : 600, 0, 1_000_000, problems);
+  const maxSubscriptionsPerToken = integer(env, 'MAX_SUBSCRIPTIONS_PER_TOKEN', 10, 1, 10_000, problems);
+  const adminOrigins = origins(env, 'ADMIN_ORIGIN', problems);
+
+  const adminOidcClientId = env.ADMIN_OIDC_CLIENT_ID?.trim() || undefined;
+  if (adminOidcClientId && !/^[\x21-\x7E]{1,200}$/.test(adminOidcClientId))
+    problems.push('ADMIN_OIDC_CLIENT_ID must be 1 to 200 visible ASCII characters');
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     nodeEnv,
@@ -92,7 +129,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     appealWindowDays,
     certificationGate,
     schedulerIntervalMs,
+    schedulerClockOffsetMs,
     certificationRenewalWindowDays,
+    security: { rateLimitPerMinute, maxSubscriptionsPerToken, adminOrigins },
+    admin: { bundleDir: resolve(env.ADMIN_BUNDLE_DIR?.trim() || join('dist', 'admin')), oidcClientId: adminOidcClientId },
   };
 }
 
@@ -102,6 +142,20 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: 
   if ((allowed as readonly string[]).includes(value)) return value as T;
   problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
   return fallback;
+}
+
+/** A comma-separated list of web origins (scheme, host, optional port; no path, no wildcard), normalised. */
+function origins(env: NodeJS.ProcessEnv, name: string, problems: string[]): string[] {
+  const found: string[] = [];
+  for (const entry of (env[name] ?? '').split(',')) {
+    const value = entry.trim();
+    if (!value) continue;
+    const url = URL.canParse(value) ? new URL(value) : undefined;
+    if (!url || !/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+      problems.push(`${name} must list origins like https://admin.example.org or http://localhost:5173, comma-separated (got "${value}")`);
+    } else if (!found.includes(url.origin)) found.push(url.origin);
+  }
+  return found;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {

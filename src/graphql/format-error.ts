@@ -17,6 +17,17 @@ const REQUEST_ERROR_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
+const TOO_MANY_VARIABLE_ERRORS = 'Too many errors processing variables, error limit reached. Execution aborted.';
+
+/**
+ * GraphQL's own messages quote the value they refused ("got invalid value ..."): a megabyte sent is not a megabyte
+ * sent back. The start of the message says what was wrong.
+ */
+const MAX_MESSAGE = 1_000;
+function clip(message: string): string {
+  return message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE)}… (${message.length - MAX_MESSAGE} more characters)`;
+}
+
 /**
  * Maps every error to the contract's `extensions.code` with a message a person can act on. Anything unexpected is
  * logged with its stack and answered as INTERNAL_SERVER_ERROR without details: no stack traces or SQL reach clients.
@@ -24,12 +35,12 @@ const REQUEST_ERROR_CODES = new Set([
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const base = {
-    message: formatted.message,
+    message: clip(formatted.message),
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
   };
   if (original instanceof DomainError) {
-    return { ...base, message: original.message, extensions: { code: original.code, ...(original.details ?? {}) } };
+    return { ...base, message: clip(original.message), extensions: { code: original.code, ...(original.details ?? {}) } };
   }
   if (original instanceof UnauthenticatedError) return { ...base, message: original.message, extensions: { code: 'UNAUTHENTICATED' } };
   if (original instanceof WrongExpectedRevisionError) {
@@ -39,7 +50,7 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
       extensions: { code: 'CONFLICT', actualRevision: original.actual ?? null },
     };
   }
-  if (original instanceof StreamNotFoundError) return { ...base, message: original.message, extensions: { code: 'NOT_FOUND' } };
+  if (original instanceof StreamNotFoundError) return { ...base, message: clip(original.message), extensions: { code: 'NOT_FOUND' } };
   if (original instanceof ProjectionTimeoutError) {
     return {
       ...base,
@@ -69,6 +80,8 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   if (typeof code === 'string' && (REQUEST_ERROR_CODES.has(code) || code === 'UNAUTHENTICATED' || code === 'FORBIDDEN')) {
     return { ...base, extensions: { code } };
   }
+  // graphql-js stops reading variables after 50 errors and says so with an error of its own that has no code.
+  if (formatted.message === TOO_MANY_VARIABLE_ERRORS) return { ...base, extensions: { code: 'BAD_USER_INPUT' } };
   logger.error('unexpected error in a GraphQL request', {
     error: original instanceof Error ? (original.stack ?? original.message) : String(original),
   });

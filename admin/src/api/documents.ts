@@ -1,0 +1,263 @@
+// Every GraphQL document the console sends, in one place: test/e2e/admin.e2e.spec.ts validates each against the
+// schema the service serves, so a change of the API that would break the console fails a test.
+// `requires` names the Query/Mutation fields a document needs beyond the public contract's core: the console
+// shows the feature only when the served schema has them (see capabilities in client.ts).
+
+export interface ConsoleDocument {
+  readonly query: string;
+  /** Root fields the served schema must offer for the console to use this document (optional features). */
+  readonly requires?: readonly string[];
+}
+
+const doc = (query: string, requires?: readonly string[]): ConsoleDocument => (requires ? { query, requires } : { query });
+
+export const CAPABILITIES = doc(`query Capabilities {
+  __schema { queryType { fields { name } } mutationType { fields { name } } }
+}`);
+
+export const ME = doc(`query Me { me { id roles } }`);
+
+// ---------------------------------------------------------------- moderation
+
+const CASE_FIELDS = `id contentId contentType contentStatus groupId authorId status assignedTo revision openedAt
+  flags { reporterId reason note flaggedAt }
+  decision { outcome reason guideline { agreementId version section } decidedBy decidedAt }
+  sanction { id memberId caseId kind until liftedAt active imposedAt expiredAt }
+  appeal { statement filedAt outcome reason decidedBy decidedAt }`;
+
+export const MODERATION_QUEUE = doc(`query ModerationQueue($filter: ModerationQueueFilter, $first: Int, $after: String) {
+  moderationQueue(filter: $filter, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id contentId contentType contentStatus groupId authorId status assignedTo openedAt revision flags { reason } } }
+  }
+}`);
+
+export const MODERATION_COUNTS = doc(`query ModerationCounts($groupId: ID, $assignedTo: ID) {
+  open: moderationQueue(filter: { status: [OPEN], groupId: $groupId, assignedTo: $assignedTo }, first: 1) { totalCount }
+  inReview: moderationQueue(filter: { status: [IN_REVIEW], groupId: $groupId, assignedTo: $assignedTo }, first: 1) { totalCount }
+  decided: moderationQueue(filter: { status: [DECIDED], groupId: $groupId, assignedTo: $assignedTo }, first: 1) { totalCount }
+  appealed: moderationQueue(filter: { status: [APPEALED], groupId: $groupId, assignedTo: $assignedTo }, first: 1) { totalCount }
+  closed: moderationQueue(filter: { status: [CLOSED], groupId: $groupId, assignedTo: $assignedTo }, first: 1) { totalCount }
+}`);
+
+export const MODERATION_CASE = doc(`query ModerationCase($id: ID!) { moderationCase(id: $id) { ${CASE_FIELDS} } }`);
+
+export const CLAIM_CASE = doc(`mutation ClaimCase($input: ClaimModerationCaseInput!) {
+  claimModerationCase(input: $input) { ${CASE_FIELDS} }
+}`);
+
+export const DECIDE_CASE = doc(`mutation DecideCase($input: DecideModerationCaseInput!) {
+  decideModerationCase(input: $input) { ${CASE_FIELDS} }
+}`);
+
+export const DECIDE_APPEAL = doc(`mutation DecideAppeal($input: DecideAppealInput!) {
+  decideAppeal(input: $input) { ${CASE_FIELDS} }
+}`);
+
+const STANDING_FIELDS = `memberId suspended
+  activeSanctions { id caseId kind until imposedAt active }
+  sanctionHistory { id caseId kind until imposedAt liftedAt expiredAt active }
+  notes { id memberId text authorId createdAt retracted }`;
+
+export const MEMBER_STANDING = doc(`query MemberStanding($memberId: ID!) {
+  member(id: $memberId) { id displayName department status revision }
+  memberStanding(memberId: $memberId) { ${STANDING_FIELDS} }
+}`);
+
+export const ADD_NOTE = doc(`mutation AddModeratorNote($input: AddModeratorNoteInput!) {
+  addModeratorNote(input: $input) { ${STANDING_FIELDS} }
+}`);
+
+export const RETRACT_NOTE = doc(`mutation RetractModeratorNote($input: RetractModeratorNoteInput!) {
+  retractModeratorNote(input: $input) { ${STANDING_FIELDS} }
+}`);
+
+// ---------------------------------------------------------------- members and groups
+
+export const MEMBERS = doc(`query Members($department: String, $first: Int, $after: String) {
+  members(department: $department, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id displayName department status } }
+  }
+}`);
+
+export const GROUPS = doc(`query Groups($first: Int, $after: String) {
+  groups(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id name owners archived requiresCertification revision } }
+  }
+}`);
+
+export const GROUP = doc(`query Group($id: ID!) { group(id: $id) { id name owners archived requiresCertification revision } }`);
+
+const CERTIFICATION_FIELDS = `memberId level status expiresAt nextLevel missingForNextLevel revision
+  history { id level status awardedAt expiresAt endedAt replacedByLevel reason }`;
+
+export const CERTIFICATION = doc(`query Certification($memberId: ID!) { certification(memberId: $memberId) { ${CERTIFICATION_FIELDS} } }`);
+
+export const MY_CERTIFICATION = doc(`query MyCertification {
+  myCertification { ${CERTIFICATION_FIELDS} }
+  certificationLevels { level name requiredProgrammes validityMonths }
+}`);
+
+// ---------------------------------------------------------------- training and certification
+
+export const CERTIFICATION_LEVELS = doc(`query CertificationLevels {
+  certificationLevels { level name requiredProgrammes validityMonths revision }
+}`);
+
+export const GROUPS_WITH_UNCERTIFIED_OWNERS = doc(`query GroupsWithUncertifiedOwners($first: Int, $after: String) {
+  groupsWithUncertifiedOwners(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { group { id name requiresCertification } uncertifiedOwners { memberId status } } }
+  }
+}`);
+
+export const TRAINING_PROGRAMME = doc(`query TrainingProgramme($id: ID!) {
+  trainingProgramme(id: $id) { id title revision modules { id title required selfPaced } }
+}`);
+
+export const TRAINING_ENROLMENT = doc(`query TrainingEnrolment($programmeId: ID!, $memberId: ID!) {
+  trainingEnrolment(programmeId: $programmeId, memberId: $memberId) {
+    programmeId memberId status enrolledAt completedAt completedModules remainingRequiredModules programmeRevision revision
+  }
+}`);
+
+// ---------------------------------------------------------------- ambassadors and agreements
+
+export const AMBASSADORS = doc(`query Ambassadors($status: [AmbassadorStatus!], $department: String, $first: Int, $after: String) {
+  ambassadors(status: $status, department: $department, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { memberId department status enrolment since nominatedAt nominatedBy revision } }
+  }
+  ambassadorCoverage { department activeAmbassadors }
+}`);
+
+const AGREEMENT_FIELDS = `id revision bindingVersion acceptedCount pendingCount
+  currentVersion { version title publishedAt }
+  versions { version title body bodySha256 publishedAt publishedBy requiresReacceptance }`;
+
+export const AGREEMENT = doc(`query Agreement($id: ID!) { agreement(id: $id) { ${AGREEMENT_FIELDS} } }`);
+
+export const MY_PENDING_AGREEMENTS = doc(`query MyPendingAgreements { myPendingAgreements { id currentVersion { version title } } }`);
+
+export const AGREEMENT_ACCEPTANCE = doc(`query AgreementAcceptance($agreementId: ID!, $memberId: ID!) {
+  agreementAcceptance(agreementId: $agreementId, memberId: $memberId) {
+    agreementId memberId acceptedVersion acceptedAt bindingVersion pending
+  }
+}`);
+
+// ---------------------------------------------------------------- privacy
+
+export const PRIVACY_OF_MEMBER = doc(`query PrivacyOfMember($memberId: ID!) {
+  member(id: $memberId) { id displayName department status }
+  privacySettings(memberId: $memberId) {
+    memberId directoryListed profilePhotoVisibility requestedProfilePhotoVisibility revision
+  }
+  consents(memberId: $memberId) { purpose given noticeVersion changedAt }
+  erasureRequest(memberId: $memberId) { memberId status requestedAt completedAt }
+}`);
+
+// ---------------------------------------------------------------- audit (optional: shown when served)
+
+const EVENT_FIELDS = `position streamId revision type data recordedAt
+  metadata { actorId actorRoles authority reason correlationId causationId commandId }`;
+
+export const GOVERNANCE_HISTORY = doc(
+  `query GovernanceHistory($filter: GovernanceHistoryFilter, $first: Int, $after: String) {
+  governanceHistory(filter: $filter, first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { ${EVENT_FIELDS} } }
+  }
+}`,
+  ['governanceHistory'],
+);
+
+/** The ids of the streams of one category (agreements, training programmes): lists the API has no query for. */
+export const STREAMS_OF_CATEGORY = doc(
+  `query StreamsOfCategory($filter: GovernanceHistoryFilter, $first: Int, $after: String) {
+  governanceHistory(filter: $filter, first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { streamId } }
+  }
+}`,
+  ['governanceHistory'],
+);
+
+export const STREAM_STATE_AT = doc(
+  `query StreamStateAt($streamId: String!, $at: DateTime, $revision: Int) {
+  then: streamStateAt(streamId: $streamId, at: $at, revision: $revision) { streamId revision at state }
+  now: streamStateAt(streamId: $streamId) { streamId revision at state }
+}`,
+  ['streamStateAt'],
+);
+
+export const VERIFY_HISTORY = doc(
+  `query VerifyHistory($streamId: String) { verifyHistory(streamId: $streamId) { ok verifiedEvents firstBrokenPosition } }`,
+  ['verifyHistory'],
+);
+
+export const PROJECTIONS = doc(`query Projections { projections { name checkpoint lag state } }`, ['projections']);
+
+// ---------------------------------------------------------------- insights (optional: shown when served)
+
+export const INSIGHTS = doc(
+  `query Insights($period: InsightPeriod) {
+  governanceInsights(period: $period) {
+    at periodStart
+    kpis(overallOnly: true) { kpi value unit direction met target { value direction } }
+  }
+  kpiDefinitions { kpi description unit direction perPeriod }
+}`,
+  ['governanceInsights', 'kpiDefinitions'],
+);
+
+export const INSIGHT_SERIES = doc(
+  `query InsightSeries($from: DateTime!, $to: DateTime!, $step: InsightPeriod!) {
+  governanceInsightSeries(from: $from, to: $to, step: $step) {
+    points { at kpis(overallOnly: true) { kpi value target { value } } }
+  }
+}`,
+  ['governanceInsightSeries'],
+);
+
+/** Every document, by name: what the e2e spec validates. */
+export const DOCUMENTS: Readonly<Record<string, ConsoleDocument>> = {
+  CAPABILITIES,
+  ME,
+  MODERATION_QUEUE,
+  MODERATION_COUNTS,
+  MODERATION_CASE,
+  CLAIM_CASE,
+  DECIDE_CASE,
+  DECIDE_APPEAL,
+  MEMBER_STANDING,
+  ADD_NOTE,
+  RETRACT_NOTE,
+  MEMBERS,
+  GROUPS,
+  GROUP,
+  CERTIFICATION,
+  MY_CERTIFICATION,
+  CERTIFICATION_LEVELS,
+  GROUPS_WITH_UNCERTIFIED_OWNERS,
+  TRAINING_PROGRAMME,
+  TRAINING_ENROLMENT,
+  AMBASSADORS,
+  AGREEMENT,
+  MY_PENDING_AGREEMENTS,
+  AGREEMENT_ACCEPTANCE,
+  PRIVACY_OF_MEMBER,
+  GOVERNANCE_HISTORY,
+  STREAMS_OF_CATEGORY,
+  STREAM_STATE_AT,
+  VERIFY_HISTORY,
+  PROJECTIONS,
+  INSIGHTS,
+  INSIGHT_SERIES,
+};

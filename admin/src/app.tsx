@@ -1,0 +1,326 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { canSee, homeArea, visibleAreas, type Area } from './access.ts';
+import { createClient, loadCapabilities, type Capabilities } from './api/client.ts';
+import { ME } from './api/documents.ts';
+import { clearToken, completeOidcSignIn, loadSignInConfig, storedToken, type SignInConfig } from './auth/session.ts';
+import { Console, useConsole, type ConsoleContext, type Me } from './context.ts';
+import { enumLabel, formatDate, formatDateTime, initialLanguage, LANGUAGES, translate, type Language } from './i18n.ts';
+import { AgreementsPage } from './pages/agreements.tsx';
+import { AmbassadorsPage } from './pages/ambassadors.tsx';
+import { AuditPage } from './pages/audit.tsx';
+import { CasePage } from './pages/case.tsx';
+import { CertificationPage, MyCertificationPage } from './pages/certification.tsx';
+import { GroupPage, GroupsPage } from './pages/groups.tsx';
+import { InsightsPage } from './pages/insights.tsx';
+import { MembersPage } from './pages/members.tsx';
+import { ModerationPage } from './pages/moderation.tsx';
+import { PrivacyPage } from './pages/privacy.tsx';
+import { SignInPage } from './pages/signin.tsx';
+import { StandingPage } from './pages/standing.tsx';
+import { TrainingPage } from './pages/training.tsx';
+import { hrefFor, parseRoute, type Route } from './routes.ts';
+import { ErrorNotice, Loading, Link } from './ui.tsx';
+
+const LANGUAGE_KEY = 'governance-console.language';
+let callbackHandled = false;
+
+function useRoute(): [Route, (route: Route, replace?: boolean) => void] {
+  const [route, setRoute] = useState<Route>(() => parseRoute(window.location.pathname));
+  useEffect(() => {
+    const onPop = () => setRoute(parseRoute(window.location.pathname));
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+  const navigate = useCallback((next: Route, replace = false) => {
+    const href = hrefFor(next);
+    if (replace) window.history.replaceState(null, '', href);
+    else window.history.pushState(null, '', href);
+    setRoute(next);
+    window.scrollTo(0, 0);
+    // Move focus to the new page's heading, for keyboard and screen-reader users.
+    requestAnimationFrame(() => document.getElementById('page-title')?.focus());
+  }, []);
+  return [route, navigate];
+}
+
+export function App() {
+  const [language, setLanguageState] = useState<Language>(() => initialLanguage(localStorage.getItem(LANGUAGE_KEY)));
+  const [route, navigate] = useRoute();
+  const [signIn, setSignIn] = useState<SignInConfig | null>(null);
+  const [token, setToken] = useState<string | null>(() => storedToken());
+  const [problem, setProblem] = useState<string | null>(null);
+  const [session, setSession] = useState<{ me: Me; capabilities: Capabilities } | null>(null);
+
+  const setLanguage = useCallback((next: Language) => {
+    localStorage.setItem(LANGUAGE_KEY, next);
+    setLanguageState(next);
+  }, []);
+  useEffect(() => {
+    document.documentElement.lang = language;
+  }, [language]);
+
+  const signOut = useCallback(
+    (message: string | null = null) => {
+      clearToken();
+      setToken(null);
+      setSession(null);
+      setProblem(message);
+      navigate({ name: 'signin' }, true);
+    },
+    [navigate],
+  );
+
+  // One client for the whole session: switching the language does not refetch anything.
+  const languageRef = useRef(language);
+  languageRef.current = language;
+  const client = useMemo(
+    () =>
+      createClient({
+        endpoint: '/graphql',
+        token: () => storedToken(),
+        onUnauthenticated: () => signOut(translate(languageRef.current, 'sessionExpired')),
+      }),
+    [signOut],
+  );
+
+  useEffect(() => {
+    loadSignInConfig().then(setSignIn, (error: Error) => setProblem(error.message));
+  }, []);
+
+  // The identity provider's redirect back: exchange the code, then go where the person was going.
+  useEffect(() => {
+    if (route.name !== 'callback' || !signIn || callbackHandled) return;
+    if (signIn.mode !== 'oidc') {
+      navigate({ name: 'signin' }, true);
+      return;
+    }
+    // Once per page load: the code can be exchanged only once (and StrictMode runs effects twice in development).
+    callbackHandled = true;
+    completeOidcSignIn(signIn, window.location.search).then(
+      (returnTo) => {
+        setToken(storedToken());
+        navigate(parseRoute(returnTo), true);
+      },
+      (error: Error) => {
+        setProblem(`${translate(language, 'signInFailed')}: ${error.message}`);
+        navigate({ name: 'signin' }, true);
+      },
+    );
+  }, [route.name, signIn, navigate, language]);
+
+  useEffect(() => {
+    if (!token) return;
+    let cancelled = false;
+    Promise.all([client.request<{ me: Me }>(ME), loadCapabilities(client)]).then(
+      ([answer, capabilities]) => {
+        if (!cancelled) setSession({ me: answer.me, capabilities });
+      },
+      (error: Error) => {
+        if (!cancelled) setProblem(error.message);
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [token, client]);
+
+  const t = useCallback(
+    (key: Parameters<typeof translate>[1], values?: Parameters<typeof translate>[2]) => translate(language, key, values),
+    [language],
+  );
+
+  if (route.name === 'callback')
+    return (
+      <Shell language={language} setLanguage={setLanguage}>
+        {problem ? <p role="alert">{problem}</p> : <p>{t('completingSignIn')}</p>}
+      </Shell>
+    );
+
+  if (!token || (route.name === 'signin' && !session)) {
+    return (
+      <Shell language={language} setLanguage={setLanguage}>
+        <SignInPage
+          t={t}
+          language={language}
+          config={signIn}
+          problem={problem}
+          returnTo={route.name === 'signin' ? '/admin/' : window.location.pathname}
+          onToken={(next) => {
+            setProblem(null);
+            setToken(next);
+            if (route.name === 'signin') navigate({ name: 'home' }, true);
+          }}
+        />
+      </Shell>
+    );
+  }
+
+  if (!session) {
+    return (
+      <Shell language={language} setLanguage={setLanguage}>
+        {problem ? (
+          <ErrorNoticeStandalone message={problem} onSignOut={() => signOut(null)} label={t('signOut')} />
+        ) : (
+          <p role="status">{t('loading')}</p>
+        )}
+      </Shell>
+    );
+  }
+
+  const context: ConsoleContext = {
+    language,
+    setLanguage,
+    t,
+    e: (value) => enumLabel(language, value),
+    date: (value) => formatDate(language, value),
+    dateTime: (value) => formatDateTime(language, value),
+    client,
+    me: session.me,
+    capabilities: session.capabilities,
+    token: storedToken,
+    navigate,
+  };
+
+  return (
+    <Console.Provider value={context}>
+      <Layout route={route} onSignOut={() => signOut(null)}>
+        <CurrentPage route={route} />
+      </Layout>
+    </Console.Provider>
+  );
+}
+
+function ErrorNoticeStandalone({ message, onSignOut, label }: { message: string; onSignOut: () => void; label: string }) {
+  return (
+    <div className="notice notice-error" role="alert">
+      <p>{message}</p>
+      <button type="button" onClick={onSignOut}>
+        {label}
+      </button>
+    </div>
+  );
+}
+
+function LanguageSwitch({ language, setLanguage }: { language: Language; setLanguage: (l: Language) => void }) {
+  return (
+    <div className="language-switch" role="group" aria-label={translate(language, 'language')}>
+      {LANGUAGES.map((l) => (
+        <button key={l} type="button" lang={l} aria-pressed={l === language} onClick={() => setLanguage(l)}>
+          {l === 'en' ? 'English' : 'Nederlands'}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/** The frame before signing in: title and language switch. */
+function Shell({ language, setLanguage, children }: { language: Language; setLanguage: (l: Language) => void; children: ReactNode }) {
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <span className="brand">{translate(language, 'appTitle')}</span>
+        <LanguageSwitch language={language} setLanguage={setLanguage} />
+      </header>
+      <main id="main" className="main narrow">
+        {children}
+      </main>
+    </div>
+  );
+}
+
+function Layout({ route, children, onSignOut }: { route: Route; children: ReactNode; onSignOut: () => void }) {
+  const { t, e, me, language, setLanguage } = useConsole();
+  const areas = visibleAreas(me.roles);
+  const current = areaOf(route);
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        {t('skipToContent')}
+      </a>
+      <header className="topbar">
+        <span className="brand">{t('appTitle')}</span>
+        <div className="who">
+          <span>
+            {t('signedInAs')} <strong>{me.id}</strong>
+          </span>
+          <span className="muted"> · {me.roles.map((r) => e(r)).join(', ')}</span>
+        </div>
+        <LanguageSwitch language={language} setLanguage={setLanguage} />
+        <button type="button" onClick={onSignOut}>
+          {t('signOut')}
+        </button>
+      </header>
+      <div className="body">
+        <nav className="sidenav" aria-label={t('appTitle')}>
+          <ul>
+            {areas.map((area) => (
+              <li key={area}>
+                <Link to={{ name: 'area', area }} className={area === current ? 'active' : ''} current={area === current}>
+                  {t(`area_${area}`)}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" className="main" tabIndex={-1}>
+          {children}
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function areaOf(route: Route): Area | null {
+  switch (route.name) {
+    case 'area':
+      return route.area;
+    case 'case':
+      return 'moderation';
+    case 'standing':
+      return 'members';
+    case 'group':
+      return 'groups';
+    default:
+      return null;
+  }
+}
+
+function CurrentPage({ route }: { route: Route }) {
+  const { me, t } = useConsole();
+  if (route.name === 'home' || route.name === 'signin') return <AreaPage area={homeArea(me.roles)} />;
+  if (route.name === 'notFound') return <ErrorNotice error={new Error(t('notFound'))} />;
+  if (route.name === 'case') return <CasePage key={route.caseId} caseId={route.caseId} />;
+  if (route.name === 'standing') return <StandingPage key={route.memberId} memberId={route.memberId} />;
+  if (route.name === 'group') return <GroupPage key={route.groupId} groupId={route.groupId} />;
+  if (route.name === 'callback') return <Loading />;
+  return <AreaPage area={route.area} />;
+}
+
+function AreaPage({ area }: { area: Area }) {
+  const { me, t } = useConsole();
+  if (!canSee(me.roles, area)) return <ErrorNotice error={new Error(t('notAllowed'))} />;
+  switch (area) {
+    case 'moderation':
+      return <ModerationPage />;
+    case 'members':
+      return <MembersPage />;
+    case 'groups':
+      return <GroupsPage />;
+    case 'training':
+      return <TrainingPage />;
+    case 'certification':
+      return <CertificationPage />;
+    case 'myCertification':
+      return <MyCertificationPage />;
+    case 'ambassadors':
+      return <AmbassadorsPage />;
+    case 'agreements':
+      return <AgreementsPage />;
+    case 'privacy':
+      return <PrivacyPage />;
+    case 'audit':
+      return <AuditPage />;
+    case 'insights':
+      return <InsightsPage />;
+  }
+}

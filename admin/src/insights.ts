@@ -1,0 +1,54 @@
+// The insights view's pure logic: KPI values in words and the trend series for the charts.
+import type { Language } from './i18n.ts';
+
+export type KpiUnit = 'RATIO' | 'COUNT' | 'PER_WEEK' | 'PER_100_MEMBERS' | 'HOURS' | 'DAYS' | string;
+
+export function formatKpi(language: Language, value: number | null | undefined, unit: KpiUnit): string {
+  if (value === null || value === undefined) return '—';
+  const locale = language === 'nl' ? 'nl-NL' : 'en-GB';
+  const number = (n: number, digits: number) => new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(n);
+  switch (unit) {
+    case 'RATIO':
+      return `${number(value * 100, 1)} %`;
+    case 'COUNT':
+      return number(value, 0);
+    case 'HOURS':
+      return `${number(value, 1)} h`;
+    case 'DAYS':
+      return `${number(value, 1)} d`;
+    case 'PER_WEEK':
+      return `${number(value, 1)} / ${language === 'nl' ? 'week' : 'week'}`;
+    case 'PER_100_MEMBERS':
+      return `${number(value, 2)} / 100`;
+    default:
+      return number(value, 2);
+  }
+}
+
+export interface SeriesPoint {
+  readonly at: string;
+  readonly kpis: readonly {
+    readonly kpi: string;
+    readonly value: number | null;
+    readonly target?: { readonly value: number | null } | null;
+  }[];
+}
+
+/** One KPI's values (null where nothing was measured) and targets over the points, oldest first. */
+export function seriesOf(
+  points: readonly SeriesPoint[],
+  kpi: string,
+): { labels: string[]; values: (number | null)[]; targets: (number | null)[] } {
+  const sorted = [...points].sort((a, b) => a.at.localeCompare(b.at));
+  const values = sorted.map((p) => p.kpis.find((k) => k.kpi === kpi)?.value ?? null);
+  const targets = sorted.map((p) => p.kpis.find((k) => k.kpi === kpi)?.target?.value ?? null);
+  return { labels: sorted.map((p) => p.at.slice(0, 10)), values, targets };
+}
+
+/** The range of the trend: the last `count` steps up to now. */
+export function trendRange(now: Date, step: 'WEEK' | 'MONTH', count = 12): { from: string; to: string } {
+  const from = new Date(now.getTime());
+  if (step === 'WEEK') from.setUTCDate(from.getUTCDate() - 7 * (count - 1));
+  else from.setUTCMonth(from.getUTCMonth() - (count - 1));
+  return { from: from.toISOString(), to: now.toISOString() };
+}

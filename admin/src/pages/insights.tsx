@@ -1,0 +1,139 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { CategoryScale, Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
+import { supports } from '../api/client.ts';
+import { INSIGHT_SERIES, INSIGHTS } from '../api/documents.ts';
+import { useConsole } from '../context.ts';
+import { formatKpi, seriesOf, trendRange, type SeriesPoint } from '../insights.ts';
+import { Loaded, Page, useQuery } from '../ui.tsx';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend, Filler);
+
+interface KpiValue {
+  kpi: string;
+  value: number | null;
+  unit: string;
+  direction: string;
+  met: boolean | null;
+  target: { value: number | null; direction: string } | null;
+}
+
+interface Answer {
+  governanceInsights: { at: string; periodStart: string; kpis: KpiValue[] };
+  kpiDefinitions: { kpi: string; description: string; unit: string; direction: string; perPeriod: boolean }[];
+}
+
+export function InsightsPage() {
+  const { t, capabilities } = useConsole();
+  const [step, setStep] = useState<'WEEK' | 'MONTH'>('MONTH');
+  if (!supports(capabilities, INSIGHTS)) {
+    return (
+      <Page title={t('area_insights')}>
+        <p className="notice">{t('insightsUnavailable')}</p>
+      </Page>
+    );
+  }
+  return (
+    <Page
+      title={t('area_insights')}
+      actions={
+        <div className="language-switch" role="group" aria-label={t('trend')}>
+          {(['WEEK', 'MONTH'] as const).map((s) => (
+            <button key={s} type="button" aria-pressed={s === step} onClick={() => setStep(s)}>
+              {s === 'WEEK' ? t('stepWeek') : t('stepMonth')}
+            </button>
+          ))}
+        </div>
+      }
+    >
+      <Kpis step={step} />
+    </Page>
+  );
+}
+
+function Kpis({ step }: { step: 'WEEK' | 'MONTH' }) {
+  const { t, language, capabilities, dateTime } = useConsole();
+  const state = useQuery<Answer>(INSIGHTS, { period: step });
+  const range = useMemo(() => trendRange(new Date(), step), [step]);
+  const series = useQuery<{ governanceInsightSeries: { points: SeriesPoint[] } }>(
+    INSIGHT_SERIES,
+    { ...range, step },
+    !supports(capabilities, INSIGHT_SERIES),
+  );
+  return (
+    <Loaded state={state}>
+      {({ governanceInsights, kpiDefinitions }) => (
+        <>
+          <p className="muted">
+            {dateTime(governanceInsights.periodStart)} – {dateTime(governanceInsights.at)}
+          </p>
+          <div className="kpis">
+            {governanceInsights.kpis.map((k) => {
+              const definition = kpiDefinitions.find((d) => d.kpi === k.kpi);
+              return (
+                <article key={k.kpi} className="kpi" aria-labelledby={`kpi-${k.kpi}`}>
+                  <h2 id={`kpi-${k.kpi}`}>{definition?.description ?? k.kpi}</h2>
+                  <span className="count-value">{formatKpi(language, k.value, k.unit)}</span>
+                  <p className="muted">
+                    {t('target')}:{' '}
+                    {k.target?.value !== null && k.target?.value !== undefined
+                      ? `${k.direction === 'AT_MOST' ? '≤' : '≥'} ${formatKpi(language, k.target.value, k.unit)}`
+                      : '—'}{' '}
+                    {k.met === true ? (
+                      <span className="badge badge-ok">✓</span>
+                    ) : k.met === false ? (
+                      <span className="badge badge-bad">✗</span>
+                    ) : null}
+                  </p>
+                  {series.data ? (
+                    <TrendChart
+                      points={series.data.governanceInsightSeries.points}
+                      kpi={k.kpi}
+                      label={definition?.description ?? k.kpi}
+                      unit={k.unit}
+                    />
+                  ) : null}
+                </article>
+              );
+            })}
+          </div>
+        </>
+      )}
+    </Loaded>
+  );
+}
+
+function TrendChart({ points, kpi, label, unit }: { points: SeriesPoint[]; kpi: string; label: string; unit: string }) {
+  const { t, language } = useConsole();
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const data = useMemo(() => seriesOf(points, kpi), [points, kpi]);
+  useEffect(() => {
+    if (!canvas.current) return;
+    const chart = new Chart(canvas.current, {
+      type: 'line',
+      data: {
+        labels: data.labels,
+        datasets: [
+          { label: t('value'), data: data.values, borderColor: '#1d4ed8', backgroundColor: '#1d4ed8', spanGaps: true, tension: 0.2 },
+          { label: t('target'), data: data.targets, borderColor: '#b45309', borderDash: [6, 4], pointRadius: 0, spanGaps: true },
+        ],
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        plugins: {
+          legend: { display: false },
+          tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${formatKpi(language, item.parsed.y, unit)}` } },
+        },
+        scales: { x: { ticks: { maxTicksLimit: 6 } } },
+      },
+    });
+    return () => chart.destroy();
+  }, [data, t, language, unit]);
+  const summary = data.values.map((v, i) => `${data.labels[i]}: ${formatKpi(language, v, unit)}`).join('; ');
+  return (
+    <div className="chart-box">
+      <canvas ref={canvas} role="img" aria-label={`${t('trend')} — ${label}: ${summary}`} />
+    </div>
+  );
+}

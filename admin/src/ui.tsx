@@ -1,0 +1,244 @@
+import { useCallback, useEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
+import { ApiError } from './api/client.ts';
+import type { ConsoleDocument } from './api/documents.ts';
+import { useConsole } from './context.ts';
+import type { MessageKey } from './i18n.ts';
+import { hrefFor, type Route } from './routes.ts';
+
+export interface QueryState<T> {
+  readonly data: T | null;
+  readonly error: Error | null;
+  readonly loading: boolean;
+  readonly reload: () => void;
+  readonly setData: (data: T) => void;
+}
+
+/** Runs a query when the variables change (skipped while `skip`); the latest answer wins. */
+export function useQuery<T>(document: ConsoleDocument, variables: Record<string, unknown> = {}, skip = false): QueryState<T> {
+  const { client } = useConsole();
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [loading, setLoading] = useState(!skip);
+  const [generation, setGeneration] = useState(0);
+  const key = JSON.stringify(variables);
+  const latest = useRef(0);
+  useEffect(() => {
+    if (skip) {
+      setLoading(false);
+      return;
+    }
+    const run = ++latest.current;
+    setLoading(true);
+    setError(null);
+    client.request<T>(document, JSON.parse(key) as Record<string, unknown>).then(
+      (answer) => {
+        if (run !== latest.current) return;
+        setData(answer);
+        setLoading(false);
+      },
+      (failure: unknown) => {
+        if (run !== latest.current) return;
+        setError(failure instanceof Error ? failure : new Error(String(failure)));
+        setLoading(false);
+      },
+    );
+  }, [client, document, key, skip, generation]);
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  return { data, error, loading, reload, setData };
+}
+
+export function Link({ to, children, className, current }: { to: Route; children: ReactNode; className?: string; current?: boolean }) {
+  const { navigate } = useConsole();
+  const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    navigate(to);
+  };
+  return (
+    <a href={hrefFor(to)} onClick={onClick} className={className} aria-current={current ? 'page' : undefined}>
+      {children}
+    </a>
+  );
+}
+
+export function ErrorNotice({ error, onRetry }: { error: Error; onRetry?: () => void }) {
+  const { t } = useConsole();
+  const code = error instanceof ApiError ? error.code : null;
+  if (code === 'GRAPHQL_VALIDATION_FAILED') {
+    // A feature this service does not offer (introspection is off in production, so the console tried it).
+    return (
+      <p className="notice" role="status">
+        {t('unavailable')}
+      </p>
+    );
+  }
+  return (
+    <div className="notice notice-error" role="alert">
+      <p>
+        {code ? <strong>{code}: </strong> : null}
+        {error.message}
+      </p>
+      {onRetry ? (
+        <button type="button" onClick={onRetry}>
+          {t('retry')}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+export function Loading() {
+  const { t } = useConsole();
+  return (
+    <p className="muted" role="status" aria-live="polite">
+      {t('loading')}
+    </p>
+  );
+}
+
+/** Loading, error or the content of a query. */
+export function Loaded<T>({ state, children }: { state: QueryState<T>; children: (data: T) => ReactNode }) {
+  if (state.error) return <ErrorNotice error={state.error} onRetry={state.reload} />;
+  if (state.loading && !state.data) return <Loading />;
+  return state.data ? <>{children(state.data)}</> : null;
+}
+
+export function Page({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+  return (
+    <section aria-labelledby="page-title">
+      <header className="page-header">
+        <h1 id="page-title" tabIndex={-1}>
+          {title}
+        </h1>
+        {actions ? <div className="page-actions">{actions}</div> : null}
+      </header>
+      {children}
+    </section>
+  );
+}
+
+export function Panel({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section className="panel" aria-label={title}>
+      <h2>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+export function Badge({ value, tone }: { value: string | null | undefined; tone?: 'ok' | 'warn' | 'bad' | 'info' }) {
+  const { e } = useConsole();
+  return <span className={`badge ${tone ? `badge-${tone}` : ''}`}>{e(value)}</span>;
+}
+
+export function toneOf(status: string | null | undefined): 'ok' | 'warn' | 'bad' | 'info' | undefined {
+  switch (status) {
+    case 'CERTIFIED':
+    case 'ACTIVE':
+    case 'COMPLETED':
+    case 'CLOSED':
+    case 'VISIBLE':
+      return 'ok';
+    case 'DUE_FOR_RENEWAL':
+    case 'IN_REVIEW':
+    case 'APPEALED':
+    case 'NOMINATED':
+    case 'REQUESTED':
+    case 'HIDDEN':
+      return 'warn';
+    case 'EXPIRED':
+    case 'REVOKED':
+    case 'SUSPENDED':
+    case 'NOT_CERTIFIED':
+    case 'REMOVED':
+    case 'REJECTED':
+      return 'bad';
+    case 'OPEN':
+      return 'info';
+    default:
+      return undefined;
+  }
+}
+
+export function Field({
+  label,
+  id,
+  children,
+  hint,
+  problem,
+}: {
+  label: string;
+  id: string;
+  children: ReactNode;
+  hint?: string;
+  problem?: string | undefined;
+}) {
+  return (
+    <div className={`field ${problem ? 'field-invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {hint ? (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      ) : null}
+      {problem ? (
+        <p className="problem" id={`${id}-problem`} role="alert">
+          {problem}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export interface Connection<N> {
+  readonly totalCount?: number;
+  readonly pageInfo: { readonly hasNextPage: boolean; readonly endCursor: string | null };
+  readonly edges: readonly { readonly node: N }[];
+}
+
+/** Page controls for a Relay connection: the first page, and the next one from the end cursor. */
+export function Pager({
+  connection,
+  after,
+  onPage,
+}: {
+  connection: Connection<unknown>;
+  after: string | null;
+  onPage: (after: string | null) => void;
+}) {
+  const { t } = useConsole();
+  return (
+    <nav className="pager" aria-label="pagination">
+      {typeof connection.totalCount === 'number' ? (
+        <span className="muted">
+          {t('total')}: {connection.totalCount}
+        </span>
+      ) : null}
+      <button type="button" disabled={after === null} onClick={() => onPage(null)}>
+        {t('previous')}
+      </button>
+      <button type="button" disabled={!connection.pageInfo.hasNextPage} onClick={() => onPage(connection.pageInfo.endCursor)}>
+        {t('next')}
+      </button>
+    </nav>
+  );
+}
+
+export function Empty() {
+  const { t } = useConsole();
+  return <p className="muted">{t('noResults')}</p>;
+}
+
+export function Json({ value }: { value: unknown }) {
+  return <pre className="json">{JSON.stringify(value, null, 2)}</pre>;
+}
+
+export function useMessage(): [string | null, (key: MessageKey | null) => void] {
+  const { t } = useConsole();
+  const [message, setMessage] = useState<MessageKey | null>(null);
+  return [message ? t(message) : null, setMessage];
+}

@@ -1,0 +1,87 @@
+import { resolve, sep } from 'node:path';
+import type { AppConfig } from '../config/config.ts';
+import { isRole, type Role } from '../auth/role.ts';
+import { isId } from '../shared/identifiers.ts';
+
+/** How the console signs people in, as it reads it from GET /admin/config.json. */
+export type AdminSignIn =
+  | { readonly mode: 'development' }
+  | { readonly mode: 'oidc'; readonly issuer: string; readonly clientId: string; readonly audience: string }
+  | { readonly mode: 'token'; readonly reason: string };
+
+/**
+ * The development sign-in (POST /admin/dev-token) exists only while the service signs its tokens itself with the
+ * secret it generated under the data directory (no authentication configured), and never in production.
+ */
+export function developmentSignInEnabled(config: Pick<AppConfig, 'nodeEnv' | 'auth'>): boolean {
+  return config.nodeEnv !== 'production' && config.auth.mode === 'hs256' && config.auth.source === 'generated development secret';
+}
+
+export function adminSignIn(config: Pick<AppConfig, 'nodeEnv' | 'auth' | 'admin'>): AdminSignIn {
+  if (developmentSignInEnabled(config)) return { mode: 'development' };
+  if (config.auth.mode === 'oidc') {
+    if (config.admin.oidcClientId) {
+      return { mode: 'oidc', issuer: config.auth.issuer, clientId: config.admin.oidcClientId, audience: config.auth.audience };
+    }
+    return { mode: 'token', reason: 'ADMIN_OIDC_CLIENT_ID is not configured: paste an access token from the identity provider' };
+  }
+  return { mode: 'token', reason: 'tokens are signed with AUTH_JWT_SECRET: paste a token (npm run token -- --sub <id> --role <ROLE>)' };
+}
+
+/**
+ * The headers of everything under /admin: the console loads only its own files and talks only to this service
+ * (and, with OIDC, to the identity provider's discovery and token endpoints).
+ */
+export function adminSecurityHeaders(config: Pick<AppConfig, 'auth'>): Record<string, string> {
+  const connect = ["'self'"];
+  if (config.auth.mode === 'oidc') connect.push(new URL(config.auth.issuer).origin);
+  const csp = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src ${connect.join(' ')}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return {
+    'content-security-policy': csp,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+  };
+}
+
+export interface DevelopmentTokenRequest {
+  readonly memberId: string;
+  readonly roles: readonly Role[];
+}
+
+/** Checks the body of POST /admin/dev-token; answers the problem in words, or the request. */
+export function parseDevelopmentTokenRequest(body: unknown): DevelopmentTokenRequest | string {
+  if (typeof body !== 'object' || body === null) return 'the body must be a JSON object { memberId, roles }';
+  const { memberId, roles } = body as Record<string, unknown>;
+  if (!isId(memberId)) return 'memberId must be 1 to 100 letters, digits or . _ : @ - characters';
+  if (!Array.isArray(roles) || roles.length === 0 || roles.length > 5 || !roles.every(isRole)) {
+    return 'roles must be a non-empty list of COMMUNITY_MANAGER, GROUP_OWNER, MEMBER, AUDITOR, PRIVACY_OFFICER';
+  }
+  return { memberId, roles: [...new Set(roles)] };
+}
+
+/**
+ * The file of the bundle a path under /admin names, or null for anything that could leave the bundle's directory
+ * (.., dot files, empty segments): such paths are client routes at most, never files.
+ */
+export function bundlePath(bundleDir: string, segments: readonly string[]): string | null {
+  if (segments.length === 0 || segments.length > 8) return null;
+  if (segments.some((s) => s === '' || s.startsWith('.') || s.includes('/') || s.includes('\\') || s.includes('\0'))) return null;
+  const root = resolve(bundleDir);
+  const file = resolve(root, ...segments);
+  return file.startsWith(root + sep) ? file : null;
+}

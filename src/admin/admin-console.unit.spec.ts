@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { loadConfig } from '../config/config.ts';
+import { adminSecurityHeaders, adminSignIn, bundlePath, developmentSignInEnabled, parseDevelopmentTokenRequest } from './admin-console.ts';
+
+const generated = { mode: 'hs256', secret: 'x'.repeat(48), source: 'generated development secret' } as const;
+const configured = { mode: 'hs256', secret: 'x'.repeat(48), source: 'AUTH_JWT_SECRET' } as const;
+const oidc = { mode: 'oidc', issuer: 'https://id.example.org/realms/x', audience: 'governance', jwksUri: undefined } as const;
+const admin = { bundleDir: '/tmp/admin', oidcClientId: undefined };
+
+describe('the development sign-in', () => {
+  test('only with the generated development secret, and never in production', () => {
+    expect(developmentSignInEnabled({ nodeEnv: 'development', auth: generated })).toBe(true);
+    expect(developmentSignInEnabled({ nodeEnv: 'test', auth: generated })).toBe(true);
+    expect(developmentSignInEnabled({ nodeEnv: 'production', auth: generated })).toBe(false);
+    expect(developmentSignInEnabled({ nodeEnv: 'development', auth: configured })).toBe(false);
+    expect(developmentSignInEnabled({ nodeEnv: 'development', auth: oidc })).toBe(false);
+    expect(developmentSignInEnabled({ nodeEnv: 'development', auth: { mode: 'development' } })).toBe(false);
+  });
+
+  test('the console signs in with OIDC when a client id is configured, else asks for a token', () => {
+    expect(adminSignIn({ nodeEnv: 'development', auth: generated, admin })).toEqual({ mode: 'development' });
+    expect(adminSignIn({ nodeEnv: 'production', auth: oidc, admin: { ...admin, oidcClientId: 'console' } })).toEqual({
+      mode: 'oidc',
+      issuer: oidc.issuer,
+      clientId: 'console',
+      audience: 'governance',
+    });
+    expect(adminSignIn({ nodeEnv: 'production', auth: oidc, admin })).toMatchObject({
+      mode: 'token',
+      reason: expect.stringMatching(/ADMIN_OIDC_CLIENT_ID/),
+    });
+    expect(adminSignIn({ nodeEnv: 'production', auth: configured, admin })).toMatchObject({ mode: 'token' });
+  });
+
+  test('the request names a member id and known roles', () => {
+    expect(parseDevelopmentTokenRequest({ memberId: 'cm-1', roles: ['COMMUNITY_MANAGER', 'AUDITOR', 'AUDITOR'] })).toEqual({
+      memberId: 'cm-1',
+      roles: ['COMMUNITY_MANAGER', 'AUDITOR'],
+    });
+    expect(parseDevelopmentTokenRequest({ memberId: 'cm 1', roles: ['MEMBER'] })).toMatch(/memberId/);
+    expect(parseDevelopmentTokenRequest({ memberId: 'cm-1', roles: [] })).toMatch(/roles/);
+    expect(parseDevelopmentTokenRequest({ memberId: 'cm-1', roles: ['ROOT'] })).toMatch(/roles/);
+    expect(parseDevelopmentTokenRequest(null)).toMatch(/JSON object/);
+  });
+});
+
+describe('serving the bundle', () => {
+  test('files inside the bundle directory only', () => {
+    expect(bundlePath('/srv/admin', ['assets', 'index-1.js'])).toBe(join('/srv/admin', 'assets', 'index-1.js'));
+    expect(bundlePath('/srv/admin', ['..', 'package.json'])).toBeNull();
+    expect(bundlePath('/srv/admin', ['assets', '..', '..', 'x'])).toBeNull();
+    expect(bundlePath('/srv/admin', ['../package.json'])).toBeNull();
+    expect(bundlePath('/srv/admin', ['.env'])).toBeNull();
+    expect(bundlePath('/srv/admin', ['a\\..\\b'])).toBeNull();
+    expect(bundlePath('/srv/admin', [])).toBeNull();
+  });
+
+  test('the CSP allows only the service itself, and the identity provider for the OIDC sign-in', () => {
+    const development = adminSecurityHeaders({ auth: generated })['content-security-policy'];
+    expect(development).toContain("default-src 'self'");
+    expect(development).toContain("script-src 'self'");
+    expect(development).toContain("connect-src 'self';");
+    expect(development).toContain("frame-ancestors 'none'");
+    expect(development).not.toContain('unsafe-inline');
+    expect(adminSecurityHeaders({ auth: oidc })['content-security-policy']).toContain("connect-src 'self' https://id.example.org;");
+  });
+
+  test('ADMIN_BUNDLE_DIR and ADMIN_OIDC_CLIENT_ID are read from the environment', () => {
+    expect(loadConfig({}).admin.bundleDir).toMatch(/dist[\\/]admin$/);
+    expect(loadConfig({ ADMIN_BUNDLE_DIR: '/srv/console', ADMIN_OIDC_CLIENT_ID: 'governance-console' }).admin).toEqual({
+      bundleDir: '/srv/console',
+      oidcClientId: 'governance-console',
+    });
+    expect(() => loadConfig({ ADMIN_OIDC_CLIENT_ID: 'has space' })).toThrow(/ADMIN_OIDC_CLIENT_ID/);
+  });
+});

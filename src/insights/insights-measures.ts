@@ -1,0 +1,512 @@
+import type { CertificationStatus } from '../certification/certification.decider.ts';
+import { KPI_IDS, kpiDefinition, targetMet, type KpiDirection, type KpiId, type KpiUnit } from './kpi-catalogue.ts';
+import { targetKey, type InsightsModel, type MemberFacts, type TargetFacts } from './insights-model.ts';
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+export const WEEK_MS = 7 * DAY_MS;
+
+/**
+ * A moment to measure at: `at` (inclusive, ms) and the start of the period that ends there (exclusive), which the
+ * per-period figures (cases opened, time to decision, days to complete a programme, erasures) cover.
+ */
+export interface InsightsPoint {
+  readonly at: number;
+  readonly periodStart: number;
+}
+
+export interface GroupGap {
+  readonly groupId: string;
+  readonly name: string;
+  readonly owners: number;
+  /** Its owners who are not currently certified, in the order they became owners (none for a group without owners). */
+  readonly uncertifiedOwners: readonly { readonly memberId: string; readonly status: CertificationStatus }[];
+}
+
+export interface OwnerCertificationFigures {
+  readonly groups: number;
+  readonly coveredGroups: number;
+  readonly coverage: number | null;
+  /** By group id. */
+  readonly failingGroups: readonly GroupGap[];
+}
+
+export interface TrainingTotals {
+  readonly completed: number;
+  readonly open: number;
+  readonly completionRate: number | null;
+  readonly completedInPeriod: number;
+  readonly medianDaysToComplete: number | null;
+}
+
+export interface ProgrammeFigures extends TrainingTotals {
+  readonly programmeId: string;
+  /** Null for a programme that has enrolments but no definition (yet) at that moment. */
+  readonly title: string | null;
+}
+
+export interface TrainingFigures extends TrainingTotals {
+  /** By programme id. */
+  readonly programmes: readonly ProgrammeFigures[];
+}
+
+export interface DepartmentFigures {
+  readonly department: string;
+  readonly activeMembers: number;
+  readonly activeAmbassadors: number;
+  readonly perHundredMembers: number | null;
+}
+
+export interface AmbassadorFigures {
+  /** Departments of active members. */
+  readonly departments: number;
+  /** Of those, the ones with at least one ACTIVE ambassador. */
+  readonly coveredDepartments: number;
+  readonly coverage: number | null;
+  readonly activeMembers: number;
+  readonly activeAmbassadors: number;
+  readonly perHundredMembers: number | null;
+  /** By department: those of active members, and those an active ambassador represents. */
+  readonly byDepartment: readonly DepartmentFigures[];
+}
+
+export interface DecisionFigures {
+  readonly decisions: number;
+  /** Decisions whose outcome can be appealed (all but NO_ACTION). */
+  readonly appealable: number;
+  readonly appealed: number;
+  readonly overturned: number;
+  readonly appealRate: number | null;
+  readonly overturnedShare: number | null;
+}
+
+export interface DeciderFigures extends DecisionFigures {
+  readonly deciderId: string;
+}
+
+export interface ModerationFigures extends DecisionFigures {
+  readonly casesOpened: number;
+  readonly casesOpenedPerWeek: number;
+  readonly casesDecided: number;
+  readonly medianHoursToDecision: number | null;
+  readonly p90HoursToDecision: number | null;
+  readonly backlog: number;
+  readonly oldestOpenCaseDays: number | null;
+  /** By decider id. */
+  readonly byDecider: readonly DeciderFigures[];
+}
+
+export interface AgreementRow {
+  readonly agreementId: string;
+  readonly title: string;
+  readonly currentVersion: number;
+  readonly bindingVersion: number;
+  readonly activeMembers: number;
+  readonly accepted: number;
+  readonly acceptanceRate: number | null;
+}
+
+export interface AgreementFigures {
+  readonly activeMembers: number;
+  /** Of every pair of an active member and a published agreement. */
+  readonly acceptanceRate: number | null;
+  /** By agreement id. */
+  readonly agreements: readonly AgreementRow[];
+}
+
+export interface ConsentFigures {
+  readonly purpose: string;
+  readonly given: number;
+  readonly share: number | null;
+}
+
+export interface ErasureFigures {
+  readonly requested: number;
+  readonly completed: number;
+  readonly pending: number;
+  readonly requestedInPeriod: number;
+  readonly completedInPeriod: number;
+  readonly medianHoursToComplete: number | null;
+  readonly oldestPendingDays: number | null;
+}
+
+export interface PrivacyFigures {
+  readonly activeMembers: number;
+  /** By purpose. */
+  readonly consents: readonly ConsentFigures[];
+  readonly erasure: ErasureFigures;
+}
+
+export interface KpiValue {
+  readonly kpi: KpiId;
+  /** Null: the KPI for the community as a whole. */
+  readonly scope: string | null;
+  /** Null: nothing to measure (no groups, no decisions in the period...). */
+  readonly value: number | null;
+  readonly unit: KpiUnit;
+  readonly direction: KpiDirection;
+  /** The scope's own target, else the KPI's; as set at that moment. */
+  readonly target: TargetFacts | null;
+  readonly met: boolean | null;
+}
+
+export interface InsightsSnapshot extends InsightsPoint {
+  readonly ownerCertification: OwnerCertificationFigures;
+  readonly training: TrainingFigures;
+  readonly ambassadors: AmbassadorFigures;
+  readonly moderation: ModerationFigures;
+  readonly agreements: AgreementFigures;
+  readonly privacy: PrivacyFigures;
+  /** Every KPI: overall first, then by scope. */
+  readonly kpis: readonly KpiValue[];
+}
+
+/** Every figure at `point`, from the model as the log stood then. Pure: the model is read, never changed. */
+export function measure(model: InsightsModel, point: InsightsPoint): InsightsSnapshot {
+  const figures = {
+    ownerCertification: ownerCertification(model, point),
+    training: training(model, point),
+    ambassadors: ambassadors(model),
+    moderation: moderation(model, point),
+    agreements: agreements(model),
+    privacy: privacy(model, point),
+  };
+  return { at: point.at, periodStart: point.periodStart, ...figures, kpis: kpiValues(figures, model.targets) };
+}
+
+// ---------------------------------------------------------------- owner certification
+
+/** As certificationStatusAt: a live award past its expiry is EXPIRED, even before the scheduler recorded it. */
+export function certificationStatusAt(model: InsightsModel, memberId: string, at: number): CertificationStatus {
+  const facts = model.certifications.get(memberId);
+  if (!facts) return 'NOT_CERTIFIED';
+  const live = facts.status === 'CERTIFIED' || facts.status === 'DUE_FOR_RENEWAL' || facts.status === 'SUSPENDED';
+  return live && at >= facts.expiresAt ? 'EXPIRED' : facts.status;
+}
+
+function ownerCertification(model: InsightsModel, { at }: InsightsPoint): OwnerCertificationFigures {
+  const failingGroups: GroupGap[] = [];
+  for (const group of model.groups.values()) {
+    const uncertifiedOwners = [];
+    for (const memberId of group.owners) {
+      const status = certificationStatusAt(model, memberId, at);
+      if (status !== 'CERTIFIED' && status !== 'DUE_FOR_RENEWAL') uncertifiedOwners.push({ memberId, status });
+    }
+    // Nobody answers for a group without owners: it does not count as covered.
+    if (group.owners.length === 0 || uncertifiedOwners.length > 0) {
+      failingGroups.push({ groupId: group.groupId, name: group.name, owners: group.owners.length, uncertifiedOwners });
+    }
+  }
+  failingGroups.sort((a, b) => compare(a.groupId, b.groupId));
+  const groups = model.groups.size;
+  const coveredGroups = groups - failingGroups.length;
+  return { groups, coveredGroups, coverage: share(coveredGroups, groups), failingGroups };
+}
+
+// ---------------------------------------------------------------- training
+
+function training(model: InsightsModel, point: InsightsPoint): TrainingFigures {
+  const byProgramme = new Map<string, { completed: number; open: number; days: number[] }>();
+  for (const programmeId of model.programmes.keys()) byProgramme.set(programmeId, { completed: 0, open: 0, days: [] });
+  const all = { completed: 0, open: 0, days: [] as number[] };
+  for (const enrolment of model.enrolments.values()) {
+    let tally = byProgramme.get(enrolment.programmeId);
+    if (!tally) byProgramme.set(enrolment.programmeId, (tally = { completed: 0, open: 0, days: [] }));
+    if (enrolment.completedAt !== null) {
+      tally.completed++;
+      all.completed++;
+      if (inPeriod(enrolment.completedAt, point)) {
+        const days = (enrolment.completedAt - enrolment.enrolledAt) / DAY_MS;
+        tally.days.push(days);
+        all.days.push(days);
+      }
+    } else if (isActive(model.members.get(enrolment.memberId))) {
+      // An enrolment of a member who left can never be completed: it is not "open" any more.
+      tally.open++;
+      all.open++;
+    }
+  }
+  const programmes = [...byProgramme.entries()]
+    .sort(([a], [b]) => compare(a, b))
+    .map(([programmeId, tally]) => ({ programmeId, title: model.programmes.get(programmeId)?.title ?? null, ...totals(tally) }));
+  return { ...totals(all), programmes };
+}
+
+function totals(tally: { completed: number; open: number; days: number[] }): TrainingTotals {
+  return {
+    completed: tally.completed,
+    open: tally.open,
+    completionRate: share(tally.completed, tally.completed + tally.open),
+    completedInPeriod: tally.days.length,
+    medianDaysToComplete: median(tally.days),
+  };
+}
+
+// ---------------------------------------------------------------- ambassadors
+
+function ambassadors(model: InsightsModel): AmbassadorFigures {
+  const byDepartment = new Map<string, { activeMembers: number; activeAmbassadors: number }>();
+  const tally = (department: string) => {
+    let entry = byDepartment.get(department);
+    if (!entry) byDepartment.set(department, (entry = { activeMembers: 0, activeAmbassadors: 0 }));
+    return entry;
+  };
+  let activeMembers = 0;
+  for (const member of model.members.values()) {
+    if (!member.active) continue;
+    activeMembers++;
+    tally(member.department).activeMembers++;
+  }
+  let activeAmbassadors = 0;
+  for (const [memberId, ambassador] of model.ambassadors) {
+    // An ambassador who left the community does not count, whatever their enrolment still says.
+    if (ambassador.status !== 'ACTIVE' || !isActive(model.members.get(memberId))) continue;
+    activeAmbassadors++;
+    tally(ambassador.department).activeAmbassadors++;
+  }
+  let departments = 0;
+  let coveredDepartments = 0;
+  const rows: DepartmentFigures[] = [];
+  for (const [department, entry] of [...byDepartment.entries()].sort(([a], [b]) => compare(a, b))) {
+    if (entry.activeMembers > 0) {
+      departments++;
+      if (entry.activeAmbassadors > 0) coveredDepartments++;
+    }
+    rows.push({ department, ...entry, perHundredMembers: perHundred(entry.activeAmbassadors, entry.activeMembers) });
+  }
+  return {
+    departments,
+    coveredDepartments,
+    coverage: share(coveredDepartments, departments),
+    activeMembers,
+    activeAmbassadors,
+    perHundredMembers: perHundred(activeAmbassadors, activeMembers),
+    byDepartment: rows,
+  };
+}
+
+// ---------------------------------------------------------------- moderation
+
+function moderation(model: InsightsModel, point: InsightsPoint): ModerationFigures {
+  let casesOpened = 0;
+  let backlog = 0;
+  let oldestOpen: number | null = null;
+  const hoursToDecision: number[] = [];
+  const all = emptyDecisionTally();
+  const byDecider = new Map<string, DecisionTally>();
+  for (const file of model.cases.values()) {
+    const firstFlag = file.firstFlagAt ?? file.openedAt;
+    if (inPeriod(file.openedAt, point)) casesOpened++;
+    if (file.status === 'OPEN') {
+      backlog++;
+      if (oldestOpen === null || firstFlag < oldestOpen) oldestOpen = firstFlag;
+    }
+    if (file.decidedAt === null || file.decidedBy === null) continue;
+    if (inPeriod(file.decidedAt, point)) hoursToDecision.push((file.decidedAt - firstFlag) / HOUR_MS);
+    let decider = byDecider.get(file.decidedBy);
+    if (!decider) byDecider.set(file.decidedBy, (decider = emptyDecisionTally()));
+    for (const tally of [all, decider]) {
+      tally.decisions++;
+      if (file.outcome !== 'NO_ACTION') tally.appealable++;
+      if (file.appealFiledAt !== null) tally.appealed++;
+      if (file.overturned) tally.overturned++;
+    }
+  }
+  const sorted = hoursToDecision.sort(ascending);
+  return {
+    casesOpened,
+    casesOpenedPerWeek: casesOpened / ((point.at - point.periodStart) / WEEK_MS),
+    casesDecided: sorted.length,
+    medianHoursToDecision: medianOfSorted(sorted),
+    p90HoursToDecision: nearestRank(sorted, 0.9),
+    backlog,
+    oldestOpenCaseDays: oldestOpen === null ? null : (point.at - oldestOpen) / DAY_MS,
+    ...decisionFigures(all),
+    byDecider: [...byDecider.entries()]
+      .sort(([a], [b]) => compare(a, b))
+      .map(([deciderId, tally]) => ({ deciderId, ...decisionFigures(tally) })),
+  };
+}
+
+interface DecisionTally {
+  decisions: number;
+  appealable: number;
+  appealed: number;
+  overturned: number;
+}
+
+function emptyDecisionTally(): DecisionTally {
+  return { decisions: 0, appealable: 0, appealed: 0, overturned: 0 };
+}
+
+function decisionFigures(tally: DecisionTally): DecisionFigures {
+  return { ...tally, appealRate: share(tally.appealed, tally.appealable), overturnedShare: share(tally.overturned, tally.decisions) };
+}
+
+// ---------------------------------------------------------------- agreements
+
+function agreements(model: InsightsModel): AgreementFigures {
+  const activeMembers = countActive(model.members);
+  const rows: AgreementRow[] = [];
+  let acceptedPairs = 0;
+  for (const [agreementId, agreement] of [...model.agreements.entries()].sort(([a], [b]) => compare(a, b))) {
+    let accepted = 0;
+    for (const [memberId, version] of model.acceptances.get(agreementId) ?? []) {
+      if (version >= agreement.bindingVersion && isActive(model.members.get(memberId))) accepted++;
+    }
+    acceptedPairs += accepted;
+    rows.push({
+      agreementId,
+      title: agreement.title,
+      currentVersion: agreement.currentVersion,
+      bindingVersion: agreement.bindingVersion,
+      activeMembers,
+      accepted,
+      acceptanceRate: share(accepted, activeMembers),
+    });
+  }
+  return { activeMembers, acceptanceRate: share(acceptedPairs, activeMembers * rows.length), agreements: rows };
+}
+
+// ---------------------------------------------------------------- privacy
+
+function privacy(model: InsightsModel, point: InsightsPoint): PrivacyFigures {
+  const activeMembers = countActive(model.members);
+  const consents: ConsentFigures[] = [];
+  for (const [purpose, members] of [...model.consents.entries()].sort(([a], [b]) => compare(a, b))) {
+    let given = 0;
+    for (const memberId of members) if (isActive(model.members.get(memberId))) given++;
+    consents.push({ purpose, given, share: share(given, activeMembers) });
+  }
+  let completed = 0;
+  let requestedInPeriod = 0;
+  let oldestPending: number | null = null;
+  const hours: number[] = [];
+  for (const erasure of model.erasures.values()) {
+    if (inPeriod(erasure.requestedAt, point)) requestedInPeriod++;
+    if (erasure.completedAt === null) {
+      if (oldestPending === null || erasure.requestedAt < oldestPending) oldestPending = erasure.requestedAt;
+      continue;
+    }
+    completed++;
+    if (inPeriod(erasure.completedAt, point)) hours.push((erasure.completedAt - erasure.requestedAt) / HOUR_MS);
+  }
+  const requested = model.erasures.size;
+  return {
+    activeMembers,
+    consents,
+    erasure: {
+      requested,
+      completed,
+      pending: requested - completed,
+      requestedInPeriod,
+      completedInPeriod: hours.length,
+      medianHoursToComplete: median(hours),
+      oldestPendingDays: oldestPending === null ? null : (point.at - oldestPending) / DAY_MS,
+    },
+  };
+}
+
+// ---------------------------------------------------------------- KPIs and targets
+
+type Figures = Omit<InsightsSnapshot, 'kpis' | 'at' | 'periodStart'>;
+
+/** Each KPI's values: the community as a whole, then each scope the figures have or a target names. */
+export function kpiValues(figures: Figures, targets: ReadonlyMap<string, TargetFacts>): KpiValue[] {
+  const { ownerCertification: owners, training: t, ambassadors: a, moderation: m, agreements: ag, privacy: p } = figures;
+  const measured: Record<KpiId, { overall: number | null | undefined; scopes: [string, number | null][] }> = {
+    OWNER_CERTIFICATION_COVERAGE: { overall: owners.coverage, scopes: [] },
+    TRAINING_COMPLETION_RATE: { overall: t.completionRate, scopes: t.programmes.map((x) => [x.programmeId, x.completionRate]) },
+    TRAINING_MEDIAN_DAYS_TO_COMPLETE: {
+      overall: t.medianDaysToComplete,
+      scopes: t.programmes.map((x) => [x.programmeId, x.medianDaysToComplete]),
+    },
+    AMBASSADOR_DEPARTMENT_COVERAGE: { overall: a.coverage, scopes: [] },
+    AMBASSADORS_PER_100_MEMBERS: { overall: a.perHundredMembers, scopes: a.byDepartment.map((x) => [x.department, x.perHundredMembers]) },
+    MODERATION_CASES_OPENED_PER_WEEK: { overall: m.casesOpenedPerWeek, scopes: [] },
+    MODERATION_MEDIAN_HOURS_TO_DECISION: { overall: m.medianHoursToDecision, scopes: [] },
+    MODERATION_P90_HOURS_TO_DECISION: { overall: m.p90HoursToDecision, scopes: [] },
+    MODERATION_BACKLOG: { overall: m.backlog, scopes: [] },
+    MODERATION_OLDEST_OPEN_CASE_DAYS: { overall: m.oldestOpenCaseDays, scopes: [] },
+    MODERATION_APPEAL_RATE: { overall: m.appealRate, scopes: m.byDecider.map((x) => [x.deciderId, x.appealRate]) },
+    MODERATION_OVERTURNED_SHARE: { overall: m.overturnedShare, scopes: m.byDecider.map((x) => [x.deciderId, x.overturnedShare]) },
+    AGREEMENT_ACCEPTANCE_RATE: { overall: ag.acceptanceRate, scopes: ag.agreements.map((x) => [x.agreementId, x.acceptanceRate]) },
+    CONSENT_RATE: { overall: undefined, scopes: p.consents.map((x) => [x.purpose, x.share]) },
+    ERASURE_MEDIAN_HOURS_TO_COMPLETE: { overall: p.erasure.medianHoursToComplete, scopes: [] },
+    ERASURES_PENDING: { overall: p.erasure.pending, scopes: [] },
+  };
+  const targetedScopes = new Map<KpiId, string[]>();
+  for (const target of targets.values()) {
+    if (target.scope === null) continue;
+    const scopes = targetedScopes.get(target.kpi) ?? [];
+    scopes.push(target.scope);
+    targetedScopes.set(target.kpi, scopes);
+  }
+  const values: KpiValue[] = [];
+  for (const kpi of KPI_IDS) {
+    const { unit, direction, scopeRequired } = kpiDefinition(kpi);
+    const entry = (scope: string | null, value: number | null): KpiValue => {
+      const target = targets.get(targetKey(kpi, scope)) ?? (scope === null ? undefined : targets.get(targetKey(kpi, null))) ?? null;
+      return { kpi, scope, value, unit, direction, target, met: targetMet(target?.direction ?? direction, value, target?.value ?? null) };
+    };
+    const { overall, scopes } = measured[kpi];
+    if (!scopeRequired && overall !== undefined) values.push(entry(null, overall));
+    const byScope = new Map(scopes);
+    for (const scope of targetedScopes.get(kpi) ?? []) if (!byScope.has(scope)) byScope.set(scope, null);
+    for (const [scope, value] of [...byScope.entries()].sort(([a], [b]) => compare(a, b))) values.push(entry(scope, value));
+  }
+  return values;
+}
+
+// ---------------------------------------------------------------- arithmetic
+
+/** `part / whole`, or null when there is nothing to divide by. */
+export function share(part: number, whole: number): number | null {
+  return whole === 0 ? null : part / whole;
+}
+
+function perHundred(part: number, whole: number): number | null {
+  return whole === 0 ? null : (part * 100) / whole;
+}
+
+/** The middle value (the mean of the two middle ones for an even count); null for none. Sorts `values`. */
+export function median(values: number[]): number | null {
+  return medianOfSorted(values.sort(ascending));
+}
+
+function medianOfSorted(sorted: readonly number[]): number | null {
+  const n = sorted.length;
+  if (n === 0) return null;
+  const middle = n >> 1;
+  return n % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** The nearest-rank percentile: the smallest value with at least `p` of the values at or below it; null for none. */
+export function nearestRank(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
+}
+
+function ascending(a: number, b: number): number {
+  return a - b;
+}
+
+function inPeriod(time: number, point: InsightsPoint): boolean {
+  return time > point.periodStart && time <= point.at;
+}
+
+/** Registered and not left: an id the member directory does not know is nobody's share of anything. */
+function isActive(member: MemberFacts | undefined): boolean {
+  return member?.active === true;
+}
+
+function countActive(members: ReadonlyMap<string, MemberFacts>): number {
+  let n = 0;
+  for (const member of members.values()) if (member.active) n++;
+  return n;
+}
+
+/** By UTF-16 code units, as PostgreSQL's COLLATE "C" orders ASCII: stable whatever the locale. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

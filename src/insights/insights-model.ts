@@ -1,0 +1,463 @@
+// Type-only imports: this file is loaded by the benchmark under plain Node, which cannot load the modules' read models.
+import type { AgreementAccepted } from '../agreements/agreement-acceptance.decider.ts';
+import type { AgreementVersionPublished } from '../agreements/agreement.decider.ts';
+import type { AmbassadorNominated, AmbassadorStatus } from '../ambassadors/ambassador.decider.ts';
+import type {
+  CertificationAwarded,
+  CertificationReinstated,
+  CertificationRenewed,
+  RecordStatus,
+} from '../certification/certification.decider.ts';
+import type { GroupCreated, GroupOwnerAssigned, GroupOwnerRemoved } from '../groups/group.decider.ts';
+import type { MemberRegistered, MemberUpdated } from '../members/member.decider.ts';
+import type {
+  AppealDecided,
+  AppealFiled,
+  ContentFlagged,
+  ModerationCaseDecided,
+  ModerationCaseOpened,
+  ModerationOutcome,
+} from '../moderation/moderation-case.decider.ts';
+import type { ConsentGiven, ConsentWithdrawn, ErasureCompleted, ErasureRequested } from '../privacy/privacy.decider.ts';
+import type { MemberEnrolledInTraining, TrainingEnrolmentCompleted } from '../training/training-enrolment.decider.ts';
+import type { TrainingProgrammeDefined } from '../training/training-programme.decider.ts';
+import type { KpiDirection, KpiId } from './kpi-catalogue.ts';
+import type { KpiTargetCleared, KpiTargetSet } from './kpi-target.decider.ts';
+
+/**
+ * The stream categories the KPIs are measured from: what the engine asks the log for. Literal here (the modules'
+ * constants are checked against them in the unit spec) so that this file loads without the modules' read models.
+ */
+export const INSIGHT_CATEGORIES = [
+  'member',
+  'group',
+  'certification',
+  'training_programme',
+  'training_enrolment',
+  'ambassador',
+  'moderation_case',
+  'agreement',
+  'acceptance',
+  'privacy',
+  'kpi_target',
+] as const;
+
+/**
+ * The event types the model folds: the engine reads only these. The other types of those categories change nothing a
+ * KPI measures (the unit spec lists them, so a module's new event type needs a decision here).
+ */
+export const INSIGHT_EVENT_TYPES = [
+  'MemberRegistered',
+  'MemberUpdated',
+  'MemberLeft',
+  'GroupCreated',
+  'GroupOwnerAssigned',
+  'GroupOwnerRemoved',
+  'CertificationAwarded',
+  'CertificationDueForRenewal',
+  'CertificationExpired',
+  'CertificationRenewed',
+  'CertificationSuspended',
+  'CertificationReinstated',
+  'CertificationRevoked',
+  'TrainingProgrammeDefined',
+  'TrainingProgrammeRedefined',
+  'MemberEnrolledInTraining',
+  'TrainingEnrolmentCompleted',
+  'AmbassadorNominated',
+  'AmbassadorApproved',
+  'AmbassadorRejected',
+  'AmbassadorActivated',
+  'AmbassadorReactivated',
+  'AmbassadorDeactivated',
+  'AmbassadorOffboarded',
+  'ModerationCaseOpened',
+  'ContentFlagged',
+  'ModerationCaseDecided',
+  'AppealFiled',
+  'AppealDecided',
+  'AgreementVersionPublished',
+  'AgreementAccepted',
+  'ConsentGiven',
+  'ConsentWithdrawn',
+  'ErasureRequested',
+  'ErasureCompleted',
+  'KpiTargetSet',
+  'KpiTargetCleared',
+] as const;
+
+/** An event as the model takes it: `time` is when it was recorded (metadata.occurredAt), in ms. */
+export interface InsightEvent {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly type: string;
+  readonly data: unknown;
+  readonly time: number;
+}
+
+export interface MemberFacts {
+  department: string;
+  active: boolean;
+}
+
+export interface GroupFacts {
+  readonly groupId: string;
+  name: string;
+  /** In the order they became owners. */
+  owners: string[];
+}
+
+export interface CertificationFacts {
+  /** The member's latest award: events about an earlier one change nothing (as in the certification decider). */
+  readonly recordId: string;
+  status: RecordStatus;
+  expiresAt: number;
+}
+
+export interface ProgrammeFacts {
+  title: string;
+}
+
+export interface EnrolmentFacts {
+  readonly programmeId: string;
+  readonly memberId: string;
+  enrolledAt: number;
+  completedAt: number | null;
+}
+
+export interface AmbassadorFacts {
+  /** The member's latest enrolment. */
+  readonly enrolment: number;
+  department: string;
+  status: AmbassadorStatus;
+}
+
+/** A claimed case is still OPEN here: open or in review, it is backlog all the same. */
+export type CaseStatus = 'OPEN' | 'DECIDED' | 'APPEALED' | 'CLOSED';
+
+export interface CaseFacts {
+  readonly caseId: string;
+  status: CaseStatus;
+  openedAt: number;
+  /** The first report's time: where "time to decision" starts. */
+  firstFlagAt: number | null;
+  decidedAt: number | null;
+  decidedBy: string | null;
+  outcome: ModerationOutcome | null;
+  appealFiledAt: number | null;
+  appealDecidedAt: number | null;
+  overturned: boolean;
+}
+
+export interface AgreementFacts {
+  title: string;
+  currentVersion: number;
+  /** The version every member must have accepted (or a later one), as the agreement's decider defines it. */
+  bindingVersion: number;
+}
+
+export interface ErasureFacts {
+  requestedAt: number;
+  completedAt: number | null;
+}
+
+export interface TargetFacts {
+  readonly kpi: KpiId;
+  readonly scope: string | null;
+  readonly value: number;
+  readonly direction: KpiDirection;
+  readonly setBy: string;
+  readonly setAt: number;
+  readonly streamId: string;
+  readonly revision: number;
+}
+
+/** The key of a target in the model: one per KPI and scope. */
+export function targetKey(kpi: KpiId, scope: string | null): string {
+  return scope === null ? kpi : `${kpi}\u0000${scope}`;
+}
+
+/**
+ * Everything the KPIs need, folded from the events in log order, and nothing else: no names of people, no free text,
+ * so erasure has nothing to purge here. Mutable on purpose: a series folds a year of events once and measures it at
+ * each step, so the fold must not copy.
+ */
+export class InsightsModel {
+  readonly members = new Map<string, MemberFacts>();
+  readonly groups = new Map<string, GroupFacts>();
+  readonly certifications = new Map<string, CertificationFacts>();
+  readonly programmes = new Map<string, ProgrammeFacts>();
+  /** Key: programme id, NUL, member id. */
+  readonly enrolments = new Map<string, EnrolmentFacts>();
+  readonly ambassadors = new Map<string, AmbassadorFacts>();
+  readonly cases = new Map<string, CaseFacts>();
+  readonly agreements = new Map<string, AgreementFacts>();
+  /** Agreement id → member id → the highest version they accepted. */
+  readonly acceptances = new Map<string, Map<string, number>>();
+  /** Purpose → members who have given it now. */
+  readonly consents = new Map<string, Set<string>>();
+  readonly erasures = new Map<string, ErasureFacts>();
+  readonly targets = new Map<string, TargetFacts>();
+  /** Events folded so far. */
+  events = 0;
+  /** The time of the last event folded (ms), or null. */
+  lastEventTime: number | null = null;
+
+  apply(event: InsightEvent): void {
+    this.events++;
+    this.lastEventTime = event.time;
+    switch (event.type) {
+      // ------------------------------------------------ members
+      case 'MemberRegistered': {
+        const d = event.data as MemberRegistered['data'];
+        this.members.set(d.memberId, { department: d.department, active: true });
+        break;
+      }
+      case 'MemberUpdated': {
+        const d = event.data as MemberUpdated['data'];
+        const member = this.members.get(d.memberId);
+        if (member && d.department !== undefined) member.department = d.department;
+        break;
+      }
+      case 'MemberLeft': {
+        const member = this.members.get(memberIdOf(event.data));
+        if (member) member.active = false;
+        break;
+      }
+      // ------------------------------------------------ groups
+      case 'GroupCreated': {
+        const d = event.data as GroupCreated['data'];
+        this.groups.set(d.groupId, { groupId: d.groupId, name: d.name, owners: [] });
+        break;
+      }
+      case 'GroupOwnerAssigned': {
+        const d = event.data as GroupOwnerAssigned['data'];
+        const group = this.groups.get(d.groupId);
+        if (group && !group.owners.includes(d.memberId)) group.owners.push(d.memberId);
+        break;
+      }
+      case 'GroupOwnerRemoved': {
+        const d = event.data as GroupOwnerRemoved['data'];
+        const group = this.groups.get(d.groupId);
+        if (group) group.owners = group.owners.filter((owner) => owner !== d.memberId);
+        break;
+      }
+      // ------------------------------------------------ certification (the latest award is the one that counts)
+      case 'CertificationAwarded': {
+        const d = event.data as CertificationAwarded['data'];
+        this.certifications.set(d.memberId, { recordId: d.recordId, status: 'CERTIFIED', expiresAt: Date.parse(d.expiresAt) });
+        break;
+      }
+      case 'CertificationDueForRenewal':
+        this.setCertification(event.data, 'DUE_FOR_RENEWAL');
+        break;
+      case 'CertificationExpired':
+        this.setCertification(event.data, 'EXPIRED');
+        break;
+      case 'CertificationRenewed': {
+        const d = event.data as CertificationRenewed['data'];
+        const current = this.setCertification(d, 'CERTIFIED');
+        if (current) current.expiresAt = Date.parse(d.expiresAt);
+        break;
+      }
+      case 'CertificationSuspended':
+        this.setCertification(event.data, 'SUSPENDED');
+        break;
+      case 'CertificationReinstated':
+        this.setCertification(event.data, (event.data as CertificationReinstated['data']).status);
+        break;
+      case 'CertificationRevoked':
+        this.setCertification(event.data, 'REVOKED');
+        break;
+      // ------------------------------------------------ training
+      case 'TrainingProgrammeDefined':
+      case 'TrainingProgrammeRedefined': {
+        const d = event.data as TrainingProgrammeDefined['data'];
+        this.programmes.set(d.programmeId, { title: d.title });
+        break;
+      }
+      case 'MemberEnrolledInTraining': {
+        const d = event.data as MemberEnrolledInTraining['data'];
+        this.enrolments.set(enrolmentKey(d.programmeId, d.memberId), {
+          programmeId: d.programmeId,
+          memberId: d.memberId,
+          enrolledAt: Date.parse(d.enrolledAt),
+          completedAt: null,
+        });
+        break;
+      }
+      case 'TrainingEnrolmentCompleted': {
+        const d = event.data as TrainingEnrolmentCompleted['data'];
+        const enrolment = this.enrolments.get(enrolmentKey(d.programmeId, d.memberId));
+        if (enrolment) enrolment.completedAt = Date.parse(d.completedAt);
+        break;
+      }
+      // ------------------------------------------------ ambassadors
+      case 'AmbassadorNominated': {
+        const d = event.data as AmbassadorNominated['data'];
+        this.ambassadors.set(d.memberId, { enrolment: d.enrolment, department: d.department, status: 'NOMINATED' });
+        break;
+      }
+      case 'AmbassadorApproved':
+        this.setAmbassador(event.data, 'APPROVED');
+        break;
+      case 'AmbassadorRejected':
+        this.setAmbassador(event.data, 'REJECTED');
+        break;
+      case 'AmbassadorActivated':
+      case 'AmbassadorReactivated':
+        this.setAmbassador(event.data, 'ACTIVE');
+        break;
+      case 'AmbassadorDeactivated':
+        this.setAmbassador(event.data, 'INACTIVE');
+        break;
+      case 'AmbassadorOffboarded':
+        this.setAmbassador(event.data, 'OFFBOARDED');
+        break;
+      // ------------------------------------------------ moderation
+      case 'ModerationCaseOpened': {
+        const d = event.data as ModerationCaseOpened['data'];
+        this.cases.set(d.caseId, {
+          caseId: d.caseId,
+          status: 'OPEN',
+          openedAt: Date.parse(d.openedAt),
+          firstFlagAt: null,
+          decidedAt: null,
+          decidedBy: null,
+          outcome: null,
+          appealFiledAt: null,
+          appealDecidedAt: null,
+          overturned: false,
+        });
+        break;
+      }
+      case 'ContentFlagged': {
+        const d = event.data as ContentFlagged['data'];
+        const file = this.cases.get(d.caseId);
+        if (file && file.firstFlagAt === null) file.firstFlagAt = Date.parse(d.flaggedAt);
+        break;
+      }
+      case 'ModerationCaseDecided': {
+        const d = event.data as ModerationCaseDecided['data'];
+        const file = this.cases.get(d.caseId);
+        if (file) {
+          file.status = 'DECIDED';
+          file.decidedAt = Date.parse(d.decidedAt);
+          file.decidedBy = d.decidedBy;
+          file.outcome = d.outcome;
+        }
+        break;
+      }
+      case 'AppealFiled': {
+        const d = event.data as AppealFiled['data'];
+        const file = this.cases.get(d.caseId);
+        if (file) {
+          file.status = 'APPEALED';
+          file.appealFiledAt = Date.parse(d.filedAt);
+        }
+        break;
+      }
+      case 'AppealDecided': {
+        const d = event.data as AppealDecided['data'];
+        const file = this.cases.get(d.caseId);
+        if (file) {
+          file.status = 'CLOSED';
+          file.appealDecidedAt = Date.parse(d.decidedAt);
+          file.overturned = d.outcome === 'OVERTURNED';
+        }
+        break;
+      }
+      // ------------------------------------------------ agreements
+      case 'AgreementVersionPublished': {
+        const d = event.data as AgreementVersionPublished['data'];
+        const previous = this.agreements.get(d.agreementId);
+        // As agreementDecider.evolve: the first version binds everyone; a later one only when it requires re-acceptance.
+        const bindingVersion = previous === undefined || d.requiresReacceptance ? d.version : previous.bindingVersion;
+        this.agreements.set(d.agreementId, { title: d.title, currentVersion: d.version, bindingVersion });
+        break;
+      }
+      case 'AgreementAccepted': {
+        const d = event.data as AgreementAccepted['data'];
+        let accepted = this.acceptances.get(d.agreementId);
+        if (!accepted) this.acceptances.set(d.agreementId, (accepted = new Map()));
+        accepted.set(d.memberId, Math.max(accepted.get(d.memberId) ?? 0, d.version));
+        break;
+      }
+      // ------------------------------------------------ privacy
+      case 'ConsentGiven': {
+        const d = event.data as ConsentGiven['data'];
+        let given = this.consents.get(d.purpose);
+        if (!given) this.consents.set(d.purpose, (given = new Set()));
+        given.add(d.memberId);
+        break;
+      }
+      case 'ConsentWithdrawn': {
+        const d = event.data as ConsentWithdrawn['data'];
+        // A purpose once seen stays listed (at 0) so that a withdrawal shows as a drop, not as a purpose gone.
+        let given = this.consents.get(d.purpose);
+        if (!given) this.consents.set(d.purpose, (given = new Set()));
+        given.delete(d.memberId);
+        break;
+      }
+      case 'ErasureRequested': {
+        const d = event.data as ErasureRequested['data'];
+        if (!this.erasures.has(d.memberId)) this.erasures.set(d.memberId, { requestedAt: Date.parse(d.requestedAt), completedAt: null });
+        break;
+      }
+      case 'ErasureCompleted': {
+        const d = event.data as ErasureCompleted['data'];
+        const completedAt = Date.parse(d.completedAt);
+        const erasure = this.erasures.get(d.memberId);
+        if (erasure) erasure.completedAt = completedAt;
+        else this.erasures.set(d.memberId, { requestedAt: completedAt, completedAt });
+        break;
+      }
+      // ------------------------------------------------ targets
+      case 'KpiTargetSet': {
+        const d = event.data as KpiTargetSet['data'];
+        this.targets.set(targetKey(d.kpi, d.scope), {
+          kpi: d.kpi,
+          scope: d.scope,
+          value: d.value,
+          direction: d.direction,
+          setBy: d.setBy,
+          setAt: Date.parse(d.setAt),
+          streamId: event.streamId,
+          revision: event.revision,
+        });
+        break;
+      }
+      case 'KpiTargetCleared': {
+        const d = event.data as KpiTargetCleared['data'];
+        this.targets.delete(targetKey(d.kpi, d.scope));
+        break;
+      }
+      default:
+        // Not in INSIGHT_EVENT_TYPES: nothing a KPI measures (a claim keeps a case in the backlog, a module is not a
+        // programme, a lifted sanction is already counted as the overturned appeal that lifted it).
+        break;
+    }
+  }
+
+  private setCertification(data: unknown, status: RecordStatus): CertificationFacts | undefined {
+    const { memberId, recordId } = data as { memberId: string; recordId: string };
+    const current = this.certifications.get(memberId);
+    if (!current || current.recordId !== recordId) return undefined;
+    current.status = status;
+    return current;
+  }
+
+  private setAmbassador(data: unknown, status: AmbassadorStatus): void {
+    const { memberId, enrolment } = data as { memberId: string; enrolment: number };
+    const current = this.ambassadors.get(memberId);
+    if (current && current.enrolment === enrolment) current.status = status;
+  }
+}
+
+export function enrolmentKey(programmeId: string, memberId: string): string {
+  return `${programmeId}\u0000${memberId}`;
+}
+
+function memberIdOf(data: unknown): string {
+  return (data as { memberId: string }).memberId;
+}

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import type { EventSourcing } from '../infrastructure/event-sourcing.ts';
+import { EVENT_SOURCING } from '../infrastructure/tokens.ts';
+import { logger } from '../observability/logger.ts';
+import { InsightsEngine } from './insights-engine.ts';
+import { INSIGHTS_COMMAND_HANDLERS } from './insights.commands.ts';
+import { InsightsResolver, OwnerCertificationInsightResolver } from './insights.resolver.ts';
+
+@Module({
+  providers: [
+    InsightsResolver,
+    OwnerCertificationInsightResolver,
+    ...INSIGHTS_COMMAND_HANDLERS,
+    {
+      provide: InsightsEngine,
+      inject: [EVENT_SOURCING],
+      // One per process: its live model is what "now" is measured on.
+      useFactory: (eventSourcing: EventSourcing) =>
+        new InsightsEngine(eventSourcing.store, eventSourcing.events, {
+          onSkippedEvent: (event, error) =>
+            logger.warn('insights: an event the KPIs could not read was skipped', {
+              streamId: event.streamId,
+              revision: event.revision,
+              type: event.type,
+              error: error instanceof Error ? error.message : String(error),
+            }),
+        }),
+    },
+  ],
+})
+export class InsightsModule {}

@@ -1,0 +1,471 @@
+// The admin console as the service serves it: the bundle Vite builds (built once here, into a temporary
+// directory), its security headers, the development sign-in (only with the generated development secret), and
+// the console's GraphQL documents, each validated against the schema the service serves and the moderation
+// workflow run through them (two managers on one case: the second gets CONFLICT, never an overwrite).
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { buildSchema, parse, validate, type GraphQLSchema } from 'graphql';
+import { supports, capabilitiesOf } from '../../admin/src/api/client.ts';
+import {
+  ADD_NOTE,
+  AGREEMENT,
+  CAPABILITIES,
+  CLAIM_CASE,
+  DECIDE_APPEAL,
+  DECIDE_CASE,
+  DOCUMENTS,
+  GOVERNANCE_HISTORY,
+  MEMBER_STANDING,
+  MODERATION_CASE,
+  MODERATION_COUNTS,
+  MODERATION_QUEUE,
+  STREAM_STATE_AT,
+  type ConsoleDocument,
+} from '../../admin/src/api/documents.ts';
+import { caseStreamId, decisionInput, EMPTY_DECISION } from '../../admin/src/moderation.ts';
+import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+const SECRET = 'admin-e2e-generated-development-secret-0123456789';
+
+describe('the admin console', () => {
+  let bundleDir: string;
+  let dev: TestService;
+  let tokens: Record<string, string>;
+
+  const uid = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+  async function devToken(memberId: string, ...roles: string[]): Promise<string> {
+    const response = await fetch(`${dev.service.url}/admin/dev-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ memberId, roles }),
+    });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { token: string }).token;
+  }
+
+  /** A request as the console makes it: one of its documents, with the bearer token of the signed-in person. */
+  async function consoleRequest<T>(
+    document: ConsoleDocument,
+    variables: Record<string, unknown>,
+    token: string,
+  ): Promise<GraphQLResponse<T>> {
+    return dev.graphql<T>(document.query, variables, { token });
+  }
+
+  function ok<T>(response: GraphQLResponse<T>): T {
+    expect(response.errors).toBeUndefined();
+    return response.data!;
+  }
+
+  beforeAll(async () => {
+    bundleDir = await mkdtemp(join(tmpdir(), 'governance-console-'));
+    // The console is built as `npm run build:admin` builds it, and type-checked with its own tsconfig, while the
+    // service starts: with the generated development secret, as `npm start` runs without configuration.
+    const [, , service] = await Promise.all([
+      run(
+        process.execPath,
+        [
+          join(ROOT, 'node_modules/vite/bin/vite.js'),
+          'build',
+          '--config',
+          'admin/vite.config.ts',
+          '--outDir',
+          bundleDir,
+          '--logLevel',
+          'warn',
+        ],
+        {
+          cwd: ROOT,
+        },
+      ),
+      run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'admin/tsconfig.json'], { cwd: ROOT }).catch(
+        (error: { stdout?: string }) => {
+          throw new Error(`the console does not type-check:\n${error.stdout ?? String(error)}`);
+        },
+      ),
+      startTestService({
+        auth: { mode: 'hs256', secret: SECRET, source: 'generated development secret' },
+        env: { ADMIN_BUNDLE_DIR: bundleDir },
+      }),
+    ]);
+    dev = service;
+    tokens = {
+      cm1: await devToken('cm-1', 'COMMUNITY_MANAGER'),
+      cm2: await devToken('cm-2', 'COMMUNITY_MANAGER'),
+      auditor: await devToken('auditor-1', 'AUDITOR', 'COMMUNITY_MANAGER'),
+    };
+  }, 120_000);
+
+  afterAll(async () => {
+    await dev?.close();
+    if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
+  });
+
+  describe('served at /admin', () => {
+    test('index.html for /admin and every client route, with a CSP that allows only the service itself', async () => {
+      for (const path of [
+        '/admin',
+        '/admin/',
+        '/admin/moderation',
+        '/admin/moderation/cases/post-1%3A1',
+        '/admin/members/alice.smith/standing',
+      ]) {
+        const response = await fetch(`${dev.service.url}${path}`);
+        expect([path, response.status]).toEqual([path, 200]);
+        expect(response.headers.get('content-type')).toMatch(/text\/html/);
+        const html = await response.text();
+        expect(html).toContain('<div id="root"></div>');
+        expect(html).toMatch(/<script type="module" crossorigin src="\/admin\/assets\/[^"]+\.js"><\/script>/);
+        // Nothing inline: the CSP allows scripts and styles from the service only.
+        expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+        expect(html).not.toMatch(/<style|style="/);
+        const csp = response.headers.get('content-security-policy') ?? '';
+        expect(csp).toContain("default-src 'self'");
+        expect(csp).toContain("script-src 'self'");
+        expect(csp).toContain("connect-src 'self';");
+        expect(csp).toContain("frame-ancestors 'none'");
+        expect(csp).not.toMatch(/unsafe|https?:/);
+        expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(response.headers.get('x-frame-options')).toBe('DENY');
+        expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+        expect(response.headers.get('cache-control')).toBe('no-cache');
+      }
+    });
+
+    test('the hashed assets are served with long caching; a missing one, or anything outside the bundle, is a 404', async () => {
+      const assets = await readdir(join(bundleDir, 'assets'));
+      const script = assets.find((name) => name.endsWith('.js'))!;
+      const response = await fetch(`${dev.service.url}/admin/assets/${script}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/javascript/);
+      expect(response.headers.get('cache-control')).toMatch(/max-age=31536000.*immutable/);
+      expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect((await response.text()).length).toBeGreaterThan(10_000);
+
+      expect((await fetch(`${dev.service.url}/admin/assets/missing.js`)).status).toBe(404);
+      for (const path of ['/admin/..%2Fpackage.json', '/admin/%2e%2e/package.json', '/admin/assets/..%2F..%2Fpackage.json']) {
+        const outside = await fetch(`${dev.service.url}${path}`);
+        expect([path, outside.status]).toEqual([path, 404]);
+        expect(await outside.text()).not.toContain('"dependencies"');
+      }
+      const icon = await fetch(`${dev.service.url}/admin/favicon.svg`);
+      expect(icon.status).toBe(200);
+      expect(icon.headers.get('content-type')).toMatch(/svg/);
+    });
+
+    test('no external CDN: the bundle loads nothing from another origin', async () => {
+      const assets = await readdir(join(bundleDir, 'assets'));
+      const html = await (await fetch(`${dev.service.url}/admin`)).text();
+      expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+      for (const name of assets.filter((a) => a.endsWith('.css'))) {
+        const css = await (await fetch(`${dev.service.url}/admin/assets/${name}`)).text();
+        expect(css).not.toMatch(/@import|url\((['"]?)(https?:)?\/\//);
+      }
+    });
+  });
+
+  describe('the development sign-in', () => {
+    test('config.json tells the console to offer it; the token it signs is accepted by the API with its roles', async () => {
+      const config = await fetch(`${dev.service.url}/admin/config.json`);
+      expect(config.headers.get('cache-control')).toBe('no-store');
+      expect(await config.json()).toEqual({ signIn: { mode: 'development' }, graphqlPath: '/graphql' });
+
+      const token = await devToken('owner-1', 'GROUP_OWNER', 'MEMBER');
+      expect(ok(await dev.graphql<{ me: { id: string; roles: string[] } }>(`{ me { id roles } }`, {}, { token })).me).toEqual({
+        id: 'owner-1',
+        roles: ['GROUP_OWNER', 'MEMBER'],
+      });
+    });
+
+    test('it refuses a bad member id or role, and anything but JSON', async () => {
+      const post = (body: string, contentType = 'application/json') =>
+        fetch(`${dev.service.url}/admin/dev-token`, { method: 'POST', headers: { 'content-type': contentType }, body });
+      expect((await post(JSON.stringify({ memberId: 'a b', roles: ['MEMBER'] }))).status).toBe(400);
+      expect((await post(JSON.stringify({ memberId: 'm-1', roles: ['ROOT'] }))).status).toBe(400);
+      expect((await post(JSON.stringify({ memberId: 'm-1' }))).status).toBe(400);
+      // A cross-site form can only send text/plain or form data: no token for it.
+      expect((await post('memberId=m-1&roles=COMMUNITY_MANAGER', 'application/x-www-form-urlencoded')).status).toBe(415);
+      expect((await post(JSON.stringify({ memberId: 'm-1', roles: ['MEMBER'] }), 'text/plain')).status).toBe(415);
+    });
+
+    test('with a configured secret there is none (404): the console asks for a token', async () => {
+      const t = await startTestService({ env: { ADMIN_BUNDLE_DIR: bundleDir } });
+      try {
+        const response = await fetch(`${t.service.url}/admin/dev-token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ memberId: 'cm-1', roles: ['COMMUNITY_MANAGER'] }),
+        });
+        expect(response.status).toBe(404);
+        expect(((await (await fetch(`${t.service.url}/admin/config.json`)).json()) as { signIn: { mode: string } }).signIn.mode).toBe(
+          'token',
+        );
+      } finally {
+        await t.close();
+      }
+    });
+
+    test('with OIDC there is none either: the console signs in with PKCE at the issuer; without a bundle /admin says to build it', async () => {
+      const issuer = 'https://id.example.org/realms/governance';
+      const t = await startTestService({
+        auth: { mode: 'oidc', issuer, audience: 'governance-api', jwksUri: undefined },
+        env: { NODE_ENV: 'production', ADMIN_OIDC_CLIENT_ID: 'governance-console', ADMIN_BUNDLE_DIR: join(bundleDir, 'not-built') },
+      });
+      try {
+        const response = await fetch(`${t.service.url}/admin/dev-token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ memberId: 'cm-1', roles: ['COMMUNITY_MANAGER'] }),
+        });
+        expect(response.status).toBe(404);
+        expect(await (await fetch(`${t.service.url}/admin/config.json`)).json()).toEqual({
+          signIn: { mode: 'oidc', issuer, clientId: 'governance-console', audience: 'governance-api' },
+          graphqlPath: '/graphql',
+        });
+        const missing = await fetch(`${t.service.url}/admin/moderation`);
+        expect(missing.status).toBe(503);
+        expect(await missing.text()).toMatch(/not built\. Run `npm run build:admin`/);
+        // The console may reach the identity provider's discovery and token endpoints, nothing else.
+        expect(missing.headers.get('content-security-policy')).toContain("connect-src 'self' https://id.example.org;");
+      } finally {
+        await t.close();
+      }
+    });
+  });
+
+  describe('the GraphQL documents of the console', () => {
+    let schema: GraphQLSchema;
+    beforeAll(() => {
+      schema = buildSchema(dev.service.schemaSdl());
+    });
+
+    test.each(Object.entries(DOCUMENTS))('%s is valid against the served schema (or its feature is hidden)', (_name, document) => {
+      const capabilities = capabilitiesOf({
+        __schema: {
+          queryType: { fields: Object.keys(schema.getQueryType()!.getFields()).map((name) => ({ name })) },
+          mutationType: { fields: Object.keys(schema.getMutationType()?.getFields() ?? {}).map((name) => ({ name })) },
+        },
+      });
+      if (!supports(capabilities, document)) {
+        // An optional feature the service does not offer (yet): the console hides it rather than send an invalid query.
+        expect(document.requires?.length).toBeGreaterThan(0);
+        return;
+      }
+      expect(validate(schema, parse(document.query)).map((e) => e.message)).toEqual([]);
+    });
+
+    test('the capabilities query the console starts with answers the root fields', async () => {
+      const data = ok(await consoleRequest<Parameters<typeof capabilitiesOf>[0]>(CAPABILITIES, {}, tokens.cm1!));
+      const capabilities = capabilitiesOf(data);
+      expect(capabilities.queries.has('moderationQueue')).toBe(true);
+      expect(capabilities.mutations.has('decideModerationCase')).toBe(true);
+    });
+
+    test('the read-only documents without arguments run within the service limits', async () => {
+      const { queries } = capabilitiesOf(ok(await consoleRequest<Parameters<typeof capabilitiesOf>[0]>(CAPABILITIES, {}, tokens.auditor!)));
+      const capabilities = { known: true, queries, mutations: new Set<string>() };
+      for (const [name, document] of Object.entries(DOCUMENTS)) {
+        const definition = parse(document.query).definitions[0];
+        const required =
+          definition?.kind === 'OperationDefinition' && definition.variableDefinitions?.some((v) => v.type.kind === 'NonNullType');
+        if (definition?.kind !== 'OperationDefinition' || definition.operation !== 'query' || required || !supports(capabilities, document))
+          continue;
+        if (name === 'MY_CERTIFICATION') continue; // for group owners: below
+        const response = await consoleRequest(document, { first: 25 }, tokens.auditor!);
+        expect([name, response.errors ?? []]).toEqual([name, []]);
+      }
+      if (supports(capabilities, DOCUMENTS.INSIGHT_SERIES!)) {
+        const range = { from: new Date(Date.now() - 60 * 86_400_000).toISOString(), to: new Date().toISOString(), step: 'MONTH' };
+        expect((await consoleRequest(DOCUMENTS.INSIGHT_SERIES!, range, tokens.auditor!)).errors).toBeUndefined();
+      }
+      const owner = await devToken('owner-2', 'GROUP_OWNER');
+      expect((await consoleRequest(DOCUMENTS.MY_CERTIFICATION!, {}, owner)).errors).toBeUndefined();
+    });
+  });
+
+  describe('moderation through the console', () => {
+    test('queue with counts → case → decision; a second manager on the stale case gets CONFLICT and the fresh state', async () => {
+      const author = uid('author');
+      const contentId = uid('post');
+      const groupId = uid('g');
+      ok(
+        await dev.graphql(
+          `mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id } }`,
+          { input: { memberId: author, displayName: 'Author', department: 'Sales' } },
+          { token: tokens.cm1 },
+        ),
+      );
+      ok(
+        await dev.graphql(
+          `mutation($input: PublishAgreementVersionInput!) { publishAgreementVersion(input: $input) { id } }`,
+          { input: { agreementId: 'code-of-conduct', title: 'Code of conduct', body: 'Be kind', requiresReacceptance: false } },
+          { token: tokens.cm1 },
+        ),
+      );
+      ok(
+        await dev.graphql(
+          `mutation($input: CreateGroupInput!) { createGroup(input: $input) { id } }`,
+          { input: { groupId, name: 'Riders' } },
+          { token: tokens.cm1 },
+        ),
+      );
+      const reporter = await devToken(uid('reporter'), 'MEMBER');
+      const reported = ok(
+        await dev.graphql<{ reportContent: { id: string } }>(
+          `mutation($input: ReportContentInput!) { reportContent(input: $input) { id } }`,
+          { input: { contentId, contentType: 'post', authorId: author, groupId, reason: 'HARASSMENT', note: 'rude' } },
+          { token: reporter },
+        ),
+      );
+      const caseId = reported.reportContent.id;
+
+      // The queue, filtered by group as the console filters it, and the counts per status.
+      const queue = ok(
+        await consoleRequest<{ moderationQueue: { totalCount: number; edges: { node: { id: string; status: string } }[] } }>(
+          MODERATION_QUEUE,
+          { filter: { status: ['OPEN', 'IN_REVIEW', 'APPEALED'], groupId }, first: 25, after: null },
+          tokens.cm1!,
+        ),
+      );
+      expect(queue.moderationQueue).toMatchObject({ totalCount: 1, edges: [{ node: { id: caseId, status: 'OPEN' } }] });
+      const counts = ok(
+        await consoleRequest<Record<string, { totalCount: number }>>(MODERATION_COUNTS, { groupId, assignedTo: null }, tokens.cm1!),
+      );
+      expect(Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v.totalCount]))).toEqual({
+        open: 1,
+        inReview: 0,
+        decided: 0,
+        appealed: 0,
+        closed: 0,
+      });
+
+      // Both managers open the case at the same revision.
+      type Case = { id: string; status: string; revision: number; assignedTo: string | null; decision: { decidedBy: string } | null };
+      const seenBy1 = ok(await consoleRequest<{ moderationCase: Case }>(MODERATION_CASE, { id: caseId }, tokens.cm1!)).moderationCase;
+      const seenBy2 = ok(await consoleRequest<{ moderationCase: Case }>(MODERATION_CASE, { id: caseId }, tokens.cm2!)).moderationCase;
+      expect(seenBy2.revision).toBe(seenBy1.revision);
+
+      // cm-1 claims and decides (the agreement cited as the console's guideline picker offers it).
+      const agreement = ok(
+        await consoleRequest<{ agreement: { id: string; currentVersion: { version: number } } }>(
+          AGREEMENT,
+          { id: 'code-of-conduct' },
+          tokens.cm1!,
+        ),
+      );
+      const claimed = ok(
+        await consoleRequest<{ claimModerationCase: Case }>(
+          CLAIM_CASE,
+          { input: { caseId, expectedRevision: seenBy1.revision } },
+          tokens.cm1!,
+        ),
+      ).claimModerationCase;
+      const decided = ok(
+        await consoleRequest<{ decideModerationCase: Case }>(
+          DECIDE_CASE,
+          {
+            input: decisionInput(
+              claimed,
+              {
+                ...EMPTY_DECISION,
+                outcome: 'SUSPEND_MEMBER',
+                reason: 'repeated harassment',
+                guideline: `code-of-conduct@${agreement.agreement.currentVersion.version}`,
+                section: '2',
+                suspendUntil: '2099-12-31',
+              },
+              uid('cmd'),
+            ),
+          },
+          tokens.cm1!,
+        ),
+      ).decideModerationCase;
+      expect(decided).toMatchObject({ status: 'DECIDED', decision: { decidedBy: 'cm-1' } });
+
+      // cm-2 decides on what they saw: refused, nothing overwritten; the console reads the fresh case.
+      const stale = await consoleRequest(
+        DECIDE_CASE,
+        { input: decisionInput(seenBy2, { ...EMPTY_DECISION, outcome: 'NO_ACTION', reason: 'looks fine to me' }, uid('cmd')) },
+        tokens.cm2!,
+      );
+      expect(stale.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+      const fresh = ok(await consoleRequest<{ moderationCase: Case }>(MODERATION_CASE, { id: caseId }, tokens.cm2!)).moderationCase;
+      expect(fresh).toMatchObject({ status: 'DECIDED', revision: decided.revision, decision: { decidedBy: 'cm-1' } });
+
+      // The standing shows the suspension; a note is added.
+      const standing = ok(
+        await consoleRequest<{ memberStanding: { suspended: boolean; activeSanctions: { caseId: string; kind: string }[] } }>(
+          MEMBER_STANDING,
+          { memberId: author },
+          tokens.cm2!,
+        ),
+      ).memberStanding;
+      expect(standing).toMatchObject({ suspended: true, activeSanctions: [{ caseId, kind: 'SUSPENSION' }] });
+      const noted = ok(
+        await consoleRequest<{ addModeratorNote: { notes: { text: string; authorId: string }[] } }>(
+          ADD_NOTE,
+          { input: { memberId: author, text: 'second warning this month' } },
+          tokens.cm2!,
+        ),
+      );
+      expect(noted.addModeratorNote.notes).toEqual([expect.objectContaining({ text: 'second warning this month', authorId: 'cm-2' })]);
+
+      // The author appeals; another manager than the decider overturns it, and the standing changes back.
+      const authorToken = await devToken(author, 'MEMBER');
+      ok(
+        await dev.graphql(
+          `mutation($input: FileAppealInput!) { fileAppeal(input: $input) { id } }`,
+          { input: { caseId, statement: 'it was a joke' } },
+          { token: authorToken },
+        ),
+      );
+      const appealed = ok(await consoleRequest<{ moderationCase: Case }>(MODERATION_CASE, { id: caseId }, tokens.cm2!)).moderationCase;
+      expect(appealed.status).toBe('APPEALED');
+      const overturned = ok(
+        await consoleRequest<{ decideAppeal: Case }>(
+          DECIDE_APPEAL,
+          { input: { caseId, outcome: 'OVERTURNED', reason: 'context shows a joke', expectedRevision: appealed.revision } },
+          tokens.cm2!,
+        ),
+      ).decideAppeal;
+      expect(overturned.status).toBe('CLOSED');
+      expect(
+        ok(await consoleRequest<{ memberStanding: { suspended: boolean } }>(MEMBER_STANDING, { memberId: author }, tokens.cm1!))
+          .memberStanding.suspended,
+      ).toBe(false);
+
+      // The case page's history and the audit view's time travel, when the service offers them.
+      const { queries } = capabilitiesOf(ok(await consoleRequest<Parameters<typeof capabilitiesOf>[0]>(CAPABILITIES, {}, tokens.auditor!)));
+      if (queries.has('governanceHistory')) {
+        const history = ok(
+          await consoleRequest<{ governanceHistory: { edges: { node: { type: string; revision: number } }[] } }>(
+            GOVERNANCE_HISTORY,
+            { filter: { streamId: caseStreamId(caseId) }, first: 100 },
+            tokens.auditor!,
+          ),
+        );
+        expect(history.governanceHistory.edges.map((e) => e.node.type)).toEqual(
+          expect.arrayContaining(['ModerationCaseOpened', 'ModerationCaseDecided']),
+        );
+      }
+      if (queries.has('streamStateAt')) {
+        const states = ok(
+          await consoleRequest<{ then: { revision: number; state: unknown }; now: { revision: number; state: unknown } }>(
+            STREAM_STATE_AT,
+            { streamId: caseStreamId(caseId), revision: 0 },
+            tokens.auditor!,
+          ),
+        );
+        expect(states.then.revision).toBe(0);
+        expect(states.now.revision).toBe(overturned.revision);
+      }
+    });
+  });
+});
