@@ -5,7 +5,7 @@ import type { RequestContext } from '../auth/request-context.ts';
 import type { EventSourcing } from '../infrastructure/event-sourcing.ts';
 import { EVENT_SOURCING } from '../infrastructure/tokens.ts';
 import { authorizeAuditRead, hasPrivacyStream } from './audit-access.ts';
-import { governanceEventFeed, parseAfterPosition } from './governance-event-feed.ts';
+import { governanceEventFeed, parseAfterPosition, type FeedSink } from './governance-event-feed.ts';
 import { GovernanceEvent, GovernanceHistoryFilter } from './governance-event.graphql.ts';
 import { compileHistoryFilter } from './history-filter.ts';
 import { STREAM_DECIDERS } from './stream-deciders.ts';
@@ -35,6 +35,22 @@ export class GovernanceEventsResolver {
       registry: STREAM_DECIDERS,
       hasPrivacyStream: (memberId) => hasPrivacyStream(this.events, memberId),
     });
-    return governanceEventFeed(this.eventSourcing.store, this.events, after, compiled);
+    return governanceEventFeed(this.eventSourcing.store, this.events, after, compiled, socketSink(context));
   }
+}
+
+/** The subscriber's WebSocket (graphql-ws puts it in the context's `req.extra`), as the feed's sink. */
+function socketSink(context: RequestContext): FeedSink | undefined {
+  const socket = (context as { req?: { extra?: { socket?: WebSocketLike } } }).req?.extra?.socket;
+  if (!socket) return undefined;
+  return {
+    pendingBytes: () => socket.bufferedAmount,
+    // 1008: policy violation; the reason (at most 123 bytes) says what happened and what to do.
+    disconnect: (reason) => socket.close(1008, reason),
+  };
+}
+
+interface WebSocketLike {
+  readonly bufferedAmount: number;
+  close(code: number, reason: string): void;
 }
