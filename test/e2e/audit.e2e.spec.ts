@@ -280,6 +280,63 @@ describe('audit over HTTP: history, time travel, integrity, export, read models'
   });
 
   describe('streamStateAt', () => {
+    test('a certification award, then its suspension: the state at each revision, and the history of the award', async () => {
+      const programmeId = id('prog');
+      const manager = tokens.a!;
+      await act(manager, 'award-1', `mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id } }`, {
+        memberId: `${owner}-cert`,
+        displayName: 'Certified owner',
+        department: 'Ops',
+      });
+      const member = `${owner}-cert`;
+      await act(manager, 'award-2', `mutation($input: DefineTrainingProgrammeInput!) { defineTrainingProgramme(input: $input) { id } }`, {
+        programmeId,
+        title: 'Owner basics',
+        modules: [{ id: 'intro', title: 'Introduction', required: true }],
+      });
+      await act(manager, 'award-3', `mutation($input: EnrolInTrainingInput!) { enrolInTraining(input: $input) { status } }`, {
+        programmeId,
+        memberId: member,
+      });
+      await act(manager, 'award-4', `mutation($input: CompleteTrainingModuleInput!) { completeTrainingModule(input: $input) { status } }`, {
+        programmeId,
+        memberId: member,
+        moduleId: 'intro',
+      });
+      await act(
+        manager,
+        'award-5',
+        `mutation($input: DefineCertificationLevelInput!) { defineCertificationLevel(input: $input) { level } }`,
+        {
+          level: 1,
+          name: 'Certified owner',
+          requiredProgrammes: [programmeId],
+          validityMonths: 12,
+        },
+      );
+      await act(manager, 'award-6', `mutation($input: AwardCertificationInput!) { awardCertification(input: $input) { status } }`, {
+        memberId: member,
+        level: 1,
+      });
+      await act(manager, 'award-7', `mutation($input: ChangeCertificationInput!) { suspendCertification(input: $input) { status } }`, {
+        memberId: member,
+        reason: 'under review',
+      });
+
+      const streamId = `certification-${member}`;
+      const awarded = ok(await stateAt(tokens.auditor!, { streamId, revision: 0 })).streamStateAt;
+      expect(awarded).toMatchObject({ streamId, revision: 0, state: { status: 'CERTIFIED', current: { level: 1, status: 'CERTIFIED' } } });
+      const suspended = ok(await stateAt(tokens.auditor!, { streamId, revision: 1 })).streamStateAt;
+      expect(suspended).toMatchObject({ revision: 1, state: { status: 'SUSPENDED' } });
+      expect(typesOf(await allPages(tokens.auditor!, { streamId }, 'OLDEST_FIRST'))).toEqual([
+        `${streamId}:CertificationAwarded`,
+        `${streamId}:CertificationSuspended`,
+      ]);
+      expect(
+        ok(await t.graphql<{ verifyHistory: { ok: boolean } }>(VERIFY, { streamId }, { token: tokens.auditor! })).verifyHistory.ok,
+      ).toBe(true);
+    });
+
     test("before and after each step, folded with the module's own decider, by revision and by moment", async () => {
       const streamId = `moderation_case-${caseId}`;
       const stored = await t.service.eventSourcing.events.readStream(streamId);
