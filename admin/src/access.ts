@@ -31,7 +31,7 @@ export const AREAS: Readonly<Record<Area, readonly Role[]>> = {
   insights: ['COMMUNITY_MANAGER', 'AUDITOR'],
 };
 
-export type Action = 'moderate' | 'suspend' | 'decideAppeal' | 'writeNotes' | 'readNotes' | 'exportAudit';
+export type Action = 'moderate' | 'suspend' | 'decideAppeal' | 'writeNotes' | 'readNotes' | 'exportAudit' | 'manage';
 
 const ACTIONS: Readonly<Record<Action, readonly Role[]>> = {
   // Owners moderate their groups' cases (the API checks ownership and certification), never a suspension.
@@ -41,13 +41,19 @@ const ACTIONS: Readonly<Record<Action, readonly Role[]>> = {
   writeNotes: ['COMMUNITY_MANAGER'],
   readNotes: ['COMMUNITY_MANAGER', 'AUDITOR'],
   exportAudit: ['AUDITOR', 'COMMUNITY_MANAGER'],
+  // Groups and owners, certifications, ambassadors, agreement versions, KPI targets.
+  manage: ['COMMUNITY_MANAGER'],
 };
 
 export function canSee(roles: readonly string[], area: Area): boolean {
   return AREAS[area].some((role) => roles.includes(role));
 }
 
+/** What only reads; every other action changes something, which the API refuses to any token carrying AUDITOR. */
+const READ_ACTIONS: ReadonlySet<Action> = new Set<Action>(['readNotes', 'exportAudit']);
+
 export function can(roles: readonly string[], action: Action): boolean {
+  if (!READ_ACTIONS.has(action) && roles.includes('AUDITOR')) return false;
   return ACTIONS[action].some((role) => roles.includes(role));
 }
 

@@ -53,6 +53,9 @@ describe('access by role', () => {
     expect(visibleAreas(['AUDITOR'])).toEqual(expect.arrayContaining(['moderation', 'audit', 'insights']));
     expect(can(['AUDITOR'], 'moderate')).toBe(false);
     expect(can(['AUDITOR'], 'readNotes')).toBe(true);
+    // A token carrying AUDITOR is read-only, whatever other roles it has (the API refuses its changes).
+    expect(can(['AUDITOR', 'COMMUNITY_MANAGER'], 'moderate')).toBe(false);
+    expect(can(['AUDITOR', 'COMMUNITY_MANAGER'], 'exportAudit')).toBe(true);
     expect(visibleAreas(['PRIVACY_OFFICER'])).toEqual(['agreements', 'privacy']);
     expect(visibleAreas(['MEMBER'])).toEqual([]);
     expect(homeArea(['MEMBER'])).toBe('agreements');

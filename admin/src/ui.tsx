@@ -242,3 +242,40 @@ export function useMessage(): [string | null, (key: MessageKey | null) => void] 
   const [message, setMessage] = useState<MessageKey | null>(null);
   return [message ? t(message) : null, setMessage];
 }
+
+export interface Action {
+  readonly busy: boolean;
+  /** Runs a change; answers whether it went through. Shows the problem, or `done` (of its result) as a status message. */
+  readonly run: <T>(change: () => Promise<T>, done: string | ((result: T) => string)) => Promise<boolean>;
+  readonly outcome: ReactNode;
+}
+
+/** One change made from a small form: busy while it runs, then what came of it (announced to screen readers). */
+export function useAction(): Action {
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<Error | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const run = useCallback(async <T,>(change: () => Promise<T>, message: string | ((result: T) => string)) => {
+    setBusy(true);
+    setFailure(null);
+    setDone(null);
+    try {
+      const result = await change();
+      setDone(typeof message === 'string' ? message : message(result));
+      return true;
+    } catch (error) {
+      setFailure(error instanceof Error ? error : new Error(String(error)));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  const outcome = failure ? (
+    <ErrorNotice error={failure} />
+  ) : done ? (
+    <p className="notice notice-ok" role="status">
+      {done}
+    </p>
+  ) : null;
+  return { busy, run, outcome };
+}

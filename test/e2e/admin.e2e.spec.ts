@@ -13,7 +13,13 @@ import { supports, capabilitiesOf } from '../../admin/src/api/client.ts';
 import {
   ADD_NOTE,
   AGREEMENT,
+  AMBASSADOR_CHANGES,
+  ASSIGN_GROUP_OWNER,
+  AWARD_CERTIFICATION,
   CAPABILITIES,
+  CERTIFICATION,
+  CERTIFICATION_CHANGES,
+  CREATE_GROUP,
   CLAIM_CASE,
   DECIDE_APPEAL,
   DECIDE_CASE,
@@ -23,6 +29,10 @@ import {
   MODERATION_CASE,
   MODERATION_COUNTS,
   MODERATION_QUEUE,
+  NOMINATE_AMBASSADOR,
+  PUBLISH_AGREEMENT_VERSION,
+  REMOVE_GROUP_OWNER,
+  SET_KPI_TARGET,
   STREAM_STATE_AT,
   type ConsoleDocument,
 } from '../../admin/src/api/documents.ts';
@@ -287,6 +297,156 @@ describe('the admin console', () => {
       }
       const owner = await devToken('owner-2', 'GROUP_OWNER');
       expect((await consoleRequest(DOCUMENTS.MY_CERTIFICATION!, {}, owner)).errors).toBeUndefined();
+    });
+  });
+
+  describe("community managers' changes through the console", () => {
+    test('groups and owners, certifications, ambassadors, agreement versions and KPI targets, as the forms send them', async () => {
+      const cm = tokens.cm1!;
+      const owner = uid('owner');
+      const cmd = () => uid('console');
+      ok(
+        await dev.graphql(
+          `mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id } }`,
+          { input: { memberId: owner, displayName: 'Owner', department: 'Support' } },
+          { token: cm },
+        ),
+      );
+
+      // A group, an owner assigned and removed, each on the revision the page showed.
+      type Group = { id: string; owners: string[]; revision: number };
+      const group = ok(
+        await consoleRequest<{ createGroup: Group }>(CREATE_GROUP, { input: { name: 'Runners', commandId: cmd() } }, cm),
+      ).createGroup;
+      const assigned = ok(
+        await consoleRequest<{ assignGroupOwner: Group }>(
+          ASSIGN_GROUP_OWNER,
+          { input: { groupId: group.id, memberId: owner, expectedRevision: group.revision, commandId: cmd() } },
+          cm,
+        ),
+      ).assignGroupOwner;
+      expect(assigned.owners).toEqual([owner]);
+      const stale = await consoleRequest(
+        REMOVE_GROUP_OWNER,
+        { input: { groupId: group.id, memberId: owner, expectedRevision: group.revision, commandId: cmd() } },
+        cm,
+      );
+      expect(stale.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+      expect(
+        ok(
+          await consoleRequest<{ removeGroupOwner: Group }>(
+            REMOVE_GROUP_OWNER,
+            { input: { groupId: group.id, memberId: owner, expectedRevision: assigned.revision, commandId: cmd() } },
+            cm,
+          ),
+        ).removeGroupOwner.owners,
+      ).toEqual([]);
+
+      // A certification awarded, then suspended, reinstated, renewed and revoked.
+      ok(
+        await dev.graphql(
+          `mutation($input: DefineCertificationLevelInput!) { defineCertificationLevel(input: $input) { level } }`,
+          { input: { level: 1, name: 'Basic', requiredProgrammes: [], validityMonths: 12 } },
+          { token: cm },
+        ),
+      );
+      type Certification = { status: string; level: number | null; revision: number };
+      // The award form sends the revision of the certification the page shows (none yet).
+      const none = ok(await consoleRequest<{ certification: Certification }>(CERTIFICATION, { memberId: owner }, cm)).certification;
+      expect(none.status).toBe('NOT_CERTIFIED');
+      let certification = ok(
+        await consoleRequest<{ awardCertification: Certification }>(
+          AWARD_CERTIFICATION,
+          { input: { memberId: owner, level: 1, expectedRevision: none.revision, commandId: cmd() } },
+          cm,
+        ),
+      ).awardCertification;
+      expect(certification).toMatchObject({ status: 'CERTIFIED', level: 1 });
+      for (const [change, status] of [
+        ['suspend', 'SUSPENDED'],
+        ['reinstate', 'CERTIFIED'],
+        ['renew', 'CERTIFIED'],
+        ['revoke', 'REVOKED'],
+      ] as const) {
+        certification = ok(
+          await consoleRequest<{ result: Certification }>(
+            CERTIFICATION_CHANGES[change],
+            { input: { memberId: owner, reason: `console ${change}`, expectedRevision: certification.revision, commandId: cmd() } },
+            cm,
+          ),
+        ).result;
+        expect([change, certification.status]).toEqual([change, status]);
+      }
+
+      // An ambassador nominated, approved, activated and offboarded (with the reason offboarding needs).
+      type Ambassador = { status: string; revision: number };
+      let ambassador = ok(
+        await consoleRequest<{ nominateAmbassador: Ambassador }>(
+          NOMINATE_AMBASSADOR,
+          { input: { memberId: owner, department: 'Support', commandId: cmd() } },
+          cm,
+        ),
+      ).nominateAmbassador;
+      for (const [step, status] of [
+        ['approve', 'APPROVED'],
+        ['activate', 'ACTIVE'],
+        ['offboard', 'OFFBOARDED'],
+      ] as const) {
+        ambassador = ok(
+          await consoleRequest<{ result: Ambassador }>(
+            AMBASSADOR_CHANGES[step],
+            {
+              input: {
+                memberId: owner,
+                expectedRevision: ambassador.revision,
+                commandId: cmd(),
+                ...(step === 'offboard' ? { reason: 'moved to another team' } : {}),
+              },
+            },
+            cm,
+          ),
+        ).result;
+        expect([step, ambassador.status]).toEqual([step, status]);
+      }
+
+      // An agreement's first version and a second one on the revision seen.
+      const agreementId = uid('policy');
+      type Published = { publishAgreementVersion: { revision: number; currentVersion: { version: number } } };
+      const first = ok(
+        await consoleRequest<Published>(
+          PUBLISH_AGREEMENT_VERSION,
+          { input: { agreementId, title: 'Policy', body: 'One', requiresReacceptance: false, commandId: cmd() } },
+          cm,
+        ),
+      ).publishAgreementVersion;
+      const second = ok(
+        await consoleRequest<Published>(
+          PUBLISH_AGREEMENT_VERSION,
+          {
+            input: {
+              agreementId,
+              title: 'Policy',
+              body: 'Two',
+              requiresReacceptance: true,
+              expectedRevision: first.revision,
+              commandId: cmd(),
+            },
+          },
+          cm,
+        ),
+      ).publishAgreementVersion;
+      expect(second.currentVersion.version).toBe(2);
+
+      // A KPI target, when the service offers insights.
+      const { mutations } = capabilitiesOf(ok(await consoleRequest<Parameters<typeof capabilitiesOf>[0]>(CAPABILITIES, {}, cm)));
+      if (mutations.has('setKpiTarget')) {
+        const definitions = ok(await dev.graphql<{ kpiDefinitions: { kpi: string }[] }>(`{ kpiDefinitions { kpi } }`, {}, { token: cm }));
+        const kpi = definitions.kpiDefinitions[0]!.kpi;
+        expect(
+          ok(await consoleRequest<{ setKpiTarget: { kpi: string } }>(SET_KPI_TARGET, { input: { kpi, value: 1, commandId: cmd() } }, cm))
+            .setKpiTarget.kpi,
+        ).toBe(kpi);
+      }
     });
   });
 

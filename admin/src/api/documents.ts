@@ -207,8 +207,8 @@ export const PROJECTIONS = doc(`query Projections { projections { name checkpoin
 // ---------------------------------------------------------------- insights (optional: shown when served)
 
 export const INSIGHTS = doc(
-  `query Insights($period: InsightPeriod) {
-  governanceInsights(period: $period) {
+  `query Insights($period: InsightPeriod, $at: DateTime) {
+  governanceInsights(period: $period, at: $at) {
     at periodStart
     kpis(overallOnly: true) { kpi value unit direction met target { value direction } }
   }
@@ -224,6 +224,77 @@ export const INSIGHT_SERIES = doc(
   }
 }`,
   ['governanceInsightSeries'],
+);
+
+// ---------------------------------------------------------------- changes made by community managers
+
+const GROUP_FIELDS = `id name owners archived requiresCertification revision`;
+
+export const CREATE_GROUP = doc(`mutation CreateGroup($input: CreateGroupInput!) { createGroup(input: $input) { ${GROUP_FIELDS} } }`);
+
+export const ASSIGN_GROUP_OWNER = doc(`mutation AssignGroupOwner($input: AssignGroupOwnerInput!) {
+  assignGroupOwner(input: $input) { ${GROUP_FIELDS} }
+}`);
+
+export const REMOVE_GROUP_OWNER = doc(`mutation RemoveGroupOwner($input: AssignGroupOwnerInput!) {
+  removeGroupOwner(input: $input) { ${GROUP_FIELDS} }
+}`);
+
+export const AWARD_CERTIFICATION = doc(`mutation AwardCertification($input: AwardCertificationInput!) {
+  awardCertification(input: $input) { ${CERTIFICATION_FIELDS} }
+}`);
+
+/** Renew, suspend, reinstate, revoke: each takes the member, a reason and the revision looked at. */
+export const CERTIFICATION_CHANGES = {
+  renew: doc(`mutation RenewCertification($input: ChangeCertificationInput!) {
+  result: renewCertification(input: $input) { ${CERTIFICATION_FIELDS} }
+}`),
+  suspend: doc(`mutation SuspendCertification($input: ChangeCertificationInput!) {
+  result: suspendCertification(input: $input) { ${CERTIFICATION_FIELDS} }
+}`),
+  reinstate: doc(`mutation ReinstateCertification($input: ChangeCertificationInput!) {
+  result: reinstateCertification(input: $input) { ${CERTIFICATION_FIELDS} }
+}`),
+  revoke: doc(`mutation RevokeCertification($input: ChangeCertificationInput!) {
+  result: revokeCertification(input: $input) { ${CERTIFICATION_FIELDS} }
+}`),
+} as const;
+
+const AMBASSADOR_FIELDS = `memberId department status enrolment since nominatedAt nominatedBy revision`;
+
+export const NOMINATE_AMBASSADOR = doc(`mutation NominateAmbassador($input: NominateAmbassadorInput!) {
+  nominateAmbassador(input: $input) { ${AMBASSADOR_FIELDS} }
+}`);
+
+/** The steps of an ambassador's enrolment: each takes the member, the revision looked at and (offboarding: must) a reason. */
+export const AMBASSADOR_CHANGES = {
+  approve: doc(
+    `mutation ApproveAmbassador($input: AmbassadorDecisionInput!) { result: approveAmbassador(input: $input) { ${AMBASSADOR_FIELDS} } }`,
+  ),
+  reject: doc(
+    `mutation RejectAmbassador($input: AmbassadorDecisionInput!) { result: rejectAmbassador(input: $input) { ${AMBASSADOR_FIELDS} } }`,
+  ),
+  activate: doc(
+    `mutation ActivateAmbassador($input: AmbassadorDecisionInput!) { result: activateAmbassador(input: $input) { ${AMBASSADOR_FIELDS} } }`,
+  ),
+  deactivate: doc(
+    `mutation DeactivateAmbassador($input: AmbassadorDecisionInput!) { result: deactivateAmbassador(input: $input) { ${AMBASSADOR_FIELDS} } }`,
+  ),
+  reactivate: doc(
+    `mutation ReactivateAmbassador($input: AmbassadorDecisionInput!) { result: reactivateAmbassador(input: $input) { ${AMBASSADOR_FIELDS} } }`,
+  ),
+  offboard: doc(
+    `mutation OffboardAmbassador($input: AmbassadorDecisionInput!) { result: offboardAmbassador(input: $input) { ${AMBASSADOR_FIELDS} } }`,
+  ),
+} as const;
+
+export const PUBLISH_AGREEMENT_VERSION = doc(`mutation PublishAgreementVersion($input: PublishAgreementVersionInput!) {
+  publishAgreementVersion(input: $input) { ${AGREEMENT_FIELDS} }
+}`);
+
+export const SET_KPI_TARGET = doc(
+  `mutation SetKpiTarget($input: SetKpiTargetInput!) { setKpiTarget(input: $input) { kpi direction revision changedAt changedBy } }`,
+  ['setKpiTarget'],
 );
 
 /** Every document, by name: what the e2e spec validates. */
@@ -260,4 +331,13 @@ export const DOCUMENTS: Readonly<Record<string, ConsoleDocument>> = {
   PROJECTIONS,
   INSIGHTS,
   INSIGHT_SERIES,
+  CREATE_GROUP,
+  ASSIGN_GROUP_OWNER,
+  REMOVE_GROUP_OWNER,
+  AWARD_CERTIFICATION,
+  ...Object.fromEntries(Object.entries(CERTIFICATION_CHANGES).map(([name, d]) => [`${name.toUpperCase()}_CERTIFICATION`, d])),
+  NOMINATE_AMBASSADOR,
+  ...Object.fromEntries(Object.entries(AMBASSADOR_CHANGES).map(([name, d]) => [`${name.toUpperCase()}_AMBASSADOR`, d])),
+  PUBLISH_AGREEMENT_VERSION,
+  SET_KPI_TARGET,
 };

@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { canSee } from '../access.ts';
-import { AGREEMENT_ACCEPTANCE, MY_PENDING_AGREEMENTS } from '../api/documents.ts';
+import { can, canSee } from '../access.ts';
+import { AGREEMENT_ACCEPTANCE, MY_PENDING_AGREEMENTS, PUBLISH_AGREEMENT_VERSION } from '../api/documents.ts';
 import { useConsole } from '../context.ts';
-import { Badge, Empty, Loaded, Loading, Page, Panel, useQuery } from '../ui.tsx';
+import { newCommandId } from '../moderation.ts';
+import { Badge, Empty, Field, Loaded, Loading, Page, Panel, useAction, useQuery } from '../ui.tsx';
 import { rememberId, useAgreements, type Agreement } from './shared.tsx';
 
 export function AgreementsPage() {
@@ -50,6 +51,7 @@ export function AgreementsPage() {
       ) : (
         agreements.map((a) => <AgreementView key={a.id} agreement={a} />)
       )}
+      {can(me.roles, 'manage') ? <PublishForm agreements={agreements} onPublished={reload} /> : null}
       {staff ? <AcceptanceLookup agreements={agreements} /> : null}
     </Page>
   );
@@ -144,6 +146,87 @@ function AcceptanceLookup({ agreements }: { agreements: readonly Agreement[] }) 
           )}
         </Loaded>
       ) : null}
+    </Panel>
+  );
+}
+
+/** A new agreement, or a new version of one: on the revision looked at, so two publishers never overwrite each other. */
+function PublishForm({ agreements, onPublished }: { agreements: readonly Agreement[]; onPublished: () => void }) {
+  const { t, client } = useConsole();
+  const action = useAction();
+  const [form, setForm] = useState({ agreementId: '', title: '', body: '', requiresReacceptance: false });
+  const existing = agreements.find((a) => a.id === form.agreementId.trim());
+  const ready = form.agreementId.trim() && form.title.trim() && form.body.trim();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!ready) return;
+    const id = form.agreementId.trim();
+    const ok = await action.run(
+      async () => {
+        const input = {
+          agreementId: id,
+          title: form.title.trim(),
+          body: form.body,
+          requiresReacceptance: form.requiresReacceptance,
+          commandId: newCommandId(),
+          ...(existing ? { expectedRevision: existing.revision } : {}),
+        };
+        return (await client.request<{ publishAgreementVersion: Agreement }>(PUBLISH_AGREEMENT_VERSION, { input })).publishAgreementVersion;
+      },
+      (published) => t('versionPublished', { version: published.currentVersion.version }),
+    );
+    if (ok) {
+      rememberId('agreement', id);
+      setForm({ agreementId: '', title: '', body: '', requiresReacceptance: false });
+      onPublished();
+    }
+  };
+  return (
+    <Panel title={t('publishVersion')}>
+      <form onSubmit={(ev) => void submit(ev)}>
+        <div className="grid-2">
+          <Field label={t('agreementId')} id="p-agreement">
+            <input
+              id="p-agreement"
+              required
+              list="p-agreements"
+              value={form.agreementId}
+              onChange={(ev) => {
+                const id = ev.target.value;
+                const known = agreements.find((a) => a.id === id.trim());
+                setForm({ ...form, agreementId: id, title: form.title || (known?.currentVersion.title ?? '') });
+              }}
+            />
+            <datalist id="p-agreements">
+              {agreements.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.currentVersion.title}
+                </option>
+              ))}
+            </datalist>
+          </Field>
+          <Field label={t('title')} id="p-title">
+            <input id="p-title" required value={form.title} onChange={(ev) => setForm({ ...form, title: ev.target.value })} />
+          </Field>
+        </div>
+        <Field label={t('agreementText')} id="p-body">
+          <textarea id="p-body" rows={6} required value={form.body} onChange={(ev) => setForm({ ...form, body: ev.target.value })} />
+        </Field>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={form.requiresReacceptance}
+            onChange={(ev) => setForm({ ...form, requiresReacceptance: ev.target.checked })}
+          />{' '}
+          {t('requiresReacceptanceLabel')}
+        </label>
+        <p>
+          <button type="submit" className="primary" disabled={action.busy || !ready}>
+            {t('publish')}
+          </button>
+        </p>
+      </form>
+      {action.outcome}
     </Panel>
   );
 }

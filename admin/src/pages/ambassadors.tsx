@@ -1,7 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { AMBASSADORS } from '../api/documents.ts';
+import { can } from '../access.ts';
+import { AMBASSADOR_CHANGES, AMBASSADORS, NOMINATE_AMBASSADOR } from '../api/documents.ts';
 import { useConsole } from '../context.ts';
-import { Badge, Empty, Loaded, Page, Pager, Panel, toneOf, useQuery, type Connection } from '../ui.tsx';
+import { newCommandId } from '../moderation.ts';
+import { Badge, Empty, Field, Loaded, Page, Pager, Panel, toneOf, useAction, useQuery, type Connection } from '../ui.tsx';
 
 const STATUSES = ['NOMINATED', 'APPROVED', 'ACTIVE', 'INACTIVE', 'OFFBOARDED', 'REJECTED'] as const;
 
@@ -13,10 +15,21 @@ interface Ambassador {
   since: string | null;
   nominatedAt: string;
   nominatedBy: string;
+  revision: number;
 }
 
+type Step = keyof typeof AMBASSADOR_CHANGES;
+
+/** The steps an enrolment can take from its status (the API checks them again). */
+export const STEPS_FROM: Readonly<Record<string, readonly Step[]>> = {
+  NOMINATED: ['approve', 'reject'],
+  APPROVED: ['activate', 'offboard'],
+  ACTIVE: ['deactivate', 'offboard'],
+  INACTIVE: ['reactivate', 'offboard'],
+};
+
 export function AmbassadorsPage() {
-  const { t, e, date } = useConsole();
+  const { t, e, date, me } = useConsole();
   const [status, setStatus] = useState('');
   const [department, setDepartment] = useState('');
   const [applied, setApplied] = useState({ status: '', department: '' });
@@ -51,6 +64,12 @@ export function AmbassadorsPage() {
                 ))}
               </ul>
             </Panel>
+            {can(me.roles, 'manage') ? (
+              <div className="grid-2">
+                <NominateForm onDone={state.reload} />
+                <StepForm ambassadors={ambassadors.edges.map((edge) => edge.node)} onDone={state.reload} />
+              </div>
+            ) : null}
             <form className="filters" onSubmit={submit}>
               <div className="field">
                 <label htmlFor="a-status">{t('status')}</label>
@@ -114,5 +133,125 @@ export function AmbassadorsPage() {
         )}
       </Loaded>
     </Page>
+  );
+}
+
+function NominateForm({ onDone }: { onDone: () => void }) {
+  const { t, client } = useConsole();
+  const action = useAction();
+  const [form, setForm] = useState({ memberId: '', department: '', motivation: '' });
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!form.memberId.trim() || !form.department.trim()) return;
+    const ok = await action.run(async () => {
+      const input = {
+        memberId: form.memberId.trim(),
+        department: form.department.trim(),
+        commandId: newCommandId(),
+        ...(form.motivation.trim() ? { motivation: form.motivation.trim() } : {}),
+      };
+      await client.request(NOMINATE_AMBASSADOR, { input });
+    }, t('nominationRecorded'));
+    if (ok) {
+      setForm({ memberId: '', department: '', motivation: '' });
+      onDone();
+    }
+  };
+  return (
+    <Panel title={t('nominateAmbassador')}>
+      <form onSubmit={(ev) => void submit(ev)}>
+        <Field label={t('memberId')} id="n-member">
+          <input id="n-member" required value={form.memberId} onChange={(ev) => setForm({ ...form, memberId: ev.target.value })} />
+        </Field>
+        <Field label={t('department')} id="n-department">
+          <input id="n-department" required value={form.department} onChange={(ev) => setForm({ ...form, department: ev.target.value })} />
+        </Field>
+        <Field label={t('motivation')} id="n-motivation">
+          <textarea
+            id="n-motivation"
+            rows={2}
+            value={form.motivation}
+            onChange={(ev) => setForm({ ...form, motivation: ev.target.value })}
+          />
+        </Field>
+        <button type="submit" className="primary" disabled={action.busy || !form.memberId.trim() || !form.department.trim()}>
+          {t('nominateAmbassador')}
+        </button>
+      </form>
+      {action.outcome}
+    </Panel>
+  );
+}
+
+/** Approve, reject, activate, deactivate, reactivate or offboard one of the listed ambassadors. */
+function StepForm({ ambassadors, onDone }: { ambassadors: readonly Ambassador[]; onDone: () => void }) {
+  const { t, e, client } = useConsole();
+  const action = useAction();
+  const [memberId, setMemberId] = useState('');
+  const [step, setStep] = useState<Step | ''>('');
+  const [reason, setReason] = useState('');
+  const chosen = ambassadors.find((a) => a.memberId === memberId);
+  const steps = chosen ? (STEPS_FROM[chosen.status] ?? []) : [];
+  const reasonNeeded = step === 'offboard';
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!chosen || !step || (reasonNeeded && !reason.trim())) return;
+    const ok = await action.run(async () => {
+      const input = {
+        memberId: chosen.memberId,
+        expectedRevision: chosen.revision,
+        commandId: newCommandId(),
+        ...(reason.trim() ? { reason: reason.trim() } : {}),
+      };
+      await client.request(AMBASSADOR_CHANGES[step], { input });
+    }, t('stepRecorded'));
+    if (ok) {
+      setStep('');
+      setReason('');
+      onDone();
+    }
+  };
+  return (
+    <Panel title={t('ambassadorStep')}>
+      <form onSubmit={(ev) => void submit(ev)}>
+        <Field label={t('member')} id="s-member">
+          <select
+            id="s-member"
+            required
+            value={memberId}
+            onChange={(ev) => {
+              setMemberId(ev.target.value);
+              setStep('');
+            }}
+          >
+            <option value="">—</option>
+            {ambassadors
+              .filter((a) => (STEPS_FROM[a.status] ?? []).length > 0)
+              .map((a) => (
+                <option key={a.memberId} value={a.memberId}>
+                  {a.memberId} · {a.department} · {e(a.status)}
+                </option>
+              ))}
+          </select>
+        </Field>
+        <Field label={t('step')} id="s-step">
+          <select id="s-step" required value={step} disabled={!chosen} onChange={(ev) => setStep(ev.target.value as Step)}>
+            <option value="">—</option>
+            {steps.map((s) => (
+              <option key={s} value={s}>
+                {t(`amb_${s}`)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={reasonNeeded ? t('reason') : t('reasonOptional')} id="s-reason">
+          <textarea id="s-reason" rows={2} required={reasonNeeded} value={reason} onChange={(ev) => setReason(ev.target.value)} />
+        </Field>
+        <button type="submit" className="primary" disabled={action.busy || !chosen || !step || (reasonNeeded && !reason.trim())}>
+          {t('save')}
+        </button>
+      </form>
+      {action.outcome}
+    </Panel>
   );
 }

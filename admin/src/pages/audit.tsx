@@ -129,7 +129,12 @@ function HistoryRow({ event, onTimeTravel }: { event: HistoryEvent; onTimeTravel
       </td>
       <td>
         <code>{event.streamId}</code>{' '}
-        <button type="button" className="link" onClick={() => onTimeTravel(event.streamId)}>
+        <button
+          type="button"
+          className="link"
+          aria-label={`${t('timeTravelThis')}: ${event.streamId}`}
+          onClick={() => onTimeTravel(event.streamId)}
+        >
           {t('timeTravelThis')}
         </button>
       </td>

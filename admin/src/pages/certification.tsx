@@ -1,7 +1,16 @@
-import { useState } from 'react';
-import { CERTIFICATION_LEVELS, GROUPS_WITH_UNCERTIFIED_OWNERS, MY_CERTIFICATION } from '../api/documents.ts';
+import { useState, type FormEvent } from 'react';
+import { can } from '../access.ts';
+import {
+  AWARD_CERTIFICATION,
+  CERTIFICATION,
+  CERTIFICATION_CHANGES,
+  CERTIFICATION_LEVELS,
+  GROUPS_WITH_UNCERTIFIED_OWNERS,
+  MY_CERTIFICATION,
+} from '../api/documents.ts';
 import { useConsole } from '../context.ts';
-import { Badge, Empty, Link, Loaded, Page, Pager, Panel, toneOf, useQuery, type Connection } from '../ui.tsx';
+import { newCommandId } from '../moderation.ts';
+import { Badge, Empty, Field, Link, Loaded, Page, Pager, Panel, toneOf, useAction, useQuery, type Connection } from '../ui.tsx';
 
 export interface Certification {
   memberId: string;
@@ -74,6 +83,7 @@ export function CertificationPage() {
       <Panel title={t('levels')}>
         <Loaded state={levels}>{({ certificationLevels }) => <LevelsTable levels={certificationLevels} />}</Loaded>
       </Panel>
+      <MemberCertification levels={levels.data?.certificationLevels ?? []} />
       <Panel title={t('uncertifiedOwners')}>
         <Loaded state={uncertified}>
           {({ groupsWithUncertifiedOwners: list }) =>
@@ -209,5 +219,134 @@ export function MyCertificationPage() {
         )}
       </Loaded>
     </Page>
+  );
+}
+
+type CertificationChange = keyof typeof CERTIFICATION_CHANGES;
+const CHANGES: readonly CertificationChange[] = ['renew', 'suspend', 'reinstate', 'revoke'];
+
+/** Look up one member's certification; a community manager awards, renews, suspends, reinstates or revokes it. */
+function MemberCertification({ levels }: { levels: readonly Level[] }) {
+  const { t, me, client } = useConsole();
+  const [draft, setDraft] = useState('');
+  const [memberId, setMemberId] = useState<string | null>(null);
+  const state = useQuery<{ certification: Certification }>(CERTIFICATION, { memberId }, memberId === null);
+  const action = useAction();
+  const [award, setAward] = useState({ level: '', evidence: '' });
+  const [change, setChange] = useState<{ kind: CertificationChange; reason: string }>({ kind: 'renew', reason: '' });
+  const manage = can(me.roles, 'manage');
+
+  const submitAward = (event: FormEvent, c: Certification) => {
+    event.preventDefault();
+    if (!award.level) return;
+    void action.run(async () => {
+      const input = {
+        memberId: c.memberId,
+        level: Number(award.level),
+        expectedRevision: c.revision,
+        commandId: newCommandId(),
+        ...(award.evidence.trim() ? { evidence: award.evidence.trim() } : {}),
+      };
+      const answer = await client.request<{ awardCertification: Certification }>(AWARD_CERTIFICATION, { input });
+      state.setData({ certification: answer.awardCertification });
+      setAward({ level: '', evidence: '' });
+    }, t('awarded_done'));
+  };
+  const submitChange = (event: FormEvent, c: Certification) => {
+    event.preventDefault();
+    if (!change.reason.trim()) return;
+    void action.run(async () => {
+      const input = { memberId: c.memberId, reason: change.reason.trim(), expectedRevision: c.revision, commandId: newCommandId() };
+      const answer = await client.request<{ result: Certification }>(CERTIFICATION_CHANGES[change.kind], { input });
+      state.setData({ certification: answer.result });
+      setChange({ ...change, reason: '' });
+    }, t('certificationChanged'));
+  };
+
+  return (
+    <Panel title={t('memberCertification')}>
+      <form
+        className="filters"
+        onSubmit={(ev) => {
+          ev.preventDefault();
+          if (draft.trim()) setMemberId(draft.trim());
+        }}
+      >
+        <Field label={t('memberId')} id="c-member">
+          <input id="c-member" value={draft} onChange={(ev) => setDraft(ev.target.value)} />
+        </Field>
+        <div className="filter-buttons">
+          <button type="submit" className="primary">
+            {t('lookUp')}
+          </button>
+        </div>
+      </form>
+      {memberId ? (
+        <Loaded state={state}>
+          {({ certification: c }) => (
+            <>
+              <CertificationView certification={c} />
+              {manage ? (
+                <div className="grid-2">
+                  <form onSubmit={(ev) => submitAward(ev, c)} aria-label={t('awardCertification')}>
+                    <h3>{t('awardCertification')}</h3>
+                    <Field label={t('level')} id="c-level">
+                      <select id="c-level" required value={award.level} onChange={(ev) => setAward({ ...award, level: ev.target.value })}>
+                        <option value="">—</option>
+                        {levels.map((l) => (
+                          <option key={l.level} value={l.level}>
+                            {l.level} · {l.name}
+                          </option>
+                        ))}
+                      </select>
+                    </Field>
+                    <Field label={t('evidence')} id="c-evidence">
+                      <textarea
+                        id="c-evidence"
+                        rows={2}
+                        value={award.evidence}
+                        onChange={(ev) => setAward({ ...award, evidence: ev.target.value })}
+                      />
+                    </Field>
+                    <button type="submit" className="primary" disabled={action.busy || !award.level}>
+                      {t('awardCertification')}
+                    </button>
+                  </form>
+                  <form onSubmit={(ev) => submitChange(ev, c)} aria-label={t('changeCertification')}>
+                    <h3>{t('changeCertification')}</h3>
+                    <Field label={t('step')} id="c-change">
+                      <select
+                        id="c-change"
+                        value={change.kind}
+                        onChange={(ev) => setChange({ ...change, kind: ev.target.value as CertificationChange })}
+                      >
+                        {CHANGES.map((k) => (
+                          <option key={k} value={k}>
+                            {t(`cert_${k}`)}
+                          </option>
+                        ))}
+                      </select>
+                    </Field>
+                    <Field label={t('reason')} id="c-reason">
+                      <textarea
+                        id="c-reason"
+                        rows={2}
+                        required
+                        value={change.reason}
+                        onChange={(ev) => setChange({ ...change, reason: ev.target.value })}
+                      />
+                    </Field>
+                    <button type="submit" className="primary" disabled={action.busy || !change.reason.trim()}>
+                      {t('change')}
+                    </button>
+                  </form>
+                </div>
+              ) : null}
+              {action.outcome}
+            </>
+          )}
+        </Loaded>
+      ) : null}
+    </Panel>
   );
 }

@@ -1,7 +1,23 @@
-import { useState } from 'react';
-import { CERTIFICATION, GROUP, GROUPS } from '../api/documents.ts';
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { can } from '../access.ts';
+import { ASSIGN_GROUP_OWNER, CERTIFICATION, CREATE_GROUP, GROUP, GROUPS, REMOVE_GROUP_OWNER } from '../api/documents.ts';
 import { useConsole } from '../context.ts';
-import { Badge, Empty, ErrorNotice, Link, Loaded, Page, Pager, Panel, toneOf, useQuery, type Connection } from '../ui.tsx';
+import { newCommandId } from '../moderation.ts';
+import {
+  Badge,
+  Empty,
+  ErrorNotice,
+  Field,
+  Link,
+  Loaded,
+  Page,
+  Pager,
+  Panel,
+  toneOf,
+  useAction,
+  useQuery,
+  type Connection,
+} from '../ui.tsx';
 import type { Certification } from './certification.tsx';
 
 interface GroupRow {
@@ -14,11 +30,12 @@ interface GroupRow {
 }
 
 export function GroupsPage() {
-  const { t } = useConsole();
+  const { t, me } = useConsole();
   const [after, setAfter] = useState<string | null>(null);
   const state = useQuery<{ groups: Connection<GroupRow> }>(GROUPS, { first: 25, after });
   return (
     <Page title={t('area_groups')}>
+      {can(me.roles, 'manage') ? <CreateGroupForm /> : null}
       <Loaded state={state}>
         {({ groups }) =>
           groups.edges.length === 0 ? (
@@ -60,9 +77,63 @@ export function GroupsPage() {
   );
 }
 
+function CreateGroupForm() {
+  const { t, client, navigate } = useConsole();
+  const action = useAction();
+  const [form, setForm] = useState({ groupId: '', name: '' });
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!form.name.trim()) return;
+    let created: string | null = null;
+    const ok = await action.run(async () => {
+      const input = { name: form.name.trim(), commandId: newCommandId(), ...(form.groupId.trim() ? { groupId: form.groupId.trim() } : {}) };
+      created = (await client.request<{ createGroup: GroupRow }>(CREATE_GROUP, { input })).createGroup.id;
+    }, t('groupCreated'));
+    if (ok && created) navigate({ name: 'group', groupId: created });
+  };
+  return (
+    <Panel title={t('createGroup')}>
+      <form className="filters" onSubmit={(ev) => void submit(ev)}>
+        <Field label={t('name')} id="g-name">
+          <input id="g-name" required value={form.name} onChange={(ev) => setForm({ ...form, name: ev.target.value })} />
+        </Field>
+        <Field label={t('groupId')} id="g-id" hint={t('generatedIfEmpty')}>
+          <input
+            id="g-id"
+            value={form.groupId}
+            aria-describedby="g-id-hint"
+            pattern="[A-Za-z0-9._:@\-]{1,100}"
+            onChange={(ev) => setForm({ ...form, groupId: ev.target.value })}
+          />
+        </Field>
+        <div className="filter-buttons">
+          <button type="submit" className="primary" disabled={action.busy || !form.name.trim()}>
+            {t('createGroup')}
+          </button>
+        </div>
+      </form>
+      {action.outcome}
+    </Panel>
+  );
+}
+
 export function GroupPage({ groupId }: { groupId: string }) {
-  const { t } = useConsole();
+  const { t, me, client } = useConsole();
   const state = useQuery<{ group: GroupRow | null }>(GROUP, { id: groupId });
+  const action = useAction();
+  const [owner, setOwner] = useState('');
+  const manage = can(me.roles, 'manage');
+  const changeOwner = (group: GroupRow, memberId: string, remove: boolean) =>
+    action.run(
+      async () => {
+        const input = { groupId: group.id, memberId, expectedRevision: group.revision, commandId: newCommandId() };
+        const answer = remove
+          ? (await client.request<{ removeGroupOwner: GroupRow }>(REMOVE_GROUP_OWNER, { input })).removeGroupOwner
+          : (await client.request<{ assignGroupOwner: GroupRow }>(ASSIGN_GROUP_OWNER, { input })).assignGroupOwner;
+        state.setData({ group: answer });
+      },
+      remove ? t('ownerRemoved') : t('ownerAssigned'),
+    );
   return (
     <Page title={`${t('group')} ${groupId}`} actions={<Link to={{ name: 'area', area: 'groups' }}>← {t('area_groups')}</Link>}>
       <Loaded state={state}>
@@ -97,16 +168,44 @@ export function GroupPage({ groupId }: { groupId: string }) {
                           <th scope="col">{t('level')}</th>
                           <th scope="col">{t('expires')}</th>
                           <th scope="col">{t('missingForNextLevel')}</th>
+                          {manage ? <th scope="col">{t('actions')}</th> : null}
                         </tr>
                       </thead>
                       <tbody>
-                        {group.owners.map((owner) => (
-                          <OwnerRow key={owner} memberId={owner} />
+                        {group.owners.map((o) => (
+                          <OwnerRow key={o} memberId={o}>
+                            {manage ? (
+                              <td>
+                                <button type="button" disabled={action.busy} onClick={() => void changeOwner(group, o, true)}>
+                                  {t('removeOwner', { member: o })}
+                                </button>
+                              </td>
+                            ) : null}
+                          </OwnerRow>
                         ))}
                       </tbody>
                     </table>
                   </div>
                 )}
+                {manage ? (
+                  <form
+                    className="filters"
+                    onSubmit={(ev) => {
+                      ev.preventDefault();
+                      if (owner.trim()) void changeOwner(group, owner.trim(), false).then((ok) => ok && setOwner(''));
+                    }}
+                  >
+                    <Field label={t('memberId')} id="owner-member">
+                      <input id="owner-member" required value={owner} onChange={(ev) => setOwner(ev.target.value)} />
+                    </Field>
+                    <div className="filter-buttons">
+                      <button type="submit" className="primary" disabled={action.busy || !owner.trim()}>
+                        {t('assignOwner')}
+                      </button>
+                    </div>
+                  </form>
+                ) : null}
+                {action.outcome}
               </Panel>
             </>
           )
@@ -116,7 +215,7 @@ export function GroupPage({ groupId }: { groupId: string }) {
   );
 }
 
-function OwnerRow({ memberId }: { memberId: string }) {
+function OwnerRow({ memberId, children }: { memberId: string; children?: ReactNode }) {
   const { date } = useConsole();
   const state = useQuery<{ certification: Certification }>(CERTIFICATION, { memberId });
   const c = state.data?.certification;
@@ -127,6 +226,7 @@ function OwnerRow({ memberId }: { memberId: string }) {
       <td>{c?.level ?? '—'}</td>
       <td>{date(c?.expiresAt)}</td>
       <td>{c ? c.missingForNextLevel.join(', ') || '—' : '—'}</td>
+      {children}
     </tr>
   );
 }

@@ -1,10 +1,13 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { CategoryScale, Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
+import { can } from '../access.ts';
 import { supports } from '../api/client.ts';
-import { INSIGHT_SERIES, INSIGHTS } from '../api/documents.ts';
+import { INSIGHT_SERIES, INSIGHTS, SET_KPI_TARGET } from '../api/documents.ts';
+import { localDateTimeToIso } from '../audit.ts';
 import { useConsole } from '../context.ts';
 import { formatKpi, seriesOf, trendRange, type SeriesPoint } from '../insights.ts';
-import { Loaded, Page, useQuery } from '../ui.tsx';
+import { newCommandId } from '../moderation.ts';
+import { Field, Loaded, Page, Panel, useAction, useQuery } from '../ui.tsx';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend, Filler);
 
@@ -25,6 +28,7 @@ interface Answer {
 export function InsightsPage() {
   const { t, capabilities } = useConsole();
   const [step, setStep] = useState<'WEEK' | 'MONTH'>('MONTH');
+  const [at, setAt] = useState('');
   if (!supports(capabilities, INSIGHTS)) {
     return (
       <Page title={t('area_insights')}>
@@ -36,24 +40,30 @@ export function InsightsPage() {
     <Page
       title={t('area_insights')}
       actions={
-        <div className="language-switch" role="group" aria-label={t('trend')}>
-          {(['WEEK', 'MONTH'] as const).map((s) => (
-            <button key={s} type="button" aria-pressed={s === step} onClick={() => setStep(s)}>
-              {s === 'WEEK' ? t('stepWeek') : t('stepMonth')}
-            </button>
-          ))}
-        </div>
+        <>
+          <div className="field field-inline">
+            <label htmlFor="i-at">{t('insightsAt')}</label>
+            <input id="i-at" type="datetime-local" value={at} onChange={(ev) => setAt(ev.target.value)} />
+          </div>
+          <div className="language-switch" role="group" aria-label={t('trend')}>
+            {(['WEEK', 'MONTH'] as const).map((s) => (
+              <button key={s} type="button" aria-pressed={s === step} onClick={() => setStep(s)}>
+                {s === 'WEEK' ? t('stepWeek') : t('stepMonth')}
+              </button>
+            ))}
+          </div>
+        </>
       }
     >
-      <Kpis step={step} />
+      <Kpis step={step} at={localDateTimeToIso(at)} />
     </Page>
   );
 }
 
-function Kpis({ step }: { step: 'WEEK' | 'MONTH' }) {
-  const { t, language, capabilities, dateTime } = useConsole();
-  const state = useQuery<Answer>(INSIGHTS, { period: step });
-  const range = useMemo(() => trendRange(new Date(), step), [step]);
+function Kpis({ step, at }: { step: 'WEEK' | 'MONTH'; at: string | null }) {
+  const { t, language, capabilities, dateTime, me } = useConsole();
+  const state = useQuery<Answer>(INSIGHTS, { period: step, at });
+  const range = useMemo(() => trendRange(at ? new Date(at) : new Date(), step), [step, at]);
   const series = useQuery<{ governanceInsightSeries: { points: SeriesPoint[] } }>(
     INSIGHT_SERIES,
     { ...range, step },
@@ -96,6 +106,9 @@ function Kpis({ step }: { step: 'WEEK' | 'MONTH' }) {
               );
             })}
           </div>
+          {can(me.roles, 'manage') && supports(capabilities, SET_KPI_TARGET) ? (
+            <TargetForm definitions={kpiDefinitions} onSet={state.reload} />
+          ) : null}
         </>
       )}
     </Loaded>
@@ -135,5 +148,71 @@ function TrendChart({ points, kpi, label, unit }: { points: SeriesPoint[]; kpi: 
     <div className="chart-box">
       <canvas ref={canvas} role="img" aria-label={`${t('trend')} — ${label}: ${summary}`} />
     </div>
+  );
+}
+
+function TargetForm({ definitions, onSet }: { definitions: Answer['kpiDefinitions']; onSet: () => void }) {
+  const { t, client } = useConsole();
+  const action = useAction();
+  const [form, setForm] = useState({ kpi: '', scope: '', value: '', reason: '' });
+  const definition = definitions.find((d) => d.kpi === form.kpi);
+  const value = Number(form.value);
+  const valid = form.kpi !== '' && form.value.trim() !== '' && Number.isFinite(value);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!valid) return;
+    const ok = await action.run(async () => {
+      const input = {
+        kpi: form.kpi,
+        value,
+        commandId: newCommandId(),
+        ...(form.scope.trim() ? { scope: form.scope.trim() } : {}),
+        ...(form.reason.trim() ? { reason: form.reason.trim() } : {}),
+      };
+      await client.request(SET_KPI_TARGET, { input });
+    }, t('targetSet'));
+    if (ok) {
+      setForm({ kpi: form.kpi, scope: '', value: '', reason: '' });
+      onSet();
+    }
+  };
+  return (
+    <Panel title={t('setKpiTarget')}>
+      <form className="filters filters-wide" onSubmit={(ev) => void submit(ev)}>
+        <Field label={t('kpi')} id="k-kpi">
+          <select id="k-kpi" required value={form.kpi} onChange={(ev) => setForm({ ...form, kpi: ev.target.value })}>
+            <option value="">—</option>
+            {definitions.map((d) => (
+              <option key={d.kpi} value={d.kpi}>
+                {d.description}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t('target')} id="k-value" hint={definition?.unit === 'RATIO' ? t('ratioHint') : undefined}>
+          <input
+            id="k-value"
+            type="number"
+            step="any"
+            required
+            value={form.value}
+            aria-describedby={definition?.unit === 'RATIO' ? 'k-value-hint' : undefined}
+            onChange={(ev) => setForm({ ...form, value: ev.target.value })}
+          />
+        </Field>
+        <Field label={t('scopeOptional')} id="k-scope">
+          <input id="k-scope" value={form.scope} onChange={(ev) => setForm({ ...form, scope: ev.target.value })} />
+        </Field>
+        <Field label={t('reasonOptional')} id="k-reason">
+          <input id="k-reason" value={form.reason} onChange={(ev) => setForm({ ...form, reason: ev.target.value })} />
+        </Field>
+        <div className="filter-buttons">
+          <button type="submit" className="primary" disabled={action.busy || !valid}>
+            {t('save')}
+          </button>
+        </div>
+      </form>
+      {action.outcome}
+    </Panel>
   );
 }

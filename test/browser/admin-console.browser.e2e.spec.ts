@@ -1,0 +1,266 @@
+// The admin console in a real browser: Debian's Chromium (headless, background networking off) driven by
+// playwright-core, against the service on the test PostgreSQL with the console bundle Vite builds. A community
+// manager signs in (development sign-in), decides a case from the queue, sees the member's standing change, opens
+// the audit history and time-travels the case's stream, then creates a group and assigns its owner.
+//
+// Chromium: the binary PATH finds; when missing, installed with apt-get if this process may (root), else the spec
+// is skipped with one line saying why. `ADMIN_SCREENSHOTS=1` (npm run screenshots:admin) also writes the README's
+// screenshots of the queue and of the audit view into docs/.
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { caseStreamId } from '../../admin/src/moderation.ts';
+import { startTestService, type TestService } from '../support/test-service.ts';
+import { consoleBundle } from './console-bundle.ts';
+import { findOrInstallChromium } from './chromium.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const SECRET = 'browser-e2e-generated-development-secret-0123456789';
+const SCREENSHOTS = process.env.ADMIN_SCREENSHOTS === '1' ? join(ROOT, 'docs') : null;
+const UI_TIMEOUT_MS = 10_000;
+
+const lookup = await findOrInstallChromium();
+if (lookup.kind === 'missing') {
+  process.stdout.write(`\n[browser] admin console browser spec skipped: ${lookup.why}\n`);
+  describe.skip(`the admin console in Chromium (skipped: ${lookup.why})`, () => {
+    test('sign in, decide a case, see the standing, time-travel its stream', () => undefined);
+  });
+} else {
+  if (lookup.installedInMs !== undefined) {
+    process.stdout.write(
+      `\n[browser] chromium was missing: installed Debian's package with apt-get in ${Math.round(lookup.installedInMs / 1000)} s\n`,
+    );
+  }
+  describeBrowserSpec(lookup.path);
+}
+
+function describeBrowserSpec(executablePath: string): void {
+  describe('the admin console in Chromium', () => {
+    let browser: Browser;
+    let t: TestService;
+    let removeBundle: (() => Promise<void>) | undefined;
+    let page: Page;
+    const pageErrors: string[] = [];
+
+    const post = async <T>(query: string, variables: Record<string, unknown>, token: string): Promise<T> => {
+      const answer = await t.graphql<T>(query, variables, { token });
+      if (answer.errors) throw new Error(`seeding failed: ${JSON.stringify(answer.errors)}`);
+      return answer.data!;
+    };
+
+    async function devToken(memberId: string, ...roles: string[]): Promise<string> {
+      const response = await fetch(`${t.service.url}/admin/dev-token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ memberId, roles }),
+      });
+      return ((await response.json()) as { token: string }).token;
+    }
+
+    /** Waits until the locator shows, then answers its text. */
+    async function textOf(locator: Locator): Promise<string> {
+      await locator.waitFor({ state: 'visible' });
+      return (await locator.innerText()).trim();
+    }
+
+    beforeAll(async () => {
+      const bundle = await consoleBundle();
+      removeBundle = bundle.remove;
+      // The build, the service (which reads the bundle per request) and the browser start together.
+      await Promise.all([
+        bundle.build(),
+        startTestService({
+          auth: { mode: 'hs256', secret: SECRET, source: 'generated development secret' },
+          env: { ADMIN_BUNDLE_DIR: bundle.dir },
+        }).then((service) => {
+          t = service;
+        }),
+        chromium
+          .launch({
+            executablePath,
+            headless: true,
+            args: ['--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
+          })
+          .then((launched) => {
+            browser = launched;
+          }),
+      ]);
+    }, 120_000);
+
+    /** Runs the steps; when one fails, keeps what the page showed then (a screenshot) next to the report. */
+    async function inBrowser(steps: () => Promise<void>): Promise<void> {
+      try {
+        await steps();
+      } catch (error) {
+        if (page && !page.isClosed()) {
+          const path = join(tmpdir(), `admin-console-failure-${Date.now()}.png`);
+          await page.screenshot({ path, fullPage: true }).catch(() => undefined);
+          process.stdout.write(`\n[browser] the page when the step failed: ${path}\n`);
+        }
+        throw error;
+      }
+    }
+
+    afterAll(async () => {
+      await browser?.close();
+      await t?.close();
+      await removeBundle?.();
+    });
+
+    test('sign in, decide a case from the queue, see the standing change, time-travel the case in the audit view, create a group', async () => {
+      // What a community manager finds on a working day: an agreement to cite, a group, members, reported posts.
+      const cm = await devToken('cm-seed', 'COMMUNITY_MANAGER');
+      await post(
+        `mutation($input: PublishAgreementVersionInput!) { publishAgreementVersion(input: $input) { id } }`,
+        { input: { agreementId: 'code-of-conduct', title: 'Code of conduct', body: 'Be kind.', requiresReacceptance: false } },
+        cm,
+      );
+      await post(
+        `mutation($input: CreateGroupInput!) { createGroup(input: $input) { id } }`,
+        { input: { groupId: 'cycling', name: 'Cycling club' } },
+        cm,
+      );
+      for (const [memberId, displayName, department] of [
+        ['jan.devries', 'Jan de Vries', 'Sales'],
+        ['sanne.bakker', 'Sanne Bakker', 'Finance'],
+        ['pieter.jansen', 'Pieter Jansen', 'IT'],
+      ] as const) {
+        await post(
+          `mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id } }`,
+          { input: { memberId, displayName, department } },
+          cm,
+        );
+      }
+      const reports = [
+        {
+          reporter: 'emma.visser',
+          contentId: 'post-1042',
+          authorId: 'jan.devries',
+          reason: 'HARASSMENT',
+          note: 'Insulting replies in the ride thread',
+        },
+        { reporter: 'lucas.smit', contentId: 'post-1043', authorId: 'sanne.bakker', reason: 'SPAM', note: 'Selling bikes, again' },
+        { reporter: 'emma.visser', contentId: 'comment-77', authorId: 'pieter.jansen', reason: 'MISINFORMATION', note: null },
+        { reporter: 'noah.mulder', contentId: 'post-1042', authorId: 'jan.devries', reason: 'HARASSMENT', note: 'Same thread' },
+      ];
+      let caseId = '';
+      for (const report of reports) {
+        const reported = await post<{ reportContent: { id: string } }>(
+          `mutation($input: ReportContentInput!) { reportContent(input: $input) { id } }`,
+          {
+            input: {
+              contentId: report.contentId,
+              contentType: report.contentId.startsWith('post') ? 'post' : 'comment',
+              authorId: report.authorId,
+              groupId: 'cycling',
+              reason: report.reason,
+              ...(report.note ? { note: report.note } : {}),
+            },
+          },
+          await devToken(report.reporter, 'MEMBER'),
+        );
+        if (report.contentId === 'post-1042') caseId = reported.reportContent.id;
+      }
+
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'Europe/Amsterdam' });
+      page = await context.newPage();
+      page.setDefaultTimeout(UI_TIMEOUT_MS);
+      page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
+      });
+
+      await inBrowser(async () => {
+        // Sign in: the development sign-in, as a community manager (who also reads the audit).
+        await page.goto(`${t.service.url}/admin`);
+        await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+        await page.getByLabel('Member id').fill('cm-1');
+        expect(await page.getByRole('checkbox', { name: /COMMUNITY_MANAGER/ }).isChecked()).toBe(true);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+
+        // The queue, with its counts: the reported post is one case with two flags.
+        await page.getByRole('heading', { name: 'Moderation', level: 1 }).waitFor();
+        expect(await textOf(page.getByText('Signed in as'))).toContain('cm-1');
+        const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: caseId }) });
+        expect(await textOf(row)).toMatch(/Open[\s\S]*jan\.devries[\s\S]*\b2 Harassment/);
+        expect(await page.getByRole('row').count()).toBe(1 + 3);
+        if (SCREENSHOTS) {
+          await mkdir(SCREENSHOTS, { recursive: true });
+          await page.screenshot({ path: join(SCREENSHOTS, 'admin-queue.png'), fullPage: true });
+        }
+
+        // The case, and its author's standing before the decision.
+        await row.getByRole('link', { name: caseId }).click();
+        await page.getByRole('heading', { name: `Case ${caseId}`, level: 1 }).waitFor();
+        await page.getByRole('link', { name: 'jan.devries' }).click();
+        expect(await textOf(page.getByTestId('standing'))).toBe('Not suspended');
+        await page.goBack();
+        await page.getByRole('heading', { name: `Case ${caseId}`, level: 1 }).waitFor();
+
+        // The decision: a suspension citing the code of conduct, with the keyboard-usable form.
+        await page.getByLabel('Outcome').selectOption('SUSPEND_MEMBER');
+        await page.getByLabel('Reason').fill('Repeated insults in the ride thread');
+        const guideline = page.getByLabel('Guideline');
+        await guideline.locator('option[value="code-of-conduct@1"]').waitFor({ state: 'attached' });
+        await guideline.selectOption('code-of-conduct@1');
+        await page.getByLabel('Section').fill('2');
+        await page.getByLabel('Suspended until (last day)').fill('2099-12-31');
+        await page.getByRole('button', { name: 'Record the decision' }).click();
+        expect(await textOf(page.getByText('The decision is recorded.'))).toBeTruthy();
+        expect(await textOf(page.locator('dd', { hasText: /Revision/ }).first())).toMatch(/Decided/);
+
+        // The standing changed: suspended, with the case as the active sanction.
+        await page.getByRole('link', { name: 'jan.devries' }).click();
+        expect(await textOf(page.getByTestId('standing'))).toBe('Suspended');
+        const sanctions = page.getByRole('region', { name: 'Active sanctions' });
+        expect(await textOf(sanctions)).toContain(caseId);
+
+        // The audit view: the history of the case's stream, and its state at revision 0 next to the current one.
+        await page.getByRole('navigation').getByRole('link', { name: 'Audit' }).click();
+        await page.getByRole('heading', { name: 'Audit', level: 1 }).waitFor();
+        const streamId = caseStreamId(caseId);
+        await page.locator('#h-streamId').fill(streamId);
+        await page.getByRole('region', { name: 'Governance history' }).getByRole('button', { name: 'Apply' }).click();
+        const history = page.getByRole('region', { name: 'Governance history' });
+        await history.getByText('ModerationCaseDecided').waitFor();
+        expect(await textOf(history.locator('tbody'))).toContain('ModerationCaseOpened');
+        await history
+          .getByRole('button', { name: `Time travel: ${streamId}` })
+          .first()
+          .click();
+        const travel = page.getByRole('region', { name: 'Time travel' });
+        expect(await travel.getByLabel('Stream id').inputValue()).toBe(streamId);
+        await travel.getByRole('radio', { name: 'At revision' }).check();
+        await travel.getByRole('spinbutton', { name: 'At revision' }).fill('0');
+        await travel.getByRole('button', { name: 'Compare' }).click();
+        expect(await textOf(travel.getByRole('heading', { name: /^Then: Revision 0/ }))).toBeTruthy();
+        const now = await textOf(travel.getByRole('heading', { name: /^Now: Revision/ }));
+        expect(Number(/Revision (\d+)/.exec(now)?.[1])).toBeGreaterThan(0);
+        expect(await textOf(travel.getByRole('status'))).toMatch(/^Changed: .*status/);
+        if (SCREENSHOTS) {
+          // The history and the time travel, the top of the audit view.
+          const box = (await travel.boundingBox())!;
+          const scrollY = await page.evaluate<number>('window.scrollY');
+          const clip = { x: 0, y: 0, width: 1280, height: Math.ceil(scrollY + box.y + box.height + 24) };
+          await page.screenshot({ path: join(SCREENSHOTS, 'admin-audit.png'), fullPage: true, clip });
+        }
+
+        // One of the community manager's forms: a group created, an owner assigned, by keyboard.
+        await page.getByRole('navigation').getByRole('link', { name: 'Groups' }).click();
+        await page.getByLabel('Name', { exact: true }).fill('Running club');
+        await page.getByLabel('Group id').fill('running');
+        await page.getByLabel('Group id').press('Enter');
+        await page.getByRole('heading', { name: 'Group running', level: 1 }).waitFor();
+        await page.getByLabel('Member id').fill('sanne.bakker');
+        await page.getByLabel('Member id').press('Enter');
+        expect(await textOf(page.getByText('The owner is assigned.'))).toBeTruthy();
+        expect(await textOf(page.getByRole('region', { name: 'Owners' }).locator('tbody'))).toContain('sanne.bakker');
+
+        // Nothing the CSP refused, no script error along the way.
+        expect(pageErrors).toEqual([]);
+      });
+      await context.close();
+    }, 60_000);
+  });
+}
