@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { GovernanceEventStore } from '#event-store';
-import { handleCommand, type CommandResult, type Decider, type DeciderEvent, type EventMetadata } from '#event-store';
+import {
+  comparePositions,
+  handleCommand,
+  START,
+  type CommandResult,
+  type Decider,
+  type DeciderEvent,
+  type EventMetadata,
+} from '#event-store';
 import type { ProjectionRunner } from '#projections';
 import { requireRole, type RequestContext } from '../auth/request-context.ts';
 import type { Role } from '../auth/role.ts';
@@ -122,7 +130,10 @@ export class CommandPipeline {
         : {}),
       retryOnConflict: 3,
     });
-    if (result.events.length > 0 || result.idempotentReplay) {
+    // Also when the command changed nothing (it was done already): the answer must not show the state from before the
+    // event that made it a no-op, which the read models may not have caught up with yet (found by the soak: a module
+    // completed twice at once answered the second time without it). `position` is then the stream's last event.
+    if (comparePositions(result.position, START) > 0) {
       await this.runner.waitForPosition(result.position, request.readModels, this.readModelWaitMs);
     }
     return result;

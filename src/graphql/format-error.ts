@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { EventStoreUnavailableError, WrongExpectedRevisionError, StreamNotFoundError } from '#event-store';
+import { isUnavailableError } from '#postgres';
 import { ProjectionTimeoutError } from '#projections';
 import { UnauthenticatedError } from '../auth/request-context.ts';
 import { IdentityProviderUnavailableError } from '../auth/token-verifier.ts';
@@ -26,6 +27,17 @@ const TOO_MANY_VARIABLE_ERRORS = 'Too many errors processing variables, error li
 const MAX_MESSAGE = 1_000;
 function clip(message: string): string {
   return message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE)}… (${message.length - MAX_MESSAGE} more characters)`;
+}
+
+/**
+ * The database went away (a restart, a failover): worth a retry, not an internal error. Read models (TypeORM, pg) fail
+ * with the driver's errors rather than EventStoreUnavailableError; and a subscription's feed that loses its database
+ * arrives wrapped in a GraphQLError without a path, which unwrapResolverError leaves as it is (found by the soak).
+ */
+function databaseUnavailable(error: unknown): boolean {
+  const cause = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+  if (cause instanceof IdentityProviderUnavailableError) return false;
+  return cause instanceof EventStoreUnavailableError || isUnavailableError(cause);
 }
 
 /**
@@ -58,8 +70,8 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
       extensions: { code: 'INTERNAL_SERVER_ERROR', saved: true, retryable: false },
     };
   }
-  if (original instanceof EventStoreUnavailableError) {
-    logger.warn('event store unavailable', { error: original.message });
+  if (databaseUnavailable(original)) {
+    logger.warn('event store unavailable', { error: (original as Error).message });
     return {
       ...base,
       message: 'the service cannot reach its database right now; try again shortly',

@@ -30,7 +30,9 @@ export interface EventSourcingParts {
 }
 
 export async function createEventSourcing(config: AppConfig, databaseUrl: string, parts: EventSourcingParts): Promise<EventSourcing> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // Each projection holds one connection for its lock while it runs (see ProjectionRunner): the pool has room for
+  // those and ten more for batches, keys, read-your-writes waits and the schedulers.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: parts.projections.length + 10 });
   pool.on('error', (error) => logger.warn('idle read-model connection lost', { error: error.message }));
   const store = await openEventStore(config, databaseUrl);
   const keys = new PostgresKeyStore(pool);

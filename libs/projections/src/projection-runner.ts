@@ -380,14 +380,15 @@ class ProjectionWorker<Event> {
     from: LogPosition,
     to: LogPosition,
   ): Promise<void> {
-    const client = await this.options.pool.connect();
+    // Deserialised before a connection is taken: decrypting reads keys through the same pool, and transactions each
+    // holding a connection while waiting for another deadlocked the pool once the projections' locks held the rest
+    // (every projection rebuilding at once; found by the soak).
+    const deserialize = this.options.deserialize;
+    const mapped = deserialize ? await Promise.all(events.map((e) => deserialize(e))) : (events as unknown as Event[]);
+    const client = await connectGuarded(this.options.pool);
     try {
       await client.query('BEGIN');
-      if (events.length > 0) {
-        const deserialize = this.options.deserialize;
-        const mapped = deserialize ? await Promise.all(events.map((e) => deserialize(e))) : (events as unknown as Event[]);
-        await this.projection.apply(mapped, client, this.context(generation.generation));
-      }
+      if (mapped.length > 0) await this.projection.apply(mapped, client, this.context(generation.generation));
       // Guarded by the previous checkpoint: a runner that lost its lock without noticing cannot apply twice.
       const updated = await client.query(
         `UPDATE projection_generations SET checkpoint = $3, error = NULL, failed_event_id = NULL, failed_position = NULL, failed_at = NULL
@@ -455,7 +456,7 @@ class ProjectionWorker<Event> {
     status: 'active' | 'building',
     options: { onlyIfNone?: boolean } = {},
   ): Promise<Generation> {
-    const client = await this.options.pool.connect();
+    const client = await connectGuarded(this.options.pool);
     try {
       await client.query('BEGIN');
       if (options.onlyIfNone) {
@@ -498,7 +499,7 @@ class ProjectionWorker<Event> {
   }
 
   private async swapIn(building: Generation): Promise<void> {
-    const client = await this.options.pool.connect();
+    const client = await connectGuarded(this.options.pool);
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<{ generation: number }>(
@@ -541,7 +542,7 @@ class ProjectionWorker<Event> {
 
   private async connectOrWait(): Promise<pg.PoolClient | undefined> {
     try {
-      return await this.options.pool.connect();
+      return await connectGuarded(this.options.pool);
     } catch (error) {
       this.localState = 'failed';
       this.log('warn', `projection ${this.name}: database unavailable: ${(error as Error).message}`);
@@ -567,6 +568,24 @@ class ProjectionWorker<Event> {
   private log(level: 'info' | 'warn' | 'error', message: string, extra: Record<string, unknown> = {}): void {
     this.options.log?.({ level, message, projection: this.name, ...extra });
   }
+}
+
+const guarded = new WeakSet<pg.PoolClient>();
+
+/**
+ * A client checked out of the pool, listened to for errors. A connection that dies while the client is checked out but
+ * between two queries (a transaction waiting for its events to be deserialised, a lock held between batches) emits
+ * 'error' on the client, and an 'error' nobody listens to ends the process: a PostgreSQL restart did exactly that
+ * (found by the soak). The error is not lost: the next query on the client fails with it, and the pool discards a
+ * client that failed.
+ */
+async function connectGuarded(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  if (!guarded.has(client)) {
+    guarded.add(client);
+    client.on('error', () => undefined);
+  }
+  return client;
 }
 
 function schemaName(projection: string, generation: number): string {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { START, type EventToAppend } from '#event-store';
-import { ProjectionRunner, ProjectionTimeoutError, UnknownProjectionError } from '#projections';
+import { ProjectionRunner, ProjectionTimeoutError, UnknownProjectionError, type ProjectionDefinition } from '#projections';
 import { createTestDatabase, eventually, type TestDatabase } from '#testing';
 import { PostgresEventStore } from '#event-store/postgres';
 import { countingProjection } from './fixtures/counting-projection.ts';
@@ -198,6 +198,39 @@ describe('projection runner', () => {
     expect(Object.values(final).every((n) => n === perStream)).toBe(true);
   }, 120_000);
 
+  test('a pool whose connections are all held by projection locks but one still makes progress when deserialising uses it', async () => {
+    // Each projection holds a connection for its lock, so one is left for the batches and for deserialize, which reads
+    // through the same pool (the service decrypts personal data with keys kept there). A batch that took its connection
+    // before deserialising deadlocked here (found by the soak, with every projection rebuilding at once).
+    const names = ['tight_a', 'tight_b', 'tight_c'];
+    const tight = new pg.Pool({ connectionString: database.url, max: names.length + 1 });
+    const r = await ProjectionRunner.create({
+      store,
+      pool: tight,
+      projections: names.map((name) => seenProjection(name)),
+      deserialize: async (recorded) => {
+        await tight.query('SELECT 1');
+        return recorded;
+      },
+      standbyRetryMs: 50,
+      failureRetryMs: 60_000,
+    });
+    try {
+      r.start();
+      let position = START;
+      for (let i = 0; i < 20; i++) position = (await store.appendToStream(`member-t${i}`, [event()], 'no_stream')).position;
+      let timer: NodeJS.Timeout | undefined;
+      const stuck = new Promise(
+        (_, reject) => (timer = setTimeout(() => reject(new Error('the projections made no progress in 20 s')), 20_000)),
+      );
+      await Promise.race([r.waitForPosition(position, undefined, 20_000), stuck]).finally(() => clearTimeout(timer));
+      for (const name of names) expect((await pool.query(`SELECT count(*)::int AS n FROM read_models.${name}`)).rows[0]).toEqual({ n: 20 });
+    } finally {
+      await r.stop();
+      await tight.end();
+    }
+  });
+
   test('status reports the checkpoint and lag of a projection that has not run', async () => {
     const r = await runner({});
     await store.appendToStream('member-l', [event(), event()], 'no_stream');
@@ -206,6 +239,21 @@ describe('projection runner', () => {
     expect(START).toEqual({ commit: 0n, prepare: 0n });
   });
 });
+
+/** A projection that records the id of every event it sees, in a table named after it. */
+function seenProjection(name: string): ProjectionDefinition {
+  return {
+    name,
+    version: 1,
+    tables: [name],
+    async setup(client, ctx) {
+      await client.query(`CREATE TABLE ${ctx.table(name)} (event_id uuid PRIMARY KEY)`);
+    },
+    async apply(events, client, ctx) {
+      await client.query(`INSERT INTO ${ctx.table(name)} SELECT unnest($1::uuid[])`, [events.map((e) => e.id)]);
+    },
+  };
+}
 
 function startChild(connectionString: string, sleepSeconds: number): ChildProcess {
   const script = fileURLToPath(new URL('./fixtures/crash-child.ts', import.meta.url));

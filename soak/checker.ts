@@ -1,0 +1,548 @@
+/**
+ * After the load: proves, from PostgreSQL directly and through the service, that the promises held.
+ *
+ * - commands: every acknowledged command's events exist exactly once (one stream, consecutive revisions, each of its
+ *   event types at most once, only types the command may append; at least one event where the command must change
+ *   something); no event exists for a refused command; every event carries the commandId of a command someone sent
+ *   (the soak's, or a scheduler's `system/...`).
+ * - streams: revisions 0..n-1 without gaps, in log order, each stream registered.
+ * - hash chains: `verifyHistory` over the whole log, as an auditor, verifies every event.
+ * - expiries: each suspension with an end date expired exactly once (none if an appeal lifted it first), on its end
+ *   date; each certification award expired at most once, and none is left live past its expiry; a renewal window is
+ *   recorded at most once per award and expiry date.
+ * - read models: every table of read_models equals a fresh rebuild from the log: the tables are copied, every
+ *   projection is rebuilt through the service (`rebuildProjection`: fresh tables from position zero, swapped in once
+ *   caught up), and the copies are compared with the new tables row by row.
+ * - subscribers: each saw every event of its filter exactly once and in log order, across its reconnections.
+ */
+import type pg from 'pg';
+import type { Role } from '../src/auth/role.ts';
+import type { Discrepancy, LedgerEntry, SoakClient } from './client.ts';
+import { withClient } from './harness.ts';
+import type { Subscriber } from './subscribers.ts';
+import { delay, log, now } from './util.ts';
+
+const AUDITOR = ['AUDITOR'] as Role[];
+const CM = ['COMMUNITY_MANAGER'] as Role[];
+
+/**
+ * Columns left out of the read-model comparison because a rebuild cannot reproduce them. None: every column of every
+ * read model is derived from the events (their times included), so the list is empty; a column that needed to be here
+ * would be documented in the README's Reliability section.
+ */
+export const VOLATILE_COLUMNS: Readonly<Record<string, readonly string[]>> = {};
+
+export class Checker {
+  readonly discrepancies: Discrepancy[] = [];
+  private readonly limits = new Map<string, number>();
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly soak: SoakClient,
+  ) {}
+
+  /** Records a discrepancy; after 25 of one check the rest are only counted. */
+  private report(check: string, detail: string, data?: unknown): void {
+    const seen = (this.limits.get(check) ?? 0) + 1;
+    this.limits.set(check, seen);
+    if (seen <= 25) this.discrepancies.push({ check, detail, ...(data === undefined ? {} : { data }) });
+    else if (seen === 26) this.discrepancies.push({ check, detail: `more discrepancies of this check; only the first 25 are listed` });
+  }
+
+  private db<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    return withClient(this.databaseUrl, fn);
+  }
+
+  // ---------------------------------------------------------------- commands
+  async checkCommands(ledger: readonly LedgerEntry[]) {
+    const { rows } = await this.db((c) =>
+      c.query<{ command_id: string | null; stream_id: string; stream_revision: number; event_type: string; actor: string | null }>(
+        `SELECT metadata->>'commandId' AS command_id, stream_id, stream_revision::int AS stream_revision, event_type,
+                metadata->>'actorId' AS actor
+           FROM es_events ORDER BY stream_id, stream_revision`,
+      ),
+    );
+    const byCommand = new Map<string, typeof rows>();
+    const withoutCommandId = new Map<string, number>();
+    for (const row of rows) {
+      if (row.command_id === null) {
+        withoutCommandId.set(row.event_type, (withoutCommandId.get(row.event_type) ?? 0) + 1);
+        continue;
+      }
+      let list = byCommand.get(row.command_id);
+      if (!list) byCommand.set(row.command_id, (list = []));
+      list.push(row);
+    }
+    const counts = {
+      acknowledged: 0,
+      acknowledgedWithEvents: 0,
+      acknowledgedNoOp: 0,
+      refused: 0,
+      unresolved: 0,
+      systemCommands: 0,
+      events: rows.length,
+    };
+    const sent = new Set<string>();
+    for (const entry of ledger) {
+      sent.add(entry.storedCommandId);
+      const events = byCommand.get(entry.storedCommandId) ?? [];
+      const label = `${entry.kind} ${entry.storedCommandId}`;
+      if (entry.status === 'refused') {
+        counts.refused++;
+        if (events.length > 0) {
+          this.report(
+            'refused-command-has-events',
+            `${label} was refused with ${entry.code} (${String(entry.answer)}) but appended ${events.map((e) => `${e.event_type}@${e.stream_id}/${e.stream_revision}`).join(', ')}`,
+            {
+              attempts: entry.attempts,
+            },
+          );
+        }
+        continue;
+      }
+      if (entry.status === 'unresolved') {
+        counts.unresolved++;
+        this.report(
+          'unresolved-command',
+          `${label} got no definite answer within the retry deadline (${entry.code}); ${events.length} events stored`,
+        );
+        continue;
+      }
+      counts.acknowledged++;
+      if (events.length === 0) {
+        counts.acknowledgedNoOp++;
+        if (entry.expect === 'change')
+          this.report('acknowledged-command-without-events', `${label} was acknowledged but no event carries its commandId`);
+        continue;
+      }
+      counts.acknowledgedWithEvents++;
+      this.checkBlock(label, events, entry.allowed, entry.streamPrefix);
+    }
+    for (const [commandId, events] of byCommand) {
+      if (sent.has(commandId)) continue;
+      if (commandId.startsWith('system/')) {
+        counts.systemCommands++;
+        this.checkBlock(`scheduler command ${commandId}`, events, null, null);
+        continue;
+      }
+      this.report(
+        'events-of-an-unknown-command',
+        `${events.length} events carry commandId ${commandId}, which the soak never sent`,
+        events.slice(0, 3),
+      );
+    }
+    for (const [type, n] of withoutCommandId) this.report('event-without-command-id', `${n} ${type} events carry no commandId`);
+    return { ...counts, eventsWithoutCommandId: Object.fromEntries(withoutCommandId) };
+  }
+
+  /** The events of one command: one stream, consecutive revisions, each type at most once (and allowed). */
+  private checkBlock(
+    label: string,
+    events: readonly { stream_id: string; stream_revision: number; event_type: string }[],
+    allowed: readonly string[] | null,
+    streamPrefix: string | null,
+  ): void {
+    const streams = new Set(events.map((e) => e.stream_id));
+    const where = events.map((e) => `${e.event_type}@${e.stream_id}/${e.stream_revision}`).join(', ');
+    if (streams.size > 1) return this.report('command-applied-to-several-streams', `${label}: ${where}`);
+    const first = events[0]!;
+    if (streamPrefix && !first.stream_id.startsWith(streamPrefix)) {
+      this.report('command-in-wrong-stream', `${label}: expected a stream starting with ${streamPrefix}: ${where}`);
+    }
+    events.forEach((event, i) => {
+      if (event.stream_revision !== first.stream_revision + i) this.report('command-events-not-consecutive', `${label}: ${where}`);
+    });
+    const types = events.map((e) => e.event_type);
+    if (new Set(types).size !== types.length) this.report('command-applied-twice', `${label}: ${where}`);
+    const unexpected = allowed ? types.filter((type) => !allowed.includes(type)) : [];
+    if (unexpected.length > 0)
+      this.report('command-appended-unexpected-type', `${label}: ${unexpected.join(', ')} (allowed ${allowed!.join(', ')})`);
+  }
+
+  // ---------------------------------------------------------------- streams
+  async checkStreams() {
+    return this.db(async (c) => {
+      const gaps = await c.query<{ stream_id: string; n: number; lo: number; hi: number }>(
+        `SELECT stream_id, count(*)::int AS n, min(stream_revision)::int AS lo, max(stream_revision)::int AS hi
+           FROM es_events GROUP BY stream_id HAVING min(stream_revision) <> 0 OR max(stream_revision) <> count(*) - 1`,
+      );
+      for (const row of gaps.rows)
+        this.report('stream-revisions-have-gaps', `${row.stream_id}: ${row.n} events, revisions ${row.lo}..${row.hi}`);
+      const order = await c.query<{ stream_id: string; stream_revision: number; k: number }>(
+        `SELECT stream_id, stream_revision::int, k::int FROM (
+           SELECT stream_id, stream_revision, row_number() OVER (PARTITION BY stream_id ORDER BY transaction_id, global_position) - 1 AS k
+             FROM es_events) o
+          WHERE k <> stream_revision LIMIT 20`,
+      );
+      for (const row of order.rows) {
+        this.report(
+          'stream-out-of-log-order',
+          `${row.stream_id}: revision ${row.stream_revision} is event ${row.k} of the stream in log order`,
+        );
+      }
+      const unregistered = await c.query<{ stream_id: string }>(
+        'SELECT DISTINCT stream_id FROM es_events EXCEPT SELECT stream_id FROM es_streams LIMIT 20',
+      );
+      for (const row of unregistered.rows) this.report('stream-not-registered', `${row.stream_id} has events but no es_streams row`);
+      const { rows } = await c.query<{ streams: number; events: number }>(
+        'SELECT count(DISTINCT stream_id)::int AS streams, count(*)::int AS events FROM es_events',
+      );
+      return {
+        streams: rows[0]!.streams,
+        events: rows[0]!.events,
+        gaps: gaps.rowCount,
+        outOfOrder: order.rowCount,
+        unregistered: unregistered.rowCount,
+      };
+    });
+  }
+
+  // ---------------------------------------------------------------- hash chains
+  async checkHashChains() {
+    const data = await this.soak.mustQuery<{ verifyHistory: { ok: boolean; verifiedEvents: number; firstBrokenPosition: string | null } }>(
+      'soak-auditor-1',
+      AUDITOR,
+      'query { verifyHistory { ok verifiedEvents firstBrokenPosition } }',
+    );
+    const { rows } = await this.db((c) => c.query<{ n: number }>('SELECT count(*)::int AS n FROM es_events'));
+    const report = data.verifyHistory;
+    if (!report.ok) this.report('hash-chain-broken', `verifyHistory: broken at ${report.firstBrokenPosition}`, report);
+    if (report.verifiedEvents !== rows[0]!.n) {
+      this.report('hash-chain-incomplete', `verifyHistory verified ${report.verifiedEvents} events; the log has ${rows[0]!.n}`);
+    }
+    return { ...report, eventsInLog: rows[0]!.n };
+  }
+
+  // ---------------------------------------------------------------- expiries
+  /** `settledAt`: the schedulers' clock during the settle phase; everything due before it must have been recorded. */
+  async checkExpiries(settledAt: Date) {
+    const { rows } = await this.db((c) =>
+      c.query<{ stream_id: string; event_type: string; data: Record<string, unknown>; command_id: string | null }>(
+        `SELECT stream_id, event_type, data::jsonb AS data, metadata->>'commandId' AS command_id FROM es_events
+          WHERE event_type IN ('ModerationCaseDecided', 'SanctionExpired', 'SanctionLifted', 'CertificationAwarded',
+                               'CertificationRenewed', 'CertificationExpired', 'CertificationRevoked', 'CertificationDueForRenewal')
+          ORDER BY transaction_id, global_position`,
+      ),
+    );
+    interface Sanction {
+      until: string | null;
+      expired: number;
+      lifted: boolean;
+    }
+    interface Award {
+      expiresAt: string;
+      ended: string | null;
+      expired: number;
+    }
+    const sanctions = new Map<string, Sanction>();
+    const awards = new Map<string, Award>();
+    const dueForRenewal = new Map<string, number>();
+    const str = (value: unknown) => (typeof value === 'string' ? value : String(value));
+    for (const { event_type: type, data, stream_id: stream } of rows) {
+      switch (type) {
+        case 'ModerationCaseDecided': {
+          const sanction = data.sanction as { sanctionId: string; until: string | null; kind: string } | null;
+          if (sanction) sanctions.set(sanction.sanctionId, { until: sanction.until, expired: 0, lifted: false });
+          break;
+        }
+        case 'SanctionLifted': {
+          const sanction = sanctions.get(str(data.sanctionId));
+          if (!sanction) this.report('sanction-unknown', `${stream}: SanctionLifted for unknown sanction ${str(data.sanctionId)}`);
+          else if (sanction.expired === 0) sanction.lifted = true;
+          break;
+        }
+        case 'SanctionExpired': {
+          const id = str(data.sanctionId);
+          const sanction = sanctions.get(id);
+          if (!sanction) {
+            this.report('sanction-unknown', `${stream}: SanctionExpired for unknown sanction ${id}`);
+            break;
+          }
+          sanction.expired++;
+          if (sanction.expired > 1)
+            this.report('sanction-expired-twice', `${stream}: sanction ${id} has ${sanction.expired} SanctionExpired events`);
+          if (sanction.lifted) this.report('sanction-expired-after-lift', `${stream}: sanction ${id} expired after an appeal lifted it`);
+          if (sanction.until === null) this.report('sanction-expired-without-end', `${stream}: permanent sanction ${id} expired`);
+          else if (Date.parse(str(data.expiredAt)) !== Date.parse(sanction.until)) {
+            this.report(
+              'sanction-expired-on-wrong-date',
+              `${stream}: sanction ${id} ends ${sanction.until}, recorded as expired at ${str(data.expiredAt)}`,
+            );
+          }
+          break;
+        }
+        case 'CertificationAwarded': {
+          const replaced = data.replacedRecordId as string | null;
+          if (replaced) {
+            const old = awards.get(replaced);
+            if (old && !old.ended) old.ended = 'replaced';
+          }
+          awards.set(str(data.recordId), { expiresAt: str(data.expiresAt), ended: null, expired: 0 });
+          break;
+        }
+        case 'CertificationRenewed': {
+          const award = awards.get(str(data.recordId));
+          if (!award) this.report('certification-unknown', `${stream}: renewal of unknown award ${str(data.recordId)}`);
+          else {
+            award.expiresAt = str(data.expiresAt);
+            if (award.ended === 'expired') award.ended = null;
+          }
+          break;
+        }
+        case 'CertificationRevoked': {
+          const award = awards.get(str(data.recordId));
+          if (award) award.ended = 'revoked';
+          break;
+        }
+        case 'CertificationExpired': {
+          const id = str(data.recordId);
+          const award = awards.get(id);
+          if (!award) {
+            this.report('certification-unknown', `${stream}: CertificationExpired for unknown award ${id}`);
+            break;
+          }
+          award.expired++;
+          if (award.ended) this.report('certification-expired-when-not-live', `${stream}: award ${id} expired after it was ${award.ended}`);
+          if (Date.parse(str(data.expiredAt)) !== Date.parse(award.expiresAt)) {
+            this.report(
+              'certification-expired-on-wrong-date',
+              `${stream}: award ${id} expires ${award.expiresAt}, recorded as expired at ${str(data.expiredAt)}`,
+            );
+          }
+          award.ended = 'expired';
+          break;
+        }
+        case 'CertificationDueForRenewal': {
+          const key = `${str(data.recordId)} ${Date.parse(str(data.expiresAt))}`;
+          const n = (dueForRenewal.get(key) ?? 0) + 1;
+          dueForRenewal.set(key, n);
+          if (n > 1) this.report('certification-due-for-renewal-twice', `${stream}: ${key} recorded ${n} times`);
+          break;
+        }
+      }
+    }
+    const horizon = settledAt.getTime();
+    let sanctionsDue = 0;
+    for (const [id, sanction] of sanctions) {
+      if (sanction.until === null || Date.parse(sanction.until) > horizon) continue;
+      sanctionsDue++;
+      if (!sanction.lifted && sanction.expired === 0)
+        this.report('sanction-never-expired', `sanction ${id} ended ${sanction.until} but no SanctionExpired was recorded`);
+    }
+    let awardsDue = 0;
+    for (const [id, award] of awards) {
+      if (Date.parse(award.expiresAt) > horizon || award.ended === 'replaced' || award.ended === 'revoked') continue;
+      awardsDue++;
+      if (award.expired === 0)
+        this.report('certification-never-expired', `award ${id} expired ${award.expiresAt} but no CertificationExpired was recorded`);
+    }
+    const all = [...sanctions.values()];
+    return {
+      sanctions: all.length,
+      sanctionsWithEndDate: all.filter((s) => s.until !== null).length,
+      sanctionsDueBySettleClock: sanctionsDue,
+      sanctionsExpired: all.filter((s) => s.expired > 0).length,
+      sanctionsLiftedByAppeal: all.filter((s) => s.lifted).length,
+      certificationAwards: awards.size,
+      certificationAwardsDueBySettleClock: awardsDue,
+      certificationsExpired: [...awards.values()].filter((a) => a.expired > 0).length,
+      certificationsDueForRenewalRecorded: dueForRenewal.size,
+      expiredBySystem: rows.filter(
+        (r) => (r.event_type === 'SanctionExpired' || r.event_type === 'CertificationExpired') && r.command_id?.startsWith('system/'),
+      ).length,
+    };
+  }
+
+  // ---------------------------------------------------------------- read models
+  /** Waits until every projection has processed the whole log (`projections` through the service: lag 0). */
+  async waitProjectionsCaughtUp(timeoutMs: number): Promise<void> {
+    const deadline = now() + timeoutMs;
+    for (;;) {
+      const data = await this.soak.mustQuery<{ projections: { name: string; lag: number; state: string }[] }>(
+        'soak-auditor-1',
+        AUDITOR,
+        '{ projections { name lag state } }',
+      );
+      const behind = data.projections.filter((p) => p.lag > 0 || p.state.toLowerCase() !== 'running');
+      if (behind.length === 0) return;
+      if (now() > deadline) {
+        this.report('projection-not-caught-up', `after ${timeoutMs} ms: ${JSON.stringify(behind)}`);
+        return;
+      }
+      await delay(250);
+    }
+  }
+
+  async checkReadModels(timeoutMs: number) {
+    await this.waitProjectionsCaughtUp(60_000);
+    const tables = await this.db(async (c) => {
+      const { rows } = await c.query<{ table_name: string }>(
+        "SELECT table_name FROM information_schema.views WHERE table_schema = 'read_models' ORDER BY table_name",
+      );
+      await c.query('DROP SCHEMA IF EXISTS soak_snapshot CASCADE');
+      await c.query('CREATE SCHEMA soak_snapshot');
+      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      for (const { table_name: table } of rows) {
+        await c.query(`CREATE TABLE soak_snapshot.${ident(table)} AS SELECT * FROM read_models.${ident(table)}`);
+      }
+      await c.query('COMMIT');
+      return rows.map((r) => r.table_name);
+    });
+    const before = await this.generations();
+    const t0 = now();
+    // All at once, as an operator might: the rebuilds share the service's pool with the live projections.
+    const rebuild = 'mutation($input: RebuildProjectionInput!) { rebuildProjection(input: $input) { name state } }';
+    await Promise.all(
+      [...before.keys()].map((name) =>
+        this.soak.mustQuery('soak-cm-1', CM, rebuild, { input: { name, commandId: `soak-rebuild-${name}` } }),
+      ),
+    );
+    // Rebuilt: a newer generation is active for every projection, none is building, and all caught up.
+    for (const deadline = now() + timeoutMs; ;) {
+      const after = await this.generations();
+      const pending = [...before].filter(([name, generation]) => {
+        const current = after.get(name);
+        return !current || current <= generation;
+      });
+      const building = await this.db((c) =>
+        c.query<{ n: number }>("SELECT count(*)::int AS n FROM projection_generations WHERE status = 'building'"),
+      );
+      if (pending.length === 0 && building.rows[0]!.n === 0) break;
+      if (now() > deadline) {
+        this.report('rebuild-did-not-finish', `after ${timeoutMs} ms: still rebuilding ${pending.map(([n]) => n).join(', ')}`);
+        return { tables: tables.length, rebuildMs: Math.round(now() - t0), compared: [] };
+      }
+      await delay(250);
+    }
+    await this.waitProjectionsCaughtUp(30_000);
+    const rebuildMs = Math.round(now() - t0);
+    const compared = await this.db(async (c) => {
+      const results: { table: string; rows: number; onlyBefore: number; onlyRebuilt: number }[] = [];
+      for (const table of tables) {
+        const volatile = VOLATILE_COLUMNS[table] ?? [];
+        const row = (alias: string) =>
+          volatile.length ? `to_jsonb(${alias}) - ARRAY[${volatile.map((v) => `'${v}'`).join(', ')}]` : `to_jsonb(${alias})`;
+        const diff = await c.query<{ side: string; r: unknown }>(
+          `(SELECT 'before' AS side, r FROM (SELECT ${row('t')} AS r FROM soak_snapshot.${ident(table)} t
+                                               EXCEPT ALL SELECT ${row('t')} FROM read_models.${ident(table)} t) a)
+           UNION ALL
+           (SELECT 'rebuilt', r FROM (SELECT ${row('t')} AS r FROM read_models.${ident(table)} t
+                                       EXCEPT ALL SELECT ${row('t')} FROM soak_snapshot.${ident(table)} t) b)`,
+        );
+        const count = await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM read_models.${ident(table)}`);
+        const onlyBefore = diff.rows.filter((r) => r.side === 'before');
+        const onlyRebuilt = diff.rows.filter((r) => r.side === 'rebuilt');
+        if (diff.rows.length > 0) {
+          this.report(
+            'read-model-differs-from-rebuild',
+            `read_models.${table}: ${onlyBefore.length} rows only in the live read model, ${onlyRebuilt.length} only in the rebuild`,
+            {
+              onlyBefore: onlyBefore.slice(0, 3).map((r) => r.r),
+              onlyRebuilt: onlyRebuilt.slice(0, 3).map((r) => r.r),
+            },
+          );
+        }
+        results.push({ table, rows: count.rows[0]!.n, onlyBefore: onlyBefore.length, onlyRebuilt: onlyRebuilt.length });
+      }
+      await c.query('DROP SCHEMA soak_snapshot CASCADE');
+      return results;
+    });
+    return { tables: tables.length, projections: before.size, rebuildMs, compared };
+  }
+
+  private async generations(): Promise<Map<string, number>> {
+    const { rows } = await this.db((c) =>
+      c.query<{ name: string; generation: number }>("SELECT name, generation FROM projection_generations WHERE status = 'active'"),
+    );
+    return new Map(rows.map((r) => [r.name, r.generation]));
+  }
+
+  // ---------------------------------------------------------------- subscribers
+  private async expectedFor(subscriber: Subscriber): Promise<string[]> {
+    const filter = subscriber.filter;
+    const conditions: string[] = [];
+    const values: unknown[] = [];
+    if (filter?.category) conditions.push(`category = $${values.push(filter.category)}`);
+    if (filter?.eventTypes) conditions.push(`event_type = ANY($${values.push([...filter.eventTypes])}::text[])`);
+    if (filter?.actorId) conditions.push(`metadata->>'actorId' = $${values.push(filter.actorId)}`);
+    const { rows } = await this.db((c) =>
+      c.query<{ position: string }>(
+        `SELECT transaction_id::text || ':' || global_position AS position FROM es_events
+          ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY transaction_id, global_position`,
+        values,
+      ),
+    );
+    return rows.map((r) => r.position);
+  }
+
+  /** Waits (at most `timeoutMs`) until every subscriber has received the last event of its filter. */
+  async waitSubscribersCaughtUp(subscribers: readonly Subscriber[], timeoutMs: number): Promise<void> {
+    const deadline = now() + timeoutMs;
+    for (const subscriber of subscribers) {
+      const expected = await this.expectedFor(subscriber);
+      const last = expected.at(-1) ?? null;
+      while (last !== null && !subscriber.received.some((event) => event.position === last) && now() < deadline) await delay(200);
+    }
+  }
+
+  async checkSubscribers(subscribers: readonly Subscriber[]) {
+    const results = [];
+    for (const subscriber of subscribers) {
+      const expected = await this.expectedFor(subscriber);
+      const received = subscriber.received.map((e) => e.position);
+      const seen = new Map<string, number>();
+      for (const position of received) seen.set(position, (seen.get(position) ?? 0) + 1);
+      const duplicates = [...seen].filter(([, n]) => n > 1).map(([p]) => p);
+      const expectedSet = new Set(expected);
+      const missing = expected.filter((p) => !seen.has(p));
+      const extra = [...seen.keys()].filter((p) => !expectedSet.has(p));
+      let outOfOrder = 0;
+      for (let i = 1; i < received.length; i++) if (comparePositions(received[i - 1]!, received[i]!) >= 0) outOfOrder++;
+      const name = `subscriber "${subscriber.name}"`;
+      if (missing.length)
+        this.report('subscriber-missed-events', `${name} missed ${missing.length} of ${expected.length} events`, missing.slice(0, 5));
+      if (duplicates.length)
+        this.report('subscriber-saw-events-twice', `${name} received ${duplicates.length} events more than once`, duplicates.slice(0, 5));
+      if (outOfOrder) this.report('subscriber-out-of-order', `${name}: ${outOfOrder} events came after a later one`);
+      if (extra.length)
+        this.report(
+          'subscriber-saw-unexpected-events',
+          `${name} received ${extra.length} events outside its filter or the log`,
+          extra.slice(0, 5),
+        );
+      results.push({
+        name: subscriber.name,
+        filter: subscriber.filter,
+        connections: subscriber.connections.length,
+        endedBy: countBy(subscriber.connections.map((c) => (c.endedBy ?? 'open').replace(/\d{4,}/g, 'N').slice(0, 80))),
+        received: received.length,
+        expected: expected.length,
+        missing: missing.length,
+        duplicates: duplicates.length,
+        outOfOrder,
+        extra: extra.length,
+      });
+    }
+    log(`subscribers checked: ${results.map((r) => `${r.name} ${r.received}/${r.expected} over ${r.connections} connections`).join('; ')}`);
+    return results;
+  }
+}
+
+function comparePositions(a: string, b: string): number {
+  const [ac, ap] = a.split(':').map(BigInt) as [bigint, bigint];
+  const [bc, bp] = b.split(':').map(BigInt) as [bigint, bigint];
+  if (ac !== bc) return ac < bc ? -1 : 1;
+  if (ap !== bp) return ap < bp ? -1 : 1;
+  return 0;
+}
+
+function ident(name: string): string {
+  if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`unexpected table name ${name}`);
+  return name;
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}

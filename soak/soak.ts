@@ -1,0 +1,291 @@
+/**
+ * npm run -s soak [-- --duration 600 --virtual-users 6 --seed 1 --fault-interval 15 --members 60]
+ *
+ * The whole service under a realistic load and scheduled faults, on a real PostgreSQL, then a proof that it kept its
+ * promises; one JSON object on stdout (progress on stderr), exit code 0 when no discrepancy was found, 1 when one was,
+ * 2 when the soak itself could not run. See the README's "Reliability" section.
+ *
+ * 1. PostgreSQL: DATABASE_URL's server (a database of its own, dropped afterwards; the server is not restarted, its
+ *    sessions are ended instead) or an embedded one in a temporary directory that the injector restarts.
+ * 2. The service, built once (`tsc -p tsconfig.build.json --noCheck` into a temporary directory), as a child process
+ *    (`node dist/src/main.js`, NODE_ENV=test, HS256 tokens, SCHEDULER_INTERVAL_MS=500, no rate limit).
+ * 3. Seed, then the load (soak/workload.ts), four subscribers (soak/subscribers.ts) and the fault injector
+ *    (soak/faults.ts) for --duration seconds.
+ * 4. Settle: commands still waiting for an answer are retried to the end; the service restarts with its schedulers'
+ *    clock 400 days ahead, so every suspension and certification is due, and runs until nothing is due any more.
+ * 5. The checker (soak/checker.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { Checker } from './checker.ts';
+import { DropWindow, SoakClient } from './client.ts';
+import { describeOffset, FaultInjector, type FaultRecord } from './faults.ts';
+import { buildService, cleanUp, installSignalHandlers, openDatabase, ServiceProcess, withClient } from './harness.ts';
+import { startSubscribers } from './subscribers.ts';
+import { Counter, delay, errorMessage, log, now, percentiles, Random, round } from './util.ts';
+import { Workload } from './workload.ts';
+
+const SETTLE_OFFSET_MS = 400 * 86_400_000;
+
+export interface SoakOptions {
+  readonly durationS: number;
+  readonly virtualUsers: number;
+  readonly seed: number;
+  readonly faultIntervalS: number;
+  readonly members: number;
+}
+
+export function parseOptions(argv: readonly string[]): SoakOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      duration: { type: 'string', default: '600' },
+      'virtual-users': { type: 'string', default: '6' },
+      seed: { type: 'string' },
+      'fault-interval': { type: 'string' },
+      members: { type: 'string', default: '60' },
+    },
+  });
+  const int = (name: string, raw: string | undefined, min: number): number => {
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be a whole number from ${min} up (got ${raw})`);
+    return n;
+  };
+  const durationS = int('duration', values.duration, 20);
+  return {
+    durationS,
+    virtualUsers: int('virtual-users', values['virtual-users'], 1),
+    seed: values.seed === undefined ? randomBytes(4).readUInt32BE() : int('seed', values.seed, 0),
+    // Short runs get a fault every 7 s (all kinds within a minute), long ones every 15 s.
+    faultIntervalS:
+      values['fault-interval'] === undefined ? (durationS <= 120 ? 7 : 15) : int('fault-interval', values['fault-interval'], 3),
+    members: int('members', values.members, 10),
+  };
+}
+
+export interface SoakReport {
+  readonly ok: boolean;
+  readonly discrepancies: readonly { check: string; detail: string; data?: unknown }[];
+  readonly [key: string]: unknown;
+}
+
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const startedAt = new Date();
+  const wall0 = now();
+  const loadAverageAtStart = loadavg().map((x) => round(x, 2));
+  log(
+    `soak: ${options.durationS} s, ${options.virtualUsers} virtual users, seed ${options.seed}, a fault every ${options.faultIntervalS} s`,
+  );
+  const [database, build] = await Promise.all([openDatabase(), buildService()]);
+  log(`PostgreSQL: ${database.source} (${database.name}); service built in ${build.ms} ms`);
+  const secret = randomBytes(32).toString('hex');
+  const serviceEnv = {
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    DATABASE_URL: database.url,
+    AUTH_JWT_SECRET: secret,
+    EVENT_STORE: 'postgres',
+    LOG_LEVEL: 'warn',
+    SCHEDULER_INTERVAL_MS: '500',
+    RATE_LIMIT_PER_MINUTE: '0',
+    READ_MODEL_WAIT_MS: '5000',
+    CERTIFICATION_RENEWAL_WINDOW_DAYS: '7',
+  };
+  const service = await ServiceProcess.create(build, serviceEnv);
+  const firstStartMs = await service.start({ SCHEDULER_CLOCK_OFFSET_MS: '0' });
+  log(`service ready at ${service.url} after ${firstStartMs} ms`);
+
+  const random = new Random(options.seed);
+  const drops = new DropWindow();
+  const client = new SoakClient(service.url, secret, drops, random);
+  const workload = new Workload(client, random, {
+    members: options.members,
+    groups: 6,
+    virtualUsers: options.virtualUsers,
+    thinkMs: [20, 120],
+    // Within the run, so the expiry scheduler fires during the load (the settle phase catches the last ones).
+    suspensionSeconds: [8, Math.max(15, Math.min(120, Math.floor(options.durationS / 2)))],
+  });
+  const s0 = now();
+  await workload.seed();
+  const seedMs = Math.round(now() - s0);
+  log(`seeded in ${seedMs} ms (${client.ledger.length} commands)`);
+
+  const subscribers = startSubscribers(client);
+  const faults = new FaultInjector(service, database, drops, subscribers, {
+    firstAfterS: 4,
+    intervalS: options.faultIntervalS,
+    quietEndS: 6,
+    holdTransactionMs: 6_000,
+    dropWindowMs: 3_000,
+    dropProbability: 0.35,
+  });
+  service.supervise(() => faults.serviceEnv());
+  const loadStart = now();
+  const loadEnd = loadStart + options.durationS * 1000;
+  const seedCommands = client.ledger.length;
+  const progress = setInterval(() => {
+    log(
+      `t=${Math.round((now() - loadStart) / 1000)}s commands ${client.ledger.length - seedCommands} acknowledged ${client.acknowledgedByKind.total()} ` +
+        `refused ${client.refusedByCode.total()} in flight ${client.inFlight.size} faults ${faults.records.length}`,
+    );
+  }, 10_000);
+  await Promise.all([workload.run(loadEnd), faults.run(loadStart, loadEnd)]);
+  clearInterval(progress);
+  const loadS = (now() - loadStart) / 1000;
+  log(`load done after ${round(loadS)} s; ${client.ledger.length} commands, ${faults.records.length} faults`);
+
+  // ---------------------------------------------------------------- settle
+  service.supervise(undefined);
+  const t1 = now();
+  const horizon = new Date(Date.now() + SETTLE_OFFSET_MS);
+  await service.stop();
+  faults.clockOffsetMs = SETTLE_OFFSET_MS;
+  const settleStartMs = await service.start(faults.serviceEnv());
+  const checker = new Checker(database.url, client);
+  const dueLeft = await waitNothingDue(database.url, horizon, 90_000);
+  await checker.waitProjectionsCaughtUp(60_000);
+  await checker.waitSubscribersCaughtUp(subscribers, 30_000);
+  await Promise.all(subscribers.map((s) => s.stop()));
+  const settle = {
+    schedulersClock: `${describeOffset(SETTLE_OFFSET_MS)} (orderly restart)`,
+    horizon: horizon.toISOString(),
+    serviceStartMs: settleStartMs,
+    dueLeft,
+    ms: Math.round(now() - t1),
+  };
+  log(`settled in ${settle.ms} ms; checking`);
+
+  // ---------------------------------------------------------------- checks
+  const c0 = now();
+  const commands = await checker.checkCommands(client.ledger);
+  const streams = await checker.checkStreams();
+  const hashChains = await checker.checkHashChains();
+  const expiries = await checker.checkExpiries(horizon);
+  const subscriberResults = await checker.checkSubscribers(subscribers);
+  const readModels = await checker.checkReadModels(120_000);
+  const checkMs = Math.round(now() - c0);
+  await service.stop();
+  const postgres = await database.serverSettings().catch((error: unknown) => ({ error: errorMessage(error) }));
+
+  const discrepancies = [...client.discrepancies, ...checker.discrepancies];
+  for (const crash of service.crashes) {
+    discrepancies.push({
+      check: 'service-crashed',
+      detail: `the service exited on its own at ${crash.at} (code ${crash.code}, signal ${crash.signal})`,
+      data: crash.lastErrors,
+    });
+  }
+  if (dueLeft > 0)
+    discrepancies.push({ check: 'settle', detail: `${dueLeft} sanctions or certifications still due after the settle phase` });
+  const ledger = client.ledger.slice(seedCommands);
+  const mutationLatency = percentiles(client.mutationLatencies);
+  return {
+    ok: discrepancies.length === 0,
+    command: `npm run -s soak -- --duration ${options.durationS} --virtual-users ${options.virtualUsers} --seed ${options.seed}`,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    wallS: round((now() - wall0) / 1000),
+    loadS: round(loadS),
+    environment: {
+      node: process.version,
+      cpus: availableParallelism(),
+      loadAverageAtStart,
+      loadAverageAtEnd: loadavg().map((x) => round(x, 2)),
+      postgres: { source: database.source, ...postgres },
+      service: {
+        command: 'node --enable-source-maps dist/src/main.js (built with tsc -p tsconfig.build.json --noCheck)',
+        env: { ...serviceEnv, DATABASE_URL: '(the soak database)', AUTH_JWT_SECRET: '(random)' },
+        buildMs: build.ms,
+        firstStartMs,
+        starts: service.starts,
+        crashes: service.crashes.length,
+      },
+    },
+    seed: { rng: options.seed, commands: seedCommands, ms: seedMs, members: options.members },
+    load: {
+      virtualUsers: options.virtualUsers,
+      subscribers: subscribers.length,
+      actions: workload.actions,
+    },
+    requests: {
+      sent: client.sent,
+      mutations: {
+        commands: ledger.length,
+        acknowledged: ledger.filter((e) => e.status === 'acknowledged').length,
+        acknowledgedSavedButReadModelsLate: ledger.filter((e) => e.savedWithoutAnswer).length,
+        refused: ledger.filter((e) => e.status === 'refused').length,
+        unresolved: ledger.filter((e) => e.status === 'unresolved').length,
+        retriedCommands: client.retriedCommands,
+        retries: client.retries,
+        perSecond: round(ledger.length / loadS),
+        byKind: byKind(ledger),
+      },
+      refusedByCode: client.refusedByCode.toJSON(),
+      failedAttemptsByCause: client.attemptFailures.toJSON(),
+      droppedBySoak: drops.dropped,
+      queries: { sent: client.queries, failedByCode: client.queryFailures.toJSON() },
+      latencyMs: { mutations: mutationLatency, queries: percentiles(client.queryLatencies) },
+    },
+    faults: { total: faults.records.length, byKind: countKinds(faults.records), injected: faults.records },
+    settle,
+    checks: { ms: checkMs, commands, streams, hashChains, expiries, readModels, subscribers: subscriberResults },
+    serviceLog: service.logSummary(),
+    discrepancies,
+  };
+}
+
+function byKind(ledger: readonly { kind: string; status: string }[]): Record<string, Record<string, number>> {
+  const result: Record<string, Record<string, number>> = {};
+  for (const entry of ledger) {
+    const kind = (result[entry.kind] ??= {});
+    kind[entry.status] = (kind[entry.status] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(result).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function countKinds(records: readonly FaultRecord[]): Record<string, number> {
+  const counter = new Counter();
+  for (const record of records) counter.add(record.kind);
+  return counter.toJSON();
+}
+
+/** Until the read models the schedulers read show nothing due before `horizon`; answers how many were left. */
+async function waitNothingDue(databaseUrl: string, horizon: Date, timeoutMs: number): Promise<number> {
+  const deadline = now() + timeoutMs;
+  for (;;) {
+    const left = await withClient(databaseUrl, (c) =>
+      c.query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM read_models.moderation_sanctions WHERE state = 'active' AND until IS NOT NULL AND until <= $1)
+              + (SELECT count(*) FROM read_models.certifications
+                  WHERE status IN ('CERTIFIED', 'DUE_FOR_RENEWAL', 'SUSPENDED') AND expires_at <= $1) AS n`,
+        [horizon],
+      ),
+    ).then(
+      ({ rows }) => Number(rows[0]!.n),
+      () => -1,
+    );
+    if (left === 0 || now() > deadline) return Math.max(left, 0);
+    await delay(250);
+  }
+}
+
+if (import.meta.main) {
+  installSignalHandlers();
+  let exitCode = 2;
+  try {
+    const report = await runSoak(parseOptions(process.argv.slice(2)));
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    exitCode = report.ok ? 0 : 1;
+    log(report.ok ? 'no discrepancy' : `${report.discrepancies.length} discrepancies`);
+  } catch (error) {
+    log(`the soak failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, error: errorMessage(error), discrepancies: [{ check: 'soak', detail: errorMessage(error) }] }, null, 2)}\n`,
+    );
+  } finally {
+    await cleanUp();
+  }
+  process.exit(exitCode);
+}
