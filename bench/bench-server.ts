@@ -16,6 +16,13 @@ export const log = (...message: unknown[]) => console.error(`[${new Date().toISO
 export const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
 export const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** A command-line flag that must be a whole number of at least `min`; the error names the flag. */
+export function wholeNumberFlag(name: string, raw: unknown, min: number): number {
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be a whole number from ${min} up`);
+  return n;
+}
+
 export function stats(latencies: readonly number[]) {
   const v = Float64Array.from(latencies).sort();
   const q = (p: number) => v[Math.min(v.length - 1, Math.floor(p * v.length))] ?? 0;

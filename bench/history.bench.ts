@@ -46,6 +46,7 @@ import {
   stats,
   withClient,
   type Server,
+  wholeNumberFlag,
 } from './bench-server.ts';
 
 export const HISTORY_FLAGS = {
@@ -64,11 +65,7 @@ export interface HistoryBenchOptions {
 type HistoryFlagValues = { [K in keyof typeof HISTORY_FLAGS]?: string | boolean | undefined };
 
 export function historyOptionsFrom(flags: HistoryFlagValues): HistoryBenchOptions {
-  const int = (name: keyof typeof HISTORY_FLAGS, min: number) => {
-    const n = Number(flags[name] ?? HISTORY_FLAGS[name].default);
-    if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be a whole number from ${min} up`);
-    return n;
-  };
+  const int = (name: keyof typeof HISTORY_FLAGS, min: number) => wholeNumberFlag(name, flags[name] ?? HISTORY_FLAGS[name].default, min);
   return { events: int('history-events', 20_000), queries: int('history-queries', 10), appendEvents: int('history-append-events', 0) };
 }
 

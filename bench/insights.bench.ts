@@ -82,6 +82,7 @@ import {
   round,
   stats,
   type Server,
+  wholeNumberFlag,
 } from './bench-server.ts';
 
 export const INSIGHTS_FLAGS = {
@@ -99,11 +100,7 @@ export interface InsightsBenchOptions {
 type InsightsFlagValues = { [K in keyof typeof INSIGHTS_FLAGS]?: string | boolean | undefined };
 
 export function insightsOptionsFrom(flags: InsightsFlagValues): InsightsBenchOptions {
-  const int = (name: keyof typeof INSIGHTS_FLAGS, min: number) => {
-    const n = Number(flags[name] ?? INSIGHTS_FLAGS[name].default);
-    if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be a whole number from ${min} up`);
-    return n;
-  };
+  const int = (name: keyof typeof INSIGHTS_FLAGS, min: number) => wholeNumberFlag(name, flags[name] ?? INSIGHTS_FLAGS[name].default, min);
   return { events: int('insights-events', 1000), runs: int('insights-runs', 1), seed: int('insights-seed', 0) };
 }
 

@@ -63,6 +63,7 @@ import {
   withClient,
   type BenchDatabase,
   type Server,
+  wholeNumberFlag,
 } from './bench-server.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -102,9 +103,7 @@ export function serviceOptionsFrom(flags: ServiceFlagValues): ServiceBenchOption
   const int = (name: keyof typeof SERVICE_FLAGS, min: number, fallback?: number): number => {
     const raw = flags[name];
     if (raw === undefined && fallback !== undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be a whole number from ${min} up`);
-    return n;
+    return wholeNumberFlag(name, raw, min);
   };
   const pacing = flags['service-pacing'];
   if (pacing !== 'even' && pacing !== 'autocannon') throw new Error('--service-pacing must be even or autocannon');
