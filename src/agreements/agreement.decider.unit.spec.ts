@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { foldState } from '#event-store';
 import { DeciderSpecification } from '#testing';
-import { DomainError, type DomainErrorCode } from '../shared/domain-error.ts';
+import { DomainError } from '../shared/domain-error.ts';
 import {
   AGREEMENT_ACCEPTANCE_EVENT_SCHEMAS,
   acceptanceStreamId,
@@ -17,6 +17,7 @@ import {
   type AgreementVersionPublished,
   type PublishAgreementVersion,
 } from './agreement.decider.ts';
+import { domainError } from '../../test/support/domain-error.ts';
 
 const AGREEMENT = 'code-of-conduct';
 const MEMBER = 'm-ada';
@@ -27,17 +28,6 @@ const V3_AT = '2025-05-01T09:00:00.000Z';
 const ACCEPTED_AT = '2025-03-02T09:00:00.000Z';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-
-function domainError(code: DomainErrorCode, message?: string | RegExp, field?: string) {
-  return (error: unknown): boolean => {
-    expect(error).toBeInstanceOf(DomainError);
-    expect((error as DomainError).code).toBe(code);
-    if (typeof message === 'string') expect((error as DomainError).message).toBe(message);
-    else if (message) expect((error as DomainError).message).toMatch(message);
-    if (field !== undefined) expect((error as DomainError).details?.['field']).toBe(field);
-    return true;
-  };
-}
 
 describe('stream ids', () => {
   test('agreement-<agreementId> and acceptance-<agreementId>-<memberId>', () => {

@@ -1,6 +1,5 @@
 import { foldState } from '#event-store';
 import { DeciderSpecification } from '#testing';
-import { DomainError, type DomainErrorCode } from '../shared/domain-error.ts';
 import {
   AMBASSADOR_EVENT_SCHEMAS,
   AMBASSADOR_EVENT_TYPES,
@@ -12,6 +11,7 @@ import {
   type AmbassadorEvent,
   type AmbassadorStatus,
 } from './ambassador.decider.ts';
+import { domainError } from '../../test/support/domain-error.ts';
 
 const spec = DeciderSpecification.for(ambassadorDecider);
 
@@ -113,18 +113,6 @@ const offboard = (reason: string | null = 'Moved to another role', at = OFFBOARD
   actorId: CM,
   at,
 });
-
-/** The error a community manager would see: its code, and its message when given. */
-function domainError(code: DomainErrorCode, message?: string | RegExp, field?: string) {
-  return (error: unknown): boolean => {
-    expect(error).toBeInstanceOf(DomainError);
-    expect((error as DomainError).code).toBe(code);
-    if (typeof message === 'string') expect((error as DomainError).message).toBe(message);
-    else if (message) expect((error as DomainError).message).toMatch(message);
-    if (field !== undefined) expect((error as DomainError).details?.['field']).toBe(field);
-    return true;
-  };
-}
 
 describe('ambassador stream id', () => {
   test('is ambassador-<memberId>', () => expect(ambassadorStreamId('m-1')).toBe('ambassador-m-1'));

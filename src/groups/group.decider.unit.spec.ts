@@ -1,7 +1,8 @@
 import { foldState } from '#event-store';
 import { DeciderSpecification } from '#testing';
-import { DomainError, type DomainErrorCode } from '../shared/domain-error.ts';
+import { DomainError } from '../shared/domain-error.ts';
 import { GROUP_EVENT_SCHEMAS, groupDecider, groupStreamId, type GroupEvent } from './group.decider.ts';
+import { domainError } from '../../test/support/domain-error.ts';
 
 const spec = DeciderSpecification.for(groupDecider);
 
@@ -9,18 +10,6 @@ const created: GroupEvent = { type: 'GroupCreated', data: { groupId: 'g-42', nam
 const assigned = (memberId: string): GroupEvent => ({ type: 'GroupOwnerAssigned', data: { groupId: 'g-42', memberId } });
 const removed = (memberId: string): GroupEvent => ({ type: 'GroupOwnerRemoved', data: { groupId: 'g-42', memberId } });
 const active = { status: 'active' } as const;
-
-/** The error a community manager would see: its code, and its message when given. */
-function domainError(code: DomainErrorCode, message?: string | RegExp, field?: string) {
-  return (error: unknown): boolean => {
-    expect(error).toBeInstanceOf(DomainError);
-    expect((error as DomainError).code).toBe(code);
-    if (typeof message === 'string') expect((error as DomainError).message).toBe(message);
-    else if (message) expect((error as DomainError).message).toMatch(message);
-    if (field !== undefined) expect((error as DomainError).details?.['field']).toBe(field);
-    return true;
-  };
-}
 
 describe('group stream id', () => {
   test('is group-<id>', () => expect(groupStreamId('g-42')).toBe('group-g-42'));

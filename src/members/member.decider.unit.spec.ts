@@ -1,7 +1,8 @@
 import { foldState } from '#event-store';
 import { DeciderSpecification } from '#testing';
-import { DomainError, type DomainErrorCode } from '../shared/domain-error.ts';
+import { DomainError } from '../shared/domain-error.ts';
 import { MEMBER_EVENT_SCHEMAS, memberDecider, memberStreamId, type MemberEvent } from './member.decider.ts';
+import { domainError } from '../../test/support/domain-error.ts';
 
 const spec = DeciderSpecification.for(memberDecider);
 
@@ -10,18 +11,6 @@ const registered: MemberEvent = {
   data: { memberId: 'm-1', displayName: 'Ada Lovelace', department: 'Research' },
 };
 const left: MemberEvent = { type: 'MemberLeft', data: { memberId: 'm-1', reason: null } };
-
-/** The error a community manager would see: its code, and its message when given. */
-function domainError(code: DomainErrorCode, message?: string | RegExp, field?: string) {
-  return (error: unknown): boolean => {
-    expect(error).toBeInstanceOf(DomainError);
-    expect((error as DomainError).code).toBe(code);
-    if (typeof message === 'string') expect((error as DomainError).message).toBe(message);
-    else if (message) expect((error as DomainError).message).toMatch(message);
-    if (field !== undefined) expect((error as DomainError).details?.['field']).toBe(field);
-    return true;
-  };
-}
 
 describe('member stream id', () => {
   test('is member-<id>', () => expect(memberStreamId('m-1')).toBe('member-m-1'));

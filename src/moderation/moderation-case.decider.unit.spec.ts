@@ -1,6 +1,6 @@
 import { foldState } from '#event-store';
 import { DeciderSpecification } from '#testing';
-import { DomainError, type DomainErrorCode } from '../shared/domain-error.ts';
+import { DomainError } from '../shared/domain-error.ts';
 import {
   acceptsFlags,
   CaseClosedForFlagsError,
@@ -31,6 +31,7 @@ import {
   type ReportContent,
   type SanctionImposed,
 } from './moderation-case.decider.ts';
+import { domainError } from '../../test/support/domain-error.ts';
 
 const spec = DeciderSpecification.for(moderationCaseDecider);
 
@@ -233,18 +234,6 @@ const expire = (at: string, command: Partial<ExpireSanction> = {}): ExpireSancti
   at,
   ...command,
 });
-
-/** The error a community manager would see: its code, and its message when given. */
-function domainError(code: DomainErrorCode, message?: string | RegExp, field?: string) {
-  return (error: unknown): boolean => {
-    expect(error).toBeInstanceOf(DomainError);
-    expect((error as DomainError).code).toBe(code);
-    if (typeof message === 'string') expect((error as DomainError).message).toBe(message);
-    else if (message) expect((error as DomainError).message).toMatch(message);
-    if (field !== undefined) expect((error as DomainError).details?.['field']).toBe(field);
-    return true;
-  };
-}
 
 const notFoundCase = domainError('NOT_FOUND', `moderation case ${CASE} does not exist`);
 const needsManagerOrOwner = domainError(

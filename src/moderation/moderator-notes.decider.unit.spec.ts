@@ -1,6 +1,6 @@
 import { foldState } from '#event-store';
 import { DeciderSpecification } from '#testing';
-import { DomainError, type DomainErrorCode } from '../shared/domain-error.ts';
+import { DomainError } from '../shared/domain-error.ts';
 import {
   isModeratorNoteEvent,
   MODERATOR_NOTE_EVENT_SCHEMAS,
@@ -13,6 +13,7 @@ import {
   type ModeratorNoteRetracted,
   type RetractModeratorNote,
 } from './moderator-notes.decider.ts';
+import { domainError } from '../../test/support/domain-error.ts';
 
 const spec = DeciderSpecification.for(moderatorNotesDecider);
 
@@ -51,18 +52,6 @@ const retract = (noteId: string, command: Partial<RetractModeratorNote> = {}): R
   at: RETRACTED_AT,
   ...command,
 });
-
-/** The error a community manager would see: its code, and its message when given. */
-function domainError(code: DomainErrorCode, message?: string | RegExp, field?: string) {
-  return (error: unknown): boolean => {
-    expect(error).toBeInstanceOf(DomainError);
-    expect((error as DomainError).code).toBe(code);
-    if (typeof message === 'string') expect((error as DomainError).message).toBe(message);
-    else if (message) expect((error as DomainError).message).toMatch(message);
-    if (field !== undefined) expect((error as DomainError).details?.['field']).toBe(field);
-    return true;
-  };
-}
 
 describe('moderator notes stream id', () => {
   test('is moderator_notes-<member id>', () => expect(moderatorNotesStreamId(MEMBER)).toBe('moderator_notes-m-author'));

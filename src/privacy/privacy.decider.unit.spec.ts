@@ -1,6 +1,5 @@
 import { foldState } from '#event-store';
 import { DeciderSpecification } from '#testing';
-import { DomainError, type DomainErrorCode } from '../shared/domain-error.ts';
 import {
   DEFAULT_PRIVACY,
   effectivePhotoVisibility,
@@ -23,6 +22,7 @@ import {
   type Visibility,
   type WithdrawConsent,
 } from './privacy.decider.ts';
+import { domainError } from '../../test/support/domain-error.ts';
 
 const spec = DeciderSpecification.for(privacyDecider);
 
@@ -99,18 +99,6 @@ const completeErasure = (command: Partial<CompleteErasure> = {}): CompleteErasur
   at: COMPLETED_AT,
   ...command,
 });
-
-/** The error a member would see: its code, its message when given, and the field it names when given. */
-function domainError(code: DomainErrorCode, message?: string | RegExp, field?: string) {
-  return (error: unknown): boolean => {
-    expect(error).toBeInstanceOf(DomainError);
-    expect((error as DomainError).code).toBe(code);
-    if (typeof message === 'string') expect((error as DomainError).message).toBe(message);
-    else if (message) expect((error as DomainError).message).toMatch(message);
-    if (field !== undefined) expect((error as DomainError).details?.['field']).toBe(field);
-    return true;
-  };
-}
 
 const PURPOSE_MESSAGE = 'purpose must be 1 to 50 lower-case letters, digits or underscores, starting with a letter (e.g. profile_photo)';
 
