@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { START, type EventToAppend } from '#event-store';
+import { positionToString, START, type EventToAppend } from '#event-store';
 import { ProjectionRunner, ProjectionTimeoutError, UnknownProjectionError, type ProjectionDefinition } from '#projections';
 import { createTestDatabase, eventually, type TestDatabase } from '#testing';
 import { PostgresEventStore } from '#event-store/postgres';
@@ -93,6 +93,45 @@ describe('projection runner', () => {
     await second.waitForPosition(await store.headPosition(), undefined, 10_000);
     expect(await appliedLog()).toEqual({ n: 30, distinct: 30 });
     expect(Object.values(await counts()).reduce((a, b) => a + b, 0)).toBe(30);
+  });
+
+  test('a runner whose checkpoint another one moved meanwhile applies nothing of its batch, then goes on from there', async () => {
+    const r = await runner({});
+    r.start();
+    const e1 = event();
+    const e2 = event();
+    const { position: second } = await store.appendToStream('member-x', [e1, e2], 'no_stream');
+    await r.waitForPosition(second);
+
+    // Hold the checkpoint's row, so the runner's next batch waits at its guarded advance; meanwhile the checkpoint
+    // moves past that batch, as when another runner took over and applied it.
+    const holder = await pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM projection_generations WHERE name = 'stream_counts' AND status = 'active' FOR UPDATE`);
+      const e3 = event();
+      const { position: third } = await store.appendToStream('member-x', [e3], 1);
+      await eventually(async () => {
+        const { rows } = await pool.query(
+          `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%UPDATE projection_generations%'`,
+        );
+        expect(rows).toHaveLength(1);
+      });
+      await holder.query(`UPDATE projection_generations SET checkpoint = $1 WHERE name = 'stream_counts' AND status = 'active'`, [
+        positionToString(third),
+      ]);
+      await holder.query('COMMIT');
+
+      const e4 = event();
+      const { position: fourth } = await store.appendToStream('member-x', [e4], 2);
+      await r.waitForPosition(fourth, undefined, 10_000);
+      const applied = await pool.query<{ event_id: string }>('SELECT event_id FROM read_models.applied_log');
+      expect(applied.rows.map((row) => row.event_id).sort()).toEqual([e1.id, e2.id, e4.id].sort());
+      expect(await counts()).toEqual({ 'member-x': 3 });
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+    }
   });
 
   test('a failing event stops the projection at that event, with the error in its status', async () => {
