@@ -1,6 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
+import type { LogPosition } from '../position.ts';
+
+/** What one append transaction of this process wrote: its streams' categories and its highest position. */
+export interface AppendedBatch {
+  readonly categories: ReadonlySet<string>;
+  readonly position: LogPosition;
+}
+
+/**
+ * A waiter's own view of the notifications: it counts and wakes on those its `relevant` test accepts. A notification
+ * from another process carries no detail (`undefined`) and should always be relevant.
+ */
+export interface Doorbell {
+  /** Call before reading; pass the answer to `wait` (see AppendNotifier.mark). */
+  mark(): number;
+  /** Resolves on the next relevant notification (or at once if one came after `since`) or after `timeoutMs`. */
+  wait(timeoutMs: number, signal?: AbortSignal, since?: number): Promise<void>;
+  close(): void;
+}
 
 /**
  * Wakes subscriptions when events were appended, instead of at their next poll: this process's own appends wake
@@ -34,9 +53,9 @@ export class AppendNotifier {
     this.emitter.setMaxListeners(0);
   }
 
-  /** Call after an append committed. */
-  appended(): void {
-    this.wakeLocal();
+  /** Call after an append committed, with what it wrote (without it, every waiter wakes). */
+  appended(batch?: AppendedBatch): void {
+    this.wakeLocal(batch);
     this.announceAgain = true;
     if (this.announcing || this.closed) return;
     this.announcing = true;
@@ -87,6 +106,44 @@ export class AppendNotifier {
     });
   }
 
+  /** A waiter that wakes only on the notifications `relevant` accepts (see Doorbell). */
+  doorbell(relevant: (batch: AppendedBatch | undefined) => boolean): Doorbell {
+    let rung = 0;
+    const bell = new EventEmitter();
+    bell.setMaxListeners(0);
+    const listener = (batch: AppendedBatch | undefined) => {
+      if (!relevant(batch)) return;
+      rung++;
+      bell.emit('ring');
+    };
+    this.emitter.on('append', listener);
+    return {
+      mark: () => {
+        void this.ensureListening();
+        return rung;
+      },
+      wait: async (timeoutMs, signal, since) => {
+        void this.ensureListening();
+        if (since !== undefined && rung !== since) return;
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            bell.off('ring', done);
+            signal?.removeEventListener('abort', done);
+            resolve();
+          };
+          const timer = setTimeout(done, timeoutMs);
+          bell.once('ring', done);
+          signal?.addEventListener('abort', done, { once: true });
+        });
+      },
+      close: () => {
+        this.emitter.off('append', listener);
+        bell.emit('ring');
+      },
+    };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.announceTimer) {
@@ -98,9 +155,9 @@ export class AppendNotifier {
     await client?.end().catch(() => undefined);
   }
 
-  private wakeLocal(): void {
+  private wakeLocal(batch?: AppendedBatch): void {
     this.received++;
-    this.emitter.emit('append');
+    this.emitter.emit('append', batch);
   }
 
   private ensureListening(): Promise<void> {

@@ -1,6 +1,6 @@
-import type { ReadAllPage, Subscription, SubscriptionMessage } from '../event-store.port.ts';
+import type { LogFilter, ReadAllPage, Subscription, SubscriptionMessage } from '../event-store.port.ts';
 import { comparePositions, type LogPosition } from '../position.ts';
-import type { AppendNotifier } from './notifier.ts';
+import type { AppendedBatch, AppendNotifier } from './notifier.ts';
 
 interface PollingSubscriptionOptions {
   read(after: LogPosition, maxCount: number): Promise<ReadAllPage>;
@@ -13,6 +13,8 @@ interface PollingSubscriptionOptions {
    */
   liveBatchingMs?: number;
   notifier: AppendNotifier;
+  /** The subscription's filter: this process's appends of other categories do not wake it (see `relevant`). */
+  filter?: LogFilter;
   onClose(subscription: PollingSubscription): void;
 }
 
@@ -44,13 +46,26 @@ export class PollingSubscription implements Subscription {
   private async *messages(): AsyncGenerator<SubscriptionMessage> {
     const { signal } = this.abort;
     let after = this.options.after;
+    /** The highest position of an append of this process that this subscription has to see and has not yet read. */
+    let awaited: LogPosition | undefined;
+    const categories = this.options.filter?.categories;
+    const doorbell = this.options.notifier.doorbell((batch: AppendedBatch | undefined) => {
+      if (!batch || !categories || categories.some((c) => batch.categories.has(c))) {
+        if (batch && (!awaited || comparePositions(batch.position, awaited) > 0)) awaited = batch.position;
+        return true;
+      }
+      // Another category's append. It matters all the same while an append of ours is still unread: a read can miss
+      // it while an older transaction runs (reads stop below the oldest one running), and that transaction's commit,
+      // whatever it wrote, is what lets the next read see it.
+      return awaited !== undefined && comparePositions(awaited, after) > 0;
+    });
     let announced: LogPosition | undefined;
     let nextReadAt: number | undefined;
     try {
       while (!signal.aborted) {
         if (nextReadAt !== undefined) await this.pause(nextReadAt - performance.now());
         if (signal.aborted) return;
-        const mark = this.options.notifier.mark();
+        const mark = doorbell.mark();
         const readAt = performance.now();
         const page = await this.options.read(after, this.options.batchSize);
         for (const event of page.events) {
@@ -64,9 +79,10 @@ export class PollingSubscription implements Subscription {
         }
         const busy = page.isEnd && page.events.length >= LIVE_BATCHING_MIN_EVENTS;
         nextReadAt = busy ? readAt + (this.options.liveBatchingMs ?? 0) : undefined;
-        if (page.isEnd) await this.options.notifier.wait(this.options.pollMs, signal, mark);
+        if (page.isEnd) await doorbell.wait(this.options.pollMs, signal, mark);
       }
     } finally {
+      doorbell.close();
       await this.close();
     }
   }

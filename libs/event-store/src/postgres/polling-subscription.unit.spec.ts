@@ -1,6 +1,6 @@
 import type { ReadAllPage, RecordedEvent } from '../event-store.port.ts';
 import { START } from '../position.ts';
-import type { AppendNotifier } from './notifier.ts';
+import { AppendNotifier } from './notifier.ts';
 import { LIVE_BATCHING_MIN_EVENTS, PollingSubscription } from './polling-subscription.ts';
 
 describe('polling subscription', () => {
@@ -8,15 +8,18 @@ describe('polling subscription', () => {
     let received = 0;
     let waitedWithoutNews = 0;
     const notifier = {
-      mark: () => received,
-      wait: async (timeoutMs: number, signal?: AbortSignal, since?: number) => {
-        if (since !== undefined && since !== received) return;
-        waitedWithoutNews++;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, timeoutMs);
-          signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-        });
-      },
+      doorbell: () => ({
+        mark: () => received,
+        wait: async (timeoutMs: number, signal?: AbortSignal, since?: number) => {
+          if (since !== undefined && since !== received) return;
+          waitedWithoutNews++;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, timeoutMs);
+            signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+          });
+        },
+        close: () => undefined,
+      }),
     } as unknown as AppendNotifier;
     let reads = 0;
     const read = async (): Promise<ReadAllPage> => {
@@ -39,7 +42,9 @@ describe('polling subscription', () => {
   test('under a stream of appends, live reads are spaced by liveBatchingMs; a light page is followed at once', async () => {
     // Every wait ends at once, as if each read were followed by an append.
     let received = 0;
-    const notifier = { mark: () => received, wait: async () => void received++ } as unknown as AppendNotifier;
+    const notifier = {
+      doorbell: () => ({ mark: () => received, wait: async () => void received++, close: () => undefined }),
+    } as unknown as AppendNotifier;
     const readAt: number[] = [];
     const sizes = [LIVE_BATCHING_MIN_EVENTS, 1, LIVE_BATCHING_MIN_EVENTS - 1, 0];
     const read = async (): Promise<ReadAllPage> => {
@@ -65,5 +70,63 @@ describe('polling subscription', () => {
     expect(gaps[0]).toBeGreaterThanOrEqual(290); // after a full page
     expect(gaps[1]).toBeLessThan(150); // after a light one
     expect(gaps[2]).toBeLessThan(150);
+  });
+
+  test("this process's appends of other categories do not wake a filtered subscription, unless one of its own is still unseen", async () => {
+    // A real notifier; its LISTEN connection cannot be made (nothing listens on port 1), which only costs remote news.
+    const notifier = new AppendNotifier('postgres://127.0.0.1:1/unused', async () => undefined);
+    let reads = 0;
+    let visible = 1n; // what a read sees: the checkpoint it answers
+    const read = async (): Promise<ReadAllPage> => {
+      reads++;
+      return { events: [], checkpoint: { commit: visible, prepare: 0n }, isEnd: true };
+    };
+    const subscription = new PollingSubscription({
+      read,
+      after: START,
+      batchSize: 10,
+      pollMs: 60_000,
+      notifier,
+      filter: { categories: ['group'] },
+      onClose: () => undefined,
+    });
+    const messages = subscription[Symbol.asyncIterator]();
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+    try {
+      expect((await messages.next()).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 1n } });
+      const second = messages.next(); // the subscription now waits for news
+
+      notifier.appended({ categories: new Set(['member']), position: { commit: 3n, prepare: 1n } });
+      await settle();
+      expect(reads).toBe(1);
+
+      // An append of its category; the read does not see it yet (an older transaction holds the horizon back).
+      visible = 2n;
+      notifier.appended({ categories: new Set(['group', 'member']), position: { commit: 5n, prepare: 1n } });
+      expect((await second).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 2n } });
+      expect(reads).toBe(2);
+
+      // While it is unseen, another category's commit wakes the subscription: it may be what releases it.
+      const third = messages.next();
+      visible = 10n;
+      notifier.appended({ categories: new Set(['member']), position: { commit: 6n, prepare: 1n } });
+      expect((await third).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 10n } });
+      expect(reads).toBe(3);
+
+      // Seen now: other categories no longer wake it.
+      const fourth = messages.next();
+      notifier.appended({ categories: new Set(['member']), position: { commit: 11n, prepare: 1n } });
+      await settle();
+      expect(reads).toBe(3);
+      // News from another process carries no categories and wakes every subscription.
+      visible = 12n;
+      (notifier as unknown as { wakeLocal(): void }).wakeLocal();
+      expect((await fourth).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 12n } });
+      expect(reads).toBe(4);
+    } finally {
+      await subscription.close();
+      await messages.return?.(undefined);
+      await notifier.close();
+    }
   });
 });

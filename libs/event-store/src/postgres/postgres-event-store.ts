@@ -26,7 +26,7 @@ import { validateHistoryOptions, type HistoryCapable, type HistoryPage, type Rea
 import { comparePositions, START, type LogPosition } from '../position.ts';
 import { AppendBatcher } from './append-batcher.ts';
 import { historyQuery, type HistoryQueryTuning } from './history-query.ts';
-import { AppendNotifier } from './notifier.ts';
+import { AppendNotifier, type AppendedBatch } from './notifier.ts';
 import { EVENT_STORE_MIGRATIONS } from './schema.ts';
 import { PollingSubscription } from './polling-subscription.ts';
 
@@ -264,6 +264,7 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
       pollMs: this.options.subscriptionPollMs ?? POSTGRES_EVENT_STORE_DEFAULTS.subscriptionPollMs,
       liveBatchingMs: this.liveBatchingMs(),
       notifier: this.notifier,
+      ...(options.filter ? { filter: options.filter } : {}),
       onClose: (s) => this.subscriptions.delete(s),
     });
     this.subscriptions.add(subscription);
@@ -317,7 +318,7 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
         for (const request of group) outcomes.push(await this.runAppends([request]).then(([o]) => o!, failedAppend));
       }
     }
-    this.notifier.appended();
+    this.notifier.appended(appendedBatch(batch, outcomes));
     return outcomes;
   }
 
@@ -404,6 +405,23 @@ function filterConditions(filter: LogFilter | undefined, params: unknown[]): str
 }
 
 const APPEND_SQL = 'SELECT o_kind, o_revision, o_commit, o_prepare FROM es_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)';
+
+/**
+ * What a batch wrote, for the notifier: the categories of the streams it appended to (as the category column
+ * computes them: the stream id up to its first '-') and its highest position. Refused appends wrote nothing.
+ */
+function appendedBatch(batch: readonly AppendRequest[], outcomes: readonly AppendOutcome[]): AppendedBatch {
+  const categories = new Set<string>();
+  let position: LogPosition = START;
+  batch.forEach((request, i) => {
+    const outcome = outcomes[i];
+    if (!outcome || 'error' in outcome) return;
+    categories.add(request.stream.split('-', 1)[0]!);
+    const written = { commit: BigInt(outcome.commit), prepare: BigInt(outcome.prepare) };
+    if (comparePositions(written, position) > 0) position = written;
+  });
+  return { categories, position };
+}
 
 /** Splits a batch where an append repeats a (stream, event id) pair of an earlier append in the same part. */
 function withoutRepeatedIds(batch: readonly AppendRequest[]): AppendRequest[][] {
