@@ -14,7 +14,10 @@ export interface AppendedBatch {
  * from another process carries no detail (`undefined`) and should always be relevant.
  */
 export interface Doorbell {
-  /** Call before reading; pass the answer to `wait` (see AppendNotifier.mark). */
+  /**
+   * Call before reading; pass the answer to `wait`, which then returns at once if a relevant notification arrived in
+   * between (an append that committed after the read's snapshot must not wait for the next poll).
+   */
   mark(): number;
   /** Resolves on the next relevant notification (or at once if one came after `since`) or after `timeoutMs`. */
   wait(timeoutMs: number, signal?: AbortSignal, since?: number): Promise<void>;
@@ -34,8 +37,6 @@ export class AppendNotifier {
   private client: pg.Client | undefined;
   private connecting: Promise<void> | undefined;
   private closed = false;
-  /** Notifications received so far: lets a reader tell that one came while it was not waiting. */
-  private received = 0;
   private announcing = false;
   private announceAgain = false;
   private lastAnnouncedAt = -Infinity;
@@ -80,35 +81,9 @@ export class AppendNotifier {
     }
   }
 
-  /**
-   * Call before reading; pass the answer to `wait`, which then returns at once if a notification arrived in
-   * between (an append that committed after the read's snapshot must not wait for the next poll).
-   */
-  mark(): number {
-    void this.ensureListening();
-    return this.received;
-  }
-
-  /** Resolves on the next append notification (or at once if one came after `since`, see `mark`) or after `timeoutMs`. */
-  async wait(timeoutMs: number, signal?: AbortSignal, since?: number): Promise<void> {
-    void this.ensureListening();
-    if (since !== undefined && this.received !== since) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.emitter.off('append', done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      this.emitter.once('append', done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
-  }
-
   /** A waiter that wakes only on the notifications `relevant` accepts (see Doorbell). */
   doorbell(relevant: (batch: AppendedBatch | undefined) => boolean): Doorbell {
-    let rung = 0;
+    let rung = 0; // relevant notifications so far: tells `wait` that one came while the waiter was not waiting
     const bell = new EventEmitter();
     bell.setMaxListeners(0);
     const listener = (batch: AppendedBatch | undefined) => {
@@ -156,7 +131,6 @@ export class AppendNotifier {
   }
 
   private wakeLocal(batch?: AppendedBatch): void {
-    this.received++;
     this.emitter.emit('append', batch);
   }
 

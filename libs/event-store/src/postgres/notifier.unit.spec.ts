@@ -4,7 +4,7 @@ describe('append notifier', () => {
   test('NOTIFYs at most once per interval, and once more after the last append', async () => {
     const sent: number[] = [];
     const started = performance.now();
-    // Never listens (no mark or wait), so it never connects: the URL is not used.
+    // Never listens (no doorbell is marked or waited on), so it never connects: the URL is not used.
     const notifier = new AppendNotifier('postgres://unused', async () => void sent.push(performance.now() - started), 200);
     try {
       for (let i = 0; i < 5; i++) notifier.appended();
@@ -36,10 +36,12 @@ describe('append notifier', () => {
   test("wakes this process's waiters on its own appends directly", async () => {
     const notifier = new AppendNotifier('postgres://127.0.0.1:1/unused', async () => undefined);
     try {
-      const mark = notifier.mark();
+      const doorbell = notifier.doorbell(() => true);
+      const mark = doorbell.mark();
       notifier.appended();
       const started = performance.now();
-      await notifier.wait(10_000, undefined, mark);
+      await doorbell.wait(10_000, undefined, mark);
+      doorbell.close();
       expect(performance.now() - started).toBeLessThan(1_000);
     } finally {
       await notifier.close();

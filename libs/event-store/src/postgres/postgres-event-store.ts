@@ -22,6 +22,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../event-store.port.ts';
+import { streamCategory } from '../event-store.port.ts';
 import { validateHistoryOptions, type HistoryCapable, type HistoryPage, type ReadHistoryOptions } from '../history.ts';
 import { comparePositions, START, type LogPosition } from '../position.ts';
 import { AppendBatcher } from './append-batcher.ts';
@@ -407,8 +408,8 @@ function filterConditions(filter: LogFilter | undefined, params: unknown[]): str
 const APPEND_SQL = 'SELECT o_kind, o_revision, o_commit, o_prepare FROM es_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)';
 
 /**
- * What a batch wrote, for the notifier: the categories of the streams it appended to (as the category column
- * computes them: the stream id up to its first '-') and its highest position. Refused appends wrote nothing.
+ * What a batch wrote, for the notifier: the categories of the streams it appended to (streamCategory, as the category
+ * column computes them) and its highest position. Refused appends wrote nothing.
  */
 function appendedBatch(batch: readonly AppendRequest[], outcomes: readonly AppendOutcome[]): AppendedBatch {
   const categories = new Set<string>();
@@ -416,7 +417,7 @@ function appendedBatch(batch: readonly AppendRequest[], outcomes: readonly Appen
   batch.forEach((request, i) => {
     const outcome = outcomes[i];
     if (!outcome || 'error' in outcome) return;
-    categories.add(request.stream.split('-', 1)[0]!);
+    categories.add(streamCategory(request.stream));
     const written = { commit: BigInt(outcome.commit), prepare: BigInt(outcome.prepare) };
     if (comparePositions(written, position) > 0) position = written;
   });
