@@ -392,41 +392,43 @@ class ProjectionWorker<Event> {
       // one round trip. With a projection per module each filtering the log, most wake-ups end here.
       const updated = await this.options.pool.query({
         name: 'projection_advance',
-        text: `UPDATE projection_generations SET checkpoint = $3, error = NULL, failed_event_id = NULL, failed_position = NULL,
-                 failed_at = NULL
-                WHERE name = $1 AND generation = $2 AND status IN ('active', 'building') AND checkpoint IS NOT DISTINCT FROM $4`,
+        text: ADVANCE_CHECKPOINT,
         values: [this.name, generation.generation, positionToString(to), storedCheckpoint(from)],
       });
       if (updated.rowCount !== 1) throw new LostOwnershipError();
-      generation.checkpoint = to;
-      this.events.emit('checkpoint', this.name, to);
+      this.advanced(generation, to);
       return;
     }
     const client = await connectGuarded(this.options.pool);
     try {
-      // The transaction opens with the checkpoint's advance, in one round trip (simple protocol, so the values are
-      // literals): each batch pays a round trip less, and a runner that lost its lock learns it before applying.
-      // Guarded by the previous checkpoint: a runner that lost its lock without noticing cannot apply twice.
-      const [, updated] = (await client.query(
-        `BEGIN; UPDATE projection_generations SET checkpoint = ${literal(client, positionToString(to))}, error = NULL,
-           failed_event_id = NULL, failed_position = NULL, failed_at = NULL
-          WHERE name = ${literal(client, this.name)} AND generation = ${generation.generation}
-            AND status IN ('active', 'building') AND checkpoint IS NOT DISTINCT FROM ${literal(client, storedCheckpoint(from))}`,
-      )) as unknown as [pg.QueryResult, pg.QueryResult];
+      // The transaction opens with the checkpoint's guarded advance, in one round trip: each batch pays a round trip
+      // less, and a runner that lost its lock learns it before applying.
+      const advance = advanceCheckpointSql(
+        literal(client, this.name),
+        String(generation.generation),
+        literal(client, positionToString(to)),
+        literal(client, storedCheckpoint(from)),
+      );
+      const [, updated] = (await client.query(`BEGIN; ${advance}`)) as unknown as [pg.QueryResult, pg.QueryResult];
       if (updated.rowCount !== 1) {
         await client.query('ROLLBACK');
         throw new LostOwnershipError();
       }
       await this.projection.apply(mapped, client, this.context(generation.generation));
       await client.query('COMMIT');
-      generation.checkpoint = to;
-      this.events.emit('checkpoint', this.name, to);
+      this.advanced(generation, to);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       client.release();
     }
+  }
+
+  /** The checkpoint `to` is committed: waiters may look again. */
+  private advanced(generation: Generation, to: LogPosition): void {
+    generation.checkpoint = to;
+    this.events.emit('checkpoint', this.name, to);
   }
 
   private async recordFailure(generation: Generation, event: RecordedEvent | undefined, error: unknown): Promise<void> {
@@ -605,6 +607,19 @@ async function connectGuarded(pool: pg.Pool): Promise<pg.PoolClient> {
   }
   return client;
 }
+
+/**
+ * A projection's checkpoint advance, guarded by the previous checkpoint: a runner that lost its lock without noticing
+ * matches no row, so it cannot apply twice. The arguments are SQL: parameters, or literals where the statement shares
+ * a round trip with others (simple protocol).
+ */
+function advanceCheckpointSql(name: string, generation: string, to: string, from: string): string {
+  return `UPDATE projection_generations SET checkpoint = ${to}, error = NULL, failed_event_id = NULL, failed_position = NULL,
+            failed_at = NULL
+           WHERE name = ${name} AND generation = ${generation} AND status IN ('active', 'building')
+             AND checkpoint IS NOT DISTINCT FROM ${from}`;
+}
+const ADVANCE_CHECKPOINT = advanceCheckpointSql('$1', '$2', '$3', '$4');
 
 /** A value as an SQL literal: NULL, or a quoted string the server reads back as the same text. */
 function literal(client: pg.ClientBase, value: string | null): string {
