@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { startTestEventSourcing, type TestEventSourcing } from '../../test/support/test-event-sourcing.ts';
 import { eventually } from '#testing';
 import { handleCommand, type EventMetadata, type GovernanceEventStore, type StoredEvent } from '#event-store';
@@ -22,6 +21,7 @@ import {
 } from './certification.decider.ts';
 import { CERTIFICATION_PROJECTION, certificationProjection } from './read-models/certification.projection.ts';
 import type { DueCertification } from './read-models/certification.views.ts';
+import { testMetadata } from '../../test/support/event-metadata.ts';
 
 const AWARDED_AT = '2025-01-10T09:00:00.000Z';
 const EXPIRES_AT = '2026-01-10T09:00:00.000Z';
@@ -57,17 +57,7 @@ describe('certification renewal scheduler', () => {
     await eventSourcing.close();
   });
 
-  const metadata = (occurredAt: string, commandId: string | null = null): EventMetadata => ({
-    actorId: 'cm-1',
-    actorRoles: ['COMMUNITY_MANAGER'],
-    authority: 'role:COMMUNITY_MANAGER',
-    reason: null,
-    source: 'api',
-    correlationId: randomUUID(),
-    causationId: null,
-    commandId,
-    occurredAt,
-  });
+  const metadata = (occurredAt: string, commandId: string | null = null): EventMetadata => testMetadata(occurredAt, { commandId });
 
   async function run(memberId: string, command: CertificationCommand & { readonly at: string }) {
     const result = await handleCommand({

@@ -25,6 +25,7 @@ import { KPI_TARGET_EVENT_SCHEMAS } from './kpi-target.decider.ts';
 import { InsightsEngine, InsightsTimeoutError } from './insights-engine.ts';
 import { DAY_MS } from './insights-measures.ts';
 import { pointAt, seriesPoints } from './insights-timeline.ts';
+import { testMetadata } from '../../test/support/event-metadata.ts';
 
 /** Just enough of the port, in memory: the log in append order, filtered reads in pages. */
 class MemoryEventStore implements EventStore {
@@ -109,17 +110,7 @@ describe('insights engine', () => {
   let keys: CountingKeyStore;
   let events: GovernanceEventStore;
 
-  const metadata = (day: number): EventMetadata => ({
-    actorId: 'cm-1',
-    actorRoles: ['COMMUNITY_MANAGER'],
-    authority: 'role:COMMUNITY_MANAGER',
-    reason: null,
-    source: 'api',
-    correlationId: randomUUID(),
-    causationId: null,
-    commandId: null,
-    occurredAt: iso(day),
-  });
+  const metadata = (day: number): EventMetadata => testMetadata(iso(day));
   const append = (day: number, streamId: string, ...list: { type: string; data: Record<string, unknown> }[]) =>
     events.append(streamId, list, { expectedRevision: 'any', metadata: metadata(day) });
   const register = (day: number, memberId: string) =>

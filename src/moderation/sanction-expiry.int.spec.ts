@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { startTestEventSourcing, type TestEventSourcing } from '../../test/support/test-event-sourcing.ts';
 import { eventually } from '#testing';
 import { handleCommand, type EventMetadata, type GovernanceEventStore, type StoredEvent } from '#event-store';
@@ -15,6 +14,7 @@ import {
 import { MODERATOR_NOTE_EVENT_SCHEMAS } from './moderator-notes.decider.ts';
 import { moderationProjection } from './read-models/moderation.projection.ts';
 import { createSanctionExpiryScheduler, expireSanction, findDueSanctions, SANCTION_EXPIRY_AUTHORITY } from './sanction-expiry.ts';
+import { testMetadata } from '../../test/support/event-metadata.ts';
 
 const REPORTED_AT = '2025-05-01T09:00:00.000Z';
 const DECIDED_AT = '2025-05-01T10:00:00.000Z';
@@ -48,17 +48,8 @@ describe('sanction expiry scheduler', () => {
     await eventSourcing.close();
   });
 
-  const metadata = (actorId: string, occurredAt: string): EventMetadata => ({
-    actorId,
-    actorRoles: ['COMMUNITY_MANAGER'],
-    authority: 'COMMUNITY_MANAGER',
-    reason: null,
-    source: 'api',
-    correlationId: randomUUID(),
-    causationId: null,
-    commandId: null,
-    occurredAt,
-  });
+  const metadata = (actorId: string, occurredAt: string): EventMetadata =>
+    testMetadata(occurredAt, { actorId, authority: 'COMMUNITY_MANAGER' });
 
   async function run(command: ModerationCaseCommand & { readonly at: string }, actorId = 'cm-1') {
     const result = await handleCommand({

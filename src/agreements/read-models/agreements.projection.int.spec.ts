@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { startTestEventSourcing, type TestEventSourcing } from '../../../test/support/test-event-sourcing.ts';
 import { handleCommand, type EventMetadata, type GovernanceEventStore, type StoredEvent } from '#event-store';
@@ -10,6 +10,7 @@ import { agreementDecider, agreementStreamId } from '../agreement.decider.ts';
 import { AGREEMENTS_EVENT_SCHEMAS } from '../index.ts';
 import { AGREEMENTS_PROJECTION, agreementsProjection } from './agreements.projection.ts';
 import { findAgreement, findAgreementAcceptance, pendingAgreementsOf, type AgreementVersionView } from './agreements.queries.ts';
+import { testMetadata } from '../../../test/support/event-metadata.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -30,17 +31,7 @@ describe('agreements read model', () => {
     await eventSourcing.close();
   });
 
-  const metadata = (actorId: string, occurredAt: string): EventMetadata => ({
-    actorId,
-    actorRoles: ['COMMUNITY_MANAGER'],
-    authority: 'role:COMMUNITY_MANAGER',
-    reason: null,
-    source: 'api',
-    correlationId: randomUUID(),
-    causationId: null,
-    commandId: null,
-    occurredAt,
-  });
+  const metadata = (actorId: string, occurredAt: string): EventMetadata => testMetadata(occurredAt, { actorId });
 
   async function member(command: MemberCommand) {
     const result = await handleCommand({

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { startTestEventSourcing, type TestEventSourcing } from '../../../test/support/test-event-sourcing.ts';
@@ -19,6 +18,7 @@ import {
   type AmbassadorView,
   type ListAmbassadorsOptions,
 } from './ambassadors.queries.ts';
+import { testMetadata } from '../../../test/support/event-metadata.ts';
 
 describe('ambassadors read model', () => {
   let eventSourcing: TestEventSourcing;
@@ -38,17 +38,7 @@ describe('ambassadors read model', () => {
     await eventSourcing.close();
   });
 
-  const metadata = (actorId: string, occurredAt: string): EventMetadata => ({
-    actorId,
-    actorRoles: ['COMMUNITY_MANAGER'],
-    authority: 'role:COMMUNITY_MANAGER',
-    reason: null,
-    source: 'api',
-    correlationId: randomUUID(),
-    causationId: null,
-    commandId: null,
-    occurredAt,
-  });
+  const metadata = (actorId: string, occurredAt: string): EventMetadata => testMetadata(occurredAt, { actorId });
 
   async function member(command: MemberCommand, at = '2025-01-01T09:00:00.000Z') {
     const result = await handleCommand({

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { startTestEventSourcing, type TestEventSourcing } from '../../../test/support/test-event-sourcing.ts';
@@ -34,6 +33,7 @@ import {
   nextLevelAbove,
 } from './certification.queries.ts';
 import type { CertificationRecordView } from './certification.views.ts';
+import { testMetadata } from '../../../test/support/event-metadata.ts';
 
 const LEVEL_1: CertificationLevelDefinition = { level: 1, name: 'Moderator', requiredProgrammes: ['prog-a'], validityMonths: 12 };
 const LEVEL_2: CertificationLevelDefinition = { level: 2, name: 'Senior moderator', requiredProgrammes: ['prog-b'], validityMonths: 24 };
@@ -63,17 +63,7 @@ describe('certification read model', () => {
     await eventSourcing.close();
   });
 
-  const metadata = (occurredAt: string): EventMetadata => ({
-    actorId: 'cm-1',
-    actorRoles: ['COMMUNITY_MANAGER'],
-    authority: 'role:COMMUNITY_MANAGER',
-    reason: null,
-    source: 'api',
-    correlationId: randomUUID(),
-    causationId: null,
-    commandId: null,
-    occurredAt,
-  });
+  const metadata = (occurredAt: string): EventMetadata => testMetadata(occurredAt);
 
   async function run<C extends { readonly at: string }, S, E extends DeciderEvent>(
     streamId: string,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { startTestEventSourcing, type TestEventSourcing } from '../../../test/support/test-event-sourcing.ts';
@@ -9,6 +8,7 @@ import { GROUP_EVENT_SCHEMAS, groupDecider, groupStreamId, type GroupCommand } f
 import { ownerCandidate } from '../owner-candidate.ts';
 import { groupsProjection } from './groups.projection.ts';
 import { findGroup, listGroups } from './groups.queries.ts';
+import { testMetadata } from '../../../test/support/event-metadata.ts';
 
 describe('groups read model', () => {
   let eventSourcing: TestEventSourcing;
@@ -29,17 +29,7 @@ describe('groups read model', () => {
     await eventSourcing.close();
   });
 
-  const metadata = (occurredAt: string): EventMetadata => ({
-    actorId: 'cm-1',
-    actorRoles: ['COMMUNITY_MANAGER'],
-    authority: 'COMMUNITY_MANAGER',
-    reason: null,
-    source: 'api',
-    correlationId: randomUUID(),
-    causationId: null,
-    commandId: null,
-    occurredAt,
-  });
+  const metadata = (occurredAt: string): EventMetadata => testMetadata(occurredAt, { authority: 'COMMUNITY_MANAGER' });
 
   async function runMember(command: MemberCommand) {
     await handleCommand({

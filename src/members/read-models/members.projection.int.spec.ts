@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { startTestEventSourcing, type TestEventSourcing } from '../../../test/support/test-event-sourcing.ts';
@@ -9,6 +8,7 @@ import { DomainError } from '../../shared/domain-error.ts';
 import { MEMBER_EVENT_SCHEMAS, memberDecider, memberStreamId, type MemberCommand } from '../member.decider.ts';
 import { membersProjection } from './members.projection.ts';
 import { findMember, listMembers } from './members.queries.ts';
+import { testMetadata } from '../../../test/support/event-metadata.ts';
 
 describe('members read model', () => {
   let eventSourcing: TestEventSourcing;
@@ -30,17 +30,7 @@ describe('members read model', () => {
     await eventSourcing.close();
   });
 
-  const metadata = (occurredAt: string): EventMetadata => ({
-    actorId: 'cm-1',
-    actorRoles: ['COMMUNITY_MANAGER'],
-    authority: 'COMMUNITY_MANAGER',
-    reason: null,
-    source: 'api',
-    correlationId: randomUUID(),
-    causationId: null,
-    commandId: null,
-    occurredAt,
-  });
+  const metadata = (occurredAt: string): EventMetadata => testMetadata(occurredAt, { authority: 'COMMUNITY_MANAGER' });
 
   /** What a resolver will do: decide, append, and answer once the read model has the events. */
   async function run(command: MemberCommand, occurredAt = '2025-03-01T09:00:00.000Z') {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { startTestEventSourcing, type TestEventSourcing } from '../../../test/support/test-event-sourcing.ts';
@@ -29,6 +28,7 @@ import {
   type ListModerationCasesOptions,
 } from './moderation.queries.ts';
 import type { SanctionView } from './moderation.views.ts';
+import { testMetadata } from '../../../test/support/event-metadata.ts';
 
 const CM = { kind: 'community_manager' } as const;
 
@@ -51,17 +51,8 @@ describe('moderation read model', () => {
     await eventSourcing.close();
   });
 
-  const metadata = (actorId: string, occurredAt: string): EventMetadata => ({
-    actorId,
-    actorRoles: ['COMMUNITY_MANAGER'],
-    authority: 'COMMUNITY_MANAGER',
-    reason: null,
-    source: 'api',
-    correlationId: randomUUID(),
-    causationId: null,
-    commandId: null,
-    occurredAt,
-  });
+  const metadata = (actorId: string, occurredAt: string): EventMetadata =>
+    testMetadata(occurredAt, { actorId, authority: 'COMMUNITY_MANAGER' });
 
   async function runCase(command: ModerationCaseCommand, actorId = 'cm-1') {
     const result = await handleCommand({

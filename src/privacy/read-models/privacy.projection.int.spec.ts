@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { startTestEventSourcing, type TestEventSourcing } from '../../../test/support/test-event-sourcing.ts';
@@ -7,6 +6,7 @@ import type { ProjectionRunner } from '#projections';
 import { PRIVACY_EVENT_SCHEMAS, privacyDecider, privacyStreamId, type PrivacyCommand, type PrivacyEvent } from '../privacy.decider.ts';
 import { PRIVACY_PROJECTION, privacyProjection } from './privacy.projection.ts';
 import { findErasureRequest, findPrivacySettings, listConsents, type PrivacySettingsView } from './privacy.queries.ts';
+import { testMetadata } from '../../../test/support/event-metadata.ts';
 
 describe('privacy read model', () => {
   let eventSourcing: TestEventSourcing;
@@ -27,17 +27,8 @@ describe('privacy read model', () => {
     await eventSourcing.close();
   });
 
-  const metadata = (actorId: string, occurredAt: string): EventMetadata => ({
-    actorId,
-    actorRoles: [],
-    authority: 'SELF',
-    reason: null,
-    source: 'api',
-    correlationId: randomUUID(),
-    causationId: null,
-    commandId: null,
-    occurredAt,
-  });
+  const metadata = (actorId: string, occurredAt: string): EventMetadata =>
+    testMetadata(occurredAt, { actorId, actorRoles: [], authority: 'SELF' });
 
   /** What a resolver does: decide, append, and answer once the read model has the events. */
   async function run(command: PrivacyCommand, occurredAt = 'at' in command ? command.at : '2025-03-01T08:00:00.000Z') {

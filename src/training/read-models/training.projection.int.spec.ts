@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { startTestEventSourcing, type TestEventSourcing } from '../../../test/support/test-event-sourcing.ts';
@@ -17,6 +16,7 @@ import { completedProgrammes, memberStatus, programmeExists, readEnrolment, read
 import { TRAINING_PROJECTION, trainingProjection } from './training.projection.ts';
 import { findTrainingEnrolment, findTrainingProgramme } from './training.queries.ts';
 import type { TrainingEnrolmentView } from './training.views.ts';
+import { testMetadata } from '../../../test/support/event-metadata.ts';
 
 const CM = 'cm-1';
 const MANAGER: TrainingAuthority = { kind: 'community_manager' };
@@ -46,17 +46,7 @@ describe('training read model', () => {
     await eventSourcing.close();
   });
 
-  const metadata = (actorId: string, occurredAt: string): EventMetadata => ({
-    actorId,
-    actorRoles: ['COMMUNITY_MANAGER'],
-    authority: 'role:COMMUNITY_MANAGER',
-    reason: null,
-    source: 'api',
-    correlationId: randomUUID(),
-    causationId: null,
-    commandId: null,
-    occurredAt,
-  });
+  const metadata = (actorId: string, occurredAt: string): EventMetadata => testMetadata(occurredAt, { actorId });
 
   async function member(command: MemberCommand) {
     await handleCommand({
