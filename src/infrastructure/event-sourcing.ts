@@ -46,6 +46,8 @@ export async function createEventSourcing(config: AppConfig, databaseUrl: string
     projections: parts.projections,
     deserialize: (event) => events.deserialize(event),
     log: ({ level, message, ...fields }) => logger[level](message, fields),
+    // Checkpoints of one EVENT_STORE are meaningless in the other: switching on the same DATABASE_URL stops the start.
+    eventLogIdentity: config.eventStore.kind,
   });
   const readModels = await createReadModelDataSource(databaseUrl);
   return {

@@ -36,5 +36,10 @@ export {
 export { START, comparePositions, parsePosition, positionToString, InvalidPositionError, type LogPosition } from './position.ts';
 export * from './serialization/index.ts';
 export * from './command/index.ts';
+// Checked by configuration at start-up; free of the EventStoreDB client.
+export {
+  checkConnectionString as checkEventStoreDbConnectionString,
+  type ConnectionStringCheck as EventStoreDbConnectionStringCheck,
+} from './eventstoredb/connection-string.ts';
 // The adapters are imported on their own (`#event-store/postgres`, `#event-store/eventstoredb`), so that code using
 // one does not load the other's driver.

@@ -436,6 +436,66 @@ describe("EventStoreDB subscription over the client's own stream (scripted gRPC 
     return out;
   }
 
+  /** Up to `n` messages, or what arrived within `ms`: a missing message shows as a shorter list, not a hang. */
+  async function takeWithin(subscription: EventStoreDbSubscription, n: number, ms = 300): Promise<string[]> {
+    const out: string[] = [];
+    const iterator = subscription[Symbol.asyncIterator]();
+    const deadline = Date.now() + ms;
+    while (out.length < n) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>(
+        (resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))),
+      );
+      const result = await Promise.race([iterator.next(), timedOut]);
+      clearTimeout(timer);
+      if (result === 'timeout' || result.done) break;
+      out.push(describeMessage(result.value));
+    }
+    return out;
+  }
+
+  // Regression tests, not proof: the gRPC messages below are what a reading of the 24.10 server source says it
+  // sends; no server ran here. Filtered $all subscriptions: live checkpoints are sent only every
+  // checkpointIntervalMultiplier × maxSearchWindow (32 with the client's defaults) committed records
+  // (EventStore v24.10.x src/EventStore.Core/Services/SubscriptionsService.cs ProcessEventCommited, forwarded by
+  // src/EventStore.Core/Services/Transport/Enumerators/Enumerator.AllSubscriptionFiltered.cs GoLive; the 32 is
+  // Enumerator.cs ReadBatchSize). Here the server sends none at all after caught-up, as for the first 31 records.
+  test('live filtered subscription: each record passed is committable at once, without a server checkpoint', async () => {
+    const { client, grpc } = scripted();
+    const subscription = new EventStoreDbSubscription(client, { filter: { categories: ['group'] } }, () => undefined);
+    grpc.write(caughtUp());
+    expect(await takeWithin(subscription, 1)).toEqual(['checkpoint@0 live']);
+    grpc.write(eventAt('group-1', 'Joined', 50));
+    expect(await takeWithin(subscription, 2)).toEqual(['group-1@50', 'checkpoint@50 live']);
+    // A record the server lets through but the port's filter drops still moves the checkpoint.
+    grpc.write(eventAt('groupie-1', 'Joined', 60));
+    expect(await takeWithin(subscription, 1)).toEqual(['checkpoint@60 live']);
+    await subscription.close();
+  });
+
+  test('live filtered subscription: a burst read late costs one checkpoint, after its last event', async () => {
+    const { client, grpc } = scripted();
+    const subscription = new EventStoreDbSubscription(client, {}, () => undefined);
+    grpc.write(caughtUp());
+    for (let i = 1; i <= 5; i++) grpc.write(eventAt(`group-${i}`, 'Joined', i * 10));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // nobody reads while the burst arrives
+    expect(await takeWithin(subscription, 10)).toEqual([
+      'checkpoint@0 live',
+      ...Array.from({ length: 5 }, (_, i) => `group-${i + 1}@${(i + 1) * 10}`),
+      'checkpoint@50 live',
+    ]);
+    await subscription.close();
+  });
+
+  test('before caught-up, only the server decides checkpoints (catch-up reads send them every 32 records)', async () => {
+    const { client, grpc } = scripted();
+    const subscription = new EventStoreDbSubscription(client, {}, () => undefined);
+    grpc.write(eventAt('group-1', 'Joined', 10));
+    grpc.write(eventAt('group-2', 'Joined', 20));
+    expect(await takeWithin(subscription, 3)).toEqual(['group-1@10', 'group-2@20']);
+    await subscription.close();
+  });
+
   test('asks the server for a category filter from the given position', () => {
     const { client, requested } = scripted();
     const subscription = new EventStoreDbSubscription(client, { after: pos(70), filter: { categories: ['group'] } }, () => undefined);
@@ -462,7 +522,15 @@ describe("EventStoreDB subscription over the client's own stream (scripted gRPC 
       eventAt('group-3', 'Joined', 50),
     ])
       grpc.write(message);
-    expect(await take(subscription, 5)).toEqual(['group-1@10', 'group-2@40', 'checkpoint@45', 'checkpoint@45 live', 'group-3@50']);
+    expect(await takeWithin(subscription, 7)).toEqual([
+      'group-1@10',
+      'group-2@40',
+      'checkpoint@45',
+      'checkpoint@45 live',
+      'group-3@50',
+      'checkpoint@50 live',
+    ]);
+    await subscription.close();
   });
 
   // HIGH_WATER + 5: the stream is paused with five events still in the client's buffer when caught-up is signalled.
@@ -475,9 +543,15 @@ describe("EventStoreDB subscription over the client's own stream (scripted gRPC 
       grpc.write(caughtUp());
       grpc.write(eventAt('group-live', 'Joined', (total + 1) * 10));
       await new Promise((resolve) => setTimeout(resolve, 50)); // let the buffers fill while nobody reads
-      const seen = await take(subscription, total + 2);
+      const seen = await takeWithin(subscription, total + 4, 5_000);
       expect(seen.slice(0, total)).toEqual(Array.from({ length: total }, (_, i) => `group-${i + 1}@${(i + 1) * 10}`));
-      expect(seen.slice(total)).toEqual([`checkpoint@${total * 10} live`, `group-live@${(total + 1) * 10}`]);
+      // The live event is committable on its own: the server would not checkpoint it for another 31 records.
+      expect(seen.slice(total)).toEqual([
+        `checkpoint@${total * 10} live`,
+        `group-live@${(total + 1) * 10}`,
+        `checkpoint@${(total + 1) * 10} live`,
+      ]);
+      await subscription.close();
     },
   );
 

@@ -36,7 +36,9 @@ if (target.kind === 'none') {
   );
   if (target.kind === 'container') {
     beforeAll(async () => {
-      container = await startEventStoreContainer();
+      // A fixed host port: the store under test keeps its connection string across the restart test.
+      const { findFreePort } = await import('#postgres');
+      container = await startEventStoreContainer(await findFreePort());
       connectionString = `esdb://${container.getHost()}:${container.getMappedPort(2113)}?tls=false`;
     }, CONTAINER_START_TIMEOUT_MS);
     afterAll(async () => {
@@ -47,6 +49,8 @@ if (target.kind === 'none') {
     create: async () => EventStoreDbEventStore.connect(connectionString),
     dispose: (store: EventStore) => store.close(),
     // No holdOpenAppend: EventStoreDB orders $all by commit, so there is no open-transaction window to test.
+    // A restart only where the suite started the server itself; one named by EVENTSTORE_CONNECTION_STRING is left alone.
+    ...(target.kind === 'container' ? { restartServer: () => container!.restart({ timeout: 10_000 }) } : {}),
   });
 }
 
@@ -78,16 +82,17 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function startEventStoreContainer(): Promise<Testcontainers.StartedTestContainer> {
+async function startEventStoreContainer(hostPort: number): Promise<Testcontainers.StartedTestContainer> {
   const { GenericContainer, Wait } = await import('testcontainers');
   return new GenericContainer(IMAGE)
     .withEnvironment({
       EVENTSTORE_INSECURE: 'true',
       EVENTSTORE_RUN_PROJECTIONS: 'None',
       EVENTSTORE_START_STANDARD_PROJECTIONS: 'false',
-      EVENTSTORE_MEM_DB: 'true',
+      // On disk (the container's own layer), so that the restart test finds its data again.
+      EVENTSTORE_MEM_DB: 'false',
     })
-    .withExposedPorts(2113)
+    .withExposedPorts({ container: 2113, host: hostPort })
     .withWaitStrategy(Wait.forHttp('/health/live', 2113).forStatusCodeMatching((status) => status >= 200 && status < 300))
     .withStartupTimeout(CONTAINER_START_TIMEOUT_MS - 10_000)
     .start();

@@ -52,6 +52,19 @@ describeEventStoreContract('PostgreSQL', {
       },
     };
   },
+  // What the store sees of a restart: every connection it holds is closed by the server. (The test server is
+  // shared, so it is not really restarted.)
+  async restartServer() {
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      );
+    } finally {
+      await admin.end();
+    }
+  },
 });
 
 describe('PostgreSQL adapter: unavailability', () => {

@@ -26,6 +26,28 @@ export interface ProjectionRunnerOptions<Event> {
   /** After a failed event, how long before trying again. Default 5 s. */
   readonly failureRetryMs?: number;
   readonly log?: (entry: { level: 'info' | 'warn' | 'error'; message: string; projection: string; [key: string]: unknown }) => void;
+  /**
+   * Which event log the checkpoints are positions in (e.g. the EVENT_STORE kind). Both adapters write positions as
+   * "<n>:<n>", so checkpoints of one log would be taken silently as positions in another: the database is bound to
+   * the first identity it runs with, and create() refuses any other. Unset: not checked.
+   */
+  readonly eventLogIdentity?: string;
+}
+
+/** The read-model database holds checkpoints of another event log than the one the runner was given. */
+export class EventLogMismatchError extends Error {
+  override readonly name = 'EventLogMismatchError';
+  constructor(
+    readonly bound: string,
+    readonly given: string,
+  ) {
+    super(
+      `the read models in this database were built from the "${bound}" event log, but this runner reads "${given}": ` +
+        `their checkpoints are positions in the other log and would skip or repeat events. Go back to "${bound}"; ` +
+        `moving to another event log means rebuilding the read models from its start, in a database they have not ` +
+        `been built in`,
+    );
+  }
 }
 
 export class ProjectionTimeoutError extends Error {
@@ -57,6 +79,17 @@ interface Generation {
 const NAME = /^[a-z][a-z0-9_]{0,40}$/;
 
 /**
+ * Binds the database to `identity` on first use (a database from before the binding existed is taken to belong to
+ * the log it runs with now), and refuses another one afterwards.
+ */
+async function bindEventLog(pool: pg.Pool, identity: string): Promise<void> {
+  await pool.query('INSERT INTO projection_event_log (identity) VALUES ($1) ON CONFLICT (single) DO NOTHING', [identity]);
+  const { rows } = await pool.query<{ identity: string }>('SELECT identity FROM projection_event_log');
+  const bound = rows[0]?.identity;
+  if (bound !== identity) throw new EventLogMismatchError(bound ?? '?', identity);
+}
+
+/**
  * Runs projections over the global log. Per batch, the read-model writes and the checkpoint commit in one
  * transaction, so a crash anywhere neither loses nor repeats an effect. One process runs a projection at a time
  * (a session advisory lock); the others stand by and take over when it goes away.
@@ -80,6 +113,7 @@ export class ProjectionRunner<Event = RecordedEvent> {
 
   static async create<Event = RecordedEvent>(options: ProjectionRunnerOptions<Event>): Promise<ProjectionRunner<Event>> {
     await runMigrations(options.pool, 'projections', PROJECTION_MIGRATIONS);
+    if (options.eventLogIdentity !== undefined) await bindEventLog(options.pool, options.eventLogIdentity);
     return new ProjectionRunner(options);
   }
 

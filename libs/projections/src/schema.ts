@@ -35,4 +35,15 @@ CREATE TABLE projection_rebuild_requests (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'event log the checkpoints belong to',
+    sql: `
+CREATE TABLE projection_event_log (
+  single   boolean     PRIMARY KEY DEFAULT true CHECK (single),
+  identity text        NOT NULL,
+  bound_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];

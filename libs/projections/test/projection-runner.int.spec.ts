@@ -3,7 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { positionToString, START, type EventToAppend } from '#event-store';
-import { ProjectionRunner, ProjectionTimeoutError, UnknownProjectionError, type ProjectionDefinition } from '#projections';
+import {
+  EventLogMismatchError,
+  ProjectionRunner,
+  ProjectionTimeoutError,
+  UnknownProjectionError,
+  type ProjectionDefinition,
+} from '#projections';
 import { createTestDatabase, eventually, type TestDatabase } from '#testing';
 import { PostgresEventStore } from '#event-store/postgres';
 import { countingProjection } from './fixtures/counting-projection.ts';
@@ -268,6 +274,25 @@ describe('projection runner', () => {
       await r.stop();
       await tight.end();
     }
+  });
+
+  test('a database whose checkpoints belong to one event log refuses a runner reading another (EVENT_STORE switched)', async () => {
+    const create = (eventLogIdentity: string) =>
+      ProjectionRunner.create({ store, pool, projections: [countingProjection({})], eventLogIdentity }).then((r) => (runners.push(r), r));
+    const first = await create('postgres');
+    first.start();
+    const { position } = await store.appendToStream('member-a', [event()], 'no_stream');
+    await first.waitForPosition(position);
+    await first.stop();
+    const refused = await create('eventstoredb').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(EventLogMismatchError);
+    expect((refused as Error).message).toMatch(/built from the "postgres" event log, but this runner reads "eventstoredb"/);
+    // The same log again is fine, and so is a runner that does not say.
+    await expect(create('postgres')).resolves.toBeInstanceOf(ProjectionRunner);
+    await expect(runner({})).resolves.toBeInstanceOf(ProjectionRunner);
   });
 
   test('status reports the checkpoint and lag of a projection that has not run', async () => {

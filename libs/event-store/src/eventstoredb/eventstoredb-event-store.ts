@@ -9,11 +9,13 @@ import {
   convertToCommandError,
   isCommandError,
   type AllStreamResolvedEvent,
+  type AppendResult as AppendToStreamResult,
   type ResolvedEvent,
   type StreamingRead,
 } from '@eventstore/db-client';
 import {
   EventStoreFailureError,
+  EventStoreUnavailableError,
   IdempotencyConflictError,
   StreamNotFoundError,
   WrongExpectedRevisionError,
@@ -49,6 +51,20 @@ import {
   type ErrorContext,
 } from './eventstoredb-mapping.ts';
 import { EventStoreDbSubscription } from './eventstoredb-subscription.ts';
+import { checkConnectionString } from './connection-string.ts';
+
+export interface AppendRetryOptions {
+  /**
+   * Waits before each new attempt of an append that timed out or found the server unavailable (after checking
+   * that it was not written meanwhile); their number is the number of retries.
+   */
+  readonly retryDelaysMs?: readonly number[];
+}
+
+/** About 3 s of waiting over 5 retries: a restarting server or a busy one gets time; a caller is not held for long. */
+const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [50, 150, 400, 900, 1500];
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The event-store port on EventStoreDB, through the official gRPC client.
@@ -67,50 +83,116 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly subscriptions = new Set<EventStoreDbSubscription>();
   private closed = false;
 
-  constructor(private readonly client: EventStoreDBClient) {}
+  private readonly retryDelaysMs: readonly number[];
 
-  /** Connects lazily (on the first call), e.g. `esdb://localhost:2113?tls=false`. */
-  static connect(connectionString: string): EventStoreDbEventStore {
+  constructor(
+    private readonly client: EventStoreDBClient,
+    options: AppendRetryOptions = {},
+  ) {
+    this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  }
+
+  /**
+   * Connects lazily (on the first call), e.g. `esdb://localhost:2113?tls=false` or `kurrentdb://...`. Options the
+   * adapter cannot run with are refused here (see checkConnectionString).
+   */
+  static connect(connectionString: string, options: AppendRetryOptions = {}): EventStoreDbEventStore {
+    const check = checkConnectionString(connectionString);
+    if (!check.ok) throw new EventStoreFailureError(`invalid EventStoreDB connection string: it ${check.problem}`);
     let client: EventStoreDBClient;
     try {
-      client = EventStoreDBClient.connectionString(connectionString);
+      client = EventStoreDBClient.connectionString(check.clientConnectionString);
     } catch (error) {
       throw new EventStoreFailureError(`invalid EventStoreDB connection string: ${(error as Error)?.message ?? String(error)}`, {
         cause: error,
       });
     }
-    return new EventStoreDbEventStore(client);
+    return new EventStoreDbEventStore(client, options);
   }
 
   async appendToStream(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     validateAppend(streamId, events, expectedRevision);
     const encoded = events.map(encodeEvent);
+    const ids = encoded.map((e) => e.id);
     const context: ErrorContext = { streamId, expected: expectedRevision };
-    let result;
-    try {
-      result = await this.client.appendToStream(
-        streamId,
-        encoded.map((e) => binaryEvent({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })),
-        { expectedRevision: toClientExpectedRevision(expectedRevision) },
-      );
-    } catch (error) {
-      return this.answerRefusedAppend(
-        streamId,
-        encoded.map((e) => e.id),
-        error,
-        context,
-      );
-    }
-    const nextExpectedRevision = Number(result.nextExpectedRevision);
-    // For one event the server's answer is that event's position. For several, the server reports the write's
-    // transaction position (its first prepare), not the last event's; and a retry the server recognised as
-    // idempotent may come without a position. Those are answered with the position the last event is read at,
-    // so a retry answers exactly what the original append did.
-    const position =
-      events.length === 1 && result.position
+    for (let attempt = 0; ; attempt++) {
+      let result: AppendToStreamResult;
+      try {
+        result = await this.client.appendToStream(
+          streamId,
+          encoded.map((e) => binaryEvent({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })),
+          { expectedRevision: toClientExpectedRevision(expectedRevision) },
+        );
+      } catch (error) {
+        const mapped = mapClientError(error, context);
+        if (!(mapped instanceof EventStoreUnavailableError)) return this.answerRefusedAppend(streamId, ids, error, context);
+        // Timed out or not served: the append may still have been written. If the stream holds it, that is the
+        // answer; if not, the same ids are sent again (the server recognises them if the first one lands after all).
+        const settled = await this.settleUncertainAppend(streamId, ids, mapped);
+        if (settled) return settled;
+        const delay = this.retryDelaysMs[attempt];
+        if (delay === undefined || this.closed) throw mapped;
+        await sleep(delay);
+        continue;
+      }
+      if (!result.success) {
+        // Only with throwOnAppendFailure=false, which connect() refuses: never report a refused append as done.
+        throw new EventStoreFailureError(`stream ${streamId}: EventStoreDB reported the append as not written`);
+      }
+      const nextExpectedRevision = Number(result.nextExpectedRevision);
+      // 24.10 answers the last event's log position, for a fresh write and for one it recognised as a retry, and
+      // reads report that event at the same (commit, prepare) pair. Server code paths (EventStore v24.10.x,
+      // src/EventStore.Core/): Services/Storage/StorageChaser.cs ProcessPrepareRecord (CommitAck at the
+      // TransactionEnd prepare's LogPosition) -> Services/Storage/IndexCommitterService.cs (CommitIndexed) ->
+      // Services/RequestManager/Managers/WriteEvents.cs ClientSuccessMsg (that position as commit and prepare);
+      // retries: Services/Storage/ReaderIndex/IndexWriter.cs CheckCommit (the last event's LogPosition) ->
+      // StorageWriterService.cs AlreadyCommitted; reads: Services/Storage/ReaderIndex/AllReader.cs (an implicitly
+      // committed prepare at (LogPosition, LogPosition)). The answer has no position only when the server found
+      // none for a retry (NoPosition): then the stream is read.
+      const position = result.position
         ? fromClientPosition(result.position)
         : await this.positionOf(streamId, nextExpectedRevision, context);
-    return { nextExpectedRevision, position };
+      return { nextExpectedRevision, position };
+    }
+  }
+
+  /**
+   * After an append that timed out or was not served, whether the stream holds it: the original result when it
+   * does, IdempotencyConflictError when its ids are there in another arrangement, undefined when it is absent (or
+   * the stream cannot be read now either), so the caller retries.
+   *
+   * Why a timeout is common with 24.10: while the original of an identical append is written but not yet indexed,
+   * the server drops the duplicate without an answer (Services/Storage/StorageWriterService.cs
+   * ActOnCommitCheckFailure, CommitDecision.IdempotentNotReady, EventStore v24.10.x) and the client hears
+   * "timeout" after the server's write timeout (Services/Transport/Grpc/Streams.BatchAppend.cs ClientWriteRequest).
+   */
+  private async settleUncertainAppend(
+    streamId: string,
+    ids: readonly string[],
+    failure: EventStoreUnavailableError,
+  ): Promise<AppendResult | undefined> {
+    let stored: RecordedEvent[];
+    try {
+      stored = await this.readStream(streamId);
+    } catch (error) {
+      if (error instanceof StreamNotFoundError || error instanceof EventStoreUnavailableError) return undefined;
+      throw error;
+    }
+    const prior = classifyPriorAppend(
+      stored.map((e) => e.id.toLowerCase()),
+      ids,
+    );
+    switch (prior.kind) {
+      case 'absent':
+        return undefined;
+      case 'conflict':
+        throw new IdempotencyConflictError(streamId, prior.eventId);
+      case 'same': {
+        const last = stored[prior.lastRevision];
+        if (!last) throw failure;
+        return { nextExpectedRevision: last.revision, position: last.position };
+      }
+    }
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -263,6 +263,8 @@ const GRPC_UNAVAILABLE_CODES = new Set([
   1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 10 /* ABORTED */, 14 /* UNAVAILABLE */,
 ]);
 
+const SERVER_NOT_SERVING = /server is (not ready|busy|too busy)/i;
+
 /** Turns anything the client throws into an error of the port; no raw client error leaves the adapter. */
 export function mapClientError(error: unknown, context: ErrorContext = {}): EventStoreError {
   if (error instanceof EventStoreError) return error;
@@ -285,6 +287,13 @@ export function mapClientError(error: unknown, context: ErrorContext = {}): Even
         return new InvalidAppendError(
           `stream ${context.streamId ?? '?'}: the append exceeds EventStoreDB's maximum append size (${converted.maxAppendSize} bytes)`,
         );
+      case ErrorType.UNKNOWN:
+        // A batch append the server did not handle (NotHandled: NotReady, TooBusy) comes back with an empty
+        // details payload the client does not recognise: "Could not recognize Server Is Not Ready" (EventStore
+        // v24.10.x src/EventStore.Core/Services/Transport/Grpc/Streams.BatchAppend.cs ConvertMessage; client
+        // dist/streams/appendToStream/unpackError.js). Both pass: the request can be made again.
+        if (SERVER_NOT_SERVING.test(message)) return new EventStoreUnavailableError(`EventStoreDB: ${message}`, { cause: error });
+        break;
       case ErrorType.TIMEOUT:
       case ErrorType.DEADLINE_EXCEEDED:
       case ErrorType.UNAVAILABLE:

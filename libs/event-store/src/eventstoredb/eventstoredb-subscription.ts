@@ -29,6 +29,16 @@ const LOW_WATER = 128;
 /**
  * The port's subscription over the client's catch-up subscription to $all. The server narrows by category or
  * event type where it can (and always drops system events); every record is filtered again here.
+ *
+ * Checkpoints. During catch-up the server's own checkpoints (every 32 × multiplier records considered) and the
+ * one at caught-up are passed on. Once live they are not enough: the 24.10 server sends a live checkpoint only
+ * every `checkpointIntervalMultiplier × maxSearchWindow` committed records of $all (32 with this client's
+ * defaults; SubscriptionsService.ProcessEventCommited counts them, Enumerator.AllSubscriptionFiltered.GoLive
+ * forwards them, in EventStore v24.10.x src/EventStore.Core/Services/), and a consumer that commits on
+ * checkpoints (the projection runner) would wait for 31 more appends. So once live, every record passed
+ * (delivered or filtered out) becomes committable: a checkpoint at its position follows it as soon as the
+ * client's buffer is drained, and a checkpoint still queued here is superseded by the next one, so a burst
+ * costs the consumer one commit, not one per event.
  */
 export class EventStoreDbSubscription implements Subscription {
   private readonly queue: SubscriptionMessage[] = [];
@@ -43,6 +53,9 @@ export class EventStoreDbSubscription implements Subscription {
   /** The last record of $all this subscription has passed (delivered or filtered out), or a server checkpoint. */
   private lastSeen: LogPosition | undefined;
   private lastCheckpoint: LogPosition | undefined;
+  /** A live checkpoint still waiting in the queue: a later one makes it redundant. */
+  private queuedLiveCheckpoint: SubscriptionMessage | undefined;
+  private readonly superseded = new WeakSet<SubscriptionMessage>();
 
   constructor(
     client: EventStoreDBClient,
@@ -104,7 +117,9 @@ export class EventStoreDbSubscription implements Subscription {
   }
 
   private next(): Promise<IteratorResult<SubscriptionMessage>> {
-    const value = this.queue.shift();
+    let value = this.queue.shift();
+    while (value && this.superseded.has(value)) value = this.queue.shift();
+    if (value === this.queuedLiveCheckpoint) this.queuedLiveCheckpoint = undefined;
     if (value) {
       if (this.paused && this.queue.length <= LOW_WATER) {
         this.paused = false;
@@ -140,6 +155,9 @@ export class EventStoreDbSubscription implements Subscription {
       }
     }
     for (const signal of this.sequencer.eventDelivered()) this.apply(signal);
+    // Once live, what was just passed is committable when nothing more waits in the client's buffer (the 'data'
+    // of its last buffered record is emitted after that record left the buffer, so the length is 0 by then).
+    if (this.live && record && !this.closed && this.stream?.readableLength === 0) this.emitLiveCheckpoint();
   }
 
   private signal(signal: Signal): void {
@@ -163,23 +181,38 @@ export class EventStoreDbSubscription implements Subscription {
     }
   }
 
-  private emitCheckpoint(always: boolean): void {
+  private emitCheckpoint(always: boolean): SubscriptionMessage | undefined {
     const checkpoint = this.lastSeen ?? START;
-    if (!always && this.lastCheckpoint && comparePositions(checkpoint, this.lastCheckpoint) <= 0) return;
+    if (!always && this.lastCheckpoint && comparePositions(checkpoint, this.lastCheckpoint) <= 0) return undefined;
     this.lastCheckpoint = checkpoint;
-    this.enqueue({ kind: 'checkpoint', checkpoint, caughtUp: this.live });
+    const message: SubscriptionMessage = { kind: 'checkpoint', checkpoint, caughtUp: this.live };
+    return this.enqueue(message) === 'queued' ? message : undefined;
   }
 
-  private enqueue(message: SubscriptionMessage): void {
+  /**
+   * The checkpoint this adapter adds after live records. One still queued is superseded by the next: a later
+   * checkpoint covers everything an earlier one did, so the consumer need not commit both. (The server's own
+   * checkpoints and the one marking the switch to live are always passed on.)
+   */
+  private emitLiveCheckpoint(): void {
+    const previous = this.queuedLiveCheckpoint;
+    const queued = this.emitCheckpoint(false);
+    if (!queued) return;
+    if (previous) this.superseded.add(previous);
+    this.queuedLiveCheckpoint = queued;
+  }
+
+  private enqueue(message: SubscriptionMessage): 'delivered' | 'queued' {
     if (this.waiter) {
       this.settle({ done: false, value: message });
-      return;
+      return 'delivered';
     }
     this.queue.push(message);
     if (!this.paused && this.queue.length >= HIGH_WATER && this.stream) {
       this.paused = true;
       this.stream.pause();
     }
+    return 'queued';
   }
 
   private fail(error: EventStoreError): void {

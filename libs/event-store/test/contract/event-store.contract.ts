@@ -31,6 +31,11 @@ export interface ContractFactory {
    * leave it out, and that test is skipped for them.
    */
   holdOpenAppend?(store: EventStore, streamId: string, events: EventToAppend[]): Promise<{ commit(): Promise<void> }>;
+  /**
+   * Takes the server away under the open store and brings it back, keeping its data: every connection the store
+   * holds is lost. Runs last in the suite. Adapters whose server cannot be restarted from the test leave it out.
+   */
+  restartServer?(): Promise<void>;
 }
 
 export function describeEventStoreContract(adapterName: string, factory: ContractFactory): void {
@@ -422,6 +427,29 @@ export function describeEventStoreContract(adapterName: string, factory: Contrac
         expect(reader.state.events.map((e) => e.id)).toEqual(all.slice(4).map((e) => e.id));
       });
 
+      // A consumer that commits only on checkpoints (the projection runner does) must see each live append become
+      // committable on its own. EventStoreDB checkpoints a live filtered subscription only every 32 records of $all,
+      // so on a quiet system an adapter that passed on only the server's checkpoints would leave it stale.
+      test('a projection following live appends reaches the head within a second with no further appends', async () => {
+        const subscription = store.subscribeToAll({ filter: onlyMine() });
+        const projection = followLikeAProjection(subscription);
+        try {
+          await projection.waitFor((p) => p.caughtUp);
+          const appends = [[event('One')], [event('Two'), event('Three')], [event('Four')]];
+          for (const [i, events] of appends.entries()) {
+            const appended = await store.appendToStream(stream('quiet'), events, i === 0 ? 'no_stream' : 'any');
+            const started = Date.now();
+            await projection.waitFor((p) => comparePositions(p.committed, appended.position) >= 0, 1_000);
+            expect(Date.now() - started).toBeLessThan(1_000);
+            expect(projection.state.applied.slice(-events.length)).toEqual(events.map((e) => e.id));
+          }
+          expect(projection.state.applied).toEqual(appends.flat().map((e) => e.id));
+        } finally {
+          await subscription.close();
+          await projection.done;
+        }
+      });
+
       test('an event-type filter applies to subscriptions too', async () => {
         await store.appendToStream(stream('typed'), [event('Wanted'), event('Other'), event('Wanted')], 'no_stream');
         const subscription = store.subscribeToAll({ filter: { categories: [category], eventTypes: ['Wanted'] } });
@@ -463,6 +491,33 @@ export function describeEventStoreContract(adapterName: string, factory: Contrac
         expect(plainReader).toEqual(delivered);
       });
     });
+
+    // Last: it takes every connection of the store away.
+    describe('a server restart', () => {
+      const restart = factory.restartServer;
+      (restart ? test : test.skip)('appends right after it succeed, and a caller retrying an append gets its original answer', async () => {
+        const id = stream('restart');
+        const before = [event('Before')];
+        const first = await store.appendToStream(id, before, 'no_stream');
+        await restart!();
+        const after = event('After');
+        expect((await store.appendToStream(id, [after], 0)).nextExpectedRevision).toBe(1);
+        // A caller whose append failed in the restart cannot know it was written: the same ids again are answered once.
+        expect(await store.appendToStream(id, before, 'no_stream')).toEqual(first);
+        expect((await store.readStream(id)).map((e) => e.id)).toEqual([before[0]!.id, after.id]);
+        // A live subscription started after the restart still reaches the head on its own.
+        const subscription = store.subscribeToAll({ filter: onlyMine() });
+        const projection = followLikeAProjection(subscription);
+        try {
+          await projection.waitFor((p) => p.caughtUp);
+          const last = await store.appendToStream(id, [event('Later')], 1);
+          await projection.waitFor((p) => comparePositions(p.committed, last.position) >= 0, 1_000);
+        } finally {
+          await subscription.close();
+          await projection.done;
+        }
+      });
+    });
   });
 }
 
@@ -482,6 +537,53 @@ async function readAllPaged(store: EventStore, filter: LogFilter, pageSize: numb
     if (page.isEnd) return events;
     position = page.checkpoint;
   }
+}
+
+interface Projected {
+  /** Ids of the events committed, in order: an event counts only once a checkpoint at or after it arrived. */
+  applied: string[];
+  committed: LogPosition;
+  caughtUp: boolean;
+  error?: unknown;
+}
+
+/** Consumes a subscription the way the projection runner does: events are buffered and applied at checkpoints. */
+function followLikeAProjection(subscription: Subscription) {
+  const state: Projected = { applied: [], committed: START, caughtUp: false };
+  let buffered: RecordedEvent[] = [];
+  const done = (async () => {
+    try {
+      for await (const message of subscription as AsyncIterable<SubscriptionMessage>) {
+        if (message.kind === 'event') {
+          buffered.push(message.event);
+          continue;
+        }
+        expect(buffered.every((e) => comparePositions(e.position, message.checkpoint) <= 0)).toBe(true);
+        state.applied.push(...buffered.map((e) => e.id));
+        buffered = [];
+        state.committed = message.checkpoint;
+        if (message.caughtUp) state.caughtUp = true;
+      }
+    } catch (error) {
+      state.error = error;
+    }
+  })();
+  return {
+    state,
+    done,
+    async waitFor(predicate: (s: Projected) => boolean, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(state)) {
+        if (state.error) throw state.error;
+        if (Date.now() > deadline)
+          throw new Error(
+            `projection: condition not met in ${timeoutMs} ms; committed ${positionToString(state.committed)}, ` +
+              `${state.applied.length} applied, ${buffered.length} delivered but not committable`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
+  };
 }
 
 interface Collected {
