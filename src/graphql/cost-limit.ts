@@ -1,53 +1,51 @@
-import {
-  GraphQLError,
-  Kind,
-  type ASTVisitor,
-  type FragmentDefinitionNode,
-  type SelectionSetNode,
-  type ValidationContext,
-  type ValueNode,
-} from 'graphql';
+import { GraphQLError, Kind, type ASTVisitor, type SelectionSetNode, type ValidationContext, type ValueNode } from 'graphql';
 import { DEFAULT_PAGE_SIZE } from './pagination.ts';
 
 /**
  * Refuses queries whose estimated cost exceeds `maxCost` before they run. Each field costs 1, times the page sizes
  * of the lists it sits in: `first` when given (a literal or a variable), else the default page size. A page of 100
  * groups with their owners costs about 100 × fields; a nesting of several large pages adds up fast.
+ *
+ * A fragment spread under a multiplier costs that multiplier times the fragment's cost at multiplier 1 (every term
+ * of the estimate is a multiple of it), so each fragment is priced once per document and reused wherever it is
+ * spread: following every path through the spreads instead doubles the work with each fragment that spreads the next
+ * one twice. The walk stops as soon as the total is past the limit: the estimate it reports is then a lower bound.
  */
 export function costLimit(maxCost: number) {
   return (context: ValidationContext): ASTVisitor => {
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const definition of context.getDocument().definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-    }
+    const fragmentCosts = new Map<string, number>();
+    const pricing = new Set<string>();
+
+    const fragmentCost = (name: string): number => {
+      const known = fragmentCosts.get(name);
+      if (known !== undefined) return known;
+      // A spread of a fragment still being priced is a cycle: NoFragmentCycles refuses the document, and here it
+      // costs nothing, so the walk ends.
+      if (pricing.has(name)) return 0;
+      pricing.add(name);
+      const found = costOf(context.getFragment(name)?.selectionSet, 1);
+      pricing.delete(name);
+      fragmentCosts.set(name, found);
+      return found;
+    };
+
+    const costOf = (set: SelectionSetNode | undefined, multiplier: number): number => {
+      if (!set) return 0;
+      let total = 0;
+      for (const selection of set.selections) {
+        if (selection.kind === Kind.FIELD) {
+          const first = selection.arguments?.find((argument) => argument.name.value === 'first');
+          total += multiplier + costOf(selection.selectionSet, first ? multiplier * pageOf(first.value) : multiplier);
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) total += costOf(selection.selectionSet, multiplier);
+        else total += multiplier * fragmentCost(selection.name.value);
+        if (total > maxCost) return total;
+      }
+      return total;
+    };
+
     return {
       OperationDefinition(node) {
-        const variables = new Map<string, ValueNode | undefined>();
-        for (const definition of node.variableDefinitions ?? []) variables.set(definition.variable.name.value, definition.defaultValue);
-        const pageOf = (value: ValueNode | undefined): number => {
-          if (!value) return DEFAULT_PAGE_SIZE;
-          if (value.kind === Kind.INT) return Math.max(1, Number(value.value));
-          // A variable's value is not known while validating: count the largest page it could ask for.
-          if (value.kind === Kind.VARIABLE) return 100;
-          return DEFAULT_PAGE_SIZE;
-        };
-        const cost = (set: SelectionSetNode | undefined, multiplier: number, seen: Set<string>): number => {
-          if (!set) return 0;
-          let total = 0;
-          for (const selection of set.selections) {
-            if (selection.kind === Kind.FIELD) {
-              const first = selection.arguments?.find((a) => a.name.value === 'first');
-              const inner = first ? multiplier * pageOf(first.value) : multiplier;
-              total += multiplier + cost(selection.selectionSet, inner, seen);
-            } else if (selection.kind === Kind.INLINE_FRAGMENT) total += cost(selection.selectionSet, multiplier, seen);
-            else if (!seen.has(selection.name.value)) {
-              total += cost(fragments.get(selection.name.value)?.selectionSet, multiplier, new Set([...seen, selection.name.value]));
-            }
-            if (total > maxCost) return total;
-          }
-          return total;
-        };
-        const estimated = cost(node.selectionSet, 1, new Set());
+        const estimated = costOf(node.selectionSet, 1);
         if (estimated > maxCost) {
           context.reportError(
             new GraphQLError(
@@ -62,4 +60,11 @@ export function costLimit(maxCost: number) {
       },
     };
   };
+}
+
+function pageOf(value: ValueNode): number {
+  if (value.kind === Kind.INT) return Math.max(1, Number(value.value));
+  // A variable's value is not known while validating: count the largest page it could ask for.
+  if (value.kind === Kind.VARIABLE) return 100;
+  return DEFAULT_PAGE_SIZE;
 }

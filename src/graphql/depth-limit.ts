@@ -1,29 +1,50 @@
-import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
+import { GraphQLError, Kind, type ASTVisitor, type SelectionSetNode, type ValidationContext } from 'graphql';
 
-/** Refuses queries nested deeper than `maxDepth` fields (fragments followed), before they run. */
+/**
+ * Refuses queries nested deeper than `maxDepth` fields (fragments followed), before they run.
+ *
+ * A fragment is as deep wherever it is spread, so each fragment's depth is measured once per document and reused:
+ * following every path through the spreads instead doubles the work with each fragment that spreads the next one
+ * twice (40 such fragments, 2 KB, would take longer than anyone waits). The walk also stops as soon as it is past
+ * the limit, since a deeper answer refuses nothing more.
+ */
 export function depthLimit(maxDepth: number) {
   return (context: ValidationContext): ASTVisitor => {
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const definition of context.getDocument().definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-    }
-    const depth = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
+    const fragmentDepths = new Map<string, number>();
+    const measuring = new Set<string>();
+
+    const fragmentDepth = (name: string): number => {
+      const known = fragmentDepths.get(name);
+      if (known !== undefined) return known;
+      // A spread of a fragment still being measured is a cycle: NoFragmentCycles refuses the document, and here it
+      // adds nothing, so the walk ends.
+      if (measuring.has(name)) return 0;
+      measuring.add(name);
+      const found = depthOf(context.getFragment(name)?.selectionSet);
+      measuring.delete(name);
+      fragmentDepths.set(name, found);
+      return found;
+    };
+
+    const depthOf = (set: SelectionSetNode | undefined): number => {
       if (!set) return 0;
       let deepest = 0;
       for (const selection of set.selections) {
-        if (selection.kind === Kind.FIELD)
-          deepest = Math.max(deepest, selection.selectionSet ? 1 + depth(selection.selectionSet, seen) : 1);
-        else if (selection.kind === Kind.INLINE_FRAGMENT) deepest = Math.max(deepest, depth(selection.selectionSet, seen));
-        else if (!seen.has(selection.name.value)) {
-          const fragment = fragments.get(selection.name.value);
-          deepest = Math.max(deepest, depth(fragment?.selectionSet, new Set([...seen, selection.name.value])));
-        }
+        const depth =
+          selection.kind === Kind.FIELD
+            ? 1 + depthOf(selection.selectionSet)
+            : selection.kind === Kind.INLINE_FRAGMENT
+              ? depthOf(selection.selectionSet)
+              : fragmentDepth(selection.name.value);
+        deepest = Math.max(deepest, depth);
+        if (deepest > maxDepth) return deepest;
       }
       return deepest;
     };
+
     return {
       OperationDefinition(node) {
-        const found = depth(node.selectionSet, new Set());
+        const found = depthOf(node.selectionSet);
         if (found > maxDepth) {
           context.reportError(
             new GraphQLError(`query is nested ${found} levels deep; at most ${maxDepth} are allowed`, {
