@@ -196,12 +196,23 @@ export const MODERATION_CASE_EVENT_SCHEMAS: EventSchemaDefinition[] = MODERATION
 // ---------------------------------------------------------------- commands
 
 /**
+ * Who the case's author is to a group owner moderating it, as the log shows it (the handler reads it): another owner
+ * of the case's group (its stream), a community manager (someone the events record acting with that role), or neither.
+ */
+export type AuthorStanding = 'ordinary' | 'community_manager' | 'co_owner';
+
+/**
  * Why the actor may moderate this case, established by the handler from governance state: community managers act on
  * any case; a group's owners on the cases of that group.
  */
 export type ModeratorAuthority =
   | { readonly kind: 'community_manager' }
-  | { readonly kind: 'group_owner'; readonly groupId: string }
+  | {
+      readonly kind: 'group_owner';
+      readonly groupId: string;
+      /** An owner's authority covers the content of their group, never a sanction against a peer (see decideCase). */
+      readonly author: AuthorStanding;
+    }
   /** An owner of the case's group whose certification does not allow it now (the certification gate). */
   | {
       readonly kind: 'uncertified_owner';
@@ -485,6 +496,11 @@ function decideCase(command: DecideCase, state: ModerationCaseState): Moderation
   if (outcome === 'SUSPEND_MEMBER' && command.authority.kind !== 'community_manager') {
     throw new DomainError('FORBIDDEN', 'suspending a member is reserved to community managers');
   }
+  const sanction = sanctionFor(outcome, file, suspendUntil);
+  // An owner acting against a community manager or a co-owner would be one peer judging another: a community manager
+  // does. Hiding or removing someone's content is a sanction against them as much as a warning is (the review's owner
+  // removed a community manager's post); only dismissing the report (NO_ACTION) stays within an owner's authority.
+  if (outcome !== 'NO_ACTION' && command.authority.kind === 'group_owner') requireOrdinaryAuthor(command.authority, file, outcome);
 
   const events: ModerationCaseEvent[] = [];
   switch (file.status) {
@@ -512,7 +528,7 @@ function decideCase(command: DecideCase, state: ModerationCaseState): Moderation
       decidedBy: command.actorId,
       decidedAt: command.at,
       contentStatus: contentStatusAfter(outcome, file.contentStatus),
-      sanction: sanctionFor(outcome, file, suspendUntil),
+      sanction,
     },
   });
   return events;
@@ -607,6 +623,10 @@ function decideAppeal(command: DecideAppeal, state: ModerationCaseState): Modera
     throw new DomainError('FORBIDDEN', 'four eyes: the appeal must be decided by someone other than who made the decision');
   }
   if (command.actorId === file.appeal?.appellantId) throw new DomainError('FORBIDDEN', 'you cannot decide your own appeal');
+  // The appeal answers the complaint: whoever raised it is a party, not a judge.
+  if (file.reporters.includes(command.actorId)) {
+    throw new DomainError('FORBIDDEN', `you cannot decide the appeal of case ${caseId}: you reported it`);
+  }
 
   const overturned = outcome === 'OVERTURNED';
   const events: ModerationCaseEvent[] = [
@@ -654,9 +674,10 @@ function requireCase(caseId: string, state: ModerationCaseState): CaseFile {
 }
 
 function requireModerator(authority: ModeratorAuthority, file: CaseFile, actorId: string): void {
-  // Whatever their role: nobody judges a case about their own content.
+  // Whatever their role: nobody judges a case about their own content, nor a case they brought.
   if (actorId === file.authorId)
     throw new DomainError('FORBIDDEN', `you cannot moderate case ${file.caseId}: it is about your own content`);
+  if (file.reporters.includes(actorId)) throw new DomainError('FORBIDDEN', `you cannot moderate case ${file.caseId}: you reported it`);
   switch (authority.kind) {
     case 'community_manager':
       return;
@@ -684,6 +705,29 @@ function requireModerator(authority: ModeratorAuthority, file: CaseFile, actorId
       ? `moderating case ${file.caseId} needs the role COMMUNITY_MANAGER`
       : `moderating case ${file.caseId} needs the role COMMUNITY_MANAGER or ownership of group ${file.groupId}`,
   );
+}
+
+function requireOrdinaryAuthor(
+  authority: Extract<ModeratorAuthority, { kind: 'group_owner' }>,
+  file: CaseFile,
+  outcome: ModerationOutcome,
+) {
+  switch (authority.author) {
+    case 'ordinary':
+      return;
+    case 'community_manager':
+      throw new DomainError(
+        'FORBIDDEN',
+        `a group owner's authority never covers a sanction against a community manager: ${outcome} on case ${file.caseId} is for a community manager to decide`,
+      );
+    case 'co_owner':
+      throw new DomainError(
+        'FORBIDDEN',
+        `a group owner's authority never covers a sanction against another owner of group ${authority.groupId}: ${outcome} on case ${file.caseId} is for a community manager to decide`,
+      );
+    default:
+      return unknownAuthorStanding(authority.author);
+  }
 }
 
 export function requireContentId(value: string): string {
@@ -730,6 +774,10 @@ function unknownStatus(status: never): never {
 
 function unknownOutcome(outcome: never): never {
   throw new Error(`unknown moderation outcome ${String(outcome)}`);
+}
+
+function unknownAuthorStanding(standing: never): never {
+  throw new Error(`unknown author standing ${String(standing)}`);
 }
 
 function unknownAuthority(authority: never): never {

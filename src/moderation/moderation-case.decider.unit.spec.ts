@@ -49,10 +49,13 @@ const OWNER_2 = 'm-owner-2';
 /** Community managers. */
 const CM = 'm-cm-1';
 const CM_2 = 'm-cm-2';
+/** Neither reported the content nor holds any authority over it. */
+const BYSTANDER = 'm-bystander';
 
 const COMMUNITY_MANAGER: ModeratorAuthority = { kind: 'community_manager' };
-const GROUP_OWNER: ModeratorAuthority = { kind: 'group_owner', groupId: GROUP };
-const OTHER_GROUP_OWNER: ModeratorAuthority = { kind: 'group_owner', groupId: 'g-7' };
+/** An owner of GROUP moderating the case of an ordinary member (neither a co-owner nor a community manager). */
+const GROUP_OWNER: ModeratorAuthority = { kind: 'group_owner', groupId: GROUP, author: 'ordinary' };
+const OTHER_GROUP_OWNER: ModeratorAuthority = { kind: 'group_owner', groupId: 'g-7', author: 'ordinary' };
 const NO_AUTHORITY: ModeratorAuthority = { kind: 'none' };
 
 const OPENED_AT = '2025-03-01T09:00:00.000Z';
@@ -488,6 +491,46 @@ describe('ClaimCase', () => {
       .thenThrows(refusal);
   });
 
+  test.each([
+    ['a community manager', CM, COMMUNITY_MANAGER],
+    ['an owner of the group', OWNER, GROUP_OWNER],
+  ])('%s who reported the content can neither claim nor decide its case', (_, actorId, authority) => {
+    const refusal = domainError('FORBIDDEN', `you cannot moderate case ${CASE}: you reported it`);
+    const reportedByThem = [opened(), flagged(REPORTER), flagged(actorId)];
+    spec.given(reportedByThem).when(claim(actorId, authority)).thenThrows(refusal);
+    spec
+      .given(reportedByThem)
+      .when(decide({ actorId, authority, outcome: 'WARN_MEMBER' }))
+      .thenThrows(refusal);
+  });
+
+  test('a community manager who reported a case cannot take it over either', () =>
+    spec
+      .given([...inReviewBy(OWNER), flagged(CM)])
+      .when(claim(CM, COMMUNITY_MANAGER))
+      .thenThrows(domainError('FORBIDDEN', `you cannot moderate case ${CASE}: you reported it`)));
+
+  test('an assignee who then reports the content no longer decides it; a community manager takes it over', () => {
+    const claimedThenReported = [...inReviewBy(CM), flagged(CM)];
+    spec
+      .given(claimedThenReported)
+      .when(decide())
+      .thenThrows(domainError('FORBIDDEN', `you cannot moderate case ${CASE}: you reported it`));
+    spec
+      .given(claimedThenReported)
+      .when(claim(CM_2, COMMUNITY_MANAGER))
+      .then([claimed(CM_2, { previousAssignee: CM })]);
+  });
+
+  test('an owner may claim the case of a community manager or a co-owner (the content is theirs to act on)', () => {
+    for (const author of ['community_manager', 'co_owner'] as const) {
+      spec
+        .given(reported)
+        .when(claim(OWNER, { kind: 'group_owner', groupId: GROUP, author }))
+        .then([claimed(OWNER)]);
+    }
+  });
+
   test('a community manager claims an open case', () =>
     spec
       .given(reported)
@@ -544,7 +587,7 @@ describe('ClaimCase', () => {
     spec.given(reported).when(claim('m-elsewhere', OTHER_GROUP_OWNER)).thenThrows(needsManagerOrOwner));
 
   test('a member without authority may not claim', () =>
-    spec.given(reported).when(claim(REPORTER, NO_AUTHORITY)).thenThrows(needsManagerOrOwner));
+    spec.given(reported).when(claim(BYSTANDER, NO_AUTHORITY)).thenThrows(needsManagerOrOwner));
 
   test('only a community manager may claim a case about content outside any group', () =>
     spec
@@ -553,7 +596,7 @@ describe('ClaimCase', () => {
       .thenThrows(needsManager));
 
   test('the authority is checked before the status', () =>
-    spec.given(removedByCm).when(claim(REPORTER, NO_AUTHORITY)).thenThrows(needsManagerOrOwner));
+    spec.given(removedByCm).when(claim(BYSTANDER, NO_AUTHORITY)).thenThrows(needsManagerOrOwner));
 
   test('refuses a bad case id as bad input', () =>
     spec
@@ -625,6 +668,32 @@ describe('DecideCase', () => {
       .given(inReviewBy(OWNER))
       .when(decide({ actorId: OWNER, authority: GROUP_OWNER, outcome: 'WARN_MEMBER' }))
       .then([decided({ outcome: 'WARN_MEMBER', decidedBy: OWNER, contentStatus: 'VISIBLE', sanction: warning })]));
+
+  describe.each([
+    ['a community manager', 'community_manager', "a group owner's authority never covers a sanction against a community manager"],
+    ['another owner of the group', 'co_owner', `a group owner's authority never covers a sanction against another owner of group ${GROUP}`],
+  ] as const)('against %s', (_, author, rule) => {
+    test.each(['WARN_MEMBER', 'HIDE_CONTENT', 'REMOVE_CONTENT'] as const)(
+      'a group owner may not %s: a community manager decides it',
+      (outcome) =>
+        spec
+          .given(inReviewBy(OWNER))
+          .when(decide({ actorId: OWNER, authority: { kind: 'group_owner', groupId: GROUP, author }, outcome }))
+          .thenThrows(domainError('FORBIDDEN', `${rule}: ${outcome} on case ${CASE} is for a community manager to decide`)),
+    );
+
+    test('a group owner may dismiss the report (NO_ACTION)', () =>
+      spec
+        .given(inReviewBy(OWNER))
+        .when(decide({ actorId: OWNER, authority: { kind: 'group_owner', groupId: GROUP, author }, outcome: 'NO_ACTION' }))
+        .then([decided({ outcome: 'NO_ACTION', decidedBy: OWNER, contentStatus: 'VISIBLE' })]));
+  });
+
+  test('a community manager may warn a community manager', () =>
+    spec
+      .given(inReviewBy(CM))
+      .when(decide({ outcome: 'WARN_MEMBER' }))
+      .then([warned]));
 
   test('a group owner may not suspend a member', () =>
     spec
@@ -730,7 +799,7 @@ describe('DecideCase', () => {
   test('a member without authority may not decide', () =>
     spec
       .given(reported)
-      .when(decide({ actorId: REPORTER, authority: NO_AUTHORITY }))
+      .when(decide({ actorId: BYSTANDER, authority: NO_AUTHORITY }))
       .thenThrows(needsManagerOrOwner));
 
   test('a group owner may not decide a case about content outside any group', () =>
@@ -859,6 +928,18 @@ describe('DecideAppeal', () => {
       .given(appealedRemoval)
       .when(decideAppeal('OVERTURNED', { actorId: AUTHOR }))
       .thenThrows(domainError('FORBIDDEN', 'you cannot decide your own appeal')));
+
+  test('a community manager who reported the case may not decide its appeal: the complainant is a party', () =>
+    spec
+      .given([opened(), flagged(REPORTER), flagged(CM_2), claimed(CM), decided(), appealFiled()])
+      .when(decideAppeal('UPHELD'))
+      .thenThrows(domainError('FORBIDDEN', `you cannot decide the appeal of case ${CASE}: you reported it`)));
+
+  test('a community manager who only claimed the case (another decided it) may decide its appeal', () =>
+    spec
+      .given([...reported, claimed(CM_2), claimed(CM, { previousAssignee: CM_2 }), decided(), appealFiled()])
+      .when(decideAppeal('UPHELD'))
+      .then([appealDecided()]));
 
   test('deciding the appeal of a case that does not exist is not found', () =>
     spec.given([]).when(decideAppeal('UPHELD')).thenThrows(notFoundCase));

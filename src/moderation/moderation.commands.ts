@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { foldState, StreamNotFoundError, GovernanceEventStore, type StoredEvent } from '#event-store';
-import { requireActor, type RequestContext } from '../auth/request-context.ts';
+import { requireActor, requireRole, type RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
 import { InputCommand } from '../command/input-command.ts';
@@ -12,11 +12,14 @@ import { publishedAgreementVersion } from '../agreements/index.ts';
 import { readGroupOwnership } from '../groups/index.ts';
 import { APP_CONFIG } from '../infrastructure/tokens.ts';
 import { requireRegisteredMember } from '../members/index.ts';
-import { notFound } from '../shared/domain-error.ts';
-import { requireId } from '../shared/identifiers.ts';
+import { DomainError, notFound } from '../shared/domain-error.ts';
+import { isId, requireId } from '../shared/identifiers.ts';
 import { randomUUID } from 'node:crypto';
+import { hasActedAsCommunityManager } from './community-manager-evidence.ts';
 import {
   caseForViewer,
+  isCaseModeratorByRole,
+  moderationRefused,
   moderatorAuthority,
   OWNER_CERTIFICATION,
   standingForViewer,
@@ -50,6 +53,11 @@ import type { MemberStandingView, ModerationCaseView } from './read-models/moder
 
 const READ_MODELS = [MODERATION_PROJECTION];
 
+// The actions named in role refusals, checked once before any input is validated and again by the pipeline.
+const DECIDING_AN_APPEAL = 'deciding an appeal';
+const ADDING_A_NOTE = 'adding a moderator note';
+const RETRACTING_A_NOTE = 'retracting a moderator note';
+
 /** A report that keeps landing on cases decided meanwhile gives up rather than loop (it would take a decision a turn). */
 const MAX_REPORT_ATTEMPTS = 10;
 
@@ -73,13 +81,34 @@ abstract class CaseHandler {
 
   /**
    * Why the actor may moderate the case, from the streams as they are now: the role, or ownership of the case's group
-   * (read from the group's stream) and, with the certification gate on, the owner's certification.
+   * (read from the group's stream) and, with the certification gate on, the owner's certification. For an owner, also
+   * who the author is to them (a co-owner, or someone the log shows acting as a community manager). Refuses anyone
+   * without authority over the case.
    */
   protected async authorityOf(actor: Actor, file: CaseFile) {
     const ownership = file.groupId === null ? null : await readGroupOwnership(this.events, file.groupId);
     const owner = !actor.roles.includes(Role.COMMUNITY_MANAGER) && (ownership?.ownerSince.has(actor.id) ?? false);
     const certification = owner && this.ownerCertification ? await this.ownerCertification(actor.id, new Date()) : null;
-    return moderatorAuthority(actor, file, ownership, certification);
+    // Only an owner's authority depends on who the author is: the history is read for them alone.
+    const authorActedAsCommunityManager = owner ? await hasActedAsCommunityManager(this.events, file.authorId) : false;
+    const established = moderatorAuthority(actor, file, ownership, certification, authorActedAsCommunityManager);
+    // Someone with no authority over the case gets the refusal a case that does not exist gets: the decider's would
+    // name the case's group, and its difference from that one would say that the case exists.
+    if (established.authority.kind === 'none') throw moderationRefused();
+    return established;
+  }
+
+  /**
+   * The case a moderator names, checked in this order: who asks, then the id, then whether the case exists. Only a
+   * community manager may learn that an id is malformed or names no case (see isCaseModeratorByRole).
+   */
+  protected async caseToModerate(actor: Actor, rawCaseId: string): Promise<{ caseId: string; file: CaseFile }> {
+    const byRole = isCaseModeratorByRole(actor);
+    if (!byRole && !isId(rawCaseId)) throw moderationRefused();
+    const caseId = requireId(rawCaseId, 'caseId');
+    const state = foldState(moderationCaseDecider, await this.history(caseId));
+    if (state.status === 'absent') throw byRole ? notFound(`moderation case ${caseId} does not exist`) : moderationRefused();
+    return { caseId, file: state };
   }
 
   protected async history(caseId: string): Promise<StoredEvent[]> {
@@ -89,12 +118,6 @@ abstract class CaseHandler {
       if (error instanceof StreamNotFoundError) return [];
       throw error;
     }
-  }
-
-  protected async existingCase(caseId: string): Promise<CaseFile> {
-    const state = foldState(moderationCaseDecider, await this.history(caseId));
-    if (state.status === 'absent') throw notFound(`moderation case ${caseId} does not exist`);
-    return state;
   }
 
   /** The case as `actor` may see it, read after the pipeline waited for the read model. */
@@ -192,8 +215,8 @@ export class ReportContentHandler extends CaseHandler {
 export class ClaimModerationCaseHandler extends CaseHandler {
   async execute({ input, context }: ClaimModerationCaseCommand): Promise<ModerationCaseView> {
     const actor = requireActor(context);
-    const caseId = requireId(input.caseId, 'caseId');
-    const { authority, recorded } = await this.authorityOf(actor, await this.existingCase(caseId));
+    const { caseId, file } = await this.caseToModerate(actor, input.caseId);
+    const { authority, recorded } = await this.authorityOf(actor, file);
     await this.run(context, actor, caseId, recorded, input, (at) => ({ type: 'ClaimCase', caseId, actorId: actor.id, authority, at }));
     return this.answer(caseId, actor);
   }
@@ -203,8 +226,8 @@ export class ClaimModerationCaseHandler extends CaseHandler {
 export class DecideModerationCaseHandler extends CaseHandler {
   async execute({ input, context }: DecideModerationCaseCommand): Promise<ModerationCaseView> {
     const actor = requireActor(context);
-    const caseId = requireId(input.caseId, 'caseId');
-    const { authority, recorded } = await this.authorityOf(actor, await this.existingCase(caseId));
+    const { caseId, file } = await this.caseToModerate(actor, input.caseId);
+    const { authority, recorded } = await this.authorityOf(actor, file);
     const cited = input.guideline;
     const guidelinePublished = cited ? await publishedAgreementVersion(this.events, cited.agreementId, cited.version) : undefined;
     await this.run(context, actor, caseId, recorded, input, (at) => ({
@@ -229,16 +252,23 @@ export class DecideModerationCaseHandler extends CaseHandler {
 export class FileAppealHandler extends CaseHandler {
   async execute({ input, context }: FileAppealCommand): Promise<ModerationCaseView> {
     const actor = requireActor(context);
-    const caseId = requireId(input.caseId, 'caseId');
-    // The statement is the appellant's personal data: it goes into the event encrypted, never into the metadata.
-    await this.run(context, actor, caseId, 'author of the content', { commandId: input.commandId ?? null }, (at) => ({
-      type: 'FileAppeal',
-      caseId,
-      actorId: actor.id,
-      statement: input.statement,
-      appealWindowDays: this.config.appealWindowDays,
-      at,
-    }));
+    // Only the author of a case's content appeals: no id that is malformed or names no case can be theirs.
+    if (!isId(input.caseId)) throw appealRefused();
+    const caseId = input.caseId;
+    try {
+      // The statement is the appellant's personal data: it goes into the event encrypted, never into the metadata.
+      await this.run(context, actor, caseId, 'author of the content', { commandId: input.commandId ?? null }, (at) => ({
+        type: 'FileAppeal',
+        caseId,
+        actorId: actor.id,
+        statement: input.statement,
+        appealWindowDays: this.config.appealWindowDays,
+        at,
+      }));
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'NOT_FOUND') throw appealRefused();
+      throw error;
+    }
     return this.answer(caseId, actor);
   }
 }
@@ -246,11 +276,13 @@ export class FileAppealHandler extends CaseHandler {
 @CommandHandler(DecideAppealCommand)
 export class DecideAppealHandler extends CaseHandler {
   async execute({ input, context }: DecideAppealCommand): Promise<ModerationCaseView> {
+    // The role before the id: a refused caller learns nothing about which ids would do.
+    requireRole(context, [Role.COMMUNITY_MANAGER], DECIDING_AN_APPEAL);
     const caseId = requireId(input.caseId, 'caseId');
     const result = await this.pipeline.executeMutation({
       context,
       roles: [Role.COMMUNITY_MANAGER],
-      action: 'deciding an appeal',
+      action: DECIDING_AN_APPEAL,
       input,
       streamId: moderationCaseStreamId(caseId),
       decider: moderationCaseDecider,
@@ -289,11 +321,12 @@ abstract class ModeratorNoteHandler {
 @CommandHandler(AddModeratorNoteCommand)
 export class AddModeratorNoteHandler extends ModeratorNoteHandler {
   async execute({ input, context }: AddModeratorNoteCommand): Promise<MemberStandingView> {
+    requireRole(context, [Role.COMMUNITY_MANAGER], ADDING_A_NOTE);
     const memberId = requireId(input.memberId, 'memberId');
     await this.pipeline.executeMutation({
       context,
       roles: [Role.COMMUNITY_MANAGER],
-      action: 'adding a moderator note',
+      action: ADDING_A_NOTE,
       input,
       streamId: moderatorNotesStreamId(memberId),
       decider: moderatorNotesDecider,
@@ -318,11 +351,12 @@ export class AddModeratorNoteHandler extends ModeratorNoteHandler {
 @CommandHandler(RetractModeratorNoteCommand)
 export class RetractModeratorNoteHandler extends ModeratorNoteHandler {
   async execute({ input, context }: RetractModeratorNoteCommand): Promise<MemberStandingView> {
+    requireRole(context, [Role.COMMUNITY_MANAGER], RETRACTING_A_NOTE);
     const memberId = requireId(input.memberId, 'memberId');
     await this.pipeline.executeMutation({
       context,
       roles: [Role.COMMUNITY_MANAGER],
-      action: 'retracting a moderator note',
+      action: RETRACTING_A_NOTE,
       input,
       streamId: moderatorNotesStreamId(memberId),
       decider: moderatorNotesDecider,
@@ -340,6 +374,10 @@ export class RetractModeratorNoteHandler extends ModeratorNoteHandler {
     });
     return this.answer(memberId, requireActor(context));
   }
+}
+
+function appealRefused(): DomainError {
+  return new DomainError('FORBIDDEN', 'only the author of the content may appeal its decision');
 }
 
 /** GraphQL's DateTime gives a Date (an invalid one for a value it could not read): the decider refuses that clearly. */

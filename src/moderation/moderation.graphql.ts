@@ -119,7 +119,10 @@ export class ModerationDecision {
 
 @ObjectType()
 export class Appeal {
-  @Field(() => String, { description: "The appellant's words; redacted once their personal data is erased." })
+  @Field(() => String, {
+    description:
+      "The appellant's words: [withheld] for anyone but the appellant, community managers, auditors and the owners of the case's group; [redacted] once their personal data is erased.",
+  })
   statement!: string;
 
   @Field(() => Date)

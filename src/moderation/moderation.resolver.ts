@@ -8,7 +8,7 @@ import { pageSize } from '../graphql/pagination.ts';
 import { groupsOwnedBy, readGroupOwnership } from '../groups/index.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import { isId, requireId } from '../shared/identifiers.ts';
-import { caseForViewer, isQueueStaff, standingForViewer } from './moderation-access.ts';
+import { caseForViewer, caseRefused, isQueueStaff, requireStandingReader, standingForViewer } from './moderation-access.ts';
 import {
   AddModeratorNoteCommand,
   ClaimModerationCaseCommand,
@@ -50,19 +50,22 @@ export class ModerationResolver {
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
   ): Promise<ModerationCaseConnection> {
     const actor = requireActor(context);
-    const groupId = filter?.groupId === null || filter?.groupId === undefined ? null : requireId(filter.groupId, 'filter.groupId');
-    const assignedTo =
-      filter?.assignedTo === null || filter?.assignedTo === undefined ? null : requireId(filter.assignedTo, 'filter.assignedTo');
+    // Who asks before what they ask for: an owner naming a group that is not theirs is refused, malformed or not.
     let withinGroups: string[] | null = null;
     if (!isQueueStaff(actor)) {
       withinGroups = await groupsOwnedBy(this.db, actor.id);
       if (withinGroups.length === 0) {
         throw new DomainError('FORBIDDEN', 'the moderation queue needs the role COMMUNITY_MANAGER or AUDITOR, or ownership of a group');
       }
-      if (groupId !== null && !withinGroups.includes(groupId)) {
-        throw new DomainError('FORBIDDEN', `the cases of group ${groupId} are for its owners and community managers`);
+      const named = filter?.groupId;
+      if (named !== null && named !== undefined && !withinGroups.includes(named)) {
+        const which = isId(named) ? `group ${named}` : 'that group';
+        throw new DomainError('FORBIDDEN', `the cases of ${which} are for its owners and community managers`);
       }
     }
+    const groupId = filter?.groupId === null || filter?.groupId === undefined ? null : requireId(filter.groupId, 'filter.groupId');
+    const assignedTo =
+      filter?.assignedTo === null || filter?.assignedTo === undefined ? null : requireId(filter.assignedTo, 'filter.assignedTo');
     const page = await listModerationCases(this.db, {
       filter: { statuses: filter?.status ?? null, groupId, assignedTo, withinGroups },
       first: pageSize(first),
@@ -78,9 +81,12 @@ export class ModerationResolver {
   @Query(() => ModerationCase, { nullable: true })
   async moderationCase(@Args('id', { type: () => ID }) id: string, @Context() context: RequestContext): Promise<ModerationCaseView | null> {
     const actor = requireActor(context);
-    if (!isId(id)) return null;
-    const view = await findModerationCase(this.db, id);
-    if (!view) return null;
+    const view = isId(id) ? await findModerationCase(this.db, id) : null;
+    // Staff are told that there is no such case; anyone else gets the refusal they would get for someone else's.
+    if (!view) {
+      if (isQueueStaff(actor)) return null;
+      throw caseRefused(id);
+    }
     const ownership = view.groupId === null ? null : await readGroupOwnership(this.events, view.groupId);
     return caseForViewer(view, actor, ownership?.ownerSince.has(actor.id) ?? false);
   }
@@ -91,6 +97,8 @@ export class ModerationResolver {
     @Context() context: RequestContext,
   ): Promise<MemberStandingView> {
     const actor = requireActor(context);
+    // Who asks before the id: a refusal must not tell a stranger which ids are well-formed.
+    requireStandingReader(actor, memberId);
     return standingForViewer(await findMemberStanding(this.db, requireId(memberId, 'memberId'), new Date()), actor);
   }
 
