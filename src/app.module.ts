@@ -1,6 +1,6 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Request } from 'express';
@@ -29,6 +29,8 @@ import { MembersModule } from './members/members.module.ts';
 import { ModerationModule } from './moderation/moderation.module.ts';
 import { PrivacyModule } from './privacy/privacy.module.ts';
 import { Security } from './security/index.ts';
+import { WebSocketUpgradeGuard } from './security/websocket-upgrade-guard.ts';
+import { ReadOnlyMutationGuard } from './security/read-only-roles.ts';
 import { TrainingModule } from './training/training.module.ts';
 
 export interface AppRuntime {
@@ -96,7 +98,15 @@ export class AppModule {
         InsightsModule,
         AdminModule,
       ],
-      providers: [MeResolver, { provide: APP_FILTER, useClass: GraphQLErrorsFilter }, { provide: Security, useValue: security }],
+      providers: [
+        MeResolver,
+        { provide: APP_FILTER, useClass: GraphQLErrorsFilter },
+        // Every mutation refuses a read-only (auditor's) token before its resolver runs (src/security/read-only-roles.ts).
+        { provide: APP_GUARD, useClass: ReadOnlyMutationGuard },
+        { provide: Security, useValue: security },
+        // Upgrades counted per address before graphql-ws takes them (src/security/websocket-connections.ts).
+        WebSocketUpgradeGuard,
+      ],
       controllers: [HealthController],
     };
   }

@@ -50,7 +50,13 @@ async function main(): Promise<void> {
     database: local ? 'embedded' : 'DATABASE_URL',
     auth: auth.mode === 'hs256' ? auth.source : `OIDC ${auth.issuer}`,
   });
-  if (auth.mode === 'hs256') {
+  if (auth.mode === 'hs256' && config.nodeEnv === 'production') {
+    // Allowed by AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION=true (loadConfig refuses it otherwise): said at every start.
+    logger.warn(
+      'production with a shared secret (AUTH_JWT_SECRET, allowed by AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION=true): ' +
+        'whoever holds it signs tokens for any member with any role; prefer OIDC (AUTH_ISSUER, AUTH_AUDIENCE)',
+    );
+  } else if (auth.mode === 'hs256') {
     logger.info('get a development token: npm run token -- --sub m-1 --role COMMUNITY_MANAGER');
   }
 

@@ -74,6 +74,44 @@ export function parseDevelopmentTokenRequest(body: unknown): DevelopmentTokenReq
   return { memberId, roles: [...new Set(roles)] };
 }
 
+/** The names a browser on this machine reaches the service by; a name that resolves here is not enough (rebinding). */
+const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Who may ask for a development token, as the request's headers say: a page of another site cannot read the answer
+ * (no CORS for it), but with DNS rebinding its own name points at 127.0.0.1 and the page becomes same-origin with
+ * the service. Its requests then carry that name as Host and the page's origin as Origin. So the Host must be a
+ * loopback name (any port) or the host of a configured admin origin, and an Origin, when sent, loopback or exactly a
+ * configured origin. Answers the reason for a refusal (never quoting the headers), or null.
+ */
+export function developmentTokenCallerProblem(
+  headers: { readonly host?: string | undefined; readonly origin?: string | undefined },
+  adminOrigins: readonly string[],
+): string | null {
+  // By name, whatever the port: rebinding is about the name, and a proxy in front may change the port.
+  const configuredHostnames = new Set(adminOrigins.map((origin) => new URL(origin).hostname));
+  const host = parseHost(headers.host);
+  if (!host || !(LOOPBACK_HOSTNAMES.has(host.hostname) || configuredHostnames.has(host.hostname))) {
+    return `the development sign-in answers only to a Host of this machine (localhost, 127.0.0.1, [::1]) or of ADMIN_ORIGIN`;
+  }
+  if (headers.origin === undefined) return null;
+  const origin = URL.canParse(headers.origin) ? new URL(headers.origin) : undefined;
+  const allowed =
+    origin !== undefined &&
+    /^https?:$/.test(origin.protocol) &&
+    (LOOPBACK_HOSTNAMES.has(origin.hostname) || adminOrigins.includes(origin.origin));
+  return allowed
+    ? null
+    : `the development sign-in answers only to pages of an Origin of this machine (localhost, 127.0.0.1, [::1]) or of ADMIN_ORIGIN`;
+}
+
+/** `host[:port]` as a Host header carries it, or undefined for anything else (user info, a path, a bad port). */
+function parseHost(value: string | undefined): URL | undefined {
+  if (!value || value.length > 255 || !/^[A-Za-z0-9.:[\]-]+$/.test(value)) return undefined;
+  const url = URL.canParse(`http://${value}`) ? new URL(`http://${value}`) : undefined;
+  return url && url.pathname === '/' && !url.username && !url.password ? url : undefined;
+}
+
 /**
  * The file of the bundle a path under /admin names, or null for anything that could leave the bundle's directory
  * (.., dot files, empty segments): such paths are client routes at most, never files.

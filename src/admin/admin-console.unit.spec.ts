@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { loadConfig } from '../config/config.ts';
-import { adminSecurityHeaders, adminSignIn, bundlePath, developmentSignInEnabled, parseDevelopmentTokenRequest } from './admin-console.ts';
+import {
+  adminSecurityHeaders,
+  adminSignIn,
+  bundlePath,
+  developmentSignInEnabled,
+  developmentTokenCallerProblem,
+  parseDevelopmentTokenRequest,
+} from './admin-console.ts';
 
 const generated = { mode: 'hs256', secret: 'x'.repeat(48), source: 'generated development secret' } as const;
 const configured = { mode: 'hs256', secret: 'x'.repeat(48), source: 'AUTH_JWT_SECRET' } as const;
@@ -41,6 +48,51 @@ describe('the development sign-in', () => {
     expect(parseDevelopmentTokenRequest({ memberId: 'cm-1', roles: [] })).toMatch(/roles/);
     expect(parseDevelopmentTokenRequest({ memberId: 'cm-1', roles: ['ROOT'] })).toMatch(/roles/);
     expect(parseDevelopmentTokenRequest(null)).toMatch(/JSON object/);
+  });
+});
+
+describe('who may ask for a development token (against DNS rebinding)', () => {
+  const origins = ['https://admin.example.org', 'http://console.test:8080'];
+  const problem = (host: string | undefined, origin?: string) => developmentTokenCallerProblem({ host, origin }, origins);
+
+  test('a loopback Host (any port), or the host of a configured origin; an Origin, when sent, loopback or configured', () => {
+    for (const host of ['localhost', 'localhost:3000', 'LocalHost:5173', '127.0.0.1', '127.0.0.1:3000', '[::1]', '[::1]:3000']) {
+      expect({ host, problem: problem(host) }).toEqual({ host, problem: null });
+    }
+    expect(problem('admin.example.org')).toBeNull();
+    expect(problem('console.test:8080')).toBeNull();
+    for (const origin of ['http://localhost:5173', 'http://127.0.0.1:3000', 'http://[::1]:3000', 'https://admin.example.org']) {
+      expect({ origin, problem: problem('127.0.0.1:3000', origin) }).toEqual({ origin, problem: null });
+    }
+  });
+
+  test('anything else is refused with the reason', () => {
+    for (const host of [
+      undefined,
+      '',
+      'attacker.example',
+      'localhost.attacker.example',
+      'attacker.localhost.example',
+      '127.0.0.1.attacker.example',
+      '192.168.1.20',
+      '0.0.0.0:3000',
+      '[::]',
+      'localhost@attacker.example',
+      'localhost/path',
+      'localhost:99999',
+      'x'.repeat(300),
+    ]) {
+      expect({ host, problem: problem(host) }).toEqual({
+        host,
+        problem: expect.stringMatching(/^the development sign-in answers only to a Host/),
+      });
+    }
+    for (const origin of ['null', 'http://attacker.example', 'http://admin.example.org', 'https://admin.example.org:8443', 'not a url']) {
+      expect({ origin, problem: problem('localhost:3000', origin) }).toEqual({
+        origin,
+        problem: expect.stringMatching(/^the development sign-in answers only to pages of an Origin/),
+      });
+    }
   });
 });
 

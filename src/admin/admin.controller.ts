@@ -6,7 +6,14 @@ import { signDevelopmentToken } from '../auth/development-token.ts';
 import type { AppConfig } from '../config/config.ts';
 import { APP_CONFIG } from '../infrastructure/tokens.ts';
 import { logger } from '../observability/logger.ts';
-import { adminSecurityHeaders, adminSignIn, bundlePath, developmentSignInEnabled, parseDevelopmentTokenRequest } from './admin-console.ts';
+import {
+  adminSecurityHeaders,
+  adminSignIn,
+  bundlePath,
+  developmentSignInEnabled,
+  developmentTokenCallerProblem,
+  parseDevelopmentTokenRequest,
+} from './admin-console.ts';
 
 const DEVELOPMENT_TOKEN_HOURS = 8;
 
@@ -38,6 +45,15 @@ export class AdminController {
     const auth = this.config.auth;
     if (!developmentSignInEnabled(this.config) || auth.mode !== 'hs256') {
       res.status(404).json({ statusCode: 404, message: 'Not Found' });
+      return;
+    }
+    // Against DNS rebinding: another site's page that made its name point here would be same-origin with the service.
+    const callerProblem = developmentTokenCallerProblem(
+      { host: req.headers.host, origin: req.headers.origin },
+      this.config.security.adminOrigins,
+    );
+    if (callerProblem) {
+      res.status(403).json({ statusCode: 403, message: callerProblem });
       return;
     }
     // A JSON body only: a cross-site form or no-cors request cannot send one without a preflight that fails.

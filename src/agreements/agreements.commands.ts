@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
-import { requireActor } from '../auth/request-context.ts';
+import { requireActor, requireRole } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import { InputCommand } from '../command/input-command.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
@@ -33,6 +33,8 @@ export class PublishAgreementVersionHandler {
   ) {}
 
   async execute({ input, context }: PublishAgreementVersionCommand): Promise<AgreementView> {
+    // The role before the input: a caller who may not do this learns nothing about which ids would be valid.
+    requireRole(context, [Role.COMMUNITY_MANAGER], 'publishing an agreement version');
     const agreementId = requireId(input.agreementId, 'agreementId');
     await this.pipeline.executeMutation({
       context,

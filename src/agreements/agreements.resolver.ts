@@ -39,8 +39,9 @@ export class AgreementsResolver {
     @Args('memberId', { type: () => ID }) memberId: string,
     @Context() context: RequestContext,
   ): Promise<AgreementAcceptanceView> {
-    requireId(memberId, 'memberId');
+    // Who may read before whether the ids are well-formed: a refusal tells nothing about which ids would be valid.
     requireAcceptanceReader(context, memberId);
+    requireId(memberId, 'memberId');
     requireId(agreementId, 'agreementId');
     const lookup = await findAgreementAcceptance(this.db, agreementId, memberId);
     if (lookup.found) return lookup.acceptance;

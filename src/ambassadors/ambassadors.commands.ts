@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
-import { requireActor } from '../auth/request-context.ts';
+import { requireActor, requireRole } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
 import { InputCommand } from '../command/input-command.ts';
@@ -83,6 +83,8 @@ abstract class DecisionHandler<C extends InputCommand<AmbassadorDecisionInput, A
   protected abstract toDomain(memberId: string, actorId: string, at: string, input: AmbassadorDecisionInput): Promise<AmbassadorCommand>;
 
   async execute({ input, context }: C): Promise<AmbassadorView> {
+    // The role before the input: a caller who may not do this learns nothing about which ids would be valid.
+    requireRole(context, PROGRAMME_MANAGERS, this.action);
     const memberId = requireId(input.memberId, 'memberId');
     await this.pipeline.executeMutation({
       context,

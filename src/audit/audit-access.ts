@@ -1,10 +1,8 @@
-import { StreamNotFoundError, type GovernanceEventStore } from '#event-store';
 import { requireActor, type RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import { isId } from '../shared/identifiers.ts';
-import { privacyStreamId } from '../privacy/index.ts';
 import type { StreamDeciderRegistry } from './stream-deciders.ts';
 
 /** Read the whole history, the state of any stream, the integrity of all; AUDITOR only reads. */
@@ -21,11 +19,12 @@ export interface AuditScope {
 /**
  * Who may read what of the audit (history, time travel, integrity of one stream, the live feed).
  *
- * AUDITOR and COMMUNITY_MANAGER read everything. A PRIVACY_OFFICER handles members' privacy requests (access,
- * consent, erasure), and reads the history of exactly those members: one stream at a time (`streamId` is
- * required), a stream about one member (`member-<id>`, `privacy-<id>`, `moderator_notes-<id>`: the member-keyed
- * categories of the registry), and only of a member who has a privacy stream, i.e. who made a request. Everyone
- * else is FORBIDDEN, as is the privacy officer outside that scope.
+ * AUDITOR and COMMUNITY_MANAGER read everything. A PRIVACY_OFFICER handles members' privacy requests, and reads
+ * the history of exactly those members (least privilege): one stream at a time (`streamId` is required), a stream
+ * about one member (`member-<id>`, `privacy-<id>`, `moderator_notes-<id>`...: the member-keyed categories of the
+ * registry), and only of a member who made a privacy request (the privacy module's `madePrivacyRequest`: an erasure
+ * request; a consent or a settings change is the member's own choice and opens nothing). Everyone else is FORBIDDEN,
+ * as is the privacy officer outside that scope.
  */
 export async function authorizeAuditRead(
   context: RequestContext,
@@ -33,7 +32,7 @@ export async function authorizeAuditRead(
     readonly action: string;
     readonly streamId: string | null;
     readonly registry: StreamDeciderRegistry;
-    readonly hasPrivacyStream: (memberId: string) => Promise<boolean>;
+    readonly madePrivacyRequest: (memberId: string) => Promise<boolean>;
   },
 ): Promise<AuditScope> {
   const actor = requireActor(context);
@@ -48,7 +47,7 @@ export async function authorizeAuditRead(
   if (memberId === undefined || !isId(memberId)) {
     throw new DomainError('FORBIDDEN', `${request.action}: ${scope}; ${request.streamId} is not one of them`);
   }
-  if (!(await request.hasPrivacyStream(memberId))) {
+  if (!(await request.madePrivacyRequest(memberId))) {
     throw new DomainError('FORBIDDEN', `${request.action}: ${scope}; member ${memberId} has made no privacy request`);
   }
   return { actor, memberId };
@@ -61,14 +60,4 @@ export function authorizeWholeLog(context: RequestContext, action: string): Acto
     throw new DomainError('FORBIDDEN', `${action} needs the role ${HISTORY_READERS.join(' or ')}`);
   }
   return actor;
-}
-
-/** Whether the member has a privacy stream: has made a privacy request (settings, consent, erasure). */
-export async function hasPrivacyStream(events: GovernanceEventStore, memberId: string): Promise<boolean> {
-  try {
-    return (await events.readStream(privacyStreamId(memberId), { maxCount: 1 })).length > 0;
-  } catch (error) {
-    if (error instanceof StreamNotFoundError) return false;
-    throw error;
-  }
 }

@@ -11,7 +11,7 @@ const read = (context: RequestContext, streamId: string | null) =>
     action: 'reading the governance history',
     streamId,
     registry: STREAM_DECIDERS,
-    hasPrivacyStream: (memberId) => Promise.resolve(withRequests.has(memberId)),
+    madePrivacyRequest: (memberId) => Promise.resolve(withRequests.has(memberId)),
   });
 const refusal = (promise: Promise<unknown>) =>
   promise.then(

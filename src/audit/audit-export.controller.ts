@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { EventStoreUnavailableError, GovernanceEventStore } from '#event-store';
+import { PostgresEventStore } from '#event-store/postgres';
 import { UnauthenticatedError, type RequestContext } from '../auth/request-context.ts';
 import { IdentityProviderUnavailableError, InvalidTokenError, TokenVerifier } from '../auth/token-verifier.ts';
 import type { EventSourcing } from '../infrastructure/event-sourcing.ts';
@@ -8,15 +9,16 @@ import { EVENT_SOURCING } from '../infrastructure/tokens.ts';
 import { logger } from '../observability/logger.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import { authorizeWholeLog } from './audit-access.ts';
-import { exportChunks, exportFilter } from './audit-export.ts';
+import { exportChunks, exportFilter, postgresPageSizes } from './audit-export.ts';
 
 const STATUS_OF: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 };
 
 /**
  * GET /audit/export?from=&to=&category= — the governance log as NDJSON: one event per line (metadata, hash,
  * personal fields of erased members "[redacted]"), oldest first, then a summary line with the count and the
- * SHA-256 of the event lines. Bearer token of an AUDITOR or COMMUNITY_MANAGER. Streamed page by page, each page
- * written only once the client has taken the previous one, so memory does not grow with the size of the export.
+ * SHA-256 of the event lines. Bearer token of an AUDITOR or COMMUNITY_MANAGER. Streamed page by page (pages of at
+ * most EXPORT_PAGE_BYTES of events), each chunk written only once the client has taken the previous one, so memory
+ * does not grow with the size of the export or of its events, and each concurrent export holds only its own page.
  */
 @Controller('audit')
 export class AuditExportController {
@@ -34,7 +36,9 @@ export class AuditExportController {
       const actor = authorizeWholeLog(context, 'exporting the governance log');
       const filter = exportFilter(req.query as Record<string, unknown>);
       logger.info('audit export', { actorId: actor.id, query: req.query });
-      chunks = exportChunks(this.eventSourcing.store, this.events, filter);
+      // Pages cut by bytes where the store can tell sizes without reading the events (PostgreSQL), else by count.
+      const sizes = this.eventSourcing.store instanceof PostgresEventStore ? postgresPageSizes(this.eventSourcing.pool) : undefined;
+      chunks = exportChunks(this.eventSourcing.store, this.events, filter, sizes ? { sizes } : {});
     } catch (error) {
       refuse(res, error);
       return;

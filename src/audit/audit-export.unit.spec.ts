@@ -56,7 +56,7 @@ async function collect(generator: AsyncGenerator<string>): Promise<string[]> {
 describe('the NDJSON export', () => {
   test('one chunk per page, up to the head when it started, then the count and the SHA-256 of the bytes before', async () => {
     const log = fakeLog(7, { commit: 105n, prepare: 5n });
-    const chunks = await collect(exportChunks(log.store, log.events, compileHistoryFilter({ category: 'member' }), 2));
+    const chunks = await collect(exportChunks(log.store, log.events, compileHistoryFilter({ category: 'member' }), { pageSize: 2 }));
     expect(chunks).toHaveLength(4);
     const body = chunks.slice(0, -1).join('');
     expect(
@@ -76,7 +76,7 @@ describe('the NDJSON export', () => {
 
   test('reads a page only when the previous chunk was taken (the writer waits for the client before asking again)', async () => {
     const log = fakeLog(6, { commit: 106n, prepare: 6n });
-    const chunks = exportChunks(log.store, log.events, compileHistoryFilter(null), 2);
+    const chunks = exportChunks(log.store, log.events, compileHistoryFilter(null), { pageSize: 2 });
     expect(log.asked).toHaveLength(0);
     await chunks.next();
     expect(log.asked).toHaveLength(1);
@@ -84,6 +84,35 @@ describe('the NDJSON export', () => {
     expect(log.asked).toHaveLength(2);
     await chunks.return(undefined);
     expect(log.asked).toHaveLength(2);
+  });
+
+  test('with sizes, a page ends at the last event that fits in pageBytes (an event larger than that alone), chunks at chunkBytes', async () => {
+    const log = fakeLog(6, { commit: 106n, prepare: 6n });
+    const bytesOf = [300, 300, 300, 900, 100, 100];
+    const held: number[] = [];
+    const chunks = await collect(
+      exportChunks(log.store, log.events, compileHistoryFilter(null), {
+        pageBytes: 700,
+        chunkBytes: 1,
+        onPage: (page) => held.push(page.events),
+        sizes: (options) => {
+          const after = options.after ?? START;
+          const range = [1, 2, 3, 4, 5, 6].filter((i) => stored(i).position.commit > after.commit);
+          const sizes = range.slice(0, options.maxCount).map((i) => ({ position: stored(i).position, bytes: bytesOf[i - 1]! }));
+          return Promise.resolve({ sizes, hasMore: range.length > options.maxCount });
+        },
+      }),
+    );
+    expect(held).toEqual([2, 1, 1, 2]);
+    expect(log.asked.map((o) => [o.maxCount, o.after, o.until])).toEqual([
+      [2, START, stored(2).position],
+      [1, stored(2).position, stored(3).position],
+      [1, stored(3).position, stored(4).position],
+      [2, stored(4).position, stored(6).position],
+    ]);
+    // One line per chunk (chunkBytes 1), then the summary, over the same bytes as one chunk per page would be.
+    expect(chunks).toHaveLength(7);
+    expect(chunks.at(-1)).toMatch(/^\{"count":6,/);
   });
 
   test('an empty log is the summary line alone, and reads nothing', async () => {

@@ -6,7 +6,8 @@ import { requireRole, type RequestContext } from '../auth/request-context.ts';
 import { pageSize } from '../graphql/pagination.ts';
 import { logger } from '../observability/logger.ts';
 import { badInput, notFound } from '../shared/domain-error.ts';
-import { authorizeAuditRead, authorizeWholeLog, hasPrivacyStream, HISTORY_READERS, PROJECTION_OPERATORS } from './audit-access.ts';
+import { madePrivacyRequest } from '../privacy/index.ts';
+import { authorizeAuditRead, authorizeWholeLog, HISTORY_READERS, PROJECTION_OPERATORS } from './audit-access.ts';
 import {
   GovernanceEventConnection,
   GovernanceHistoryFilter,
@@ -40,8 +41,10 @@ export class AuditResolver {
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
     @Args('order', { type: () => HistoryOrder, nullable: true, defaultValue: HistoryOrder.NEWEST_FIRST }) order?: HistoryOrder | null,
   ): Promise<GovernanceEventConnection> {
+    // Who may read before whether the filter is well-formed: a refusal tells nothing about which inputs would be valid.
+    // The stream id is used as sent (compiling does not change it); an ill-formed one is no privacy officer's stream.
+    await this.authorizeRead(context, 'reading the governance history', filter?.streamId ?? null);
     const compiled = compileHistoryFilter(filter);
-    await this.authorizeRead(context, 'reading the governance history', compiled.streamId);
     return historyPage(this.events, {
       filter: compiled,
       first: pageSize(first),
@@ -57,9 +60,9 @@ export class AuditResolver {
     @Args('at', { type: () => Date, nullable: true }) at?: Date | null,
     @Args('revision', { type: () => Int, nullable: true }) revision?: number | null,
   ): Promise<StreamStateView> {
+    await this.authorizeRead(context, "reading a stream's past state", streamId);
     const target = timeTravelTarget(at, revision);
     requireStreamDecider(STREAM_DECIDERS, streamId);
-    await this.authorizeRead(context, "reading a stream's past state", streamId);
     return readStreamStateAt(this.events, STREAM_DECIDERS, streamId, target);
   }
 
@@ -73,12 +76,12 @@ export class AuditResolver {
       authorizeWholeLog(context, 'verifying the whole governance history');
       verification = await this.events.verifyAll();
     } else {
+      await this.authorizeRead(context, 'verifying the history of a stream', streamId);
       // Control characters (a NUL above all) are not in any stream id, and PostgreSQL cannot take a NUL in a parameter.
       // eslint-disable-next-line no-control-regex
       if (streamId.length === 0 || streamId.length > 300 || /[\u0000-\u001f\u007f]/.test(streamId)) {
         throw badInput('streamId must be 1 to 300 characters without control characters', { field: 'streamId' });
       }
-      await this.authorizeRead(context, 'verifying the history of a stream', streamId);
       try {
         verification = await this.events.verifyStream(streamId);
       } catch (error) {
@@ -134,13 +137,13 @@ export class AuditResolver {
     return after.generation > before.generation ? toView(after) : { ...toView(after), state: 'REBUILDING' };
   }
 
-  /** The audit read rules (audit-access.ts); a privacy officer's scope needs to know who has a privacy stream. */
+  /** The audit read rules (audit-access.ts); a privacy officer's scope needs to know who made a privacy request. */
   private authorizeRead(context: RequestContext, action: string, streamId: string | null) {
     return authorizeAuditRead(context, {
       action,
       streamId,
       registry: STREAM_DECIDERS,
-      hasPrivacyStream: (memberId) => hasPrivacyStream(this.events, memberId),
+      madePrivacyRequest: (memberId) => madePrivacyRequest(this.events, memberId),
     });
   }
 }

@@ -4,7 +4,9 @@ import { GovernanceEventStore } from '#event-store';
 import type { RequestContext } from '../auth/request-context.ts';
 import type { EventSourcing } from '../infrastructure/event-sourcing.ts';
 import { EVENT_SOURCING } from '../infrastructure/tokens.ts';
-import { authorizeAuditRead, hasPrivacyStream } from './audit-access.ts';
+import { logger } from '../observability/logger.ts';
+import { madePrivacyRequest } from '../privacy/index.ts';
+import { authorizeAuditRead } from './audit-access.ts';
 import { governanceEventFeed, parseAfterPosition, type FeedSink } from './governance-event-feed.ts';
 import { GovernanceEvent, GovernanceHistoryFilter } from './governance-event.graphql.ts';
 import { compileHistoryFilter } from './history-filter.ts';
@@ -33,7 +35,7 @@ export class GovernanceEventsResolver {
       action: 'following governance events',
       streamId: compiled.streamId,
       registry: STREAM_DECIDERS,
-      hasPrivacyStream: (memberId) => hasPrivacyStream(this.events, memberId),
+      madePrivacyRequest: (memberId) => madePrivacyRequest(this.events, memberId),
     });
     return governanceEventFeed(this.eventSourcing.store, this.events, after, compiled, socketSink(context));
   }
@@ -45,8 +47,12 @@ function socketSink(context: RequestContext): FeedSink | undefined {
   if (!socket) return undefined;
   return {
     pendingBytes: () => socket.bufferedAmount,
-    // 1008: policy violation; the reason (at most 123 bytes) says what happened and what to do.
-    disconnect: (reason) => socket.close(1008, reason),
+    disconnect: (reason, pendingBytes) => {
+      // The client's doing, not the service's fault: a warning, so that a subscriber that stalls often is noticed.
+      logger.warn('slow subscriber disconnected', { memberId: context.actor?.id ?? null, reason, pendingBytes });
+      // 1008: policy violation; the reason (at most 123 bytes) says what happened and what to do.
+      socket.close(1008, reason);
+    },
   };
 }
 

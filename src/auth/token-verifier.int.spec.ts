@@ -297,5 +297,20 @@ describe('TokenVerifier', () => {
       const token = await sign({ roles: ['MEMBER'] }, { key: new TextEncoder().encode(SECRET), alg: 'HS256' });
       expect((await refusal(verifier, token)).message).toBe('the bearer token has no subject (sub)');
     });
+
+    test('a subject that is not a member id (control characters, 5,000 characters, a path) is refused', async () => {
+      const key = new TextEncoder().encode(SECRET);
+      for (const sub of ['m\u0000nul', 'm-1\r\nx', 'x'.repeat(5_000), 'x'.repeat(101), '../etc', 'm 1', '\uD800']) {
+        const token = await sign({ sub, roles: ['MEMBER'] }, { key, alg: 'HS256' });
+        expect((await refusal(verifier, token)).message).toMatch(/^the bearer token's subject \(sub\) is not a member id/);
+      }
+      // The longest id there may be, and every character an id may have, are taken.
+      for (const sub of ['x'.repeat(100), 'a.b_c:d@e-F9']) {
+        await expect(verifier.verify(await sign({ sub, roles: ['MEMBER'] }, { key, alg: 'HS256' }))).resolves.toEqual({
+          id: sub,
+          roles: ['MEMBER'],
+        });
+      }
+    });
   });
 });

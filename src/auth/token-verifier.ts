@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { AuthConfig } from '../config/config.ts';
+import { isId } from '../shared/identifiers.ts';
 import { isRole, type Role } from './role.ts';
 
 export interface Actor {
@@ -21,8 +22,8 @@ export class IdentityProviderUnavailableError extends Error {
 
 /**
  * Verifies bearer tokens: RS256 (and other asymmetric) tokens from the OIDC issuer's JWKS in production, HS256 tokens
- * signed with the configured or generated development secret otherwise. `sub` is the member id, `roles` the names of
- * the contract's Role enum (unknown names are ignored, not trusted).
+ * signed with the configured or generated development secret otherwise. `sub` is the member id (refused unless it is
+ * one), `roles` the names of the contract's Role enum (unknown names are ignored, not trusted).
  */
 export class TokenVerifier {
   private readonly verifyToken: (token: string) => Promise<JWTPayload>;
@@ -56,6 +57,11 @@ export class TokenVerifier {
       throw new InvalidTokenError(`the bearer token is not valid: ${(error as Error).message}`);
     }
     if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new InvalidTokenError('the bearer token has no subject (sub)');
+    // The subject becomes the actor id in event metadata, logs and stream ids: it must be an id like any other, or a
+    // token could carry control characters or kilobytes of text into all of them. Not quoted back: it is not one.
+    if (!isId(payload.sub)) {
+      throw new InvalidTokenError("the bearer token's subject (sub) is not a member id: 1 to 100 letters, digits or . _ : @ - characters");
+    }
     const claimed = (payload as { roles?: unknown }).roles;
     const roles = Array.isArray(claimed) ? claimed.filter(isRole) : [];
     return { id: payload.sub, roles: [...new Set(roles)] };

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
-import { requireActor } from '../auth/request-context.ts';
+import { requireActor, requireRole } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import { InputCommand } from '../command/input-command.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
@@ -51,6 +51,8 @@ abstract class CertificationHandler {
 @CommandHandler(DefineCertificationLevelCommand)
 export class DefineCertificationLevelHandler extends CertificationHandler {
   async execute({ input, context }: DefineCertificationLevelCommand): Promise<CertificationLevelView> {
+    // The role before the input: a caller who may not do this learns nothing about which inputs would be valid.
+    requireRole(context, [Role.COMMUNITY_MANAGER], 'defining a certification level');
     const level = requireLevel(input.level);
     await this.pipeline.executeMutation({
       context,
@@ -89,6 +91,7 @@ export class DefineCertificationLevelHandler extends CertificationHandler {
 @CommandHandler(AwardCertificationCommand)
 export class AwardCertificationHandler extends CertificationHandler {
   async execute({ input, context }: AwardCertificationCommand): Promise<CertificationView> {
+    requireRole(context, [Role.COMMUNITY_MANAGER], 'awarding a certification');
     const memberId = requireId(input.memberId, 'memberId');
     await this.pipeline.executeMutation({
       context,
@@ -127,6 +130,7 @@ abstract class ChangeCertificationHandler extends CertificationHandler {
   protected abstract readonly action: string;
 
   async execute({ input, context }: InputCommand<ChangeCertificationInput, CertificationView>): Promise<CertificationView> {
+    requireRole(context, [Role.COMMUNITY_MANAGER], this.action);
     const memberId = requireId(input.memberId, 'memberId');
     await this.pipeline.executeMutation({
       context,

@@ -40,9 +40,9 @@ export class CertificationResolver {
 
   @Query(() => Certification, { description: 'For community managers, auditors and the member themself.' })
   certification(@Args('memberId', { type: () => ID }) memberId: string, @Context() context: RequestContext): Promise<CertificationView> {
-    const actor = requireActor(context);
+    // Who may read before whether the id is well-formed: a refusal tells nothing about which ids would be valid.
+    requireCertificationReader(requireActor(context), memberId);
     const id = requireId(memberId, 'memberId');
-    requireCertificationReader(actor, id);
     return certificationView(this.db, this.events, id, new Date());
   }
 

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { checkEventStoreDbConnectionString } from '#event-store';
 
 export type AuthConfig =
   | { readonly mode: 'oidc'; readonly issuer: string; readonly audience: string; readonly jwksUri: string | undefined }
@@ -45,6 +46,11 @@ export interface SecurityConfig {
   readonly rateLimitPerMinute: number;
   /** Live subscriptions per member (per address without a valid token): MAX_SUBSCRIPTIONS_PER_TOKEN. */
   readonly maxSubscriptionsPerToken: number;
+  /**
+   * Open WebSocket connections per address until they authenticate (a valid token in connection_init), and per member
+   * after: MAX_WS_CONNECTIONS_PER_ADDRESS.
+   */
+  readonly maxWsConnectionsPerAddress: number;
   /** Origins whose pages may call the API from a browser (CORS): ADMIN_ORIGIN, comma-separated; none: same origin only. */
   readonly adminOrigins: readonly string[];
 }
@@ -71,7 +77,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const certificationRenewalWindowDays = integer(env, 'CERTIFICATION_RENEWAL_WINDOW_DAYS', 60, 0, 3650, problems);
   const schedulerClockOffsetMs = integer(env, 'SCHEDULER_CLOCK_OFFSET_MS', 0, -TEN_YEARS_MS, TEN_YEARS_MS, problems);
   if (schedulerClockOffsetMs !== 0 && nodeEnv === 'production') {
-    problems.push('SCHEDULER_CLOCK_OFFSET_MS makes the schedulers act on a wrong date (fault injection for npm run soak): not with NODE_ENV=production');
+    problems.push(
+      'SCHEDULER_CLOCK_OFFSET_MS makes the schedulers act on a wrong date (fault injection for npm run soak): not with NODE_ENV=production',
+    );
   }
   const host = env.HOST?.trim() || '127.0.0.1';
   // Read by the logger itself (it logs before configuration is loaded); checked here so a typo does not pass silently.
@@ -86,29 +94,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const connectionString = env.EVENTSTORE_CONNECTION_STRING?.trim();
     if (!connectionString)
       problems.push('EVENT_STORE=eventstoredb needs EVENTSTORE_CONNECTION_STRING (e.g. esdb://127.0.0.1:2113?tls=false)');
-    else if (!/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\//.test(connectionString)) {
-      problems.push('EVENTSTORE_CONNECTION_STRING must start with esdb:// or esdb+discover://');
-    } else eventStore = { kind: 'eventstoredb', connectionString };
+    else {
+      // The same check the adapter makes, here so that a string the client cannot run on stops the start at once.
+      const check = checkEventStoreDbConnectionString(connectionString);
+      if (!check.ok) problems.push(`EVENTSTORE_CONNECTION_STRING ${check.problem}`);
+      else eventStore = { kind: 'eventstoredb', connectionString };
+    }
   }
 
   let auth: AppConfig['auth'] = { mode: 'development' };
   const issuer = env.AUTH_ISSUER?.trim();
   const audience = env.AUTH_AUDIENCE?.trim();
   const secret = env.AUTH_JWT_SECRET || undefined; // empty (e.g. from compose) counts as unset
+  // Whoever holds a shared secret signs tokens for any member with any role, and every instance and tool that checks
+  // tokens holds it: in production only when someone says so deliberately (main.ts then warns at every start).
+  const sharedSecretAllowedInProduction =
+    oneOf(env, 'AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION', ['true', 'false'] as const, 'false', problems) === 'true';
   if (issuer || audience) {
     if (!issuer || !audience) problems.push('AUTH_ISSUER and AUTH_AUDIENCE go together (OIDC: tokens from that issuer, for that audience)');
     else if (!/^https?:\/\//.test(issuer)) problems.push('AUTH_ISSUER must be an http(s) URL');
     else auth = { mode: 'oidc', issuer, audience, jwksUri: env.AUTH_JWKS_URI?.trim() || undefined };
   } else if (secret !== undefined) {
     if (secret.length < 32) problems.push('AUTH_JWT_SECRET must be at least 32 characters (it signs development tokens with HS256)');
-    else auth = { mode: 'hs256', secret, source: 'AUTH_JWT_SECRET' };
+    else if (nodeEnv === 'production' && !sharedSecretAllowedInProduction) {
+      problems.push(
+        'NODE_ENV=production with AUTH_JWT_SECRET: whoever holds the secret signs tokens for any member with any role; ' +
+          'configure OIDC (AUTH_ISSUER and AUTH_AUDIENCE), or accept that deliberately with AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION=true',
+      );
+    } else auth = { mode: 'hs256', secret, source: 'AUTH_JWT_SECRET' };
   } else if (nodeEnv === 'production') {
-    problems.push('NODE_ENV=production needs authentication configured: AUTH_ISSUER and AUTH_AUDIENCE (OIDC), or AUTH_JWT_SECRET');
+    problems.push(
+      'NODE_ENV=production needs authentication configured: AUTH_ISSUER and AUTH_AUDIENCE (OIDC), or AUTH_JWT_SECRET ' +
+        'with AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION=true',
+    );
   }
 
   // Tests drive the service far faster than a person could: under NODE_ENV=test the rate limit is off unless set.
   const rateLimitPerMinute = integer(env, 'RATE_LIMIT_PER_MINUTE', nodeEnv === 'test' ? 0 : 600, 0, 1_000_000, problems);
   const maxSubscriptionsPerToken = integer(env, 'MAX_SUBSCRIPTIONS_PER_TOKEN', 10, 1, 10_000, problems);
+  const maxWsConnectionsPerAddress = integer(env, 'MAX_WS_CONNECTIONS_PER_ADDRESS', 20, 1, 100_000, problems);
   const adminOrigins = origins(env, 'ADMIN_ORIGIN', problems);
 
   const adminOidcClientId = env.ADMIN_OIDC_CLIENT_ID?.trim() || undefined;
@@ -131,7 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     schedulerIntervalMs,
     schedulerClockOffsetMs,
     certificationRenewalWindowDays,
-    security: { rateLimitPerMinute, maxSubscriptionsPerToken, adminOrigins },
+    security: { rateLimitPerMinute, maxSubscriptionsPerToken, maxWsConnectionsPerAddress, adminOrigins },
     admin: { bundleDir: resolve(env.ADMIN_BUNDLE_DIR?.trim() || join('dist', 'admin')), oidcClientId: adminOidcClientId },
   };
 }

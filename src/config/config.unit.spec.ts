@@ -39,11 +39,53 @@ describe('configuration', () => {
     );
   });
 
+  test('EventStoreDB connection strings: kurrentdb:// is accepted; options client 6.2.1 cannot honour are refused', () => {
+    const eventStoreOf = (connectionString: string) =>
+      loadConfig({ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: connectionString }).eventStore;
+    // Kept as written: the adapter translates the scheme for the client.
+    expect(eventStoreOf('kurrentdb://127.0.0.1:2113?tls=false')).toEqual({
+      kind: 'eventstoredb',
+      connectionString: 'kurrentdb://127.0.0.1:2113?tls=false',
+    });
+    expect(eventStoreOf('kurrentdb+discover://cluster.example:2113')).toMatchObject({ kind: 'eventstoredb' });
+    expect(() => eventStoreOf('esdb://127.0.0.1:2113?tls=false&throwOnAppendFailure=false')).toThrow(
+      /EVENTSTORE_CONNECTION_STRING throwOnAppendFailure=false is not supported/,
+    );
+    expect(() => eventStoreOf('esdb://127.0.0.1:2113?tlsVerifyCert=false')).toThrow(
+      /EVENTSTORE_CONNECTION_STRING tlsVerifyCert=false has no effect .*tlsCAFile/,
+    );
+    expect(() => eventStoreOf('tcp://secret@127.0.0.1:1113')).toThrow(
+      /EVENTSTORE_CONNECTION_STRING must start with esdb:\/\/, esdb\+discover:\/\/, kurrentdb:\/\/, kurrentdb\+discover:\/\//,
+    );
+    // The string itself may carry credentials: it is never quoted back.
+    expect(() => eventStoreOf('tcp://secret@127.0.0.1:1113')).not.toThrow(/secret/);
+  });
+
   test('production refuses to start without authentication configured', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/NODE_ENV=production needs authentication configured/);
     expect(loadConfig({ NODE_ENV: 'production', AUTH_ISSUER: 'https://id.example.org', AUTH_AUDIENCE: 'governance' }).auth).toMatchObject({
       mode: 'oidc',
     });
+  });
+
+  test('production refuses a shared secret (AUTH_JWT_SECRET) unless AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION=true', () => {
+    const secret = 'x'.repeat(32);
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret })).toThrow(
+      /NODE_ENV=production with AUTH_JWT_SECRET: .*AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION=true/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret, AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION: 'false' })).toThrow(
+      ConfigError,
+    );
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret, AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION: 'true' }).auth).toEqual({
+      mode: 'hs256',
+      secret,
+      source: 'AUTH_JWT_SECRET',
+    });
+    expect(() => loadConfig({ AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION: 'yes' })).toThrow(
+      /AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION must be one of true, false/,
+    );
+    // Outside production the secret needs no permission.
+    expect(loadConfig({ NODE_ENV: 'development', AUTH_JWT_SECRET: secret }).auth).toMatchObject({ mode: 'hs256' });
   });
 
   test('OIDC needs issuer and audience together', () => {

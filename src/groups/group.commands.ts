@@ -3,7 +3,7 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
-import type { RequestContext } from '../auth/request-context.ts';
+import { requireRole, type RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
 import { requireId } from '../shared/identifiers.ts';
@@ -63,6 +63,8 @@ abstract class GroupAdminHandler<C extends GroupAdminCommand> {
   protected abstract toDomain(command: C, groupId: string): Promise<GroupCommand>;
 
   async execute(command: C): Promise<Group> {
+    // The role before the input: a caller who may not do this learns nothing about which ids would be valid.
+    requireRole(command.context, GROUP_ADMINS, this.action);
     const groupId = requireId(this.groupId(command), 'groupId');
     await this.pipeline.executeMutation({
       context: command.context,

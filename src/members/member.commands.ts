@@ -1,14 +1,14 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import type { RequestContext } from '../auth/request-context.ts';
+import { requireRole, type RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
 import { requireId } from '../shared/identifiers.ts';
 import { memberDecider, memberStreamId, type MemberCommand } from './member.decider.ts';
 import { toMember, type Member, type RecordMemberLeftInput, type RegisterMemberInput, type UpdateMemberInput } from './member.graphql.ts';
 import { MEMBERS_PROJECTION } from './read-models/members.projection.ts';
-import { findMember } from './read-models/members.queries.ts';
+import { EVERY_MEMBER, findMember } from './read-models/members.queries.ts';
 
 // The member directory is kept by community managers today (an HR or identity-provider sync later).
 const DIRECTORY_KEEPERS = [Role.COMMUNITY_MANAGER];
@@ -50,6 +50,8 @@ abstract class MemberDirectoryHandler<C extends MemberDirectoryCommand> {
   protected abstract toDomain(command: C): MemberCommand;
 
   async execute(command: C): Promise<Member> {
+    // Who may act before what they sent: a caller without the role learns nothing about which ids would be valid.
+    requireRole(command.context, DIRECTORY_KEEPERS, this.action);
     const memberId = requireId(command.input.memberId, 'memberId');
     await this.pipeline.executeMutation({
       context: command.context,
@@ -63,7 +65,8 @@ abstract class MemberDirectoryHandler<C extends MemberDirectoryCommand> {
       // The reason for leaving is personal data: the MemberLeft event carries it encrypted, the metadata not at all.
       reasonIsPersonal: true,
     });
-    const member = await findMember(this.db, memberId);
+    // The caller is a community manager, who reads every member.
+    const member = await findMember(this.db, memberId, EVERY_MEMBER);
     if (!member) throw new Error(`member ${memberId} is missing from the read model after its command`);
     return toMember(member);
   }

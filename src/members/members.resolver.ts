@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { requireActor, type RequestContext } from '../auth/request-context.ts';
 import { pageSize } from '../graphql/pagination.ts';
 import { requireText } from '../shared/identifiers.ts';
+import { directoryReaderOf } from './directory-reader.ts';
 import { DEPARTMENT_MAX } from './member.decider.ts';
 import { RecordMemberLeftCommand, RegisterMemberCommand, UpdateMemberCommand } from './member.commands.ts';
 import { Member, MemberConnection, RecordMemberLeftInput, RegisterMemberInput, UpdateMemberInput, toMember } from './member.graphql.ts';
@@ -19,8 +20,7 @@ export class MembersResolver {
 
   @Query(() => Member, { nullable: true })
   async member(@Args('id', { type: () => ID }) id: string, @Context() context: RequestContext): Promise<Member | null> {
-    requireActor(context);
-    const view = await findMember(this.db, id);
+    const view = await findMember(this.db, id, directoryReaderOf(requireActor(context)));
     return view && toMember(view);
   }
 
@@ -31,10 +31,10 @@ export class MembersResolver {
     @Args('first', { type: () => Int, nullable: true }) first?: number | null,
     @Args('after', { type: () => String, nullable: true }) after?: string | null,
   ): Promise<MemberConnection> {
-    requireActor(context);
+    const reader = directoryReaderOf(requireActor(context));
     const departmentFilter =
       department === null || department === undefined ? undefined : requireText(department, 'department', DEPARTMENT_MAX);
-    const page = await listMembers(this.db, { department: departmentFilter, first: pageSize(first), after: after ?? undefined });
+    const page = await listMembers(this.db, { reader, department: departmentFilter, first: pageSize(first), after: after ?? undefined });
     return toConnection(page);
   }
 

@@ -27,6 +27,10 @@ export class GiveConsentCommand extends InputCommand<ConsentInput, ConsentView[]
 export class WithdrawConsentCommand extends InputCommand<ConsentInput, ConsentView[]> {}
 export class RequestErasureCommand extends InputCommand<RequestErasureInput, ErasureRequestView> {}
 
+/**
+ * Each handler checks who may act (the member themself, or the role) before the form of the id: a caller who may not
+ * act is FORBIDDEN whatever they send, so refusals do not tell which ids would be valid. A malformed id is nobody's.
+ */
 abstract class PrivacyHandler {
   constructor(
     @Inject(CommandPipeline) protected readonly pipeline: CommandPipeline,
@@ -67,8 +71,8 @@ abstract class PrivacyHandler {
 @CommandHandler(UpdatePrivacySettingsCommand)
 export class UpdatePrivacySettingsHandler extends PrivacyHandler {
   async execute({ input, context }: UpdatePrivacySettingsCommand): Promise<PrivacySettingsView> {
+    const { actor, authority } = requireSelfOrRole(context, input.memberId, [Role.PRIVACY_OFFICER], 'changing privacy settings');
     const memberId = requireId(input.memberId, 'memberId');
-    const { actor, authority } = requireSelfOrRole(context, memberId, [Role.PRIVACY_OFFICER], 'changing privacy settings');
     await this.run(context, actor, authority, memberId, input, () => ({
       type: 'UpdatePrivacySettings',
       memberId,
@@ -83,8 +87,8 @@ export class UpdatePrivacySettingsHandler extends PrivacyHandler {
 @CommandHandler(GiveConsentCommand)
 export class GiveConsentHandler extends PrivacyHandler {
   async execute({ input, context }: GiveConsentCommand): Promise<ConsentView[]> {
+    const { actor, authority } = requireSelfOrRole(context, input.memberId, [], 'giving consent');
     const memberId = requireId(input.memberId, 'memberId');
-    const { actor, authority } = requireSelfOrRole(context, memberId, [], 'giving consent');
     await this.run(context, actor, authority, memberId, input, (at) => ({
       type: 'GiveConsent',
       memberId,
@@ -99,8 +103,8 @@ export class GiveConsentHandler extends PrivacyHandler {
 @CommandHandler(WithdrawConsentCommand)
 export class WithdrawConsentHandler extends PrivacyHandler {
   async execute({ input, context }: WithdrawConsentCommand): Promise<ConsentView[]> {
+    const { actor, authority } = requireSelfOrRole(context, input.memberId, [], 'withdrawing consent');
     const memberId = requireId(input.memberId, 'memberId');
-    const { actor, authority } = requireSelfOrRole(context, memberId, [], 'withdrawing consent');
     await this.run(context, actor, authority, memberId, input, (at) => ({ type: 'WithdrawConsent', memberId, purpose: input.purpose, at }));
     return listConsents(this.db, memberId);
   }
@@ -115,8 +119,8 @@ export class WithdrawConsentHandler extends PrivacyHandler {
 @CommandHandler(RequestErasureCommand)
 export class RequestErasureHandler extends PrivacyHandler {
   async execute({ input, context }: RequestErasureCommand): Promise<ErasureRequestView> {
+    const { actor, authority } = requireSelfOrRole(context, input.memberId, [Role.PRIVACY_OFFICER], 'requesting erasure');
     const memberId = requireId(input.memberId, 'memberId');
-    const { actor, authority } = requireSelfOrRole(context, memberId, [Role.PRIVACY_OFFICER], 'requesting erasure');
     await this.run(context, actor, authority, memberId, input, (at) => ({
       type: 'RequestErasure',
       memberId,

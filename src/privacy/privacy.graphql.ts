@@ -26,7 +26,10 @@ export class PrivacySettings {
   @Field(() => Visibility, { description: 'What the member chose; it applies once the profile_photo consent is given.' })
   requestedProfilePhotoVisibility!: Visibility;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, {
+    description:
+      'Whether members other than staff (community managers, auditors, privacy officers) find this member in members and member(id).',
+  })
   directoryListed!: boolean;
 
   @Field(() => Int, { description: "Of the member's privacy stream; -1 while the defaults apply." })

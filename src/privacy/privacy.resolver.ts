@@ -23,6 +23,7 @@ import {
   type PrivacySettingsView,
 } from './read-models/privacy.queries.ts';
 
+/** Who may read is checked before the form of the id (as in privacy.commands.ts): refusals reveal nothing about ids. */
 @Resolver(() => PrivacySettings)
 export class PrivacyResolver {
   constructor(
@@ -35,15 +36,15 @@ export class PrivacyResolver {
     @Args('memberId', { type: () => ID }) memberId: string,
     @Context() context: RequestContext,
   ): Promise<PrivacySettingsView> {
+    requireSelfOrRole(context, memberId, [Role.COMMUNITY_MANAGER, Role.PRIVACY_OFFICER], "reading a member's privacy settings");
     const id = requireId(memberId, 'memberId');
-    requireSelfOrRole(context, id, [Role.COMMUNITY_MANAGER, Role.PRIVACY_OFFICER], "reading a member's privacy settings");
     return findPrivacySettings(this.db, id);
   }
 
   @Query(() => [Consent])
   consents(@Args('memberId', { type: () => ID }) memberId: string, @Context() context: RequestContext): Promise<ConsentView[]> {
+    requireSelfOrRole(context, memberId, [Role.PRIVACY_OFFICER], "reading a member's consents");
     const id = requireId(memberId, 'memberId');
-    requireSelfOrRole(context, id, [Role.PRIVACY_OFFICER], "reading a member's consents");
     return listConsents(this.db, id);
   }
 
@@ -52,8 +53,8 @@ export class PrivacyResolver {
     @Args('memberId', { type: () => ID }) memberId: string,
     @Context() context: RequestContext,
   ): Promise<ErasureRequestView | null> {
+    requireSelfOrRole(context, memberId, [Role.PRIVACY_OFFICER], "reading a member's erasure request");
     const id = requireId(memberId, 'memberId');
-    requireSelfOrRole(context, id, [Role.PRIVACY_OFFICER], "reading a member's erasure request");
     return findErasureRequest(this.db, id);
   }
 

@@ -3,9 +3,18 @@ import { ConfigError, loadConfig } from '../config/config.ts';
 import { aliasLimit, mutationFieldLimit, PARSE_OPTIONS, QUERY_LIMITS } from './query-limits.ts';
 
 describe('security configuration', () => {
-  test('defaults: 600 requests a minute (off under NODE_ENV=test), 10 subscriptions, no admin origin', () => {
-    expect(loadConfig({}).security).toEqual({ rateLimitPerMinute: 600, maxSubscriptionsPerToken: 10, adminOrigins: [] });
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(32) }).security.rateLimitPerMinute).toBe(600);
+  test('defaults: 600 requests a minute (off under NODE_ENV=test), 10 subscriptions, 20 WebSocket connections, no admin origin', () => {
+    expect(loadConfig({}).security).toEqual({
+      rateLimitPerMinute: 600,
+      maxSubscriptionsPerToken: 10,
+      maxWsConnectionsPerAddress: 20,
+      adminOrigins: [],
+    });
+    expect(loadConfig({ MAX_WS_CONNECTIONS_PER_ADDRESS: '5' }).security.maxWsConnectionsPerAddress).toBe(5);
+    expect(
+      loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION: 'true' }).security
+        .rateLimitPerMinute,
+    ).toBe(600);
     expect(loadConfig({ NODE_ENV: 'test' }).security.rateLimitPerMinute).toBe(0);
     expect(loadConfig({ NODE_ENV: 'test', RATE_LIMIT_PER_MINUTE: '30' }).security.rateLimitPerMinute).toBe(30);
   });
@@ -30,6 +39,9 @@ describe('security configuration', () => {
   test('limits out of range are refused', () => {
     expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '-1' })).toThrow(/RATE_LIMIT_PER_MINUTE must be a whole number from 0/);
     expect(() => loadConfig({ MAX_SUBSCRIPTIONS_PER_TOKEN: '0' })).toThrow(/MAX_SUBSCRIPTIONS_PER_TOKEN must be a whole number from 1/);
+    expect(() => loadConfig({ MAX_WS_CONNECTIONS_PER_ADDRESS: '0' })).toThrow(
+      /MAX_WS_CONNECTIONS_PER_ADDRESS must be a whole number from 1/,
+    );
   });
 });
 

@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import {
   getOperationAST,
+  getVariableValues,
   GraphQLError,
   parse,
   specifiedRules,
@@ -14,6 +16,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { Context as WsContext, ServerOptions as WsServerOptions, SubscribePayload } from 'graphql-ws';
+import { decodeJwt } from 'jose';
 import { buildRequestContext, connectionHeaders } from '../auth/context.ts';
 import type { RequestContext } from '../auth/request-context.ts';
 import type { TokenVerifier } from '../auth/token-verifier.ts';
@@ -22,9 +25,27 @@ import { formatGraphQLError } from '../graphql/format-error.ts';
 import { limitRules, NO_INTROSPECTION, PARSE_OPTIONS } from './query-limits.ts';
 import { RateLimiter, type RateDecision } from './rate-limiter.ts';
 import { SubscriptionLimiter } from './subscription-limiter.ts';
+import { closeAt, WebSocketConnections, type ClosableSocket } from './websocket-connections.ts';
 
 /** The code this module answers with when a limit is reached (formatGraphQLError does not know it). */
 export const RATE_LIMITED = 'RATE_LIMITED';
+
+/** How long a WebSocket may stay open without a connection_init (graphql-ws closes it with 4408), and then without a valid token. */
+export const AUTHENTICATION_WAIT_MS = 3_000;
+
+/** graphql-ws's close code for a connection that is not (or no longer) signed in. */
+const UNAUTHORIZED = 4401;
+/** WebSocket close codes: a policy violation; a server that cannot serve now but may soon. */
+const POLICY_VIOLATION = 1008;
+const TRY_AGAIN_LATER = 1013;
+const OPEN = 1;
+
+const CLOSE_REASONS = {
+  notSignedIn: 'sign in: a WebSocket connection needs a valid bearer token (authorization) in connection_init',
+  tokenExpired: 'the token expired: reconnect with a fresh token and resume with afterPosition',
+  signInUnavailable: 'the service cannot check sign-ins right now; try again shortly',
+  tooManyConnections: (max: number) => `at most ${max} WebSocket connections per member: close one first`,
+};
 
 /**
  * The service's abuse limits, shared by HTTP (http-security.ts) and WebSocket subscriptions: a rate limit per member,
@@ -34,6 +55,7 @@ export const RATE_LIMITED = 'RATE_LIMITED';
 export class Security {
   readonly rateLimiter: RateLimiter;
   readonly subscriptions: SubscriptionLimiter;
+  readonly connections: WebSocketConnections;
   private schema: (() => GraphQLSchema) | undefined;
   private readonly watched = new WeakSet<object>();
 
@@ -43,6 +65,7 @@ export class Security {
   ) {
     this.rateLimiter = new RateLimiter(config.security.rateLimitPerMinute);
     this.subscriptions = new SubscriptionLimiter(config.security.maxSubscriptionsPerToken);
+    this.connections = new WebSocketConnections(config.security.maxWsConnectionsPerAddress);
   }
 
   get production(): boolean {
@@ -67,6 +90,7 @@ export class Security {
       // "Did you mean ...?" would give the schema away where introspection is off.
       hideSchemaDetailsFromClientErrors: this.production,
       includeStacktraceInErrorResponses: false,
+      plugins: [refusePersistedQueries, ...(this.production ? [hideSuggestions] : [])],
     } satisfies Partial<ApolloDriverConfig>;
   }
 
@@ -84,11 +108,20 @@ export class Security {
    * introspection), a member's live subscriptions are capped, only subscriptions are taken (queries and mutations go
    * over HTTP), and errors are formatted as over HTTP (no internal messages).
    */
-  graphqlWsOptions(): Pick<WsServerOptions, 'onSubscribe' | 'onNext' | 'onError' | 'onComplete' | 'onClose'> {
+  graphqlWsOptions(): Pick<
+    WsServerOptions,
+    'connectionInitWaitTimeout' | 'onConnect' | 'onSubscribe' | 'onNext' | 'onError' | 'onComplete' | 'onClose'
+  > {
     return {
+      // graphql-ws's own default, stated: a connection that says nothing is closed (4408) after this long.
+      connectionInitWaitTimeout: AUTHENTICATION_WAIT_MS,
+      onConnect: (ctx) => this.connect(ctx),
       onSubscribe: (ctx, id, payload) => this.subscribe(ctx, id, payload),
-      onNext: (_ctx, _id, _payload, _args, result) => formatResult(result),
-      onError: (_ctx, _id, _payload, errors) => errors.map(formatError),
+      onNext: (_ctx, _id, _payload, _args, result) => this.formatResult(result),
+      // A send that failed because the connection went away (a slow subscriber dropped, a keep-alive that timed out)
+      // ends its subscription with an error nobody will receive: not an unexpected error of the service.
+      onError: (ctx, _id, _payload, errors) =>
+        socketOf(ctx)?.readyState === OPEN ? errors.map((error) => this.formatError(error)) : errors.map(quietly),
       onComplete: (ctx, id) => this.subscriptions.release(ctx, id),
       onClose: (ctx) => this.subscriptions.releaseAll(ctx),
     };
@@ -103,6 +136,42 @@ export class Security {
     if (!socket || this.watched.has(ctx)) return;
     this.watched.add(ctx);
     socket.once('close', () => this.subscriptions.releaseAll(ctx));
+  }
+
+  /**
+   * connection_init. A connection whose token verifies counts for its member from now on and is closed when the token
+   * expires (4401: the client resumes with a fresh token and afterPosition). One without a valid token is acknowledged
+   * as before, so that its subscriptions are refused as over HTTP (UNAUTHENTICATED, saying why), but is closed (4401)
+   * after AUTHENTICATION_WAIT_MS: connections nobody signed in to are not held open.
+   */
+  private async connect(ctx: WsContext): Promise<boolean> {
+    const socket = socketOf(ctx);
+    const request = (ctx.extra as { request?: IncomingMessage } | undefined)?.request;
+    if (!socket || !request) return true;
+    const headers = connectionHeaders(ctx.connectionParams, request);
+    let actor: RequestContext['actor'];
+    try {
+      actor = (await buildRequestContext({ headers }, this.tokens)).actor;
+    } catch (error) {
+      const unauthenticated = error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED';
+      if (!unauthenticated) {
+        closeAt(socket, Date.now() + AUTHENTICATION_WAIT_MS, TRY_AGAIN_LATER, CLOSE_REASONS.signInUnavailable);
+        return true;
+      }
+      actor = null;
+    }
+    if (!actor) {
+      closeAt(socket, Date.now() + AUTHENTICATION_WAIT_MS, UNAUTHORIZED, CLOSE_REASONS.notSignedIn);
+      return true;
+    }
+    if (!this.connections.authenticate(request.socket, actor.id)) {
+      socket.close(POLICY_VIOLATION, CLOSE_REASONS.tooManyConnections(this.connections.maxPerKey));
+      return false;
+    }
+    // The token verified just now, so its claims can be read as they are. Verification requires exp.
+    const expiresAt = decodeJwt(/^Bearer\s+(\S+)$/i.exec(String(headers.authorization).trim())![1]!).exp;
+    if (expiresAt !== undefined) closeAt(socket, expiresAt * 1000, UNAUTHORIZED, CLOSE_REASONS.tokenExpired);
+    return true;
   }
 
   private async subscribe(ctx: WsContext, id: string, payload: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> {
@@ -141,6 +210,13 @@ export class Security {
         }),
       ];
     }
+    // graphql-js would report these as errors without a code (an internal error, then); Apollo calls them BAD_USER_INPUT.
+    const variables = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 50 });
+    if (variables.errors) {
+      return variables.errors.map(
+        (error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT' } }),
+      );
+    }
     this.releaseOnClose(ctx);
     if (!this.subscriptions.acquire(ctx, id, key)) {
       return [
@@ -158,6 +234,59 @@ export class Security {
       contextValue: { ...context, req: ctx },
     };
   }
+
+  /** As over HTTP (formatGraphQLError), and in production without schema hints (hideSuggestions does it for HTTP). */
+  private formatError(error: GraphQLError): GraphQLFormattedError {
+    const formatted = formatError(error);
+    return this.production ? { ...formatted, message: withoutSuggestions(formatted.message) } : formatted;
+  }
+
+  private formatResult(result: ExecutionResult): FormattedExecutionResult | undefined {
+    if (!result.errors?.length) return undefined;
+    const { errors, ...rest } = result;
+    return { ...(rest as FormattedExecutionResult), errors: errors.map((error) => this.formatError(error)) };
+  }
+}
+
+/** "Did you mean ...?" as Apollo's hideSchemaDetailsFromClientErrors finds it (its own expression). */
+function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean(.+?)\?$/, '');
+}
+
+/**
+ * Apollo's hideSchemaDetailsFromClientErrors removes the hints from validation errors only: those about a variable
+ * of the wrong shape ("Field "categry" is not defined by type ... Did you mean "category"?") give the schema away too.
+ */
+const hideSuggestions: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ errors }) {
+        for (const error of errors) error.message = withoutSuggestions(error.message);
+      },
+    };
+  },
+};
+
+/**
+ * Automatic persisted queries are off (clients send whole documents: a cache of hashes anyone may fill buys nothing
+ * here). Apollo then answers PERSISTED_QUERY_NOT_SUPPORTED with status 200, which would read as a success to anything
+ * that looks at statuses: the same error (an APQ client falls back to sending the whole query on it) goes with 400.
+ */
+const refusePersistedQueries: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ errors }) {
+        for (const error of errors) {
+          const http = error.extensions.http as { status?: number } | undefined;
+          if (error.extensions.code === 'PERSISTED_QUERY_NOT_SUPPORTED' && http) http.status = 400;
+        }
+      },
+    };
+  },
+};
+
+function socketOf(ctx: WsContext): ClosableSocket | undefined {
+  return (ctx.extra as { socket?: ClosableSocket } | undefined)?.socket;
 }
 
 export function rateLimitedError(rate: RateDecision): GraphQLError {
@@ -175,8 +304,7 @@ function formatError(error: GraphQLError): GraphQLFormattedError {
   return formatGraphQLError(formatted, error);
 }
 
-function formatResult(result: ExecutionResult): FormattedExecutionResult | undefined {
-  if (!result.errors?.length) return undefined;
-  const { errors, ...rest } = result;
-  return { ...(rest as FormattedExecutionResult), errors: errors.map(formatError) };
+/** As the client would get it, without the logging that formatGraphQLError does for unexpected errors. */
+function quietly(error: GraphQLError): GraphQLFormattedError {
+  return { message: 'the connection closed', ...(error.path ? { path: error.path } : {}) };
 }

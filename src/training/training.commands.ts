@@ -2,11 +2,12 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
-import { requireActor, type RequestContext } from '../auth/request-context.ts';
+import { requireActor, requireRole, type RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
 import { InputCommand } from '../command/input-command.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
+import { DomainError } from '../shared/domain-error.ts';
 import { requireId } from '../shared/identifiers.ts';
 import type { CompleteTrainingModuleInput, DefineTrainingProgrammeInput, EnrolInTrainingInput } from './training.graphql.ts';
 import {
@@ -35,6 +36,8 @@ export class DefineTrainingProgrammeHandler {
   ) {}
 
   async execute({ input, context }: DefineTrainingProgrammeCommand): Promise<TrainingProgrammeView> {
+    // The role before the input: a caller who may not do this learns nothing about which ids would be valid.
+    requireRole(context, [Role.COMMUNITY_MANAGER], 'defining a training programme');
     const programmeId = requireId(input.programmeId, 'programmeId');
     await this.pipeline.executeMutation({
       context,
@@ -112,6 +115,7 @@ abstract class EnrolmentHandler {
 export class EnrolInTrainingHandler extends EnrolmentHandler {
   async execute({ input, context }: EnrolInTrainingCommand): Promise<TrainingEnrolmentView> {
     const actor = requireActor(context);
+    refuseActingForOthers(actor, input.memberId, 'enrolling another member in a training programme');
     const programmeId = requireId(input.programmeId, 'programmeId');
     const memberId = requireId(input.memberId, 'memberId');
     const { authority, recorded } = this.authorityOf(actor, 'the member enrolling themselves');
@@ -134,6 +138,7 @@ export class EnrolInTrainingHandler extends EnrolmentHandler {
 export class CompleteTrainingModuleHandler extends EnrolmentHandler {
   async execute({ input, context }: CompleteTrainingModuleCommand): Promise<TrainingEnrolmentView> {
     const actor = requireActor(context);
+    refuseActingForOthers(actor, input.memberId, "recording another member's training");
     const programmeId = requireId(input.programmeId, 'programmeId');
     const memberId = requireId(input.memberId, 'memberId');
     const { authority, recorded } = this.authorityOf(actor, 'the member, for a self-paced module');
@@ -149,6 +154,15 @@ export class CompleteTrainingModuleHandler extends EnrolmentHandler {
       at,
     }));
   }
+}
+
+/**
+ * The decider's own rule (community managers act for anyone, members for themselves), checked before the ids are: a
+ * member acting for someone else is FORBIDDEN whatever the ids, so a refusal tells nothing about which would be valid.
+ */
+function refuseActingForOthers(actor: Actor, memberId: string, action: string): void {
+  if (actor.roles.includes(Role.COMMUNITY_MANAGER) || actor.id === memberId) return;
+  throw new DomainError('FORBIDDEN', `${action} needs the role COMMUNITY_MANAGER: members act only for themselves`);
 }
 
 export const TRAINING_COMMAND_HANDLERS = [DefineTrainingProgrammeHandler, EnrolInTrainingHandler, CompleteTrainingModuleHandler];

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
-import { foldState, positionToString } from '#event-store';
+import { comparePositions, foldState, positionToString } from '#event-store';
 import { eventually } from '#testing';
 import { Role } from '../../src/auth/role.ts';
 import { SERVICE_PARTS } from '../../src/bootstrap.ts';
@@ -519,7 +519,12 @@ describe('audit over HTTP: history, time travel, integrity, export, read models'
           type: 'GroupCertificationRequirementSet',
           data: { groupId: `bulk-${run}`, required: (from + i) % 2 === 0 },
         }));
-      await t.service.eventSourcing.events.append(bulk, toggles(1200, 0), { expectedRevision: 'no_stream', metadata });
+      const bulkAppend = await t.service.eventSourcing.events.append(bulk, toggles(1200, 0), { expectedRevision: 'no_stream', metadata });
+      // The export covers the log up to its readable head, which waits for every older transaction of the PostgreSQL
+      // server (other tests' included): counted once the bulk is readable, else the count below includes what it cannot.
+      await eventually(async () =>
+        expect(comparePositions(await t.service.eventSourcing.store.headPosition(), bulkAppend.position)).toBeGreaterThanOrEqual(0),
+      );
       const { rows } = await t.service.eventSourcing.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM es_events');
       const before = rows[0]!.n;
 
@@ -622,13 +627,26 @@ describe('audit over HTTP: history, time travel, integrity, export, read models'
           { token: self },
         ),
       );
+      // A consent is the member's own choice, not a request: it opens nothing. An erasure request does.
+      refused(
+        await t.graphql(HISTORY, { filter: { streamId: `privacy-${memberId}` } }, { token: po }),
+        'FORBIDDEN',
+        /has made no privacy request/,
+      );
+      ok(
+        await t.graphql(
+          `mutation($input: RequestErasureInput!) { requestErasure(input: $input) { status } }`,
+          { input: { memberId } },
+          { token: self },
+        ),
+      );
       const member = await allPages(po, { streamId: `member-${memberId}` }, 'OLDEST_FIRST');
       expect(member.map((n) => n.type)).toEqual(['MemberRegistered']);
       const privacy = await allPages(po, { streamId: `privacy-${memberId}` }, 'NEWEST_FIRST');
-      expect(privacy.map((n) => n.type)).toEqual(['ConsentGiven']);
+      expect(privacy.map((n) => n.type)).toEqual(['ErasureCompleted', 'ErasureRequested', 'ConsentGiven']);
       expect(ok(await stateAt(po, { streamId: `privacy-${memberId}` })).streamStateAt).toMatchObject({
-        revision: 0,
-        state: { consents: { newsletter: { given: true } } },
+        revision: 2,
+        state: { consents: { newsletter: { given: true } }, erasure: { status: 'COMPLETED' } },
       });
       ok(await t.graphql(VERIFY, { streamId: `privacy-${memberId}` }, { token: po }));
 

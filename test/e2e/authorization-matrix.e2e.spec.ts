@@ -1,6 +1,8 @@
 import type { GraphQLSchema } from 'graphql';
+import type { ProjectionStatus } from '#projections';
+import { Role } from '../../src/auth/role.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
-import { AUTHORIZATION_MATRIX } from '../security/authorization-matrix.ts';
+import { AUTHORIZATION_MATRIX, MALFORMED_IDS, withMalformedIds } from '../security/authorization-matrix.ts';
 import { call, eventCount, operationsOf, servedSchema, type Operation } from '../security/schema-operations.ts';
 import { buildWorld, CALLERS, type Caller, type World } from '../security/world.ts';
 
@@ -61,6 +63,66 @@ describe('authorization matrix', () => {
     console.log(process.env.AUTHORIZATION_MATRIX_PRINT || mismatches.length > 0 ? `${summary}\n${table.join('\n')}` : summary);
     expect(mismatches).toEqual([]);
   });
+
+  // Item 5 of issue 15: a token that carries AUDITOR is read-only whatever else it carries, on every mutation, those
+  // that append nothing (rebuildProjection) included.
+  test('a token with AUDITOR and COMMUNITY_MANAGER is refused every mutation, and nothing is appended or rebuilt', async () => {
+    const memberId = world.ids.callers.AUDITOR;
+    const token = await t.token(memberId, Role.AUDITOR, Role.COMMUNITY_MANAGER);
+    const projection = (await t.service.eventSourcing.runner.status())[0]!;
+    const mismatches: string[] = [];
+    for (const operation of operationsOf(schema, 'mutation')) {
+      const rule = AUTHORIZATION_MATRIX[operation.name] ?? [];
+      // The case a community manager may call (else the first), so that only the auditor role can be what refuses it.
+      const chosen = rule.find((c) => c.allowed.includes('COMMUNITY_MANAGER')) ?? rule[0];
+      if (!chosen) continue;
+      // A read model that exists: a rebuild that got through would show in its generation.
+      const variables = operation.name === 'rebuildProjection' ? { input: { name: projection.name } } : chosen.variables(world, memberId);
+      const rebuildsBefore = await rebuildsOf(await t.service.eventSourcing.runner.status());
+      const before = await eventCount(t);
+      const answer = await call(t, operation, variables, token);
+      const appended = (await eventCount(t)) - before;
+      const codes = [...new Set(answer.codes)];
+      if (codes.length !== 1 || codes[0] !== 'FORBIDDEN')
+        mismatches.push(`${operation.name}: expected FORBIDDEN, got ${answer.text.slice(0, 200)}`);
+      if (appended !== 0) mismatches.push(`${operation.name}: ${appended} event(s) appended`);
+      const rebuilds = await rebuildsOf(await t.service.eventSourcing.runner.status());
+      if (rebuilds !== rebuildsBefore) mismatches.push(`${operation.name}: read models changed: ${rebuildsBefore} → ${rebuilds}`);
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  // Item 15 of issue 15: authorization before validation. A caller the rule refuses learns nothing about which inputs
+  // would be valid: with every id of the matrix's arguments malformed, the answer is still FORBIDDEN (UNAUTHENTICATED
+  // without a token), never BAD_USER_INPUT or NOT_FOUND, and nothing is appended. Allowed callers are not probed.
+  test('a refused caller is refused before its ids are validated', async () => {
+    const mismatches: string[] = [];
+    let probes = 0;
+    for (const operation of served()) {
+      for (const rule of AUTHORIZATION_MATRIX[operation.name] ?? []) {
+        for (const caller of CALLERS.filter((c) => !rule.allowed.includes(c))) {
+          for (const malformed of MALFORMED_IDS) {
+            const variables = withMalformedIds(rule.variables(world, selfOf(caller)), malformed);
+            if (variables === undefined) continue; // no id among its arguments
+            probes += 1;
+            const outcome = await attempt(operation, caller, variables, false);
+            if (outcome.problem)
+              mismatches.push(`${operation.name} (${rule.about}, ids ${malformed.slice(0, 12)}…) as ${caller}: ${outcome.problem}`);
+          }
+        }
+      }
+    }
+    console.log(`authorization before validation: ${probes} probes, ${mismatches.length} mismatches`);
+    expect(mismatches).toEqual([]);
+  });
+
+  /** Each read model's generation and pending rebuild, and the rebuild requests not yet taken up. */
+  async function rebuildsOf(status: ProjectionStatus[]): Promise<string> {
+    const { rows } = await t.service.eventSourcing.pool.query<{ name: string }>(
+      'SELECT name FROM projection_rebuild_requests ORDER BY name',
+    );
+    return JSON.stringify([status.map((s) => [s.name, s.generation, s.rebuild?.generation ?? null]), rows.map((r) => r.name)]);
+  }
 
   function selfOf(caller: Caller): string {
     return caller === 'ANONYMOUS' ? `${world.tag}-nobody` : world.ids.callers[caller];

@@ -49,8 +49,13 @@ describe('members and groups over HTTP', () => {
     expect(answer.data).toEqual({
       registerMember: { id: memberId, displayName: 'Zoë Ørsted', department: 'Sales', status: 'ACTIVE', revision: 0 },
     });
-    const read = await t.graphql(`query($id: ID!) { member(id: $id) { id displayName status } }`, { id: memberId }, { token: member });
-    expect(read.data).toEqual({ member: { id: memberId, displayName: 'Zoë Ørsted', status: 'ACTIVE' } });
+    // Not listed in the directory (the default): the member themself and staff read it, other members do not.
+    const read = async (token: string) =>
+      (await t.graphql(`query($id: ID!) { member(id: $id) { id displayName status } }`, { id: memberId }, { token })).data;
+    const found = { member: { id: memberId, displayName: 'Zoë Ørsted', status: 'ACTIVE' } };
+    expect(await read(manager)).toEqual(found);
+    expect(await read(await t.token(memberId, Role.MEMBER))).toEqual(found);
+    expect(await read(member)).toEqual({ member: null });
     const [stored] = await t.storedEvents(`member-${memberId}`);
     expect(stored?.type).toBe('MemberRegistered');
     expect(stored?.metadata).toMatchObject({
@@ -134,7 +139,8 @@ describe('members and groups over HTTP', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const response: { data?: Page | null } = await t.graphql<Page>(page, { department, after }, { token: member });
+      // A community manager sees every member, listed in the directory or not.
+      const response: { data?: Page | null } = await t.graphql<Page>(page, { department, after }, { token: manager });
       const members: Page['members'] = response.data!.members;
       expect(members.totalCount).toBe(5);
       seen.push(...members.edges.map((e) => e.node.id));

@@ -114,7 +114,19 @@ describe('node dist/src/main.js', () => {
     expect(run.stderr).toMatch(/AUTH_JWT_SECRET must be at least 32 characters/);
   });
 
-  describe('with a database and a secret', () => {
+  test('NODE_ENV=production with a shared secret (AUTH_JWT_SECRET) exits with code 1 unless that is allowed explicitly', async () => {
+    const dataDir = join(dir, 'shared-secret');
+    const run = startMain({ NODE_ENV: 'production', AUTH_JWT_SECRET: SECRET, DATA_DIR: dataDir }, dir);
+    running.push(run);
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(run.stderr).toContain('invalid configuration:');
+    expect(run.stderr).toContain('AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION=true');
+    await expect(stat(dataDir)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(run.stdout).not.toMatch(/listens on/);
+    expect(run.stdout).not.toMatch(/development token/);
+  });
+
+  describe('with a database', () => {
     let database: TestDatabase;
 
     beforeAll(async () => {
@@ -130,7 +142,9 @@ describe('node dist/src/main.js', () => {
           NODE_ENV: 'production',
           PORT: '0',
           DATABASE_URL: database.url,
-          AUTH_JWT_SECRET: SECRET,
+          // OIDC: the issuer is only asked for its keys when a token arrives, and none does here.
+          AUTH_ISSUER: 'http://127.0.0.1:9/realms/governance',
+          AUTH_AUDIENCE: 'governance-api',
           DATA_DIR: join(dir, 'serving'),
           LOG_LEVEL: 'info',
         },
@@ -148,6 +162,30 @@ describe('node dist/src/main.js', () => {
       expect(lines.map((l) => l.message)).toEqual(expect.arrayContaining(['SIGTERM: shutting down', 'stopped']));
       expect(lines.filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
       expect(run.stderr).toBe('');
+      expect(run.stdout).not.toMatch(/development token/);
+    });
+
+    test('production with AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION=true starts, warns once, and never hints at development tokens', async () => {
+      const run = startMain(
+        {
+          NODE_ENV: 'production',
+          PORT: '0',
+          DATABASE_URL: database.url,
+          AUTH_JWT_SECRET: SECRET,
+          AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION: 'true',
+          DATA_DIR: join(dir, 'shared-secret-allowed'),
+          LOG_LEVEL: 'info',
+        },
+        dir,
+      );
+      running.push(run);
+      const url = await waitFor('listening', run, () => /GraphQL listens on (http:\/\/\S+)\/graphql/.exec(run.stdout)?.[1]);
+      expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toEqual({ code: 0, signal: null });
+      const warnings = logLines(run).filter((l) => l.level === 'warn');
+      expect(warnings).toEqual([expect.objectContaining({ message: expect.stringMatching(/AUTH_JWT_SECRET.*any member.*any role/) })]);
+      expect(run.stdout).not.toMatch(/development token|npm run token/);
     });
   });
 });

@@ -22,11 +22,12 @@ export interface World {
   readonly tag: string;
   readonly ids: {
     readonly callers: Readonly<Record<Exclude<Caller, 'ANONYMOUS'>, string>>;
-    /** The member things are about: author of the case's content, with a privacy stream. */
+    /** The member things are about: author of the case's content, listed in the directory. */
     readonly subject: string;
     readonly reporter: string;
     /** Spare members for the operations that change a member for good (leaving, erasure, ownership). */
     readonly leaver: string;
+    /** Made a privacy request (erasure) while the world was built: a privacy officer reads their streams. */
     readonly erasee: string;
     readonly spare: string;
     readonly group: string;
@@ -176,13 +177,21 @@ export async function buildWorld(t: TestService, tag: string): Promise<World> {
     { input: { memberId: subject, text: 'Asked to keep threads on topic.' } },
     cm,
   );
-  // A privacy request of the subject's own: what lets a privacy officer read the subject's history.
+  // The subject is listed in the directory: any signed-in member finds them with member(id).
   await must(
     t,
-    'privacy stream',
+    'privacy settings',
     `mutation($input: UpdatePrivacySettingsInput!) { updatePrivacySettings(input: $input) { memberId } }`,
     { input: { memberId: subject, directoryListed: true } },
     await t.token(subject, Role.MEMBER),
+  );
+  // A privacy request (erasure) of the erasee: what lets a privacy officer read the erasee's history.
+  await must(
+    t,
+    'privacy request',
+    `mutation($input: RequestErasureInput!) { requestErasure(input: $input) { status } }`,
+    { input: { memberId: ids.erasee } },
+    await t.token(ids.erasee, Role.MEMBER),
   );
   return {
     tag,

@@ -36,7 +36,15 @@ export interface TestServiceOptions {
 /** The whole service over HTTP on a free port, on its own database of the test PostgreSQL. */
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
   const database = await createTestDatabase('e2e');
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', AUTH_JWT_SECRET: SECRET, READ_MODEL_WAIT_MS: '10000', ...options.env });
+  // The suite signs its tokens with a shared secret, also where a test runs the service as production.
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    AUTH_JWT_SECRET: SECRET,
+    AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION: 'true',
+    READ_MODEL_WAIT_MS: '10000',
+    ...options.env,
+  });
   const auth = options.auth ?? { mode: 'hs256' as const, secret: SECRET, source: 'AUTH_JWT_SECRET' as const };
   let service: RunningService;
   try {

@@ -17,4 +17,8 @@ export class MemberRecord {
 
   @Column({ type: 'int' })
   revision!: number;
+
+  /** The member's privacy setting: whether members other than staff find them in the directory. */
+  @Column({ name: 'directory_listed', type: 'boolean' })
+  directoryListed!: boolean;
 }

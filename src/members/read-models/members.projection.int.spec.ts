@@ -7,7 +7,7 @@ import { eventually } from '#testing';
 import { DomainError } from '../../shared/domain-error.ts';
 import { MEMBER_EVENT_SCHEMAS, memberDecider, memberStreamId, type MemberCommand } from '../member.decider.ts';
 import { membersProjection } from './members.projection.ts';
-import { findMember, listMembers } from './members.queries.ts';
+import { EVERY_MEMBER, findMember, listMembers } from './members.queries.ts';
 import { testMetadata } from '../../../test/support/event-metadata.ts';
 
 describe('members read model', () => {
@@ -50,7 +50,7 @@ describe('members read model', () => {
 
   test('follows registration, updates and leaving', async () => {
     await run({ type: 'RegisterMember', memberId: 'm-1', displayName: 'Ada Lovelace', department: 'Research' }, '2025-03-01T09:00:00.000Z');
-    expect(await findMember(readModels, 'm-1')).toEqual({
+    expect(await findMember(readModels, 'm-1', EVERY_MEMBER)).toEqual({
       id: 'm-1',
       displayName: 'Ada Lovelace',
       department: 'Research',
@@ -59,14 +59,18 @@ describe('members read model', () => {
     });
 
     await run({ type: 'UpdateMember', memberId: 'm-1', department: 'Engineering' }, '2025-03-02T10:00:00.000Z');
-    expect(await findMember(readModels, 'm-1')).toMatchObject({ displayName: 'Ada Lovelace', department: 'Engineering', revision: 1 });
+    expect(await findMember(readModels, 'm-1', EVERY_MEMBER)).toMatchObject({
+      displayName: 'Ada Lovelace',
+      department: 'Engineering',
+      revision: 1,
+    });
 
     const unchanged = await run({ type: 'UpdateMember', memberId: 'm-1', department: 'Engineering' }, '2025-03-02T11:00:00.000Z');
     expect(unchanged.events).toEqual([]);
 
     await run({ type: 'UpdateMember', memberId: 'm-1', displayName: 'Ada King' }, '2025-03-03T10:00:00.000Z');
     await run({ type: 'RecordMemberLeft', memberId: 'm-1', reason: 'moved abroad' }, '2025-03-04T10:00:00.000Z');
-    expect(await findMember(readModels, 'm-1')).toEqual({
+    expect(await findMember(readModels, 'm-1', EVERY_MEMBER)).toEqual({
       id: 'm-1',
       displayName: 'Ada King',
       department: 'Engineering',
@@ -80,7 +84,7 @@ describe('members read model', () => {
     );
     expect(rows[0]?.registered_at.toISOString()).toBe('2025-03-01T09:00:00.000Z');
     expect(rows[0]?.updated_at.toISOString()).toBe('2025-03-04T10:00:00.000Z');
-    expect(await findMember(readModels, 'm-unknown')).toBeNull();
+    expect(await findMember(readModels, 'm-unknown', EVERY_MEMBER)).toBeNull();
   });
 
   test('the display name is stored encrypted, not as plain text in the log', async () => {
@@ -104,7 +108,7 @@ describe('members read model', () => {
     const pages: string[][] = [];
     let after: string | null = null;
     for (;;) {
-      const page = await listMembers(readModels, { first: 2, after });
+      const page = await listMembers(readModels, { reader: EVERY_MEMBER, first: 2, after });
       expect(page.totalCount).toBe(5);
       pages.push(page.nodes.map((m) => m.id));
       if (!page.hasNextPage) break;
@@ -112,28 +116,28 @@ describe('members read model', () => {
     }
     expect(pages).toEqual([['m-1', 'm-2'], ['m-3', 'm-4'], ['m-5']]);
 
-    const research = await listMembers(readModels, { department: 'Research', first: 2 });
+    const research = await listMembers(readModels, { reader: EVERY_MEMBER, department: 'Research', first: 2 });
     expect(research).toMatchObject({ hasNextPage: true, totalCount: 3 });
     expect(research.nodes.map((m) => m.id)).toEqual(['m-1', 'm-2']);
-    const rest = await listMembers(readModels, { department: 'Research', first: 2, after: research.endCursor });
+    const rest = await listMembers(readModels, { reader: EVERY_MEMBER, department: 'Research', first: 2, after: research.endCursor });
     expect(rest).toMatchObject({ hasNextPage: false, totalCount: 3 });
     expect(rest.nodes).toEqual([{ id: 'm-5', displayName: 'Member m-5', department: 'Research', status: 'ACTIVE', revision: 0 }]);
 
-    const empty = await listMembers(readModels, { department: 'Legal', first: 10 });
+    const empty = await listMembers(readModels, { reader: EVERY_MEMBER, department: 'Legal', first: 10 });
     expect(empty).toEqual({ nodes: [], hasNextPage: false, endCursor: null, totalCount: 0 });
-    expect((await listMembers(readModels, { first: 0 })).nodes).toEqual([]);
+    expect((await listMembers(readModels, { reader: EVERY_MEMBER, first: 0 })).nodes).toEqual([]);
   });
 
   test('refuses a malformed cursor and a bad page size as bad input', async () => {
     await register('m-1', 'Ada', 'Research');
     for (const after of ['%%%', 'not a cursor', Buffer.from('a b').toString('base64url'), Buffer.from('m-1').toString('base64') + '=']) {
-      await expect(listMembers(readModels, { first: 2, after })).rejects.toMatchObject({
+      await expect(listMembers(readModels, { reader: EVERY_MEMBER, first: 2, after })).rejects.toMatchObject({
         code: 'BAD_USER_INPUT',
         message: 'after is not a valid cursor',
       });
     }
-    await expect(listMembers(readModels, { first: -1 })).rejects.toBeInstanceOf(DomainError);
-    await expect(listMembers(readModels, { first: 1.5 })).rejects.toBeInstanceOf(DomainError);
+    await expect(listMembers(readModels, { reader: EVERY_MEMBER, first: -1 })).rejects.toBeInstanceOf(DomainError);
+    await expect(listMembers(readModels, { reader: EVERY_MEMBER, first: 1.5 })).rejects.toBeInstanceOf(DomainError);
   });
 
   test('after erasure, a rebuild purges the plain display name from the read model', async () => {
@@ -148,20 +152,20 @@ describe('members read model', () => {
       const [status] = await runner.status();
       expect(status).toMatchObject({ generation: 2, state: 'running', rebuild: null });
     });
-    expect(await findMember(readModels, 'm-2')).toEqual({
+    expect(await findMember(readModels, 'm-2', EVERY_MEMBER)).toEqual({
       id: 'm-2',
       displayName: REDACTED,
       department: 'Engineering',
       status: 'ACTIVE',
       revision: 1,
     });
-    expect(await findMember(readModels, 'm-1')).toMatchObject({ displayName: 'Ada Lovelace' });
+    expect(await findMember(readModels, 'm-1', EVERY_MEMBER)).toMatchObject({ displayName: 'Ada Lovelace' });
 
     // The member's own stream reads redacted too, and still folds.
     const history = await governance.readStream(memberStreamId('m-2'));
     expect(history.map((e) => e.data['displayName'])).toEqual([REDACTED, REDACTED]);
     const left = await run({ type: 'RecordMemberLeft', memberId: 'm-2' });
     expect(left.state).toMatchObject({ status: 'left', displayName: REDACTED });
-    expect(await findMember(readModels, 'm-2')).toMatchObject({ status: 'LEFT', revision: 2 });
+    expect(await findMember(readModels, 'm-2', EVERY_MEMBER)).toMatchObject({ status: 'LEFT', revision: 2 });
   });
 });

@@ -2,19 +2,21 @@ import type pg from 'pg';
 import { REDACTED, type StoredEvent } from '#event-store';
 import type { ProjectionContext, ProjectionDefinition } from '#projections';
 import { isMemberEvent, MEMBER_STREAM_CATEGORY, type MemberEvent } from '../member.decider.ts';
-import { PRIVACY_STREAM_CATEGORY } from '../../privacy/privacy.decider.ts';
+import { PRIVACY_STREAM_CATEGORY, type PrivacySettingsUpdated } from '../../privacy/privacy.decider.ts';
 
 export const MEMBERS_PROJECTION = 'members';
 export const MEMBERS_TABLE = 'members';
 
 /**
  * One row per member, as the admin UI lists them. The display name is a copy of personal data: after an erasure a
- * rebuild reads it as "[redacted]" from the events, so no copy of the plain name survives the rebuild.
+ * rebuild reads it as "[redacted]" from the events, so no copy of the plain name survives the rebuild. Whether the
+ * member is listed in the directory follows their privacy settings (events of the privacy module, which the
+ * directory's queries need on the same row to filter and count without reading another module's tables).
  */
 export const membersProjection: ProjectionDefinition<StoredEvent> = {
   name: MEMBERS_PROJECTION,
-  // 2: purges the display name when an erasure completes.
-  version: 2,
+  // 2: purges the display name when an erasure completes. 3: directory_listed, from the privacy settings.
+  version: 3,
   tables: [MEMBERS_TABLE],
   filter: { categories: [MEMBER_STREAM_CATEGORY, PRIVACY_STREAM_CATEGORY] },
 
@@ -27,6 +29,8 @@ export const membersProjection: ProjectionDefinition<StoredEvent> = {
         department    text        NOT NULL,
         status        text        NOT NULL CHECK (status IN ('ACTIVE', 'LEFT')),
         revision      int         NOT NULL,
+        -- Most private until the member says otherwise, as the privacy settings start.
+        directory_listed boolean  NOT NULL DEFAULT false,
         registered_at timestamptz NOT NULL,
         updated_at    timestamptz NOT NULL
       )`);
@@ -37,6 +41,16 @@ export const membersProjection: ProjectionDefinition<StoredEvent> = {
   async apply(events, client, ctx) {
     for (const event of events) {
       if (isMemberEvent(event)) await applyEvent(event as StoredEvent & MemberEvent, client, ctx);
+      // Only the listing: the member's revision is that of their member stream, not of their privacy stream.
+      else if (event.type === 'PrivacySettingsUpdated') {
+        const { memberId, directoryListed } = (event as StoredEvent & PrivacySettingsUpdated).data;
+        if (directoryListed !== undefined) {
+          await client.query(`UPDATE ${ctx.table(MEMBERS_TABLE)} SET directory_listed = $2 WHERE member_id = $1`, [
+            memberId,
+            directoryListed,
+          ]);
+        }
+      }
       // As a rebuild after the erasure would read it: the name is "[redacted]"; the row and its revision stay.
       else if (event.type === 'ErasureCompleted') {
         await client.query(`UPDATE ${ctx.table(MEMBERS_TABLE)} SET display_name = $2 WHERE member_id = $1`, [
