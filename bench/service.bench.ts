@@ -35,7 +35,7 @@
  * figures taken on a busy machine can be told apart.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { access, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -189,6 +189,14 @@ interface RunningService {
   stop(): Promise<void>;
 }
 
+/** An Ed25519 key for the service's log seals, beside the build (production refuses to start without one). */
+async function sealKeyFile(dir: string): Promise<string> {
+  const path = join(dir, 'log-seal-key.pem');
+  const { privateKey } = generateKeyPairSync('ed25519');
+  await writeFile(path, privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
+  return path;
+}
+
 async function startService(build: Build, databaseUrl: string, secret: string, nodeOptions: readonly string[]): Promise<RunningService> {
   const port = await findFreePort();
   const env: Record<string, string> = {
@@ -203,6 +211,8 @@ async function startService(build: Build, databaseUrl: string, secret: string, n
     EVENT_STORE: 'postgres',
     // The load generator is one member at ~1,000 requests/s: the per-member rate limit would measure itself.
     RATE_LIMIT_PER_MINUTE: '0',
+    // Production seals its log with its own key (src/integrity): measured as it runs.
+    LOG_SEAL_PRIVATE_KEY_FILE: await sealKeyFile(build.dir),
   };
   // Settings of the calling environment that would change what is measured (OIDC, another event store, Node flags
   // such as --conditions=source that would load the TypeScript sources) do not reach the service.

@@ -1,11 +1,13 @@
 /**
- * After the load: proves, from PostgreSQL directly and through the service, that the promises held.
+ * After the load: proves, from the log read through the event-store port (on either store, see ./event-log.ts), from
+ * the read models in PostgreSQL and through the service, that the promises held.
  *
  * - commands: every acknowledged command's events exist exactly once (one stream, consecutive revisions, each of its
  *   event types at most once, only types the command may append; at least one event where the command must change
  *   something); no event exists for a refused command; every event carries the commandId of a command someone sent
  *   (the soak's, or a scheduler's `system/...`).
- * - streams: revisions 0..n-1 without gaps, in log order, each stream registered.
+ * - streams: revisions 0..n-1 without gaps, in log order; on PostgreSQL also each stream registered (es_streams, the
+ *   adapter's own table).
  * - hash chains: `verifyHistory` over the whole log, as an auditor, verifies every event.
  * - expiries: each suspension with an end date expired exactly once (none if an appeal lifted it first), on its end
  *   date; each certification award expired at most once, and none is left live past its expiry; a renewal window is
@@ -16,8 +18,10 @@
  * - subscribers: each saw every event of its filter exactly once and in log order, across its reconnections.
  */
 import type pg from 'pg';
+import type { EventStore } from '#event-store';
 import type { Role } from '../src/auth/role.ts';
 import type { Discrepancy, LedgerEntry, SoakClient } from './client.ts';
+import { readLog, type LogEvent, type SoakEventStore } from './event-log.ts';
 import { withClient } from './harness.ts';
 import type { Subscriber } from './subscribers.ts';
 import { delay, log, now } from './util.ts';
@@ -39,6 +43,9 @@ export class Checker {
   constructor(
     private readonly databaseUrl: string,
     private readonly soak: SoakClient,
+    /** The service's event log, read through the port. */
+    private readonly eventLog: EventStore,
+    private readonly eventStore: SoakEventStore,
   ) {}
 
   /** Records a discrepancy; after 25 of one check the rest are only counted. */
@@ -55,22 +62,16 @@ export class Checker {
 
   // ---------------------------------------------------------------- commands
   async checkCommands(ledger: readonly LedgerEntry[]) {
-    const { rows } = await this.db((c) =>
-      c.query<{ command_id: string | null; stream_id: string; stream_revision: number; event_type: string; actor: string | null }>(
-        `SELECT metadata->>'commandId' AS command_id, stream_id, stream_revision::int AS stream_revision, event_type,
-                metadata->>'actorId' AS actor
-           FROM es_events ORDER BY stream_id, stream_revision`,
-      ),
-    );
-    const byCommand = new Map<string, typeof rows>();
+    const rows = (await readLog(this.eventLog)).sort((a, b) => a.streamId.localeCompare(b.streamId) || a.revision - b.revision);
+    const byCommand = new Map<string, LogEvent[]>();
     const withoutCommandId = new Map<string, number>();
     for (const row of rows) {
-      if (row.command_id === null) {
-        withoutCommandId.set(row.event_type, (withoutCommandId.get(row.event_type) ?? 0) + 1);
+      if (row.commandId === null) {
+        withoutCommandId.set(row.type, (withoutCommandId.get(row.type) ?? 0) + 1);
         continue;
       }
-      let list = byCommand.get(row.command_id);
-      if (!list) byCommand.set(row.command_id, (list = []));
+      let list = byCommand.get(row.commandId);
+      if (!list) byCommand.set(row.commandId, (list = []));
       list.push(row);
     }
     const counts = {
@@ -92,7 +93,7 @@ export class Checker {
         if (events.length > 0) {
           this.report(
             'refused-command-has-events',
-            `${label} was refused with ${entry.code} (${String(entry.answer)}) but appended ${events.map((e) => `${e.event_type}@${e.stream_id}/${e.stream_revision}`).join(', ')}`,
+            `${label} was refused with ${entry.code} (${String(entry.answer)}) but appended ${events.map((e) => `${e.type}@${e.streamId}/${e.revision}`).join(', ')}`,
             {
               attempts: entry.attempts,
             },
@@ -128,7 +129,7 @@ export class Checker {
       this.report(
         'events-of-an-unknown-command',
         `${events.length} events carry commandId ${commandId}, which the soak never sent`,
-        events.slice(0, 3),
+        events.slice(0, 3).map(({ data: _data, ...event }) => event),
       );
     }
     for (const [type, n] of withoutCommandId) this.report('event-without-command-id', `${n} ${type} events carry no commandId`);
@@ -136,23 +137,18 @@ export class Checker {
   }
 
   /** The events of one command: one stream, consecutive revisions, each type at most once (and allowed). */
-  private checkBlock(
-    label: string,
-    events: readonly { stream_id: string; stream_revision: number; event_type: string }[],
-    allowed: readonly string[] | null,
-    streamPrefix: string | null,
-  ): void {
-    const streams = new Set(events.map((e) => e.stream_id));
-    const where = events.map((e) => `${e.event_type}@${e.stream_id}/${e.stream_revision}`).join(', ');
+  private checkBlock(label: string, events: readonly LogEvent[], allowed: readonly string[] | null, streamPrefix: string | null): void {
+    const streams = new Set(events.map((e) => e.streamId));
+    const where = events.map((e) => `${e.type}@${e.streamId}/${e.revision}`).join(', ');
     if (streams.size > 1) return this.report('command-applied-to-several-streams', `${label}: ${where}`);
     const first = events[0]!;
-    if (streamPrefix && !first.stream_id.startsWith(streamPrefix)) {
+    if (streamPrefix && !first.streamId.startsWith(streamPrefix)) {
       this.report('command-in-wrong-stream', `${label}: expected a stream starting with ${streamPrefix}: ${where}`);
     }
     events.forEach((event, i) => {
-      if (event.stream_revision !== first.stream_revision + i) this.report('command-events-not-consecutive', `${label}: ${where}`);
+      if (event.revision !== first.revision + i) this.report('command-events-not-consecutive', `${label}: ${where}`);
     });
-    const types = events.map((e) => e.event_type);
+    const types = events.map((e) => e.type);
     if (new Set(types).size !== types.length) this.report('command-applied-twice', `${label}: ${where}`);
     const unexpected = allowed ? types.filter((type) => !allowed.includes(type)) : [];
     if (unexpected.length > 0)
@@ -161,40 +157,48 @@ export class Checker {
 
   // ---------------------------------------------------------------- streams
   async checkStreams() {
-    return this.db(async (c) => {
-      const gaps = await c.query<{ stream_id: string; n: number; lo: number; hi: number }>(
-        `SELECT stream_id, count(*)::int AS n, min(stream_revision)::int AS lo, max(stream_revision)::int AS hi
-           FROM es_events GROUP BY stream_id HAVING min(stream_revision) <> 0 OR max(stream_revision) <> count(*) - 1`,
-      );
-      for (const row of gaps.rows)
-        this.report('stream-revisions-have-gaps', `${row.stream_id}: ${row.n} events, revisions ${row.lo}..${row.hi}`);
-      const order = await c.query<{ stream_id: string; stream_revision: number; k: number }>(
-        `SELECT stream_id, stream_revision::int, k::int FROM (
-           SELECT stream_id, stream_revision, row_number() OVER (PARTITION BY stream_id ORDER BY transaction_id, global_position) - 1 AS k
-             FROM es_events) o
-          WHERE k <> stream_revision LIMIT 20`,
-      );
-      for (const row of order.rows) {
-        this.report(
-          'stream-out-of-log-order',
-          `${row.stream_id}: revision ${row.stream_revision} is event ${row.k} of the stream in log order`,
-        );
+    const log = await readLog(this.eventLog);
+    // In log order: the k-th event of a stream met while reading the log must be its revision k.
+    const streams = new Map<string, { n: number; lo: number; hi: number }>();
+    let outOfOrder = 0;
+    for (const event of log) {
+      let stream = streams.get(event.streamId);
+      if (!stream) streams.set(event.streamId, (stream = { n: 0, lo: event.revision, hi: event.revision }));
+      if (event.revision !== stream.n) {
+        outOfOrder++;
+        if (outOfOrder <= 20)
+          this.report(
+            'stream-out-of-log-order',
+            `${event.streamId}: revision ${event.revision} is event ${stream.n} of the stream in log order`,
+          );
       }
-      const unregistered = await c.query<{ stream_id: string }>(
-        'SELECT DISTINCT stream_id FROM es_events EXCEPT SELECT stream_id FROM es_streams LIMIT 20',
-      );
-      for (const row of unregistered.rows) this.report('stream-not-registered', `${row.stream_id} has events but no es_streams row`);
-      const { rows } = await c.query<{ streams: number; events: number }>(
-        'SELECT count(DISTINCT stream_id)::int AS streams, count(*)::int AS events FROM es_events',
-      );
-      return {
-        streams: rows[0]!.streams,
-        events: rows[0]!.events,
-        gaps: gaps.rowCount,
-        outOfOrder: order.rowCount,
-        unregistered: unregistered.rowCount,
-      };
-    });
+      stream.n++;
+      stream.lo = Math.min(stream.lo, event.revision);
+      stream.hi = Math.max(stream.hi, event.revision);
+    }
+    let gaps = 0;
+    for (const [streamId, { n, lo, hi }] of streams) {
+      if (lo === 0 && hi === n - 1) continue;
+      gaps++;
+      this.report('stream-revisions-have-gaps', `${streamId}: ${n} events, revisions ${lo}..${hi}`);
+    }
+    return { streams: streams.size, events: log.length, gaps, outOfOrder, unregistered: await this.unregisteredStreams(log) };
+  }
+
+  /**
+   * PostgreSQL only: every stream with events has its es_streams row (the adapter's own table, which its appends lock).
+   * EventStoreDB has no such table: null.
+   */
+  private async unregisteredStreams(log: readonly LogEvent[]): Promise<number | null> {
+    if (this.eventStore !== 'postgres') return null;
+    const { rows } = await this.db((c) =>
+      c.query<{ stream_id: string }>(
+        'SELECT stream_id FROM unnest($1::text[]) AS s(stream_id) EXCEPT SELECT stream_id FROM es_streams LIMIT 20',
+        [[...new Set(log.map((e) => e.streamId))]],
+      ),
+    );
+    for (const row of rows) this.report('stream-not-registered', `${row.stream_id} has events but no es_streams row`);
+    return rows.length;
   }
 
   // ---------------------------------------------------------------- hash chains
@@ -204,26 +208,36 @@ export class Checker {
       AUDITOR,
       'query { verifyHistory { ok verifiedEvents firstBrokenPosition } }',
     );
-    const { rows } = await this.db((c) => c.query<{ n: number }>('SELECT count(*)::int AS n FROM es_events'));
+    const eventsInLog = (await readLog(this.eventLog)).length;
     const report = data.verifyHistory;
     if (!report.ok) this.report('hash-chain-broken', `verifyHistory: broken at ${report.firstBrokenPosition}`, report);
-    if (report.verifiedEvents !== rows[0]!.n) {
-      this.report('hash-chain-incomplete', `verifyHistory verified ${report.verifiedEvents} events; the log has ${rows[0]!.n}`);
+    if (report.verifiedEvents !== eventsInLog) {
+      this.report('hash-chain-incomplete', `verifyHistory verified ${report.verifiedEvents} events; the log has ${eventsInLog}`);
     }
-    return { ...report, eventsInLog: rows[0]!.n };
+    return { ...report, eventsInLog };
   }
 
   // ---------------------------------------------------------------- expiries
   /** `settledAt`: the schedulers' clock during the settle phase; everything due before it must have been recorded. */
   async checkExpiries(settledAt: Date) {
-    const { rows } = await this.db((c) =>
-      c.query<{ stream_id: string; event_type: string; data: Record<string, unknown>; command_id: string | null }>(
-        `SELECT stream_id, event_type, data::jsonb AS data, metadata->>'commandId' AS command_id FROM es_events
-          WHERE event_type IN ('ModerationCaseDecided', 'SanctionExpired', 'SanctionLifted', 'CertificationAwarded',
-                               'CertificationRenewed', 'CertificationExpired', 'CertificationRevoked', 'CertificationDueForRenewal')
-          ORDER BY transaction_id, global_position`,
-      ),
-    );
+    const types = new Set([
+      'ModerationCaseDecided',
+      'SanctionExpired',
+      'SanctionLifted',
+      'CertificationAwarded',
+      'CertificationRenewed',
+      'CertificationExpired',
+      'CertificationRevoked',
+      'CertificationDueForRenewal',
+    ]);
+    const rows = (await readLog(this.eventLog))
+      .filter((event) => types.has(event.type))
+      .map((event) => ({
+        stream_id: event.streamId,
+        event_type: event.type,
+        data: JSON.parse(event.data) as Record<string, unknown>,
+        command_id: event.commandId,
+      }));
     interface Sanction {
       until: string | null;
       expired: number;
@@ -460,19 +474,14 @@ export class Checker {
   // ---------------------------------------------------------------- subscribers
   private async expectedFor(subscriber: Subscriber): Promise<string[]> {
     const filter = subscriber.filter;
-    const conditions: string[] = [];
-    const values: unknown[] = [];
-    if (filter?.category) conditions.push(`category = $${values.push(filter.category)}`);
-    if (filter?.eventTypes) conditions.push(`event_type = ANY($${values.push([...filter.eventTypes])}::text[])`);
-    if (filter?.actorId) conditions.push(`metadata->>'actorId' = $${values.push(filter.actorId)}`);
-    const { rows } = await this.db((c) =>
-      c.query<{ position: string }>(
-        `SELECT transaction_id::text || ':' || global_position AS position FROM es_events
-          ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY transaction_id, global_position`,
-        values,
-      ),
-    );
-    return rows.map((r) => r.position);
+    return (await readLog(this.eventLog))
+      .filter(
+        (event) =>
+          (!filter?.category || event.category === filter.category) &&
+          (!filter?.eventTypes || filter.eventTypes.includes(event.type)) &&
+          (!filter?.actorId || event.actorId === filter.actorId),
+      )
+      .map((event) => event.position);
   }
 
   /** Waits (at most `timeoutMs`) until every subscriber has received the last event of its filter. */

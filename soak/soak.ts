@@ -1,5 +1,5 @@
 /**
- * npm run -s soak [-- --duration 600 --virtual-users 6 --seed 1 --fault-interval 15 --members 60]
+ * npm run -s soak [-- --duration 600 --virtual-users 6 --seed 1 --fault-interval 15 --members 60 --event-store postgres]
  *
  * The whole service under a realistic load and scheduled faults, on a real PostgreSQL, then a proof that it kept its
  * promises; one JSON object on stdout (progress on stderr), exit code 0 when no discrepancy was found, 1 when one was,
@@ -13,15 +13,22 @@
  *    (soak/faults.ts) for --duration seconds.
  * 4. Settle: commands still waiting for an answer are retried to the end; the service restarts with its schedulers'
  *    clock 400 days ahead, so every suspension and certification is due, and runs until nothing is due any more.
- * 5. The checker (soak/checker.ts).
+ * 5. The checker (soak/checker.ts), reading the log through the event-store port.
+ *
+ * --event-store eventstoredb keeps the events in the EventStoreDB server of EVENTSTORE_CONNECTION_STRING (read models
+ * and keys stay in PostgreSQL). That server must hold no events yet (the soak's member ids are fixed, and the checker
+ * counts every event of the log); it is not restarted by the fault injector (only the soak's own processes and
+ * PostgreSQL sessions are).
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Checker } from './checker.ts';
 import { DropWindow, SoakClient } from './client.ts';
+import { eventStoreDbConnectionString, openEventLog, SOAK_EVENT_STORES, type SoakEventStore } from './event-log.ts';
 import { describeOffset, FaultInjector, type FaultRecord } from './faults.ts';
-import { buildService, cleanUp, installSignalHandlers, openDatabase, ServiceProcess, withClient } from './harness.ts';
+import { START } from '#event-store';
+import { addCleanup, buildService, cleanUp, installSignalHandlers, openDatabase, ServiceProcess, withClient } from './harness.ts';
 import { startSubscribers } from './subscribers.ts';
 import { Counter, delay, errorMessage, log, now, percentiles, Random, round } from './util.ts';
 import { Workload } from './workload.ts';
@@ -34,6 +41,7 @@ export interface SoakOptions {
   readonly seed: number;
   readonly faultIntervalS: number;
   readonly members: number;
+  readonly eventStore: SoakEventStore;
 }
 
 export function parseOptions(argv: readonly string[]): SoakOptions {
@@ -45,6 +53,7 @@ export function parseOptions(argv: readonly string[]): SoakOptions {
       seed: { type: 'string' },
       'fault-interval': { type: 'string' },
       members: { type: 'string', default: '60' },
+      'event-store': { type: 'string', default: 'postgres' },
     },
   });
   const int = (name: string, raw: string | undefined, min: number): number => {
@@ -53,6 +62,10 @@ export function parseOptions(argv: readonly string[]): SoakOptions {
     return n;
   };
   const durationS = int('duration', values.duration, 20);
+  const eventStore = values['event-store'] as SoakEventStore;
+  if (!SOAK_EVENT_STORES.includes(eventStore)) {
+    throw new Error(`--event-store must be ${SOAK_EVENT_STORES.join(' or ')} (got ${values['event-store']})`);
+  }
   return {
     durationS,
     virtualUsers: int('virtual-users', values['virtual-users'], 1),
@@ -61,6 +74,7 @@ export function parseOptions(argv: readonly string[]): SoakOptions {
     faultIntervalS:
       values['fault-interval'] === undefined ? (durationS <= 120 ? 7 : 15) : int('fault-interval', values['fault-interval'], 3),
     members: int('members', values.members, 10),
+    eventStore,
   };
 }
 
@@ -77,15 +91,30 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   log(
     `soak: ${options.durationS} s, ${options.virtualUsers} virtual users, seed ${options.seed}, a fault every ${options.faultIntervalS} s`,
   );
+  const eventStoreEnv: Record<string, string> =
+    options.eventStore === 'eventstoredb'
+      ? { EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: eventStoreDbConnectionString() }
+      : { EVENT_STORE: 'postgres' };
   const [database, build] = await Promise.all([openDatabase(), buildService()]);
   log(`PostgreSQL: ${database.source} (${database.name}); service built in ${build.ms} ms`);
+  if (options.eventStore === 'eventstoredb') {
+    const server = await openEventLog(options.eventStore, database.url);
+    const already = await server.countEventsAfter(START).finally(() => server.close());
+    if (already > 0) {
+      throw new Error(
+        `the EventStoreDB server of EVENTSTORE_CONNECTION_STRING already holds ${already} events: the soak needs one with an empty log ` +
+          '(e.g. a fresh container: docker compose -f docker/docker-compose.yml down -v, then up -d eventstoredb)',
+      );
+    }
+    log('event store: EventStoreDB (EVENTSTORE_CONNECTION_STRING), empty log');
+  }
   const secret = randomBytes(32).toString('hex');
   const serviceEnv = {
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     DATABASE_URL: database.url,
     AUTH_JWT_SECRET: secret,
-    EVENT_STORE: 'postgres',
+    ...eventStoreEnv,
     LOG_LEVEL: 'warn',
     SCHEDULER_INTERVAL_MS: '500',
     RATE_LIMIT_PER_MINUTE: '0',
@@ -143,7 +172,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   await service.stop();
   faults.clockOffsetMs = SETTLE_OFFSET_MS;
   const settleStartMs = await service.start(faults.serviceEnv());
-  const checker = new Checker(database.url, client);
+  // Opened after the faults (a PostgreSQL restart would have broken its connections): the checker's view of the log.
+  const eventLog = await openEventLog(options.eventStore, database.url);
+  addCleanup(() => eventLog.close());
+  const checker = new Checker(database.url, client, eventLog, options.eventStore);
   const dueLeft = await waitNothingDue(database.url, horizon, 90_000);
   await checker.waitProjectionsCaughtUp(60_000);
   await checker.waitSubscribersCaughtUp(subscribers, 30_000);
@@ -183,7 +215,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const mutationLatency = percentiles(client.mutationLatencies);
   return {
     ok: discrepancies.length === 0,
-    command: `npm run -s soak -- --duration ${options.durationS} --virtual-users ${options.virtualUsers} --seed ${options.seed}`,
+    command: `npm run -s soak -- --duration ${options.durationS} --virtual-users ${options.virtualUsers} --seed ${options.seed} --event-store ${options.eventStore}`,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     wallS: round((now() - wall0) / 1000),
@@ -196,7 +228,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       postgres: { source: database.source, ...postgres },
       service: {
         command: 'node --enable-source-maps dist/src/main.js (built with tsc -p tsconfig.build.json --noCheck)',
-        env: { ...serviceEnv, DATABASE_URL: '(the soak database)', AUTH_JWT_SECRET: '(random)' },
+        env: {
+          ...serviceEnv,
+          DATABASE_URL: '(the soak database)',
+          AUTH_JWT_SECRET: '(random)',
+          ...(options.eventStore === 'eventstoredb' ? { EVENTSTORE_CONNECTION_STRING: '(not printed: it may carry credentials)' } : {}),
+        },
         buildMs: build.ms,
         firstStartMs,
         starts: service.starts,

@@ -48,8 +48,9 @@ export class Subscriber {
     private readonly soak: SoakClient,
   ) {}
 
-  get lastPosition(): string | null {
-    return this.received.at(-1)?.position ?? null;
+  /** Where the next connection resumes: after the last event received, or from the log's start ("0:0") at first. */
+  get lastPosition(): string {
+    return this.received.at(-1)?.position ?? '0:0';
   }
 
   start(): void {

@@ -21,6 +21,7 @@ import { formatGraphQLError } from './graphql/format-error.ts';
 import { GraphQLErrorsFilter } from './graphql/graphql-errors.filter.ts';
 import { GroupsModule } from './groups/groups.module.ts';
 import { InsightsModule } from './insights/insights.module.ts';
+import { IntegrityModule, type LogIntegrity } from './integrity/index.ts';
 import { HealthController } from './health/health.controller.ts';
 import type { EventSourcing } from './infrastructure/event-sourcing.ts';
 import { APP_CONFIG, EVENT_SOURCING } from './infrastructure/tokens.ts';
@@ -37,6 +38,7 @@ export interface AppRuntime {
   readonly config: AppConfig;
   readonly eventSourcing: EventSourcing;
   readonly tokens: TokenVerifier;
+  readonly integrity: LogIntegrity;
 }
 
 /** The infrastructure built before Nest starts, offered to every feature module. */
@@ -69,6 +71,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         RuntimeModule.with(runtime),
+        IntegrityModule.with(runtime.integrity),
         CqrsModule.forRoot(),
         GraphQLModule.forRoot<ApolloDriverConfig>({
           driver: ApolloDriver,

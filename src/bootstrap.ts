@@ -26,6 +26,8 @@ import { CERTIFICATION_MODULE_EVENT_SCHEMAS, certificationProjection, createCert
 import { AMBASSADOR_EVENT_SCHEMAS, ambassadorsProjection } from './ambassadors/index.ts';
 import { AGREEMENTS_EVENT_SCHEMAS, agreementsProjection } from './agreements/index.ts';
 import { KPI_TARGET_EVENT_SCHEMAS } from './insights/index.ts';
+import type { LogSealer } from './integrity/index.ts';
+import { createLogIntegrity, INTEGRITY_EVENT_SCHEMAS } from './integrity/index.ts';
 import { JsonLogger, logContext, logger } from './observability/logger.ts';
 
 export interface RunningService {
@@ -51,6 +53,7 @@ export const SERVICE_PARTS = {
     ...AMBASSADOR_EVENT_SCHEMAS,
     ...AGREEMENTS_EVENT_SCHEMAS,
     ...KPI_TARGET_EVENT_SCHEMAS,
+    ...INTEGRITY_EVENT_SCHEMAS,
   ],
   projections: [
     membersProjection,
@@ -87,12 +90,25 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
     }),
   ];
   let app: NestExpressApplication | undefined;
+  let sealer: LogSealer | undefined;
   try {
+    // One sealer at a time across instances signs the log now and then (src/integrity); the key never goes to the database.
+    const integrity = await createLogIntegrity({
+      config: config.logSeal,
+      dataDir: config.dataDir,
+      store: eventSourcing.store,
+      events: eventSourcing.events,
+      pool: eventSourcing.pool,
+      clock: systemClock,
+      log: (level, message, fields) => logger[level](message, fields ?? {}),
+    });
+    sealer = integrity.sealer;
     await eventSourcing.runner.initialise();
     eventSourcing.runner.start();
     for (const scheduler of schedulers) scheduler.start();
+    sealer?.start();
     app = await NestFactory.create<NestExpressApplication>(
-      AppModule.forRoot({ config, eventSourcing, tokens: new TokenVerifier(config.auth) }),
+      AppModule.forRoot({ config, eventSourcing, tokens: new TokenVerifier(config.auth), integrity: integrity.integrity }),
       { logger: new JsonLogger(), bodyParser: false },
     );
     // First, so that a request that arrives during shutdown is refused before its body is even read.
@@ -109,6 +125,7 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
     await app.listen(config.port, config.host);
   } catch (error) {
     await Promise.all(schedulers.map((scheduler) => scheduler.stop()));
+    await sealer?.stop();
     await app?.close().catch(() => undefined);
     await eventSourcing.close().catch(() => undefined);
     throw error;
@@ -128,6 +145,7 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
         // Nest stops GraphQL and the database goes: none is cut off between its append and its answer.
         await drain.close(started.getHttpServer() as Server, config.readModelWaitMs + 5_000);
         await Promise.all(schedulers.map((scheduler) => scheduler.stop()));
+        await sealer?.stop();
         await started.close();
         await eventSourcing.close();
         logger.info('stopped');

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { EventStoreUnavailableError, GovernanceEventStore } from '#event-store';
+import { EventStoreUnavailableError, GovernanceEventStore, type LogPosition } from '#event-store';
 import { PostgresEventStore } from '#event-store/postgres';
 import { UnauthenticatedError, type RequestContext } from '../auth/request-context.ts';
 import { IdentityProviderUnavailableError, InvalidTokenError, TokenVerifier } from '../auth/token-verifier.ts';
@@ -8,6 +8,7 @@ import type { EventSourcing } from '../infrastructure/event-sourcing.ts';
 import { EVENT_SOURCING } from '../infrastructure/tokens.ts';
 import { logger } from '../observability/logger.ts';
 import { DomainError } from '../shared/domain-error.ts';
+import { LogIntegrity } from '../integrity/index.ts';
 import { authorizeWholeLog } from './audit-access.ts';
 import { exportChunks, exportFilter, postgresPageSizes } from './audit-export.ts';
 
@@ -26,6 +27,7 @@ export class AuditExportController {
     @Inject(TokenVerifier) private readonly tokens: TokenVerifier,
     @Inject(EVENT_SOURCING) private readonly eventSourcing: EventSourcing,
     @Inject(GovernanceEventStore) private readonly events: GovernanceEventStore,
+    @Inject(LogIntegrity) private readonly integrity: LogIntegrity,
   ) {}
 
   @Get('export')
@@ -38,7 +40,9 @@ export class AuditExportController {
       logger.info('audit export', { actorId: actor.id, query: req.query });
       // Pages cut by bytes where the store can tell sizes without reading the events (PostgreSQL), else by count.
       const sizes = this.eventSourcing.store instanceof PostgresEventStore ? postgresPageSizes(this.eventSourcing.pool) : undefined;
-      chunks = exportChunks(this.eventSourcing.store, this.events, filter, sizes ? { sizes } : {});
+      // Each line with what an auditor needs to check it offline, and the seals that cover it (src/integrity).
+      const proof = (through: LogPosition) => this.integrity.exportProof(through);
+      chunks = exportChunks(this.eventSourcing.store, this.events, filter, sizes ? { sizes, proof } : { proof });
     } catch (error) {
       refuse(res, error);
       return;

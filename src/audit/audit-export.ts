@@ -10,6 +10,7 @@ import {
   type StoredEvent,
 } from '#event-store';
 import { historyQuery } from '#event-store/postgres';
+import type { ExportLineProof, ExportSummaryProof } from '../integrity/index.ts';
 import type pg from 'pg';
 import { badInput } from '../shared/domain-error.ts';
 import { compileHistoryFilter, type CompiledHistoryFilter } from './history-filter.ts';
@@ -43,7 +44,7 @@ export function exportFilter(query: Record<string, unknown>): CompiledHistoryFil
 }
 
 /** One line of the export: the event as stored, personal fields decrypted or "[redacted]", with its metadata and hash. */
-export function exportLine(event: StoredEvent): string {
+export function exportLine(event: StoredEvent, proof?: ExportLineProof): string {
   return `${JSON.stringify({
     position: positionToString(event.position),
     id: event.id,
@@ -55,6 +56,7 @@ export function exportLine(event: StoredEvent): string {
     metadata: event.metadata,
     hash: event.hash,
     recordedAt: event.recordedAt.toISOString(),
+    ...proof,
   })}\n`;
 }
 
@@ -69,8 +71,8 @@ export class ExportDigest {
   }
 
   /** The last line: `{"count":<event lines>,"sha256":"<hex of the bytes before this line>","through":"<position>"}`. */
-  summary(through: LogPosition): string {
-    return `${JSON.stringify({ count: this.lines, sha256: this.hash.digest('hex'), through: positionToString(through) })}\n`;
+  summary(through: LogPosition, proof?: ExportSummaryProof): string {
+    return `${JSON.stringify({ count: this.lines, sha256: this.hash.digest('hex'), through: positionToString(through), ...proof })}\n`;
   }
 }
 
@@ -97,6 +99,17 @@ export interface ExportOptions {
   readonly sizes?: PageSizes;
   /** Told of each page once read: how many events and how many bytes of NDJSON the export holds for it. */
   readonly onPage?: (page: { readonly events: number; readonly bytes: number }) => void;
+  /**
+   * What makes the export checkable offline (src/integrity): per line the stored bytes and the previous hash, and in
+   * the summary the seals that cover it with the tree nodes of what a filter left out. Given the head the export
+   * stops at, once it is known.
+   */
+  readonly proof?: (through: LogPosition) => Promise<ExportProofSource>;
+}
+
+export interface ExportProofSource {
+  annotate(events: readonly StoredEvent[]): Promise<ExportLineProof[]>;
+  summary(): Promise<ExportSummaryProof | undefined>;
 }
 
 /**
@@ -107,8 +120,10 @@ export interface ExportOptions {
 export const EXPORT_PAGE_BYTES = 1024 * 1024;
 export const EXPORT_CHUNK_BYTES = 64 * 1024;
 
-/** Per event, what a line adds to its data and metadata (position, id, stream, type, hash, time, keys). */
-const LINE_OVERHEAD_BYTES = 400;
+/** Per event, what a line adds to its data and metadata (position, id, stream, type, hashes, time, keys, tree nodes). */
+const LINE_OVERHEAD_BYTES = 1200;
+/** The readable copy, plus the stored one as a JSON string (escaping quotes adds up to a fifth). */
+const STORED_TEXT_FACTOR = 2.25;
 
 /**
  * PostgreSQL's sizes of a page: the same statement as readHistory (history-query.ts), selecting positions and the
@@ -123,7 +138,8 @@ export function postgresPageSizes(pool: Pick<pg.Pool, 'query'>): PageSizes {
     return {
       sizes: rows.slice(0, options.maxCount).map((row) => ({
         position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) },
-        bytes: Number(row.bytes) + LINE_OVERHEAD_BYTES,
+        // The stored texts travel twice in a line (read, and as JSON strings for the offline check): counted so.
+        bytes: Math.ceil(Number(row.bytes) * STORED_TEXT_FACTOR) + LINE_OVERHEAD_BYTES,
       })),
       hasMore: rows.length > options.maxCount,
     };
@@ -148,6 +164,7 @@ export async function* exportChunks(
   const chunkBytes = options.chunkBytes ?? EXPORT_CHUNK_BYTES;
   const through = await store.headPosition();
   const digest = new ExportDigest();
+  const proof = options.proof ? await options.proof(through) : undefined;
   let after: LogPosition = START;
   for (let more = comparePositions(through, START) > 0; more;) {
     let until = through;
@@ -162,7 +179,8 @@ export async function* exportChunks(
       sizedMore = fits < planned.sizes.length || planned.hasMore;
     }
     const page = await events.readHistory({ direction: 'forwards', maxCount, filter: filter.history, after, until });
-    const lines = page.events.map(exportLine);
+    const proofs = proof ? await proof.annotate(page.events) : undefined;
+    const lines = page.events.map((event, index) => exportLine(event, proofs?.[index]));
     options.onPage?.({ events: lines.length, bytes: lines.reduce((sum, line) => sum + Buffer.byteLength(line, 'utf8'), 0) });
     for (const chunk of chunksOf(lines, chunkBytes)) {
       digest.add(chunk.text, chunk.lines);
@@ -172,7 +190,7 @@ export async function* exportChunks(
     more = sizedMore ?? page.hasMore;
     if (page.events.length === 0) break;
   }
-  yield digest.summary(through);
+  yield digest.summary(through, proof ? await proof.summary() : undefined);
 }
 
 /** How many of the first events fit in `budget` bytes: at least one, so that an event larger than it is still exported. */

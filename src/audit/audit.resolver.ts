@@ -1,12 +1,22 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { GovernanceEventStore, positionToString, StreamNotFoundError } from '#event-store';
+import { comparePositions, GovernanceEventStore, parsePosition } from '#event-store';
 import { ProjectionRunner, type ProjectionStatus } from '#projections';
 import { requireRole, type RequestContext } from '../auth/request-context.ts';
 import { pageSize } from '../graphql/pagination.ts';
 import { logger } from '../observability/logger.ts';
 import { badInput, notFound } from '../shared/domain-error.ts';
 import { madePrivacyRequest } from '../privacy/index.ts';
+import {
+  LogIntegrity,
+  LogSealView,
+  readModelOperationsDecider,
+  readModelStreamId,
+  SealKeyView,
+  sealView,
+  type IntegrityResult,
+} from '../integrity/index.ts';
+import { CommandPipeline } from '../command/command-pipeline.ts';
 import { authorizeAuditRead, authorizeWholeLog, HISTORY_READERS, PROJECTION_OPERATORS } from './audit-access.ts';
 import {
   GovernanceEventConnection,
@@ -29,6 +39,8 @@ export class AuditResolver {
   constructor(
     @Inject(GovernanceEventStore) private readonly events: GovernanceEventStore,
     @Inject(ProjectionRunner) private readonly runner: ProjectionRunner<unknown>,
+    @Inject(LogIntegrity) private readonly integrity: LogIntegrity,
+    @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
   ) {}
 
   @Query(() => GovernanceEventConnection, {
@@ -66,15 +78,18 @@ export class AuditResolver {
     return readStreamStateAt(this.events, STREAM_DECIDERS, streamId, target);
   }
 
-  @Query(() => IntegrityReport, { description: 'Checks the hash chain of one stream, or of every stream when streamId is left out.' })
+  @Query(() => IntegrityReport, {
+    description:
+      'Checks the hash chains and the signed seals of one stream, or of the whole log when streamId is left out, and lists every break.',
+  })
   async verifyHistory(
     @Context() context: RequestContext,
     @Args('streamId', { type: () => String, nullable: true }) streamId?: string | null,
   ): Promise<IntegrityReport> {
-    let verification;
+    let verification: IntegrityResult;
     if (streamId === null || streamId === undefined) {
       authorizeWholeLog(context, 'verifying the whole governance history');
-      verification = await this.events.verifyAll();
+      verification = await this.integrity.verifyAll();
     } else {
       await this.authorizeRead(context, 'verifying the history of a stream', streamId);
       // Control characters (a NUL above all) are not in any stream id, and PostgreSQL cannot take a NUL in a parameter.
@@ -82,18 +97,33 @@ export class AuditResolver {
       if (streamId.length === 0 || streamId.length > 300 || /[\u0000-\u001f\u007f]/.test(streamId)) {
         throw badInput('streamId must be 1 to 300 characters without control characters', { field: 'streamId' });
       }
-      try {
-        verification = await this.events.verifyStream(streamId);
-      } catch (error) {
-        if (error instanceof StreamNotFoundError) throw notFound(`stream ${streamId} does not exist`, { field: 'streamId' });
-        throw error;
-      }
+      const found = await this.integrity.verifyStream(streamId);
+      if (!found) throw notFound(`stream ${streamId} does not exist`, { field: 'streamId' });
+      verification = found;
     }
+    const positioned = verification.breaks.filter((b) => b.position !== null).map((b) => b.position!);
     return {
       verifiedEvents: verification.verifiedEvents,
       ok: verification.ok,
-      firstBrokenPosition: verification.firstBroken ? positionToString(verification.firstBroken.position) : null,
+      firstBrokenPosition:
+        positioned.length === 0 ? null : positioned.reduce((a, b) => (comparePositions(parsePosition(b), parsePosition(a)) < 0 ? b : a)),
+      breaks: [...verification.breaks],
+      latestSeal: verification.latestSeal ? sealView(verification.latestSeal) : null,
+      unsealedEvents: verification.unsealedEvents,
     };
+  }
+
+  @Query(() => LogSealView, { nullable: true, description: 'The newest seal of the log.' })
+  async latestLogSeal(@Context() context: RequestContext): Promise<LogSealView | null> {
+    authorizeWholeLog(context, 'reading the seals of the governance log');
+    const seal = await this.integrity.latestSeal();
+    return seal ? sealView(seal) : null;
+  }
+
+  @Query(() => [SealKeyView], { description: 'The public keys that seals are signed with (current and retired).' })
+  async sealKeys(@Context() context: RequestContext): Promise<SealKeyView[]> {
+    authorizeWholeLog(context, 'reading the keys the governance log is sealed with');
+    return this.integrity.sealKeys();
   }
 
   @Query(() => [ProjectionStatusView], { description: 'The status of each read model.' })
@@ -110,7 +140,7 @@ export class AuditResolver {
     @Context() context: RequestContext,
     @Args('input', { type: () => RebuildProjectionInput }) input: RebuildProjectionInput,
   ): Promise<ProjectionStatusView> {
-    const { actor } = requireRole(context, PROJECTION_OPERATORS, 'rebuilding a read model');
+    const { actor, authority } = requireRole(context, PROJECTION_OPERATORS, 'rebuilding a read model');
     if (input.commandId !== null && input.commandId !== undefined && !COMMAND_ID.test(input.commandId)) {
       throw badInput('commandId must be 1 to 100 letters, digits or . _ : - characters', { field: 'commandId' });
     }
@@ -123,6 +153,24 @@ export class AuditResolver {
         },
       );
     }
+    if (input.reason !== null && input.reason !== undefined && (input.reason.length > 1000 || input.reason.trim() === '')) {
+      throw badInput('reason must be 1 to 1000 characters', { field: 'reason' });
+    }
+    // Recorded first (an operator action is history like any other), then done: a request that could not be
+    // recorded rebuilds nothing. A retried commandId records nothing new (its event ids are the same).
+    const occurredAt = new Date().toISOString();
+    await this.pipeline.execute({
+      streamId: readModelStreamId(input.name),
+      decider: readModelOperationsDecider,
+      command: { type: 'RequestReadModelRebuild', readModel: input.name, generation: before.generation, actorId: actor.id, at: occurredAt },
+      occurredAt,
+      context,
+      actor,
+      authority,
+      reason: input.reason ?? null,
+      commandId: input.commandId ?? null,
+      readModels: [],
+    });
     // A request while one is pending or under way joins it (so a retried commandId starts nothing new); one after
     // the swap starts another rebuild, which only costs the work.
     await this.runner.requestRebuild(input.name);

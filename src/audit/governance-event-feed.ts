@@ -1,10 +1,11 @@
-import { comparePositions, START, type EventStore, type GovernanceEventStore, type LogPosition, type RecordedEvent } from '#event-store';
+import { comparePositions, type EventStore, type GovernanceEventStore, type LogPosition, type RecordedEvent } from '#event-store';
 import type { GovernanceEvent } from './governance-event.graphql.ts';
 import { parseCursor, toGovernanceEvent } from './governance-history.ts';
 import type { CompiledHistoryFilter } from './history-filter.ts';
 
-export function parseAfterPosition(afterPosition: string | null | undefined): LogPosition {
-  return parseCursor(afterPosition, 'afterPosition') ?? START;
+/** The position a subscription resumes after, or null without one (it then starts at the log's head). */
+export function parseAfterPosition(afterPosition: string | null | undefined): LogPosition | null {
+  return parseCursor(afterPosition, 'afterPosition') ?? null;
 }
 
 /** Where a feed's events go: how much is still waiting to be sent, and how to drop the subscriber. */

@@ -2,6 +2,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs
 import { Role } from '../auth/role.ts';
 import { JSONScalar } from '../graphql/json.scalar.ts';
 import { PageInfo } from '../graphql/pagination.ts';
+import { IntegrityBreakView, LogSealView } from '../integrity/index.ts';
 
 @ObjectType()
 export class EventMetadata {
@@ -131,6 +132,18 @@ export class IntegrityReport {
 
   @Field(() => String, { nullable: true, description: 'The log position of the first event whose hash chain link is broken.' })
   firstBrokenPosition!: string | null;
+
+  @Field(() => [IntegrityBreakView], { description: 'Every break found (up to the first 1,000), each with where and why.' })
+  breaks!: IntegrityBreakView[];
+
+  @Field(() => LogSealView, {
+    nullable: true,
+    description: 'The newest seal the check verified the log against; null when the log has none yet.',
+  })
+  latestSeal!: LogSealView | null;
+
+  @Field(() => Int, { description: 'Events recorded after the latest seal (covered by the hash chains only, until the next seal).' })
+  unsealedEvents!: number;
 }
 
 @InputType()
@@ -140,6 +153,9 @@ export class RebuildProjectionInput {
 
   @Field(() => ID, { nullable: true })
   commandId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the read model is rebuilt: recorded with the ReadModelRebuildRequested event.' })
+  reason?: string | null;
 }
 
 @ObjectType('ProjectionStatus')

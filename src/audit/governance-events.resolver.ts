@@ -21,7 +21,8 @@ export class GovernanceEventsResolver {
 
   /** The filter and the read rules are governanceHistory's (history-filter.ts, audit-access.ts). */
   @Subscription(() => GovernanceEvent, {
-    description: 'Every governance event as it is recorded; with afterPosition it first replays history from there, then goes live.',
+    description:
+      'Every governance event as it is recorded. With afterPosition it first replays history after that position, then goes live; without it, it starts at the head: only events recorded after the subscription started.',
     resolve: (event: GovernanceEvent) => event,
   })
   async governanceEvents(
@@ -37,7 +38,10 @@ export class GovernanceEventsResolver {
       registry: STREAM_DECIDERS,
       madePrivacyRequest: (memberId) => madePrivacyRequest(this.events, memberId),
     });
-    return governanceEventFeed(this.eventSourcing.store, this.events, after, compiled, socketSink(context));
+    // Without a position a subscriber wants what happens from now on: replaying the whole log to every client that
+    // did not say where to start would send each one everything ever recorded (afterPosition "0:0" asks for that).
+    const from = after ?? (await this.eventSourcing.store.headPosition());
+    return governanceEventFeed(this.eventSourcing.store, this.events, from, compiled, socketSink(context));
   }
 }
 

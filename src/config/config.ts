@@ -12,7 +12,10 @@ export interface AppConfig {
   /** Unset: the service starts an embedded PostgreSQL with its data under `dataDir`. */
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
-  readonly eventStore: { readonly kind: 'postgres' } | { readonly kind: 'eventstoredb'; readonly connectionString: string };
+  readonly eventStore:
+    | { readonly kind: 'postgres' }
+    /** streamNamespace: never from the environment; the e2e suite's services share one server (NamespacedEventStore). */
+    | { readonly kind: 'eventstoredb'; readonly connectionString: string; readonly streamNamespace?: string };
   /** Unresolved until start-up when the development secret has to be generated (see main.ts). */
   readonly auth: AuthConfig | { readonly mode: 'development' };
   /** How long a mutation waits for the read models it affects before answering. */
@@ -32,6 +35,21 @@ export interface AppConfig {
   readonly security: SecurityConfig;
   /** The admin console served at /admin (src/admin). */
   readonly admin: AdminConsoleConfig;
+  /** Signed seals of the governance log (src/integrity). */
+  readonly logSeal: LogSealConfig;
+}
+
+export interface LogSealConfig {
+  /** LOG_SEALING: on by default (off by default under NODE_ENV=test, whose services live seconds). */
+  readonly enabled: boolean;
+  /** LOG_SEAL_PRIVATE_KEY_FILE: the Ed25519 key (PKCS#8 PEM); unset outside production: generated under DATA_DIR. */
+  readonly privateKeyFile: string | undefined;
+  /** LOG_SEAL_INTERVAL_MS: the longest an event waits for a seal. */
+  readonly intervalMs: number;
+  /** LOG_SEAL_EVERY_EVENTS: a seal as soon as this many events are unsealed. */
+  readonly everyEvents: number;
+  /** LOG_SEAL_WITNESS_DIR: each seal is also written there as a file, a copy outside the database. */
+  readonly witnessDir: string | undefined;
 }
 
 export interface AdminConsoleConfig {
@@ -139,6 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (adminOidcClientId && !/^[\x21-\x7E]{1,200}$/.test(adminOidcClientId))
     problems.push('ADMIN_OIDC_CLIENT_ID must be 1 to 200 visible ASCII characters');
 
+  const logSeal = logSealConfig(env, nodeEnv, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     nodeEnv,
@@ -157,6 +177,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     certificationRenewalWindowDays,
     security: { rateLimitPerMinute, maxSubscriptionsPerToken, maxWsConnectionsPerAddress, adminOrigins },
     admin: { bundleDir: resolve(env.ADMIN_BUNDLE_DIR?.trim() || join('dist', 'admin')), oidcClientId: adminOidcClientId },
+    logSeal,
+  };
+}
+
+function logSealConfig(env: NodeJS.ProcessEnv, nodeEnv: AppConfig['nodeEnv'], problems: string[]): LogSealConfig {
+  const enabled = oneOf(env, 'LOG_SEALING', ['on', 'off'] as const, nodeEnv === 'test' ? 'off' : 'on', problems) === 'on';
+  const privateKeyFile = env.LOG_SEAL_PRIVATE_KEY_FILE?.trim() || undefined;
+  // A key generated beside the data would let whoever can rewrite the data also re-sign it: production brings its own.
+  if (enabled && nodeEnv === 'production' && !privateKeyFile) {
+    problems.push(
+      'NODE_ENV=production needs LOG_SEAL_PRIVATE_KEY_FILE (an Ed25519 private key, PKCS#8 PEM, e.g. `openssl genpkey -algorithm ed25519`) ' +
+        'to sign the governance log, or LOG_SEALING=off to run without seals deliberately',
+    );
+  }
+  return {
+    enabled,
+    privateKeyFile: privateKeyFile ? resolve(privateKeyFile) : undefined,
+    intervalMs: integer(env, 'LOG_SEAL_INTERVAL_MS', 60_000, 100, 86_400_000, problems),
+    everyEvents: integer(env, 'LOG_SEAL_EVERY_EVENTS', 10_000, 1, 10_000_000, problems),
+    witnessDir: env.LOG_SEAL_WITNESS_DIR?.trim() ? resolve(env.LOG_SEAL_WITNESS_DIR.trim()) : undefined,
   };
 }
 

@@ -63,7 +63,9 @@ describe('configuration', () => {
 
   test('production refuses to start without authentication configured', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/NODE_ENV=production needs authentication configured/);
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_ISSUER: 'https://id.example.org', AUTH_AUDIENCE: 'governance' }).auth).toMatchObject({
+    expect(
+      loadConfig({ NODE_ENV: 'production', AUTH_ISSUER: 'https://id.example.org', AUTH_AUDIENCE: 'governance', LOG_SEALING: 'off' }).auth,
+    ).toMatchObject({
       mode: 'oidc',
     });
   });
@@ -76,7 +78,10 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret, AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION: 'false' })).toThrow(
       ConfigError,
     );
-    expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret, AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION: 'true' }).auth).toEqual({
+    expect(
+      loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: secret, AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION: 'true', LOG_SEALING: 'off' })
+        .auth,
+    ).toEqual({
       mode: 'hs256',
       secret,
       source: 'AUTH_JWT_SECRET',

@@ -8,7 +8,7 @@ import {
   type EventStore,
   type StoredEvent,
 } from '#event-store';
-import { ProjectionRunner, type ProjectionDefinition } from '#projections';
+import { LogIndex, LogIndexedEventStore, logIndexProjection, needsLogIndex, ProjectionRunner, type AnyProjection } from '#projections';
 import type { AppConfig } from '../config/config.ts';
 import { logger } from '../observability/logger.ts';
 import { createReadModelDataSource } from './read-model-data-source.ts';
@@ -19,6 +19,11 @@ export interface EventSourcing {
   readonly store: EventStore;
   readonly events: GovernanceEventStore;
   readonly runner: ProjectionRunner<StoredEvent>;
+  /**
+   * The log index (a copy of the log in PostgreSQL) when the store cannot answer filtered reads of its log itself
+   * (EventStoreDB), or when the parts ask for it: history and insights read it then. Undefined otherwise.
+   */
+  readonly logIndex: LogIndex | undefined;
   /** Read models, read through TypeORM. */
   readonly readModels: DataSource;
   close(): Promise<void>;
@@ -26,24 +31,31 @@ export interface EventSourcing {
 
 export interface EventSourcingParts {
   readonly schemas: readonly EventSchemaDefinition[];
-  readonly projections: readonly ProjectionDefinition<StoredEvent>[];
+  readonly projections: readonly AnyProjection<StoredEvent>[];
+  /** 'always': keep and read the log index on any store (tests of that path on PostgreSQL). Default: when needed. */
+  readonly logIndex?: 'when-needed' | 'always';
 }
 
 export async function createEventSourcing(config: AppConfig, databaseUrl: string, parts: EventSourcingParts): Promise<EventSourcing> {
   // Each projection holds one connection for its lock while it runs (see ProjectionRunner): the pool has room for
   // those and ten more for batches, keys, read-your-writes waits and the schedulers.
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: parts.projections.length + 10 });
-  pool.on('error', (error) => logger.warn('idle read-model connection lost', { error: error.message }));
   const store = await openEventStore(config, databaseUrl);
+  // The log index is one more projection, fed like the others; the PostgreSQL store answers those reads itself.
+  const withLogIndex = parts.logIndex === 'always' || needsLogIndex(store);
+  const projections = withLogIndex ? [...parts.projections, logIndexProjection] : parts.projections;
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: projections.length + 10 });
+  pool.on('error', (error) => logger.warn('idle read-model connection lost', { error: error.message }));
+  const logIndex = withLogIndex ? new LogIndex(pool) : undefined;
   const keys = new PostgresKeyStore(pool);
   await keys.ensureSchema();
   const registry = new EventSchemaRegistry();
   for (const schema of parts.schemas) registry.register(schema);
-  const events = new GovernanceEventStore({ store, schemas: registry, keys });
+  // History pages (the audit, the moderation's evidence, the export) from the log index when there is one.
+  const events = new GovernanceEventStore({ store: logIndex ? new LogIndexedEventStore(store, logIndex) : store, schemas: registry, keys });
   const runner = await ProjectionRunner.create<StoredEvent>({
     store,
     pool,
-    projections: parts.projections,
+    projections,
     deserialize: (event) => events.deserialize(event),
     log: ({ level, message, ...fields }) => logger[level](message, fields),
     // Checkpoints of one EVENT_STORE are meaningless in the other: switching on the same DATABASE_URL stops the start.
@@ -55,6 +67,7 @@ export async function createEventSourcing(config: AppConfig, databaseUrl: string
     store,
     events,
     runner,
+    logIndex,
     readModels,
     async close() {
       await runner.stop();
@@ -68,8 +81,11 @@ export async function createEventSourcing(config: AppConfig, databaseUrl: string
 async function openEventStore(config: AppConfig, databaseUrl: string): Promise<EventStore> {
   if (config.eventStore.kind === 'eventstoredb') {
     // Loaded only when chosen, so the default start does not load the gRPC client.
-    const { EventStoreDbEventStore } = await import('#event-store/eventstoredb');
-    return EventStoreDbEventStore.connect(config.eventStore.connectionString);
+    const { EventStoreDbEventStore, NamespacedEventStore } = await import('#event-store/eventstoredb');
+    const store = EventStoreDbEventStore.connect(config.eventStore.connectionString);
+    // Set by the e2e suite only (its services share one server): each service sees its own streams.
+    const namespace = config.eventStore.streamNamespace;
+    return namespace ? new NamespacedEventStore(store, namespace) : store;
   }
   const { PostgresEventStore } = await import('#event-store/postgres');
   return PostgresEventStore.create({ connectionString: databaseUrl });

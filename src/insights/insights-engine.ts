@@ -18,6 +18,11 @@ export interface InsightsEngineOptions {
   readonly pageSize?: number;
   /** Told about an event the model could not take (it is skipped, so one bad event does not stop every KPI). */
   readonly onSkippedEvent?: (event: SkippedEvent, error: unknown) => void;
+  /**
+   * Awaited before each series and each catch-up of the live model. Reading the log index, it waits (bounded) for the
+   * index to reach the store's head, so that what other commands just wrote is counted, as it is when reading the store.
+   */
+  readonly beforeRead?: () => Promise<unknown>;
 }
 
 export interface SkippedEvent {
@@ -49,7 +54,11 @@ export class InsightsEngine {
   private tail: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly store: EventStore,
+    /**
+     * Where the log is read, filtered to the KPIs' categories and types: the store when it filters in the database
+     * (PostgreSQL), else the log index (EventStoreDB: its readAll filters on the client, reading the whole log).
+     */
+    private readonly store: Pick<EventStore, 'readAll'>,
     private readonly events: GovernanceEventStore,
     private readonly options: InsightsEngineOptions = {},
   ) {
@@ -62,6 +71,7 @@ export class InsightsEngine {
    */
   async series(points: readonly InsightsPoint[]): Promise<InsightsSnapshot[]> {
     if (points.length === 0) return [];
+    await this.options.beforeRead?.();
     const events: InsightEvent[] = [];
     let prefetch: Promise<ReadAllPage> | undefined = this.readPage(START);
     try {
@@ -112,6 +122,7 @@ export class InsightsEngine {
   }
 
   private async readNew(): Promise<void> {
+    await this.options.beforeRead?.();
     for (;;) {
       const page = await this.readPage(this.checkpoint);
       for (const recorded of page.events) {

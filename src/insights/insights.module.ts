@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LogIndexedEventStore } from '#projections';
 import type { EventSourcing } from '../infrastructure/event-sourcing.ts';
 import { EVENT_SOURCING } from '../infrastructure/tokens.ts';
 import { logger } from '../observability/logger.ts';
@@ -15,8 +16,12 @@ import { InsightsResolver, OwnerCertificationInsightResolver } from './insights.
       provide: InsightsEngine,
       inject: [EVENT_SOURCING],
       // One per process: its live model is what "now" is measured on.
-      useFactory: (eventSourcing: EventSourcing) =>
-        new InsightsEngine(eventSourcing.store, eventSourcing.events, {
+      useFactory: (eventSourcing: EventSourcing) => {
+        // On a store that cannot filter its log (EventStoreDB), the KPIs read the log index instead of the whole log.
+        const { logIndex } = eventSourcing;
+        const fresh = logIndex ? new LogIndexedEventStore(eventSourcing.store, logIndex) : undefined;
+        return new InsightsEngine(logIndex ?? eventSourcing.store, eventSourcing.events, {
+          ...(fresh ? { beforeRead: () => fresh.waitForHead() } : {}),
           onSkippedEvent: (event, error) =>
             logger.warn('insights: an event the KPIs could not read was skipped', {
               streamId: event.streamId,
@@ -24,7 +29,8 @@ import { InsightsResolver, OwnerCertificationInsightResolver } from './insights.
               type: event.type,
               error: error instanceof Error ? error.message : String(error),
             }),
-        }),
+        });
+      },
     },
   ],
 })

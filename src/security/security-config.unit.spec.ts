@@ -12,8 +12,12 @@ describe('security configuration', () => {
     });
     expect(loadConfig({ MAX_WS_CONNECTIONS_PER_ADDRESS: '5' }).security.maxWsConnectionsPerAddress).toBe(5);
     expect(
-      loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(32), AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION: 'true' }).security
-        .rateLimitPerMinute,
+      loadConfig({
+        NODE_ENV: 'production',
+        AUTH_JWT_SECRET: 'x'.repeat(32),
+        AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION: 'true',
+        LOG_SEALING: 'off',
+      }).security.rateLimitPerMinute,
     ).toBe(600);
     expect(loadConfig({ NODE_ENV: 'test' }).security.rateLimitPerMinute).toBe(0);
     expect(loadConfig({ NODE_ENV: 'test', RATE_LIMIT_PER_MINUTE: '30' }).security.rateLimitPerMinute).toBe(30);

@@ -226,7 +226,12 @@ describe('the admin console', () => {
       const issuer = 'https://id.example.org/realms/governance';
       const t = await startTestService({
         auth: { mode: 'oidc', issuer, audience: 'governance-api', jwksUri: undefined },
-        env: { NODE_ENV: 'production', ADMIN_OIDC_CLIENT_ID: 'governance-console', ADMIN_BUNDLE_DIR: join(bundleDir, 'not-built') },
+        env: {
+          NODE_ENV: 'production',
+          LOG_SEALING: 'off',
+          ADMIN_OIDC_CLIENT_ID: 'governance-console',
+          ADMIN_BUNDLE_DIR: join(bundleDir, 'not-built'),
+        },
       });
       try {
         const response = await fetch(`${t.service.url}/admin/dev-token`, {

@@ -60,12 +60,12 @@ describe('governanceEvents over graphql-ws', () => {
       { token: manager },
     );
 
-  test('replays history from the start, then goes live: each event once, in log order', async () => {
+  test('with afterPosition 0:0, replays history from the start, then goes live: each event once, in log order', async () => {
     const department = randomUUID().slice(0, 8);
     const ids = [`m-${department}-1`, `m-${department}-2`, `m-${department}-3`];
     await register(ids[0]!);
     await register(ids[1]!);
-    const feed = subscribe(manager, { filter: { category: 'member', eventTypes: ['MemberRegistered'] } });
+    const feed = subscribe(manager, { filter: { category: 'member', eventTypes: ['MemberRegistered'] }, after: '0:0' });
     await eventually(() =>
       expect(feed.events.map((e) => e.streamId)).toEqual(expect.arrayContaining([`member-${ids[0]}`, `member-${ids[1]}`])),
     );
@@ -82,6 +82,29 @@ describe('governanceEvents over graphql-ws', () => {
     expect(new Set(positions).size).toBe(positions.length);
   });
 
+  test('without afterPosition, it starts at the head: only events recorded after the subscription started', async () => {
+    const before = `m-${randomUUID().slice(0, 8)}`;
+    await register(before);
+    const feed = subscribe(manager, { filter: { category: 'member', eventTypes: ['MemberRegistered'] } });
+    // The client is not told when the subscription is live: register members until the first one arrives.
+    const after: string[] = [];
+    await eventually(
+      async () => {
+        if (feed.events.length === 0) {
+          after.push(`m-${randomUUID().slice(0, 8)}`);
+          await register(after.at(-1)!);
+        }
+        expect(feed.events.length).toBeGreaterThan(0);
+      },
+      10_000,
+      200,
+    );
+    await eventually(() => expect(feed.events.map((e) => e.streamId)).toContain(`member-${after.at(-1)}`));
+    // Nothing from before it started (the whole log would have been replayed): only members registered after.
+    expect(feed.events.map((e) => e.streamId).every((streamId) => after.some((id) => streamId === `member-${id}`))).toBe(true);
+    expect(feed.events.map((e) => e.streamId)).not.toContain(`member-${before}`);
+  });
+
   test('afterPosition resumes after that event; streamId narrows to one stream', async () => {
     const memberId = `m-${randomUUID().slice(0, 8)}`;
     await register(memberId);
@@ -90,7 +113,7 @@ describe('governanceEvents over graphql-ws', () => {
       { input: { memberId, department: 'Legal' } },
       { token: manager },
     );
-    const all = subscribe(manager, { filter: { streamId: `member-${memberId}` } });
+    const all = subscribe(manager, { filter: { streamId: `member-${memberId}` }, after: '0:0' });
     await eventually(() => expect(all.events).toHaveLength(2));
     const rest = subscribe(manager, { filter: { streamId: `member-${memberId}` }, after: all.events[0]!.position });
     await eventually(() => expect(rest.events).toHaveLength(1));

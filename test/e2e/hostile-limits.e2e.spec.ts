@@ -330,7 +330,7 @@ describe('production (NODE_ENV=production)', () => {
   let manager: string;
 
   beforeAll(async () => {
-    t = await startTestService({ env: { NODE_ENV: 'production', RATE_LIMIT_PER_MINUTE: '0' } });
+    t = await startTestService({ env: { NODE_ENV: 'production', RATE_LIMIT_PER_MINUTE: '0', LOG_SEALING: 'off' } });
     manager = await t.token('cm-prod', Role.COMMUNITY_MANAGER);
   });
   afterAll(async () => {

@@ -201,7 +201,7 @@ describe(`WebSocket connections: at most ${LIMIT} per address until they authent
     await feed.opened;
     feed.init(shortLived);
     await feed.acknowledged();
-    feed.subscribe('1', SUBSCRIPTION, { filter: { streamId: `member-${memberId}` } });
+    feed.subscribe('1', SUBSCRIPTION, { filter: { streamId: `member-${memberId}` }, after: '0:0' });
     await until(() => feed.next().length === 1, 'the history');
     const closed = await within(feed.closed, 8_000, 'the connection to be closed at exp');
     expect(Date.now()).toBeGreaterThanOrEqual(expiresAt - 1_000);
@@ -262,7 +262,7 @@ describe('production (NODE_ENV=production): WebSocket answers as HTTP does; pers
   let manager: string;
 
   beforeAll(async () => {
-    t = await startTestService({ env: { NODE_ENV: 'production', RATE_LIMIT_PER_MINUTE: '0' } });
+    t = await startTestService({ env: { NODE_ENV: 'production', RATE_LIMIT_PER_MINUTE: '0', LOG_SEALING: 'off' } });
     manager = await t.token('cm-prod-ws', Role.COMMUNITY_MANAGER);
   });
   afterAll(async () => {

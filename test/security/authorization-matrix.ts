@@ -95,6 +95,8 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
     },
   ],
   projections: only(STAFF_READERS),
+  latestLogSeal: only(STAFF_READERS),
+  sealKeys: only(STAFF_READERS),
   governanceInsights: only(STAFF_READERS, () => ({ period: 'MONTH' })),
   governanceInsightSeries: only(STAFF_READERS, () => ({
     from: new Date(Date.now() - 14 * 86_400_000).toISOString(),

@@ -2,15 +2,18 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalPostgres, type LocalPostgres } from '../../libs/postgres/src/index.ts';
+import { checkTestEventStore } from './event-store-check.ts';
 
 /**
- * Gives every test worker a PostgreSQL server: the one that DATABASE_URL names, or else an embedded one started
+ * Checks the event store the run asked for (EVENT_STORE, see ./event-store-check.ts), then gives every test worker a
+ * PostgreSQL server: the one that DATABASE_URL names, or else an embedded one started
  * here (own data directory, free port) and stopped in global-teardown. Suites create their own databases on it
  * (libs/testing `createTestDatabase`), so they can run in parallel.
  */
 export default async function globalSetup(): Promise<void> {
   // The service's JSON logs would drown the test report; failures still show.
   process.env.LOG_LEVEL ??= 'warn';
+  console.log(`\n[tests] ${await checkTestEventStore()}`);
   if (process.env.TEST_PG_SERVER_URL) return;
   if (process.env.DATABASE_URL) {
     const url = new URL(process.env.DATABASE_URL);

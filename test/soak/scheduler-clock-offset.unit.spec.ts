@@ -9,7 +9,12 @@ describe('SCHEDULER_CLOCK_OFFSET_MS', () => {
   });
 
   test('is refused in production and when it is not a whole number of milliseconds within ten years', () => {
-    const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(40), AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION: 'true' };
+    const production = {
+      NODE_ENV: 'production',
+      AUTH_JWT_SECRET: 'x'.repeat(40),
+      AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION: 'true',
+      LOG_SEALING: 'off',
+    };
     expect(loadConfig({ ...production, SCHEDULER_CLOCK_OFFSET_MS: '0' }).schedulerClockOffsetMs).toBe(0);
     expect(() => loadConfig({ ...production, SCHEDULER_CLOCK_OFFSET_MS: '1000' })).toThrow(
       /SCHEDULER_CLOCK_OFFSET_MS .*NODE_ENV=production/,

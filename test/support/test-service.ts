@@ -3,6 +3,8 @@ import type { Role } from '../../src/auth/role.ts';
 import { startService, type RunningService } from '../../src/bootstrap.ts';
 import { loadConfig, type AuthConfig } from '../../src/config/config.ts';
 import { createTestDatabase, type TestDatabase } from '#testing';
+import { START, StreamNotFoundError, type EventStore } from '#event-store';
+import { openEventLog, testEventStoreEnv, withOwnStreamNamespace, type TestEventStoreKind } from './test-event-store.ts';
 
 const SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -21,8 +23,19 @@ export interface TestService {
     variables?: Record<string, unknown>,
     options?: { token?: string; headers?: Record<string, string> },
   ): Promise<GraphQLResponse<T>>;
-  /** Events stored for a stream, straight from PostgreSQL: what an assertion that "nothing was appended" reads. */
+  /** The store the service runs on: EVENT_STORE of the test run (see test/support/test-event-store.ts). */
+  readonly eventStore: TestEventStoreKind;
+  /**
+   * Events stored for a stream, read through the port (on either store): what an assertion that "nothing was
+   * appended" reads. Data as stored (JSON text, personal fields encrypted), metadata parsed.
+   */
   storedEvents(streamId: string): Promise<{ type: string; data: string; metadata: Record<string, unknown> }[]>;
+  /** How many events this service's log holds, through the port. */
+  eventCount(): Promise<number>;
+  /** Every stored byte of this service's log (data and metadata text of each event), through the port. */
+  storedLogText(): Promise<string[]>;
+  /** A connection of its own to this service's log, for reading it once the service is closed; close it after. */
+  openEventLog(): Promise<EventStore>;
   close(): Promise<void>;
 }
 
@@ -37,14 +50,17 @@ export interface TestServiceOptions {
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
   const database = await createTestDatabase('e2e');
   // The suite signs its tokens with a shared secret, also where a test runs the service as production.
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    AUTH_JWT_SECRET: SECRET,
-    AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION: 'true',
-    READ_MODEL_WAIT_MS: '10000',
-    ...options.env,
-  });
+  const config = withOwnStreamNamespace(
+    loadConfig({
+      NODE_ENV: 'test',
+      PORT: '0',
+      AUTH_JWT_SECRET: SECRET,
+      AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION: 'true',
+      READ_MODEL_WAIT_MS: '10000',
+      ...testEventStoreEnv(),
+      ...options.env,
+    }),
+  );
   const auth = options.auth ?? { mode: 'hs256' as const, secret: SECRET, source: 'AUTH_JWT_SECRET' as const };
   let service: RunningService;
   try {
@@ -56,6 +72,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   return {
     service,
     database,
+    eventStore: config.eventStore.kind,
     token: (subject, ...roles) => signDevelopmentToken(SECRET, subject, roles),
     async graphql(query, variables, options = {}) {
       const response = await fetch(`${service.url}/graphql`, {
@@ -70,11 +87,22 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       return { status: response.status, ...((await response.json()) as object) };
     },
     async storedEvents(streamId) {
-      const { rows } = await service.eventSourcing.pool.query<{ event_type: string; data: string; metadata: string }>(
-        'SELECT event_type, data::text AS data, metadata::text AS metadata FROM es_events WHERE stream_id = $1 ORDER BY stream_revision',
-        [streamId],
-      );
-      return rows.map((r) => ({ type: r.event_type, data: r.data, metadata: JSON.parse(r.metadata) as Record<string, unknown> }));
+      const events = await service.eventSourcing.store.readStream(streamId).catch((error: unknown) => {
+        if (error instanceof StreamNotFoundError) return [];
+        throw error;
+      });
+      return events.map((e) => ({ type: e.type, data: e.data, metadata: JSON.parse(e.metadata) as Record<string, unknown> }));
+    },
+    eventCount: () => service.eventSourcing.store.countEventsAfter(START),
+    openEventLog: () => openEventLog(config.eventStore, database.url),
+    async storedLogText() {
+      const texts: string[] = [];
+      for (let after = START; ;) {
+        const page = await service.eventSourcing.store.readAll({ after, maxCount: 1000 });
+        for (const event of page.events) texts.push(event.data + event.metadata);
+        if (page.isEnd) return texts;
+        after = page.checkpoint;
+      }
     },
     async close() {
       await service.close();

@@ -11,7 +11,10 @@ import type { LogPosition } from './position.ts';
 export type ExpectedRevision = number | 'no_stream' | 'stream_exists' | 'any';
 
 export interface EventToAppend {
-  /** Client-generated UUID; appending the same ids to the same stream again is an idempotent retry. */
+  /**
+   * Client-generated UUID. Appending the same ids to the same stream again is meant as an idempotent retry (the
+   * original result), but how far each adapter recognises one differs; see appendToStream.
+   */
   readonly id: string;
   readonly type: string;
   /** JSON text, stored and returned byte for byte. */
@@ -89,7 +92,24 @@ export interface Subscription extends AsyncIterable<SubscriptionMessage> {
 }
 
 export interface EventStore {
-  /** Appends atomically; answers after the events are durable. */
+  /**
+   * Appends atomically; answers after the events are durable. The expected revision is compared with the stream's
+   * head inside the write on both adapters, so of appends that expect the same revision at most one is written.
+   *
+   * Repeated event ids (the same ids sent to the same stream again), by adapter:
+   * - PostgreSQL: always recognised, whatever the expected revision and however long ago: a unique key on
+   *   (stream, event id) in the same table. The original result is the answer; the ids stored by another append
+   *   (other arrangement) are IdempotencyConflictError.
+   * - EventStoreDB 24.10 (server: Services/Storage/ReaderIndex/IndexWriter.cs CheckCommit): with a revision the stream
+   *   has moved past, recognised when the events at the following revisions carry these ids (cache, else the index:
+   *   durable). With 'any' or 'stream_exists', only through an in-memory cache of recent ids (8 MiB, emptied by a
+   *   restart): otherwise appended again. With the stream's current revision, never checked: appended again. A
+   *   duplicate of an append written but not yet indexed gets no answer (the adapter reads the stream after the
+   *   timeout; see the adapter).
+   * So the port alone does not make a command idempotent. handleCommand (and the service's command pipeline) does,
+   * on either adapter: it looks for the command's commandId in the stream it reads to decide, and appends only with
+   * the exact revision it read.
+   */
   appendToStream(streamId: string, events: readonly EventToAppend[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
   /** Throws StreamNotFoundError when the stream has no events. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;

@@ -12,6 +12,8 @@ export interface HistoryFilter {
   readonly categories?: readonly string[];
   readonly eventTypes?: readonly string[];
   readonly actorId?: string;
+  /** The actor acted with this role (one of the metadata's `actorRoles`). */
+  readonly actorRole?: string;
   readonly correlationId?: string;
   /**
    * Inclusive bounds on `recordedAt`, compared at the millisecond precision the port reports `recordedAt` in:
@@ -39,8 +41,10 @@ export interface HistoryPage {
 }
 
 /**
- * An event store that answers history queries itself (with indexes). Stores without it are read through
- * `scanHistory`, which reads the log in order and filters in the process: O(events scanned).
+ * An event store that answers history queries itself (with indexes). The service gives a store without it (EventStoreDB)
+ * this capability from the log index, a read model of the log in PostgreSQL (libs/projections/src/log-index.ts);
+ * `scanHistory`, which reads the log in order and filters in the process (O(events scanned)), is left for tools and
+ * tests on small logs.
  */
 export interface HistoryCapable {
   readHistory(options: ReadHistoryOptions): Promise<HistoryPage>;
@@ -51,7 +55,8 @@ export function hasHistoryCapability(store: EventStore): store is EventStore & H
 }
 
 /**
- * The history page: from the store's own query when it has one (PostgreSQL: indexed), else from `scanHistory`.
+ * The history page: from the store's own query when it has one (PostgreSQL: indexed; the log index for EventStoreDB),
+ * else from `scanHistory`.
  *
  * Paging is stable whatever the direction: both read only what `readAll` can read (on PostgreSQL, events of
  * transactions older than the oldest one running), and positions are only ever taken after that horizon, so the
@@ -81,15 +86,17 @@ export function matchesHistoryFilter(event: RecordedEvent, filter: HistoryFilter
   const at = event.recordedAt.getTime();
   if (filter.recordedFrom && at < filter.recordedFrom.getTime()) return false;
   if (filter.recordedTo && at > filter.recordedTo.getTime()) return false;
-  if (filter.actorId !== undefined || filter.correlationId !== undefined) {
+  if (filter.actorId !== undefined || filter.correlationId !== undefined || filter.actorRole !== undefined) {
     const metadata = metadataKeys(event.metadata);
     if (filter.actorId !== undefined && metadata.actorId !== filter.actorId) return false;
     if (filter.correlationId !== undefined && metadata.correlationId !== filter.correlationId) return false;
+    if (filter.actorRole !== undefined && !(Array.isArray(metadata.actorRoles) && metadata.actorRoles.includes(filter.actorRole)))
+      return false;
   }
   return true;
 }
 
-function metadataKeys(text: string): { actorId?: unknown; correlationId?: unknown } {
+function metadataKeys(text: string): { actorId?: unknown; correlationId?: unknown; actorRoles?: unknown } {
   try {
     const parsed = JSON.parse(text) as unknown;
     return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
@@ -111,8 +118,8 @@ export function logFilterOf(filter: HistoryFilter | undefined): LogFilter | unde
 const SCAN_PAGE = 1000;
 
 /**
- * History by reading the log through `readAll` and filtering here: the fallback for stores without their own
- * query (EventStoreDB). Forwards it reads from the cursor until the page is full; backwards it reads from the
+ * History by reading the log through `readAll` and filtering here: the fallback for a store without a query of its
+ * own and without the log index (never a request path of the service). Forwards it reads from the cursor until the page is full; backwards it reads from the
  * start up to the cursor, keeping the last `maxCount + 1` matches, so its time grows with the log (O(n)) while
  * its memory stays O(maxCount + page).
  */

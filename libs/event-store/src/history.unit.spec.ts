@@ -115,6 +115,14 @@ describe('matchesHistoryFilter and logFilterOf', () => {
     expect(matchesHistoryFilter({ ...event, metadata: 'not json' }, { actorId: 'ann' })).toBe(false);
   });
 
+  test('the actor role: one of the roles the actor acted with, and nothing for metadata without roles', () => {
+    const withRoles = { ...event, metadata: JSON.stringify({ actorId: 'ann', actorRoles: ['MEMBER', 'COMMUNITY_MANAGER'] }) };
+    expect(matchesHistoryFilter(withRoles, { actorId: 'ann', actorRole: 'COMMUNITY_MANAGER' })).toBe(true);
+    expect(matchesHistoryFilter(withRoles, { actorRole: 'AUDITOR' })).toBe(false);
+    expect(matchesHistoryFilter(event, { actorRole: 'MEMBER' })).toBe(false);
+    expect(matchesHistoryFilter({ ...event, metadata: JSON.stringify({ actorRoles: 'MEMBER' }) }, { actorRole: 'MEMBER' })).toBe(false);
+  });
+
   test('the port filter: the stream category, or the categories, and the types', () => {
     expect(logFilterOf(undefined)).toBeUndefined();
     expect(logFilterOf({ actorId: 'x' })).toBeUndefined();

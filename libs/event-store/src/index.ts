@@ -28,6 +28,7 @@ export {
   matchesHistoryFilter,
   readHistory,
   scanHistory,
+  validateHistoryOptions,
   type HistoryCapable,
   type HistoryFilter,
   type HistoryPage,

@@ -5,5 +5,22 @@ export {
   UnknownProjectionError,
   type ProjectionRunnerOptions,
 } from './projection-runner.ts';
-export type { ProjectionContext, ProjectionDefinition, ProjectionState, ProjectionStatus } from './projection.ts';
+export type {
+  AnyProjection,
+  ProjectionContext,
+  ProjectionDefinition,
+  ProjectionState,
+  ProjectionStatus,
+  RecordedEventProjection,
+} from './projection.ts';
+export { receivesRecordedEvents } from './projection.ts';
 export { READ_MODEL_SCHEMA } from './schema.ts';
+export {
+  LOG_INDEX_PROJECTION,
+  LogIndex,
+  LogIndexedEventStore,
+  logIndexProjection,
+  needsLogIndex,
+  type LogIndexOptions,
+  type LogIndexedStoreOptions,
+} from './log-index.ts';

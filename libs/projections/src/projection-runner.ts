@@ -11,15 +11,24 @@ import {
   type Subscription,
 } from '#event-store';
 import { runMigrations } from '#postgres';
-import type { ProjectionContext, ProjectionDefinition, ProjectionState, ProjectionStatus } from './projection.ts';
+import {
+  receivesRecordedEvents,
+  type AnyProjection,
+  type ProjectionContext,
+  type ProjectionState,
+  type ProjectionStatus,
+} from './projection.ts';
 import { PROJECTION_MIGRATIONS, READ_MODEL_SCHEMA } from './schema.ts';
 
 export interface ProjectionRunnerOptions<Event> {
   readonly store: EventStore;
   /** The read-model database (it also holds the checkpoints, so that both commit together). */
   readonly pool: pg.Pool;
-  readonly projections: readonly ProjectionDefinition<Event>[];
-  /** Turns a stored event into what `apply` receives (upcast, decrypted...). Default: the stored event itself. */
+  readonly projections: readonly AnyProjection<Event>[];
+  /**
+   * Turns a stored event into what `apply` receives (upcast, decrypted...). Default: the stored event itself. Not
+   * applied for projections of recorded events (`input: 'recorded'`).
+   */
   readonly deserialize?: (event: RecordedEvent) => Event | Promise<Event>;
   /** While another process holds a projection, how often to try to take it over. Default 1 s. */
   readonly standbyRetryMs?: number;
@@ -162,7 +171,7 @@ export class ProjectionRunner<Event = RecordedEvent> {
       failed_position: string | null;
     }>(`SELECT name, generation, version, status, checkpoint, error, failed_event_id, failed_position
           FROM projection_generations WHERE status IN ('active', 'building') ORDER BY name, generation`);
-    const lag = (checkpoint: string | null, projection: ProjectionDefinition<Event>) =>
+    const lag = (checkpoint: string | null, projection: AnyProjection<Event>) =>
       this.options.store.countEventsAfter(checkpoint ? parsePosition(checkpoint) : START, projection.filter);
     return Promise.all(
       this.options.projections.map(async (projection) => {
@@ -193,6 +202,24 @@ export class ProjectionRunner<Event = RecordedEvent> {
         };
       }),
     );
+  }
+
+  /**
+   * The projections that are failed now, as `status()` reports them, without counting any lag: what a readiness
+   * probe needs, at the cost of one query whatever the size of the log (counting the lag reads the log after each
+   * checkpoint, which on EventStoreDB means reading those events).
+   */
+  async failures(): Promise<{ readonly name: string; readonly error: string }[]> {
+    const { rows } = await this.options.pool.query<{ name: string; error: string }>({
+      name: 'projection_failures',
+      text: `SELECT name, min(error) AS error FROM projection_generations
+              WHERE status IN ('active', 'building') AND error IS NOT NULL AND name = ANY($1::text[]) GROUP BY name ORDER BY name`,
+      values: [this.projectionNames],
+    });
+    const stored = new Map(rows.map((r) => [r.name, r.error]));
+    return this.workers
+      .filter((worker) => stored.has(worker.name) || worker.localState === 'failed')
+      .map((worker) => ({ name: worker.name, error: stored.get(worker.name) ?? 'not running (database unavailable)' }));
   }
 
   /**
@@ -244,7 +271,7 @@ class ProjectionWorker<Event> {
   private wakeUp: (() => void) | undefined;
 
   constructor(
-    private readonly projection: ProjectionDefinition<Event>,
+    private readonly projection: AnyProjection<Event>,
     private readonly options: ProjectionRunnerOptions<Event>,
     private readonly events: EventEmitter,
   ) {}
@@ -419,8 +446,8 @@ class ProjectionWorker<Event> {
     // Deserialised before a connection is taken: decrypting reads keys through the same pool, and transactions each
     // holding a connection while waiting for another deadlocked the pool once the projections' locks held the rest
     // (every projection rebuilding at once; found by the soak).
-    const deserialize = this.options.deserialize;
-    const mapped = deserialize ? await Promise.all(events.map((e) => deserialize(e))) : (events as unknown as Event[]);
+    const deserialize = receivesRecordedEvents(this.projection) ? undefined : this.options.deserialize;
+    const mapped: readonly unknown[] = deserialize ? await Promise.all(events.map((e) => deserialize(e))) : events;
     if (mapped.length === 0) {
       // Only the position moved (events of other categories went by, or the horizon did): one prepared statement, in
       // one round trip. With a projection per module each filtering the log, most wake-ups end here.
@@ -448,7 +475,12 @@ class ProjectionWorker<Event> {
         await client.query('ROLLBACK');
         throw new LostOwnershipError();
       }
-      await this.projection.apply(mapped, client, this.context(generation.generation));
+      // Recorded events for a projection of them, else what `deserialize` made (or the recorded ones, without it).
+      await (this.projection.apply as (events: readonly unknown[], client: pg.ClientBase, context: ProjectionContext) => Promise<void>)(
+        mapped,
+        client,
+        this.context(generation.generation),
+      );
       await client.query('COMMIT');
       this.advanced(generation, to);
     } catch (error) {

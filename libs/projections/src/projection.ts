@@ -24,6 +24,22 @@ export interface ProjectionDefinition<Event = RecordedEvent> {
   apply(events: readonly Event[], client: pg.ClientBase, context: ProjectionContext): Promise<void>;
 }
 
+/**
+ * A projection that receives the events as the store recorded them (their stored bytes: nothing decrypted, upcast or
+ * parsed), whatever the runner's `deserialize`: for a copy of the log, which must keep personal fields sealed and the
+ * bytes the integrity chain hashes.
+ */
+export interface RecordedEventProjection extends ProjectionDefinition<RecordedEvent> {
+  readonly input: 'recorded';
+}
+
+/** What a runner feeds: projections of its deserialised events, and projections of the recorded ones. */
+export type AnyProjection<Event> = ProjectionDefinition<Event> | RecordedEventProjection;
+
+export function receivesRecordedEvents<Event>(projection: AnyProjection<Event>): projection is RecordedEventProjection {
+  return (projection as Partial<RecordedEventProjection>).input === 'recorded';
+}
+
 export type ProjectionState = 'running' | 'rebuilding' | 'catching_up' | 'failed' | 'standby' | 'stopped';
 
 export interface ProjectionStatus {

@@ -156,6 +156,8 @@ describe('projection runner', () => {
     expect(status.failedPosition).toBe(`${position.commit}:${position.prepare}`);
     expect(status.error).toContain('refusing event Poison');
     expect(await counts()).toEqual({ 'member-p': 5 }); // everything before the poison, nothing after
+    // What /health/ready reads: the same failure, without counting any lag.
+    expect(await r.failures()).toEqual([{ name: 'stream_counts', error: status.error }]);
   });
 
   test('a new version rebuilds into fresh tables while the old ones keep serving, then swaps in', async () => {

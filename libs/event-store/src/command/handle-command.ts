@@ -67,22 +67,10 @@ export async function handleCommand<Command, State, Event extends DeciderEvent>(
     const last = history.at(-1);
     const revision = last?.revision ?? -1;
 
-    if (metadata.commandId !== null) {
-      const original = history.filter((event) => event.metadata.commandId === metadata.commandId);
-      const lastOriginal = original.at(-1);
-      if (lastOriginal) {
-        return {
-          state: foldState(
-            decider,
-            history.filter((event) => event.revision <= lastOriginal.revision),
-          ),
-          events: original,
-          nextExpectedRevision: lastOriginal.revision,
-          position: lastOriginal.position,
-          idempotentReplay: true,
-        };
-      }
-    }
+    // Checked in the history this decision reads anyway, before the expected revision: a retry whose original moved
+    // the stream is answered, not refused. This is the guarantee; the store's own id check is not relied upon.
+    const replay = metadata.commandId === null ? undefined : replayOf(decider, history, metadata.commandId);
+    if (replay) return replay;
     if (expectedRevision !== undefined && expectedRevision !== revision) {
       throw new WrongExpectedRevisionError(streamId, expectedRevision, last?.revision);
     }
@@ -93,6 +81,11 @@ export async function handleCommand<Command, State, Event extends DeciderEvent>(
       return { state, events: [], nextExpectedRevision: revision, position: last?.position ?? START, idempotentReplay: false };
     }
     try {
+      // Always the revision just read, never 'any': two identical commands that both read revision r both append
+      // expecting r, and only one of them can be written at r + 1 (both stores compare the expected revision with the
+      // stream's head inside the write). The other is refused (or recognised by its ids, where the store can) and, in
+      // the catch below, finds its twin's events by commandId. A duplicate would need an append expecting a revision
+      // that already includes the original, and the check above answers that one before anything is appended.
       const result = await store.append(
         streamId,
         decided.map((event) => ({ type: event.type, data: event.data as Record<string, unknown> })),
@@ -112,10 +105,38 @@ export async function handleCommand<Command, State, Event extends DeciderEvent>(
         idempotentReplay: false,
       };
     } catch (error) {
-      if (error instanceof WrongExpectedRevisionError && attempt < retries) continue;
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      if (attempt < retries) continue;
+      // No more decisions, but the command may be done: what won the race can be this command's twin (same
+      // commandId), also when the caller gave an expectedRevision. Its events are then this command's answer.
+      if (metadata.commandId !== null) {
+        const twin = replayOf(decider, await readHistory(store, streamId), metadata.commandId);
+        if (twin) return twin;
+      }
       throw error;
     }
   }
+}
+
+/** The original result of `commandId` when the stream holds its events: the state as of its last one. */
+function replayOf<Command, State, Event extends DeciderEvent>(
+  decider: Decider<Command, State, Event>,
+  history: readonly StoredEvent[],
+  commandId: string,
+): CommandResult<State> | undefined {
+  const original = history.filter((event) => event.metadata.commandId === commandId);
+  const last = original.at(-1);
+  if (!last) return undefined;
+  return {
+    state: foldState(
+      decider,
+      history.filter((event) => event.revision <= last.revision),
+    ),
+    events: original,
+    nextExpectedRevision: last.revision,
+    position: last.position,
+    idempotentReplay: true,
+  };
 }
 
 async function readHistory(store: GovernanceEventStore, streamId: string): Promise<StoredEvent[]> {

@@ -11,6 +11,34 @@ export interface HistoryQueryTuning {
 export const HISTORY_QUERY_DEFAULTS: HistoryQueryTuning = Object.freeze({ windowScanBudget: 1000, windowCandidates: 1000 });
 
 /**
+ * The table a history query reads: the event store's own `es_events`, or a copy of the log with the same position,
+ * stream, category, type and time columns (the log index read model, for a store that cannot answer itself).
+ * Expressions are SQL over the alias `%`.
+ */
+export interface HistoryTable {
+  /** Schema-qualified where needed. */
+  readonly table: string;
+  /**
+   * Only events of transactions older than the oldest one running (es_events: a reader must never see an event appear
+   * behind its cursor). A copy written in log order by a projection needs none: it only ever grows at its head.
+   */
+  readonly horizon: boolean;
+  readonly actorId: string;
+  readonly correlationId: string;
+  /** Whether the event's actor acted with the role given as parameter `$` (written in as the parameter's name). */
+  actorHasRole(alias: string, parameter: string): string;
+}
+
+/** The event store's table; the expressions are those of migration 2's indexes, so the planner uses them. */
+export const ES_EVENTS_HISTORY: HistoryTable = Object.freeze({
+  table: 'es_events',
+  horizon: true,
+  actorId: `(%.metadata ->> 'actorId')`,
+  correlationId: `(%.metadata ->> 'correlationId')`,
+  actorHasRole: (alias: string, parameter: string) => `(${alias}.metadata -> 'actorRoles')::jsonb ? ${parameter}`,
+});
+
+/**
  * The SQL of one history page (PostgresEventStore.readHistory): events of transactions older than the oldest one
  * running (as readAll), in log order or its reverse from the cursor, `maxCount + 1` of them (the one more says
  * whether more follow). `columns` is the select list over alias `e`.
@@ -38,6 +66,7 @@ export function historyQuery(
   options: ReadHistoryOptions,
   columns: string,
   tuning: HistoryQueryTuning = HISTORY_QUERY_DEFAULTS,
+  source: HistoryTable = ES_EVENTS_HISTORY,
 ): { text: string; values: unknown[] } {
   for (const [name, n] of [
     ['maxCount', options.maxCount],
@@ -60,7 +89,7 @@ export function historyQuery(
   const filter = options.filter ?? {};
 
   // Conditions as functions of the alias, with their parameters bound once.
-  const base: ((a: string) => string)[] = [(a) => `${a}.transaction_id < pg_snapshot_xmin(pg_current_snapshot())`];
+  const base: ((a: string) => string)[] = source.horizon ? [(a) => `${a}.transaction_id < pg_snapshot_xmin(pg_current_snapshot())`] : [];
   if (options.after) {
     const after = literal(options.after);
     base.push((a) => `${pos(a)} ${beyond} ${after}`);
@@ -80,8 +109,12 @@ export function historyQuery(
   };
   if (filter.streamId !== undefined) base.push(equals('%.stream_id', filter.streamId));
   // The same expressions as the indexes of migration 2, so that these conditions use them.
-  if (filter.actorId !== undefined) base.push(equals(`(%.metadata ->> 'actorId')`, filter.actorId));
-  if (filter.correlationId !== undefined) base.push(equals(`(%.metadata ->> 'correlationId')`, filter.correlationId));
+  if (filter.actorId !== undefined) base.push(equals(source.actorId, filter.actorId));
+  if (filter.correlationId !== undefined) base.push(equals(source.correlationId, filter.correlationId));
+  if (filter.actorRole !== undefined) {
+    const role = param(filter.actorRole);
+    base.push((a) => source.actorHasRole(a, role));
+  }
   const window: ((a: string) => string)[] = [];
   // recordedAt is reported in whole milliseconds (truncated): "at or before 12:00:00.123" is "before 12:00:00.124".
   if (filter.recordedFrom) {
@@ -95,9 +128,10 @@ export function historyQuery(
   const selective = filter.streamId !== undefined || filter.actorId !== undefined || filter.correlationId !== undefined;
   const multiTypes = (filter.eventTypes?.length ?? 0) > 1;
   const multiCategories = (filter.categories?.length ?? 0) > 1;
-  const all = (conditions: ((a: string) => string)[], a: string) => conditions.map((c) => c(a)).join(' AND ');
+  const all = (conditions: ((a: string) => string)[], a: string) =>
+    conditions.length === 0 ? 'true' : conditions.map((c) => c(a)).join(' AND ');
   const fetch = (positions: string) =>
-    `SELECT ${columns} FROM (${positions}) p JOIN es_events e ON e.transaction_id = p.transaction_id AND e.global_position = p.global_position
+    `SELECT ${columns} FROM (${positions}) p JOIN ${source.table} e ON e.transaction_id = p.transaction_id AND e.global_position = p.global_position
       ORDER BY ${order('e')}`;
 
   if (!selective && window.length === 0 && (multiTypes || multiCategories)) {
@@ -108,7 +142,7 @@ export function historyQuery(
     const shared = [...base, ...(other ? [other] : [])];
     const branches = [...new Set(list)].map((value) => {
       const condition = equals(column, value);
-      return `(SELECT e.transaction_id, e.global_position FROM es_events e WHERE ${all([...shared, condition], 'e')}
+      return `(SELECT e.transaction_id, e.global_position FROM ${source.table} e WHERE ${all([...shared, condition], 'e')}
                 ORDER BY ${order('e')} LIMIT ${page})`;
     });
     return {
@@ -125,7 +159,7 @@ export function historyQuery(
   if (selective || window.length === 0) {
     const conditions = [...base, ...window];
     return {
-      text: `SELECT ${columns} FROM es_events e WHERE ${all(conditions, 'e')} ORDER BY ${order('e')} LIMIT ${page}`,
+      text: `SELECT ${columns} FROM ${source.table} e WHERE ${all(conditions, 'e')} ORDER BY ${order('e')} LIMIT ${page}`,
       values,
     };
   }
@@ -138,13 +172,13 @@ export function historyQuery(
   const boundTx = `COALESCE((SELECT transaction_id FROM bound), ${none[0]})`;
   const text = `
 WITH scanned AS MATERIALIZED (
-  SELECT e.transaction_id, e.global_position, e.recorded_at FROM es_events e WHERE ${all(base, 'e')}
+  SELECT e.transaction_id, e.global_position, e.recorded_at FROM ${source.table} e WHERE ${all(base, 'e')}
    ORDER BY ${order('e')} LIMIT ${budget}),
 edge AS MATERIALIZED (SELECT s.transaction_id, s.global_position FROM scanned s ORDER BY ${reverse('s')} LIMIT 1),
 gate AS MATERIALIZED (
   SELECT (SELECT count(*) FROM scanned) = ${budget} AND (SELECT count(*) FROM scanned s WHERE ${all(window, 's')}) < ${page} AS open),
 candidates AS MATERIALIZED (
-  SELECT e.transaction_id, e.global_position FROM es_events e
+  SELECT e.transaction_id, e.global_position FROM ${source.table} e
    WHERE (SELECT open FROM gate) AND ${all([...base, ...window], 'e')} AND ${pos('e')} ${beyond} ${edge}
    ORDER BY e.recorded_at ${dir} LIMIT ${tuning.windowCandidates}),
 bound AS MATERIALIZED (SELECT c.transaction_id, c.global_position FROM candidates c ORDER BY ${order('c')} OFFSET ${page - 1} LIMIT 1),
@@ -152,7 +186,7 @@ hits AS (
   SELECT s.transaction_id, s.global_position FROM scanned s WHERE ${all(window, 's')}
   UNION ALL
   SELECT w.transaction_id, w.global_position FROM (
-    SELECT e.transaction_id, e.global_position FROM es_events e
+    SELECT e.transaction_id, e.global_position FROM ${source.table} e
      WHERE (SELECT open FROM gate) AND ${all([...base, ...window], 'e')} OFFSET 0) w
    WHERE w.transaction_id ${backwards ? '>=' : '<='} ${boundTx}
      AND ${pos('w')} ${backwards ? '>=' : '<='} (${boundTx}, COALESCE((SELECT global_position FROM bound), ${none[1]}))

@@ -2,6 +2,7 @@ export type { EventMetadata } from './event-metadata.ts';
 export { EventSchemaRegistry, type EventSchema, type EventSchemaDefinition, type PersonalDataDeclaration } from './event-schema.ts';
 export type { Upcaster } from './upcasters.ts';
 export {
+  checkLink,
   computeEventHash,
   storedHash,
   verifyChain,

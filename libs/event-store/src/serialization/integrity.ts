@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EventStore, RecordedEvent } from '../event-store.port.ts';
 import { comparePositions, START, type LogPosition } from '../position.ts';
 
@@ -27,7 +27,9 @@ export interface ChainedEvent {
 }
 
 export function computeEventHash(previousHash: string, event: ChainedEvent, blankedMetadata: string): string {
-  const hash = createHash('sha256');
+  // The framed parts as one string, hashed at once: the same bytes as framing part by part, at a fraction of the
+  // cost of a Hash object and three updates per part (verifying a million events hashes each of them).
+  let framed = '';
   for (const part of [
     SCHEME,
     previousHash,
@@ -38,12 +40,9 @@ export function computeEventHash(previousHash: string, event: ChainedEvent, blan
     event.data,
     blankedMetadata,
   ]) {
-    const bytes = Buffer.from(part, 'utf8');
-    hash.update(`${bytes.length}:`);
-    hash.update(bytes);
-    hash.update(',');
+    framed += `${Buffer.byteLength(part, 'utf8')}:${part},`;
   }
-  return hash.digest('hex');
+  return hash('sha256', framed, 'hex');
 }
 
 /**
@@ -81,7 +80,7 @@ export interface ChainVerification {
  * Checks one event against the chain so far: revision continuity, then the recomputed hash. Answers the event's
  * hash, or the reason it is broken.
  */
-function checkLink(previous: { revision: number; hash: string }, event: RecordedEvent): { hash: string } | { reason: string } {
+export function checkLink(previous: { revision: number; hash: string }, event: RecordedEvent): { hash: string } | { reason: string } {
   const expectedRevision = previous.revision + 1;
   if (event.revision !== expectedRevision) {
     return {
