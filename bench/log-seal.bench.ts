@@ -6,7 +6,9 @@
  *
  * 1. Append throughput through the port (the workload shape of `npm run bench`: streams of 5 events, concurrent
  *    writers, one event per append) with and without a LogSealer running on the same database at its defaults
- *    (every 60 s or 10,000 events, looking every second). Rounds alternate on fresh databases; medians compared.
+ *    (every 60 s or 10,000 events, looking every second). Rounds alternate on fresh databases; medians compared,
+ *    and each round's pair (the two runs next to each other) compared, whose median drifts less with the machine's
+ *    load. The load average is printed before and after, and per round on stderr: on a shared machine, read it first.
  * 2. A log of --verify-events valid events (hash-chained, bulk-inserted), sealed once from scratch, then verified
  *    whole (chains, seals, root): how long each takes.
  *
@@ -14,7 +16,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -108,6 +110,7 @@ async function appendRound(withSealer: boolean, keyDir: string): Promise<number>
     sealer?.start();
     const streams = Math.ceil(appendEvents / 5);
     const started = performance.now();
+    const cpu = process.cpuUsage();
     await Promise.all(
       Array.from({ length: writers }, async (_, w) => {
         for (let s = w; s < streams; s += writers) {
@@ -122,11 +125,34 @@ async function appendRound(withSealer: boolean, keyDir: string): Promise<number>
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    (sealer ? nodeCpuWith : nodeCpuWithout).push((used.user + used.system) / (streams * 5));
     await sealer?.stop();
+    if (sealer) sealShares.push(await sealShare(pool));
     await port.close();
     await pool.end();
     return (streams * 5) / seconds;
   });
+}
+
+/**
+ * This process's CPU time per event appended (writers, and the sealer when it runs): less sensitive to what else the
+ * machine runs than throughput is. PostgreSQL's own CPU is not in it.
+ */
+const nodeCpuWith: number[] = [];
+const nodeCpuWithout: number[] = [];
+
+/** Seal events' share of the stored bytes (data and metadata): seals list every stream changed since the last one. */
+const sealShares: { seals: number; sealBytes: number; percentOfLog: number }[] = [];
+async function sealShare(pool: pg.Pool) {
+  const { rows } = await pool.query<{ seals: string; seal_bytes: string | null; all_bytes: string }>(
+    `SELECT count(*) FILTER (WHERE stream_id = 'log_seal-seals') AS seals,
+            sum(octet_length(data::text) + octet_length(metadata::text)) FILTER (WHERE stream_id LIKE 'log_seal-%') AS seal_bytes,
+            sum(octet_length(data::text) + octet_length(metadata::text)) AS all_bytes
+       FROM es_events`,
+  );
+  const sealBytes = Number(rows[0]!.seal_bytes ?? 0);
+  return { seals: Number(rows[0]!.seals), sealBytes, percentOfLog: Math.round((sealBytes / Number(rows[0]!.all_bytes)) * 1000) / 10 };
 }
 
 async function verifyRun(keyDir: string) {
@@ -215,19 +241,26 @@ async function verifyRun(keyDir: string) {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+const load = () => loadavg().map((l) => Math.round(l * 100) / 100);
+const percent = (fraction: number) => Math.round(fraction * 1000) / 10;
+
 const keyDir = await mkdtemp(join(tmpdir(), 'log-seal-bench-'));
 try {
+  const loadBefore = load();
   const without: number[] = [];
   const withSealer: number[] = [];
+  const pairedCost: number[] = [];
   for (let round = 1; round <= rounds; round++) {
     // Alternating, so that drift in the machine's speed falls on both alike.
     const order = round % 2 === 1 ? [false, true] : [true, false];
     for (const sealing of order) {
       const rate = await appendRound(sealing, keyDir);
       (sealing ? withSealer : without).push(Math.round(rate));
-      log(`round ${round} ${sealing ? 'with' : 'without'} sealer: ${Math.round(rate)} events/s`);
+      log(`round ${round} ${sealing ? 'with' : 'without'} sealer: ${Math.round(rate)} events/s (load ${load().join(' ')})`);
     }
+    pairedCost.push((without.at(-1)! - withSealer.at(-1)!) / without.at(-1)!);
   }
+  const loadAfterAppends = load();
   const verify = verifyEvents > 0 ? await verifyRun(keyDir) : { skipped: true };
   const m0 = median(without);
   const m1 = median(withSealer);
@@ -241,7 +274,14 @@ try {
           withSealer,
           medianWithout: m0,
           medianWith: m1,
-          costPercent: Math.round(((m0 - m1) / m0) * 1000) / 10,
+          costPercent: percent((m0 - m1) / m0),
+          pairedCostPercent: { median: percent(median(pairedCost)), perRound: pairedCost.map(percent) },
+          loadAverage: { before: loadBefore, after: loadAfterAppends },
+          nodeCpuMicrosecondsPerEvent: {
+            withoutSealer: Math.round(median(nodeCpuWithout) * 10) / 10,
+            withSealer: Math.round(median(nodeCpuWith) * 10) / 10,
+          },
+          sealEventsPerRound: sealShares,
         },
         verify,
       },

@@ -8,8 +8,8 @@ import type { EventSourcing } from '../infrastructure/event-sourcing.ts';
 import { EVENT_SOURCING } from '../infrastructure/tokens.ts';
 import { logger } from '../observability/logger.ts';
 import { DomainError } from '../shared/domain-error.ts';
-import { LogIntegrity } from '../integrity/index.ts';
-import { authorizeWholeLog } from './audit-access.ts';
+import { LogIntegrity, recordLogExport } from '../integrity/index.ts';
+import { authorizeWholeLog, HISTORY_READERS } from './audit-access.ts';
 import { exportChunks, exportFilter, postgresPageSizes } from './audit-export.ts';
 
 const STATUS_OF: Record<string, number> = { BAD_USER_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 };
@@ -38,6 +38,13 @@ export class AuditExportController {
       const actor = authorizeWholeLog(context, 'exporting the governance log');
       const filter = exportFilter(req.query as Record<string, unknown>);
       logger.info('audit export', { actorId: actor.id, query: req.query });
+      // Recorded (GovernanceLogExported in operator-log_exports) before a byte is served; bad parameters record nothing.
+      await recordLogExport(this.events, this.eventSourcing.store, {
+        actor,
+        authority: `role:${HISTORY_READERS.find((role) => actor.roles.includes(role))!}`,
+        correlationId: context.correlationId,
+        scope: exportScope(req.query as Record<string, unknown>),
+      });
       // Pages cut by bytes where the store can tell sizes without reading the events (PostgreSQL), else by count.
       const sizes = this.eventSourcing.store instanceof PostgresEventStore ? postgresPageSizes(this.eventSourcing.pool) : undefined;
       // Each line with what an auditor needs to check it offline, and the seals that cover it (src/integrity).
@@ -82,6 +89,19 @@ export class AuditExportController {
     if (!match) throw new InvalidTokenError('the Authorization header must be "Bearer <token>"');
     return { actor: await this.tokens.verify(match[1]!), correlationId };
   }
+}
+
+/** The export's parameters as asked (already checked by exportFilter), dates in ISO 8601 UTC. */
+function exportScope(query: Record<string, unknown>) {
+  const given = (key: string): string | null => {
+    const value = query[key];
+    return typeof value === 'string' ? value : null;
+  };
+  const date = (key: string) => {
+    const value = given(key);
+    return value === null ? null : new Date(value).toISOString();
+  };
+  return { from: date('from'), to: date('to'), category: given('category') };
 }
 
 /** Resolves once the response can take more, or once the client has gone. */

@@ -20,7 +20,8 @@ import { compileHistoryFilter } from './history-filter.ts';
  * server-side filter, so every filtered read of $all, and every count after a position, reads each event). The
  * PostgreSQL store stands in for it here, wrapped so that it has no history query of its own (as EventStoreDB) and
  * so that every readAll and countEventsAfter through the port is counted. The service's wiring is rebuilt around it
- * (event-sourcing.ts): history, the moderation's evidence, the insights and /health/ready must answer with none.
+ * (event-sourcing.ts): history, the moderation's evidence, the insights, the read models' status and /health/ready
+ * must answer with none.
  */
 describe('request paths on a store without a history query of its own read no log', () => {
   let database: TestDatabase;
@@ -140,6 +141,10 @@ describe('request paths on a store without a history query of its own read no lo
     const [snapshot] = await engine.series([pointAt(Date.now(), 'MONTH')]);
     expect(snapshot).toBeDefined();
     expect((await engine.currentTargets()).map((t) => t.kpi)).toEqual(['TRAINING_COMPLETION_RATE']);
+  });
+
+  test('projections (and rebuildProjection): the status of the read models, with their lag', async () => {
+    expect((await runner.status()).map((s) => ({ name: s.name, lag: s.lag }))).toEqual([{ name: LOG_INDEX_PROJECTION, lag: 0 }]);
   });
 
   test('/health/ready', async () => {

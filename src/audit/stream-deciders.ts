@@ -14,6 +14,14 @@ import {
 } from '../certification/index.ts';
 import { GROUP_STREAM_CATEGORY, groupDecider } from '../groups/index.ts';
 import { KPI_TARGET_STREAM_CATEGORY, kpiTargetDecider } from '../insights/kpi-target.decider.ts';
+import {
+  LOG_SEAL_STREAM_CATEGORY,
+  logSealDecider,
+  OPERATOR_STREAM_CATEGORY,
+  operatorActionsDecider,
+  READ_MODEL_STREAM_CATEGORY,
+  readModelOperationsDecider,
+} from '../integrity/index.ts';
 import { MEMBER_STREAM_CATEGORY, memberDecider } from '../members/index.ts';
 import {
   MODERATION_CASE_STREAM_CATEGORY,
@@ -105,4 +113,7 @@ export const STREAM_DECIDERS = new StreamDeciderRegistry([
   streamDecider(AGREEMENT_STREAM_CATEGORY, agreementDecider),
   streamDecider(ACCEPTANCE_STREAM_CATEGORY, agreementAcceptanceDecider),
   streamDecider(KPI_TARGET_STREAM_CATEGORY, kpiTargetDecider),
+  streamDecider(LOG_SEAL_STREAM_CATEGORY, logSealDecider),
+  streamDecider(READ_MODEL_STREAM_CATEGORY, readModelOperationsDecider),
+  streamDecider(OPERATOR_STREAM_CATEGORY, operatorActionsDecider),
 ]);

@@ -12,10 +12,13 @@ describe('the stream decider registry', () => {
       'certification_level',
       'group',
       'kpi_target',
+      'log_seal',
       'member',
       'moderation_case',
       'moderator_notes',
+      'operator',
       'privacy',
+      'read_model',
       'training_enrolment',
       'training_programme',
     ]);
@@ -45,6 +48,40 @@ describe('the stream decider registry', () => {
       displayName: 'Ada',
       department: 'Ops',
     });
+  });
+
+  // Issue 17: an auditor asking for the state of a seal, key or read-model stream got BAD_USER_INPUT ("none of ...").
+  test("the seal, key and read-model streams fold with the integrity module's deciders", () => {
+    const seals = STREAM_DECIDERS.forStream('log_seal-seals')!;
+    expect(seals.memberKeyed).toBe(false);
+    expect(
+      seals.fold([
+        { type: 'LogSealKeyAdopted', data: { keyId: 'k1', algorithm: 'Ed25519', publicKeyJwk: { kty: 'OKP', crv: 'Ed25519', x: 'AA' } } },
+        {
+          type: 'LogSealed',
+          data: {
+            position: '7:3',
+            eventCount: 4,
+            rootHash: 'ab',
+            sealedAt: 't',
+            keyId: 'k1',
+            algorithm: 'Ed25519',
+            heads: [['s', 0, '7:3']],
+            signature: 'sig',
+          },
+        },
+      ]),
+    ).toMatchObject({ seals: 1, currentKeyId: 'k1', latestSeal: { position: '7:3', eventCount: 4, changedStreams: 1 } });
+    expect(STREAM_DECIDERS.forStream('log_seal-keys')).toBe(seals);
+    const readModel = STREAM_DECIDERS.forStream('read_model-members')!;
+    expect(
+      readModel.fold([
+        {
+          type: 'ReadModelRebuildRequested',
+          data: { readModel: 'members', generation: 1, requestedBy: 'cm-1', requestedAt: '2026-03-01T10:00:00.000Z' },
+        },
+      ]),
+    ).toEqual({ status: 'rebuilt', rebuildRequests: 1, lastRequestedAt: '2026-03-01T10:00:00.000Z', lastRequestedBy: 'cm-1' });
   });
 
   test('a category twice, or one with a dash, is a programming error', () => {

@@ -4,6 +4,7 @@ import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
 import { requireActor, type RequestContext } from '../auth/request-context.ts';
+import { requireRegisteredMember } from '../members/index.ts';
 import { requireId } from '../shared/identifiers.ts';
 import { certificationView, requireCertificationReader } from './certification-access.ts';
 import {
@@ -39,10 +40,15 @@ export class CertificationResolver {
   }
 
   @Query(() => Certification, { description: 'For community managers, auditors and the member themself.' })
-  certification(@Args('memberId', { type: () => ID }) memberId: string, @Context() context: RequestContext): Promise<CertificationView> {
+  async certification(
+    @Args('memberId', { type: () => ID }) memberId: string,
+    @Context() context: RequestContext,
+  ): Promise<CertificationView> {
     // Who may read before whether the id is well-formed: a refusal tells nothing about which ids would be valid.
     requireCertificationReader(requireActor(context), memberId);
     const id = requireId(memberId, 'memberId');
+    // An uncertified record for an id that names nobody would look like a member who never trained.
+    await requireRegisteredMember(this.events, id);
     return certificationView(this.db, this.events, id, new Date());
   }
 

@@ -4,6 +4,7 @@ import {
   comparePositions,
   handleCommand,
   START,
+  streamCategory,
   type CommandResult,
   type Decider,
   type DeciderEvent,
@@ -134,7 +135,11 @@ export class CommandPipeline {
     // event that made it a no-op, which the read models may not have caught up with yet (found by the soak: a module
     // completed twice at once answered the second time without it). `position` is then the stream's last event.
     if (comparePositions(result.position, START) > 0) {
-      await this.runner.waitForPosition(result.position, request.readModels, this.readModelWaitMs);
+      // With the category written: a listed read model that does not follow it has nothing to wait for, and on
+      // EventStoreDB its checkpoint would not pass these events before later traffic (see waitForPosition).
+      await this.runner.waitForPosition(result.position, request.readModels, this.readModelWaitMs, {
+        categories: [streamCategory(request.streamId)],
+      });
     }
     return result;
   }

@@ -17,7 +17,7 @@ describe('CommandPipeline: read-your-writes', () => {
   const done = { streamId: 'thing-1', revision: 0, position, type: 'Done', data: {}, metadata: { commandId: 'cm-1/first' }, hash: 'h' };
 
   function pipeline(history: readonly unknown[], rules = decider) {
-    const waits: { position: LogPosition; readModels: readonly string[] | undefined }[] = [];
+    const waits: { position: LogPosition; readModels: readonly string[] | undefined; written: unknown }[] = [];
     const store = {
       readStream: async () => history as StoredEvent[],
       append: async () => {
@@ -25,7 +25,8 @@ describe('CommandPipeline: read-your-writes', () => {
       },
     } as unknown as GovernanceEventStore;
     const runner = {
-      waitForPosition: async (at: LogPosition, readModels?: readonly string[]) => void waits.push({ position: at, readModels }),
+      waitForPosition: async (at: LogPosition, readModels?: readonly string[], _timeoutMs?: number, written?: unknown) =>
+        void waits.push({ position: at, readModels, written }),
     } as unknown as ProjectionRunner<unknown>;
     const run = (commandId: string) =>
       new CommandPipeline(store, runner, 1_000).execute({
@@ -45,7 +46,8 @@ describe('CommandPipeline: read-your-writes', () => {
     const { run, waits } = pipeline([done]);
     const result = await run('second');
     expect(result.events).toEqual([]);
-    expect(waits).toEqual([{ position, readModels: ['things'] }]);
+    // With the category it wrote, so that a listed read model that does not follow it is not waited for (EventStoreDB).
+    expect(waits).toEqual([{ position, readModels: ['things'], written: { categories: ['thing'] } }]);
   });
 
   test('a no-op on a stream that does not exist waits for nothing', async () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { buildSchema, parse, validate, type ValidationRule } from 'graphql';
+import { buildSchema, getIntrospectionQuery, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
+import { limitRules, QUERY_LIMITS } from '../security/query-limits.ts';
 import { costLimit } from './cost-limit.ts';
 import { depthLimit } from './depth-limit.ts';
 
@@ -156,5 +157,53 @@ describe('fragments are measured once per document, whatever the number of paths
     const work = timed(() => [...errorsOf(depthLimit(12), query), ...errorsOf(costLimit(20_000), query)]);
     expect(work.value).toEqual([]);
     expect(work.ms).toBeLessThan(250);
+  });
+});
+
+describe('introspection: what codegen, GraphiQL, IDE plugins and Rover send passes; its recursion does not', () => {
+  /** Every rule the service validates with (Apollo adds its own to GraphQL's specified rules, as Security.subscribe does). */
+  const serviceErrorsOf = (query: string) =>
+    validate(schema, parse(query), [...specifiedRules, ...limitRules()]).map((error) => error.message);
+  const EVERY_OPTION = {
+    descriptions: true,
+    specifiedByUrl: true,
+    directiveIsRepeatable: true,
+    schemaDescription: true,
+    inputValueDeprecation: true,
+    oneOf: true,
+  };
+
+  test.each([
+    { name: 'the standard introspection query', query: getIntrospectionQuery(), cost: 220 },
+    { name: 'the standard introspection query with every option', query: getIntrospectionQuery(EVERY_OPTION), cost: 230 },
+  ])('$name (15 levels deep, 3 fragments) passes every limit; it costs $cost', ({ query, cost }) => {
+    expect(serviceErrorsOf(query)).toEqual([]);
+    expect(errorsOf(costLimit(cost), query)).toEqual([]);
+    expect(errorsOf(costLimit(cost - 1), query)).toHaveLength(1);
+    expect(cost).toBeLessThan(QUERY_LIMITS.maxCost);
+  });
+
+  test('only what lies under __schema and __type is exempt: the meta-field itself is a level, the rest of the query counts', () => {
+    const typeRefs = `__type(name: "Member") { fields { type ${'{ ofType '.repeat(12)}{ name }${' }'.repeat(12)} } }`;
+    expect(errorsOf(depthLimit(1), `{ ${typeRefs} }`)).toEqual([]);
+    expect(errorsOf(depthLimit(1), `{ ${typeRefs} me { id } }`)).toEqual(['query is nested 2 levels deep; at most 1 are allowed']);
+    // An alias is not the field: `__schema` as a name for another field does not exempt it.
+    expect(errorsOf(depthLimit(1), `{ __schema: me { id } }`)).toEqual(['query is nested 2 levels deep; at most 1 are allowed']);
+  });
+
+  test('introspection still pays its cost: a long chain of type references is priced field by field', () => {
+    const chain = (n: number) => `{ __type(name: "Member") { ${'ofType { '.repeat(n)}name${' }'.repeat(n)} } }`;
+    // __type, n × ofType, name.
+    expect(errorsOf(costLimit(1_002), chain(1_000))).toEqual([]);
+    expect(errorsOf(costLimit(1_001), chain(1_000))).toHaveLength(1);
+  });
+
+  test("introspection's recursion (types of fields of types ...) is refused by GraphQL's own MaxIntrospectionDepthRule", () => {
+    expect(serviceErrorsOf(`{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }`)).toEqual([
+      'Maximum introspection depth exceeded',
+    ]);
+    expect(serviceErrorsOf(`{ __type(name: "Node") { possibleTypes { interfaces { possibleTypes { name } } } } }`)).toEqual([
+      'Maximum introspection depth exceeded',
+    ]);
   });
 });

@@ -26,8 +26,8 @@ export class HealthController {
         () => (checks.eventStore = { ok: true }),
         (e: Error) => (checks.eventStore = { ok: false, detail: e.message }),
       ),
-      // Failures only, no lag: counting the events after each checkpoint reads them from the store (on EventStoreDB,
-      // every event after it), which a probe called every few seconds must not do.
+      // Failures only, no lag: counting the lags costs a count per projection (on EventStoreDB, a read of the events
+      // the log index has not reached), which a probe called every few seconds need not pay.
       this.eventSourcing.runner.failures().then(
         (failed) => {
           checks.projections =

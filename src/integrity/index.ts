@@ -7,7 +7,10 @@ export { createLogIntegrity, LogIntegrity, type LogIntegritySetup, type SealKeyI
 export { IntegrityModule } from './integrity.module.ts';
 export { IntegrityBreakView, LogSealView, SealKeyView } from './integrity.graphql.ts';
 export { sealToJson, type LogSeal } from './log-seal.ts';
-export { readModelOperationsDecider, readModelStreamId } from './read-model-operations.decider.ts';
+export { READ_MODEL_STREAM_CATEGORY, readModelOperationsDecider, readModelStreamId } from './read-model-operations.decider.ts';
+export { LOG_SEAL_STREAM_CATEGORY, logSealDecider } from './log-seal.decider.ts';
+export { LOG_EXPORTS_STREAM, OPERATOR_STREAM_CATEGORY, operatorActionsDecider } from './operator-actions.decider.ts';
+export { recordLogExport } from './log-export-record.ts';
 export { INTEGRITY_EVENT_SCHEMAS } from './event-schemas.ts';
 export type { IntegrityBreak, IntegrityBreakKind } from './integrity-check.ts';
 export type { IntegrityResult } from './verify-log.ts';

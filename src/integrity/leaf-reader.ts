@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import { positionToString, storedHash, type EventStore, type LogPosition } from '#event-store';
+import { parsePosition, positionToString, storedHash, type EventStore, type LogPosition } from '#event-store';
 import type { LeafFields } from './log-fold.ts';
 
 /** A page of the log as the sealer needs it: what each leaf covers, and where to resume. */
 export interface LeafPage {
-  readonly leaves: readonly (LeafFields & { readonly at: LogPosition })[];
+  readonly leaves: readonly LeafFields[];
   readonly checkpoint: LogPosition;
   readonly isEnd: boolean;
 }
@@ -22,7 +22,6 @@ export function portLeafReader(store: Pick<EventStore, 'readAll'>): LeafReader {
         streamId: event.streamId,
         revision: event.revision,
         recordedAt: event.recordedAt.toISOString(),
-        at: event.position,
       })),
       checkpoint: page.checkpoint,
       isEnd: page.isEnd,
@@ -38,37 +37,40 @@ const MAX_POSITION = 9223372036854775807n;
  * libs/event-store/src/postgres/schema.ts) with only what a leaf covers: not the data, only the end of the metadata
  * where the hash is. The sealer reads every event once more than the projections do; measured with
  * bench/log-seal.bench.ts, reading the events whole cost it about as much again as folding them.
+ *
+ * Each leaf's text is made by PostgreSQL as the leaf needs it (the position `<commit>:<prepare>`, the recorded time
+ * in ISO 8601 UTC with milliseconds, truncated as Date keeps it) and rows come as arrays, rather than a BigInt pair, a
+ * Date and a keyed object built per row: reading and folding 50,000 events took 10.0 instead of 13.2 µs of Node's CPU
+ * an event (medians of 6 alternating runs, same root). Only the page's last position is parsed, for the checkpoint.
  */
 export function postgresLeafReader(pool: Pick<pg.Pool, 'query'>): LeafReader {
   return async (after, maxCount) => {
-    const { rows } = await pool.query<{ horizon: string; c: string | null; p: string; s: string; r: string; t: string; h: string }>(
-      `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-       SELECT h.xmin::text AS horizon, page.* FROM h LEFT JOIN LATERAL (
-         SELECT e.transaction_id::text AS c, e.global_position::text AS p, e.stream_id AS s, e.stream_revision::text AS r,
-                floor(extract(epoch FROM e.recorded_at) * 1000)::text AS t, right(e.metadata::text, ${SUFFIX_LENGTH}) AS h
+    const { rows } = await pool.query<
+      [horizon: string, position: string | null, streamId: string, revision: string, time: string, tail: string]
+    >({
+      text: `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+       SELECT h.xmin::text, page.position, page.s, page.r, page.t, page.h FROM h LEFT JOIN LATERAL (
+         SELECT e.transaction_id AS c, e.global_position AS p, e.transaction_id::text || ':' || e.global_position::text AS position,
+                e.stream_id AS s, e.stream_revision::text AS r,
+                to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS t,
+                right(e.metadata::text, ${SUFFIX_LENGTH}) AS h
            FROM es_events e
           WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint) AND e.transaction_id < h.xmin
           ORDER BY e.transaction_id, e.global_position LIMIT $3) page ON true
-       ORDER BY page.c::xid8, page.p::bigint`,
-      [after.commit.toString(), after.prepare.toString(), maxCount],
-    );
-    const leaves = rows
-      .filter((row) => row.c !== null)
-      .map((row) => {
-        const at = { commit: BigInt(row.c!), prepare: BigInt(row.p) };
-        return {
-          hash: storedHash(row.h) ?? '',
-          position: `${row.c}:${row.p}`,
-          streamId: row.s,
-          revision: Number(row.r),
-          recordedAt: new Date(Number(row.t)).toISOString(),
-          at,
-        };
-      });
+       ORDER BY page.c, page.p`,
+      values: [after.commit.toString(), after.prepare.toString(), maxCount],
+      rowMode: 'array',
+    });
+    const leaves: LeafFields[] = [];
+    for (const [, position, streamId, revision, recordedAt, tail] of rows) {
+      if (position === null) continue;
+      leaves.push({ hash: storedHash(tail) ?? '', position, streamId, revision: Number(revision), recordedAt });
+    }
     const isEnd = leaves.length < maxCount;
-    let checkpoint = leaves.at(-1)?.at ?? after;
+    const last = leaves.at(-1);
+    let checkpoint = last ? parsePosition(last.position) : after;
     if (isEnd && rows[0]) {
-      const horizon: LogPosition = { commit: BigInt(rows[0].horizon) - 1n, prepare: MAX_POSITION };
+      const horizon: LogPosition = { commit: BigInt(rows[0][0]) - 1n, prepare: MAX_POSITION };
       if (compare(horizon, checkpoint) > 0) checkpoint = horizon;
     }
     return { leaves, checkpoint, isEnd };

@@ -8,8 +8,10 @@ import type { Decider, EventSchemaDefinition } from '#event-store';
 export const READ_MODEL_REBUILD_REQUESTED = 'ReadModelRebuildRequested';
 export const READ_MODEL_OPERATION_EVENT_SCHEMAS: EventSchemaDefinition[] = [{ type: READ_MODEL_REBUILD_REQUESTED }];
 
+export const READ_MODEL_STREAM_CATEGORY = 'read_model';
+
 export function readModelStreamId(name: string): string {
-  return `read_model-${name}`;
+  return `${READ_MODEL_STREAM_CATEGORY}-${name}`;
 }
 
 export interface RequestReadModelRebuild {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import {
   comparePositions,
+  parsePosition,
   positionToString,
   START,
   StreamNotFoundError,
@@ -21,7 +22,6 @@ import {
   LOG_SEAL_KEY_ADOPTED,
   LOG_SEAL_KEYS_STREAM,
   LOG_SEAL_STREAM,
-  LOG_SEALED,
   comparePositionText,
   SEAL_ALGORITHM,
   sealFromJson,
@@ -29,6 +29,7 @@ import {
   signSeal,
   type LogSeal,
 } from './log-seal.ts';
+import { logSealedEvent, sealKeyAdoptedEvent } from './log-seal.decider.ts';
 import type { SealSigningKey } from './seal-keys.ts';
 
 export interface LogSealerOptions {
@@ -178,13 +179,13 @@ export class LogSealer {
       const last = await this.lastSeal();
       // Without any seal, the first one comes an interval after start, like every other.
       this.lastSealAt = last ? Date.parse(last.sealedAt) : this.options.clock.now().getTime();
-      lastSealPosition = last ? parseSealPosition(last.position) : undefined;
+      lastSealPosition = last ? parsePosition(last.position) : undefined;
       this.keyAdopted = await this.isKeyAdopted();
     }
     for (;;) {
       const page = await this.readLeaves(this.foldedThrough, PAGE);
       for (const leaf of page.leaves) {
-        if (lastSealPosition && comparePositions(leaf.at, lastSealPosition) > 0) {
+        if (lastSealPosition && comparePositions(parsePosition(leaf.position), lastSealPosition) > 0) {
           // What the last seal already listed is not listed again.
           fold.takeTouchedHeads();
           this.unsealed = 0;
@@ -211,7 +212,7 @@ export class LogSealer {
     if (!this.keyAdopted) {
       await this.options.events.append(
         LOG_SEAL_KEYS_STREAM,
-        [{ type: LOG_SEAL_KEY_ADOPTED, data: { keyId: key.keyId, algorithm: SEAL_ALGORITHM, publicKeyJwk: { ...key.publicKeyJwk } } }],
+        [sealKeyAdoptedEvent({ keyId: key.keyId, algorithm: SEAL_ALGORITHM, publicKeyJwk: key.publicKeyJwk })],
         { expectedRevision: 'any', metadata: sealerMetadata(now, `seals are signed with key ${key.keyId} from now on`) },
       );
       this.keyAdopted = true;
@@ -229,7 +230,7 @@ export class LogSealer {
       key.privateKey,
     );
     try {
-      await this.options.events.append(LOG_SEAL_STREAM, [{ type: LOG_SEALED, data: sealToJson(seal) }], {
+      await this.options.events.append(LOG_SEAL_STREAM, [logSealedEvent(seal)], {
         expectedRevision: 'any',
         metadata: sealerMetadata(now, `the log up to ${seal.position} (${seal.eventCount} events)`),
       });
@@ -281,11 +282,6 @@ export class LogSealer {
   private log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {
     this.options.log?.(level, message, fields);
   }
-}
-
-function parseSealPosition(text: string): LogPosition {
-  const [commit, prepare] = text.split(':') as [string, string];
-  return { commit: BigInt(commit), prepare: BigInt(prepare) };
 }
 
 function sealerMetadata(now: Date, reason: string): EventMetadata {

@@ -6,6 +6,7 @@ import { GovernanceEventStore } from '#event-store';
 import { requireActor, type RequestContext } from '../auth/request-context.ts';
 import { pageSize } from '../graphql/pagination.ts';
 import { groupsOwnedBy, readGroupOwnership } from '../groups/index.ts';
+import { requireRegisteredMember } from '../members/index.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import { isId, requireId } from '../shared/identifiers.ts';
 import { caseForViewer, caseRefused, isQueueStaff, requireStandingReader, standingForViewer } from './moderation-access.ts';
@@ -99,7 +100,12 @@ export class ModerationResolver {
     const actor = requireActor(context);
     // Who asks before the id: a refusal must not tell a stranger which ids are well-formed.
     requireStandingReader(actor, memberId);
-    return standingForViewer(await findMemberStanding(this.db, requireId(memberId, 'memberId'), new Date()), actor);
+    const id = requireId(memberId, 'memberId');
+    const standing = await findMemberStanding(this.db, id, new Date());
+    // A clean record for an id that names nobody would pass a typo off as a spotless member. The authors of reported
+    // content need not be registered, though: one that moderation has sanctioned has a standing all the same.
+    if (standing.sanctionHistory.length === 0 && standing.notes.length === 0) await requireRegisteredMember(this.events, id);
+    return standingForViewer(standing, actor);
   }
 
   @Mutation(() => ModerationCase)

@@ -2,8 +2,10 @@ import { Inject } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
+import { GovernanceEventStore } from '#event-store';
 import { requireSelfOrRole, type RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
+import { requireRegisteredMember } from '../members/index.ts';
 import { requireId } from '../shared/identifiers.ts';
 import { GiveConsentCommand, RequestErasureCommand, UpdatePrivacySettingsCommand, WithdrawConsentCommand } from './privacy.commands.ts';
 import {
@@ -29,15 +31,18 @@ export class PrivacyResolver {
   constructor(
     @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(DataSource) private readonly db: DataSource,
+    @Inject(GovernanceEventStore) private readonly events: GovernanceEventStore,
   ) {}
 
   @Query(() => PrivacySettings)
-  privacySettings(
+  async privacySettings(
     @Args('memberId', { type: () => ID }) memberId: string,
     @Context() context: RequestContext,
   ): Promise<PrivacySettingsView> {
     requireSelfOrRole(context, memberId, [Role.COMMUNITY_MANAGER, Role.PRIVACY_OFFICER], "reading a member's privacy settings");
     const id = requireId(memberId, 'memberId');
+    // The most private defaults for an id that names nobody would read as a member who chose them.
+    await requireRegisteredMember(this.events, id);
     return findPrivacySettings(this.db, id);
   }
 

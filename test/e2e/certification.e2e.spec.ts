@@ -584,7 +584,9 @@ describe('certification over HTTP', () => {
     expect((await stored(memberId)).map((e) => e.type)).toEqual(['CertificationAwarded']);
 
     refused(await certification('not an id'), 'BAD_USER_INPUT', 'memberId must be 1 to 100 letters, digits or . _ : @ - characters');
-    // A member never certified is answered, not refused.
-    expect(ok(await certification(unregistered)).certification).toMatchObject({ status: 'NOT_CERTIFIED', revision: -1, history: [] });
+    // A member never certified is answered, not refused; an id that names no member is NOT_FOUND, not a clean record.
+    const neverCertified = await trainedMember();
+    expect(ok(await certification(neverCertified)).certification).toMatchObject({ status: 'NOT_CERTIFIED', revision: -1, history: [] });
+    refused(await certification(unregistered), 'NOT_FOUND', `member ${unregistered} is not registered`);
   });
 });

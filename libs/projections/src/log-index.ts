@@ -209,6 +209,30 @@ export class LogIndex implements HistoryCapable, Pick<EventStore, 'readAll'> {
     return { events, checkpoint, isEnd };
   }
 
+  /**
+   * The events of `filter` after `after` up to `through` (inclusive), counted up to `limit`: a range of one of the
+   * index's indexes, never more than `limit` rows of it.
+   */
+  async countBetween(after: LogPosition, through: LogPosition, filter: LogFilter | undefined, limit: number): Promise<number> {
+    const values: unknown[] = [
+      after.commit.toString(),
+      after.prepare.toString(),
+      through.commit.toString(),
+      through.prepare.toString(),
+      limit,
+    ];
+    const conditions = filterConditions(filter, values);
+    const { rows } = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (
+         SELECT 1 FROM ${VIEW} e
+          WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+            AND (e.transaction_id, e.global_position) <= ($3::text::xid8, $4::bigint) ${conditions}
+          LIMIT $5) counted`,
+      values,
+    );
+    return rows[0]?.n ?? 0;
+  }
+
   /** The position the index has read the log up to (START before its first batch). */
   async checkpoint(): Promise<LogPosition> {
     const { rows } = await this.pool.query<{ checkpoint: string | null }>({

@@ -18,6 +18,8 @@ import {
   type ProjectionState,
   type ProjectionStatus,
 } from './projection.ts';
+import { LOG_INDEX_PROJECTION, LogIndex, needsLogIndex } from './log-index.ts';
+import { boundedLagCounter, storeLagCounter, type LagCounter, type LagQuery } from './projection-lag.ts';
 import { PROJECTION_MIGRATIONS, READ_MODEL_SCHEMA } from './schema.ts';
 
 export interface ProjectionRunnerOptions<Event> {
@@ -41,6 +43,11 @@ export interface ProjectionRunnerOptions<Event> {
    * the first identity it runs with, and create() refuses any other. Unset: not checked.
    */
   readonly eventLogIdentity?: string;
+  /**
+   * On a store that counts only by reading its log (see needsLogIndex), how many events status() counts at most per
+   * lag (default LAG_COUNT_LIMIT); the store's own exact count is used on the others.
+   */
+  readonly lagCountLimit?: number;
 }
 
 /** The read-model database holds checkpoints of another event log than the one the runner was given. */
@@ -106,6 +113,7 @@ async function bindEventLog(pool: pg.Pool, identity: string): Promise<void> {
 export class ProjectionRunner<Event = RecordedEvent> {
   private readonly events = new EventEmitter();
   private readonly workers: ProjectionWorker<Event>[];
+  private readonly lagCounter: LagCounter;
   private started = false;
 
   private constructor(private readonly options: ProjectionRunnerOptions<Event>) {
@@ -118,6 +126,12 @@ export class ProjectionRunner<Event = RecordedEvent> {
       for (const table of projection.tables) if (!NAME.test(table)) throw new Error(`table name "${table}" must match ${NAME}`);
     }
     this.workers = options.projections.map((p) => new ProjectionWorker(p, options, this.events));
+    // A store without a history query of its own cannot count without reading its log either (EventStoreDB): the
+    // lags are then counted in the log index where this runner feeds one, and capped.
+    const index = options.projections.some((p) => p.name === LOG_INDEX_PROJECTION) ? new LogIndex(options.pool) : undefined;
+    this.lagCounter = needsLogIndex(options.store)
+      ? boundedLagCounter(options.store, index, options.lagCountLimit)
+      : storeLagCounter(options.store);
   }
 
   static async create<Event = RecordedEvent>(options: ProjectionRunnerOptions<Event>): Promise<ProjectionRunner<Event>> {
@@ -159,6 +173,11 @@ export class ProjectionRunner<Event = RecordedEvent> {
     return this.options.projections.map((projection) => projection.name);
   }
 
+  /**
+   * Each projection's state, checkpoint and lag. The lag is exact where the store counts without reading its events
+   * (PostgreSQL); elsewhere it is counted in the log index and capped at `lagCountLimit`, a lag that reached it being
+   * a lower bound (see boundedLagCounter).
+   */
   async status(): Promise<ProjectionStatus[]> {
     const { rows } = await this.options.pool.query<{
       name: string;
@@ -171,43 +190,51 @@ export class ProjectionRunner<Event = RecordedEvent> {
       failed_position: string | null;
     }>(`SELECT name, generation, version, status, checkpoint, error, failed_event_id, failed_position
           FROM projection_generations WHERE status IN ('active', 'building') ORDER BY name, generation`);
-    const lag = (checkpoint: string | null, projection: AnyProjection<Event>) =>
-      this.options.store.countEventsAfter(checkpoint ? parsePosition(checkpoint) : START, projection.filter);
-    return Promise.all(
-      this.options.projections.map(async (projection) => {
-        const active = rows.find((r) => r.name === projection.name && r.status === 'active');
-        const building = rows.find((r) => r.name === projection.name && r.status === 'building');
-        const worker = this.workers.find((w) => w.name === projection.name)!;
-        let state: ProjectionState = worker.localState;
-        if (active?.error || building?.error) state = 'failed';
-        else if (building) state = 'rebuilding';
-        return {
-          name: projection.name,
-          version: active?.version ?? projection.version,
-          generation: active?.generation ?? 0,
-          checkpoint: active?.checkpoint ?? null,
-          lag: await lag(active?.checkpoint ?? null, projection),
-          state,
-          error: active?.error ?? building?.error ?? null,
-          failedEventId: active?.failed_event_id ?? building?.failed_event_id ?? null,
-          failedPosition: active?.failed_position ?? building?.failed_position ?? null,
-          rebuild: building
-            ? {
-                generation: building.generation,
-                version: building.version,
-                checkpoint: building.checkpoint,
-                lag: await lag(building.checkpoint, projection),
-              }
-            : null,
-        };
-      }),
+    const generations = this.options.projections.map((projection) => ({
+      projection,
+      active: rows.find((r) => r.name === projection.name && r.status === 'active'),
+      building: rows.find((r) => r.name === projection.name && r.status === 'building'),
+    }));
+    const lagAfter = (checkpoint: string | null | undefined, projection: AnyProjection<Event>): LagQuery => ({
+      after: checkpoint ? parsePosition(checkpoint) : START,
+      ...(projection.filter ? { filter: projection.filter } : {}),
+    });
+    // Counted together: where counting reads the store, the events past the log index are read once for all.
+    const lags = await this.lagCounter.count(
+      generations.flatMap(({ projection, active, building }) => [
+        lagAfter(active?.checkpoint, projection),
+        ...(building ? [lagAfter(building.checkpoint, projection)] : []),
+      ]),
     );
+    let next = 0;
+    return generations.map(({ projection, active, building }) => {
+      const lag = lags[next++]!;
+      const rebuildLag = building ? lags[next++]! : 0;
+      const worker = this.workers.find((w) => w.name === projection.name)!;
+      let state: ProjectionState = worker.localState;
+      if (active?.error || building?.error) state = 'failed';
+      else if (building) state = 'rebuilding';
+      return {
+        name: projection.name,
+        version: active?.version ?? projection.version,
+        generation: active?.generation ?? 0,
+        checkpoint: active?.checkpoint ?? null,
+        lag,
+        state,
+        error: active?.error ?? building?.error ?? null,
+        failedEventId: active?.failed_event_id ?? building?.failed_event_id ?? null,
+        failedPosition: active?.failed_position ?? building?.failed_position ?? null,
+        rebuild: building
+          ? { generation: building.generation, version: building.version, checkpoint: building.checkpoint, lag: rebuildLag }
+          : null,
+      };
+    });
   }
 
   /**
    * The projections that are failed now, as `status()` reports them, without counting any lag: what a readiness
-   * probe needs, at the cost of one query whatever the size of the log (counting the lag reads the log after each
-   * checkpoint, which on EventStoreDB means reading those events).
+   * probe needs, at the cost of one query whatever the size of the log (counting the lags costs a count per
+   * projection, and on EventStoreDB a read of the events the log index has not reached yet).
    */
   async failures(): Promise<{ readonly name: string; readonly error: string }[]> {
     const { rows } = await this.options.pool.query<{ name: string; error: string }>({
@@ -226,9 +253,24 @@ export class ProjectionRunner<Event = RecordedEvent> {
    * Resolves once every named projection (all when omitted) has processed the log up to `position`, so a
    * mutation can answer with read models that contain its own events. Works across processes: it reads the
    * stored checkpoints, and is woken early by this process's own commits.
+   *
+   * `written`: the categories of the streams the caller wrote up to `position`. A projection whose filter takes none
+   * of them cannot hold those events, so it is not waited for. That is what makes the wait end on EventStoreDB: its
+   * server drops the events a filtered subscription does not take, and sends the next checkpoint only after 32 more
+   * records of $all (EventStore v24.10.x SubscriptionsService.ProcessEventCommited), so such a projection's
+   * checkpoint would pass the written events only with later traffic. A projection that filters on event types
+   * alone is still waited for.
    */
-  async waitForPosition(position: LogPosition, names?: readonly string[], timeoutMs = 5_000): Promise<void> {
-    const wanted = names ?? this.options.projections.map((p) => p.name);
+  async waitForPosition(
+    position: LogPosition,
+    names?: readonly string[],
+    timeoutMs = 5_000,
+    written?: { readonly categories: readonly string[] },
+  ): Promise<void> {
+    const wanted = (names ?? this.options.projections.map((p) => p.name)).filter(
+      (name) => !written || this.mayTake(name, written.categories),
+    );
+    if (wanted.length === 0) return;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       // Prepared: every command that waits for its read models asks this at least once.
@@ -258,6 +300,12 @@ export class ProjectionRunner<Event = RecordedEvent> {
         this.events.once('checkpoint', done);
       });
     }
+  }
+
+  /** Whether the projection `name` may take an event of one of `categories` (an unknown name: as if it did). */
+  private mayTake(name: string, categories: readonly string[]): boolean {
+    const taken = this.options.projections.find((p) => p.name === name)?.filter?.categories;
+    return !taken || categories.some((category) => taken.includes(category));
   }
 }
 
@@ -638,6 +686,9 @@ class ProjectionWorker<Event> {
   }
 
   private sleep(ms: number): Promise<void> {
+    // stop() wakes a sleep under way; one that begins after it (a cycle that ended because stop() closed its
+    // subscriptions, with a failed rebuild beside it) would hold stop() for the whole delay.
+    if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {

@@ -73,11 +73,12 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * - EventStoreDB orders $all by commit, so a reader never sees an earlier position appear later; there is no
  *   "transaction held open" window as on PostgreSQL.
  * - System records (streams or event types starting with '$') are invisible through the port.
- * - readAll and countEventsAfter filter on the client: the client's readAll has no server-side filter.
- * - No history query of its own (the optional HistoryCapable): the audit's history is read through scanHistory,
- *   which scans $all with readAll and filters on the client, O(events in the log) per page (newest-first pages
- *   scan from the start up to the cursor). Good enough for a small log; a large one wants server-side projections
- *   ($by_category, $by_correlation_id) behind a readHistory of its own.
+ * - readAll and countEventsAfter filter on the client: the client's readAll has no server-side filter, so both read
+ *   every event after their position. No request of the service reads $all through them.
+ * - No history query of its own (the optional HistoryCapable). The service therefore keeps the log index
+ *   (libs/projections/src/log-index.ts), a copy of the log in PostgreSQL fed by a subscription like any read model:
+ *   the audit's history, the insights and the moderation's evidence are indexed queries there, and the projection
+ *   runner counts the read models' lags there (capped), not with countEventsAfter.
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly subscriptions = new Set<EventStoreDbSubscription>();
@@ -281,7 +282,10 @@ export class EventStoreDbEventStore implements EventStore {
     return head;
   }
 
-  /** Reads forward from `position` and counts: O(events after it). Fine for lag metrics on a modest log. */
+  /**
+   * Reads forward from `position` and counts: O(events after it). For tests and tools (the soak's check of an empty
+   * log); the projection runner counts lags in the log index on this store (see boundedLagCounter).
+   */
   async countEventsAfter(position: LogPosition, filter?: LogFilter): Promise<number> {
     let count = 0;
     await this.drain(
