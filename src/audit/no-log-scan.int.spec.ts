@@ -3,6 +3,7 @@ import { EventSchemaRegistry, GovernanceEventStore, parsePosition, PostgresKeySt
 import { PostgresEventStore } from '#event-store/postgres';
 import { LOG_INDEX_PROJECTION, LogIndex, LogIndexedEventStore, logIndexProjection, needsLogIndex, ProjectionRunner } from '#projections';
 import { createTestDatabase, type TestDatabase } from '#testing';
+import { withoutHistoryQuery, type LogReads } from '../../libs/projections/test/fixtures/log-read-counter.ts';
 import { testMetadata } from '../../test/support/event-metadata.ts';
 import type { EventSourcing } from '../infrastructure/event-sourcing.ts';
 import { HealthController } from '../health/health.controller.ts';
@@ -28,7 +29,7 @@ describe('request paths on a store without a history query of its own read no lo
   let postgres: PostgresEventStore;
   let pool: pg.Pool;
   let runner: ProjectionRunner;
-  const calls = { readAll: 0, countEventsAfter: 0 };
+  const calls: LogReads = { readAll: [], countEventsAfter: 0 };
   let store: EventStore;
   let events: GovernanceEventStore;
   let index: LogIndex;
@@ -37,21 +38,7 @@ describe('request paths on a store without a history query of its own read no lo
     database = await createTestDatabase('no_log_scan');
     postgres = await PostgresEventStore.create({ connectionString: database.url, subscriptionPollMs: 50 });
     // The port only, counted: no readHistory (an own history query), as on EventStoreDB.
-    store = {
-      appendToStream: (...args) => postgres.appendToStream(...args),
-      readStream: (...args) => postgres.readStream(...args),
-      readAll: (...args) => {
-        calls.readAll++;
-        return postgres.readAll(...args);
-      },
-      subscribeToAll: (...args) => postgres.subscribeToAll(...args),
-      headPosition: () => postgres.headPosition(),
-      countEventsAfter: (...args) => {
-        calls.countEventsAfter++;
-        return postgres.countEventsAfter(...args);
-      },
-      close: () => postgres.close(),
-    };
+    store = withoutHistoryQuery(postgres, calls);
     expect(needsLogIndex(store)).toBe(true);
     pool = new pg.Pool({ connectionString: database.url, max: 6 });
     index = new LogIndex(pool);
@@ -83,7 +70,7 @@ describe('request paths on a store without a history query of its own read no lo
       { expectedRevision: 'any', metadata: testMetadata(at) },
     );
     await runner.waitForPosition(target.position, [LOG_INDEX_PROJECTION], 10_000);
-    calls.readAll = 0;
+    calls.readAll = [];
     calls.countEventsAfter = 0;
   }, 30_000);
 
@@ -96,9 +83,9 @@ describe('request paths on a store without a history query of its own read no lo
 
   afterEach(() => {
     const counted = { ...calls };
-    calls.readAll = 0;
+    calls.readAll = [];
     calls.countEventsAfter = 0;
-    expect(counted).toEqual({ readAll: 0, countEventsAfter: 0 });
+    expect(counted).toEqual({ readAll: [], countEventsAfter: 0 });
   });
 
   test('governanceHistory: every filter, newest and oldest first, paged', async () => {

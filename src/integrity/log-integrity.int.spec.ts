@@ -5,6 +5,7 @@ import pg from 'pg';
 import { computeEventHash, EventSchemaRegistry, GovernanceEventStore, PostgresKeyStore, ZERO_HASH, type EventMetadata } from '#event-store';
 import { PostgresEventStore } from '#event-store/postgres';
 import { createTestDatabase, type TestDatabase } from '#testing';
+import { testMetadata } from '../../test/support/event-metadata.ts';
 import { createLogIntegrity, INTEGRITY_EVENT_SCHEMAS, LogIntegrity, type LogSealer } from './index.ts';
 
 /**
@@ -22,17 +23,8 @@ interface Fixture {
   dataDir: string;
 }
 
-const metadata = (): EventMetadata => ({
-  actorId: 'moderator-1',
-  actorRoles: ['COMMUNITY_MANAGER'],
-  authority: 'role COMMUNITY_MANAGER',
-  reason: null,
-  source: 'api',
-  correlationId: 'corr-1',
-  causationId: null,
-  commandId: null,
-  occurredAt: '2026-01-01T00:00:00.000Z',
-});
+const metadata = (): EventMetadata =>
+  testMetadata('2026-01-01T00:00:00.000Z', { actorId: 'moderator-1', authority: 'role COMMUNITY_MANAGER', correlationId: 'corr-1' });
 
 async function setUp(): Promise<Fixture> {
   const db = await createTestDatabase('log_integrity');

@@ -1,14 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  comparePositions,
-  type EventMetadata,
-  type GovernanceAppendResult,
-  type GovernanceHistoryPage,
-  type ReadHistoryOptions,
-} from '#event-store';
+import { comparePositions, type GovernanceAppendResult, type GovernanceHistoryPage, type ReadHistoryOptions } from '#event-store';
 import { eventually } from '#testing';
 import { Role } from '../../src/auth/role.ts';
 import { EXPORT_PAGE_BYTES, exportLine } from '../../src/audit/audit-export.ts';
+import { testMetadata } from '../support/event-metadata.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
 
 /**
@@ -30,17 +25,7 @@ describe('GET /audit/export holds one bounded page at a time, whatever the size 
   beforeAll(async () => {
     t = await startTestService({ env: { RATE_LIMIT_PER_MINUTE: '0', SCHEDULER_INTERVAL_MS: '3600000' } });
     auditor = await t.token(`auditor-${run}`, Role.AUDITOR);
-    const metadata: EventMetadata = {
-      actorId: `cm-${run}`,
-      actorRoles: ['COMMUNITY_MANAGER'],
-      authority: 'role:COMMUNITY_MANAGER',
-      reason: null,
-      source: 'api',
-      correlationId: randomUUID(),
-      causationId: null,
-      commandId: null,
-      occurredAt: new Date().toISOString(),
-    };
+    const metadata = testMetadata(new Date().toISOString(), { actorId: `cm-${run}` });
     // Appended directly to the store (of a type the export knows, in a category of their own in this fresh database): no
     // mutation takes events this large, yet the log may hold them (imports, older versions, long texts).
     let last: GovernanceAppendResult | undefined;

@@ -1,3 +1,5 @@
+import { withTimeout } from '../../libs/testing/src/with-timeout.ts';
+
 /**
  * EVENT_STORE=eventstoredb asks for the proof on EventStoreDB: the run stops here, before any spec, with one message
  * when it cannot give it (no connection string, or a server that does not answer). Skipping instead would let a CI
@@ -34,21 +36,4 @@ export async function checkTestEventStore(env: NodeJS.ProcessEnv = process.env):
     await store?.close().catch(() => undefined);
   }
   return `event store: EventStoreDB at EVENTSTORE_CONNECTION_STRING (answered in ${Date.now() - started} ms); each test service in a stream namespace of its own`;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    timer.unref();
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type * as Testcontainers from 'testcontainers';
 import type { EventStore } from '#event-store';
+import { withTimeout } from '#testing';
 import { EventStoreDbEventStore } from '../src/eventstoredb/index.ts';
 import { describeEventStoreContract } from './contract/event-store.contract.ts';
 
@@ -104,22 +105,4 @@ function unreachableFactory() {
     create: (): Promise<EventStore> => Promise.reject(new Error('skipped suite')),
     dispose: async () => undefined,
   };
-}
-
-/** Gives up on a promise that does not settle in time; the timer never keeps the process alive. */
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message)), ms);
-    timer.unref();
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }

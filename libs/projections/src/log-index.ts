@@ -16,7 +16,14 @@ import {
   type ReadHistoryOptions,
   type RecordedEvent,
 } from '#event-store';
-import { historyQuery, type HistoryQueryTuning, type HistoryTable } from '#event-store/postgres';
+import {
+  filterConditions,
+  historyQuery,
+  toRecordedEvent,
+  type EventRow,
+  type HistoryQueryTuning,
+  type HistoryTable,
+} from '#event-store/postgres';
 import type { ProjectionContext, RecordedEventProjection } from './projection.ts';
 import { READ_MODEL_SCHEMA } from './schema.ts';
 
@@ -135,31 +142,6 @@ const COLUMNS = `e.transaction_id::text AS transaction_id, e.global_position::te
   e.stream_revision::text AS stream_revision, e.event_id, e.event_type, e.data, e.metadata,
   floor(extract(epoch FROM e.recorded_at) * 1000)::text AS recorded_at`;
 
-interface Row {
-  transaction_id: string;
-  global_position: string;
-  stream_id: string;
-  stream_revision: string;
-  event_id: string;
-  event_type: string;
-  data: string;
-  metadata: string;
-  recorded_at: string;
-}
-
-function toRecordedEvent(row: Row): RecordedEvent {
-  return {
-    id: row.event_id,
-    streamId: row.stream_id,
-    revision: Number(row.stream_revision),
-    type: row.event_type,
-    data: row.data,
-    metadata: row.metadata,
-    position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) },
-    recordedAt: new Date(Number(row.recorded_at)),
-  };
-}
-
 export interface LogIndexOptions {
   readonly historyQuery?: HistoryQueryTuning;
 }
@@ -178,7 +160,7 @@ export class LogIndex implements HistoryCapable, Pick<EventStore, 'readAll'> {
   async readHistory(options: ReadHistoryOptions): Promise<HistoryPage> {
     validateHistoryOptions(options);
     const { text, values } = historyQuery(options, COLUMNS, this.options.historyQuery, LOG_INDEX_TABLE);
-    const { rows } = await this.pool.query<Row>(text, values);
+    const { rows } = await this.pool.query<EventRow>(text, values);
     return { events: rows.slice(0, options.maxCount).map(toRecordedEvent), hasMore: rows.length > options.maxCount };
   }
 
@@ -192,7 +174,7 @@ export class LogIndex implements HistoryCapable, Pick<EventStore, 'readAll'> {
     const after = options.after ?? START;
     const values: unknown[] = [LOG_INDEX_PROJECTION, after.commit.toString(), after.prepare.toString(), options.maxCount];
     const conditions = filterConditions(options.filter, values);
-    const { rows } = await this.pool.query<Row & { checkpoint: string | null }>(
+    const { rows } = await this.pool.query<EventRow & { checkpoint: string | null }>(
       `WITH cp AS (SELECT checkpoint FROM projection_generations WHERE name = $1 AND status = 'active')
        SELECT (SELECT checkpoint FROM cp) AS checkpoint, page.* FROM (SELECT 1) one LEFT JOIN LATERAL (
          SELECT ${COLUMNS} FROM ${VIEW} e
@@ -242,19 +224,6 @@ export class LogIndex implements HistoryCapable, Pick<EventStore, 'readAll'> {
     });
     return rows[0]?.checkpoint ? parsePosition(rows[0].checkpoint) : START;
   }
-}
-
-function filterConditions(filter: LogFilter | undefined, values: unknown[]): string {
-  let sql = '';
-  if (filter?.categories) {
-    values.push(filter.categories);
-    sql += ` AND e.category = ANY($${values.length}::text[])`;
-  }
-  if (filter?.eventTypes) {
-    values.push(filter.eventTypes);
-    sql += ` AND e.event_type = ANY($${values.length}::text[])`;
-  }
-  return sql;
 }
 
 export interface LogIndexedStoreOptions {

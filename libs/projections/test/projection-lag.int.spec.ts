@@ -5,6 +5,7 @@ import { PostgresEventStore } from '#event-store/postgres';
 import { LOG_INDEX_PROJECTION, logIndexProjection, needsLogIndex, ProjectionRunner, type ProjectionDefinition } from '#projections';
 import { createTestDatabase, eventually, type TestDatabase } from '#testing';
 import { countingProjection } from './fixtures/counting-projection.ts';
+import { withoutHistoryQuery, type LogReads } from './fixtures/log-read-counter.ts';
 
 const event = (type = 'Counted'): EventToAppend => ({ id: randomUUID(), type, data: '{}', metadata: '{}' });
 
@@ -20,7 +21,7 @@ describe('projection lag on a store without a history query of its own', () => {
   let postgres: PostgresEventStore;
   let pool: pg.Pool;
   let store: EventStore;
-  const reads = { readAll: [] as number[], countEventsAfter: 0 };
+  const reads: LogReads = { readAll: [], countEventsAfter: 0 };
   const runners: ProjectionRunner[] = [];
 
   // Follows the category `thing`; while `refusePoison`, refuses the event `Poison` and its checkpoint stays before it.
@@ -34,21 +35,7 @@ describe('projection lag on a store without a history query of its own', () => {
     refusePoison = true;
     database = await createTestDatabase('projection_lag');
     postgres = await PostgresEventStore.create({ connectionString: database.url, subscriptionPollMs: 50 });
-    store = {
-      appendToStream: (...args) => postgres.appendToStream(...args),
-      readStream: (...args) => postgres.readStream(...args),
-      readAll: (options) => {
-        reads.readAll.push(options.maxCount);
-        return postgres.readAll(options);
-      },
-      subscribeToAll: (...args) => postgres.subscribeToAll(...args),
-      headPosition: () => postgres.headPosition(),
-      countEventsAfter: (...args) => {
-        reads.countEventsAfter++;
-        return postgres.countEventsAfter(...args);
-      },
-      close: () => postgres.close(),
-    };
+    store = withoutHistoryQuery(postgres, reads);
     expect(needsLogIndex(store)).toBe(true);
     pool = new pg.Pool({ connectionString: database.url, max: 8 });
   });

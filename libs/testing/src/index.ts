@@ -1,3 +1,4 @@
 export { createTestDatabase, type TestDatabase } from './test-database.ts';
 export { eventually } from './eventually.ts';
 export { DeciderSpecification, DeciderOutcome } from './decider-specification.ts';
+export { withTimeout } from './with-timeout.ts';

@@ -26,6 +26,7 @@ import { streamCategory } from '../event-store.port.ts';
 import { validateHistoryOptions, type HistoryCapable, type HistoryPage, type ReadHistoryOptions } from '../history.ts';
 import { comparePositions, START, type LogPosition } from '../position.ts';
 import { AppendBatcher } from './append-batcher.ts';
+import { filterConditions, toRecordedEvent, type EventRow } from './event-rows.ts';
 import { historyQuery, type HistoryQueryTuning } from './history-query.ts';
 import { AppendNotifier, type AppendedBatch } from './notifier.ts';
 import { EVENT_STORE_MIGRATIONS } from './schema.ts';
@@ -85,19 +86,6 @@ interface AppendRow {
   o_revision: string[];
   o_commit: (string | null)[];
   o_prepare: (string | null)[];
-}
-
-interface EventRow {
-  transaction_id: string;
-  global_position: string;
-  stream_id: string;
-  stream_revision: string;
-  event_id: string;
-  event_type: string;
-  data: string;
-  metadata: string;
-  /** Milliseconds since the epoch, as text (what the driver's Date parser gave, at a fraction of its cost). */
-  recorded_at: string;
 }
 
 const MAX_POSITION = 9223372036854775807n;
@@ -392,19 +380,6 @@ function filterShape(filter: LogFilter | undefined): string {
   return `${filter?.categories ? '_c' : ''}${filter?.eventTypes ? '_t' : ''}`;
 }
 
-function filterConditions(filter: LogFilter | undefined, params: unknown[]): string {
-  let sql = '';
-  if (filter?.categories) {
-    params.push(filter.categories);
-    sql += ` AND e.category = ANY($${params.length}::text[])`;
-  }
-  if (filter?.eventTypes) {
-    params.push(filter.eventTypes);
-    sql += ` AND e.event_type = ANY($${params.length}::text[])`;
-  }
-  return sql;
-}
-
 const APPEND_SQL = 'SELECT o_kind, o_revision, o_commit, o_prepare FROM es_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)';
 
 /**
@@ -466,19 +441,6 @@ function failedAppend(error: unknown): AppendOutcome {
   }
   if (code === '23505') return { error: 'retry' };
   return { error: 'failed', cause: error };
-}
-
-function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
-    id: row.event_id,
-    streamId: row.stream_id,
-    revision: Number(row.stream_revision),
-    type: row.event_type,
-    data: row.data,
-    metadata: row.metadata,
-    position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) },
-    recordedAt: new Date(Number(row.recorded_at)),
-  };
 }
 
 function validateAppend(streamId: string, events: readonly EventToAppend[], expected: ExpectedRevision): void {
