@@ -15,6 +15,7 @@ import {
   type LogPosition,
   type RecordedEvent,
 } from '#event-store';
+import { Pause } from '#projections';
 import type { Clock } from '../shared/clock.ts';
 import { portLeafReader, type LeafReader } from './leaf-reader.ts';
 import { LogFold, type LeafFields } from './log-fold.ts';
@@ -81,7 +82,7 @@ export class LogSealer {
   private keyAdopted = false;
   private stopping = false;
   private running: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
+  private readonly pause = new Pause(() => this.stopping);
 
   private readonly readLeaves: LeafReader;
 
@@ -95,7 +96,7 @@ export class LogSealer {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wakeUp?.();
+    this.pause.end();
     await this.running;
   }
 
@@ -124,19 +125,19 @@ export class LogSealer {
         client = await this.options.pool.connect();
       } catch (error) {
         this.log('warn', 'log sealer cannot connect; retrying', { error: (error as Error).message });
-        await this.sleep(5_000);
+        await this.pause.for(5_000);
         continue;
       }
       let lost = false;
       const onLost = () => {
         lost = true;
-        this.wakeUp?.();
+        this.pause.end();
       };
       client.on('error', onLost);
       try {
         const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [LOCK]);
         if (!rows[0]?.ok) {
-          await this.sleep(Math.max(checkMs, 1_000));
+          await this.pause.for(Math.max(checkMs, 1_000));
           continue;
         }
         // Another instance may have sealed while this one stood by: start from the log as it is.
@@ -148,13 +149,13 @@ export class LogSealer {
           } catch (error) {
             this.fold = undefined;
             this.log('error', 'log seal failed; retrying', { error: (error as Error).message });
-            await this.sleep(5_000);
+            await this.pause.for(5_000);
           }
-          await this.sleep(checkMs);
+          await this.pause.for(checkMs);
         }
       } catch (error) {
         this.log('error', 'log sealer stopped; retrying', { error: (error as Error).message });
-        await this.sleep(5_000);
+        await this.pause.for(5_000);
       } finally {
         client.off('error', onLost);
         await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
@@ -265,18 +266,6 @@ export class LogSealer {
       if (error instanceof StreamNotFoundError) return false;
       throw error;
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
   }
 
   private log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {

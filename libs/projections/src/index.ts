@@ -24,3 +24,4 @@ export {
   type LogIndexOptions,
   type LogIndexedStoreOptions,
 } from './log-index.ts';
+export { Pause } from './pause.ts';

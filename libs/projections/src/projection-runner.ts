@@ -21,6 +21,7 @@ import {
 import { LOG_INDEX_PROJECTION, LogIndex, needsLogIndex } from './log-index.ts';
 import { boundedLagCounter, storeLagCounter, type LagCounter, type LagQuery } from './projection-lag.ts';
 import { PROJECTION_MIGRATIONS, READ_MODEL_SCHEMA } from './schema.ts';
+import { Pause } from './pause.ts';
 
 export interface ProjectionRunnerOptions<Event> {
   readonly store: EventStore;
@@ -316,7 +317,7 @@ class ProjectionWorker<Event> {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private readonly subscriptions = new Set<Subscription>();
-  private wakeUp: (() => void) | undefined;
+  private readonly pause = new Pause(() => this.stopping);
 
   constructor(
     private readonly projection: AnyProjection<Event>,
@@ -342,7 +343,7 @@ class ProjectionWorker<Event> {
   }
 
   wake(): void {
-    this.wakeUp?.();
+    this.pause.end();
     // A rebuild request ends the current cycle so that the next one sees it.
     for (const subscription of this.subscriptions) void subscription.close();
   }
@@ -363,16 +364,16 @@ class ProjectionWorker<Event> {
         ]);
         if (!rows[0]?.ok) {
           this.localState = 'standby';
-          await this.sleep(this.options.standbyRetryMs ?? 1_000);
+          await this.pause.for(this.options.standbyRetryMs ?? 1_000);
           continue;
         }
         while (!this.stopping && !lost) {
           const failed = await this.cycle();
-          if (failed) await this.sleep(this.options.failureRetryMs ?? 5_000);
+          if (failed) await this.pause.for(this.options.failureRetryMs ?? 5_000);
         }
       } catch (error) {
         this.log('error', `projection ${this.name} stopped: ${(error as Error).message}`);
-        await this.sleep(this.options.failureRetryMs ?? 5_000);
+        await this.pause.for(this.options.failureRetryMs ?? 5_000);
       } finally {
         lockClient.off('error', onLockLost);
         // Ending the session releases the advisory lock even when the unlock query cannot run.
@@ -680,26 +681,9 @@ class ProjectionWorker<Event> {
     } catch (error) {
       this.localState = 'failed';
       this.log('warn', `projection ${this.name}: database unavailable: ${(error as Error).message}`);
-      await this.sleep(this.options.failureRetryMs ?? 5_000);
+      await this.pause.for(this.options.failureRetryMs ?? 5_000);
       return undefined;
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    // stop() wakes a sleep under way; one that begins after it (a cycle that ended because stop() closed its
-    // subscriptions, with a failed rebuild beside it) would hold stop() for the whole delay.
-    if (this.stopping) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = () => {
-        this.wakeUp = undefined;
-        done();
-      };
-    });
   }
 
   private log(level: 'info' | 'warn' | 'error', message: string, extra: Record<string, unknown> = {}): void {
