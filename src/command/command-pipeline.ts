@@ -16,6 +16,7 @@ import type { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
 import { refuseReadOnlyActor } from '../security/read-only-roles.ts';
 import { badInput } from '../shared/domain-error.ts';
+import { optionalText } from '../shared/identifiers.ts';
 
 export interface PipelineCommand<Command, State, Event extends DeciderEvent> {
   readonly streamId: string;
@@ -35,6 +36,8 @@ export interface PipelineCommand<Command, State, Event extends DeciderEvent> {
 }
 
 const COMMAND_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+/** As long as the reasons the deciders record themselves (a moderation decision's, a certification change's). */
+const REASON_MAX = 2000;
 
 /**
  * What every mutation goes through: metadata (actor, roles, authority, reason, correlation, commandId), commandId
@@ -108,6 +111,10 @@ export class CommandPipeline {
     ) {
       throw badInput('expectedRevision must be a whole number from -1 (not created yet) up', { field: 'expectedRevision' });
     }
+    // The reason is recorded in the events' metadata as given: it must be text that metadata can hold (PostgreSQL's
+    // JSON takes no NUL) and that an auditor can read, checked as every other free text is (found by the hostile-input
+    // test: a NUL in a reason was an internal error).
+    if (request.reason !== undefined && request.reason !== null) optionalText(request.reason, 'reason', REASON_MAX);
     const metadata: EventMetadata = {
       actorId: request.actor.id,
       actorRoles: [...request.actor.roles],

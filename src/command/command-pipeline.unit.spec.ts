@@ -56,3 +56,38 @@ describe('CommandPipeline: read-your-writes', () => {
     expect(waits).toEqual([]);
   });
 });
+
+/** The input's reason becomes event metadata (JSON in PostgreSQL, which takes no NUL): checked like any other text. */
+describe('CommandPipeline: the reason', () => {
+  const decider: Decider<{ type: 'Do' }, { done: boolean }, { type: 'Done'; data: object }> = {
+    initialState: { done: false },
+    evolve: () => ({ done: true }),
+    decide: () => [{ type: 'Done', data: {} }],
+  };
+  const store = {
+    readStream: async () => [],
+    append: async () => {
+      throw new Error('nothing is to be appended here');
+    },
+  } as unknown as GovernanceEventStore;
+  const runner = { waitForPosition: async () => undefined } as unknown as ProjectionRunner<unknown>;
+  const run = (reason: string) =>
+    new CommandPipeline(store, runner, 1_000).execute({
+      streamId: 'thing-1',
+      decider,
+      command: { type: 'Do' },
+      context: { actor: { id: 'cm-2', roles: ['COMMUNITY_MANAGER' as Role] }, correlationId: 'c-1' },
+      actor: { id: 'cm-2', roles: ['COMMUNITY_MANAGER' as Role] },
+      authority: 'role:COMMUNITY_MANAGER',
+      reason,
+      readModels: ['things'],
+    });
+
+  test.each([
+    ['a NUL character', 'a\u0000b', 'reason must not contain control characters'],
+    ['another control character', 'a\u0007b', 'reason must not contain control characters'],
+    ['over 2000 characters', 'x'.repeat(2001), 'reason must be at most 2000 characters'],
+  ])('a reason with %s is refused as BAD_USER_INPUT before anything is appended', async (_, reason, message) => {
+    await expect(run(reason)).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message });
+  });
+});
