@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/.peer/**', 'coverage/**', '.data/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bench/.peer/**', 'coverage/**', '.data/**', 'admin/src/api/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -14,6 +14,8 @@
  * Then the service over HTTP (bench/service.bench.ts), under "service"; --skip-service leaves it out.
  * Then the audit's history queries on a log of --history-events (bench/history.bench.ts), under "history";
  * --skip-history leaves it out.
+ * Then what sealing the log costs appends (bench/log-seal.bench.ts, small here: --seal-append-events 20000 over
+ * --seal-rounds 3), under "logSeal"; --skip-seal leaves it out.
  *
  * One JSON object on stdout, progress on stderr. Durability is never weakened: the server's synchronous_commit and
  * fsync are reported, and a target fails when either is off.
@@ -58,6 +60,7 @@ import {
   type Server,
 } from './bench-server.ts';
 import { benchHistory, HISTORY_FLAGS, historyOptionsFrom, type HistorySection } from './history.bench.ts';
+import { benchLogSeal, LOG_SEAL_FLAGS, logSealOptionsFrom, type LogSealSection } from './log-seal.bench.ts';
 import { benchService, SERVICE_FLAGS, serviceOptionsFrom, type ServiceSection } from './service.bench.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -86,6 +89,7 @@ const { values: flags } = parseArgs({
     'live-projection': { type: 'boolean', default: true }, // --no-live-projection: writes without a projection running
     ...SERVICE_FLAGS,
     ...HISTORY_FLAGS,
+    ...LOG_SEAL_FLAGS,
   },
 });
 installSignalHandlers();
@@ -100,6 +104,7 @@ const ROUNDS = positiveInt('rounds');
 // Checked before anything starts, so a wrong service flag does not surface after the event-store part.
 const SERVICE_OPTIONS = flags['skip-service'] ? undefined : serviceOptionsFrom(flags);
 const HISTORY_OPTIONS = flags['skip-history'] ? undefined : historyOptionsFrom(flags);
+const LOG_SEAL_OPTIONS = flags['skip-seal'] ? undefined : logSealOptionsFrom(flags);
 
 function positiveInt(name: keyof typeof flags): number {
   const n = Number(flags[name]);
@@ -567,7 +572,13 @@ type OursResult = Awaited<ReturnType<typeof benchOurs>>;
 /**
  * Throughput and latency: medians over the rounds. Correctness: every round counts, so one bad round fails it.
  */
-function targets(rounds: readonly OursResult[], peer: PeerSection, service: ServiceSection, history: HistorySection) {
+function targets(
+  rounds: readonly OursResult[],
+  peer: PeerSection,
+  service: ServiceSection,
+  history: HistorySection,
+  logSeal: LogSealSection,
+) {
   const ours = medianBy(rounds, (r) => r.write.eventsPerSec);
   const eps = ours.write.eventsPerSec;
   const p99 = median(rounds.map((r) => r.write.latency.p99Ms));
@@ -634,7 +645,15 @@ function targets(rounds: readonly OursResult[], peer: PeerSection, service: Serv
     },
     ...serviceTargets(service),
     ...historyTargets(history),
+    ...logSealTargets(logSeal),
   };
+}
+
+/** The sealing cost next to the others (a failed run misses it; a skipped one has none). */
+function logSealTargets(logSeal: LogSealSection) {
+  if ('skipped' in logSeal) return {};
+  if ('error' in logSeal) return { sealingCost: { measured: null, met: false, note: `log seal bench failed: ${logSeal.error}` } };
+  return { sealingCost: logSeal.targets.sealingCost };
 }
 
 /** The history target next to the others (a failed history run misses it; a skipped one has none). */
@@ -713,6 +732,7 @@ async function main(): Promise<Record<string, unknown>> {
   // The service last, on its own database, with the others gone.
   const service: ServiceSection = SERVICE_OPTIONS ? await benchService(server, SERVICE_OPTIONS) : { skipped: '--skip-service' };
   const history: HistorySection = HISTORY_OPTIONS ? await benchHistory(server, HISTORY_OPTIONS) : { skipped: '--skip-history' };
+  const logSeal: LogSealSection = LOG_SEAL_OPTIONS ? await benchLogSeal(server, LOG_SEAL_OPTIONS) : { skipped: '--skip-seal' };
 
   const sample = Array.from({ length: 50 }, (_, i) => JSON.stringify(makeEvent(i * 7919, 1 + (i % E)).data).length);
   const ours = medianBy(oursRounds, (r) => r.write.eventsPerSec);
@@ -755,7 +775,8 @@ async function main(): Promise<Record<string, unknown>> {
     peer,
     service,
     history,
-    targets: targets(oursRounds, peer, service, history),
+    logSeal,
+    targets: targets(oursRounds, peer, service, history, logSeal),
   };
 }
 

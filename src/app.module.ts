@@ -1,6 +1,6 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Request } from 'express';
@@ -16,9 +16,11 @@ import { CertificationModule } from './certification/certification.module.ts';
 import { buildRequestContext, connectionHeaders } from './auth/context.ts';
 import { TokenVerifier } from './auth/token-verifier.ts';
 import { CommandPipeline } from './command/command-pipeline.ts';
+import { MutationCallRecorder } from './command/mutation-call.recorder.ts';
 import type { AppConfig } from './config/config.ts';
 import { formatGraphQLError } from './graphql/format-error.ts';
 import { GraphQLErrorsFilter } from './graphql/graphql-errors.filter.ts';
+import { NodeModule } from './graphql/node.ts';
 import { GroupsModule } from './groups/groups.module.ts';
 import { InsightsModule } from './insights/insights.module.ts';
 import { IntegrityModule, type LogIntegrity } from './integrity/index.ts';
@@ -56,7 +58,12 @@ class RuntimeModule {
       { provide: DataSource, useValue: runtime.eventSourcing.readModels },
       {
         provide: CommandPipeline,
-        useValue: new CommandPipeline(runtime.eventSourcing.events, runtime.eventSourcing.runner, runtime.config.readModelWaitMs),
+        useValue: new CommandPipeline(
+          runtime.eventSourcing.events,
+          runtime.eventSourcing.runner,
+          runtime.config.readModelWaitMs,
+          runtime.eventSourcing.commandInputs,
+        ),
       },
     ];
     return { module: RuntimeModule, providers, exports: providers.map((p) => p.provide) };
@@ -89,6 +96,8 @@ export class AppModule {
           playground: false,
           subscriptions: { 'graphql-ws': { path: '/graphql', ...security.graphqlWsOptions() } },
         }),
+        // Before the feature modules: their resolvers register their types with node(id).
+        NodeModule,
         MembersModule,
         GroupsModule,
         ModerationModule,
@@ -106,6 +115,8 @@ export class AppModule {
         { provide: APP_FILTER, useClass: GraphQLErrorsFilter },
         // Every mutation refuses a read-only (auditor's) token before its resolver runs (src/security/read-only-roles.ts).
         { provide: APP_GUARD, useClass: ReadOnlyMutationGuard },
+        // Each mutation's input, noted for the command pipeline, which binds a commandId to it (src/command/command-inputs.ts).
+        { provide: APP_INTERCEPTOR, useClass: MutationCallRecorder },
         { provide: Security, useValue: security },
         // Upgrades counted per address before graphql-ws takes them (src/security/websocket-connections.ts).
         WebSocketUpgradeGuard,

@@ -20,6 +20,7 @@ import { MODERATION_CASE_EVENT_SCHEMAS, MODERATOR_NOTE_EVENT_SCHEMAS, moderation
 import { createSanctionExpiryScheduler } from './moderation/sanction-expiry.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { PRIVACY_EVENT_SCHEMAS, privacyProjection } from './privacy/index.ts';
+import { READ_MODEL_ENTITIES } from './read-model-entities.ts';
 import { applyHttpSecurity } from './security/index.ts';
 import { TRAINING_EVENT_SCHEMAS, trainingProjection } from './training/index.ts';
 import { CERTIFICATION_MODULE_EVENT_SCHEMAS, certificationProjection, createCertificationRenewalScheduler } from './certification/index.ts';
@@ -65,6 +66,7 @@ export const SERVICE_PARTS = {
     ambassadorsProjection,
     agreementsProjection,
   ],
+  readModelEntities: READ_MODEL_ENTITIES,
 };
 
 export async function startService(config: AppConfig & { auth: AuthConfig }, databaseUrl: string): Promise<RunningService> {

@@ -2,6 +2,7 @@ import type { Decider, EventSchemaDefinition } from '#event-store';
 import type { MemberStreamStatus } from '../members/index.ts';
 import { badInput, conflict, DomainError, notFound } from '../shared/domain-error.ts';
 import { requireId } from '../shared/identifiers.ts';
+import { ignoreUnknownEvent, unreachable } from '../shared/exhaustive.ts';
 
 /** One member's acceptances of one agreement: `acceptance-<agreementId>-<memberId>`. */
 export const ACCEPTANCE_STREAM_CATEGORY = 'acceptance';
@@ -67,7 +68,7 @@ function evolve(state: AgreementAcceptanceState, event: AgreementAcceptanceEvent
     case 'AgreementAccepted':
       return { accepted: [...state.accepted, { version: event.data.version, acceptedAt: event.data.acceptedAt }] };
     default:
-      return unknownEvent(event.type, state);
+      return ignoreUnknownEvent(event.type, state);
   }
 }
 
@@ -76,7 +77,7 @@ function decide(command: AgreementAcceptanceCommand, state: AgreementAcceptanceS
     case 'AcceptAgreement':
       return accept(command, state);
     default:
-      return unknownCommand(command.type);
+      return unreachable('agreement acceptance command', command.type);
   }
 }
 
@@ -101,7 +102,7 @@ function accept(command: AcceptAgreement, state: AgreementAcceptanceState): Agre
     case 'left':
       throw new DomainError('FORBIDDEN', `accepting an agreement is for active members: ${memberId} has left`);
     default:
-      return unknownMemberStatus(command.acceptor);
+      return unreachable('member status', command.acceptor);
   }
   if (version !== agreement.currentVersion) {
     throw conflict(
@@ -119,17 +120,4 @@ function accept(command: AcceptAgreement, state: AgreementAcceptanceState): Agre
       data: { agreementId, memberId, version, bodySha256: agreement.currentBodySha256, acceptedAt: command.at },
     },
   ];
-}
-
-function unknownEvent(type: never, state: AgreementAcceptanceState): AgreementAcceptanceState {
-  void type;
-  return state;
-}
-
-function unknownCommand(type: never): never {
-  throw new Error(`unknown agreement acceptance command ${String(type)}`);
-}
-
-function unknownMemberStatus(status: never): never {
-  throw new Error(`unknown member status ${String(status)}`);
 }

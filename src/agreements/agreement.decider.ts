@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Decider, EventSchemaDefinition } from '#event-store';
 import { requireId, requireText } from '../shared/identifiers.ts';
+import { ignoreUnknownEvent, unreachable } from '../shared/exhaustive.ts';
 
 /** The versions of one agreement (code of conduct, community guidelines): `agreement-<agreementId>`. */
 export const AGREEMENT_STREAM_CATEGORY = 'agreement';
@@ -108,7 +109,7 @@ function evolve(state: AgreementState, event: AgreementEvent): AgreementState {
       };
     }
     default:
-      return unknownEvent(event.type, state);
+      return ignoreUnknownEvent(event.type, state);
   }
 }
 
@@ -136,18 +137,8 @@ function decide(command: AgreementCommand, state: AgreementState): AgreementEven
       ];
     }
     default:
-      return unknownCommand(command.type);
+      return unreachable('agreement command', command.type);
   }
 }
 
 export const agreementDecider: Decider<AgreementCommand, AgreementState, AgreementEvent> = { initialState, evolve, decide };
-
-// A new event type fails to compile here; at run time (an event of a newer version) it leaves the state alone.
-function unknownEvent(type: never, state: AgreementState): AgreementState {
-  void type;
-  return state;
-}
-
-function unknownCommand(type: never): never {
-  throw new Error(`unknown agreement command ${String(type)}`);
-}

@@ -6,6 +6,7 @@ import { requireActor, requireRole } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import { InputCommand } from '../command/input-command.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
+import { readAfterCommand } from '../command/read-after-command.ts';
 import { readMemberStatus } from '../members/index.ts';
 import { requireId } from '../shared/identifiers.ts';
 import { acceptanceStreamId, agreementAcceptanceDecider } from './agreement-acceptance.decider.ts';
@@ -54,9 +55,7 @@ export class PublishAgreementVersionHandler {
       }),
       readModels: READ_MODELS,
     });
-    const view = await findAgreement(this.db, agreementId);
-    if (!view) throw new Error(`agreement ${agreementId} is missing from the read model after its command`);
-    return view;
+    return readAfterCommand(() => findAgreement(this.db, agreementId), `agreement ${agreementId}`);
   }
 }
 
@@ -100,9 +99,10 @@ export class AcceptAgreementHandler {
       commandId: input.commandId ?? null,
       readModels: READ_MODELS,
     });
-    const lookup = await findAgreementAcceptance(this.db, agreementId, actor.id);
-    if (!lookup.found) throw new Error(`the acceptance of ${agreementId} by ${actor.id} is missing from the read model after its command`);
-    return lookup.acceptance;
+    return readAfterCommand(async () => {
+      const lookup = await findAgreementAcceptance(this.db, agreementId, actor.id);
+      return lookup.found ? lookup.acceptance : null;
+    }, `the acceptance of ${agreementId} by ${actor.id}`);
   }
 }
 

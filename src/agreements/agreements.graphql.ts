@@ -1,7 +1,15 @@
 import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { Node, NodeIdField } from '../graphql/node.ts';
+import { Connection } from '../graphql/pagination.ts';
 
-@ObjectType()
+@ObjectType({ implements: () => [Node] })
 export class AgreementVersion {
+  @NodeIdField<AgreementVersion>('AgreementVersion', (version) => [version.agreementId, version.version])
+  id!: string;
+
+  /** The agreement the version belongs to (part of its id). */
+  agreementId!: string;
+
   @Field(() => Int)
   version!: number;
 
@@ -24,7 +32,7 @@ export class AgreementVersion {
   publishedBy!: string;
 }
 
-@ObjectType()
+@ObjectType({ implements: () => [Node] })
 export class Agreement {
   @Field(() => ID)
   id!: string;
@@ -49,7 +57,13 @@ export class Agreement {
 }
 
 @ObjectType()
+export class AgreementConnection extends Connection(Agreement) {}
+
+@ObjectType({ implements: () => [Node] })
 export class AgreementAcceptance {
+  @NodeIdField<AgreementAcceptance>('AgreementAcceptance', (acceptance) => [acceptance.agreementId, acceptance.memberId])
+  id!: string;
+
   @Field(() => ID)
   agreementId!: string;
 

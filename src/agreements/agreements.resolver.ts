@@ -3,15 +3,25 @@ import { CommandBus } from '@nestjs/cqrs';
 import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
 import { requireActor, type RequestContext } from '../auth/request-context.ts';
+import { PageArgs, pageRequest } from '../graphql/pagination.ts';
 import { notFound } from '../shared/domain-error.ts';
 import { isId, requireId } from '../shared/identifiers.ts';
 import { requireAcceptanceReader } from './agreement-access.ts';
 import { AcceptAgreementCommand, PublishAgreementVersionCommand } from './agreements.commands.ts';
-import { AcceptAgreementInput, Agreement, AgreementAcceptance, PublishAgreementVersionInput } from './agreements.graphql.ts';
+import {
+  AcceptAgreementInput,
+  Agreement,
+  AgreementAcceptance,
+  AgreementConnection,
+  PublishAgreementVersionInput,
+} from './agreements.graphql.ts';
+import { NodeRegistry } from '../graphql/node.ts';
 import {
   findAgreement,
   findAgreementAcceptance,
+  listAgreements,
   pendingAgreementsOf,
+  type AgreementPage,
   type AgreementAcceptanceView,
   type AgreementView,
 } from './read-models/agreements.queries.ts';
@@ -21,13 +31,28 @@ export class AgreementsResolver {
   constructor(
     @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(DataSource) private readonly db: DataSource,
-  ) {}
+    @Inject(NodeRegistry) nodes: NodeRegistry,
+  ) {
+    nodes.register('Agreement', 1, ([id], context) => this.agreement(id!, context));
+    nodes.register('AgreementVersion', 2, async ([agreementId, version], context) =>
+      (await this.agreement(agreementId!, context))?.versions.find((candidate) => String(candidate.version) === version),
+    );
+    nodes.register('AgreementAcceptance', 2, ([agreementId, memberId], context) =>
+      this.agreementAcceptance(agreementId!, memberId!, context),
+    );
+  }
 
   @Query(() => Agreement, { nullable: true, description: 'Agreements are the community’s rules: any signed-in member reads them.' })
   async agreement(@Args('id', { type: () => ID }) id: string, @Context() context: RequestContext): Promise<AgreementView | null> {
     requireActor(context);
     if (!isId(id)) return null;
     return findAgreement(this.db, id);
+  }
+
+  @Query(() => AgreementConnection, { description: 'Every agreement, by id. For any signed-in member.' })
+  agreements(@Context() context: RequestContext, @Args({ type: () => PageArgs }) paging: PageArgs): Promise<AgreementPage> {
+    requireActor(context);
+    return listAgreements(this.db, pageRequest(paging));
   }
 
   @Query(() => AgreementAcceptance, {

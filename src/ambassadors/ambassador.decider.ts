@@ -1,7 +1,8 @@
 import type { Decider, EventSchemaDefinition } from '#event-store';
-import { DEPARTMENT_MAX, type MemberStreamStatus } from '../members/index.ts';
+import type { DEPARTMENT_MAX, MemberStreamStatus } from '../members/index.ts';
 import { conflict, notFound } from '../shared/domain-error.ts';
 import { optionalText, requireId, requireText } from '../shared/identifiers.ts';
+import { ignoreUnknownEvent, unreachable } from '../shared/exhaustive.ts';
 
 /** All ambassador enrolments of one member, one after the other: `ambassador-<memberId>`. */
 export const AMBASSADOR_STREAM_CATEGORY = 'ambassador';
@@ -11,8 +12,11 @@ export function ambassadorStreamId(memberId: string): string {
   return `${AMBASSADOR_STREAM_CATEGORY}-${requireId(memberId, 'memberId')}`;
 }
 
-/** As long as a department of the member directory. */
-export const AMBASSADOR_DEPARTMENT_MAX = DEPARTMENT_MAX;
+/**
+ * As long as a department of the member directory. Written out rather than imported: members/index.ts loads the
+ * module's read side (TypeORM), which a decider must not; the type keeps the two equal at compile time.
+ */
+export const AMBASSADOR_DEPARTMENT_MAX: typeof DEPARTMENT_MAX = 100;
 export const MOTIVATION_MAX = 4000;
 export const OFFBOARD_REASON_MAX = 2000;
 
@@ -241,7 +245,7 @@ function evolve(state: AmbassadorState, event: AmbassadorEvent): AmbassadorState
     case 'AmbassadorOffboarded':
       return { ...state, status: 'OFFBOARDED', endedAt: event.data.decidedAt };
     default:
-      return unknownEvent(event, state);
+      return ignoreUnknownEvent(event, state);
   }
 }
 
@@ -279,7 +283,7 @@ function decide(command: AmbassadorCommand, state: AmbassadorState): AmbassadorE
       return [{ type: 'AmbassadorOffboarded', data: { ...decision(enrolment, command), reason } }];
     }
     default:
-      return unknownCommand(command);
+      return unreachable('ambassador command', command, 'type');
   }
 }
 
@@ -302,7 +306,7 @@ function nominate(command: NominateAmbassador, state: AmbassadorState): Ambassad
     case 'active':
       break;
     default:
-      return unknownMemberStatus(command.nominee);
+      return unreachable('member status', command.nominee);
   }
   if (isLiveEnrolment(state)) {
     throw conflict(
@@ -354,20 +358,6 @@ function requireStillMember(memberId: string, status: MemberStreamStatus): void 
     case 'unregistered':
       throw notFound(`member ${memberId} is not registered`, { field: 'memberId' });
     default:
-      return unknownMemberStatus(status);
+      return unreachable('member status', status);
   }
-}
-
-// A new case in a union fails to compile here; at run time (an event of a newer version) it leaves the state alone.
-function unknownEvent(event: never, state: AmbassadorState): AmbassadorState {
-  void event;
-  return state;
-}
-
-function unknownCommand(command: never): never {
-  throw new Error(`unknown ambassador command ${(command as { type?: unknown }).type}`);
-}
-
-function unknownMemberStatus(status: never): never {
-  throw new Error(`unknown member status ${String(status)}`);
 }

@@ -7,6 +7,7 @@ import { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
 import { InputCommand } from '../command/input-command.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
+import { readAfterCommand } from '../command/read-after-command.ts';
 import { readMemberStatus } from '../members/index.ts';
 import { requireId } from '../shared/identifiers.ts';
 import { ambassadorForViewer } from './ambassador-access.ts';
@@ -37,8 +38,7 @@ abstract class AmbassadorHandler {
 
   /** The enrolment as `actor` may see it, read after the pipeline waited for the read model. */
   protected async answer(memberId: string, actor: Actor): Promise<AmbassadorView> {
-    const view = await findAmbassador(this.db, memberId);
-    if (!view) throw new Error(`the ambassador enrolment of ${memberId} is missing from the read model after its command`);
+    const view = await readAfterCommand(() => findAmbassador(this.db, memberId), `the ambassador enrolment of ${memberId}`);
     return ambassadorForViewer(view, actor);
   }
 }

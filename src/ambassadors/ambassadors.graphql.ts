@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Connection } from '../graphql/pagination.ts';
+import { Node, NodeIdField } from '../graphql/node.ts';
 
 export enum AmbassadorStatus {
   NOMINATED = 'NOMINATED',
@@ -35,8 +36,11 @@ export class AmbassadorEnrolment {
   endedAt!: Date | null;
 }
 
-@ObjectType({ description: "A member's latest ambassador enrolment." })
+@ObjectType({ description: "A member's latest ambassador enrolment.", implements: () => [Node] })
 export class Ambassador {
+  @NodeIdField<Ambassador>('Ambassador', (ambassador) => [ambassador.memberId])
+  id!: string;
+
   @Field(() => ID)
   memberId!: string;
 

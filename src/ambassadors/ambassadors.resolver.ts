@@ -1,9 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
 import { requireActor, type RequestContext } from '../auth/request-context.ts';
-import { pageSize } from '../graphql/pagination.ts';
+import { PageArgs, pageRequest } from '../graphql/pagination.ts';
 import { ambassadorForViewer } from './ambassador-access.ts';
 import {
   ActivateAmbassadorCommand,
@@ -22,36 +22,55 @@ import {
   DepartmentCoverage,
   NominateAmbassadorInput,
 } from './ambassadors.graphql.ts';
-import { ambassadorCoverage, encodeAmbassadorCursor, listAmbassadors, type AmbassadorView } from './read-models/ambassadors.queries.ts';
+import {
+  ambassadorCoverage,
+  encodeAmbassadorCursor,
+  findAmbassador,
+  listAmbassadors,
+  type AmbassadorView,
+} from './read-models/ambassadors.queries.ts';
+import { isId } from '../shared/identifiers.ts';
+import { NodeRegistry } from '../graphql/node.ts';
 
 @Resolver(() => Ambassador)
 export class AmbassadorsResolver {
   constructor(
     @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(DataSource) private readonly db: DataSource,
-  ) {}
+    @Inject(NodeRegistry) nodes: NodeRegistry,
+  ) {
+    // As in the ambassadors list: any signed-in member, with the personal fields only for those who may read them.
+    nodes.register('Ambassador', 1, async ([memberId], context) => {
+      const actor = requireActor(context);
+      const view = isId(memberId) ? await findAmbassador(this.db, memberId) : null;
+      return view && ambassadorForViewer(view, actor);
+    });
+  }
 
   @Query(() => AmbassadorConnection, { description: 'Every member ever nominated (their latest enrolment), by member id.' })
   async ambassadors(
     @Context() context: RequestContext,
+    @Args({ type: () => PageArgs }) paging: PageArgs,
     @Args('status', { type: () => [AmbassadorStatus], nullable: true }) status?: AmbassadorStatus[] | null,
     @Args('department', { type: () => String, nullable: true }) department?: string | null,
-    @Args('first', { type: () => Int, nullable: true }) first?: number | null,
-    @Args('after', { type: () => String, nullable: true }) after?: string | null,
   ): Promise<AmbassadorConnection> {
     const actor = requireActor(context);
     const page = await listAmbassadors(this.db, {
       statuses: status ?? null,
       department: department ?? null,
-      first: pageSize(first),
-      after,
+      page: pageRequest(paging),
     });
     return {
       edges: page.nodes.map((node) => ({
         cursor: encodeAmbassadorCursor(node.memberId),
         node: ambassadorForViewer(node, actor) as Ambassador,
       })),
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        endCursor: page.endCursor,
+        hasPreviousPage: page.hasPreviousPage,
+        startCursor: page.startCursor,
+      },
       totalCount: page.totalCount,
     };
   }

@@ -53,6 +53,44 @@ export async function authorizeAuditRead(
   return { actor, memberId };
 }
 
+/**
+ * One event found by its id (node(id) of a GovernanceEvent), with governanceHistory's rules applied to its stream:
+ * AUDITOR and COMMUNITY_MANAGER learn whether it exists (the event, or null); a privacy officer gets it only when its
+ * stream is one authorizeAuditRead lets them read, and otherwise, whether the id names no event, an ill-formed one or
+ * an event of another stream, the same FORBIDDEN, which tells nothing of which (nor of the event's stream); everyone
+ * else is FORBIDDEN before anything is looked up, as governanceHistory refuses them.
+ */
+export async function authorizeEventRead<Event extends { readonly streamId: string }>(
+  context: RequestContext,
+  request: {
+    readonly action: string;
+    /** The event, or null; BAD_USER_INPUT for an id that cannot name one. Called only for a caller who may read some history. */
+    readonly find: () => Promise<Event | null>;
+    readonly registry: StreamDeciderRegistry;
+    readonly madePrivacyRequest: (memberId: string) => Promise<boolean>;
+  },
+): Promise<Event | null> {
+  const actor = requireActor(context);
+  if (HISTORY_READERS.some((role) => actor.roles.includes(role))) return request.find();
+  if (!actor.roles.includes(Role.PRIVACY_OFFICER)) {
+    throw new DomainError('FORBIDDEN', `${request.action} needs the role ${HISTORY_READERS.join(' or ')}`);
+  }
+  const refused = new DomainError(
+    'FORBIDDEN',
+    `${request.action}: a privacy officer reads the events of the streams of members who made a privacy request, and this id names none of them`,
+  );
+  const event = await request.find().catch((error: unknown) => {
+    if (error instanceof DomainError && error.code === 'BAD_USER_INPUT') return null;
+    throw error;
+  });
+  if (!event) throw refused;
+  // authorizeAuditRead's own refusal names the stream: replaced, so that it does not say the event exists.
+  await authorizeAuditRead(context, { ...request, streamId: event.streamId }).catch((error: unknown) => {
+    throw error instanceof DomainError && error.code === 'FORBIDDEN' ? refused : error;
+  });
+  return event;
+}
+
 /** Only for the whole log (the export, verifying every stream): AUDITOR or COMMUNITY_MANAGER. */
 export function authorizeWholeLog(context: RequestContext, action: string): Actor {
   const actor = requireActor(context);

@@ -117,24 +117,29 @@ function drained(res: Response): Promise<void> {
   });
 }
 
+/**
+ * A refused export answers as GraphQL does (src/graphql/format-error.ts): `{ errors: [{ message, extensions: { code,
+ * ... } }] }`, with the HTTP status of the code, so that a client handles both the same way.
+ */
 function refuse(res: Response, error: unknown): void {
   let status = 500;
-  let code = 'INTERNAL_SERVER_ERROR';
   let message = 'internal error';
+  let extensions: Record<string, unknown> = { code: 'INTERNAL_SERVER_ERROR' };
   if (error instanceof DomainError) {
     status = STATUS_OF[error.code] ?? 400;
-    code = error.code;
     message = error.message;
+    extensions = { code: error.code, ...(error.details ?? {}) };
   } else if (error instanceof UnauthenticatedError || error instanceof InvalidTokenError) {
     status = 401;
-    code = 'UNAUTHENTICATED';
     message = error.message;
+    extensions = { code: 'UNAUTHENTICATED' };
     res.setHeader('www-authenticate', 'Bearer');
   } else if (error instanceof IdentityProviderUnavailableError || error instanceof EventStoreUnavailableError) {
     status = 503;
     message = 'the service cannot reach the identity provider or its database right now; try again shortly';
+    extensions = { code: 'INTERNAL_SERVER_ERROR', retryable: true };
   } else {
     logger.error('audit export failed', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }
-  res.status(status).json({ error: { code, message } });
+  res.status(status).json({ errors: [{ message, extensions }] });
 }

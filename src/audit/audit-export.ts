@@ -12,7 +12,7 @@ import {
 import { historyQuery } from '#event-store/postgres';
 import type { ExportLineProof, ExportSummaryProof } from '../integrity/index.ts';
 import type pg from 'pg';
-import { badInput } from '../shared/domain-error.ts';
+import { badInput, DomainError } from '../shared/domain-error.ts';
 import { compileHistoryFilter, type CompiledHistoryFilter } from './history-filter.ts';
 
 export const EXPORT_PAGE_SIZE = 500;
@@ -40,7 +40,14 @@ export function exportFilter(query: Record<string, unknown>): CompiledHistoryFil
   const from = date('from');
   const to = date('to');
   if (from && to && from.getTime() > to.getTime()) throw badInput('from must not be after to', { field: 'from' });
-  return compileHistoryFilter({ from, to, category: single('category') });
+  try {
+    return compileHistoryFilter({ from, to, category: single('category') });
+  } catch (error) {
+    // The checks are the history filter's; the export's parameters carry no `filter.` prefix.
+    if (!(error instanceof DomainError) || typeof error.details?.['field'] !== 'string') throw error;
+    const field = error.details['field'].replace(/^filter\./, '');
+    throw badInput(error.message.replace(/^filter\./, ''), { ...error.details, field });
+  }
 }
 
 /** One line of the export: the event as stored, personal fields decrypted or "[redacted]", with its metadata and hash. */

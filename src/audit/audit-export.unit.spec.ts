@@ -155,5 +155,13 @@ describe('the NDJSON export', () => {
     expect(refused({ category: ['a', 'b'] })).toBe('BAD_USER_INPUT: category must be given once');
     expect(refused({ stream: 'x' })).toBe('BAD_USER_INPUT: unknown parameter stream: use from, to and category');
     expect(refused({ from: '2025-02-01T00:00:00Z', to: '2025-01-01T00:00:00Z' })).toBe('BAD_USER_INPUT: from must not be after to');
+    // The history filter's own check, named as the export's parameter (no `filter.` prefix).
+    expect(refused({ category: 'member-1' })).toMatch(/^BAD_USER_INPUT: category must be a stream category/);
+    try {
+      exportFilter({ category: 'member-1' });
+    } catch (error) {
+      expect((error as DomainError).details).toEqual({ field: 'category' });
+    }
+    expect.assertions(9);
   });
 });

@@ -3,7 +3,9 @@ import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { comparePositions, GovernanceEventStore, parsePosition } from '#event-store';
 import { ProjectionRunner, type ProjectionStatus } from '#projections';
 import { requireRole, type RequestContext } from '../auth/request-context.ts';
-import { pageSize } from '../graphql/pagination.ts';
+import { Role } from '../auth/role.ts';
+import { NodeRegistry } from '../graphql/node.ts';
+import { PageArgs, pageRequest } from '../graphql/pagination.ts';
 import { logger } from '../observability/logger.ts';
 import { badInput, notFound } from '../shared/domain-error.ts';
 import { madePrivacyRequest } from '../privacy/index.ts';
@@ -17,8 +19,10 @@ import {
   type IntegrityResult,
 } from '../integrity/index.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
-import { authorizeAuditRead, authorizeWholeLog, HISTORY_READERS, PROJECTION_OPERATORS } from './audit-access.ts';
+import { authorizeAuditRead, authorizeEventRead, authorizeWholeLog, HISTORY_READERS, PROJECTION_OPERATORS } from './audit-access.ts';
+import { EVENT_TYPE_CATALOG } from './event-type-catalog.ts';
 import {
+  EventTypeInfo,
   GovernanceEventConnection,
   GovernanceHistoryFilter,
   HistoryOrder,
@@ -27,7 +31,7 @@ import {
   RebuildProjectionInput,
   StreamState,
 } from './governance-event.graphql.ts';
-import { historyPage, parseCursor } from './governance-history.ts';
+import { governanceEventById, historyPage, parseCursor } from './governance-history.ts';
 import { compileHistoryFilter } from './history-filter.ts';
 import { STREAM_DECIDERS } from './stream-deciders.ts';
 import { readStreamStateAt, requireStreamDecider, timeTravelTarget, type StreamStateView } from './time-travel.ts';
@@ -41,28 +45,61 @@ export class AuditResolver {
     @Inject(ProjectionRunner) private readonly runner: ProjectionRunner<unknown>,
     @Inject(LogIntegrity) private readonly integrity: LogIntegrity,
     @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
-  ) {}
+    @Inject(NodeRegistry) nodes: NodeRegistry,
+  ) {
+    nodes.register('LogSeal', 1, async ([position], context) => {
+      authorizeWholeLog(context, 'reading the seals of the governance log');
+      const seal = await this.integrity.sealAt(position!);
+      return seal && sealView(seal);
+    });
+    nodes.register('SealKey', 1, async ([keyId], context) => (await this.sealKeys(context)).find((key) => key.keyId === keyId));
+    nodes.register('ProjectionStatus', 1, async ([name], context) =>
+      (await this.projections(context)).find((status) => status.name === name),
+    );
+    // GovernanceEvent/<event id>: the event as governanceHistory shows it, to whom governanceHistory would show it.
+    nodes.register('GovernanceEvent', 1, ([eventId], context) =>
+      authorizeEventRead(context, {
+        action: 'reading a governance event',
+        find: () => governanceEventById(this.events, eventId!),
+        registry: STREAM_DECIDERS,
+        madePrivacyRequest: (memberId) => madePrivacyRequest(this.events, memberId),
+      }),
+    );
+  }
 
   @Query(() => GovernanceEventConnection, {
-    description: 'The governance log, filtered; a Relay connection whose cursor is the position. Paging never skips or repeats an event.',
+    description:
+      'The governance log, filtered; a Relay connection whose cursor is the position. Paging never skips or repeats an event, forward (first/after) or backward (last/before).',
   })
   async governanceHistory(
     @Context() context: RequestContext,
+    @Args({ type: () => PageArgs }) paging: PageArgs,
     @Args('filter', { type: () => GovernanceHistoryFilter, nullable: true }) filter?: GovernanceHistoryFilter | null,
-    @Args('first', { type: () => Int, nullable: true }) first?: number | null,
-    @Args('after', { type: () => String, nullable: true }) after?: string | null,
-    @Args('order', { type: () => HistoryOrder, nullable: true, defaultValue: HistoryOrder.NEWEST_FIRST }) order?: HistoryOrder | null,
+    @Args('order', {
+      type: () => HistoryOrder,
+      nullable: true,
+      defaultValue: HistoryOrder.NEWEST_FIRST,
+      description: 'The order of the list that first/after and last/before page through.',
+    })
+    order?: HistoryOrder | null,
   ): Promise<GovernanceEventConnection> {
     // Who may read before whether the filter is well-formed: a refusal tells nothing about which inputs would be valid.
     // The stream id is used as sent (compiling does not change it); an ill-formed one is no privacy officer's stream.
     await this.authorizeRead(context, 'reading the governance history', filter?.streamId ?? null);
     const compiled = compileHistoryFilter(filter);
+    const page = pageRequest(paging);
     return historyPage(this.events, {
       filter: compiled,
-      first: pageSize(first),
-      after: parseCursor(after, 'after'),
+      page: { ...page, cursor: parseCursor(page.cursor, page.direction === 'forward' ? 'after' : 'before') },
       order: order ?? HistoryOrder.NEWEST_FIRST,
     });
+  }
+
+  @Query(() => [EventTypeInfo], { description: 'Every stored event type, per category, with its current schema version.' })
+  governanceEventTypes(@Context() context: RequestContext): EventTypeInfo[] {
+    // Whoever may read some history may know which types it holds: the list says nothing about any member.
+    requireRole(context, [...HISTORY_READERS, Role.PRIVACY_OFFICER], 'listing the governance event types');
+    return EVENT_TYPE_CATALOG.entries.map((entry) => ({ ...entry }));
   }
 
   @Query(() => StreamState, { description: 'The state of one stream as it was at a moment or a revision (time travel).' })

@@ -3,6 +3,7 @@ import { Role } from '../auth/role.ts';
 import { JSONScalar } from '../graphql/json.scalar.ts';
 import { PageInfo } from '../graphql/pagination.ts';
 import { IntegrityBreakView, LogSealView } from '../integrity/index.ts';
+import { Node, NodeIdField } from '../graphql/node.ts';
 
 @ObjectType()
 export class EventMetadata {
@@ -26,10 +27,22 @@ export class EventMetadata {
 
   @Field(() => ID, { nullable: true })
   commandId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'api, scheduler, provisioning, ... : what kind of caller recorded the event.' })
+  source!: string | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the action happened, as the command said (recordedAt is when the store committed it).',
+  })
+  occurredAt!: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ implements: () => [Node] })
 export class GovernanceEvent {
+  @Field(() => ID, { description: "The event's own id (as in the NDJSON export)." })
+  id!: string;
+
   @Field(() => String, { description: 'Opaque, totally ordered position in the global log; usable as a cursor.' })
   position!: string;
 
@@ -50,6 +63,27 @@ export class GovernanceEvent {
 
   @Field(() => Date)
   recordedAt!: Date;
+
+  @Field(() => Int, { description: 'The version of the shape `data` is in: the current one (older events are upcast when read).' })
+  schemaVersion!: number;
+
+  @Field(() => String, {
+    description:
+      "The event's integrity hash, as in the NDJSON export. Empty for an event that carries none (written around the service), which verifyHistory reports.",
+  })
+  hash!: string;
+}
+
+@ObjectType({ description: 'One event type the log stores: the stream category it is recorded in and its current schema version.' })
+export class EventTypeInfo {
+  @Field(() => String)
+  category!: string;
+
+  @Field(() => String)
+  type!: string;
+
+  @Field(() => Int)
+  schemaVersion!: number;
 }
 
 @InputType()
@@ -63,7 +97,10 @@ export class GovernanceHistoryFilter {
   })
   category?: string | null;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Any of these event types (1 to 50); governanceEventTypes lists them, and an unknown one is BAD_USER_INPUT.',
+  })
   eventTypes?: string[] | null;
 
   @Field(() => ID, { nullable: true })
@@ -72,10 +109,10 @@ export class GovernanceHistoryFilter {
   @Field(() => ID, { nullable: true })
   correlationId?: string | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'Recorded at or after this moment (inclusive, to the millisecond).' })
   from?: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'Recorded at or before this moment (inclusive, to the millisecond).' })
   to?: Date | null;
 }
 
@@ -158,8 +195,11 @@ export class RebuildProjectionInput {
   reason?: string | null;
 }
 
-@ObjectType('ProjectionStatus')
+@ObjectType('ProjectionStatus', { implements: () => [Node] })
 export class ProjectionStatusView {
+  @NodeIdField<ProjectionStatusView>('ProjectionStatus', (status) => [status.name])
+  id?: string; // computed when read: the objects answered need not carry it
+
   @Field(() => String)
   name!: string;
 

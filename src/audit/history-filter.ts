@@ -1,5 +1,6 @@
 import { logFilterOf, streamCategory, type HistoryFilter, type LogFilter, type StoredEvent } from '#event-store';
 import { badInput } from '../shared/domain-error.ts';
+import { EVENT_TYPE_CATALOG, type EventTypeCatalog } from './event-type-catalog.ts';
 import type { GovernanceHistoryFilter } from './governance-event.graphql.ts';
 
 /** A history filter checked once and in the forms its readers need: governanceHistory, governanceEvents, the export. */
@@ -21,9 +22,14 @@ const CATEGORY = /^[A-Za-z0-9_.:@]{1,100}$/;
 
 /**
  * Checks the filter (BAD_USER_INPUT naming the field) and compiles it. Empty strings and an empty list of types
- * are refused rather than read as "no condition", so that a client bug does not silently widen an audit query.
+ * are refused rather than read as "no condition", so that a client bug does not silently widen an audit query. An
+ * event type the service does not store is refused too: it would match nothing, and an auditor who mistyped one would
+ * read "no such event" as a fact about the log.
  */
-export function compileHistoryFilter(filter: GovernanceHistoryFilter | null | undefined): CompiledHistoryFilter {
+export function compileHistoryFilter(
+  filter: GovernanceHistoryFilter | null | undefined,
+  eventTypeCatalog: EventTypeCatalog = EVENT_TYPE_CATALOG,
+): CompiledHistoryFilter {
   const streamId = optionalValue(filter?.streamId, 'filter.streamId', STREAM_ID_MAX);
   const category = filter?.category ?? null;
   if (category !== null && !CATEGORY.test(category)) {
@@ -42,6 +48,13 @@ export function compileHistoryFilter(filter: GovernanceHistoryFilter | null | un
       });
     }
     for (const type of eventTypes) optionalValue(type, 'filter.eventTypes', VALUE_MAX);
+    const unknown = [...new Set(eventTypes.filter((type) => !eventTypeCatalog.has(type)))];
+    if (unknown.length > 0) {
+      throw badInput(
+        `filter.eventTypes: ${unknown.map((type) => JSON.stringify(type)).join(', ')} ${unknown.length === 1 ? 'is not an event type' : 'are not event types'} of the log; governanceEventTypes lists them`,
+        { field: 'filter.eventTypes' },
+      );
+    }
   }
   const actorId = optionalValue(filter?.actorId, 'filter.actorId', VALUE_MAX);
   const correlationId = optionalValue(filter?.correlationId, 'filter.correlationId', VALUE_MAX);

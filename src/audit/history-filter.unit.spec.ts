@@ -88,6 +88,12 @@ describe('compileHistoryFilter', () => {
     [{ eventTypes: [] }, 'filter.eventTypes', /1 to 50 event types/],
     [{ eventTypes: Array.from({ length: 51 }, (_, i) => `T${i}`) }, 'filter.eventTypes', /1 to 50 event types/],
     [{ eventTypes: [''] }, 'filter.eventTypes', /1 to 200 characters/],
+    [
+      { eventTypes: ['MemberRegistred'] },
+      'filter.eventTypes',
+      /"MemberRegistred" is not an event type of the log; governanceEventTypes lists them/,
+    ],
+    [{ eventTypes: ['MemberRegistered', 'memberupdated', 'Nope'] }, 'filter.eventTypes', /"memberupdated", "Nope" are not event types/],
     [{ streamId: '' }, 'filter.streamId', /1 to 300 characters/],
     [{ actorId: 'a\u0000b' }, 'filter.actorId', /without control characters/],
     [{ correlationId: 'x'.repeat(201) }, 'filter.correlationId', /1 to 200 characters/],

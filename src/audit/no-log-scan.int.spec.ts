@@ -88,7 +88,7 @@ describe('request paths on a store without a history query of its own read no lo
     expect(counted).toEqual({ readAll: [], countEventsAfter: 0 });
   });
 
-  test('governanceHistory: every filter, newest and oldest first, paged', async () => {
+  test('governanceHistory: every filter, newest and oldest first, paged forward and backward', async () => {
     const from = new Date(Date.now() - 60_000);
     const filters = [
       null,
@@ -103,16 +103,18 @@ describe('request paths on a store without a history query of its own read no lo
     for (const filter of filters) {
       for (const order of [HistoryOrder.NEWEST_FIRST, HistoryOrder.OLDEST_FIRST]) {
         const compiled = compileHistoryFilter(filter);
-        const first = await historyPage(events, { filter: compiled, first: 4, after: null, order });
+        const first = await historyPage(events, { filter: compiled, page: { direction: 'forward', size: 4, cursor: null }, order });
         if (first.pageInfo.endCursor) {
-          await historyPage(events, { filter: compiled, first: 4, after: parsePosition(first.pageInfo.endCursor), order });
+          const cursor = parsePosition(first.pageInfo.endCursor);
+          await historyPage(events, { filter: compiled, page: { direction: 'forward', size: 4, cursor }, order });
+          await historyPage(events, { filter: compiled, page: { direction: 'backward', size: 4, cursor }, order });
         }
+        await historyPage(events, { filter: compiled, page: { direction: 'backward', size: 4, cursor: null }, order });
       }
     }
     const member1 = await historyPage(events, {
       filter: compileHistoryFilter({ streamId: 'member-m1' }),
-      first: 100,
-      after: null,
+      page: { direction: 'forward', size: 100, cursor: null },
       order: HistoryOrder.OLDEST_FIRST,
     });
     expect(member1.edges.map((e) => e.node.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);

@@ -1,4 +1,5 @@
 import { DomainError } from '../shared/domain-error.ts';
+import type { MutationCall } from '../command/command-inputs.ts';
 import type { Role } from './role.ts';
 import type { Actor } from './token-verifier.ts';
 
@@ -6,6 +7,11 @@ import type { Actor } from './token-verifier.ts';
 export interface RequestContext {
   readonly actor: Actor | null;
   readonly correlationId: string;
+  /**
+   * The mutation being resolved, as the client sent it (set by MutationCallRecorder before its resolver runs; mutations
+   * of one request run one after another). What a commandId is bound to.
+   */
+  mutation?: MutationCall;
 }
 
 export class UnauthenticatedError extends Error {

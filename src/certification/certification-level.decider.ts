@@ -1,6 +1,7 @@
 import type { Decider, EventSchemaDefinition } from '#event-store';
 import { badInput, conflict, notFound } from '../shared/domain-error.ts';
 import { requireId, requireText } from '../shared/identifiers.ts';
+import { ignoreUnknownEvent, unreachable } from '../shared/exhaustive.ts';
 
 export const CERTIFICATION_LEVEL_STREAM_CATEGORY = 'certification_level';
 
@@ -89,7 +90,7 @@ function evolve(state: CertificationLevelState, event: CertificationLevelEvent):
       return { status: 'defined', level, name, requiredProgrammes, validityMonths };
     }
     default:
-      return unknownEvent(event, state);
+      return ignoreUnknownEvent(event, state);
   }
 }
 
@@ -98,7 +99,7 @@ function decide(command: CertificationLevelCommand, state: CertificationLevelSta
     case 'DefineCertificationLevel':
       return define(command, state);
     default:
-      return unknownCommand(command.type);
+      return unreachable('certification level command', command.type);
   }
 }
 
@@ -166,14 +167,4 @@ function requireValidityMonths(months: number): number {
     });
   }
   return months;
-}
-
-// A new case in a union fails to compile here; at run time (an event of a newer version) it leaves the state alone.
-function unknownEvent(event: never, state: CertificationLevelState): CertificationLevelState {
-  void event;
-  return state;
-}
-
-function unknownCommand(type: never): never {
-  throw new Error(`unknown certification level command ${String(type)}`);
 }

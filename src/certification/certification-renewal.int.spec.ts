@@ -1,8 +1,9 @@
 import { startTestEventSourcing, type TestEventSourcing } from '../../test/support/test-event-sourcing.ts';
-import { eventually } from '#testing';
+import { eventually, FakeClock } from '#testing';
 import { handleCommand, type EventMetadata, type GovernanceEventStore, type StoredEvent } from '#event-store';
 import { loadConfig } from '../config/config.ts';
 import { createEventSourcing, type EventSourcing, type EventSourcingParts } from '../infrastructure/event-sourcing.ts';
+import { READ_MODEL_ENTITIES } from '../read-model-entities.ts';
 import type { Clock } from '../shared/clock.ts';
 import { CERTIFICATION_LEVEL_EVENT_SCHEMAS } from './certification-level.decider.ts';
 import {
@@ -29,19 +30,10 @@ const DUE_FROM = '2025-11-11T09:00:00.000Z'; // 60 days before
 const WINDOW = 60;
 const LEVELS = [{ level: 1, name: 'Moderator', requiredProgrammes: [], validityMonths: 12 }];
 
-class FakeClock implements Clock {
-  constructor(private current: string) {}
-  now(): Date {
-    return new Date(this.current);
-  }
-  set(iso: string): void {
-    this.current = iso;
-  }
-}
-
 const parts: EventSourcingParts = {
   schemas: [...CERTIFICATION_LEVEL_EVENT_SCHEMAS, ...CERTIFICATION_EVENT_SCHEMAS],
   projections: [certificationProjection],
+  readModelEntities: READ_MODEL_ENTITIES,
 };
 
 describe('certification renewal scheduler', () => {

@@ -1,4 +1,4 @@
-import { foldState, StreamNotFoundError, type GovernanceEventStore, type StoredEvent } from '#event-store';
+import { loadState, type GovernanceEventStore } from '#event-store';
 import { isId } from '../shared/identifiers.ts';
 import {
   CERTIFICATION_LEVEL_MAX,
@@ -14,7 +14,7 @@ import { certificationDecider, certificationStatusAt, certificationStreamId, typ
 /** The level's definition as its stream has it now; null when it was never defined. */
 export async function readCertificationLevel(events: GovernanceEventStore, level: number): Promise<CertificationLevelDefinition | null> {
   if (!Number.isSafeInteger(level) || level < 1 || level > CERTIFICATION_LEVEL_MAX) return null;
-  const state = foldState(certificationLevelDecider, await readOrEmpty(events, certificationLevelStreamId(level)));
+  const { state } = await loadState(events, certificationLevelStreamId(level), certificationLevelDecider);
   if (state.status === 'undefined') return null;
   const { status: _status, ...definition } = state;
   return definition;
@@ -55,16 +55,7 @@ export async function readCertificationStatus(
   at: Date,
 ): Promise<CertificationStatusAnswer> {
   if (!isId(memberId)) return { status: 'NOT_CERTIFIED', level: null, expiresAt: null };
-  const state = foldState(certificationDecider, await readOrEmpty(events, certificationStreamId(memberId)));
+  const { state } = await loadState(events, certificationStreamId(memberId), certificationDecider);
   if (state.status === 'NOT_CERTIFIED') return { status: 'NOT_CERTIFIED', level: null, expiresAt: null };
   return { status: certificationStatusAt(state, at), level: state.current.level, expiresAt: state.current.expiresAt };
-}
-
-async function readOrEmpty(events: GovernanceEventStore, streamId: string): Promise<StoredEvent[]> {
-  try {
-    return await events.readStream(streamId);
-  } catch (error) {
-    if (error instanceof StreamNotFoundError) return [];
-    throw error;
-  }
 }

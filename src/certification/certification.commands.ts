@@ -6,6 +6,7 @@ import { requireActor, requireRole } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import { InputCommand } from '../command/input-command.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
+import { readAfterCommand } from '../command/read-after-command.ts';
 import { readMemberStatus } from '../members/index.ts';
 import { isId, requireId } from '../shared/identifiers.ts';
 import { completedProgrammes, programmeExists } from '../training/index.ts';
@@ -24,6 +25,7 @@ import type { AwardCertificationInput, ChangeCertificationInput, DefineCertifica
 import { CERTIFICATION_PROJECTION } from './read-models/certification.projection.ts';
 import { findCertificationLevel } from './read-models/certification.queries.ts';
 import type { CertificationLevelView, CertificationView } from './read-models/certification.views.ts';
+import { unreachable } from '../shared/exhaustive.ts';
 
 const READ_MODELS = [CERTIFICATION_PROJECTION];
 
@@ -81,9 +83,7 @@ export class DefineCertificationLevelHandler extends CertificationHandler {
       },
       readModels: READ_MODELS,
     });
-    const view = await findCertificationLevel(this.db, level);
-    if (!view) throw new Error(`certification level ${level} is missing from the read model after its command`);
-    return view;
+    return readAfterCommand(() => findCertificationLevel(this.db, level), `certification level ${level}`);
   }
 }
 
@@ -151,7 +151,7 @@ abstract class ChangeCertificationHandler extends CertificationHandler {
           case 'RevokeCertification':
             return { type: this.type, memberId, reason, actorId, at };
           default:
-            return unknownChange(this.type);
+            return unreachable('certification change', this.type);
         }
       },
       readModels: READ_MODELS,
@@ -182,10 +182,6 @@ export class ReinstateCertificationHandler extends ChangeCertificationHandler {
 export class RevokeCertificationHandler extends ChangeCertificationHandler {
   protected readonly type = 'RevokeCertification';
   protected readonly action = 'revoking a certification';
-}
-
-function unknownChange(type: never): never {
-  throw new Error(`unknown certification change ${String(type)}`);
 }
 
 export const CERTIFICATION_COMMAND_HANDLERS = [

@@ -1,8 +1,9 @@
 import type { Decider, EventSchemaDefinition } from '#event-store';
-import type { MemberStatus } from '../members/member.decider.ts';
+import type { MemberStatus } from '../members/index.ts';
 import { conflict, notFound } from '../shared/domain-error.ts';
 import { optionalText, requireId, requireText } from '../shared/identifiers.ts';
 import { requireLevel, type CertificationLevelDefinition } from './certification-level.decider.ts';
+import { ignoreUnknownEvent, unreachable } from '../shared/exhaustive.ts';
 
 export const CERTIFICATION_STREAM_CATEGORY = 'certification';
 
@@ -338,7 +339,7 @@ function evolve(state: CertificationState, event: CertificationEvent): Certifica
     case 'CertificationRevoked':
       return withCurrent(state, { status: 'REVOKED', endedAt: event.data.revokedAt, reason: event.data.reason });
     default:
-      return unknownEvent(event, state);
+      return ignoreUnknownEvent(event, state);
   }
 }
 
@@ -364,7 +365,7 @@ function decide(command: CertificationCommand, state: CertificationState): Certi
     case 'ExpireCertification':
       return expire(command, state);
     default:
-      return unknownCommand(command);
+      return unreachable('certification command', command, 'type');
   }
 }
 
@@ -430,7 +431,7 @@ function award(command: AwardCertification, state: CertificationState): Certific
     case 'left':
       throw conflict(`member ${memberId} has left the community: they can no longer be certified`, { field: 'memberId' });
     default:
-      return unknownMemberStatus(command.member);
+      return unreachable('member status', command.member);
   }
 
   const events: CertificationEvent[] = [];
@@ -458,7 +459,7 @@ function award(command: AwardCertification, state: CertificationState): Certific
       case 'REVOKED':
         break;
       default:
-        return unknownStatus(status);
+        return unreachable('certification status', status);
     }
   }
   const missing = missingProgrammes(command.levels, level, command.completedProgrammes);
@@ -515,7 +516,7 @@ function renew(command: RenewCertification, state: CertificationState): Certific
     case 'REVOKED':
       throw conflict(`the certification of member ${memberId} was revoked: a revoked certification cannot be renewed, award a new one`);
     default:
-      return unknownStatus(status);
+      return unreachable('certification status', status);
   }
   events.push({
     type: 'CertificationRenewed',
@@ -564,7 +565,7 @@ function suspend(command: SuspendCertification, state: CertificationState): Cert
     case 'REVOKED':
       throw conflict(`the certification of member ${memberId} was revoked: there is nothing to suspend`);
     default:
-      return unknownStatus(status);
+      return unreachable('certification status', status);
   }
 }
 
@@ -584,7 +585,7 @@ function reinstate(command: ReinstateCertification, state: CertificationState): 
     case 'REVOKED':
       throw conflict(`the certification of member ${memberId} was revoked: a revocation is final, award a new certification`);
     default:
-      return unknownStatus(current.status);
+      return unreachable('certification status', current.status);
   }
   if (recordStatusAt(current, command.at) === 'EXPIRED') {
     throw conflict(`the certification of member ${memberId} expired on ${day(current.expiresAt)} while suspended: renew it instead`);
@@ -627,7 +628,7 @@ function revoke(command: RevokeCertification, state: CertificationState): Certif
     case 'REVOKED':
       throw conflict(`the certification of member ${memberId} is already revoked`);
     default:
-      return unknownStatus(status);
+      return unreachable('certification status', status);
   }
 }
 
@@ -684,22 +685,4 @@ function requireRecord(memberId: string, recordId: string, state: CertificationS
 
 function day(iso: string): string {
   return iso.slice(0, 10);
-}
-
-// A new case in a union fails to compile here; at run time (an event of a newer version) it leaves the state alone.
-function unknownEvent(event: never, state: CertificationState): CertificationState {
-  void event;
-  return state;
-}
-
-function unknownCommand(command: never): never {
-  throw new Error(`unknown certification command ${(command as { type?: unknown }).type}`);
-}
-
-function unknownStatus(status: never): never {
-  throw new Error(`unknown certification status ${String(status)}`);
-}
-
-function unknownMemberStatus(status: never): never {
-  throw new Error(`unknown member status ${String(status)}`);
 }

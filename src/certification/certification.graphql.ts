@@ -1,4 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Node, NodeIdField } from '../graphql/node.ts';
+import { Connection } from '../graphql/pagination.ts';
 
 export enum CertificationStatus {
   NOT_CERTIFIED = 'NOT_CERTIFIED',
@@ -10,8 +12,11 @@ export enum CertificationStatus {
 }
 registerEnumType(CertificationStatus, { name: 'CertificationStatus' });
 
-@ObjectType()
+@ObjectType({ implements: () => [Node] })
 export class CertificationLevel {
+  @NodeIdField<CertificationLevel>('CertificationLevel', (level) => [level.level])
+  id!: string;
+
   @Field(() => Int)
   level!: number;
 
@@ -57,8 +62,11 @@ export class CertificationRecord {
   replacedByLevel!: number | null;
 }
 
-@ObjectType()
+@ObjectType({ implements: () => [Node] })
 export class Certification {
+  @NodeIdField<Certification>('Certification', (certification) => [certification.memberId])
+  id!: string;
+
   @Field(() => ID)
   memberId!: string;
 
@@ -83,6 +91,9 @@ export class Certification {
   @Field(() => Int, { description: 'The revision of the stream certification-<memberId>; -1 when there is none.' })
   revision!: number;
 }
+
+@ObjectType()
+export class CertificationConnection extends Connection(Certification) {}
 
 @InputType()
 export class DefineCertificationLevelInput {

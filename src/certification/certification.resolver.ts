@@ -1,9 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
-import { requireActor, type RequestContext } from '../auth/request-context.ts';
+import { requireActor, requireRole, type RequestContext } from '../auth/request-context.ts';
+import { Role } from '../auth/role.ts';
+import { PageArgs, type PageInfo, pageRequest } from '../graphql/pagination.ts';
 import { requireRegisteredMember } from '../members/index.ts';
 import { requireId } from '../shared/identifiers.ts';
 import { certificationView, requireCertificationReader } from './certification-access.ts';
@@ -18,12 +20,16 @@ import {
 import {
   AwardCertificationInput,
   Certification,
+  CertificationConnection,
   CertificationLevel,
+  CertificationStatus,
   ChangeCertificationInput,
   DefineCertificationLevelInput,
 } from './certification.graphql.ts';
-import { listCertificationLevels } from './read-models/certification.queries.ts';
+import { requireLevel } from './certification-level.decider.ts';
+import { listCertificationLevels, listCertifiedMembers } from './read-models/certification.queries.ts';
 import type { CertificationLevelView, CertificationView } from './read-models/certification.views.ts';
+import { NodeRegistry } from '../graphql/node.ts';
 
 @Resolver(() => Certification)
 export class CertificationResolver {
@@ -31,7 +37,13 @@ export class CertificationResolver {
     @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(GovernanceEventStore) private readonly events: GovernanceEventStore,
-  ) {}
+    @Inject(NodeRegistry) nodes: NodeRegistry,
+  ) {
+    nodes.register('Certification', 1, ([memberId], context) => this.certification(memberId!, context));
+    nodes.register('CertificationLevel', 1, async ([level], context) =>
+      (await this.certificationLevels(context)).find((candidate) => String(candidate.level) === level),
+    );
+  }
 
   @Query(() => [CertificationLevel], { description: 'Every defined level, from 1 up. For any signed-in member.' })
   certificationLevels(@Context() context: RequestContext): Promise<CertificationLevelView[]> {
@@ -50,6 +62,35 @@ export class CertificationResolver {
     // An uncertified record for an id that names nobody would look like a member who never trained.
     await requireRegisteredMember(this.events, id);
     return certificationView(this.db, this.events, id, new Date());
+  }
+
+  @Query(() => CertificationConnection, {
+    description:
+      'Community managers and auditors: the members ever certified, by member id, with their certification as of now. NOT_CERTIFIED matches nobody here (members never certified have none to list).',
+  })
+  async certifications(
+    @Context() context: RequestContext,
+    @Args({ type: () => PageArgs }) paging: PageArgs,
+    @Args('status', {
+      type: () => [CertificationStatus],
+      nullable: true,
+      description: 'Any of these, as of now; every status when absent or empty.',
+    })
+    status?: CertificationStatus[] | null,
+    @Args('level', { type: () => Int, nullable: true, description: "The current award's level (also once it expired or was revoked)." })
+    level?: number | null,
+  ): Promise<{ edges: { cursor: string; node: CertificationView }[]; pageInfo: PageInfo; totalCount: number }> {
+    requireRole(context, [Role.COMMUNITY_MANAGER, Role.AUDITOR], 'listing certifications');
+    const filter = { statuses: status ?? null, level: level === null || level === undefined ? null : requireLevel(level) };
+    // One moment for the whole page: the filter and every node's status agree.
+    const at = new Date();
+    const page = await listCertifiedMembers(this.db, filter, pageRequest(paging), at);
+    const nodes = await Promise.all(page.edges.map((edge) => certificationView(this.db, this.events, edge.memberId, at)));
+    return {
+      edges: page.edges.map((edge, i) => ({ cursor: edge.cursor, node: nodes[i]! })),
+      pageInfo: page.pageInfo,
+      totalCount: page.totalCount,
+    };
   }
 
   @Query(() => Certification, { description: "The caller's own certification: what a group owner looks at." })

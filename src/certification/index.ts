@@ -1,6 +1,7 @@
 import type { EventSchemaDefinition } from '#event-store';
 import { CERTIFICATION_LEVEL_EVENT_SCHEMAS } from './certification-level.decider.ts';
 import { CERTIFICATION_EVENT_SCHEMAS } from './certification.decider.ts';
+import { CertificationHistoryRecord, CertificationLevelRecord, MemberCertificationRecord } from './read-models/certification.records.ts';
 
 export * from './certification-level.decider.ts';
 export * from './certification.decider.ts';
@@ -9,9 +10,14 @@ export * from './certification-renewal.ts';
 export * from './read-models/certification.projection.ts';
 export * from './read-models/certification.views.ts';
 export { certificationStatuses, findCertification, listCertificationLevels } from './read-models/certification.queries.ts';
+/** The GraphQL type insights answers its uncertified owners with. */
+export { UncertifiedOwner } from './owner-coverage.resolver.ts';
 
 /** Every certification event type: levels and members' certifications. */
 export const CERTIFICATION_MODULE_EVENT_SCHEMAS: EventSchemaDefinition[] = [
   ...CERTIFICATION_LEVEL_EVENT_SCHEMAS,
   ...CERTIFICATION_EVENT_SCHEMAS,
 ];
+
+/** The TypeORM entities of this module's read models (the composition root hands them to the read side). */
+export const CERTIFICATION_READ_MODEL_ENTITIES = [CertificationLevelRecord, MemberCertificationRecord, CertificationHistoryRecord];

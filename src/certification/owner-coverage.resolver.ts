@@ -1,12 +1,11 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, Field, ID, Int, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, Field, ID, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
 import { requireRole, type RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
-import { Group } from '../groups/group.graphql.ts';
-import { listGroups, type GroupView } from '../groups/index.ts';
-import { Connection, pageSize } from '../graphql/pagination.ts';
-import { decodeIdCursor, encodeIdCursor } from '../shared/id-cursor.ts';
+import { Group, listGroups, type GroupView } from '../groups/index.ts';
+import { Connection, type KeyBound, keysetPage, PageArgs, pageRequest } from '../graphql/pagination.ts';
+import { encodeIdCursor } from '../shared/id-cursor.ts';
 import { CertificationStatus } from './certification.graphql.ts';
 import { certificationStatuses } from './read-models/certification.queries.ts';
 
@@ -48,16 +47,16 @@ export class OwnerCoverageResolver {
   })
   async groupsWithUncertifiedOwners(
     @Context() context: RequestContext,
-    @Args('first', { type: () => Int, nullable: true }) first?: number | null,
-    @Args('after', { type: () => String, nullable: true }) after?: string | null,
+    @Args({ type: () => PageArgs }) paging: PageArgs,
   ): Promise<GroupWithUncertifiedOwnersConnection> {
     requireRole(context, [Role.COMMUNITY_MANAGER, Role.AUDITOR], 'listing groups with uncertified owners');
-    const size = pageSize(first);
-    const afterId = after === null || after === undefined ? null : decodeIdCursor(after);
+    const request = pageRequest(paging);
     // Every group is looked at once (in batches) for the total; a directory of a few thousand groups stays cheap.
     const gaps: GroupWithUncertifiedOwners[] = [];
     for (let cursor: string | null = null; ;) {
-      const page = await listGroups(this.db, { first: GROUP_BATCH, after: cursor });
+      const page: Awaited<ReturnType<typeof listGroups>> = await listGroups(this.db, {
+        page: { direction: 'forward', size: GROUP_BATCH, cursor },
+      });
       const statuses = await certificationStatuses(this.db, [...new Set(page.nodes.flatMap((group) => group.owners))]);
       for (const group of page.nodes) {
         const uncertifiedOwners = group.owners
@@ -68,15 +67,32 @@ export class OwnerCoverageResolver {
       if (!page.hasNextPage) break;
       cursor = page.endCursor;
     }
-    const start = afterId === null ? 0 : gaps.findIndex((gap) => gap.group.id > afterId);
-    const nodes = start < 0 ? [] : gaps.slice(start, start + size);
-    return {
-      edges: nodes.map((node) => ({ cursor: encodeIdCursor(node.group.id), node })),
-      pageInfo: {
-        hasNextPage: start >= 0 && start + size < gaps.length,
-        endCursor: nodes.length > 0 ? encodeIdCursor(nodes.at(-1)!.group.id) : null,
+    // Paged in memory the way the read models page in SQL: by group id, compared by code unit (as PostgreSQL's "C"
+    // collation compares ids), so a cursor means the same whichever way the client pages.
+    gaps.sort((a, b) => compareIds(a.group.id, b.group.id));
+    const page = await keysetPage(
+      request,
+      (gap: GroupWithUncertifiedOwners) => gap.group.id,
+      async ({ bound, order, limit }) => {
+        const within = bound === null ? gaps : gaps.filter((gap) => isWithin(gap.group.id, bound));
+        return (order === 'ASC' ? within : within.toReversed()).slice(0, limit);
       },
+    );
+    return {
+      edges: page.rows.map((node) => ({ cursor: encodeIdCursor(node.group.id), node })),
+      pageInfo: page.pageInfo,
       totalCount: gaps.length,
     };
   }
+}
+
+function compareIds(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}
+
+function isWithin(id: string, bound: KeyBound): boolean {
+  const comparison = compareIds(id, bound.key);
+  if (comparison === 0) return bound.inclusive;
+  return bound.side === 'above' ? comparison > 0 : comparison < 0;
 }

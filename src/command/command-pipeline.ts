@@ -5,6 +5,7 @@ import {
   handleCommand,
   START,
   streamCategory,
+  WrongExpectedRevisionError,
   type CommandResult,
   type Decider,
   type DeciderEvent,
@@ -14,9 +15,10 @@ import type { ProjectionRunner } from '#projections';
 import { requireRole, type RequestContext } from '../auth/request-context.ts';
 import type { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
-import { refuseReadOnlyActor } from '../security/read-only-roles.ts';
-import { badInput } from '../shared/domain-error.ts';
+import { refuseReadOnlyActor } from '../security/index.ts';
+import { badInput, conflict, DomainError } from '../shared/domain-error.ts';
 import { optionalText } from '../shared/identifiers.ts';
+import { COMMAND_INPUT_RETENTION_MS, inputDigest, type CommandInputs } from './command-inputs.ts';
 
 export interface PipelineCommand<Command, State, Event extends DeciderEvent> {
   readonly streamId: string;
@@ -56,7 +58,14 @@ export class CommandPipeline {
     private readonly events: GovernanceEventStore,
     private readonly runner: ProjectionRunner<never> | ProjectionRunner<unknown>,
     private readonly readModelWaitMs: number,
+    /** Where commandIds are bound to their inputs; without it (unit specs) a commandId is bound to nothing. */
+    private readonly inputs?: CommandInputs,
   ) {}
+
+  /** An erasure: no digest of anyone's input may outlive it (see CommandInputs). */
+  async forgetCommandInputs(): Promise<void> {
+    await this.inputs?.forgetAll();
+  }
 
   /**
    * A mutation's common path: the role check (its role is the recorded authority), then `execute` with the input's
@@ -127,17 +136,37 @@ export class CommandPipeline {
       commandId: request.commandId ? namespacedCommandId(request.actor.id, request.commandId) : null,
       occurredAt: request.occurredAt ?? new Date().toISOString(),
     };
-    const result = await handleCommand({
-      store: this.events,
-      streamId: request.streamId,
-      decider: request.decider,
-      command: request.command,
-      metadata,
-      ...(request.expectedRevision !== undefined && request.expectedRevision !== null
-        ? { expectedRevision: request.expectedRevision }
-        : {}),
-      retryOnConflict: 3,
-    });
+    const binding = await this.bindInput(request.context, metadata.commandId, request.commandId);
+    let result: CommandResult<State>;
+    try {
+      result = await handleCommand({
+        store: this.events,
+        streamId: request.streamId,
+        decider: request.decider,
+        command: request.command,
+        metadata,
+        ...(request.expectedRevision !== undefined && request.expectedRevision !== null
+          ? { expectedRevision: request.expectedRevision }
+          : {}),
+        retryOnConflict: 3,
+      });
+    } catch (error) {
+      // Refused, so nothing was appended: the commandId may be used again, with a corrected input. After any other
+      // failure the append may have happened, and the binding stays for the retry.
+      if (binding?.state === 'new' && (error instanceof DomainError || error instanceof WrongExpectedRevisionError))
+        await binding.release();
+      throw error;
+    }
+    if (binding?.state === 'new' && result.idempotentReplay) {
+      // The commandId was used before, but its input is no longer known (older than the retention, or forgotten by an
+      // erasure): whether this is a retry of it cannot be told, and answering the old result could hide a new command.
+      await binding.release();
+      throw conflict(
+        `commandId ${request.commandId} was used more than ${COMMAND_INPUT_RETENTION_MS / 3_600_000} hours ago (or before an erasure): ` +
+          'its input can no longer be compared with this one; send a new commandId',
+        { field: 'commandId' },
+      );
+    }
     // Also when the command changed nothing (it was done already): the answer must not show the state from before the
     // event that made it a no-op, which the read models may not have caught up with yet (found by the soak: a module
     // completed twice at once answered the second time without it). `position` is then the stream's last event.
@@ -149,6 +178,23 @@ export class CommandPipeline {
       });
     }
     return result;
+  }
+
+  /**
+   * Binds the commandId to the mutation's input (issue 18.4): the same commandId with another input is refused before
+   * anything is read or decided. Commands that do not come from a GraphQL mutation (schedulers) carry no input.
+   */
+  private async bindInput(context: RequestContext, key: string | null, commandId: string | null | undefined) {
+    const call = context.mutation;
+    if (!this.inputs || key === null || !call) return undefined;
+    const digest = inputDigest(call);
+    const state = await this.inputs.bind(key, digest);
+    if (state === 'different') {
+      throw conflict(`commandId ${commandId} was already used for another input of ${call.field}: send a new commandId for a new command`, {
+        field: 'commandId',
+      });
+    }
+    return { state, release: () => this.inputs!.release(key, digest) };
   }
 }
 

@@ -6,6 +6,7 @@ import { GovernanceEventStore } from '#event-store';
 import { requireRole, type RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
+import { readAfterCommand } from '../command/read-after-command.ts';
 import { requireId } from '../shared/identifiers.ts';
 import { groupDecider, groupStreamId, type GroupCommand } from './group.decider.ts';
 import type { AssignGroupOwnerInput, CreateGroupInput, Group, SetGroupCertificationRequirementInput } from './group.graphql.ts';
@@ -76,9 +77,7 @@ abstract class GroupAdminHandler<C extends GroupAdminCommand> {
       command: () => this.toDomain(command, groupId),
       readModels: [GROUPS_PROJECTION],
     });
-    const group = await findGroup(this.db, groupId);
-    if (!group) throw new Error(`group ${groupId} is missing from the read model after its command`);
-    return group;
+    return readAfterCommand(() => findGroup(this.db, groupId), `group ${groupId}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Decider, EventSchemaDefinition } from '#event-store';
 import { badInput, conflict, notFound } from '../shared/domain-error.ts';
 import { requireId, requireText } from '../shared/identifiers.ts';
+import { ignoreUnknownEvent, unreachable } from '../shared/exhaustive.ts';
 
 export const GROUP_STREAM_CATEGORY = 'group';
 
@@ -113,7 +114,7 @@ function evolve(state: GroupState, event: GroupEvent): GroupState {
       if (state.status !== 'active') return state;
       return { ...state, requiresCertification: event.data.required };
     default:
-      return unknownEvent(event, state);
+      return ignoreUnknownEvent(event, state);
   }
 }
 
@@ -133,7 +134,7 @@ function decide(command: GroupCommand, state: GroupState): GroupEvent[] {
       return [{ type: 'GroupCertificationRequirementSet', data: { groupId, required: command.required } }];
     }
     default:
-      return unknownCommand(command);
+      return unreachable('group command', command, 'type');
   }
 }
 
@@ -160,7 +161,7 @@ function assignOwner(command: AssignGroupOwner, state: GroupState): GroupEvent[]
     case 'left':
       throw conflict(`only a registered, active member can own a group (${memberId} has left)`, { field: 'memberId' });
     default:
-      return unknownCandidate(candidate);
+      return unreachable('member status', candidate);
   }
   if (group.owners.includes(memberId)) return [];
   return [{ type: 'GroupOwnerAssigned', data: { groupId, memberId } }];
@@ -181,24 +182,6 @@ function requireGroup(groupId: string, state: GroupState): Extract<GroupState, {
     case 'active':
       return state;
     default:
-      return unknownState(state);
+      return unreachable('group state', state, 'status');
   }
-}
-
-// A new case in a union fails to compile here; at run time (an event of a newer version) it leaves the state alone.
-function unknownEvent(event: never, state: GroupState): GroupState {
-  void event;
-  return state;
-}
-
-function unknownCommand(command: never): never {
-  throw new Error(`unknown group command ${(command as { type?: unknown }).type}`);
-}
-
-function unknownCandidate(status: never): never {
-  throw new Error(`unknown member status ${String(status)}`);
-}
-
-function unknownState(state: never): never {
-  throw new Error(`unknown group state ${(state as { status?: unknown }).status}`);
 }

@@ -1,7 +1,8 @@
 import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { Connection } from '../graphql/pagination.ts';
+import { Node } from '../graphql/node.ts';
 
-@ObjectType()
+@ObjectType({ implements: () => [Node] })
 export class Group {
   @Field(() => ID)
   id!: string;

@@ -1,9 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
 import { requireActor, type RequestContext } from '../auth/request-context.ts';
-import { pageSize } from '../graphql/pagination.ts';
+import { PageArgs, pageRequest } from '../graphql/pagination.ts';
 import {
   AssignGroupOwnerCommand,
   CreateGroupCommand,
@@ -12,13 +12,17 @@ import {
 } from './group.commands.ts';
 import { AssignGroupOwnerInput, CreateGroupInput, Group, GroupConnection, SetGroupCertificationRequirementInput } from './group.graphql.ts';
 import { encodeGroupCursor, findGroup, listGroups } from './read-models/groups.queries.ts';
+import { NodeRegistry } from '../graphql/node.ts';
 
 @Resolver(() => Group)
 export class GroupsResolver {
   constructor(
     @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(DataSource) private readonly db: DataSource,
-  ) {}
+    @Inject(NodeRegistry) nodes: NodeRegistry,
+  ) {
+    nodes.register('Group', 1, ([id], context) => this.group(id!, context));
+  }
 
   @Query(() => Group, { nullable: true })
   group(@Args('id', { type: () => ID }) id: string, @Context() context: RequestContext): Promise<Group | null> {
@@ -27,16 +31,17 @@ export class GroupsResolver {
   }
 
   @Query(() => GroupConnection)
-  async groups(
-    @Context() context: RequestContext,
-    @Args('first', { type: () => Int, nullable: true }) first?: number | null,
-    @Args('after', { type: () => String, nullable: true }) after?: string | null,
-  ): Promise<GroupConnection> {
+  async groups(@Context() context: RequestContext, @Args({ type: () => PageArgs }) paging: PageArgs): Promise<GroupConnection> {
     requireActor(context);
-    const page = await listGroups(this.db, { first: pageSize(first), after: after ?? undefined });
+    const page = await listGroups(this.db, { page: pageRequest(paging) });
     return {
       edges: page.nodes.map((node) => ({ cursor: encodeGroupCursor(node.id), node })),
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        endCursor: page.endCursor,
+        hasPreviousPage: page.hasPreviousPage,
+        startCursor: page.startCursor,
+      },
       totalCount: page.totalCount,
     };
   }

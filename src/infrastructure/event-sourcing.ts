@@ -9,9 +9,10 @@ import {
   type StoredEvent,
 } from '#event-store';
 import { LogIndex, LogIndexedEventStore, logIndexProjection, needsLogIndex, ProjectionRunner, type AnyProjection } from '#projections';
+import { PostgresCommandInputs } from '../command/command-inputs.ts';
 import type { AppConfig } from '../config/config.ts';
 import { logger } from '../observability/logger.ts';
-import { createReadModelDataSource } from './read-model-data-source.ts';
+import { createReadModelDataSource, type ReadModelEntities } from './read-model-data-source.ts';
 
 /** Everything the service keeps events and read models with, built once at start and closed at shutdown. */
 export interface EventSourcing {
@@ -26,12 +27,16 @@ export interface EventSourcing {
   readonly logIndex: LogIndex | undefined;
   /** Read models, read through TypeORM. */
   readonly readModels: DataSource;
+  /** Which input each commandId came with, for a day (beside the read models, never in the log). */
+  readonly commandInputs: PostgresCommandInputs;
   close(): Promise<void>;
 }
 
 export interface EventSourcingParts {
   readonly schemas: readonly EventSchemaDefinition[];
   readonly projections: readonly AnyProjection<StoredEvent>[];
+  /** The TypeORM entities of the read models, handed over by the caller: the platform knows no module. */
+  readonly readModelEntities: ReadModelEntities;
   /** 'always': keep and read the log index on any store (tests of that path on PostgreSQL). Default: when needed. */
   readonly logIndex?: 'when-needed' | 'always';
 }
@@ -48,6 +53,8 @@ export async function createEventSourcing(config: AppConfig, databaseUrl: string
   const logIndex = withLogIndex ? new LogIndex(pool) : undefined;
   const keys = new PostgresKeyStore(pool);
   await keys.ensureSchema();
+  const commandInputs = new PostgresCommandInputs(pool);
+  await commandInputs.ensureSchema();
   const registry = new EventSchemaRegistry();
   for (const schema of parts.schemas) registry.register(schema);
   // History pages (the audit, the moderation's evidence, the export) from the log index when there is one.
@@ -61,7 +68,7 @@ export async function createEventSourcing(config: AppConfig, databaseUrl: string
     // Checkpoints of one EVENT_STORE are meaningless in the other: switching on the same DATABASE_URL stops the start.
     eventLogIdentity: config.eventStore.kind,
   });
-  const readModels = await createReadModelDataSource(databaseUrl);
+  const readModels = await createReadModelDataSource(databaseUrl, parts.readModelEntities);
   return {
     pool,
     store,
@@ -69,6 +76,7 @@ export async function createEventSourcing(config: AppConfig, databaseUrl: string
     runner,
     logIndex,
     readModels,
+    commandInputs,
     async close() {
       await runner.stop();
       await readModels.destroy();

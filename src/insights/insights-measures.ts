@@ -1,4 +1,4 @@
-import type { CertificationStatus } from '../certification/certification.decider.ts';
+import type { CertificationStatus } from '../certification/index.ts';
 import { KPI_IDS, kpiDefinition, targetMet, type KpiDirection, type KpiId, type KpiUnit } from './kpi-catalogue.ts';
 import { targetKey, type InsightsModel, type MemberFacts, type TargetFacts } from './insights-model.ts';
 

@@ -110,6 +110,15 @@ const trainingDone = (programmeId: string, memberId: string, day: number, hour =
   type: 'TrainingEnrolmentCompleted',
   data: { programmeId, memberId, programmeRevision: 0, completedAt: iso(day, hour) },
 });
+const trainingEnded = (
+  type: 'MemberWithdrewFromTraining' | 'TrainingEnrolmentFailed',
+  programmeId: string,
+  memberId: string,
+  day: number,
+): DomainEvent =>
+  type === 'MemberWithdrewFromTraining'
+    ? { type, data: { programmeId, memberId, reason: null, withdrawnBy: memberId, withdrawnAt: iso(day) } }
+    : { type, data: { programmeId, memberId, reason: null, recordedBy: 'cm-1', failedAt: iso(day) } };
 const nominated = (memberId: string, department: string): DomainEvent => ({
   type: 'AmbassadorNominated',
   data: { memberId, enrolment: 1, department, motivation: null, nominatedBy: 'cm-1', nominatedAt: iso(0) },
@@ -410,6 +419,25 @@ describe('insights measures', () => {
       open: 2,
       completedInPeriod: 0,
       medianDaysToComplete: null,
+    });
+  });
+
+  test('training: an enrolment withdrawn or failed is neither open nor completed; enrolling again counts anew', () => {
+    const history = [
+      ...at(0, member('m1'), member('m2'), member('m3'), programme('p1', 'Moderation basics')),
+      ...at(1, enrolled('p1', 'm1', 1), enrolled('p1', 'm2', 1), enrolled('p1', 'm3', 1)),
+      ...at(3, trainingEnded('MemberWithdrewFromTraining', 'p1', 'm1', 3), trainingEnded('TrainingEnrolmentFailed', 'p1', 'm2', 3)),
+      ...at(20, enrolled('p1', 'm2', 20)),
+      ...at(24, trainingDone('p1', 'm2', 24)),
+    ];
+    // Before m2 enrols again: only m3 is open.
+    expect(measure(fold(history, 10), week(10)).training).toMatchObject({ completed: 0, open: 1, completionRate: 0 });
+    // m2's second enrolment completed in 4 days (from its own start, not the failed one's).
+    expect(measure(fold(history), week(30)).training).toMatchObject({
+      completed: 1,
+      open: 1,
+      completionRate: 0.5,
+      medianDaysToComplete: 4,
     });
   });
 

@@ -1,15 +1,9 @@
 // Type-only imports: this file is loaded by the benchmark under plain Node, which cannot load the modules' read models.
-import type { AgreementAccepted } from '../agreements/agreement-acceptance.decider.ts';
-import type { AgreementVersionPublished } from '../agreements/agreement.decider.ts';
-import type { AmbassadorNominated, AmbassadorStatus } from '../ambassadors/ambassador.decider.ts';
-import type {
-  CertificationAwarded,
-  CertificationReinstated,
-  CertificationRenewed,
-  RecordStatus,
-} from '../certification/certification.decider.ts';
-import type { GroupCreated, GroupOwnerAssigned, GroupOwnerRemoved } from '../groups/group.decider.ts';
-import type { MemberRegistered, MemberUpdated } from '../members/member.decider.ts';
+import type { AgreementAccepted, AgreementVersionPublished } from '../agreements/index.ts';
+import type { AmbassadorNominated, AmbassadorStatus } from '../ambassadors/index.ts';
+import type { CertificationAwarded, CertificationReinstated, CertificationRenewed, RecordStatus } from '../certification/index.ts';
+import type { GroupCreated, GroupOwnerAssigned, GroupOwnerRemoved } from '../groups/index.ts';
+import type { MemberRegistered, MemberUpdated } from '../members/index.ts';
 import type {
   AppealDecided,
   AppealFiled,
@@ -17,10 +11,9 @@ import type {
   ModerationCaseDecided,
   ModerationCaseOpened,
   ModerationOutcome,
-} from '../moderation/moderation-case.decider.ts';
-import type { ConsentGiven, ConsentWithdrawn, ErasureCompleted, ErasureRequested } from '../privacy/privacy.decider.ts';
-import type { MemberEnrolledInTraining, TrainingEnrolmentCompleted } from '../training/training-enrolment.decider.ts';
-import type { TrainingProgrammeDefined } from '../training/training-programme.decider.ts';
+} from '../moderation/index.ts';
+import type { ConsentGiven, ConsentWithdrawn, ErasureCompleted, ErasureRequested } from '../privacy/index.ts';
+import type { MemberEnrolledInTraining, TrainingEnrolmentCompleted, TrainingProgrammeDefined } from '../training/index.ts';
 import type { KpiDirection, KpiId } from './kpi-catalogue.ts';
 import type { KpiTargetCleared, KpiTargetSet } from './kpi-target.decider.ts';
 
@@ -64,6 +57,8 @@ export const INSIGHT_EVENT_TYPES = [
   'TrainingProgrammeRedefined',
   'MemberEnrolledInTraining',
   'TrainingEnrolmentCompleted',
+  'MemberWithdrewFromTraining',
+  'TrainingEnrolmentFailed',
   'AmbassadorNominated',
   'AmbassadorApproved',
   'AmbassadorRejected',
@@ -290,6 +285,13 @@ export class InsightsModel {
         const d = event.data as TrainingEnrolmentCompleted['data'];
         const enrolment = this.enrolments.get(enrolmentKey(d.programmeId, d.memberId));
         if (enrolment) enrolment.completedAt = Date.parse(d.completedAt);
+        break;
+      }
+      case 'MemberWithdrewFromTraining':
+      case 'TrainingEnrolmentFailed': {
+        // Ended without completion: neither completed nor open; enrolling again starts a new enrolment.
+        const d = event.data as { programmeId: string; memberId: string };
+        this.enrolments.delete(enrolmentKey(d.programmeId, d.memberId));
         break;
       }
       // ------------------------------------------------ ambassadors

@@ -1,5 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { UncertifiedOwner } from '../certification/owner-coverage.resolver.ts';
+import { UncertifiedOwner } from '../certification/index.ts';
+import { Node, NodeIdField } from '../graphql/node.ts';
 import {
   KPI_DIRECTIONS,
   KPI_IDS,
@@ -42,8 +43,11 @@ registerEnumType(InsightPeriod, {
   description: 'WEEK: 7 days. MONTH: a calendar month (UTC), the day of the month kept (or the last day of a shorter month).',
 });
 
-@ObjectType('KpiDefinition')
+@ObjectType('KpiDefinition', { implements: () => [Node] })
 export class KpiDefinitionType {
+  @NodeIdField<KpiDefinitionType>('KpiDefinition', (definition) => [definition.kpi])
+  id?: string; // computed when read: the objects answered need not carry it
+
   @Field(() => Kpi)
   kpi!: KpiId;
 
@@ -66,8 +70,15 @@ export class KpiDefinitionType {
   perPeriod!: boolean;
 }
 
-@ObjectType({ description: 'A target a community manager set on a KPI, for the KPI as a whole or for one scope of it.' })
+@ObjectType({
+  description: 'A target a community manager set on a KPI, for the KPI as a whole or for one scope of it.',
+  implements: () => [Node],
+})
 export class KpiTarget {
+  // Its stream names it: one target per KPI and scope.
+  @NodeIdField<KpiTarget>('KpiTarget', (target) => [target.streamId])
+  id?: string; // computed when read: the objects answered need not carry it
+
   @Field(() => Kpi)
   kpi!: KpiId;
 

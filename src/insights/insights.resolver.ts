@@ -3,7 +3,8 @@ import { CommandBus } from '@nestjs/cqrs';
 import { Args, Context, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { requireRole, type RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
-import type { UncertifiedOwner } from '../certification/owner-coverage.resolver.ts';
+import type { UncertifiedOwner } from '../certification/index.ts';
+import { NodeRegistry } from '../graphql/node.ts';
 import { badInput } from '../shared/domain-error.ts';
 import { KPI_IDS, kpiDefinition, type KpiId } from './kpi-catalogue.ts';
 import { InsightsEngine } from './insights-engine.ts';
@@ -52,7 +53,13 @@ export class InsightsResolver {
   constructor(
     @Inject(InsightsEngine) private readonly engine: InsightsEngine,
     @Inject(CommandBus) private readonly commands: CommandBus,
-  ) {}
+    @Inject(NodeRegistry) nodes: NodeRegistry,
+  ) {
+    nodes.register('KpiDefinition', 1, async ([kpi], context) => this.kpiDefinitions(context).find((definition) => definition.kpi === kpi));
+    nodes.register('KpiTarget', 1, async ([streamId], context) =>
+      (await this.kpiTargets(context)).find((target) => target.streamId === streamId),
+    );
+  }
 
   @Query(() => GovernanceInsights, {
     description:

@@ -3,6 +3,7 @@ import type { TargetFacts } from './insights-model.ts';
 import type { GroupGap, InsightsSnapshot, KpiValue as KpiValueFigures } from './insights-measures.ts';
 import type { KpiTargetState } from './kpi-target.decider.ts';
 import type { GovernanceInsights, KpiTarget, KpiValue, OwnerCertificationInsight } from './insights.graphql.ts';
+import { unreachable } from '../shared/exhaustive.ts';
 
 /** GovernanceInsights as the resolver answers it: the KPI values and the failing groups are fields with arguments. */
 export type GovernanceInsightsView = GovernanceInsights & {
@@ -68,10 +69,6 @@ export function targetStateView(kpi: KpiId, scope: string | null, state: KpiTarg
     case 'none':
       return { ...base, value: null, direction: kpiDefinition(kpi).direction, changedBy: null, changedAt: null };
     default:
-      return unknownState(state);
+      return unreachable('KPI target state', state, 'status');
   }
-}
-
-function unknownState(state: never): never {
-  throw new Error(`unknown KPI target state ${(state as { status?: unknown }).status}`);
 }

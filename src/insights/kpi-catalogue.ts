@@ -1,5 +1,6 @@
 import { badInput } from '../shared/domain-error.ts';
 import { isId, requireText } from '../shared/identifiers.ts';
+import { unreachable } from '../shared/exhaustive.ts';
 
 /**
  * The KPIs community managers set targets on. Each is one number, measured from the event history at a moment, with a
@@ -241,7 +242,7 @@ export function requireScope(definition: KpiDefinition, scope: string | null | u
       if (!isId(given)) throw badInput(`scope must be a ${kind} id: 1 to 100 letters, digits or . _ : @ - characters`, { field: 'scope' });
       return given;
     default:
-      return unknownScopeKind(definition.scopeKind);
+      return unreachable('KPI scope kind', definition.scopeKind);
   }
 }
 
@@ -258,8 +259,4 @@ export function requireTargetValue(definition: KpiDefinition, value: number): nu
 export function targetMet(direction: KpiDirection, value: number | null, target: number | null): boolean | null {
   if (value === null || target === null) return null;
   return direction === 'AT_LEAST' ? value >= target : value <= target;
-}
-
-function unknownScopeKind(kind: never): never {
-  throw new Error(`unknown KPI scope kind ${String(kind)}`);
 }

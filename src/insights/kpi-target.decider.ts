@@ -1,6 +1,7 @@
 import type { Decider, EventSchemaDefinition } from '#event-store';
 import { isId } from '../shared/identifiers.ts';
 import { requireKpi, requireScope, requireTargetValue, type KpiDirection, type KpiId } from './kpi-catalogue.ts';
+import { ignoreUnknownEvent, unreachable } from '../shared/exhaustive.ts';
 
 /** One target: `kpi_target-<kpi>` for the KPI as a whole, `kpi_target-<kpi>-<scope>` for one scope of it. */
 export const KPI_TARGET_STREAM_CATEGORY = 'kpi_target';
@@ -108,7 +109,7 @@ function evolve(state: KpiTargetState, event: KpiTargetEvent): KpiTargetState {
     case 'KpiTargetCleared':
       return { status: 'cleared', ...event.data };
     default:
-      return unknownEvent(event, state);
+      return ignoreUnknownEvent(event, state);
   }
 }
 
@@ -135,18 +136,8 @@ function decide(command: KpiTargetCommand, state: KpiTargetState): KpiTargetEven
       return [{ type: 'KpiTargetCleared', data: { kpi: definition.kpi, scope, clearedBy: command.actorId, clearedAt: command.at } }];
     }
     default:
-      return unknownCommand(command);
+      return unreachable('KPI target command', command, 'type');
   }
 }
 
 export const kpiTargetDecider: Decider<KpiTargetCommand, KpiTargetState, KpiTargetEvent> = { initialState, evolve, decide };
-
-// A new case in a union fails to compile here; at run time (an event of a newer version) it leaves the state alone.
-function unknownEvent(event: never, state: KpiTargetState): KpiTargetState {
-  void event;
-  return state;
-}
-
-function unknownCommand(command: never): never {
-  throw new Error(`unknown KPI target command ${(command as { type?: unknown }).type}`);
-}

@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import type { IntegrityBreakKind } from './integrity-check.ts';
+import { Node, NodeIdField } from '../graphql/node.ts';
 
 export enum IntegrityBreakKindValue {
   HASH_MISMATCH = 'HASH_MISMATCH',
@@ -41,6 +42,7 @@ export class IntegrityBreakView {
 }
 
 @ObjectType('LogSeal', {
+  implements: () => [Node],
   description: 'A signed statement of the whole log up to a position: who holds the public key can check an export offline.',
 })
 export class LogSealView {
@@ -69,8 +71,11 @@ export class LogSealView {
   signature!: string;
 }
 
-@ObjectType('SealKey')
+@ObjectType('SealKey', { implements: () => [Node] })
 export class SealKeyView {
+  @NodeIdField<SealKeyView>('SealKey', (key) => [key.keyId])
+  id?: string; // computed when read: the objects answered need not carry it
+
   @Field(() => String)
   keyId!: string;
 

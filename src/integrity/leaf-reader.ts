@@ -42,12 +42,17 @@ const MAX_POSITION = 9223372036854775807n;
  * in ISO 8601 UTC with milliseconds, truncated as Date keeps it) and rows come as arrays, rather than a BigInt pair, a
  * Date and a keyed object built per row: reading and folding 50,000 events took 10.0 instead of 13.2 µs of Node's CPU
  * an event (medians of 6 alternating runs, same root). Only the page's last position is parsed, for the checkpoint.
+ *
+ * A named statement: each connection plans it once, rather than at every page (the sealer reads a page or more every
+ * second). Reading and folding 50,000 events cost PostgreSQL's backend 2.6 instead of 3.2 µs of CPU an event (medians
+ * of 7 alternating runs, load average 5 to 6).
  */
 export function postgresLeafReader(pool: Pick<pg.Pool, 'query'>): LeafReader {
   return async (after, maxCount) => {
     const { rows } = await pool.query<
       [horizon: string, position: string | null, streamId: string, revision: string, time: string, tail: string]
     >({
+      name: 'log-sealer-leaves',
       text: `WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
        SELECT h.xmin::text, page.position, page.s, page.r, page.t, page.h FROM h LEFT JOIN LATERAL (
          SELECT e.transaction_id AS c, e.global_position AS p, e.transaction_id::text || ':' || e.global_position::text AS position,

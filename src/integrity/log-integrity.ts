@@ -65,22 +65,35 @@ export class LogIntegrity {
   /** What an export up to `through` carries to be checked offline: the seals up to there, and the walk of the log. */
   async exportProof(through: LogPosition): Promise<ExportProof> {
     const seals: LogSeal[] = [];
+    for await (const seal of this.seals()) {
+      if (comparePositions(parsePosition(seal.position), through) <= 0) seals.push(seal);
+    }
+    return new ExportProof(this.store, seals);
+  }
+
+  /** The seal recorded for the log up to `position` (a seal's id names it so); null when there is none. */
+  async sealAt(position: string): Promise<LogSeal | null> {
+    for await (const seal of this.seals()) if (seal.position === position) return seal;
+    return null;
+  }
+
+  /** Every seal in the order recorded. */
+  private async *seals(): AsyncGenerator<LogSeal> {
     for (let from = 0; ;) {
       let page;
       try {
         page = await this.events.readStream(LOG_SEAL_STREAM, { fromRevision: from, maxCount: 100 });
       } catch (error) {
-        if (error instanceof StreamNotFoundError) break;
+        if (error instanceof StreamNotFoundError) return;
         throw error;
       }
       for (const event of page) {
         const seal = event.type === LOG_SEALED ? sealFromJson(event.data) : undefined;
-        if (seal && comparePositions(parsePosition(seal.position), through) <= 0) seals.push(seal);
+        if (seal) yield seal;
       }
-      if (page.length < 100) break;
+      if (page.length < 100) return;
       from = page.at(-1)!.revision + 1;
     }
-    return new ExportProof(this.store, seals);
   }
 
   private async witness(): Promise<LogSeal[]> {

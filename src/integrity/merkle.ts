@@ -18,8 +18,17 @@ export function leafHash(bytes: Buffer | string): Buffer {
     : hash('sha256', Buffer.concat([LEAF_PREFIX, bytes]), 'buffer');
 }
 
+/**
+ * One buffer for every inner node's input, rather than a new one per node: the sealer hashes a node for about every
+ * event it folds. hash() is synchronous and copies nothing out of it, so reusing it is safe.
+ */
+const NODE_INPUT = Buffer.alloc(1 + 32 + 32, 0x01);
+
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
+  if (left.length !== 32 || right.length !== 32) return hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 33);
+  return hash('sha256', NODE_INPUT, 'buffer');
 }
 
 export const EMPTY_TREE_HASH: Buffer = hash('sha256', '', 'buffer');

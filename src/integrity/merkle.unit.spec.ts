@@ -23,6 +23,17 @@ describe('RFC 9162 §2.1 Merkle tree hash', () => {
     expect(nodeHash(leafHash('a'), leafHash('b'))).toEqual(sha(Buffer.from([1]), leafHash('a'), leafHash('b')));
   });
 
+  it('gives each node its own hash although every node is hashed through one reused input buffer', () => {
+    const [a, b, c] = leaves(3) as [Buffer, Buffer, Buffer];
+    const first = nodeHash(a, b);
+    const copy = Buffer.from(first);
+    const second = nodeHash(b, c);
+    expect(first).toEqual(copy);
+    expect(second).toEqual(sha(Buffer.from([1]), b, c));
+    // A node of another width (a malformed proof's) still hashes as defined, rather than as a cut or padded one.
+    expect(nodeHash(Buffer.from('ab'), c)).toEqual(sha(Buffer.from([1]), Buffer.from('ab'), c));
+  });
+
   it('splits at the largest power of two below n (the 7-leaf tree of RFC 9162 §2.1.5)', () => {
     const [a, b, c, d, e, f, g] = leaves(7) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
     const expected = nodeHash(nodeHash(nodeHash(a, b), nodeHash(c, d)), nodeHash(nodeHash(e, f), g));

@@ -1,9 +1,10 @@
+import { globalId } from '../graphql/node.ts';
 import type { LogSealView } from './integrity.graphql.ts';
 import type { LogSeal } from './log-seal.ts';
 
 export function sealView(seal: LogSeal): LogSealView {
   return {
-    id: `LogSeal:${seal.position}`,
+    id: globalId('LogSeal', seal.position),
     position: seal.position,
     eventCount: seal.eventCount,
     rootHash: seal.rootHash,

@@ -1,4 +1,4 @@
-import { foldState, StreamNotFoundError, type GovernanceEventStore } from '#event-store';
+import { loadState, type GovernanceEventStore } from '#event-store';
 import { notFound } from '../shared/domain-error.ts';
 import { memberDecider, memberStreamId } from './member.decider.ts';
 
@@ -6,12 +6,8 @@ export type MemberStreamStatus = 'active' | 'left' | 'unregistered';
 
 /** A member's status as their own stream says now: what other modules decide on, never a read model or a token. */
 export async function readMemberStatus(events: GovernanceEventStore, memberId: string): Promise<MemberStreamStatus> {
-  try {
-    return foldState(memberDecider, await events.readStream(memberStreamId(memberId))).status;
-  } catch (error) {
-    if (error instanceof StreamNotFoundError) return 'unregistered';
-    throw error;
-  }
+  // A member never registered has no stream: the decider's initial state, 'unregistered'.
+  return (await loadState(events, memberStreamId(memberId), memberDecider)).state.status;
 }
 
 /** NOT_FOUND (naming the field) unless the member was ever registered; a member who left still counts. */

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { requireRole, type RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
+import { readAfterCommand } from '../command/read-after-command.ts';
 import { requireId } from '../shared/identifiers.ts';
 import { memberDecider, memberStreamId, type MemberCommand } from './member.decider.ts';
 import { toMember, type Member, type RecordMemberLeftInput, type RegisterMemberInput, type UpdateMemberInput } from './member.graphql.ts';
@@ -66,9 +67,7 @@ abstract class MemberDirectoryHandler<C extends MemberDirectoryCommand> {
       reasonIsPersonal: true,
     });
     // The caller is a community manager, who reads every member.
-    const member = await findMember(this.db, memberId, EVERY_MEMBER);
-    if (!member) throw new Error(`member ${memberId} is missing from the read model after its command`);
-    return toMember(member);
+    return toMember(await readAfterCommand(() => findMember(this.db, memberId, EVERY_MEMBER), `member ${memberId}`));
   }
 }
 

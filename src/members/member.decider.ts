@@ -1,6 +1,7 @@
 import type { Decider, EventSchemaDefinition } from '#event-store';
 import { badInput, conflict, notFound } from '../shared/domain-error.ts';
 import { optionalText, requireId, requireText } from '../shared/identifiers.ts';
+import { ignoreUnknownEvent, unreachable } from '../shared/exhaustive.ts';
 
 export const MEMBER_STREAM_CATEGORY = 'member';
 
@@ -105,7 +106,7 @@ function evolve(state: MemberState, event: MemberEvent): MemberState {
       if (state.status === 'unregistered') return state;
       return { ...state, status: 'left' };
     default:
-      return unknownEvent(event, state);
+      return ignoreUnknownEvent(event, state);
   }
 }
 
@@ -118,7 +119,7 @@ function decide(command: MemberCommand, state: MemberState): MemberEvent[] {
     case 'RecordMemberLeft':
       return recordLeft(command, state);
     default:
-      return unknownCommand(command);
+      return unreachable('member command', command, 'type');
   }
 }
 
@@ -164,20 +165,6 @@ function requireActive(memberId: string, state: MemberState): Extract<MemberStat
     case 'active':
       return state;
     default:
-      return unknownState(state);
+      return unreachable('member state', state, 'status');
   }
-}
-
-// A new case in a union fails to compile here; at run time (an event of a newer version) it leaves the state alone.
-function unknownEvent(event: never, state: MemberState): MemberState {
-  void event;
-  return state;
-}
-
-function unknownCommand(command: never): never {
-  throw new Error(`unknown member command ${(command as { type?: unknown }).type}`);
-}
-
-function unknownState(state: never): never {
-  throw new Error(`unknown member state ${(state as { status?: unknown }).status}`);
 }

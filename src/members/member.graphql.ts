@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Connection } from '../graphql/pagination.ts';
 import type { MemberView } from './read-models/members.queries.ts';
+import { Node } from '../graphql/node.ts';
 
 export enum MemberStatus {
   ACTIVE = 'ACTIVE',
@@ -8,7 +9,7 @@ export enum MemberStatus {
 }
 registerEnumType(MemberStatus, { name: 'MemberStatus' });
 
-@ObjectType()
+@ObjectType({ implements: () => [Node] })
 export class Member {
   @Field(() => ID)
   id!: string;

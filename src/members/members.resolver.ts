@@ -1,22 +1,26 @@
 import { Inject } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
 import { requireActor, type RequestContext } from '../auth/request-context.ts';
-import { pageSize } from '../graphql/pagination.ts';
+import { PageArgs, pageRequest } from '../graphql/pagination.ts';
 import { requireText } from '../shared/identifiers.ts';
 import { directoryReaderOf } from './directory-reader.ts';
 import { DEPARTMENT_MAX } from './member.decider.ts';
 import { RecordMemberLeftCommand, RegisterMemberCommand, UpdateMemberCommand } from './member.commands.ts';
 import { Member, MemberConnection, RecordMemberLeftInput, RegisterMemberInput, UpdateMemberInput, toMember } from './member.graphql.ts';
 import { encodeMemberCursor, findMember, listMembers } from './read-models/members.queries.ts';
+import { NodeRegistry } from '../graphql/node.ts';
 
 @Resolver(() => Member)
 export class MembersResolver {
   constructor(
     @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(DataSource) private readonly db: DataSource,
-  ) {}
+    @Inject(NodeRegistry) nodes: NodeRegistry,
+  ) {
+    nodes.register('Member', 1, ([id], context) => this.member(id!, context));
+  }
 
   @Query(() => Member, { nullable: true })
   async member(@Args('id', { type: () => ID }) id: string, @Context() context: RequestContext): Promise<Member | null> {
@@ -27,14 +31,13 @@ export class MembersResolver {
   @Query(() => MemberConnection)
   async members(
     @Context() context: RequestContext,
+    @Args({ type: () => PageArgs }) paging: PageArgs,
     @Args('department', { type: () => String, nullable: true }) department?: string | null,
-    @Args('first', { type: () => Int, nullable: true }) first?: number | null,
-    @Args('after', { type: () => String, nullable: true }) after?: string | null,
   ): Promise<MemberConnection> {
     const reader = directoryReaderOf(requireActor(context));
     const departmentFilter =
       department === null || department === undefined ? undefined : requireText(department, 'department', DEPARTMENT_MAX);
-    const page = await listMembers(this.db, { reader, department: departmentFilter, first: pageSize(first), after: after ?? undefined });
+    const page = await listMembers(this.db, { reader, department: departmentFilter, page: pageRequest(paging) });
     return toConnection(page);
   }
 
@@ -57,7 +60,12 @@ export class MembersResolver {
 function toConnection(page: Awaited<ReturnType<typeof listMembers>>): MemberConnection {
   return {
     edges: page.nodes.map((node) => ({ cursor: encodeMemberCursor(node.id), node: toMember(node) })),
-    pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      endCursor: page.endCursor,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: page.startCursor,
+    },
     totalCount: page.totalCount,
   };
 }

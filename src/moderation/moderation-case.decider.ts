@@ -1,6 +1,7 @@
 import type { Decider, EventSchemaDefinition } from '#event-store';
 import { badInput, conflict, DomainError, notFound } from '../shared/domain-error.ts';
 import { optionalText, requireId, requireText } from '../shared/identifiers.ts';
+import { ignoreUnknownEvent, unreachable } from '../shared/exhaustive.ts';
 
 export const MODERATION_CASE_STREAM_CATEGORY = 'moderation_case';
 
@@ -371,7 +372,7 @@ function evolve(state: ModerationCaseState, event: ModerationCaseEvent): Moderat
     case 'SanctionExpired':
       return state.sanction?.sanctionId === event.data.sanctionId ? { ...state, sanction: { ...state.sanction, state: 'expired' } } : state;
     default:
-      return unknownEvent(event, state);
+      return ignoreUnknownEvent(event, state);
   }
 }
 
@@ -390,7 +391,7 @@ function decide(command: ModerationCaseCommand, state: ModerationCaseState): Mod
     case 'ExpireSanction':
       return expireSanction(command, state);
     default:
-      return unknownCommand(command);
+      return unreachable('moderation case command', command, 'type');
   }
 }
 
@@ -478,7 +479,7 @@ function claim(command: ClaimCase, state: ModerationCaseState): ModerationCaseEv
     case 'CLOSED':
       throw conflict(`case ${caseId} is already decided`);
     default:
-      return unknownStatus(file.status);
+      return unreachable('moderation case status', file.status);
   }
 }
 
@@ -516,7 +517,7 @@ function decideCase(command: DecideCase, state: ModerationCaseState): Moderation
     case 'CLOSED':
       throw conflict(`case ${caseId} is already decided`);
     default:
-      return unknownStatus(file.status);
+      return unreachable('moderation case status', file.status);
   }
   events.push({
     type: 'ModerationCaseDecided',
@@ -550,7 +551,7 @@ function contentStatusAfter(outcome: ModerationOutcome, current: ContentStatus):
     case 'SUSPEND_MEMBER':
       return current;
     default:
-      return unknownOutcome(outcome);
+      return unreachable('moderation outcome', outcome);
   }
 }
 
@@ -567,7 +568,7 @@ function sanctionFor(outcome: ModerationOutcome, file: CaseFile, suspendUntil: s
     case 'REMOVE_CONTENT':
       return null;
     default:
-      return unknownOutcome(outcome);
+      return unreachable('moderation outcome', outcome);
   }
 }
 
@@ -588,7 +589,7 @@ function fileAppeal(command: FileAppeal, state: ModerationCaseState): Moderation
     case 'DECIDED':
       break;
     default:
-      return unknownStatus(file.status);
+      return unreachable('moderation case status', file.status);
   }
   const decision = file.decision!;
   if (decision.outcome === 'NO_ACTION') throw conflict(`case ${caseId} was decided with no action: there is nothing to appeal`);
@@ -616,7 +617,7 @@ function decideAppeal(command: DecideAppeal, state: ModerationCaseState): Modera
     case 'APPEALED':
       break;
     default:
-      return unknownStatus(file.status);
+      return unreachable('moderation case status', file.status);
   }
   const decision = file.decision!;
   if (command.actorId === decision.decidedBy) {
@@ -697,7 +698,7 @@ function requireModerator(authority: ModeratorAuthority, file: CaseFile, actorId
     case 'none':
       break;
     default:
-      return unknownAuthority(authority);
+      return unreachable('moderator authority', authority, 'kind');
   }
   throw new DomainError(
     'FORBIDDEN',
@@ -726,7 +727,7 @@ function requireOrdinaryAuthor(
         `a group owner's authority never covers a sanction against another owner of group ${authority.groupId}: ${outcome} on case ${file.caseId} is for a community manager to decide`,
       );
     default:
-      return unknownAuthorStanding(authority.author);
+      return unreachable('author standing', authority.author);
   }
 }
 
@@ -756,30 +757,4 @@ function requireSuspendUntil(value: string | null, outcome: ModerationOutcome, a
   if (Number.isNaN(until)) throw badInput('suspendUntil must be a date and time', { field: 'suspendUntil' });
   if (until <= Date.parse(at)) throw badInput('suspendUntil must be in the future', { field: 'suspendUntil' });
   return new Date(until).toISOString();
-}
-
-// A new case in a union fails to compile here; at run time (an event of a newer version) it leaves the state alone.
-function unknownEvent(event: never, state: ModerationCaseState): ModerationCaseState {
-  void event;
-  return state;
-}
-
-function unknownCommand(command: never): never {
-  throw new Error(`unknown moderation case command ${(command as { type?: unknown }).type}`);
-}
-
-function unknownStatus(status: never): never {
-  throw new Error(`unknown moderation case status ${String(status)}`);
-}
-
-function unknownOutcome(outcome: never): never {
-  throw new Error(`unknown moderation outcome ${String(outcome)}`);
-}
-
-function unknownAuthorStanding(standing: never): never {
-  throw new Error(`unknown author standing ${String(standing)}`);
-}
-
-function unknownAuthority(authority: never): never {
-  throw new Error(`unknown moderator authority ${(authority as { kind?: unknown }).kind}`);
 }

@@ -1,12 +1,13 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { foldState, StreamNotFoundError, GovernanceEventStore, type StoredEvent } from '#event-store';
+import { loadState, GovernanceEventStore, type LoadedState } from '#event-store';
 import { requireActor, requireRole, type RequestContext } from '../auth/request-context.ts';
 import { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
 import { InputCommand } from '../command/input-command.ts';
 import { CommandPipeline, namespacedCommandId } from '../command/command-pipeline.ts';
+import { readAfterCommand } from '../command/read-after-command.ts';
 import type { AppConfig } from '../config/config.ts';
 import { publishedAgreementVersion } from '../agreements/index.ts';
 import { readGroupOwnership } from '../groups/index.ts';
@@ -106,24 +107,18 @@ abstract class CaseHandler {
     const byRole = isCaseModeratorByRole(actor);
     if (!byRole && !isId(rawCaseId)) throw moderationRefused();
     const caseId = requireId(rawCaseId, 'caseId');
-    const state = foldState(moderationCaseDecider, await this.history(caseId));
+    const { state } = await this.load(caseId);
     if (state.status === 'absent') throw byRole ? notFound(`moderation case ${caseId} does not exist`) : moderationRefused();
     return { caseId, file: state };
   }
 
-  protected async history(caseId: string): Promise<StoredEvent[]> {
-    try {
-      return await this.events.readStream(moderationCaseStreamId(caseId));
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) return [];
-      throw error;
-    }
+  protected load(caseId: string): Promise<LoadedState<ModerationCaseState>> {
+    return loadState(this.events, moderationCaseStreamId(caseId), moderationCaseDecider);
   }
 
   /** The case as `actor` may see it, read after the pipeline waited for the read model. */
   protected async answer(caseId: string, actor: Actor): Promise<ModerationCaseView> {
-    const view = await findModerationCase(this.db, caseId);
-    if (!view) throw new Error(`moderation case ${caseId} is missing from the read model after its command`);
+    const view = await readAfterCommand(() => findModerationCase(this.db, caseId), `moderation case ${caseId}`);
     const ownership = view.groupId === null ? null : await readGroupOwnership(this.events, view.groupId);
     return caseForViewer(view, actor, ownership?.ownerSince.has(actor.id) ?? false);
   }
@@ -173,8 +168,7 @@ export class ReportContentHandler extends CaseHandler {
     let previous: ModerationCaseState = { status: 'absent' };
     for (let attempt = 0; attempt < MAX_REPORT_ATTEMPTS;) {
       const caseId = caseIdFor(contentId, caseNumber);
-      const history = await this.history(caseId);
-      const state = foldState(moderationCaseDecider, history);
+      const { events: history, state } = await this.load(caseId);
       // A retried report whose flag went to a case decided since must answer that case, not flag a new one.
       const alreadyHandled = retried !== null && history.some((event) => event.metadata.commandId === retried);
       if (state.status !== 'absent' && !acceptsFlags(state) && !alreadyHandled) {
@@ -183,7 +177,7 @@ export class ReportContentHandler extends CaseHandler {
         continue;
       }
       if (previous.status === 'absent' && caseNumber > 1 && state.status === 'absent') {
-        previous = foldState(moderationCaseDecider, await this.history(caseIdFor(contentId, caseNumber - 1)));
+        previous = (await this.load(caseIdFor(contentId, caseNumber - 1))).state;
       }
       const contentStatus: ContentStatus = previous.status === 'absent' ? 'VISIBLE' : previous.contentStatus;
       try {

@@ -1,5 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Connection } from '../graphql/pagination.ts';
+import { Node, NodeIdField } from '../graphql/node.ts';
+import type { SanctionKind as RecordedSanctionKind } from './moderation-case.decider.ts';
 
 export enum FlagReason {
   SPAM = 'SPAM',
@@ -42,6 +44,15 @@ export enum ContentStatus {
 }
 registerEnumType(ContentStatus, { name: 'ContentStatus' });
 
+/** The read model holds the decider's kinds as they are; each must be a value here, or GraphQL refuses to answer it. */
+export enum SanctionKind {
+  SUSPENSION = 'SUSPENSION',
+  WARNING = 'WARNING',
+}
+registerEnumType(SanctionKind, { name: 'SanctionKind' });
+// Fails to compile when the decider gains a kind this enum lacks (or they spell one differently).
+export const SANCTION_KINDS = SanctionKind satisfies Record<RecordedSanctionKind, RecordedSanctionKind>;
+
 @ObjectType()
 export class GuidelineReference {
   @Field(() => ID)
@@ -69,7 +80,7 @@ export class Flag {
   flaggedAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ implements: () => [Node] })
 export class Sanction {
   @Field(() => ID)
   id!: string;
@@ -80,10 +91,10 @@ export class Sanction {
   @Field(() => ID)
   caseId!: string;
 
-  @Field(() => String, { description: 'SUSPENSION or WARNING.' })
-  kind!: string;
+  @Field(() => SanctionKind)
+  kind!: SanctionKind;
 
-  @Field(() => Date, { nullable: true, description: 'Null: until lifted.' })
+  @Field(() => Date, { nullable: true, description: 'When a suspension ends; null for a warning and for a suspension until lifted.' })
   until!: Date | null;
 
   @Field(() => Date, { nullable: true, description: 'When an appeal overturned the decision that imposed it.' })
@@ -141,7 +152,7 @@ export class Appeal {
   reason!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ implements: () => [Node] })
 export class ModerationCase {
   @Field(() => ID)
   id!: string;
@@ -203,7 +214,7 @@ export class ModerationQueueFilter {
   assignedTo?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ implements: () => [Node] })
 export class ModeratorNote {
   @Field(() => ID)
   id!: string;
@@ -224,8 +235,11 @@ export class ModeratorNote {
   retracted!: boolean;
 }
 
-@ObjectType()
+@ObjectType({ implements: () => [Node] })
 export class MemberStanding {
+  @NodeIdField<MemberStanding>('MemberStanding', (standing) => [standing.memberId])
+  id!: string;
+
   @Field(() => ID)
   memberId!: string;
 
@@ -331,7 +345,10 @@ export class DecideModerationCaseInput {
   @Field(() => GuidelineReferenceInput, { nullable: true })
   guideline?: GuidelineReferenceInput | null;
 
-  @Field(() => Date, { nullable: true, description: 'Required when outcome is SUSPEND_MEMBER; absent means permanent.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'For SUSPEND_MEMBER only: the end of the suspension (in the future); absent means until lifted.',
+  })
   suspendUntil?: Date | null;
 
   @Field(() => ID, { nullable: true })

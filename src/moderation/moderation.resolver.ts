@@ -1,10 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { Args, Context, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
 import { requireActor, type RequestContext } from '../auth/request-context.ts';
-import { pageSize } from '../graphql/pagination.ts';
+import { PageArgs, pageRequest } from '../graphql/pagination.ts';
 import { groupsOwnedBy, readGroupOwnership } from '../groups/index.ts';
 import { requireRegisteredMember } from '../members/index.ts';
 import { DomainError } from '../shared/domain-error.ts';
@@ -32,8 +32,15 @@ import {
   ReportContentInput,
   RetractModeratorNoteInput,
 } from './moderation.graphql.ts';
-import { findMemberStanding, findModerationCase, listModerationCases, moderationCaseCursor } from './read-models/moderation.queries.ts';
+import {
+  findMemberStanding,
+  findModerationCase,
+  listModerationCases,
+  memberOfStandingEntry,
+  moderationCaseCursor,
+} from './read-models/moderation.queries.ts';
 import type { MemberStandingView, ModerationCaseView } from './read-models/moderation.views.ts';
+import { NodeRegistry } from '../graphql/node.ts';
 
 @Resolver(() => ModerationCase)
 export class ModerationResolver {
@@ -41,14 +48,24 @@ export class ModerationResolver {
     @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(GovernanceEventStore) private readonly events: GovernanceEventStore,
-  ) {}
+    @Inject(NodeRegistry) nodes: NodeRegistry,
+  ) {
+    nodes.register('ModerationCase', 1, ([id], context) => this.moderationCase(id!, context));
+    nodes.register('MemberStanding', 1, ([memberId], context) => this.memberStanding(memberId!, context));
+    // Sanctions and notes are part of a member's standing: read with its authorization (notes: staff only).
+    nodes.register('Sanction', 1, async ([sanctionId], context) =>
+      (await this.standingWith({ sanctionId: sanctionId! }, context))?.sanctionHistory.find((sanction) => sanction.id === sanctionId),
+    );
+    nodes.register('ModeratorNote', 1, async ([noteId], context) =>
+      (await this.standingWith({ noteId: noteId! }, context))?.notes.find((note) => note.id === noteId),
+    );
+  }
 
   @Query(() => ModerationCaseConnection, { description: 'Oldest first. Group owners see the cases of the groups they own.' })
   async moderationQueue(
     @Context() context: RequestContext,
+    @Args({ type: () => PageArgs }) paging: PageArgs,
     @Args('filter', { type: () => ModerationQueueFilter, nullable: true }) filter?: ModerationQueueFilter | null,
-    @Args('first', { type: () => Int, nullable: true }) first?: number | null,
-    @Args('after', { type: () => String, nullable: true }) after?: string | null,
   ): Promise<ModerationCaseConnection> {
     const actor = requireActor(context);
     // Who asks before what they ask for: an owner naming a group that is not theirs is refused, malformed or not.
@@ -69,12 +86,16 @@ export class ModerationResolver {
       filter?.assignedTo === null || filter?.assignedTo === undefined ? null : requireId(filter.assignedTo, 'filter.assignedTo');
     const page = await listModerationCases(this.db, {
       filter: { statuses: filter?.status ?? null, groupId, assignedTo, withinGroups },
-      first: pageSize(first),
-      after: after ?? null,
+      page: pageRequest(paging),
     });
     return {
       edges: page.nodes.map((node) => ({ cursor: moderationCaseCursor(node), node: node as ModerationCase })),
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        endCursor: page.endCursor,
+        hasPreviousPage: page.hasPreviousPage,
+        startCursor: page.startCursor,
+      },
       totalCount: page.totalCount,
     };
   }
@@ -106,6 +127,15 @@ export class ModerationResolver {
     // content need not be registered, though: one that moderation has sanctioned has a standing all the same.
     if (standing.sanctionHistory.length === 0 && standing.notes.length === 0) await requireRegisteredMember(this.events, id);
     return standingForViewer(standing, actor);
+  }
+
+  /** The standing a sanction or note belongs to, as memberStanding shows it to the caller; null when there is none. */
+  private async standingWith(entry: { sanctionId: string } | { noteId: string }, context: RequestContext) {
+    const memberId = await memberOfStandingEntry(this.db, entry);
+    if (memberId !== null) return this.memberStanding(memberId, context);
+    // Only staff are told that nothing has that id: anyone else gets the refusal another member's standing gets.
+    requireStandingReader(requireActor(context), '');
+    return null;
   }
 
   @Mutation(() => ModerationCase)

@@ -1,6 +1,7 @@
 import type { Decider, EventSchemaDefinition } from '#event-store';
 import { conflict, notFound } from '../shared/domain-error.ts';
 import { optionalText, requireId, requireText } from '../shared/identifiers.ts';
+import { ignoreUnknownEvent, unreachable } from '../shared/exhaustive.ts';
 
 /** All moderator notes about one member: `moderator_notes-<memberId>`. */
 export const MODERATOR_NOTES_STREAM_CATEGORY = 'moderator_notes';
@@ -90,7 +91,7 @@ function evolve(state: ModeratorNotesState, event: ModeratorNoteEvent): Moderato
       if (!Object.hasOwn(state.notes, event.data.noteId)) return state;
       return { notes: { ...state.notes, [event.data.noteId]: { retracted: true } } };
     default:
-      return unknownEvent(event, state);
+      return ignoreUnknownEvent(event, state);
   }
 }
 
@@ -115,7 +116,7 @@ function decide(command: ModeratorNoteCommand, state: ModeratorNotesState): Mode
       ];
     }
     default:
-      return unknownCommand(command);
+      return unreachable('moderator note command', command, 'type');
   }
 }
 
@@ -124,12 +125,3 @@ export const moderatorNotesDecider: Decider<ModeratorNoteCommand, ModeratorNotes
   evolve,
   decide,
 };
-
-function unknownEvent(event: never, state: ModeratorNotesState): ModeratorNotesState {
-  void event;
-  return state;
-}
-
-function unknownCommand(command: never): never {
-  throw new Error(`unknown moderator note command ${(command as { type?: unknown }).type}`);
-}

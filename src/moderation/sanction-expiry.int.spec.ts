@@ -1,8 +1,9 @@
 import { startTestEventSourcing, type TestEventSourcing } from '../../test/support/test-event-sourcing.ts';
-import { eventually } from '#testing';
+import { eventually, FakeClock } from '#testing';
 import { handleCommand, type EventMetadata, type GovernanceEventStore, type StoredEvent } from '#event-store';
 import { loadConfig } from '../config/config.ts';
 import { createEventSourcing, type EventSourcing, type EventSourcingParts } from '../infrastructure/event-sourcing.ts';
+import { READ_MODEL_ENTITIES } from '../read-model-entities.ts';
 import type { Clock } from '../shared/clock.ts';
 import {
   MODERATION_CASE_EVENT_SCHEMAS,
@@ -20,19 +21,10 @@ const REPORTED_AT = '2025-05-01T09:00:00.000Z';
 const DECIDED_AT = '2025-05-01T10:00:00.000Z';
 const UNTIL = '2025-05-08T10:00:00.000Z';
 
-class FakeClock implements Clock {
-  constructor(private current: string) {}
-  now(): Date {
-    return new Date(this.current);
-  }
-  set(iso: string): void {
-    this.current = iso;
-  }
-}
-
 const parts: EventSourcingParts = {
   schemas: [...MODERATION_CASE_EVENT_SCHEMAS, ...MODERATOR_NOTE_EVENT_SCHEMAS],
   projections: [moderationProjection],
+  readModelEntities: READ_MODEL_ENTITIES,
 };
 
 describe('sanction expiry scheduler', () => {

@@ -1,4 +1,4 @@
-import { foldState, StreamNotFoundError, type GovernanceEventStore } from '#event-store';
+import { loadState, type GovernanceEventStore } from '#event-store';
 import { privacyDecider, privacyStreamId } from './privacy.decider.ts';
 
 /**
@@ -8,10 +8,5 @@ import { privacyDecider, privacyStreamId } from './privacy.decider.ts';
  * to anyone: they open nothing. Read from the stream itself, never a read model, as authority is.
  */
 export async function madePrivacyRequest(events: GovernanceEventStore, memberId: string): Promise<boolean> {
-  try {
-    return foldState(privacyDecider, await events.readStream(privacyStreamId(memberId))).erasure !== null;
-  } catch (error) {
-    if (error instanceof StreamNotFoundError) return false;
-    throw error;
-  }
+  return (await loadState(events, privacyStreamId(memberId), privacyDecider)).state.erasure !== null;
 }

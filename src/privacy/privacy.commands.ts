@@ -8,6 +8,7 @@ import { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
 import { InputCommand } from '../command/input-command.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
+import { readAfterCommand } from '../command/read-after-command.ts';
 import { requireRegisteredMember } from '../members/index.ts';
 import { requireId } from '../shared/identifiers.ts';
 import type { ConsentInput, RequestErasureInput, UpdatePrivacySettingsInput } from './privacy.graphql.ts';
@@ -128,6 +129,8 @@ export class RequestErasureHandler extends PrivacyHandler {
       at,
     }));
     await this.events.forgetSubject(memberId);
+    // Digests of commands' inputs may hold the member's data too (a display name, a note): none may outlive the key.
+    await this.pipeline.forgetCommandInputs();
     await this.run(
       context,
       actor,
@@ -137,9 +140,7 @@ export class RequestErasureHandler extends PrivacyHandler {
       (at) => ({ type: 'CompleteErasure', memberId, at }),
       this.runner.projectionNames,
     );
-    const request = await findErasureRequest(this.db, memberId);
-    if (!request) throw new Error(`the erasure request of ${memberId} is missing from the read model after its command`);
-    return request;
+    return readAfterCommand(() => findErasureRequest(this.db, memberId), `the erasure request of ${memberId}`);
   }
 }
 

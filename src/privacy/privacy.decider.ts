@@ -1,6 +1,7 @@
 import type { Decider, EventSchemaDefinition } from '#event-store';
 import { badInput, conflict } from '../shared/domain-error.ts';
 import { optionalText, requireId } from '../shared/identifiers.ts';
+import { ignoreUnknownEvent, unreachable } from '../shared/exhaustive.ts';
 
 export const PRIVACY_STREAM_CATEGORY = 'privacy';
 
@@ -176,7 +177,7 @@ function evolve(state: PrivacyState, event: PrivacyEvent): PrivacyState {
         },
       };
     default:
-      return unknownEvent(event, state);
+      return ignoreUnknownEvent(event, state);
   }
 }
 
@@ -214,7 +215,7 @@ function decide(command: PrivacyCommand, state: PrivacyState): PrivacyEvent[] {
       return [{ type: 'ErasureCompleted', data: { memberId, completedAt: command.at } }];
     }
     default:
-      return unknownCommand(command);
+      return unreachable('privacy command', command, 'type');
   }
 }
 
@@ -243,12 +244,3 @@ function requirePurpose(purpose: string): string {
 }
 
 export const privacyDecider: Decider<PrivacyCommand, PrivacyState, PrivacyEvent> = { initialState: DEFAULT_PRIVACY, evolve, decide };
-
-function unknownEvent(event: never, state: PrivacyState): PrivacyState {
-  void event;
-  return state;
-}
-
-function unknownCommand(command: never): never {
-  throw new Error(`unknown privacy command ${(command as { type?: unknown }).type}`);
-}

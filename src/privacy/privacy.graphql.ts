@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Node, NodeIdField } from '../graphql/node.ts';
 
 export enum Visibility {
   EVERYONE = 'EVERYONE',
@@ -13,8 +14,11 @@ export enum ErasureStatus {
 }
 registerEnumType(ErasureStatus, { name: 'ErasureStatus' });
 
-@ObjectType()
+@ObjectType({ implements: () => [Node] })
 export class PrivacySettings {
+  @NodeIdField<PrivacySettings>('PrivacySettings', (settings) => [settings.memberId])
+  id!: string;
+
   @Field(() => ID)
   memberId!: string;
 
@@ -36,8 +40,14 @@ export class PrivacySettings {
   revision!: number;
 }
 
-@ObjectType()
+@ObjectType({ implements: () => [Node] })
 export class Consent {
+  @NodeIdField<Consent>('Consent', (consent) => [consent.memberId, consent.purpose])
+  id!: string;
+
+  @Field(() => ID)
+  memberId!: string;
+
   @Field(() => String)
   purpose!: string;
 
@@ -51,8 +61,11 @@ export class Consent {
   changedAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ implements: () => [Node] })
 export class ErasureRequest {
+  @NodeIdField<ErasureRequest>('ErasureRequest', (request) => [request.memberId])
+  id!: string;
+
   @Field(() => ID)
   memberId!: string;
 

@@ -8,6 +8,7 @@ import { Role } from '../auth/role.ts';
 import { requireRegisteredMember } from '../members/index.ts';
 import { requireId } from '../shared/identifiers.ts';
 import { GiveConsentCommand, RequestErasureCommand, UpdatePrivacySettingsCommand, WithdrawConsentCommand } from './privacy.commands.ts';
+import { NodeRegistry } from '../graphql/node.ts';
 import {
   Consent,
   ConsentInput,
@@ -32,7 +33,14 @@ export class PrivacyResolver {
     @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(GovernanceEventStore) private readonly events: GovernanceEventStore,
-  ) {}
+    @Inject(NodeRegistry) nodes: NodeRegistry,
+  ) {
+    nodes.register('PrivacySettings', 1, ([memberId], context) => this.privacySettings(memberId!, context));
+    nodes.register('Consent', 2, async ([memberId, purpose], context) =>
+      (await this.consents(memberId!, context)).find((consent) => consent.purpose === purpose),
+    );
+    nodes.register('ErasureRequest', 1, ([memberId], context) => this.erasureRequest(memberId!, context));
+  }
 
   @Query(() => PrivacySettings)
   async privacySettings(

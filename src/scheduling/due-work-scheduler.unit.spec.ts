@@ -1,20 +1,9 @@
-import { eventually } from '#testing';
-import type { Clock } from '../shared/clock.ts';
+import { eventually, FakeClock } from '#testing';
 import { DueWorkScheduler, type DueWorkSchedulerOptions } from './due-work-scheduler.ts';
 
 interface Job {
   readonly id: string;
   readonly due: Date;
-}
-
-class FakeClock implements Clock {
-  constructor(private current: Date) {}
-  now(): Date {
-    return new Date(this.current);
-  }
-  set(iso: string): void {
-    this.current = new Date(iso);
-  }
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {

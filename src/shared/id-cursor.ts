@@ -6,15 +6,15 @@ export function encodeIdCursor(id: string): string {
   return Buffer.from(id, 'utf8').toString('base64url');
 }
 
-/** The id behind a cursor from encodeIdCursor; anything else is BAD_USER_INPUT on `after`. */
-export function decodeIdCursor(cursor: string): string {
-  const invalid = () => badInput('after is not a valid cursor', { field: 'after' });
+/** The id behind a cursor from encodeIdCursor; anything else is BAD_USER_INPUT on `field` (`after` or `before`). */
+export function decodeIdCursor(cursor: string, field: 'after' | 'before' = 'after'): string {
+  const invalid = () => badInput(`${field} is not a valid cursor`, { field });
   if (typeof cursor !== 'string' || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
   // Only the canonical encoding of a well-formed id is a cursor this module gave out.
   if (encodeIdCursor(id) !== cursor) throw invalid();
   try {
-    return requireId(id, 'after');
+    return requireId(id, field);
   } catch {
     throw invalid();
   }

@@ -1,6 +1,7 @@
 import type { EventSchemaDefinition } from '#event-store';
 import { TRAINING_ENROLMENT_EVENT_SCHEMAS } from './training-enrolment.decider.ts';
 import { TRAINING_PROGRAMME_EVENT_SCHEMAS } from './training-programme.decider.ts';
+import { TrainingEnrolmentRecord, TrainingProgrammeRecord } from './read-models/training.records.ts';
 
 export * from './training-programme.decider.ts';
 export * from './training-enrolment.decider.ts';
@@ -11,3 +12,6 @@ export { TrainingModule } from './training.module.ts';
 
 /** Every training event type: programmes and enrolments. */
 export const TRAINING_EVENT_SCHEMAS: EventSchemaDefinition[] = [...TRAINING_PROGRAMME_EVENT_SCHEMAS, ...TRAINING_ENROLMENT_EVENT_SCHEMAS];
+
+/** The TypeORM entities of this module's read models (the composition root hands them to the read side). */
+export const TRAINING_READ_MODEL_ENTITIES = [TrainingProgrammeRecord, TrainingEnrolmentRecord];

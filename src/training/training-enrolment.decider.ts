@@ -1,7 +1,8 @@
 import type { Decider, EventSchemaDefinition } from '#event-store';
-import type { MemberStatus } from '../members/member.decider.ts';
+import type { MemberStatus } from '../members/index.ts';
 import { badInput, conflict, DomainError, notFound } from '../shared/domain-error.ts';
 import { optionalText, requireId } from '../shared/identifiers.ts';
+import { ignoreUnknownEvent, unreachable } from '../shared/exhaustive.ts';
 
 export const TRAINING_ENROLMENT_STREAM_CATEGORY = 'training_enrolment';
 
@@ -22,7 +23,12 @@ export interface EnrolledModule {
   readonly selfPaced: boolean;
 }
 
-export type EnrolmentStatus = 'ENROLLED' | 'IN_PROGRESS' | 'COMPLETED';
+export type EnrolmentStatus = 'ENROLLED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'WITHDRAWN';
+
+/** The statuses in which an enrolment has ended without completing: the member may enrol again and start over. */
+export const ENDED_STATUSES: readonly EnrolmentStatus[] = ['FAILED', 'WITHDRAWN'];
+
+export const TRAINING_END_REASON_MAX = 2000;
 
 // ---------------------------------------------------------------- events (stored names never change)
 
@@ -63,23 +69,58 @@ export interface TrainingEnrolmentCompleted {
   };
 }
 
-export type TrainingEnrolmentEvent = MemberEnrolledInTraining | TrainingModuleCompleted | TrainingEnrolmentCompleted;
+/** The member (or a community manager for them) ended the enrolment before completing it. */
+export interface MemberWithdrewFromTraining {
+  readonly type: 'MemberWithdrewFromTraining';
+  readonly data: {
+    readonly programmeId: string;
+    readonly memberId: string;
+    /** Personal data of the member (why they stopped: time, health, ...). */
+    readonly reason: string | null;
+    readonly withdrawnBy: string;
+    readonly withdrawnAt: string;
+  };
+}
+
+/** A community manager recorded that the member did not pass (e.g. a failed assessment). */
+export interface TrainingEnrolmentFailed {
+  readonly type: 'TrainingEnrolmentFailed';
+  readonly data: {
+    readonly programmeId: string;
+    readonly memberId: string;
+    /** Personal data of the member (how they did). */
+    readonly reason: string | null;
+    readonly recordedBy: string;
+    readonly failedAt: string;
+  };
+}
+
+export type TrainingEnrolmentEvent =
+  MemberEnrolledInTraining | TrainingModuleCompleted | TrainingEnrolmentCompleted | MemberWithdrewFromTraining | TrainingEnrolmentFailed;
 
 export const TRAINING_ENROLMENT_EVENT_TYPES: readonly TrainingEnrolmentEvent['type'][] = [
   'MemberEnrolledInTraining',
   'TrainingModuleCompleted',
   'TrainingEnrolmentCompleted',
+  'MemberWithdrewFromTraining',
+  'TrainingEnrolmentFailed',
 ];
 
 export function isTrainingEnrolmentEvent(event: { readonly type: string }): event is TrainingEnrolmentEvent {
   return (TRAINING_ENROLMENT_EVENT_TYPES as readonly string[]).includes(event.type);
 }
 
-/** Evidence is the member's own record of their work: encrypted with the member's key. */
+/**
+ * Evidence is the member's own record of their work, and the reason an enrolment ended says why they stopped or how
+ * they did: both are encrypted with the member's key (and the reason is kept out of the unencrypted metadata).
+ */
 export const TRAINING_ENROLMENT_EVENT_SCHEMAS: EventSchemaDefinition[] = TRAINING_ENROLMENT_EVENT_TYPES.map((type) => {
   switch (type) {
     case 'TrainingModuleCompleted':
       return { type, personal: { fields: ['evidence'], subject: (data) => String(data['memberId']) } };
+    case 'MemberWithdrewFromTraining':
+    case 'TrainingEnrolmentFailed':
+      return { type, personal: { fields: ['reason'], subject: (data) => String(data['memberId']) } };
     default:
       return { type };
   }
@@ -122,7 +163,29 @@ export interface CompleteTrainingModule {
   readonly at: string;
 }
 
-export type TrainingEnrolmentCommand = EnrolInTraining | CompleteTrainingModule;
+/** The member themself or a community manager. */
+export interface WithdrawFromTraining {
+  readonly type: 'WithdrawFromTraining';
+  readonly programmeId: string;
+  readonly memberId: string;
+  readonly reason: string | null;
+  readonly actorId: string;
+  readonly authority: TrainingAuthority;
+  readonly at: string;
+}
+
+/** A community manager only: the handler checks the role before anything is read. */
+export interface RecordTrainingFailed {
+  readonly type: 'RecordTrainingFailed';
+  readonly programmeId: string;
+  readonly memberId: string;
+  readonly reason: string | null;
+  readonly actorId: string;
+  readonly authority: TrainingAuthority;
+  readonly at: string;
+}
+
+export type TrainingEnrolmentCommand = EnrolInTraining | CompleteTrainingModule | WithdrawFromTraining | RecordTrainingFailed;
 
 // ---------------------------------------------------------------- state
 
@@ -136,6 +199,8 @@ export interface Enrolment {
   readonly completedModules: readonly string[];
   readonly enrolledAt: string;
   readonly completedAt: string | null;
+  /** When it was withdrawn or failed; null while it runs or once completed. */
+  readonly endedAt: string | null;
 }
 
 export type TrainingEnrolmentState = { readonly status: 'absent' } | Enrolment;
@@ -154,6 +219,7 @@ function evolve(state: TrainingEnrolmentState, event: TrainingEnrolmentEvent): T
       completedModules: [],
       enrolledAt: d.enrolledAt,
       completedAt: null,
+      endedAt: null,
     };
   }
   if (state.status === 'absent') return state;
@@ -167,8 +233,12 @@ function evolve(state: TrainingEnrolmentState, event: TrainingEnrolmentEvent): T
       };
     case 'TrainingEnrolmentCompleted':
       return { ...state, status: 'COMPLETED', completedAt: event.data.completedAt };
+    case 'MemberWithdrewFromTraining':
+      return { ...state, status: 'WITHDRAWN', endedAt: event.data.withdrawnAt };
+    case 'TrainingEnrolmentFailed':
+      return { ...state, status: 'FAILED', endedAt: event.data.failedAt };
     default:
-      return unknownEvent(event, state);
+      return ignoreUnknownEvent(event, state);
   }
 }
 
@@ -178,8 +248,11 @@ function decide(command: TrainingEnrolmentCommand, state: TrainingEnrolmentState
       return enrol(command, state);
     case 'CompleteTrainingModule':
       return completeModule(command, state);
+    case 'WithdrawFromTraining':
+    case 'RecordTrainingFailed':
+      return end(command, state);
     default:
-      return unknownCommand(command);
+      return unreachable('training enrolment command', command, 'type');
   }
 }
 
@@ -202,8 +275,10 @@ function enrol(command: EnrolInTraining, state: TrainingEnrolmentState): Trainin
   const programmeId = requireId(command.programmeId, 'programmeId');
   const memberId = requireId(command.memberId, 'memberId');
   requireActingFor(command.authority, command.actorId, memberId, 'enrolling another member in a training programme');
-  // Whoever enrols them and whenever: the member keeps the revision of their first enrolment.
-  if (state.status !== 'absent') return [];
+  // Whoever enrols them and whenever: while an enrolment runs or once it is completed, the member keeps it (and the
+  // revision it was decided on). Once it failed or was withdrawn they start over: a new enrolment in the programme as
+  // it is now, with no module completed.
+  if (state.status !== 'absent' && !ENDED_STATUSES.includes(state.status)) return [];
   if (command.programme === null) throw notFound(`training programme ${programmeId} does not exist`, { field: 'programmeId' });
   switch (command.member) {
     case 'active':
@@ -213,7 +288,7 @@ function enrol(command: EnrolInTraining, state: TrainingEnrolmentState): Trainin
     case 'left':
       throw conflict(`member ${memberId} has left the community: they can no longer be enrolled in training`, { field: 'memberId' });
     default:
-      return unknownMemberStatus(command.member);
+      return unreachable('member status', command.member);
   }
   return [
     {
@@ -255,6 +330,12 @@ function completeModule(command: CompleteTrainingModule, state: TrainingEnrolmen
     );
   }
   if (state.completedModules.includes(moduleId)) return [];
+  if (ENDED_STATUSES.includes(state.status)) {
+    throw conflict(
+      `the enrolment of member ${memberId} in training programme ${programmeId} is ${state.status}: enrol again to complete modules`,
+      { field: 'memberId' },
+    );
+  }
 
   const events: TrainingEnrolmentEvent[] = [
     {
@@ -272,6 +353,47 @@ function completeModule(command: CompleteTrainingModule, state: TrainingEnrolmen
   return events;
 }
 
+// ---------------------------------------------------------------- withdraw, or record a failure
+
+/**
+ * Ends a running enrolment. Ending it again the same way changes nothing (a retry); ending it the other way, or ending
+ * a completed one, is a CONFLICT: a completion stands, and a withdrawal is not a failure.
+ */
+function end(command: WithdrawFromTraining | RecordTrainingFailed, state: TrainingEnrolmentState): TrainingEnrolmentEvent[] {
+  const programmeId = requireId(command.programmeId, 'programmeId');
+  const memberId = requireId(command.memberId, 'memberId');
+  const reason = optionalText(command.reason, 'reason', TRAINING_END_REASON_MAX);
+  const withdrawal = command.type === 'WithdrawFromTraining';
+  if (withdrawal) requireActingFor(command.authority, command.actorId, memberId, "withdrawing another member's training enrolment");
+  else if (command.authority.kind !== 'community_manager') {
+    throw new DomainError('FORBIDDEN', 'recording that a member failed a training programme needs the role COMMUNITY_MANAGER');
+  }
+  if (state.status === 'absent') {
+    throw notFound(`member ${memberId} is not enrolled in training programme ${programmeId}`, { field: 'memberId' });
+  }
+  const target: EnrolmentStatus = withdrawal ? 'WITHDRAWN' : 'FAILED';
+  if (state.status === target) return [];
+  if (state.status === 'COMPLETED') {
+    throw conflict(`member ${memberId} has completed training programme ${programmeId}: a completed enrolment cannot be ${target}`, {
+      field: 'memberId',
+    });
+  }
+  if (ENDED_STATUSES.includes(state.status)) {
+    throw conflict(`the enrolment of member ${memberId} in training programme ${programmeId} has already ended: it is ${state.status}`, {
+      field: 'memberId',
+    });
+  }
+  if (withdrawal) {
+    return [
+      {
+        type: 'MemberWithdrewFromTraining',
+        data: { programmeId, memberId, reason, withdrawnBy: command.actorId, withdrawnAt: command.at },
+      },
+    ];
+  }
+  return [{ type: 'TrainingEnrolmentFailed', data: { programmeId, memberId, reason, recordedBy: command.actorId, failedAt: command.at } }];
+}
+
 // ---------------------------------------------------------------- checks
 
 function requireActingFor(authority: TrainingAuthority, actorId: string, memberId: string, action: string): void {
@@ -282,24 +404,6 @@ function requireActingFor(authority: TrainingAuthority, actorId: string, memberI
       if (actorId === memberId) return;
       throw new DomainError('FORBIDDEN', `${action} needs the role COMMUNITY_MANAGER: members act only for themselves`);
     default:
-      return unknownAuthority(authority);
+      return unreachable('training authority', authority, 'kind');
   }
-}
-
-// A new case in a union fails to compile here; at run time (an event of a newer version) it leaves the state alone.
-function unknownEvent(event: never, state: TrainingEnrolmentState): TrainingEnrolmentState {
-  void event;
-  return state;
-}
-
-function unknownCommand(command: never): never {
-  throw new Error(`unknown training enrolment command ${(command as { type?: unknown }).type}`);
-}
-
-function unknownMemberStatus(status: never): never {
-  throw new Error(`unknown member status ${String(status)}`);
-}
-
-function unknownAuthority(authority: never): never {
-  throw new Error(`unknown training authority ${(authority as { kind?: unknown }).kind}`);
 }

@@ -12,9 +12,11 @@ import {
   type EnrolInTraining,
   type EnrolledModule,
   type MemberEnrolledInTraining,
+  type RecordTrainingFailed,
   type TrainingAuthority,
   type TrainingEnrolmentEvent,
   type TrainingModuleCompleted,
+  type WithdrawFromTraining,
 } from './training-enrolment.decider.ts';
 
 const spec = DeciderSpecification.for(trainingEnrolmentDecider);
@@ -89,6 +91,38 @@ const complete = (moduleId: string, command: Partial<CompleteTrainingModule> = {
   ...command,
 });
 
+const withdrawn = (data: { reason?: string | null; withdrawnBy?: string; withdrawnAt?: string } = {}): TrainingEnrolmentEvent => ({
+  type: 'MemberWithdrewFromTraining',
+  data: { programmeId: PROGRAMME, memberId: MEMBER, reason: null, withdrawnBy: MEMBER, withdrawnAt: SECOND_AT, ...data },
+});
+
+const failed = (data: { reason?: string | null; recordedBy?: string; failedAt?: string } = {}): TrainingEnrolmentEvent => ({
+  type: 'TrainingEnrolmentFailed',
+  data: { programmeId: PROGRAMME, memberId: MEMBER, reason: null, recordedBy: CM, failedAt: SECOND_AT, ...data },
+});
+
+const withdraw = (command: Partial<WithdrawFromTraining> = {}): WithdrawFromTraining => ({
+  type: 'WithdrawFromTraining',
+  programmeId: PROGRAMME,
+  memberId: MEMBER,
+  reason: null,
+  actorId: MEMBER,
+  authority: SELF,
+  at: SECOND_AT,
+  ...command,
+});
+
+const recordFailed = (command: Partial<RecordTrainingFailed> = {}): RecordTrainingFailed => ({
+  type: 'RecordTrainingFailed',
+  programmeId: PROGRAMME,
+  memberId: MEMBER,
+  reason: null,
+  actorId: CM,
+  authority: MANAGER,
+  at: SECOND_AT,
+  ...command,
+});
+
 // ---------------------------------------------------------------- histories
 
 const justEnrolled = [enrolled()];
@@ -121,15 +155,26 @@ describe('training enrolment ids and schemas', () => {
     );
   });
 
-  test('evidence is the personal data of the member; nothing else is personal', () => {
-    expect(TRAINING_ENROLMENT_EVENT_TYPES).toEqual(['MemberEnrolledInTraining', 'TrainingModuleCompleted', 'TrainingEnrolmentCompleted']);
+  test("evidence and the reason an enrolment ended are the member's personal data; nothing else is personal", () => {
+    expect(TRAINING_ENROLMENT_EVENT_TYPES).toEqual([
+      'MemberEnrolledInTraining',
+      'TrainingModuleCompleted',
+      'TrainingEnrolmentCompleted',
+      'MemberWithdrewFromTraining',
+      'TrainingEnrolmentFailed',
+    ]);
     expect(TRAINING_ENROLMENT_EVENT_SCHEMAS.map((schema) => [schema.type, schema.personal?.fields ?? null])).toEqual([
       ['MemberEnrolledInTraining', null],
       ['TrainingModuleCompleted', ['evidence']],
       ['TrainingEnrolmentCompleted', null],
+      ['MemberWithdrewFromTraining', ['reason']],
+      ['TrainingEnrolmentFailed', ['reason']],
     ]);
     const personal = TRAINING_ENROLMENT_EVENT_SCHEMAS[1]!.personal!;
     expect(personal.subject({ ...completed('intro').data, recordedBy: CM })).toBe(MEMBER);
+    // The subject is the member whose enrolment it is, not whoever ended it.
+    expect(TRAINING_ENROLMENT_EVENT_SCHEMAS[3]!.personal!.subject(withdrawn({ withdrawnBy: CM }).data)).toBe(MEMBER);
+    expect(TRAINING_ENROLMENT_EVENT_SCHEMAS[4]!.personal!.subject(failed().data)).toBe(MEMBER);
   });
 
   test('knows its events', () => {
@@ -386,6 +431,7 @@ describe('training enrolment state', () => {
       completedModules: [],
       enrolledAt: ENROLLED_AT,
       completedAt: null,
+      endedAt: null,
     });
     expect(foldState(trainingEnrolmentDecider, inProgress)).toMatchObject({ status: 'IN_PROGRESS', completedModules: ['intro'] });
     expect(foldState(trainingEnrolmentDecider, done)).toMatchObject({
@@ -414,4 +460,198 @@ describe('training enrolment state', () => {
     const before = foldState(trainingEnrolmentDecider, inProgress);
     expect(foldState(trainingEnrolmentDecider, [...inProgress, { type: 'TrainingEnrolmentWithdrawn', data: {} }])).toEqual(before);
   });
+
+  test('a withdrawal or a failure ends the enrolment, keeping what was completed; enrolling again starts over', () => {
+    expect(foldState(trainingEnrolmentDecider, [...inProgress, withdrawn()])).toMatchObject({
+      status: 'WITHDRAWN',
+      completedModules: ['intro'],
+      endedAt: SECOND_AT,
+    });
+    expect(foldState(trainingEnrolmentDecider, [...inProgress, failed({ failedAt: THIRD_AT })])).toMatchObject({
+      status: 'FAILED',
+      endedAt: THIRD_AT,
+    });
+    expect(
+      foldState(trainingEnrolmentDecider, [...inProgress, failed(), enrolled({ enrolledAt: THIRD_AT, programmeRevision: 2 })]),
+    ).toEqual({
+      status: 'ENROLLED',
+      programmeId: PROGRAMME,
+      memberId: MEMBER,
+      programmeRevision: 2,
+      modules: MODULES,
+      completedModules: [],
+      enrolledAt: THIRD_AT,
+      completedAt: null,
+      endedAt: null,
+    });
+  });
+});
+
+// ---------------------------------------------------------------- withdraw, fail, enrol again
+
+describe('withdrawing from training', () => {
+  test('the member withdraws from their running enrolment, with or without a reason', () => {
+    spec.given(justEnrolled).when(withdraw()).then([withdrawn()]);
+    spec
+      .given(inProgress)
+      .when(withdraw({ reason: '  Moving to another team ' }))
+      .then([withdrawn({ reason: 'Moving to another team' })]);
+  });
+
+  test('a community manager withdraws a member', () =>
+    spec
+      .given(inProgress)
+      .when(withdraw({ actorId: CM, authority: MANAGER }))
+      .then([withdrawn({ withdrawnBy: CM })]));
+
+  test('a member cannot withdraw someone else, enrolled or not', () => {
+    const refusal = domainError(
+      'FORBIDDEN',
+      "withdrawing another member's training enrolment needs the role COMMUNITY_MANAGER: members act only for themselves",
+    );
+    spec
+      .given(inProgress)
+      .when(withdraw({ actorId: OTHER }))
+      .thenThrows(refusal);
+    spec
+      .given([])
+      .when(withdraw({ actorId: OTHER }))
+      .thenThrows(refusal);
+  });
+
+  test('withdrawing from nothing is NOT_FOUND', () => spec.given([]).when(withdraw()).thenThrows(notEnrolled));
+
+  test('withdrawing again adds nothing', () =>
+    spec
+      .given([...inProgress, withdrawn()])
+      .when(withdraw({ at: THIRD_AT }))
+      .then([]));
+
+  test('a completed enrolment cannot be withdrawn, nor a failed one', () => {
+    spec
+      .given(done)
+      .when(withdraw())
+      .thenThrows(
+        domainError(
+          'CONFLICT',
+          `member ${MEMBER} has completed training programme ${PROGRAMME}: a completed enrolment cannot be WITHDRAWN`,
+        ),
+      );
+    spec
+      .given([...inProgress, failed()])
+      .when(withdraw())
+      .thenThrows(
+        domainError('CONFLICT', `the enrolment of member ${MEMBER} in training programme ${PROGRAMME} has already ended: it is FAILED`),
+      );
+  });
+});
+
+describe('recording a training failure', () => {
+  test('a community manager records that the member did not pass, with or without a reason', () => {
+    spec.given(inProgress).when(recordFailed()).then([failed()]);
+    spec
+      .given(justEnrolled)
+      .when(recordFailed({ reason: 'Did not pass the assessment' }))
+      .then([failed({ reason: 'Did not pass the assessment' })]);
+  });
+
+  test('a member cannot record a failure, not even their own', () => {
+    const refusal = domainError('FORBIDDEN', 'recording that a member failed a training programme needs the role COMMUNITY_MANAGER');
+    spec
+      .given(inProgress)
+      .when(recordFailed({ actorId: MEMBER, authority: SELF }))
+      .thenThrows(refusal);
+    spec
+      .given(inProgress)
+      .when(recordFailed({ actorId: OTHER, authority: SELF }))
+      .thenThrows(refusal);
+  });
+
+  test('failing nothing is NOT_FOUND; failing again adds nothing', () => {
+    spec.given([]).when(recordFailed()).thenThrows(notEnrolled);
+    spec
+      .given([...inProgress, failed()])
+      .when(recordFailed())
+      .then([]);
+  });
+
+  test('a completed enrolment cannot be failed, nor a withdrawn one', () => {
+    spec
+      .given(done)
+      .when(recordFailed())
+      .thenThrows(
+        domainError('CONFLICT', `member ${MEMBER} has completed training programme ${PROGRAMME}: a completed enrolment cannot be FAILED`),
+      );
+    spec
+      .given([...inProgress, withdrawn()])
+      .when(recordFailed())
+      .thenThrows(
+        domainError('CONFLICT', `the enrolment of member ${MEMBER} in training programme ${PROGRAMME} has already ended: it is WITHDRAWN`),
+      );
+  });
+
+  test.each([
+    ['a reason too long', { reason: 'x'.repeat(2001) }, 'reason must be at most 2000 characters'],
+    ['a reason with control characters', { reason: 'bad\u0000' }, 'reason must not contain control characters'],
+    ['a member id that is not an id', { memberId: 'a b' }, 'memberId must be 1 to 100 letters, digits or . _ : @ - characters'],
+  ])('refuses %s as bad input naming the field', (_, override, message) => {
+    const field = 'memberId' in override ? 'memberId' : 'reason';
+    spec
+      .given(inProgress)
+      .when(recordFailed(override))
+      .thenThrows(domainError('BAD_USER_INPUT', message, field));
+    spec
+      .given(inProgress)
+      .when(withdraw(override))
+      .thenThrows(domainError('BAD_USER_INPUT', message, field));
+  });
+});
+
+describe('after a failure or a withdrawal', () => {
+  test('the member enrols again: a new enrolment in the programme as it is now, nothing completed', () => {
+    spec
+      .given([...inProgress, failed()])
+      .when(enrol({ actorId: MEMBER, authority: SELF, programme: { revision: 2, modules: [CASES] }, at: THIRD_AT }))
+      .then([enrolled({ enrolledBy: MEMBER, programmeRevision: 2, modules: [CASES], enrolledAt: THIRD_AT })]);
+    spec
+      .given([...inProgress, withdrawn()])
+      .when(enrol({ at: THIRD_AT }))
+      .then([enrolled({ enrolledAt: THIRD_AT })]);
+  });
+
+  test('enrolling again follows the rules of a first enrolment', () => {
+    spec
+      .given([...inProgress, withdrawn()])
+      .when(enrol({ member: 'left' }))
+      .thenThrows(
+        domainError('CONFLICT', `member ${MEMBER} has left the community: they can no longer be enrolled in training`, 'memberId'),
+      );
+    spec
+      .given([...inProgress, withdrawn()])
+      .when(enrol({ actorId: OTHER, authority: SELF }))
+      .thenThrows(
+        domainError(
+          'FORBIDDEN',
+          'enrolling another member in a training programme needs the role COMMUNITY_MANAGER: members act only for themselves',
+        ),
+      );
+  });
+
+  test('no module can be completed until they enrol again', () =>
+    spec
+      .given([...justEnrolled, withdrawn()])
+      .when(complete('intro'))
+      .thenThrows(
+        domainError(
+          'CONFLICT',
+          `the enrolment of member ${MEMBER} in training programme ${PROGRAMME} is WITHDRAWN: enrol again to complete modules`,
+          'memberId',
+        ),
+      ));
+
+  test('a module completed before the withdrawal stays completed: recording it again adds nothing', () =>
+    spec
+      .given([...inProgress, withdrawn()])
+      .when(complete('intro'))
+      .then([]));
 });

@@ -1,6 +1,7 @@
 import type { Decider, EventSchemaDefinition } from '#event-store';
 import { badInput } from '../shared/domain-error.ts';
 import { requireId, requireText } from '../shared/identifiers.ts';
+import { ignoreUnknownEvent, unreachable } from '../shared/exhaustive.ts';
 
 export const TRAINING_PROGRAMME_STREAM_CATEGORY = 'training_programme';
 
@@ -101,7 +102,7 @@ function evolve(state: TrainingProgrammeState, event: TrainingProgrammeEvent): T
         definitions: state.status === 'absent' ? 1 : state.definitions + 1,
       };
     default:
-      return unknownEvent(event, state);
+      return ignoreUnknownEvent(event, state);
   }
 }
 
@@ -110,7 +111,7 @@ function decide(command: TrainingProgrammeCommand, state: TrainingProgrammeState
     case 'DefineTrainingProgramme':
       return define(command, state);
     default:
-      return unknownCommand(command.type);
+      return unreachable('training programme command', command.type);
   }
 }
 
@@ -169,14 +170,4 @@ function sameModules(a: readonly TrainingModuleDefinition[], b: readonly Trainin
       );
     })
   );
-}
-
-// A new case in a union fails to compile here; at run time (an event of a newer version) it leaves the state alone.
-function unknownEvent(event: never, state: TrainingProgrammeState): TrainingProgrammeState {
-  void event;
-  return state;
-}
-
-function unknownCommand(type: never): never {
-  throw new Error(`unknown training programme command ${String(type)}`);
 }

@@ -1,4 +1,4 @@
-import { foldState, StreamNotFoundError, type GovernanceEventStore, type StoredEvent } from '#event-store';
+import { loadState, type GovernanceEventStore } from '#event-store';
 import { readMemberStatus, type MemberStatus } from '../members/index.ts';
 import { isId } from '../shared/identifiers.ts';
 import { trainingEnrolmentDecider, trainingEnrolmentStreamId, type Enrolment } from './training-enrolment.decider.ts';
@@ -20,10 +20,9 @@ export interface EnrolmentAtRevision extends Enrolment {
 /** Null when the programme was never defined (or the id cannot be one). */
 export async function readProgramme(events: GovernanceEventStore, programmeId: string): Promise<ProgrammeAtRevision | null> {
   if (!isId(programmeId)) return null;
-  const history = await readOrEmpty(events, trainingProgrammeStreamId(programmeId));
-  const state = foldState(trainingProgrammeDecider, history);
+  const { state, revision } = await loadState(events, trainingProgrammeStreamId(programmeId), trainingProgrammeDecider);
   if (state.status === 'absent') return null;
-  return { ...state, revision: history.at(-1)!.revision };
+  return { ...state, revision };
 }
 
 export async function programmeExists(events: GovernanceEventStore, programmeId: string): Promise<boolean> {
@@ -37,10 +36,9 @@ export async function readEnrolment(
   memberId: string,
 ): Promise<EnrolmentAtRevision | null> {
   if (!isId(programmeId) || !isId(memberId)) return null;
-  const history = await readOrEmpty(events, trainingEnrolmentStreamId(programmeId, memberId));
-  const state = foldState(trainingEnrolmentDecider, history);
+  const { state, revision } = await loadState(events, trainingEnrolmentStreamId(programmeId, memberId), trainingEnrolmentDecider);
   if (state.status === 'absent') return null;
-  return { ...state, revision: history.at(-1)!.revision };
+  return { ...state, revision };
 }
 
 /**
@@ -60,13 +58,4 @@ export async function completedProgrammes(
 /** Whether the member is registered and active, from the member's own stream. */
 export async function memberStatus(events: GovernanceEventStore, memberId: string): Promise<MemberStatus> {
   return isId(memberId) ? readMemberStatus(events, memberId) : 'unregistered';
-}
-
-async function readOrEmpty(events: GovernanceEventStore, streamId: string): Promise<StoredEvent[]> {
-  try {
-    return await events.readStream(streamId);
-  } catch (error) {
-    if (error instanceof StreamNotFoundError) return [];
-    throw error;
-  }
 }

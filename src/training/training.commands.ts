@@ -7,9 +7,15 @@ import { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
 import { InputCommand } from '../command/input-command.ts';
 import { CommandPipeline } from '../command/command-pipeline.ts';
+import { readAfterCommand } from '../command/read-after-command.ts';
 import { DomainError } from '../shared/domain-error.ts';
 import { requireId } from '../shared/identifiers.ts';
-import type { CompleteTrainingModuleInput, DefineTrainingProgrammeInput, EnrolInTrainingInput } from './training.graphql.ts';
+import type {
+  CompleteTrainingModuleInput,
+  DefineTrainingProgrammeInput,
+  EndTrainingEnrolmentInput,
+  EnrolInTrainingInput,
+} from './training.graphql.ts';
 import {
   trainingEnrolmentDecider,
   trainingEnrolmentStreamId,
@@ -27,6 +33,8 @@ const READ_MODELS = [TRAINING_PROJECTION];
 export class DefineTrainingProgrammeCommand extends InputCommand<DefineTrainingProgrammeInput, TrainingProgrammeView> {}
 export class EnrolInTrainingCommand extends InputCommand<EnrolInTrainingInput, TrainingEnrolmentView> {}
 export class CompleteTrainingModuleCommand extends InputCommand<CompleteTrainingModuleInput, TrainingEnrolmentView> {}
+export class WithdrawFromTrainingCommand extends InputCommand<EndTrainingEnrolmentInput, TrainingEnrolmentView> {}
+export class RecordTrainingFailedCommand extends InputCommand<EndTrainingEnrolmentInput, TrainingEnrolmentView> {}
 
 @CommandHandler(DefineTrainingProgrammeCommand)
 export class DefineTrainingProgrammeHandler {
@@ -61,9 +69,7 @@ export class DefineTrainingProgrammeHandler {
       }),
       readModels: READ_MODELS,
     });
-    const view = await findTrainingProgramme(this.db, programmeId);
-    if (!view) throw new Error(`training programme ${programmeId} is missing from the read model after its command`);
-    return view;
+    return readAfterCommand(() => findTrainingProgramme(this.db, programmeId), `training programme ${programmeId}`);
   }
 }
 
@@ -90,10 +96,12 @@ abstract class EnrolmentHandler {
     actor: Actor,
     ids: { programmeId: string; memberId: string },
     recorded: string,
-    commandId: string | null | undefined,
+    input: { readonly commandId?: string | null; readonly expectedRevision?: number | null },
     command: (at: string) => TrainingEnrolmentCommand,
   ): Promise<TrainingEnrolmentView> {
     const at = new Date().toISOString();
+    // No reason in the metadata: the reason an enrolment ended is the member's personal data, which only the event
+    // holds (encrypted).
     await this.pipeline.execute({
       streamId: trainingEnrolmentStreamId(ids.programmeId, ids.memberId),
       decider: trainingEnrolmentDecider,
@@ -102,12 +110,14 @@ abstract class EnrolmentHandler {
       context,
       actor,
       authority: recorded,
-      commandId: commandId ?? null,
+      commandId: input.commandId ?? null,
+      expectedRevision: input.expectedRevision ?? null,
       readModels: READ_MODELS,
     });
-    const view = await findTrainingEnrolment(this.db, ids.programmeId, ids.memberId);
-    if (!view) throw new Error(`the enrolment of ${ids.memberId} in ${ids.programmeId} is missing from the read model after its command`);
-    return view;
+    return readAfterCommand(
+      () => findTrainingEnrolment(this.db, ids.programmeId, ids.memberId),
+      `the enrolment of ${ids.memberId} in ${ids.programmeId}`,
+    );
   }
 }
 
@@ -121,7 +131,7 @@ export class EnrolInTrainingHandler extends EnrolmentHandler {
     const { authority, recorded } = this.authorityOf(actor, 'the member enrolling themselves');
     // The programme and the member as their own streams say now: the enrolment keeps the revision it was decided on.
     const [programme, member] = await Promise.all([readProgramme(this.events, programmeId), memberStatus(this.events, memberId)]);
-    return this.run(context, actor, { programmeId, memberId }, recorded, input.commandId, (at) => ({
+    return this.run(context, actor, { programmeId, memberId }, recorded, input, (at) => ({
       type: 'EnrolInTraining',
       programmeId,
       memberId,
@@ -143,7 +153,7 @@ export class CompleteTrainingModuleHandler extends EnrolmentHandler {
     const memberId = requireId(input.memberId, 'memberId');
     const { authority, recorded } = this.authorityOf(actor, 'the member, for a self-paced module');
     // The evidence is the member's personal data: it goes into the event encrypted, never into the metadata.
-    return this.run(context, actor, { programmeId, memberId }, recorded, input.commandId, (at) => ({
+    return this.run(context, actor, { programmeId, memberId }, recorded, input, (at) => ({
       type: 'CompleteTrainingModule',
       programmeId,
       memberId,
@@ -151,6 +161,51 @@ export class CompleteTrainingModuleHandler extends EnrolmentHandler {
       evidence: input.evidence ?? null,
       actorId: actor.id,
       authority,
+      at,
+    }));
+  }
+}
+
+/** The member ends their own enrolment, or a community manager ends anyone's: WITHDRAWN. */
+@CommandHandler(WithdrawFromTrainingCommand)
+export class WithdrawFromTrainingHandler extends EnrolmentHandler {
+  async execute({ input, context }: WithdrawFromTrainingCommand): Promise<TrainingEnrolmentView> {
+    const actor = requireActor(context);
+    refuseActingForOthers(actor, input.memberId, "withdrawing another member's training enrolment");
+    const programmeId = requireId(input.programmeId, 'programmeId');
+    const memberId = requireId(input.memberId, 'memberId');
+    const { authority, recorded } = this.authorityOf(actor, 'the member withdrawing themselves');
+    return this.run(context, actor, { programmeId, memberId }, recorded, input, (at) => ({
+      type: 'WithdrawFromTraining',
+      programmeId,
+      memberId,
+      reason: input.reason ?? null,
+      actorId: actor.id,
+      authority,
+      at,
+    }));
+  }
+}
+
+/** Community managers only (not even the member themself): FAILED, after which the member may enrol again. */
+@CommandHandler(RecordTrainingFailedCommand)
+export class RecordTrainingFailedHandler extends EnrolmentHandler {
+  async execute({ input, context }: RecordTrainingFailedCommand): Promise<TrainingEnrolmentView> {
+    // The role before the input: a caller who may not do this learns nothing about which ids would be valid.
+    const { actor, authority: recorded } = requireRole(
+      context,
+      [Role.COMMUNITY_MANAGER],
+      'recording that a member failed a training programme',
+    );
+    const programmeId = requireId(input.programmeId, 'programmeId');
+    const memberId = requireId(input.memberId, 'memberId');
+    return this.run(context, actor, { programmeId, memberId }, recorded, input, (at) => ({
+      type: 'RecordTrainingFailed',
+      programmeId,
+      memberId,
+      reason: input.reason ?? null,
+      actorId: actor.id,
+      authority: { kind: 'community_manager' },
       at,
     }));
   }
@@ -165,4 +220,10 @@ function refuseActingForOthers(actor: Actor, memberId: string, action: string): 
   throw new DomainError('FORBIDDEN', `${action} needs the role COMMUNITY_MANAGER: members act only for themselves`);
 }
 
-export const TRAINING_COMMAND_HANDLERS = [DefineTrainingProgrammeHandler, EnrolInTrainingHandler, CompleteTrainingModuleHandler];
+export const TRAINING_COMMAND_HANDLERS = [
+  DefineTrainingProgrammeHandler,
+  EnrolInTrainingHandler,
+  CompleteTrainingModuleHandler,
+  WithdrawFromTrainingHandler,
+  RecordTrainingFailedHandler,
+];

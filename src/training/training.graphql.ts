@@ -1,6 +1,8 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Connection } from '../graphql/pagination.ts';
+import { Node, NodeIdField } from '../graphql/node.ts';
 
-/** FAILED and WITHDRAWN are in the contract for what comes next; nothing records them yet. */
+/** FAILED (recordTrainingFailed) and WITHDRAWN (withdrawFromTraining) end an enrolment: the member may enrol again. */
 export enum EnrolmentStatus {
   ENROLLED = 'ENROLLED',
   IN_PROGRESS = 'IN_PROGRESS',
@@ -12,10 +14,22 @@ registerEnumType(EnrolmentStatus, { name: 'EnrolmentStatus' });
 
 // The class names end in Type: `TrainingModule` is the Nest module's name.
 
-@ObjectType('TrainingModule')
+@ObjectType('TrainingModule', { implements: () => [Node] })
 export class TrainingModuleType {
-  @Field(() => ID)
+  // The programme revision is part of the key: a redefinition may reuse a module id for different content.
+  @NodeIdField<TrainingModuleType>('TrainingModule', (module) => [module.programmeId, module.programmeRevision, module.moduleId])
   id!: string;
+
+  @Field(() => ID)
+  programmeId!: string;
+
+  @Field(() => ID, {
+    description: "The module's id within its programme, as given in DefineTrainingProgrammeInput and CompleteTrainingModuleInput.",
+  })
+  moduleId!: string;
+
+  /** The programme revision that defined the module as it reads here (part of its id, not a field). */
+  programmeRevision!: number;
 
   @Field(() => String)
   title!: string;
@@ -27,7 +41,7 @@ export class TrainingModuleType {
   selfPaced!: boolean;
 }
 
-@ObjectType('TrainingProgramme')
+@ObjectType('TrainingProgramme', { implements: () => [Node] })
 export class TrainingProgrammeType {
   @Field(() => ID)
   id!: string;
@@ -42,8 +56,11 @@ export class TrainingProgrammeType {
   revision!: number;
 }
 
-@ObjectType('TrainingEnrolment')
+@ObjectType('TrainingEnrolment', { implements: () => [Node] })
 export class TrainingEnrolmentType {
+  @NodeIdField<TrainingEnrolmentType>('TrainingEnrolment', (enrolment) => [enrolment.programmeId, enrolment.memberId])
+  id!: string;
+
   @Field(() => ID)
   memberId!: string;
 
@@ -61,6 +78,9 @@ export class TrainingEnrolmentType {
 
   @Field(() => Date, { nullable: true })
   completedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When it was withdrawn or failed; null while it runs or once completed.' })
+  endedAt!: Date | null;
 
   @Field(() => Int)
   revision!: number;
@@ -136,4 +156,31 @@ export class CompleteTrainingModuleInput {
 
   @Field(() => ID, { nullable: true })
   commandId?: string | null;
+}
+
+@ObjectType()
+export class TrainingProgrammeConnection extends Connection(TrainingProgrammeType, 'TrainingProgramme') {}
+
+@ObjectType()
+export class TrainingEnrolmentConnection extends Connection(TrainingEnrolmentType, 'TrainingEnrolment') {}
+
+@InputType({ description: 'Ends a running enrolment (withdrawFromTraining, recordTrainingFailed).' })
+export class EndTrainingEnrolmentInput {
+  @Field(() => ID)
+  programmeId!: string;
+
+  @Field(() => ID)
+  memberId!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Why (up to 2000 characters). Personal data of the member: stored encrypted with the member's key.",
+  })
+  reason?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  commandId?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  expectedRevision?: number | null;
 }

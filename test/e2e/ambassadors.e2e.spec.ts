@@ -1,5 +1,6 @@
 import { Role } from '../../src/auth/role.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
+import { connectionPages, expectPagingBothWays } from '../support/paging.ts';
 
 const AMBASSADOR_FIELDS = `memberId department status nominatedBy motivation since offboardReason revision enrolment nominatedAt
   history { enrolment department status nominatedBy nominatedAt since endedAt }`;
@@ -144,9 +145,9 @@ describe('ambassadors over HTTP', () => {
       nominatedAt: nominated.nominatedAt,
       history: [enrolment1],
     });
-    // The same commandId again answers the same and appends nothing.
+    // The same commandId again (a retry: the same input) answers the same and appends nothing.
     expect(
-      await nominate(bob, { memberId: 'm-ada', department: 'Research', motivation: 'Runs the lunch talks', commandId: 'nominate-ada' }),
+      await nominate(bob, { memberId: 'm-ada', department: ' Research ', motivation: 'Runs the lunch talks', commandId: 'nominate-ada' }),
     ).toEqual(nominated);
     const [nominatedEvent] = await stored('m-ada');
     expect(nominatedEvent?.type).toBe('AmbassadorNominated');
@@ -326,6 +327,20 @@ describe('ambassadors over HTTP', () => {
     expect(await ids({ department: 'Legal' })).toEqual({ ids: [], totalCount: 0, hasNextPage: false });
     expect(await ids({ first: 3 })).toEqual({ ids: ['m-ada', 'm-bob', 'm-cy'], totalCount: 4, hasNextPage: true });
     expect(await ids({ first: 3, after: cursor('m-cy') })).toEqual({ ids: ['m-dee'], totalCount: 4, hasNextPage: false });
+
+    // Backward with last/before: the end of the list, back to its start, the same members in the same order.
+    const pagesOf = (variables: Record<string, unknown>, totalCount: number) =>
+      connectionPages((query, pageVariables) => t.graphql(query, pageVariables, { token }), {
+        query: `query($status: [AmbassadorStatus!], $first: Int, $after: String, $last: Int, $before: String) {
+          ambassadors(status: $status, first: $first, after: $after, last: $last, before: $before) {
+            totalCount edges { cursor node { memberId } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
+        field: 'ambassadors',
+        totalCount,
+        variables,
+        idOf: (node) => node.memberId as string,
+      });
+    await expectPagingBothWays(pagesOf({}, 4), ['m-ada', 'm-bob', 'm-cy', 'm-dee'], 3);
+    await expectPagingBothWays(pagesOf({ status: ['ACTIVE', 'NOMINATED'] }, 3), ['m-ada', 'm-bob', 'm-dee'], 1);
   });
 
   test('authorization: decisions are for community managers only; reading needs a sign-in; nothing is appended', async () => {

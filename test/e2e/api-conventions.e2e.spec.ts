@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { getIntrospectionQuery } from 'graphql';
+import pg from 'pg';
 import { Role } from '../../src/auth/role.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 
@@ -106,6 +107,87 @@ describe('the API as client developers meet it (development)', () => {
       await register(existing);
       for (const memberId of [existing, uid('m-nobody')]) {
         expect(codesOf(await t.graphql(query, { memberId }, { token: stranger }))).toEqual(['FORBIDDEN']);
+      }
+    });
+  });
+  describe('a commandId is bound to its input (18.4)', () => {
+    const UPDATE = `mutation($input: UpdateMemberInput!) { updateMember(input: $input) { id displayName department revision } }`;
+    const ERASE = `mutation($input: RequestErasureInput!) { requestErasure(input: $input) { memberId status } }`;
+    const registerWith = (input: Record<string, unknown>, token = manager) => t.graphql(REGISTER, { input }, { token });
+
+    test('the same commandId with another input is CONFLICT and appends nothing; the same input is answered as before', async () => {
+      const memberId = uid('m');
+      const commandId = uid('register');
+      const first = ok(await registerWith({ memberId, displayName: 'Ada', department: 'Ops', commandId }));
+
+      const other = await registerWith({ memberId, displayName: 'Grace', department: 'Ops', commandId });
+      expect(other.errors).toEqual([
+        expect.objectContaining({
+          message: `commandId ${commandId} was already used for another input of registerMember: send a new commandId for a new command`,
+          extensions: { code: 'CONFLICT', field: 'commandId' },
+        }),
+      ]);
+      // Also on another stream: the key is the caller's, not the stream's.
+      expect(codesOf(await registerWith({ memberId: uid('m'), displayName: 'Ada', department: 'Ops', commandId }))).toEqual(['CONFLICT']);
+      // And for another mutation.
+      expect(codesOf(await t.graphql(UPDATE, { input: { memberId, department: 'Sales', commandId } }, { token: manager }))).toEqual([
+        'CONFLICT',
+      ]);
+      // A retry (fields in another order, an explicit null for an absent one) is answered with the original result.
+      expect(ok(await registerWith({ department: 'Ops', displayName: 'Ada', memberId, commandId }))).toEqual(first);
+      expect((await t.storedEvents(`member-${memberId}`)).map((event) => event.type)).toEqual(['MemberRegistered']);
+      // Another caller's identical key is theirs: keys are namespaced by actor.
+      const otherManager = await t.token(uid('cm'), Role.COMMUNITY_MANAGER);
+      ok(await registerWith({ memberId: uid('m'), displayName: 'Ada', department: 'Ops', commandId }, otherManager));
+    });
+
+    test('a refused command leaves its commandId free for the corrected input', async () => {
+      const memberId = uid('m');
+      await register(memberId);
+      const commandId = uid('update');
+      // Wrong expected revision: refused, nothing appended.
+      expect(
+        codesOf(await t.graphql(UPDATE, { input: { memberId, department: 'Sales', expectedRevision: 7, commandId } }, { token: manager })),
+      ).toEqual(['CONFLICT']);
+      const corrected = ok(
+        await t.graphql<{ updateMember: { department: string; revision: number } }>(
+          UPDATE,
+          { input: { memberId, department: 'Support', expectedRevision: 0, commandId } },
+          { token: manager },
+        ),
+      );
+      expect(corrected.updateMember).toMatchObject({ department: 'Support', revision: 1 });
+    });
+
+    test('past the retention (or after an erasure) a used commandId is refused, never answered with the old result', async () => {
+      const memberId = uid('m');
+      const commandId = uid('register');
+      ok(await registerWith({ memberId, displayName: 'Ada', department: 'Ops', commandId }));
+      const pool = new pg.Pool({ connectionString: t.database.url, max: 1 });
+      try {
+        // What a day's wait does: the binding is past the retention.
+        await pool.query(`UPDATE command_inputs SET bound_at = now() - interval '25 hours'`);
+      } finally {
+        await pool.end();
+      }
+      const late = await registerWith({ memberId, displayName: 'Grace', department: 'Ops', commandId });
+      expect(late.errors?.[0]).toMatchObject({ extensions: { code: 'CONFLICT', field: 'commandId' } });
+      expect(late.errors?.[0]?.message).toContain('its input can no longer be compared');
+      expect((await t.storedEvents(`member-${memberId}`)).map((event) => event.type)).toEqual(['MemberRegistered']);
+    });
+
+    test('an erasure leaves no digest of any input behind', async () => {
+      const memberId = uid('m');
+      const pool = new pg.Pool({ connectionString: t.database.url, max: 1 });
+      const bindings = async () => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM command_inputs')).rows[0]!.n;
+      try {
+        ok(await registerWith({ memberId, displayName: 'Ada Lovelace', department: 'Ops', commandId: uid('register') }));
+        expect(await bindings()).toBeGreaterThan(0);
+        const officer = await t.token(uid('po'), Role.PRIVACY_OFFICER);
+        ok(await t.graphql(ERASE, { input: { memberId, reason: 'asked by Ada', commandId: uid('erase') } }, { token: officer }));
+        expect(await bindings()).toBe(0);
+      } finally {
+        await pool.end();
       }
     });
   });

@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
-import { comparePositions, foldState, positionToString } from '#event-store';
+import { comparePositions, foldState, parsePosition, positionToString, streamCategory } from '#event-store';
 import { eventually } from '#testing';
 import { LOG_INDEX_PROJECTION } from '#projections';
 import { Role } from '../../src/auth/role.ts';
 import { SERVICE_PARTS } from '../../src/bootstrap.ts';
+import { EVENT_TYPE_CATALOG } from '../../src/audit/event-type-catalog.ts';
 import { moderationCaseDecider } from '../../src/moderation/index.ts';
 import { onPostgresOnly } from '../support/test-event-store.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
@@ -281,6 +282,154 @@ describe('audit over HTTP: history, time travel, integrity, export, read models'
     });
   });
 
+  describe('one event, the same everywhere: history, live feed and export (#18.6)', () => {
+    const FULL_EVENT = `id position streamId revision type schemaVersion hash recordedAt
+      metadata { actorId actorRoles authority reason correlationId causationId commandId source occurredAt }`;
+    const FULL_HISTORY = `query($filter: GovernanceHistoryFilter, $first: Int, $after: String, $last: Int, $before: String, $order: HistoryOrder) {
+      governanceHistory(filter: $filter, first: $first, after: $after, last: $last, before: $before, order: $order) {
+        edges { cursor node { ${FULL_EVENT} } }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
+    const FULL_SUBSCRIPTION = `subscription($filter: GovernanceHistoryFilter, $after: String) {
+      governanceEvents(filter: $filter, afterPosition: $after) { ${FULL_EVENT} } }`;
+    const EVENT_TYPES = `query { governanceEventTypes { category type schemaVersion } }`;
+    type FullEvent = Record<string, unknown> & { position: string; metadata: Record<string, unknown> };
+    interface FullPage {
+      governanceHistory: {
+        edges: { cursor: string; node: FullEvent }[];
+        pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+      };
+    }
+    const page = async (variables: Record<string, unknown>) =>
+      ok(await t.graphql<FullPage>(FULL_HISTORY, variables, { token: tokens.auditor })).governanceHistory;
+
+    test('governanceHistory, governanceEvents and the NDJSON line show the same id, hash, schemaVersion, source and occurredAt', async () => {
+      const streamId = `moderation_case-${caseId}`;
+      const listed = (await page({ filter: { streamId }, order: 'OLDEST_FIRST', first: 20 })).edges.map((edge) => edge.node);
+      expect(listed.map((node) => node.type)).toEqual(CASE_EVENTS);
+
+      const exported = (await (await exportLog('?category=moderation_case', tokens.auditor)).text())
+        .split('\n')
+        .filter((line) => line.includes(`"streamId":"${streamId}"`))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      // The line's own fields, as the GraphQL event has them (the line adds the stored bytes and previous hash).
+      expect(listed).toEqual(
+        exported.map((line) => ({
+          id: line.id,
+          position: line.position,
+          streamId: line.streamId,
+          revision: line.revision,
+          type: line.type,
+          schemaVersion: line.schemaVersion,
+          hash: line.hash,
+          recordedAt: line.recordedAt,
+          metadata: line.metadata,
+        })),
+      );
+      for (const node of listed) {
+        expect(node.id).toMatch(/^[0-9a-f-]{36}$/);
+        expect(node.hash).toMatch(/^[0-9a-f]{64}$/);
+        expect(node.schemaVersion).toBe(1);
+        expect(node.metadata).toMatchObject({ source: 'api', occurredAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T.*Z$/) });
+      }
+
+      const feed = subscribe(tokens.auditor!, { filter: { streamId }, after: '0:0' }, FULL_SUBSCRIPTION);
+      await eventually(() => expect(feed.events).toHaveLength(listed.length));
+      expect(feed.errors).toEqual([]);
+      expect(feed.events).toEqual(listed);
+    });
+
+    test('governanceEventTypes lists every stored type with its category and version; every event of the log is of one', async () => {
+      const listed = ok(
+        await t.graphql<{ governanceEventTypes: { category: string; type: string; schemaVersion: number }[] }>(
+          EVENT_TYPES,
+          {},
+          { token: tokens.auditor },
+        ),
+      ).governanceEventTypes;
+      expect(listed).toEqual(EVENT_TYPE_CATALOG.entries);
+      expect(listed).toContainEqual({ category: 'moderation_case', type: 'ModerationCaseDecided', schemaVersion: 1 });
+      // Each event the story recorded (and the service's own: seals, the export records) is listed, in its own category.
+      const text = await (await exportLog('', tokens.auditor)).text();
+      const lines = text
+        .slice(0, -1)
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => JSON.parse(line) as { streamId: string; type: string });
+      const categoryOf = new Map(listed.map((entry) => [entry.type, entry.category]));
+      const unlisted = lines.filter((line) => categoryOf.get(line.type) !== streamCategory(line.streamId));
+      expect(unlisted).toEqual([]);
+
+      // Whoever may read some history: auditors, community managers, privacy officers.
+      for (const role of ['a', 'officer'])
+        expect(ok(await t.graphql(EVENT_TYPES, {}, { token: tokens[role] }))).toEqual({ governanceEventTypes: listed });
+      for (const role of ['member', 'groupOwner']) {
+        refused(
+          await t.graphql(EVENT_TYPES, {}, { token: tokens[role] }),
+          'FORBIDDEN',
+          /listing the governance event types needs the role/,
+        );
+      }
+      refused(await t.graphql(EVENT_TYPES, {}), 'UNAUTHENTICATED');
+    });
+
+    test('an event type the log does not store is BAD_USER_INPUT naming governanceEventTypes, in the history and the feed', async () => {
+      const filter = { eventTypes: ['ModerationCaseDecided', 'ModerationCaseDecied'] };
+      const answer = await t.graphql(FULL_HISTORY, { filter }, { token: tokens.auditor });
+      refused(answer, 'BAD_USER_INPUT', /"ModerationCaseDecied" is not an event type of the log; governanceEventTypes lists them/);
+      expect(answer.errors?.[0]?.extensions?.field).toBe('filter.eventTypes');
+      const feed = subscribe(tokens.auditor!, { filter }, FULL_SUBSCRIPTION);
+      await eventually(() => expect(feed.errors.length).toBeGreaterThan(0));
+      expect(JSON.stringify(feed.errors)).toMatch(/governanceEventTypes lists them/);
+    });
+
+    test('paging backward with last/before over a filter: the same events as forward, walking back to the start', async () => {
+      const filter = { actorId: managerA, eventTypes: ['MemberRegistered', 'GroupCreated', 'GroupOwnerAssigned', 'ModerationCaseDecided'] };
+      for (const order of ['NEWEST_FIRST', 'OLDEST_FIRST']) {
+        const all = (await page({ filter, order, first: 100 })).edges.map((edge) => edge.node.position);
+        expect(all.length).toBeGreaterThanOrEqual(3);
+
+        const forward: string[] = [];
+        for (let after: string | null = null; ;) {
+          const p = await page({ filter, order, first: 2, after });
+          expect(p.pageInfo.hasPreviousPage).toBe(after !== null);
+          forward.push(...p.edges.map((edge) => edge.cursor));
+          if (!p.pageInfo.hasNextPage) break;
+          after = p.pageInfo.endCursor;
+        }
+        const backward: string[][] = [];
+        for (let before: string | null = null; ;) {
+          const p = await page({ filter, order, last: 2, before });
+          expect(p.pageInfo.hasNextPage).toBe(before !== null);
+          expect(p.pageInfo.startCursor).toBe(p.edges[0]!.cursor);
+          expect(p.pageInfo.endCursor).toBe(p.edges.at(-1)!.cursor);
+          backward.unshift(p.edges.map((edge) => edge.cursor));
+          if (!p.pageInfo.hasPreviousPage) break;
+          before = p.pageInfo.startCursor;
+        }
+        expect(forward).toEqual(all);
+        expect(backward.flat()).toEqual(all);
+        // last alone is the end of the list; the start of the walk back is the list's first events.
+        expect(backward.at(-1)).toEqual(all.slice(-2));
+        expect(backward[0]).toEqual(all.slice(0, backward[0]!.length));
+      }
+    });
+
+    test('bad paging arguments are BAD_USER_INPUT on the argument', async () => {
+      const expectRefused = async (variables: Record<string, unknown>, field: string, message: RegExp) => {
+        const answer = await t.graphql(FULL_HISTORY, variables, { token: tokens.auditor });
+        refused(answer, 'BAD_USER_INPUT', message);
+        expect(answer.errors?.[0]?.extensions?.field).toBe(field);
+      };
+      await expectRefused({ last: 0 }, 'last', /last must be from 1 to 100/);
+      await expectRefused({ last: 101 }, 'last', /last must be from 1 to 100/);
+      await expectRefused({ before: 'page-1' }, 'before', /before is not a position of the log/);
+      // Digits, but past what a log position can hold (PostgreSQL would refuse the number: an internal error).
+      await expectRefused({ before: '99999999999999999999:1' }, 'before', /before is not a position of the log/);
+      await expectRefused({ after: '1:99999999999999999999' }, 'after', /after is not a position of the log/);
+      await expectRefused({ after: '1:1', before: '2:2' }, 'before', /after and before cannot be given together/);
+    });
+  });
+
   describe('streamStateAt', () => {
     test('a certification award, then its suspension: the state at each revision, and the history of the award', async () => {
       const programmeId = id('prog');
@@ -505,6 +654,13 @@ describe('audit over HTTP: history, time travel, integrity, export, read models'
       expect(events.map((e) => e.position)).toEqual(listed.map((n) => n.position));
       expect(events.map((e) => e.type)).toEqual(CASE_EVENTS.slice(2, 5));
       expect(summary).toEqual({ count: 3, sha256: createHash('sha256').update(body, 'utf8').digest('hex'), through: summary.through });
+      // `through` is the log's head when the export started, not its last line: here past it (later events, the
+      // export's own record), and not past the head now.
+      const through = parsePosition(summary.through);
+      expect(comparePositions(through, parsePosition(events.at(-1)!.position as string))).toBeGreaterThan(0);
+      const [record] = (await allPages(tokens.auditor!, { streamId: 'operator-log_exports' }, 'NEWEST_FIRST', 1)).slice(0, 1);
+      expect(comparePositions(through, parsePosition(record!.position))).toBeGreaterThanOrEqual(0);
+      expect(comparePositions(through, await t.service.eventSourcing.store.headPosition())).toBeLessThanOrEqual(0);
     });
 
     test('a log of several pages, read slowly, with events recorded meanwhile: one consistent cut, counted and digested', async () => {
@@ -564,24 +720,49 @@ describe('audit over HTTP: history, time travel, integrity, export, read models'
       );
     });
 
-    test('a bearer token of an AUDITOR or COMMUNITY_MANAGER; bad parameters are 400', async () => {
-      const noToken = await exportLog('');
-      expect(noToken.status).toBe(401);
-      expect(await noToken.json()).toEqual({
-        error: { code: 'UNAUTHENTICATED', message: expect.stringMatching(/bearer token/) as unknown },
-      });
-      expect((await exportLog('', 'not-a-token')).status).toBe(401);
-      for (const role of ['member', 'officer', 'groupOwner']) {
-        const response = await exportLog('', tokens[role]);
-        expect(response.status).toBe(403);
+    test('a refused export answers like GraphQL, errors[].extensions.code, with the status of its code', async () => {
+      const refusal = async (response: Response, status: number, code: string, message: RegExp, field?: string) => {
+        expect(response.status).toBe(status);
+        expect(response.headers.get('content-type')).toMatch(/^application\/json/);
         expect(await response.json()).toEqual({
-          error: { code: 'FORBIDDEN', message: 'exporting the governance log needs the role AUDITOR or COMMUNITY_MANAGER' },
+          errors: [{ message: expect.stringMatching(message) as unknown, extensions: { code, ...(field ? { field } : {}) } }],
         });
+      };
+      const noToken = await exportLog('');
+      expect(noToken.headers.get('www-authenticate')).toBe('Bearer');
+      await refusal(noToken, 401, 'UNAUTHENTICATED', /bearer token/);
+      await refusal(await exportLog('', 'not-a-token'), 401, 'UNAUTHENTICATED', /token/);
+      for (const role of ['member', 'officer', 'groupOwner']) {
+        await refusal(
+          await exportLog('', tokens[role]),
+          403,
+          'FORBIDDEN',
+          /^exporting the governance log needs the role AUDITOR or COMMUNITY_MANAGER$/,
+        );
       }
-      expect((await exportLog('?from=yesterday', tokens.auditor)).status).toBe(400);
-      expect((await exportLog('?from=2025-02-01T00:00:00Z&to=2025-01-01T00:00:00Z', tokens.auditor)).status).toBe(400);
-      expect((await exportLog('?category=member&category=group', tokens.auditor)).status).toBe(400);
-      expect((await exportLog('?stream=x', tokens.auditor)).status).toBe(400);
+      await refusal(
+        await exportLog('?from=yesterday', tokens.auditor),
+        400,
+        'BAD_USER_INPUT',
+        /from must be an ISO 8601 date-time/,
+        'from',
+      );
+      await refusal(
+        await exportLog('?from=2025-02-01T00:00:00Z&to=2025-01-01T00:00:00Z', tokens.auditor),
+        400,
+        'BAD_USER_INPUT',
+        /from must not be after to/,
+        'from',
+      );
+      await refusal(await exportLog('?category=member&category=group', tokens.auditor), 400, 'BAD_USER_INPUT', /given once/, 'category');
+      await refusal(
+        await exportLog('?category=member-1', tokens.auditor),
+        400,
+        'BAD_USER_INPUT',
+        /^category must be a stream category/,
+        'category',
+      );
+      await refusal(await exportLog('?stream=x', tokens.auditor), 400, 'BAD_USER_INPUT', /unknown parameter stream/, 'stream');
     });
   });
 
@@ -750,7 +931,7 @@ describe('audit over HTTP: history, time travel, integrity, export, read models'
     });
   });
 
-  function subscribe(token: string, variables: Record<string, unknown>) {
+  function subscribe(token: string, variables: Record<string, unknown>, query = SUBSCRIPTION) {
     const client = createClient({
       url: `${t.service.url.replace('http', 'ws')}/graphql`,
       webSocketImpl: WebSocket,
@@ -760,7 +941,7 @@ describe('audit over HTTP: history, time travel, integrity, export, read models'
     clients.push(client);
     const state = { events: [] as { position: string; streamId: string; type: string }[], errors: [] as unknown[] };
     client.subscribe<{ governanceEvents: { position: string; streamId: string; type: string } }>(
-      { query: SUBSCRIPTION, variables },
+      { query, variables },
       {
         next: (message) => {
           if (message.errors) state.errors.push(...message.errors);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { FakeClock } from '#testing';
 import { Role } from '../../src/auth/role.ts';
 import { addMonths, CERTIFICATION_PROJECTION, createCertificationRenewalScheduler } from '../../src/certification/index.ts';
-import type { Clock } from '../../src/shared/clock.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 
 const RECORD_FIELDS = 'id level status awardedAt expiresAt endedAt reason replacedByLevel';
@@ -46,16 +46,6 @@ interface CertificationAnswer {
   nextLevel: number | null;
   missingForNextLevel: string[];
   history: RecordAnswer[];
-}
-
-class FakeClock implements Clock {
-  constructor(private current: Date) {}
-  now(): Date {
-    return this.current;
-  }
-  set(iso: string): void {
-    this.current = new Date(iso);
-  }
 }
 
 const WINDOW_DAYS = 7;

@@ -216,10 +216,11 @@ describe('operator actions are history', () => {
         },
       },
     ]);
-    // The same commandId again records nothing new.
-    expect(
-      (await t.graphql(REBUILD, { input: { name: 'members', commandId: `${run}-rebuild` } }, { token: manager })).errors,
-    ).toBeUndefined();
+    // The same commandId again (a retry: the same input) records nothing new; with another input it is refused.
+    const retry = { name: 'members', commandId: `${run}-rebuild`, reason: 'suspected drift after an incident' };
+    expect((await t.graphql(REBUILD, { input: retry }, { token: manager })).errors).toBeUndefined();
+    const other = await t.graphql(REBUILD, { input: { name: 'members', commandId: `${run}-rebuild` } }, { token: manager });
+    expect(other.errors?.map((error) => error.extensions?.code)).toEqual(['CONFLICT']);
     expect(await recorded()).toHaveLength(1);
   });
 

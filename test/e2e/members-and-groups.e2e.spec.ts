@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Role } from '../../src/auth/role.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
+import { connectionPages, expectPagingBothWays } from '../support/paging.ts';
 
 const REGISTER = `mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id displayName department status revision } }`;
 const UPDATE = `mutation($input: UpdateMemberInput!) { updateMember(input: $input) { id displayName department status revision } }`;
@@ -152,6 +153,65 @@ describe('members and groups over HTTP', () => {
     expect(tooMany.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
     const badCursor = await t.graphql(`{ members(after: "not a cursor!") { totalCount } }`, {}, { token: member });
     expect(badCursor.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  test('members and groups page backward with last/before: the end, back to the start, the same nodes as forward', async () => {
+    const department = id('dept');
+    const ids = ['m4', 'm1', 'm6', 'm3', 'm5', 'm2', 'm0'].map((suffix) => `${department}-${suffix}`);
+    for (const memberId of ids) await register(memberId, { department });
+    const sorted = [...ids].sort();
+    const members = connectionPages((query, variables) => t.graphql(query, variables, { token: manager }), {
+      query: `query($department: String, $first: Int, $after: String, $last: Int, $before: String) {
+        members(department: $department, first: $first, after: $after, last: $last, before: $before) {
+          totalCount edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
+      field: 'members',
+      totalCount: 7,
+      variables: { department },
+    });
+    await expectPagingBothWays(members, sorted, 3);
+    // Without first, the schema's default of 20 applies; last alone reads the end of the list.
+    const end = await t.graphql(
+      `query($department: String) { members(department: $department, last: 2) { edges { node { id } } pageInfo { hasNextPage hasPreviousPage } } }`,
+      { department },
+      { token: manager },
+    );
+    expect(end.data).toEqual({
+      members: {
+        edges: sorted.slice(-2).map((memberId) => ({ node: { id: memberId } })),
+        pageInfo: { hasNextPage: false, hasPreviousPage: true },
+      },
+    });
+
+    for (const prefix of ['gb-3', 'gb-1', 'gb-2']) {
+      await t.graphql(CREATE_GROUP, { input: { groupId: `${prefix}-${department}`, name: prefix } }, { token: manager });
+    }
+    const allGroups = await t.graphql<{ groups: { totalCount: number; edges: { node: { id: string } }[] } }>(
+      `{ groups(first: 100) { totalCount edges { node { id } } } }`,
+      {},
+      { token: member },
+    );
+    const groupIds = allGroups.data!.groups.edges.map((edge) => edge.node.id);
+    expect(groupIds).toHaveLength(allGroups.data!.groups.totalCount);
+    const groups = connectionPages((query, variables) => t.graphql(query, variables, { token: member }), {
+      query: `query($first: Int, $after: String, $last: Int, $before: String) {
+        groups(first: $first, after: $after, last: $last, before: $before) {
+          totalCount edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
+      field: 'groups',
+      totalCount: groupIds.length,
+    });
+    await expectPagingBothWays(groups, groupIds, 2);
+  });
+
+  test('page arguments out of range or mixed are BAD_USER_INPUT naming the argument', async () => {
+    const refusal = async (args: string) =>
+      (await t.graphql(`{ members(${args}) { totalCount } }`, {}, { token: manager })).errors?.[0]?.extensions;
+    expect(await refusal('last: 0')).toMatchObject({ code: 'BAD_USER_INPUT', field: 'last' });
+    expect(await refusal('last: 101')).toMatchObject({ code: 'BAD_USER_INPUT', field: 'last' });
+    expect(await refusal('before: "not a cursor!"')).toMatchObject({ code: 'BAD_USER_INPUT', field: 'before' });
+    expect(await refusal('after: "bS0x", before: "bS0y"')).toMatchObject({ code: 'BAD_USER_INPUT', field: 'before' });
+    expect(await refusal('after: "bS0x", last: 2')).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    const groups = await t.graphql(`{ groups(last: 0) { totalCount } }`, {}, { token: manager });
+    expect(groups.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'last' });
   });
 
   test('groups: only a registered, active member can own one; owners are assigned and removed', async () => {

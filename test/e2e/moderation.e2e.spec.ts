@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eventually } from '#testing';
 import { Role } from '../../src/auth/role.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
+import { connectionPages, expectPagingBothWays } from '../support/paging.ts';
 
 const CASE_FIELDS = `id contentId contentType contentStatus groupId authorId status assignedTo revision openedAt
   flags { reporterId reason note flaggedAt }
@@ -570,6 +571,66 @@ describe('moderation over HTTP', () => {
     refused(await t.graphql(QUEUE, { filter: { groupId: 'g-someone-else' } }, { token: ownerToken }), 'FORBIDDEN');
     refused(await t.graphql(QUEUE, {}, { token: await tokenFor('m-plain', Role.MEMBER) }), 'FORBIDDEN');
     refused(await t.graphql(QUEUE, { after: 'not-a-cursor' }, { token: tokens['cm-1'] }), 'BAD_USER_INPUT');
+  });
+
+  test('the queue and the uncertified-owner list page backward with last/before, as forward, for staff and owners', async () => {
+    const owner = uid('owner');
+    const groupId = await groupOwnedBy(owner);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++)
+      ids.push(ok(await report('r-1', { contentId: uid('post'), authorId: uid('author'), groupId })).reportContent.id);
+    const queueQuery = `query($filter: ModerationQueueFilter, $first: Int, $after: String, $last: Int, $before: String) {
+      moderationQueue(filter: $filter, first: $first, after: $after, last: $last, before: $before) {
+        totalCount edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
+    const queue = (token: string, filter: Record<string, unknown>) =>
+      connectionPages((query, variables) => t.graphql(query, variables, { token }), {
+        query: queueQuery,
+        field: 'moderationQueue',
+        totalCount: 5,
+        variables: { filter },
+      });
+    // Oldest first, whichever way it is read; the owner (no filter: their groups) reads the same list.
+    await expectPagingBothWays(queue(tokens['cm-1']!, { groupId }), ids, 2);
+    await expectPagingBothWays(queue(await tokenFor(owner, Role.GROUP_OWNER), {}), ids, 3);
+    const end = ok(
+      await t.graphql<{ moderationQueue: { edges: { node: { id: string } }[]; pageInfo: Record<string, unknown> } }>(
+        queueQuery,
+        { filter: { groupId }, last: 2 },
+        { token: tokens.auditor },
+      ),
+    );
+    expect(end.moderationQueue.edges.map((edge) => edge.node.id)).toEqual(ids.slice(-2));
+    expect(end.moderationQueue.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+    refused(await t.graphql(queueQuery, { filter: { groupId }, before: 'bm90IGEgY3Vyc29y' }, { token: tokens['cm-1'] }), 'BAD_USER_INPUT');
+    refused(await t.graphql(queueQuery, { filter: { groupId }, last: 101 }, { token: tokens['cm-1'] }), 'BAD_USER_INPUT');
+
+    // Groups whose owners are not certified (these three owners never were), by group id both ways.
+    for (let i = 0; i < 3; i++) await groupOwnedBy(uid('owner'));
+    const coverageQuery = `query($first: Int, $after: String, $last: Int, $before: String) {
+      groupsWithUncertifiedOwners(first: $first, after: $after, last: $last, before: $before) {
+        totalCount edges { cursor node { group { id } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
+    const everyGap: string[] = [];
+    for (let after: string | null = null; ;) {
+      const page: {
+        groupsWithUncertifiedOwners: {
+          edges: { node: { group: { id: string } } }[];
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+        };
+      } = ok(await t.graphql(coverageQuery, { first: 100, after }, { token: tokens.auditor }));
+      everyGap.push(...page.groupsWithUncertifiedOwners.edges.map((edge) => edge.node.group.id));
+      if (!page.groupsWithUncertifiedOwners.pageInfo.hasNextPage) break;
+      after = page.groupsWithUncertifiedOwners.pageInfo.endCursor;
+    }
+    expect(everyGap).toContain(groupId);
+    const coverage = connectionPages((query, variables) => t.graphql(query, variables, { token: tokens['cm-1'] }), {
+      query: coverageQuery,
+      field: 'groupsWithUncertifiedOwners',
+      totalCount: everyGap.length,
+      idOf: (node) => (node.group as { id: string }).id,
+    });
+    await expectPagingBothWays(coverage, everyGap, 3);
+    refused(await t.graphql(coverageQuery, { before: '***' }, { token: tokens['cm-1'] }), 'BAD_USER_INPUT');
+    refused(await t.graphql(coverageQuery, { last: 0 }, { token: tokens['cm-1'] }), 'BAD_USER_INPUT');
   });
 
   test('moderator notes: staff only, encrypted, never edited, retracted by a new event', async () => {

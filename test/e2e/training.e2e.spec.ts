@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Role } from '../../src/auth/role.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 
-const PROGRAMME_FIELDS = 'id title revision modules { id title required selfPaced }';
+// `id: moduleId`: the module's id within its programme, as defined (its global `id` is checked in node-ids.e2e.spec.ts).
+const PROGRAMME_FIELDS = 'id title revision modules { id: moduleId title required selfPaced }';
 const ENROLMENT_FIELDS =
   'memberId programmeId status completedModules remainingRequiredModules completedAt revision programmeRevision enrolledAt';
 

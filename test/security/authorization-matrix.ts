@@ -58,6 +58,13 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   memberStanding: otherAndSelf(STAFF_READERS, SIGNED_IN, (_w, memberId) => ({ memberId })),
   trainingProgramme: only(SIGNED_IN, (w) => ({ id: w.ids.programme })),
   trainingEnrolment: otherAndSelf(STAFF_READERS, SIGNED_IN, (w, memberId) => ({ programmeId: w.ids.programme, memberId })),
+  trainingProgrammes: only(SIGNED_IN, () => ({ first: 5 })),
+  // Without memberId a member lists their own enrolments; staff list everyone's.
+  trainingEnrolments: [
+    ...otherAndSelf(STAFF_READERS, SIGNED_IN, (w, memberId) => ({ programmeId: w.ids.programme, memberId, first: 5 })),
+    { about: 'no member named', allowed: SIGNED_IN, variables: () => ({ first: 5 }) },
+  ],
+  certifications: only(STAFF_READERS, () => ({ first: 5 })),
   certificationLevels: only(SIGNED_IN),
   certification: otherAndSelf(STAFF_READERS, SIGNED_IN, (_w, memberId) => ({ memberId })),
   myCertification: only(SIGNED_IN),
@@ -66,6 +73,7 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   agreement: only(SIGNED_IN, (w) => ({ id: w.ids.agreement })),
   agreementAcceptance: otherAndSelf(STAFF_READERS, SIGNED_IN, (w, memberId) => ({ agreementId: w.ids.agreement, memberId })),
   myPendingAgreements: only(SIGNED_IN),
+  agreements: only(SIGNED_IN, () => ({ first: 5 })),
   privacySettings: otherAndSelf(['COMMUNITY_MANAGER', 'PRIVACY_OFFICER'], SIGNED_IN, (_w, memberId) => ({ memberId })),
   consents: otherAndSelf(['PRIVACY_OFFICER'], SIGNED_IN, (_w, memberId) => ({ memberId })),
   erasureRequest: otherAndSelf(['PRIVACY_OFFICER'], SIGNED_IN, (_w, memberId) => ({ memberId })),
@@ -97,6 +105,8 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   projections: only(STAFF_READERS),
   latestLogSeal: only(STAFF_READERS),
   sealKeys: only(STAFF_READERS),
+  // The roles that may read some history (a privacy officer, their members' streams): the list says nothing about anyone.
+  governanceEventTypes: only([...STAFF_READERS, 'PRIVACY_OFFICER']),
   governanceInsights: only(STAFF_READERS, () => ({ period: 'MONTH' })),
   governanceInsightSeries: only(STAFF_READERS, () => ({
     from: new Date(Date.now() - 14 * 86_400_000).toISOString(),
@@ -105,6 +115,24 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   })),
   kpiDefinitions: only(STAFF_READERS),
   kpiTargets: only(STAFF_READERS),
+  // node(id) authorizes each type as its own query does (src/graphql/node.ts): a sample of them.
+  node: [
+    ...otherAndSelf(STAFF_READERS, SIGNED_IN, (_w, memberId) => ({ id: `MemberStanding/${memberId}` })),
+    ...otherAndSelf(['PRIVACY_OFFICER'], SIGNED_IN, (_w, memberId) => ({ id: `Consent/${memberId}/newsletter` })),
+    {
+      about: "a case in the owner's group",
+      allowed: [...STAFF_READERS, 'GROUP_OWNER'],
+      variables: (w) => ({ id: `ModerationCase/${w.ids.caseId}` }),
+    },
+    { about: 'a member', allowed: SIGNED_IN, variables: (w) => ({ id: `Member/${w.ids.subject}` }) },
+    // governanceHistory's readers learn that no event has the id (null); a privacy officer, who reads only the events of
+    // their members' streams, cannot be told even that: refused as for an event of another stream.
+    {
+      about: 'an event id that names no event',
+      allowed: STAFF_READERS,
+      variables: () => ({ id: 'GovernanceEvent/00000000-0000-4000-8000-000000000000' }),
+    },
+  ],
 
   // ------------------------------------------------------------------ mutations
   registerMember: only(CM, (w) => ({ input: { memberId: `${w.tag}-new-member`, displayName: 'New', department: 'Sales' } })),
@@ -149,6 +177,9 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   completeTrainingModule: otherAndSelf(CM, ACTORS, (w, memberId) => ({
     input: { programmeId: w.ids.programme, memberId, moduleId: w.ids.selfPacedModule },
   })),
+  withdrawFromTraining: otherAndSelf(CM, ACTORS, (w, memberId) => ({ input: { programmeId: w.ids.programme, memberId } })),
+  // Not even the member themself: a failure is a community manager's record.
+  recordTrainingFailed: otherAndSelf(CM, CM, (w, memberId) => ({ input: { programmeId: w.ids.programme, memberId } })),
   defineCertificationLevel: only(CM, () => ({ input: { level: 2, name: 'Senior', requiredProgrammes: [], validityMonths: 12 } })),
   awardCertification: only(CM, (w) => ({ input: { memberId: w.ids.subject, level: w.ids.level } })),
   renewCertification: only(CM, (w) => ({ input: { memberId: w.ids.subject, reason: 'renewed' } })),
@@ -204,7 +235,9 @@ export function withMalformedIds(variables: Record<string, unknown>, malformed: 
   const walk = (value: unknown, key: string | null): unknown => {
     if (key !== null && ID_KEY.test(key) && typeof value === 'string') {
       replaced += 1;
-      return malformed;
+      // A global id (node) keeps its type, which decides who may read it: its key parts become malformed.
+      const global = /^([A-Z][A-Za-z0-9]*)\/(.+)$/.exec(value);
+      return global ? [global[1], ...global[2]!.split('/').map(() => malformed)].join('/') : malformed;
     }
     if (Array.isArray(value)) return value.map((item) => walk(item, typeof item === 'string' ? key : null));
     if (value !== null && typeof value === 'object') {

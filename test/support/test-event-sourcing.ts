@@ -1,20 +1,27 @@
 import { loadConfig } from '../../src/config/config.ts';
 import { createEventSourcing, type EventSourcing, type EventSourcingParts } from '../../src/infrastructure/event-sourcing.ts';
 import { createTestDatabase, type TestDatabase } from '#testing';
+import { READ_MODEL_ENTITIES } from '../../src/read-model-entities.ts';
 
 export interface TestEventSourcing extends EventSourcing {
   readonly database: TestDatabase;
 }
 
+/** The parts under test; the read side maps every module's entities unless the spec says otherwise. */
+export type TestEventSourcingParts = Omit<EventSourcingParts, 'readModelEntities'> & Partial<Pick<EventSourcingParts, 'readModelEntities'>>;
+
 /**
  * What the service builds at start (event store, keys, schemas, projection runner, TypeORM read side), on a fresh
  * database of the test PostgreSQL, with the projections running. `close()` also drops the database.
  */
-export async function startTestEventSourcing(parts: EventSourcingParts, prefix: string): Promise<TestEventSourcing> {
+export async function startTestEventSourcing(parts: TestEventSourcingParts, prefix: string): Promise<TestEventSourcing> {
   const database = await createTestDatabase(prefix);
   let eventSourcing: EventSourcing;
   try {
-    eventSourcing = await createEventSourcing(loadConfig({ NODE_ENV: 'test' }), database.url, parts);
+    eventSourcing = await createEventSourcing(loadConfig({ NODE_ENV: 'test' }), database.url, {
+      readModelEntities: READ_MODEL_ENTITIES,
+      ...parts,
+    });
   } catch (error) {
     await database.drop();
     throw error;

@@ -118,7 +118,7 @@ export const GROUPS_WITH_UNCERTIFIED_OWNERS = doc(`query GroupsWithUncertifiedOw
 }`);
 
 export const TRAINING_PROGRAMME = doc(`query TrainingProgramme($id: ID!) {
-  trainingProgramme(id: $id) { id title revision modules { id title required selfPaced } }
+  trainingProgramme(id: $id) { id title revision modules { moduleId title required selfPaced } }
 }`);
 
 export const TRAINING_ENROLMENT = doc(`query TrainingEnrolment($programmeId: ID!, $memberId: ID!) {

@@ -302,8 +302,9 @@ function ExportPanel() {
     try {
       const response = await fetch(exportUrl(form), { headers: { authorization: `Bearer ${token() ?? ''}` } });
       if (!response.ok) {
-        const body = (await response.json().catch(() => null)) as { message?: string; error?: { message?: string } } | null;
-        throw new Error(body?.message ?? body?.error?.message ?? `HTTP ${response.status}`);
+        // Refusals have GraphQL's shape: { errors: [{ message, extensions: { code } }] }.
+        const body = (await response.json().catch(() => null)) as { errors?: { message?: string }[] } | null;
+        throw new Error(body?.errors?.[0]?.message ?? `HTTP ${response.status}`);
       }
       const blob = await response.blob();
       const url = URL.createObjectURL(blob);

@@ -1,10 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { can } from '../access.ts';
 import { ADD_NOTE, MEMBER_STANDING, RETRACT_NOTE } from '../api/documents.ts';
+import type { AddModeratorNoteMutation, MemberStandingQuery, RetractModeratorNoteMutation } from '../api/generated/graphql.ts';
 import { useConsole } from '../context.ts';
 import { newCommandId } from '../moderation.ts';
 import { Badge, ErrorNotice, Field, Link, Loaded, Page, Panel, toneOf, useQuery } from '../ui.tsx';
 
+/** A row of either sanction table (the history selects more of each sanction than the active list). */
 interface Sanction {
   id: string;
   caseId: string;
@@ -16,18 +18,9 @@ interface Sanction {
   active: boolean;
 }
 
-interface Standing {
-  memberId: string;
-  suspended: boolean;
-  activeSanctions: Sanction[];
-  sanctionHistory: Sanction[];
-  notes: { id: string; memberId: string; text: string; authorId: string; createdAt: string; retracted: boolean }[];
-}
-
-interface Answer {
-  member: { id: string; displayName: string; department: string; status: string } | null;
-  memberStanding: Standing;
-}
+// The answers' types as codegen derives them from schema.gql and the documents (`npm run codegen`).
+type Answer = MemberStandingQuery;
+type Standing = Answer['memberStanding'];
 
 export function StandingPage({ memberId }: { memberId: string }) {
   const { t, e, me, dateTime, client } = useConsole();
@@ -57,7 +50,7 @@ export function StandingPage({ memberId }: { memberId: string }) {
     const ok = await apply(
       async () =>
         (
-          await client.request<{ addModeratorNote: Standing }>(ADD_NOTE, {
+          await client.request<AddModeratorNoteMutation>(ADD_NOTE, {
             input: { memberId, text: text.trim(), commandId: newCommandId() },
           })
         ).addModeratorNote,
@@ -71,7 +64,7 @@ export function StandingPage({ memberId }: { memberId: string }) {
     void apply(
       async () =>
         (
-          await client.request<{ retractModeratorNote: Standing }>(RETRACT_NOTE, {
+          await client.request<RetractModeratorNoteMutation>(RETRACT_NOTE, {
             input: { memberId, noteId, ...(reason.trim() ? { reason: reason.trim() } : {}), commandId: newCommandId() },
           })
         ).retractModeratorNote,

@@ -8,7 +8,7 @@ interface Programme {
   id: string;
   title: string;
   revision: number;
-  modules: { id: string; title: string; required: boolean; selfPaced: boolean }[];
+  modules: { moduleId: string; title: string; required: boolean; selfPaced: boolean }[];
 }
 
 interface Enrolment {
@@ -116,8 +116,8 @@ function ProgrammeView({ id }: { id: string }) {
               </h3>
               <ul className="modules">
                 {p.modules.map((m) => (
-                  <li key={m.id}>
-                    <code>{m.id}</code> {m.title} {m.required ? <span className="badge badge-info">{t('required')}</span> : null}{' '}
+                  <li key={m.moduleId}>
+                    <code>{m.moduleId}</code> {m.title} {m.required ? <span className="badge badge-info">{t('required')}</span> : null}{' '}
                     {m.selfPaced ? <span className="badge">{t('selfPaced')}</span> : null}
                   </li>
                 ))}

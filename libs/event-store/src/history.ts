@@ -8,6 +8,11 @@ import { comparePositions, START, type LogPosition } from './position.ts';
  */
 export interface HistoryFilter {
   readonly streamId?: string;
+  /**
+   * The event's own id (a UUID). Unique per stream only (the stores' key is (stream, event id)): a page read forwards
+   * answers the first event in log order that carries it.
+   */
+  readonly eventId?: string;
   /** Stream categories: the part of the stream id before the first '-'. */
   readonly categories?: readonly string[];
   readonly eventTypes?: readonly string[];
@@ -81,6 +86,7 @@ export function validateHistoryOptions(options: ReadHistoryOptions): void {
 export function matchesHistoryFilter(event: RecordedEvent, filter: HistoryFilter | undefined): boolean {
   if (!filter) return true;
   if (filter.streamId !== undefined && event.streamId !== filter.streamId) return false;
+  if (filter.eventId !== undefined && event.id !== filter.eventId) return false;
   if (filter.categories && !filter.categories.includes(streamCategory(event.streamId))) return false;
   if (filter.eventTypes && !filter.eventTypes.includes(event.type)) return false;
   const at = event.recordedAt.getTime();

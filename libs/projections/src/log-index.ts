@@ -44,11 +44,15 @@ import { READ_MODEL_SCHEMA } from './schema.ts';
  */
 export const LOG_INDEX_PROJECTION = 'log_index';
 const TABLE = 'log_events';
+/** The name projections migration 3 (schema.ts) gave this index in the generations that existed before it. */
+const LOG_EVENTS_EVENT_ID_INDEX = 'log_events_event_id_order';
 /** Readers go through the view, which points at the generation that serves (a rebuild swaps it when caught up). */
 const VIEW = `${READ_MODEL_SCHEMA}.${TABLE}`;
 
 export const logIndexProjection: RecordedEventProjection = {
   name: LOG_INDEX_PROJECTION,
+  // Not bumped for the event id index: migration 3 of the runner's schema (schema.ts) added it to the generations
+  // that existed, in place, which a rebuild of the whole log would have done at the cost of a stale history meanwhile.
   version: 1,
   tables: [TABLE],
   input: 'recorded',
@@ -74,6 +78,8 @@ export const logIndexProjection: RecordedEventProjection = {
       -- Each filter of a history page leads an index that goes on in log order, so a page is a range scan from its
       -- cursor whatever the size of the log (as on es_events: migrations 1 and 2 of the PostgreSQL store).
       CREATE INDEX ON ${t} (stream_id, transaction_id, global_position);
+      -- node(id) of a GovernanceEvent: the event by its own id. Named, as projections migration 3 creates it.
+      CREATE INDEX ${LOG_EVENTS_EVENT_ID_INDEX} ON ${t} (event_id, transaction_id, global_position);
       CREATE INDEX ON ${t} (category, transaction_id, global_position);
       CREATE INDEX ON ${t} (event_type, transaction_id, global_position);
       CREATE INDEX ON ${t} (actor_id, transaction_id, global_position);

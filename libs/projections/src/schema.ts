@@ -46,4 +46,30 @@ CREATE TABLE projection_event_log (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'log index: event id index in the existing generations',
+    // node(id) finds a governance event by its id; on the log index (log-index.ts) that needs an index on event_id.
+    // Its setup creates it in every new generation; this adds it, in place, to the generations that already exist,
+    // rather than a version bump that would rebuild the whole copy of the log (the serving one is not fed meanwhile).
+    // IF NOT EXISTS under the setup's name: a generation made by the new setup already has it. Plain CREATE INDEX (in
+    // the migration's transaction): the index's writer waits while it is built; its readers do not.
+    sql: `
+DO $migration$
+DECLARE
+  generation_schema text;
+BEGIN
+  FOR generation_schema IN
+    SELECT format('proj_%s_g%s', name, generation) FROM projection_generations
+     WHERE name = 'log_index' AND status IN ('active', 'building')
+  LOOP
+    IF to_regclass(format('%I.log_events', generation_schema)) IS NOT NULL THEN
+      EXECUTE format('CREATE INDEX IF NOT EXISTS log_events_event_id_order ON %I.log_events (event_id, transaction_id, global_position)',
+                     generation_schema);
+    END IF;
+  END LOOP;
+END
+$migration$;
+`,
+  },
 ];

@@ -86,6 +86,7 @@ describe('agreements read model', () => {
   }
 
   const version = (n: number, body: string, requiresReacceptance: boolean, at: string): AgreementVersionView => ({
+    agreementId: 'coc',
     version: n,
     title: `Title of ${body}`,
     body,

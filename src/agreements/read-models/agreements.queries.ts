@@ -1,11 +1,14 @@
 import { In, type DataSource } from 'typeorm';
 import { READ_MODEL_SCHEMA } from '#projections';
+import { keyCondition, keysetPage, type PageInfo, type PageRequest } from '../../graphql/pagination.ts';
+import { encodeIdCursor } from '../../shared/id-cursor.ts';
 import { isId } from '../../shared/identifiers.ts';
 import { AgreementAcceptanceRecord, AgreementMemberRecord, AgreementRecord, AgreementVersionRecord } from './agreement.records.ts';
 import { AGREEMENT_ACCEPTANCES_TABLE, AGREEMENT_MEMBERS_TABLE, AGREEMENTS_TABLE } from './agreements.projection.ts';
 
 /** Shaped like the GraphQL `AgreementVersion`. */
 export interface AgreementVersionView {
+  readonly agreementId: string;
   readonly version: number;
   readonly title: string;
   readonly body: string;
@@ -55,6 +58,36 @@ export async function findAgreement(db: DataSource, agreementId: string): Promis
   return view ?? null;
 }
 
+/** A page of agreements as their connection has it: each with its cursor, where the page sits, how many there are. */
+export interface AgreementPage {
+  readonly edges: { readonly cursor: string; readonly node: AgreementView }[];
+  readonly pageInfo: PageInfo;
+  readonly totalCount: number;
+}
+
+/** Every agreement, by agreement id, both ways (keyset on the id: a page stays right while agreements are published). */
+export async function listAgreements(db: DataSource, page: PageRequest): Promise<AgreementPage> {
+  const all = () => db.getRepository(AgreementRecord).createQueryBuilder('g');
+  const listed = await keysetPage(
+    page,
+    (record: AgreementRecord) => record.agreementId,
+    ({ bound, order, limit }) => {
+      const query = all().orderBy('g.agreementId', order).limit(limit);
+      if (bound !== null) {
+        const condition = keyCondition('g.agreementId', bound);
+        query.andWhere(condition.sql, condition.parameters);
+      }
+      return query.getMany();
+    },
+  );
+  const views = await toViews(db, listed.rows);
+  return {
+    edges: views.map((view) => ({ cursor: encodeIdCursor(view.id), node: view })),
+    pageInfo: listed.pageInfo,
+    totalCount: await all().getCount(),
+  };
+}
+
 /** Which version binds the member and whether they still have to accept it. */
 export async function findAgreementAcceptance(db: DataSource, agreementId: string, memberId: string): Promise<AgreementAcceptanceLookup> {
   if (!isId(agreementId)) return { found: false, missing: 'agreement' };
@@ -102,6 +135,7 @@ async function toViews(db: DataSource, records: readonly AgreementRecord[]): Pro
   for (const record of versionRecords) {
     const list = versions.get(record.agreementId) ?? [];
     list.push({
+      agreementId: record.agreementId,
       version: record.version,
       title: record.title,
       body: record.body,

@@ -19,6 +19,8 @@ import {
   type ListAmbassadorsOptions,
 } from './ambassadors.queries.ts';
 import { testMetadata } from '../../../test/support/event-metadata.ts';
+import { backward, expectPagingBothWays, forward } from '../../../test/support/paging.ts';
+import type { PageRequest } from '../../graphql/pagination.ts';
 
 describe('ambassadors read model', () => {
   let eventSourcing: TestEventSourcing;
@@ -89,7 +91,9 @@ describe('ambassadors read model', () => {
     await activate(memberId, `2025-02-${String(day).padStart(2, '0')}T11:00:00.000Z`);
   };
 
-  const list = (options: Partial<ListAmbassadorsOptions> = {}) => listAmbassadors(readModels, { first: 50, ...options });
+  type ListOptions = Partial<Omit<ListAmbassadorsOptions, 'page'>> & { first?: number; after?: string | null; page?: PageRequest };
+  const list = ({ first = 50, after = null, page, ...filter }: ListOptions = {}) =>
+    listAmbassadors(readModels, { ...filter, page: page ?? forward(first, after) });
   const ids = (page: { nodes: readonly AmbassadorView[] }) => page.nodes.map((node) => node.memberId);
 
   test('follows an enrolment from nomination to offboarding, and keeps it in the history when the member is nominated again', async () => {
@@ -220,7 +224,7 @@ describe('ambassadors read model', () => {
     expect(all.nodes.map((node) => node.status)).toEqual(['ACTIVE', 'NOMINATED', 'INACTIVE', 'APPROVED', 'REJECTED']);
     expect(all).toMatchObject({ hasNextPage: false, totalCount: 5, endCursor: encodeAmbassadorCursor('m-e') });
 
-    const check = async (options: Partial<ListAmbassadorsOptions>, expected: string[]) => {
+    const check = async (options: ListOptions, expected: string[]) => {
       const page = await list(options);
       expect({ ids: ids(page), totalCount: page.totalCount }).toEqual({ ids: expected, totalCount: expected.length });
     };
@@ -245,12 +249,50 @@ describe('ambassadors read model', () => {
     const third = await list({ first: 2, after: second.endCursor });
     expect(third).toMatchObject({ hasNextPage: false, totalCount: 6, endCursor: encodeAmbassadorCursor('m-e') });
     expect(ids(third)).toEqual(['m-e']);
-    expect(await list({ first: 0 })).toEqual({ nodes: [], hasNextPage: true, endCursor: null, totalCount: 6 });
+    expect(await list({ first: 0 })).toEqual({
+      nodes: [],
+      hasNextPage: true,
+      endCursor: null,
+      hasPreviousPage: false,
+      startCursor: null,
+      totalCount: 6,
+    });
 
     for (const after of ['', 'not a cursor', '%%%', encodeAmbassadorCursor('m-a') + '=']) {
       await expect(list({ after })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: 'after is not a valid cursor' });
     }
     await expect(list({ first: -1 })).rejects.toBeInstanceOf(DomainError);
+    await expect(list({ page: backward(2, 'not a cursor') })).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: 'before is not a valid cursor',
+      details: { field: 'before' },
+    });
+  });
+
+  test('pages backward too, filter and all: the end with last, back to the start with before, the same nodes as forward', async () => {
+    const research = ['m-1', 'm-2', 'm-4', 'm-5', 'm-7'];
+    for (const [id, day] of [
+      ['m-5', 1],
+      ['m-3', 2],
+      ['m-1', 3],
+      ['m-7', 4],
+      ['m-2', 5],
+      ['m-6', 6],
+      ['m-4', 7],
+    ] as const) {
+      const department = research.includes(id) ? 'Research' : 'Sales';
+      await register(id, department);
+      await enlist(id, department, day);
+    }
+    const pagesOf = (department: string | null) => async (page: PageRequest) => {
+      const listed = await list({ department, page });
+      return { ids: ids(listed), pageInfo: listed };
+    };
+    await expectPagingBothWays(pagesOf(null), ['m-1', 'm-2', 'm-3', 'm-4', 'm-5', 'm-6', 'm-7'], 2);
+    await expectPagingBothWays(pagesOf('Research'), research, 2);
+    const end = await list({ department: 'Research', page: backward(3) });
+    expect(ids(end)).toEqual(['m-4', 'm-5', 'm-7']);
+    expect(end).toMatchObject({ hasPreviousPage: true, hasNextPage: false, totalCount: 5, startCursor: encodeAmbassadorCursor('m-4') });
   });
 
   test('coverage counts ACTIVE ambassadors per department, with every department of the directory', async () => {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { REDACTED, type StoredEvent } from '#event-store';
 import type { ProjectionContext, ProjectionDefinition } from '#projections';
 import { isMemberEvent, MEMBER_STREAM_CATEGORY, type MemberEvent } from '../../members/index.ts';
-import { PRIVACY_STREAM_CATEGORY } from '../../privacy/privacy.decider.ts';
+import { PRIVACY_STREAM_CATEGORY } from '../../privacy/index.ts';
 import { AMBASSADOR_STREAM_CATEGORY, isAmbassadorEvent, type AmbassadorEvent } from '../ambassador.decider.ts';
 
 export const AMBASSADORS_PROJECTION = 'ambassadors';

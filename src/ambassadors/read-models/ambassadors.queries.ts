@@ -1,5 +1,6 @@
 import { In, type DataSource, type SelectQueryBuilder } from 'typeorm';
 import { READ_MODEL_SCHEMA } from '#projections';
+import { keyCondition, keysetPage, type PageInfo, type PageRequest } from '../../graphql/pagination.ts';
 import { decodeIdCursor, encodeIdCursor, requireListSize } from '../../shared/id-cursor.ts';
 import { isId } from '../../shared/identifiers.ts';
 import type { AmbassadorStatus } from '../ambassador.decider.ts';
@@ -46,15 +47,13 @@ export interface ListAmbassadorsOptions {
   /** Any of these; every status when absent or empty. */
   readonly statuses?: readonly AmbassadorStatus[] | null;
   readonly department?: string | null;
-  readonly first: number;
-  /** endCursor of the previous page. */
-  readonly after?: string | null;
+  /** Forward after a cursor (an endCursor) or backward before one (a startCursor); the size up to MAX_AMBASSADORS_PAGE. */
+  readonly page: PageRequest;
 }
 
-export interface AmbassadorPage {
+/** The page's nodes in member id order, where it sits (PageInfo's fields) and the total. */
+export interface AmbassadorPage extends PageInfo {
   readonly nodes: AmbassadorView[];
-  readonly hasNextPage: boolean;
-  readonly endCursor: string | null;
   /** All ambassadors matching the filter, whatever the page. */
   readonly totalCount: number;
 }
@@ -69,20 +68,24 @@ export async function findAmbassador(db: DataSource, memberId: string): Promise<
   return view ?? null;
 }
 
-/** By member id, keyset-paginated on it: a page stays correct while members are nominated meanwhile. */
+/** By member id, keyset-paginated on it both ways: a page stays correct while members are nominated meanwhile. */
 export async function listAmbassadors(db: DataSource, options: ListAmbassadorsOptions): Promise<AmbassadorPage> {
-  const first = requireListSize(options.first, MAX_AMBASSADORS_PAGE);
-  const after = options.after === undefined || options.after === null ? null : decodeAmbassadorCursor(options.after);
+  const request = { ...options.page, size: requireListSize(options.page.size, MAX_AMBASSADORS_PAGE) };
   const filtered = () => applyFilter(db.getRepository(AmbassadorRecord).createQueryBuilder('a'), options);
-  const query = filtered()
-    .orderBy('a.memberId', 'ASC')
-    .limit(first + 1);
-  if (after !== null) query.andWhere('a.memberId > :after', { after });
-  const records = await query.getMany();
+  const page = await keysetPage(
+    request,
+    (record: AmbassadorRecord) => record.memberId,
+    ({ bound, order, limit }) => {
+      const query = filtered().orderBy('a.memberId', order).limit(limit);
+      if (bound !== null) {
+        const condition = keyCondition('a.memberId', bound);
+        query.andWhere(condition.sql, condition.parameters);
+      }
+      return query.getMany();
+    },
+  );
   const totalCount = await filtered().getCount();
-  const nodes = await withHistory(db, records.slice(0, first));
-  const last = nodes.at(-1);
-  return { nodes, hasNextPage: records.length > first, endCursor: last ? encodeAmbassadorCursor(last.memberId) : null, totalCount };
+  return { nodes: await withHistory(db, page.rows), ...page.pageInfo, totalCount };
 }
 
 /**

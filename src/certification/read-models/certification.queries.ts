@@ -1,4 +1,6 @@
 import { In, type DataSource } from 'typeorm';
+import { keyCondition, keysetPage, type PageInfo, type PageRequest } from '../../graphql/pagination.ts';
+import { encodeIdCursor } from '../../shared/id-cursor.ts';
 import { isId } from '../../shared/identifiers.ts';
 import { LIVE_STATUSES, recordStatusAt, type CertificationStatus } from '../certification.decider.ts';
 import { CertificationHistoryRecord, CertificationLevelRecord, MemberCertificationRecord } from './certification.records.ts';
@@ -58,6 +60,61 @@ export async function certificationStatuses(
     );
   }
   return statuses;
+}
+
+export interface CertificationListFilter {
+  /** Any of these, as of `at` (a live award past its expiry is EXPIRED); every status when absent or empty. */
+  readonly statuses?: readonly CertificationStatus[] | null;
+  /** The current award's level (also once it expired or was revoked). */
+  readonly level?: number | null;
+}
+
+/** A page of members' certifications: their member ids in order, each with its cursor. */
+export interface CertificationIdPage {
+  readonly edges: { readonly cursor: string; readonly memberId: string }[];
+  readonly pageInfo: PageInfo;
+  readonly totalCount: number;
+}
+
+/**
+ * The status a member's current award has at `:at`, in SQL: what recordStatusAt says of a current award (a live one
+ * whose expiry has passed is EXPIRED even before the scheduler records it), so that the filter and the answer agree.
+ */
+const STATUS_AT = `(CASE WHEN c.status IN (${LIVE_STATUSES.map((status) => `'${status}'`).join(', ')}) AND c.expiresAt <= :at THEN 'EXPIRED' ELSE c.status END)`;
+
+/**
+ * The members ever certified whose current award matches the filter at `at`, by member id, both ways. Members never
+ * certified are not in it (they have no certification to list), so NOT_CERTIFIED alone matches nothing.
+ */
+export async function listCertifiedMembers(
+  db: DataSource,
+  filter: CertificationListFilter,
+  page: PageRequest,
+  at: Date,
+): Promise<CertificationIdPage> {
+  const matching = () => {
+    const query = db.getRepository(MemberCertificationRecord).createQueryBuilder('c').setParameter('at', at);
+    if (filter.statuses && filter.statuses.length > 0) query.andWhere(`${STATUS_AT} IN (:...statuses)`, { statuses: [...filter.statuses] });
+    if (filter.level !== null && filter.level !== undefined) query.andWhere('c.level = :level', { level: filter.level });
+    return query;
+  };
+  const listed = await keysetPage(
+    page,
+    (record: MemberCertificationRecord) => record.memberId,
+    ({ bound, order, limit }) => {
+      const query = matching().orderBy('c.memberId', order).limit(limit);
+      if (bound !== null) {
+        const condition = keyCondition('c.memberId', bound);
+        query.andWhere(condition.sql, condition.parameters);
+      }
+      return query.getMany();
+    },
+  );
+  return {
+    edges: listed.rows.map((record) => ({ cursor: encodeIdCursor(record.memberId), memberId: record.memberId })),
+    pageInfo: listed.pageInfo,
+    totalCount: await matching().getCount(),
+  };
 }
 
 /** The level a certification holds while live (certified, due for renewal or suspended); null otherwise. */

@@ -9,6 +9,7 @@ import { ownerCandidate } from '../owner-candidate.ts';
 import { groupsProjection } from './groups.projection.ts';
 import { findGroup, listGroups } from './groups.queries.ts';
 import { testMetadata } from '../../../test/support/event-metadata.ts';
+import { backward, expectPagingBothWays, forward } from '../../../test/support/paging.ts';
 
 describe('groups read model', () => {
   let eventSourcing: TestEventSourcing;
@@ -113,20 +114,43 @@ describe('groups read model', () => {
     const pages: string[][] = [];
     let after: string | null = null;
     for (;;) {
-      const page = await listGroups(readModels, { first: 2, after });
+      const page = await listGroups(readModels, { page: forward(2, after) });
       expect(page.totalCount).toBe(5);
       pages.push(page.nodes.map((g) => g.id));
       if (!page.hasNextPage) break;
       after = page.endCursor;
     }
     expect(pages).toEqual([['g-1', 'g-2'], ['g-3', 'g-4'], ['g-5']]);
-    expect((await listGroups(readModels, { first: 10 })).endCursor).toBe(Buffer.from('g-5').toString('base64url'));
+    expect((await listGroups(readModels, { page: forward(10) })).endCursor).toBe(Buffer.from('g-5').toString('base64url'));
   });
 
   test('refuses a malformed cursor as bad input', async () => {
-    await expect(listGroups(readModels, { first: 2, after: '***' })).rejects.toMatchObject({
+    await expect(listGroups(readModels, { page: forward(2, '***') })).rejects.toMatchObject({
       code: 'BAD_USER_INPUT',
       message: 'after is not a valid cursor',
     });
+    await expect(listGroups(readModels, { page: backward(2, '***') })).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: 'before is not a valid cursor',
+      details: { field: 'before' },
+    });
+  });
+
+  test('pages backward too: the end with last, back to the start with before, the same nodes as forward', async () => {
+    const ids = ['g-1', 'g-2', 'g-3', 'g-4', 'g-5', 'g-6', 'g-7'];
+    for (const id of ['g-6', 'g-1', 'g-4', 'g-7', 'g-2', 'g-5', 'g-3'])
+      await run({ type: 'CreateGroup', groupId: id, name: `Group ${id}` });
+    await expectPagingBothWays(
+      async (page) => {
+        const listed = await listGroups(readModels, { page });
+        expect(listed.totalCount).toBe(7);
+        return { ids: listed.nodes.map((g) => g.id), pageInfo: listed };
+      },
+      ids,
+      3,
+    );
+    const end = await listGroups(readModels, { page: backward(2) });
+    expect(end).toMatchObject({ hasNextPage: false, hasPreviousPage: true, startCursor: Buffer.from('g-6').toString('base64url') });
+    expect(end.nodes.map((g) => g.id)).toEqual(['g-6', 'g-7']);
   });
 });

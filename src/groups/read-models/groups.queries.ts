@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { GroupRecord } from './group.record.ts';
+import { keyCondition, keysetPage, type PageInfo, type PageRequest } from '../../graphql/pagination.ts';
 import { decodeIdCursor, encodeIdCursor, requireListSize } from '../../shared/id-cursor.ts';
 import { isId } from '../../shared/identifiers.ts';
 
@@ -17,16 +18,13 @@ export interface GroupView {
 }
 
 export interface ListGroupsOptions {
-  readonly first: number;
-  /** endCursor of the previous page. */
-  readonly after?: string | null;
+  /** Forward after a cursor (an endCursor) or backward before one (a startCursor); the size up to MAX_GROUPS_PAGE. */
+  readonly page: PageRequest;
 }
 
-export interface GroupPage {
+/** The page's nodes in group id order, where it sits (PageInfo's fields) and the total. */
+export interface GroupPage extends PageInfo {
   readonly nodes: GroupView[];
-  readonly hasNextPage: boolean;
-  /** The cursor of the last node; null on an empty page. */
-  readonly endCursor: string | null;
   readonly totalCount: number;
 }
 
@@ -38,26 +36,24 @@ export async function findGroup(db: DataSource, id: string): Promise<GroupView |
   return record ? toGroup(record) : null;
 }
 
-/** Keyset pagination on group_id, so a page stays correct while groups are created meanwhile. */
+/** Keyset pagination on group_id, both ways, so a page stays correct while groups are created meanwhile. */
 export async function listGroups(db: DataSource, options: ListGroupsOptions): Promise<GroupPage> {
-  const first = requireListSize(options.first, MAX_GROUPS_PAGE);
-  const after = options.after === undefined || options.after === null ? null : decodeGroupCursor(options.after);
+  const request = { ...options.page, size: requireListSize(options.page.size, MAX_GROUPS_PAGE) };
   const repository = db.getRepository(GroupRecord);
-  const query = repository
-    .createQueryBuilder('g')
-    .orderBy('g.groupId', 'ASC')
-    .limit(first + 1);
-  if (after !== null) query.andWhere('g.groupId > :after', { after });
-  const records = await query.getMany();
+  const page = await keysetPage(
+    request,
+    (record: GroupRecord) => record.groupId,
+    ({ bound, order, limit }) => {
+      const query = repository.createQueryBuilder('g').orderBy('g.groupId', order).limit(limit);
+      if (bound !== null) {
+        const condition = keyCondition('g.groupId', bound);
+        query.andWhere(condition.sql, condition.parameters);
+      }
+      return query.getMany();
+    },
+  );
   const totalCount = await repository.count();
-  const nodes = records.slice(0, first).map(toGroup);
-  const last = nodes.at(-1);
-  return {
-    nodes,
-    hasNextPage: records.length > first,
-    endCursor: last ? encodeGroupCursor(last.id) : null,
-    totalCount,
-  };
+  return { nodes: page.rows.map(toGroup), ...page.pageInfo, totalCount };
 }
 
 export const encodeGroupCursor = encodeIdCursor;

@@ -9,6 +9,8 @@ import { MEMBER_EVENT_SCHEMAS, memberDecider, memberStreamId, type MemberCommand
 import { membersProjection } from './members.projection.ts';
 import { EVERY_MEMBER, findMember, listMembers } from './members.queries.ts';
 import { testMetadata } from '../../../test/support/event-metadata.ts';
+import { backward, expectPagingBothWays, forward } from '../../../test/support/paging.ts';
+import { pageRequest } from '../../graphql/pagination.ts';
 
 describe('members read model', () => {
   let eventSourcing: TestEventSourcing;
@@ -108,7 +110,7 @@ describe('members read model', () => {
     const pages: string[][] = [];
     let after: string | null = null;
     for (;;) {
-      const page = await listMembers(readModels, { reader: EVERY_MEMBER, first: 2, after });
+      const page = await listMembers(readModels, { reader: EVERY_MEMBER, page: pageRequest({ first: 2, after }) });
       expect(page.totalCount).toBe(5);
       pages.push(page.nodes.map((m) => m.id));
       if (!page.hasNextPage) break;
@@ -116,28 +118,57 @@ describe('members read model', () => {
     }
     expect(pages).toEqual([['m-1', 'm-2'], ['m-3', 'm-4'], ['m-5']]);
 
-    const research = await listMembers(readModels, { reader: EVERY_MEMBER, department: 'Research', first: 2 });
+    const research = await listMembers(readModels, { reader: EVERY_MEMBER, department: 'Research', page: pageRequest({ first: 2 }) });
     expect(research).toMatchObject({ hasNextPage: true, totalCount: 3 });
     expect(research.nodes.map((m) => m.id)).toEqual(['m-1', 'm-2']);
-    const rest = await listMembers(readModels, { reader: EVERY_MEMBER, department: 'Research', first: 2, after: research.endCursor });
+    const rest = await listMembers(readModels, {
+      reader: EVERY_MEMBER,
+      department: 'Research',
+      page: pageRequest({ first: 2, after: research.endCursor }),
+    });
     expect(rest).toMatchObject({ hasNextPage: false, totalCount: 3 });
     expect(rest.nodes).toEqual([{ id: 'm-5', displayName: 'Member m-5', department: 'Research', status: 'ACTIVE', revision: 0 }]);
 
-    const empty = await listMembers(readModels, { reader: EVERY_MEMBER, department: 'Legal', first: 10 });
-    expect(empty).toEqual({ nodes: [], hasNextPage: false, endCursor: null, totalCount: 0 });
-    expect((await listMembers(readModels, { reader: EVERY_MEMBER, first: 0 })).nodes).toEqual([]);
+    const empty = await listMembers(readModels, { reader: EVERY_MEMBER, department: 'Legal', page: pageRequest({ first: 10 }) });
+    expect(empty).toEqual({ nodes: [], hasNextPage: false, endCursor: null, hasPreviousPage: false, startCursor: null, totalCount: 0 });
+    expect((await listMembers(readModels, { reader: EVERY_MEMBER, page: forward(0) })).nodes).toEqual([]);
+  });
+
+  test('pages backward too: the end with last, back to the start with before, the same nodes as forward', async () => {
+    for (const id of ['m-4', 'm-1', 'm-6', 'm-3', 'm-7', 'm-2', 'm-5'])
+      await register(id, `Member ${id}`, id === 'm-3' ? 'Sales' : 'Research');
+    const list = async (department: string | null, page: ReturnType<typeof forward>) => {
+      const listed = await listMembers(readModels, { reader: EVERY_MEMBER, department, page });
+      return { ids: listed.nodes.map((m) => m.id), pageInfo: listed };
+    };
+    await expectPagingBothWays((page) => list(null, page), ['m-1', 'm-2', 'm-3', 'm-4', 'm-5', 'm-6', 'm-7'], 3);
+    // The filter holds both ways, and the total is the filter's, whatever the page.
+    await expectPagingBothWays((page) => list('Research', page), ['m-1', 'm-2', 'm-4', 'm-5', 'm-6', 'm-7'], 4);
+    const end = await listMembers(readModels, { reader: EVERY_MEMBER, department: 'Research', page: pageRequest({ last: 2 }) });
+    expect(end).toMatchObject({ hasNextPage: false, hasPreviousPage: true, totalCount: 6 });
+    expect(end.nodes.map((m) => m.id)).toEqual(['m-6', 'm-7']);
+    const all = await listMembers(readModels, { reader: EVERY_MEMBER, page: backward(50) });
+    expect(all).toMatchObject({ hasNextPage: false, hasPreviousPage: false, totalCount: 7 });
+    expect(all.nodes).toHaveLength(7);
+    for (const before of ['%%%', Buffer.from('m-1').toString('base64') + '=']) {
+      await expect(listMembers(readModels, { reader: EVERY_MEMBER, page: backward(2, before) })).rejects.toMatchObject({
+        code: 'BAD_USER_INPUT',
+        message: 'before is not a valid cursor',
+        details: { field: 'before' },
+      });
+    }
   });
 
   test('refuses a malformed cursor and a bad page size as bad input', async () => {
     await register('m-1', 'Ada', 'Research');
     for (const after of ['%%%', 'not a cursor', Buffer.from('a b').toString('base64url'), Buffer.from('m-1').toString('base64') + '=']) {
-      await expect(listMembers(readModels, { reader: EVERY_MEMBER, first: 2, after })).rejects.toMatchObject({
+      await expect(listMembers(readModels, { reader: EVERY_MEMBER, page: pageRequest({ first: 2, after }) })).rejects.toMatchObject({
         code: 'BAD_USER_INPUT',
         message: 'after is not a valid cursor',
       });
     }
-    await expect(listMembers(readModels, { reader: EVERY_MEMBER, first: -1 })).rejects.toBeInstanceOf(DomainError);
-    await expect(listMembers(readModels, { reader: EVERY_MEMBER, first: 1.5 })).rejects.toBeInstanceOf(DomainError);
+    await expect(listMembers(readModels, { reader: EVERY_MEMBER, page: forward(-1) })).rejects.toBeInstanceOf(DomainError);
+    await expect(listMembers(readModels, { reader: EVERY_MEMBER, page: forward(1.5) })).rejects.toBeInstanceOf(DomainError);
   });
 
   test('after erasure, a rebuild purges the plain display name from the read model', async () => {

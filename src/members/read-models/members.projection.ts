@@ -2,9 +2,15 @@ import type pg from 'pg';
 import { REDACTED, type StoredEvent } from '#event-store';
 import type { ProjectionContext, ProjectionDefinition } from '#projections';
 import { isMemberEvent, MEMBER_STREAM_CATEGORY, type MemberEvent } from '../member.decider.ts';
-import { PRIVACY_STREAM_CATEGORY, type PrivacySettingsUpdated } from '../../privacy/privacy.decider.ts';
+import type { PRIVACY_STREAM_CATEGORY, PrivacySettingsUpdated } from '../../privacy/index.ts';
 
 export const MEMBERS_PROJECTION = 'members';
+
+/**
+ * The privacy module's stream category, written out: privacy depends on members at run time (a member must be
+ * registered), so members reads privacy's events with types only; the type keeps the value equal to privacy's.
+ */
+const PRIVACY_CATEGORY: typeof PRIVACY_STREAM_CATEGORY = 'privacy';
 export const MEMBERS_TABLE = 'members';
 
 /**
@@ -18,7 +24,7 @@ export const membersProjection: ProjectionDefinition<StoredEvent> = {
   // 2: purges the display name when an erasure completes. 3: directory_listed, from the privacy settings.
   version: 3,
   tables: [MEMBERS_TABLE],
-  filter: { categories: [MEMBER_STREAM_CATEGORY, PRIVACY_STREAM_CATEGORY] },
+  filter: { categories: [MEMBER_STREAM_CATEGORY, PRIVACY_CATEGORY] },
 
   async setup(client, ctx) {
     const table = ctx.table(MEMBERS_TABLE);

@@ -1,5 +1,6 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { MemberRecord } from './member.record.ts';
+import { keyCondition, keysetPage, type PageInfo, type PageRequest } from '../../graphql/pagination.ts';
 import { decodeIdCursor, encodeIdCursor, requireListSize } from '../../shared/id-cursor.ts';
 import { isId } from '../../shared/identifiers.ts';
 
@@ -25,16 +26,13 @@ export const EVERY_MEMBER: DirectoryReader = { seesUnlisted: true };
 export interface ListMembersOptions {
   readonly reader: DirectoryReader;
   readonly department?: string | null;
-  readonly first: number;
-  /** endCursor of the previous page. */
-  readonly after?: string | null;
+  /** Forward after a cursor (an endCursor) or backward before one (a startCursor); the size up to MAX_MEMBERS_PAGE. */
+  readonly page: PageRequest;
 }
 
-export interface MemberPage {
+/** The page's nodes in member id order, where it sits (PageInfo's fields) and the total. */
+export interface MemberPage extends PageInfo {
   readonly nodes: MemberView[];
-  readonly hasNextPage: boolean;
-  /** The cursor of the last node; null on an empty page. */
-  readonly endCursor: string | null;
   /** All members matching the filter that the reader may see, whatever the page. */
   readonly totalCount: number;
 }
@@ -49,29 +47,28 @@ export async function findMember(db: DataSource, id: string, reader: DirectoryRe
   return record ? toMember(record) : null;
 }
 
-/** Keyset pagination on member_id, so a page stays correct while members are registered meanwhile. */
+/** Keyset pagination on member_id, both ways, so a page stays correct while members are registered meanwhile. */
 export async function listMembers(db: DataSource, options: ListMembersOptions): Promise<MemberPage> {
-  const first = requireListSize(options.first, MAX_MEMBERS_PAGE);
-  const after = options.after === undefined || options.after === null ? null : decodeMemberCursor(options.after);
+  const request = { ...options.page, size: requireListSize(options.page.size, MAX_MEMBERS_PAGE) };
   const department = options.department ?? null;
   const matching = () => {
     const query = visibleTo(db.getRepository(MemberRecord).createQueryBuilder('m'), options.reader);
     return department === null ? query : query.andWhere('m.department = :department', { department });
   };
-  const page = matching()
-    .orderBy('m.memberId', 'ASC')
-    .limit(first + 1);
-  if (after !== null) page.andWhere('m.memberId > :after', { after });
-  const records = await page.getMany();
+  const page = await keysetPage(
+    request,
+    (record: MemberRecord) => record.memberId,
+    ({ bound, order, limit }) => {
+      const query = matching().orderBy('m.memberId', order).limit(limit);
+      if (bound !== null) {
+        const condition = keyCondition('m.memberId', bound);
+        query.andWhere(condition.sql, condition.parameters);
+      }
+      return query.getMany();
+    },
+  );
   const totalCount = await matching().getCount();
-  const nodes = records.slice(0, first).map(toMember);
-  const last = nodes.at(-1);
-  return {
-    nodes,
-    hasNextPage: records.length > first,
-    endCursor: last ? encodeMemberCursor(last.id) : null,
-    totalCount,
-  };
+  return { nodes: page.rows.map(toMember), ...page.pageInfo, totalCount };
 }
 
 function visibleTo(query: SelectQueryBuilder<MemberRecord>, reader: DirectoryReader): SelectQueryBuilder<MemberRecord> {

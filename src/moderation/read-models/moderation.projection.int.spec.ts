@@ -29,6 +29,8 @@ import {
 } from './moderation.queries.ts';
 import type { SanctionView } from './moderation.views.ts';
 import { testMetadata } from '../../../test/support/event-metadata.ts';
+import { backward, expectPagingBothWays, forward } from '../../../test/support/paging.ts';
+import type { PageRequest } from '../../graphql/pagination.ts';
 
 const CM = { kind: 'community_manager' } as const;
 
@@ -128,7 +130,9 @@ describe('moderation read model', () => {
     );
 
   const ids = (page: { nodes: readonly { id: string }[] }) => page.nodes.map((node) => node.id);
-  const list = (options: Partial<ListModerationCasesOptions>) => listModerationCases(readModels, { filter: {}, first: 50, ...options });
+  type ListOptions = Partial<Omit<ListModerationCasesOptions, 'page'>> & { first?: number; after?: string | null; page?: PageRequest };
+  const list = ({ first = 50, after = null, page, filter = {} }: ListOptions) =>
+    listModerationCases(readModels, { filter, page: page ?? forward(first, after) });
 
   test('follows a case from the first report to an overturned appeal, lifting the suspension', async () => {
     const caseId = 'post-1:1';
@@ -471,10 +475,41 @@ describe('moderation read model', () => {
     expect(ids(third)).toEqual(['c-4:1', 'c-5:1']);
     expect(third).toMatchObject({ hasNextPage: false, totalCount: 7 });
     const past = await list({ first: 2, after: third.endCursor });
-    expect(past).toEqual({ nodes: [], hasNextPage: false, endCursor: null, totalCount: 7 });
+    expect(past).toEqual({ nodes: [], hasNextPage: false, endCursor: null, hasPreviousPage: true, startCursor: null, totalCount: 7 });
 
-    expect(await list({ first: 0 })).toEqual({ nodes: [], hasNextPage: true, endCursor: null, totalCount: 7 });
+    expect(await list({ first: 0 })).toEqual({
+      nodes: [],
+      hasNextPage: true,
+      endCursor: null,
+      hasPreviousPage: false,
+      startCursor: null,
+      totalCount: 7,
+    });
     expect(ids(await list({ first: 500 }))).toEqual(['c-0:1', 'c-1:1', 'c-2:1', 'c-3:1', 'c-6:1', 'c-4:1', 'c-5:1']);
+  });
+
+  test('pages backward too, ties on opening time by case id: the end with last, back to the start with before', async () => {
+    await openQueue();
+    await report({ contentId: 'c-0', reporterId: 'm-r1', at: '2025-04-01T08:00:00.000Z' });
+    await report({ contentId: 'c-6', reporterId: 'm-r1', at: '2025-04-01T10:00:00.000Z' });
+    const pagesOf = (filter: ListModerationCasesOptions['filter']) => async (page: PageRequest) => {
+      const listed = await list({ filter, page });
+      return { ids: ids(listed), pageInfo: listed };
+    };
+    // c-2, c-3 and c-6 were opened at the same time: a cursor between them must keep their order both ways.
+    await expectPagingBothWays(pagesOf({}), ['c-0:1', 'c-1:1', 'c-2:1', 'c-3:1', 'c-6:1', 'c-4:1', 'c-5:1'], 2);
+    await expectPagingBothWays(pagesOf({ statuses: ['OPEN'] }), ['c-0:1', 'c-1:1', 'c-2:1', 'c-6:1'], 3);
+    const end = await list({ page: backward(3) });
+    expect(ids(end)).toEqual(['c-6:1', 'c-4:1', 'c-5:1']);
+    expect(end).toMatchObject({
+      hasNextPage: false,
+      hasPreviousPage: true,
+      totalCount: 7,
+      startCursor: moderationCaseCursor(end.nodes[0]!),
+    });
+    const before = await list({ page: backward(2, end.startCursor) });
+    expect(ids(before)).toEqual(['c-2:1', 'c-3:1']);
+    expect(before).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
   });
 
   test('refuses a malformed cursor and an out-of-range page size as bad input', async () => {
@@ -493,6 +528,11 @@ describe('moderation read model', () => {
         code: 'BAD_USER_INPUT',
         message: 'after is not a valid cursor',
         details: { field: 'after' },
+      });
+      await expect(list({ page: backward(2, after) })).rejects.toMatchObject({
+        code: 'BAD_USER_INPUT',
+        message: 'before is not a valid cursor',
+        details: { field: 'before' },
       });
     }
     await expect(list({ first: 501 })).rejects.toMatchObject({

@@ -3,7 +3,7 @@ import { REDACTED, type StoredEvent } from '#event-store';
 import type { ProjectionContext, ProjectionDefinition } from '#projections';
 import { isModerationCaseEvent, MODERATION_CASE_STREAM_CATEGORY, type ModerationCaseEvent } from '../moderation-case.decider.ts';
 import { isModeratorNoteEvent, MODERATOR_NOTES_STREAM_CATEGORY, type ModeratorNoteEvent } from '../moderator-notes.decider.ts';
-import { PRIVACY_STREAM_CATEGORY } from '../../privacy/privacy.decider.ts';
+import { PRIVACY_STREAM_CATEGORY } from '../../privacy/index.ts';
 import type { StoredAppeal, StoredDecision, StoredFlag } from './moderation-case.record.ts';
 
 export const MODERATION_PROJECTION = 'moderation';

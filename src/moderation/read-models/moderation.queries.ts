@@ -1,5 +1,6 @@
 import { In, type DataSource, type SelectQueryBuilder } from 'typeorm';
 import { badInput } from '../../shared/domain-error.ts';
+import { boundOperator, keysetPage, type CursorCodec, type PageRequest } from '../../graphql/pagination.ts';
 import { requireListSize } from '../../shared/id-cursor.ts';
 import { isId } from '../../shared/identifiers.ts';
 import { ModerationCaseRecord, type StoredAppeal, type StoredDecision, type StoredFlag } from './moderation-case.record.ts';
@@ -19,9 +20,11 @@ import type {
 
 export interface ListModerationCasesOptions {
   readonly filter: ModerationQueueFilter;
-  readonly first: number;
-  /** endCursor of the previous page (or the cursor of any edge). */
-  readonly after?: string | null;
+  /**
+   * Forward after a cursor (an endCursor, or the cursor of any edge) or backward before one (a startCursor); the size
+   * up to MAX_MODERATION_CASES_PAGE.
+   */
+  readonly page: PageRequest;
 }
 
 export const MAX_MODERATION_CASES_PAGE = 500;
@@ -36,41 +39,38 @@ export async function findModerationCase(db: DataSource, caseId: string): Promis
 }
 
 /**
- * The moderation queue, oldest first by (opened_at, case_id), keyset-paginated on both: a case opened while someone
- * pages sorts after the ones already seen (or before the cursor), so a page never repeats or skips a case.
+ * The moderation queue, oldest first by (opened_at, case_id), keyset-paginated on both, both ways: a case opened while
+ * someone pages sorts after the ones already seen (or before the cursor), so a page never repeats or skips a case.
  */
 export async function listModerationCases(db: DataSource, options: ListModerationCasesOptions): Promise<ModerationCasePage> {
-  const first = requireListSize(options.first, MAX_MODERATION_CASES_PAGE);
-  const after = options.after === undefined || options.after === null ? null : decodeCaseCursor(options.after);
+  const request = { ...options.page, size: requireListSize(options.page.size, MAX_MODERATION_CASES_PAGE) };
   const filter = options.filter;
   if (filter.withinGroups && filter.withinGroups.length === 0) {
-    return { nodes: [], hasNextPage: false, endCursor: null, totalCount: 0 };
+    // Nothing to list, but a cursor that is not one is still refused, as on any other queue.
+    if (request.cursor !== null) CASE_CURSORS.decode(request.cursor, request.direction === 'forward' ? 'after' : 'before');
+    return { nodes: [], hasNextPage: false, endCursor: null, hasPreviousPage: false, startCursor: null, totalCount: 0 };
   }
 
   const filtered = () => applyQueueFilter(db.getRepository(ModerationCaseRecord).createQueryBuilder('c'), filter);
-  const query = filtered()
-    .orderBy('c.openedAt', 'ASC')
-    .addOrderBy('c.caseId', 'ASC')
-    .limit(first + 1);
-  if (after !== null) {
-    query.andWhere('(c.openedAt, c.caseId) > (CAST(:afterOpenedAt AS timestamptz), :afterCaseId)', {
-      afterOpenedAt: after.openedAt.toISOString(),
-      afterCaseId: after.caseId,
-    });
-  }
-  const records = await query.getMany();
+  const page = await keysetPage(
+    request,
+    (record: ModerationCaseRecord): CaseCursor => ({ openedAt: record.openedAt, caseId: record.caseId }),
+    ({ bound, order, limit }) => {
+      const query = filtered().orderBy('c.openedAt', order).addOrderBy('c.caseId', order).limit(limit);
+      if (bound !== null) {
+        query.andWhere(`(c.openedAt, c.caseId) ${boundOperator(bound)} (CAST(:cursorOpenedAt AS timestamptz), :cursorCaseId)`, {
+          cursorOpenedAt: bound.key.openedAt.toISOString(),
+          cursorCaseId: bound.key.caseId,
+        });
+      }
+      return query.getMany();
+    },
+    CASE_CURSORS,
+  );
   const totalCount = await filtered().getCount();
-  const page = records.slice(0, first);
-  const sanctions = await sanctionsOf(db, page);
+  const sanctions = await sanctionsOf(db, page.rows);
   const now = new Date();
-  const nodes = page.map((record) => toCase(record, sanctions, now));
-  const last = nodes.at(-1);
-  return {
-    nodes,
-    hasNextPage: records.length > first,
-    endCursor: last ? moderationCaseCursor(last) : null,
-    totalCount,
-  };
+  return { nodes: page.rows.map((record) => toCase(record, sanctions, now)), ...page.pageInfo, totalCount };
 }
 
 /** The highest case number about a content item; 0 when it was never reported. */
@@ -83,6 +83,15 @@ export async function latestCaseNumber(db: DataSource, contentId: string): Promi
     .where('c.contentId = :contentId', { contentId })
     .getRawOne<{ latest: number | null }>();
   return row?.latest ?? 0;
+}
+
+/** The member a sanction or a moderator note is about (whose standing it is part of); null when there is none. */
+export async function memberOfStandingEntry(db: DataSource, entry: { sanctionId: string } | { noteId: string }): Promise<string | null> {
+  const record =
+    'sanctionId' in entry
+      ? isId(entry.sanctionId) && (await db.getRepository(SanctionRecord).findOneBy({ sanctionId: entry.sanctionId }))
+      : isId(entry.noteId) && (await db.getRepository(ModeratorNoteRecord).findOneBy({ noteId: entry.noteId }));
+  return record ? record.memberId : null;
 }
 
 /** Always answers: an unknown member has a clean standing. Sanctions and notes newest first. */
@@ -122,9 +131,9 @@ export function encodeCaseCursor(cursor: CaseCursor): string {
   return Buffer.from(JSON.stringify([cursor.openedAt.toISOString(), cursor.caseId]), 'utf8').toString('base64url');
 }
 
-/** The position behind a cursor from encodeCaseCursor; anything else is BAD_USER_INPUT on `after`. */
-export function decodeCaseCursor(cursor: string): CaseCursor {
-  const invalid = () => badInput('after is not a valid cursor', { field: 'after' });
+/** The position behind a cursor from encodeCaseCursor; anything else is BAD_USER_INPUT on `field` (after or before). */
+export function decodeCaseCursor(cursor: string, field: 'after' | 'before' = 'after'): CaseCursor {
+  const invalid = () => badInput(`${field} is not a valid cursor`, { field });
   if (typeof cursor !== 'string' || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
   let parsed: unknown;
   try {
@@ -142,6 +151,8 @@ export function decodeCaseCursor(cursor: string): CaseCursor {
   if (encodeCaseCursor(decoded) !== cursor) throw invalid();
   return decoded;
 }
+
+const CASE_CURSORS: CursorCodec<CaseCursor> = { encode: encodeCaseCursor, decode: decodeCaseCursor };
 
 function applyQueueFilter(
   query: SelectQueryBuilder<ModerationCaseRecord>,

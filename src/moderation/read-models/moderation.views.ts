@@ -99,10 +99,13 @@ export interface ModerationQueueFilter {
   readonly withinGroups?: readonly string[] | null;
 }
 
+/** The page's cases oldest first, where it sits (PageInfo's fields) and the total. */
 export interface ModerationCasePage {
   readonly nodes: ModerationCaseView[];
   readonly hasNextPage: boolean;
   readonly endCursor: string | null;
+  readonly hasPreviousPage: boolean;
+  readonly startCursor: string | null;
   /** All cases matching the filter, whatever the page. */
   readonly totalCount: number;
 }

@@ -220,9 +220,9 @@ describe('privacy read model', () => {
     await give('m-1', 'analytics', ' 2025-03 ', '2025-03-01T11:00:00.000Z');
     await give('m-2', 'newsletter', 'v9', '2025-03-01T12:00:00.000Z');
     expect(await listConsents(readModels, 'm-1')).toEqual([
-      { purpose: 'analytics', given: true, noticeVersion: '2025-03', changedAt: new Date('2025-03-01T11:00:00.000Z') },
-      { purpose: 'newsletter', given: true, noticeVersion: null, changedAt: new Date('2025-03-01T10:00:00.000Z') },
-      { purpose: 'profile_photo', given: true, noticeVersion: 'v1', changedAt: new Date('2025-03-01T09:00:00.000Z') },
+      { memberId: 'm-1', purpose: 'analytics', given: true, noticeVersion: '2025-03', changedAt: new Date('2025-03-01T11:00:00.000Z') },
+      { memberId: 'm-1', purpose: 'newsletter', given: true, noticeVersion: null, changedAt: new Date('2025-03-01T10:00:00.000Z') },
+      { memberId: 'm-1', purpose: 'profile_photo', given: true, noticeVersion: 'v1', changedAt: new Date('2025-03-01T09:00:00.000Z') },
     ]);
 
     // The same notice again records nothing: the time it was given stays.
@@ -241,14 +241,15 @@ describe('privacy read model', () => {
       { purpose: 'profile_photo', given: false, notice_version: 'v2', changed_at: new Date('2025-03-04T09:00:00.000Z') },
     ]);
     expect(await listConsents(readModels, 'm-1')).toEqual([
-      { purpose: 'analytics', given: false, noticeVersion: '2025-03', changedAt: new Date('2025-03-04T10:00:00.000Z') },
-      { purpose: 'newsletter', given: true, noticeVersion: null, changedAt: new Date('2025-03-01T10:00:00.000Z') },
-      { purpose: 'profile_photo', given: false, noticeVersion: 'v2', changedAt: new Date('2025-03-04T09:00:00.000Z') },
+      { memberId: 'm-1', purpose: 'analytics', given: false, noticeVersion: '2025-03', changedAt: new Date('2025-03-04T10:00:00.000Z') },
+      { memberId: 'm-1', purpose: 'newsletter', given: true, noticeVersion: null, changedAt: new Date('2025-03-01T10:00:00.000Z') },
+      { memberId: 'm-1', purpose: 'profile_photo', given: false, noticeVersion: 'v2', changedAt: new Date('2025-03-04T09:00:00.000Z') },
     ]);
 
     // Given again under the notice it was withdrawn under: recorded, with the new time.
     await give('m-1', 'analytics', '2025-03', '2025-03-06T09:00:00.000Z');
     expect((await listConsents(readModels, 'm-1'))[0]).toEqual({
+      memberId: 'm-1',
       purpose: 'analytics',
       given: true,
       noticeVersion: '2025-03',
@@ -256,7 +257,7 @@ describe('privacy read model', () => {
     });
 
     expect(await listConsents(readModels, 'm-2')).toEqual([
-      { purpose: 'newsletter', given: true, noticeVersion: 'v9', changedAt: new Date('2025-03-01T12:00:00.000Z') },
+      { memberId: 'm-2', purpose: 'newsletter', given: true, noticeVersion: 'v9', changedAt: new Date('2025-03-01T12:00:00.000Z') },
     ]);
     expect(await listConsents(readModels, 'm-nobody')).toEqual([]);
     expect(await listConsents(readModels, 'not an id')).toEqual([]);
@@ -267,7 +268,7 @@ describe('privacy read model', () => {
     await give('m-1', 'constructor', 'v1', '2025-03-01T09:00:00.000Z');
     await withdraw('m-1', 'constructor', '2025-03-02T09:00:00.000Z');
     expect(await listConsents(readModels, 'm-1')).toEqual([
-      { purpose: 'constructor', given: false, noticeVersion: 'v1', changedAt: new Date('2025-03-02T09:00:00.000Z') },
+      { memberId: 'm-1', purpose: 'constructor', given: false, noticeVersion: 'v1', changedAt: new Date('2025-03-02T09:00:00.000Z') },
     ]);
   });
 

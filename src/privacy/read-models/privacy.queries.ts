@@ -14,6 +14,7 @@ export interface PrivacySettingsView {
 }
 
 export interface ConsentView {
+  readonly memberId: string;
   readonly purpose: string;
   readonly given: boolean;
   readonly noticeVersion: string | null;
@@ -60,6 +61,7 @@ export async function listConsents(db: DataSource, memberId: string): Promise<Co
     [memberId],
   )) as { purpose: string; given: boolean; notice_version: string | null; changed_at: Date }[];
   return rows.map((row) => ({
+    memberId,
     purpose: row.purpose,
     given: row.given,
     noticeVersion: row.notice_version,

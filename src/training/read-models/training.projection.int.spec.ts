@@ -14,9 +14,18 @@ import {
 import { trainingProgrammeDecider, trainingProgrammeStreamId, type TrainingModuleDefinition } from '../training-programme.decider.ts';
 import { completedProgrammes, memberStatus, programmeExists, readEnrolment, readProgramme } from '../training-streams.ts';
 import { TRAINING_PROJECTION, trainingProjection } from './training.projection.ts';
-import { findTrainingEnrolment, findTrainingProgramme } from './training.queries.ts';
+import {
+  ENROLMENT_CURSORS,
+  findTrainingEnrolment,
+  findTrainingProgramme,
+  listTrainingEnrolments,
+  listTrainingProgrammes,
+  type TrainingEnrolmentFilter,
+} from './training.queries.ts';
 import type { TrainingEnrolmentView } from './training.views.ts';
 import { testMetadata } from '../../../test/support/event-metadata.ts';
+import { backward, expectPagingBothWays, forward } from '../../../test/support/paging.ts';
+import type { PageRequest } from '../../graphql/pagination.ts';
 
 const CM = 'cm-1';
 const MANAGER: TrainingAuthority = { kind: 'community_manager' };
@@ -105,7 +114,10 @@ describe('training read model', () => {
     expect(await programmeExists(governance, 'basics')).toBe(false);
 
     await define('basics', 'Moderation basics', [INTRO, CASES, EXTRA], '2025-02-01T09:00:00.000Z');
-    const first = { id: 'basics', title: 'Moderation basics', modules: [INTRO, CASES, EXTRA], revision: 0 };
+    // Each module as the read model gives it: with its programme and the revision it belongs to (its global id's key).
+    const inRevision = (revision: number, ...modules: (typeof INTRO)[]) =>
+      modules.map((module) => ({ ...module, moduleId: module.id, programmeId: 'basics', programmeRevision: revision }));
+    const first = { id: 'basics', title: 'Moderation basics', modules: inRevision(0, INTRO, CASES, EXTRA), revision: 0 };
     expect(await findTrainingProgramme(readModels, 'basics')).toEqual(first);
     expect(await programmeExists(governance, 'basics')).toBe(true);
 
@@ -118,7 +130,7 @@ describe('training read model', () => {
     expect(await findTrainingProgramme(readModels, 'basics')).toEqual({
       id: 'basics',
       title: 'Moderation essentials',
-      modules: [CASES, APPEALS],
+      modules: inRevision(1, CASES, APPEALS),
       revision: 1,
     });
     expect(await readProgramme(governance, 'basics')).toEqual({
@@ -155,6 +167,7 @@ describe('training read model', () => {
       remainingRequiredModules: ['intro', 'cases'],
       enrolledAt: new Date('2025-02-05T09:00:00.000Z'),
       completedAt: null,
+      endedAt: null,
       revision: 0,
     };
     expect(await findTrainingEnrolment(readModels, 'basics', 'm-ada')).toEqual(enrolled);
@@ -214,6 +227,7 @@ describe('training read model', () => {
       completedModules: ['cases', 'intro', 'extra'],
       enrolledAt: '2025-02-05T09:00:00.000Z',
       completedAt: '2025-02-12T09:00:00.000Z',
+      endedAt: null,
       revision: 4,
     });
     expect(await completedProgrammes(governance, 'm-ada', ['basics', 'basics', 'other', 'not an id'])).toEqual(new Set(['basics']));
@@ -277,5 +291,149 @@ describe('training read model', () => {
     expect(await findTrainingEnrolment(readModels, 'missing', 'm-ada')).toBeNull();
     expect(await findTrainingEnrolment(readModels, 'basics', 'not an id')).toBeNull();
     expect(await readEnrolment(governance, 'basics', 'm-cy')).toBeNull();
+  });
+
+  test('withdrawn and failed enrolments: ended in the read model, the reason only in the event, encrypted; enrolling again starts over', async () => {
+    await member({ type: 'RegisterMember', memberId: 'm-ada', displayName: 'Ada', department: 'Support' });
+    await define('basics', 'Moderation basics', [INTRO, CASES], '2025-02-01T09:00:00.000Z');
+    await enrol('basics', 'm-ada', '2025-02-05T09:00:00.000Z');
+    await complete('basics', 'm-ada', 'intro', '2025-02-06T09:00:00.000Z');
+    await run({
+      type: 'WithdrawFromTraining',
+      programmeId: 'basics',
+      memberId: 'm-ada',
+      reason: 'Moving to another team',
+      actorId: 'm-ada',
+      authority: SELF,
+      at: '2025-02-07T09:00:00.000Z',
+    });
+    const withdrawn = await findTrainingEnrolment(readModels, 'basics', 'm-ada');
+    expect(withdrawn).toMatchObject({
+      status: 'WITHDRAWN',
+      completedModules: ['intro'],
+      endedAt: new Date('2025-02-07T09:00:00.000Z'),
+      revision: 2,
+    });
+    expect(await completedProgrammes(governance, 'm-ada', ['basics'])).toEqual(new Set());
+
+    // The programme changed meanwhile: enrolling again takes it as it is now, with nothing completed.
+    await define('basics', 'Moderation essentials', [CASES, APPEALS], '2025-02-08T09:00:00.000Z');
+    await enrol('basics', 'm-ada', '2025-02-09T09:00:00.000Z', SELF);
+    expect(await findTrainingEnrolment(readModels, 'basics', 'm-ada')).toEqual({
+      memberId: 'm-ada',
+      programmeId: 'basics',
+      status: 'ENROLLED',
+      programmeRevision: 1,
+      completedModules: [],
+      remainingRequiredModules: ['cases', 'appeals'],
+      enrolledAt: new Date('2025-02-09T09:00:00.000Z'),
+      completedAt: null,
+      endedAt: null,
+      revision: 3,
+    });
+
+    await run({
+      type: 'RecordTrainingFailed',
+      programmeId: 'basics',
+      memberId: 'm-ada',
+      reason: 'Did not pass the assessment',
+      actorId: CM,
+      authority: MANAGER,
+      at: '2025-02-10T09:00:00.000Z',
+    });
+    expect(await findTrainingEnrolment(readModels, 'basics', 'm-ada')).toMatchObject({
+      status: 'FAILED',
+      endedAt: new Date('2025-02-10T09:00:00.000Z'),
+    });
+    expect((await readEnrolment(governance, 'basics', 'm-ada'))?.status).toBe('FAILED');
+
+    const streamId = trainingEnrolmentStreamId('basics', 'm-ada');
+    const stored = (await eventSourcing.store.readStream(streamId)).map((event) => event.data).join('\n');
+    expect(stored).not.toContain('Moving to another team');
+    expect(stored).not.toContain('Did not pass');
+    const reasons = async () =>
+      (await governance.readStream(streamId)).filter((event) => 'reason' in event.data).map((event) => event.data['reason']);
+    expect(await reasons()).toEqual(['Moving to another team', 'Did not pass the assessment']);
+    const metadataReasons = (await governance.readStream(streamId)).map((event) => event.metadata.reason);
+    expect(metadataReasons.join('')).not.toContain('Did not pass');
+    await governance.forgetSubject('m-ada');
+    expect(await reasons()).toEqual([REDACTED, REDACTED]);
+  });
+
+  test('lists: programmes by id and enrolments by programme then member, filtered, both ways, with the total', async () => {
+    for (const memberId of ['m-a', 'm-b', 'm-c'])
+      await member({ type: 'RegisterMember', memberId, displayName: memberId, department: 'Support' });
+    for (const programmeId of ['p-4', 'p-1', 'p-3', 'p-2', 'p-5'])
+      await define(programmeId, `Programme ${programmeId}`, [INTRO], '2025-02-01T09:00:00.000Z');
+    const programmes = async (page: PageRequest) => {
+      const listed = await listTrainingProgrammes(readModels, page);
+      expect(listed.totalCount).toBe(5);
+      return { ids: listed.edges.map(({ node }) => node.id), pageInfo: listed.pageInfo };
+    };
+    await expectPagingBothWays(programmes, ['p-1', 'p-2', 'p-3', 'p-4', 'p-5'], 2);
+
+    for (const [programmeId, memberId] of [
+      ['p-2', 'm-b'],
+      ['p-1', 'm-c'],
+      ['p-2', 'm-a'],
+      ['p-1', 'm-a'],
+      ['p-3', 'm-a'],
+    ]) {
+      await enrol(programmeId!, memberId!, '2025-02-05T09:00:00.000Z');
+    }
+    await complete('p-1', 'm-a', 'intro', '2025-02-06T09:00:00.000Z');
+    await run({
+      type: 'RecordTrainingFailed',
+      programmeId: 'p-2',
+      memberId: 'm-b',
+      reason: null,
+      actorId: CM,
+      authority: MANAGER,
+      at: '2025-02-07T09:00:00.000Z',
+    });
+    const enrolments = (filter: TrainingEnrolmentFilter, total: number) => async (page: PageRequest) => {
+      const listed = await listTrainingEnrolments(readModels, filter, page);
+      expect(listed.totalCount).toBe(total);
+      return { ids: listed.edges.map(({ node: e }) => `${e.programmeId}/${e.memberId}/${e.status}`), pageInfo: listed.pageInfo };
+    };
+    await expectPagingBothWays(
+      enrolments({}, 5),
+      ['p-1/m-a/COMPLETED', 'p-1/m-c/ENROLLED', 'p-2/m-a/ENROLLED', 'p-2/m-b/FAILED', 'p-3/m-a/ENROLLED'],
+      2,
+    );
+    await expectPagingBothWays(enrolments({ memberId: 'm-a' }, 3), ['p-1/m-a/COMPLETED', 'p-2/m-a/ENROLLED', 'p-3/m-a/ENROLLED'], 2);
+    await expectPagingBothWays(enrolments({ programmeId: 'p-2' }, 2), ['p-2/m-a/ENROLLED', 'p-2/m-b/FAILED'], 1);
+    await expectPagingBothWays(
+      enrolments({ statuses: ['ENROLLED', 'FAILED'] }, 4),
+      ['p-1/m-c/ENROLLED', 'p-2/m-a/ENROLLED', 'p-2/m-b/FAILED', 'p-3/m-a/ENROLLED'],
+      3,
+    );
+    expect(
+      (await listTrainingEnrolments(readModels, { programmeId: 'p-1', memberId: 'm-c', statuses: [] }, forward(10))).edges,
+    ).toHaveLength(1);
+    expect(await listTrainingEnrolments(readModels, { programmeId: 'p-5' }, forward(10))).toEqual({
+      edges: [],
+      pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+      totalCount: 0,
+    });
+
+    // A cursor is a pair of ids in its one canonical form: anything else is bad input on its argument.
+    const pair = ENROLMENT_CURSORS.encode(['p-1', 'm-a']);
+    expect(ENROLMENT_CURSORS.decode(pair, 'after')).toEqual(['p-1', 'm-a']);
+    const json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    for (const before of [
+      '%%%',
+      Buffer.from('p-1').toString('base64url'),
+      json(['p-1']),
+      json(['p 1', 'm-a']),
+      json({ 0: 'p-1', 1: 'm-a' }),
+      `${pair}A`,
+    ]) {
+      await expect(listTrainingEnrolments(readModels, {}, backward(2, before))).rejects.toMatchObject({
+        code: 'BAD_USER_INPUT',
+        message: 'before is not a valid cursor',
+        details: { field: 'before' },
+      });
+    }
   });
 });

@@ -22,7 +22,8 @@ export const TRAINING_ENROLMENTS_TABLE = 'training_enrolments';
  */
 export const trainingProjection: ProjectionDefinition<StoredEvent> = {
   name: TRAINING_PROJECTION,
-  version: 1,
+  // 2: FAILED and WITHDRAWN, and ended_at.
+  version: 2,
   tables: [TRAINING_PROGRAMMES_TABLE, TRAINING_ENROLMENTS_TABLE],
   filter: { categories: [TRAINING_PROGRAMME_STREAM_CATEGORY, TRAINING_ENROLMENT_STREAM_CATEGORY] },
 
@@ -41,12 +42,13 @@ export const trainingProjection: ProjectionDefinition<StoredEvent> = {
       CREATE TABLE ${enrolments} (
         programme_id       text        NOT NULL,
         member_id          text        NOT NULL,
-        status             text        NOT NULL CHECK (status IN ('ENROLLED', 'IN_PROGRESS', 'COMPLETED')),
+        status             text        NOT NULL CHECK (status IN ('ENROLLED', 'IN_PROGRESS', 'COMPLETED', 'FAILED', 'WITHDRAWN')),
         programme_revision int         NOT NULL,
         modules            jsonb       NOT NULL,
         completed_modules  jsonb       NOT NULL DEFAULT '[]',
         enrolled_at        timestamptz NOT NULL,
         completed_at       timestamptz,
+        ended_at           timestamptz,
         updated_at         timestamptz NOT NULL,
         revision           int         NOT NULL,
         PRIMARY KEY (programme_id, member_id)
@@ -94,10 +96,25 @@ async function applyEnrolmentEvent(
   switch (event.type) {
     case 'MemberEnrolledInTraining': {
       const d = event.data;
+      // Enrolling again after a failure or a withdrawal starts over: the programme as it is now, no module completed.
       await client.query(
         `INSERT INTO ${enrolments} (programme_id, member_id, status, programme_revision, modules, enrolled_at, updated_at, revision)
-         VALUES ($1, $2, 'ENROLLED', $3, $4::jsonb, $5, $5, $6)`,
+         VALUES ($1, $2, 'ENROLLED', $3, $4::jsonb, $5, $5, $6)
+         ON CONFLICT (programme_id, member_id) DO UPDATE
+            SET status = 'ENROLLED', programme_revision = $3, modules = $4::jsonb, completed_modules = '[]', enrolled_at = $5,
+                completed_at = NULL, ended_at = NULL, updated_at = $5, revision = $6`,
         [d.programmeId, d.memberId, d.programmeRevision, JSON.stringify(d.modules), d.enrolledAt, event.revision],
+      );
+      return;
+    }
+    case 'MemberWithdrewFromTraining':
+    case 'TrainingEnrolmentFailed': {
+      // The reason is personal data and stays in the event, encrypted.
+      const withdrawn = event.type === 'MemberWithdrewFromTraining';
+      const endedAt = withdrawn ? event.data.withdrawnAt : event.data.failedAt;
+      await client.query(
+        `UPDATE ${enrolments} SET status = $3, ended_at = $4, updated_at = $4, revision = $5 WHERE programme_id = $1 AND member_id = $2`,
+        [event.data.programmeId, event.data.memberId, withdrawn ? 'WITHDRAWN' : 'FAILED', endedAt, event.revision],
       );
       return;
     }

@@ -3,7 +3,12 @@ import type { EnrolmentStatus } from '../training-enrolment.decider.ts';
 /** What the training read models answer, shaped like the GraphQL types (dates as Date). */
 
 export interface TrainingModuleView {
+  /** The module's id within its programme (the GraphQL id is the global one, from programme, revision and this). */
   readonly id: string;
+  readonly moduleId: string;
+  readonly programmeId: string;
+  /** The programme revision whose definition the module comes from. */
+  readonly programmeRevision: number;
   readonly title: string;
   readonly required: boolean;
   readonly selfPaced: boolean;
@@ -30,6 +35,8 @@ export interface TrainingEnrolmentView {
   readonly remainingRequiredModules: string[];
   readonly enrolledAt: Date;
   readonly completedAt: Date | null;
+  /** When it was withdrawn or failed; null while it runs or once completed. */
+  readonly endedAt: Date | null;
   /** The revision of the enrolment's stream. */
   readonly revision: number;
 }

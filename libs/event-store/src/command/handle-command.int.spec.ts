@@ -7,7 +7,7 @@ import type { EventMetadata } from '../serialization/event-metadata.ts';
 import { EventSchemaRegistry } from '../serialization/event-schema.ts';
 import { GovernanceEventStore } from '../serialization/governance-event-store.ts';
 import { PostgresKeyStore, REDACTED } from '../serialization/personal-data.ts';
-import { foldState, handleCommand, type Decider } from './handle-command.ts';
+import { foldState, handleCommand, loadState, type Decider } from './handle-command.ts';
 
 // A small moderation case: opened with a reporter's personal statement, then decided once.
 type Command =
@@ -266,5 +266,31 @@ describe('handleCommand on PostgreSQL', () => {
     await store.forgetSubject(`member-r-${streamId}`);
     expect(foldState(decider, await store.readStream(streamId))).toMatchObject({ status: 'decided', statement: REDACTED });
     expect(await store.verifyStream(streamId)).toEqual({ ok: true, verifiedEvents: 3 });
+  });
+});
+
+describe('loadState on PostgreSQL', () => {
+  test('a stream that does not exist is the empty history: the initial state at revision -1', async () => {
+    expect(await loadState(store, newCase(), decider)).toEqual({ state: { status: 'none' }, revision: -1, events: [] });
+  });
+
+  test('a stream is read once and folded: its state, the revision of its last event and the events read', async () => {
+    const streamId = newCase();
+    await handleCommand({ store, streamId, decider, command: open(streamId), metadata: meta('load-open') });
+    await handleCommand({ store, streamId, decider, command: { type: 'AddNote', note: 'n', at: 't' }, metadata: meta('load-note') });
+
+    const loaded = await loadState(store, streamId, decider);
+    expect(loaded.state).toEqual({ status: 'open', caseId: streamId, statement: 'they insulted me', notes: 1 });
+    expect(loaded.revision).toBe(1);
+    expect(loaded.events.map((event) => [event.type, event.metadata.commandId])).toEqual([
+      ['CaseOpened', 'load-open'],
+      ['NoteAdded', 'load-note'],
+    ]);
+  });
+
+  test('a failed read is not taken for a missing stream', async () => {
+    const failing = Object.create(store) as GovernanceEventStore;
+    failing.readStream = () => Promise.reject(new Error('connection lost'));
+    await expect(loadState(failing, newCase(), decider)).rejects.toThrow('connection lost');
   });
 });

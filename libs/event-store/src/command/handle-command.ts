@@ -33,6 +33,28 @@ export function foldState<Command, State, Event extends DeciderEvent>(
   return state;
 }
 
+/** One stream as a single read found it, folded by its decider. */
+export interface LoadedState<State> {
+  readonly state: State;
+  /** Of the last event; -1 when the stream does not exist. */
+  readonly revision: number;
+  /** The whole history read (empty when the stream does not exist): for what the state does not keep, e.g. commandIds. */
+  readonly events: StoredEvent[];
+}
+
+/**
+ * Reads `streamId` and folds it with `decider`: what a decision (or a check another module makes on a stream) starts
+ * from. A stream that does not exist is the empty history, so its state is the decider's initial state.
+ */
+export async function loadState<Command, State, Event extends DeciderEvent>(
+  store: GovernanceEventStore,
+  streamId: string,
+  decider: Decider<Command, State, Event>,
+): Promise<LoadedState<State>> {
+  const events = await readHistory(store, streamId);
+  return { state: foldState(decider, events), revision: events.at(-1)?.revision ?? -1, events };
+}
+
 export interface HandleCommandOptions<Command, State, Event extends DeciderEvent> {
   readonly store: GovernanceEventStore;
   readonly streamId: string;
@@ -63,9 +85,8 @@ export async function handleCommand<Command, State, Event extends DeciderEvent>(
   const retries = expectedRevision === undefined ? (options.retryOnConflict ?? 0) : 0;
 
   for (let attempt = 0; ; attempt++) {
-    const history = await readHistory(store, streamId);
+    const { events: history, state, revision } = await loadState(store, streamId, decider);
     const last = history.at(-1);
-    const revision = last?.revision ?? -1;
 
     // Checked in the history this decision reads anyway, before the expected revision: a retry whose original moved
     // the stream is answered, not refused. This is the guarantee; the store's own id check is not relied upon.
@@ -75,7 +96,6 @@ export async function handleCommand<Command, State, Event extends DeciderEvent>(
       throw new WrongExpectedRevisionError(streamId, expectedRevision, last?.revision);
     }
 
-    const state = foldState(decider, history);
     const decided = decider.decide(command, state);
     if (decided.length === 0) {
       return { state, events: [], nextExpectedRevision: revision, position: last?.position ?? START, idempotentReplay: false };

@@ -45,9 +45,9 @@ export const ES_EVENTS_HISTORY: HistoryTable = Object.freeze({
  *
  * Three shapes, by what the filter leaves the planner to work with:
  *
- * - Plain: one ordered scan. A stream, an actor or a correlation id has an index in log order (migration 1 and 2),
- *   and so does a single category or type, so a page costs about the page whatever the size of the log; the time
- *   window and any other condition are then filters on those few rows.
+ * - Plain: one ordered scan. A stream, an event id, an actor or a correlation id has an index in log order
+ *   (migrations 1 to 3), and so does a single category or type, so a page costs about the page whatever the size of
+ *   the log; the time window and any other condition are then filters on those few rows.
  * - Several types (or categories), no time window: one ordered, limited scan per value, merged (UNION ALL then the
  *   page), because `= ANY` over an index's leading column gives up its order and the planner would then read every
  *   match.
@@ -108,6 +108,9 @@ export function historyQuery(
     return (a: string) => `${column.replace('%', a)} = ANY(${p}::text[])`;
   };
   if (filter.streamId !== undefined) base.push(equals('%.stream_id', filter.streamId));
+  // es_events.event_id is a uuid (the parameter is read as one: the caller passes a well-formed UUID), the log index's
+  // text; both are indexed on (event_id, position) (migration 3; the log index's setup).
+  if (filter.eventId !== undefined) base.push(equals('%.event_id', filter.eventId));
   // The same expressions as the indexes of migration 2, so that these conditions use them.
   if (filter.actorId !== undefined) base.push(equals(source.actorId, filter.actorId));
   if (filter.correlationId !== undefined) base.push(equals(source.correlationId, filter.correlationId));
@@ -125,7 +128,8 @@ export function historyQuery(
     const to = param(new Date(filter.recordedTo.getTime() + 1).toISOString());
     window.push((a) => `${a}.recorded_at < ${to}::timestamptz`);
   }
-  const selective = filter.streamId !== undefined || filter.actorId !== undefined || filter.correlationId !== undefined;
+  const selective =
+    filter.streamId !== undefined || filter.eventId !== undefined || filter.actorId !== undefined || filter.correlationId !== undefined;
   const multiTypes = (filter.eventTypes?.length ?? 0) > 1;
   const multiCategories = (filter.categories?.length ?? 0) > 1;
   const all = (conditions: ((a: string) => string)[], a: string) =>

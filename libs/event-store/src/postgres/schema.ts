@@ -290,4 +290,18 @@ CREATE INDEX es_events_correlation_order ON es_events ((metadata ->> 'correlatio
 CREATE INDEX es_events_recorded_at ON es_events (recorded_at) INCLUDE (transaction_id, global_position);
 `,
   },
+  {
+    version: 3,
+    name: 'history index: event id',
+    // node(id) finds a governance event by its own id (a history query filtered on eventId). UNIQUE (stream_id,
+    // event_id) leads with the stream, so without this the lookup would read the whole log. The position follows the
+    // id, as in every history index: should two streams hold the same id (the key allows it; UUIDs make it
+    // vanishingly rare), the first in log order is the first entry.
+    //
+    // Plain CREATE INDEX, as in migration 2 (CONCURRENTLY cannot run in the migration's transaction): on a large
+    // existing log appends wait while it is built, a one-off cost of the upgrade.
+    sql: `
+CREATE INDEX es_events_event_id_order ON es_events (event_id, transaction_id, global_position);
+`,
+  },
 ];
