@@ -150,6 +150,9 @@ describe('projection runner', () => {
     const status = await eventually(async () => {
       const [s] = await r.status();
       expect(s?.state).toBe('failed');
+      // The recorded failure, not a moment of 'failed' while the pool could not connect (seen under load: the state
+      // said failed before the poison was reached, with no error and no event).
+      expect(s?.error).toBeTruthy();
       return s!;
     });
     expect(status.failedEventId).toBe(poison!.id);
