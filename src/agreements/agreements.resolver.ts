@@ -33,7 +33,7 @@ export class AgreementsResolver {
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(NodeRegistry) nodes: NodeRegistry,
   ) {
-    nodes.register('Agreement', 1, ([id], context) => this.agreement(id!, context));
+    nodes.register('Agreement', 1, ([id], context) => this.agreement(id!, context), { domainId: true });
     nodes.register('AgreementVersion', 2, async ([agreementId, version], context) =>
       (await this.agreement(agreementId!, context))?.versions.find((candidate) => String(candidate.version) === version),
     );

@@ -57,13 +57,17 @@ export class AuditResolver {
       (await this.projections(context)).find((status) => status.name === name),
     );
     // GovernanceEvent/<event id>: the event as governanceHistory shows it, to whom governanceHistory would show it.
-    nodes.register('GovernanceEvent', 1, ([eventId], context) =>
-      authorizeEventRead(context, {
-        action: 'reading a governance event',
-        find: () => governanceEventById(this.events, eventId!),
-        registry: STREAM_DECIDERS,
-        madePrivacyRequest: (memberId) => madePrivacyRequest(this.events, memberId),
-      }),
+    nodes.register(
+      'GovernanceEvent',
+      1,
+      ([eventId], context) =>
+        authorizeEventRead(context, {
+          action: 'reading a governance event',
+          find: () => governanceEventById(this.events, eventId!),
+          registry: STREAM_DECIDERS,
+          madePrivacyRequest: (memberId) => madePrivacyRequest(this.events, memberId),
+        }),
+      { domainId: true },
     );
   }
 

@@ -2,6 +2,7 @@ import { Global, Inject, Injectable, Module } from '@nestjs/common';
 import { Args, Context, Field, ID, InterfaceType, Query, Resolver } from '@nestjs/graphql';
 import { requireActor, type RequestContext } from '../auth/request-context.ts';
 import { badInput, DomainError } from '../shared/domain-error.ts';
+import { isId } from '../shared/identifiers.ts';
 
 /*
  * Relay Global Object Identification. A global id is `<Type>/<key>/<key>…`: the GraphQL type name, then the parts of the
@@ -60,11 +61,16 @@ export type NodeFetcher = (keys: readonly string[], context: RequestContext) => 
 /** The types node(id) resolves: each module registers its own (from its resolver), so this file imports none of them. */
 @Injectable()
 export class NodeRegistry {
-  private readonly fetchers = new Map<string, { keyCount: number; fetch: NodeFetcher }>();
+  private readonly fetchers = new Map<string, { keyCount: number; fetch: NodeFetcher; domainId: boolean }>();
 
-  register(typename: string, keyCount: number, fetch: NodeFetcher): void {
+  /**
+   * `domainId`: the type's `id` is its domain id as it is (a member id, a group id, ...), not `<Type>/<key>`: node
+   * then also finds it by that id alone (see fetchByDomainId).
+   */
+  register(typename: string, keyCount: number, fetch: NodeFetcher, options: { domainId?: boolean } = {}): void {
     if (this.fetchers.has(typename)) throw new Error(`node type ${typename} is registered twice`);
-    this.fetchers.set(typename, { keyCount, fetch });
+    if (options.domainId && keyCount !== 1) throw new Error(`node type ${typename}: a domain id is one key`);
+    this.fetchers.set(typename, { keyCount, fetch, domainId: options.domainId ?? false });
   }
 
   registeredTypes(): string[] {
@@ -73,6 +79,8 @@ export class NodeRegistry {
 
   async fetch(id: string, context: RequestContext): Promise<object | null> {
     const parsed = parseGlobalId(id);
+    // A domain id never holds '/', so it is never a global id: what a Member, Group, ModerationCase... answered as id.
+    if (!parsed && isId(id)) return this.fetchByDomainId(id, context);
     const fetcher = parsed && this.fetchers.get(parsed.typename);
     if (!parsed || !fetcher || fetcher.keyCount !== parsed.keys.length) {
       throw badInput('id is not a global id of a type node resolves (<Type>/<key>, as the id field of a Node answers it)', {
@@ -84,12 +92,45 @@ export class NodeRegistry {
       if (error instanceof DomainError && error.code === 'NOT_FOUND') return null;
       throw error;
     });
-    if (!found) return null;
-    // resolveType reads the type from here: the objects are plain read-model views without a __typename.
-    const node = { ...found };
-    typenames.set(node, parsed.typename);
-    return node;
+    return found ? typed(found, parsed.typename) : null;
   }
+
+  /**
+   * node(id) with the id a domain-id type answered (Relay refetches with `node(id: object.id)`). Domain ids are unique
+   * within their type only, so every such type is asked, each with its own authorization; what the caller may not see
+   * there (FORBIDDEN, NOT_FOUND, or an id of another form, BAD_USER_INPUT) counts as not there, so the search tells no
+   * more than the types' own queries. One match is the answer; none is null; two (a member and a group both named
+   * "x") are BAD_USER_INPUT asking for the typed form `<Type>/<id>`, which always works.
+   */
+  private async fetchByDomainId(id: string, context: RequestContext): Promise<object | null> {
+    const types = [...this.fetchers.entries()].filter(([, fetcher]) => fetcher.domainId);
+    const found = await Promise.all(
+      types.map(async ([typename, fetcher]) => {
+        try {
+          const object = await fetcher.fetch([id], context);
+          return object ? { typename, object } : null;
+        } catch (error) {
+          if (error instanceof DomainError && ['FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT'].includes(error.code)) return null;
+          throw error;
+        }
+      }),
+    );
+    const matches = found.filter((match) => match !== null);
+    if (matches.length > 1) {
+      const names = matches.map((match) => match.typename).sort();
+      throw badInput(`${names.join(' and ')} both have the id ${id}: ask for one as <Type>/<id>, e.g. ${names[0]}/${id}`, {
+        field: 'id',
+      });
+    }
+    return matches[0] ? typed(matches[0].object, matches[0].typename) : null;
+  }
+}
+
+/** resolveType reads the type from here: the objects are plain read-model views without a __typename. */
+function typed(found: object, typename: string): object {
+  const node = { ...found };
+  typenames.set(node, typename);
+  return node;
 }
 
 @Resolver(() => Node)

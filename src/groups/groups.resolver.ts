@@ -21,7 +21,7 @@ export class GroupsResolver {
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(NodeRegistry) nodes: NodeRegistry,
   ) {
-    nodes.register('Group', 1, ([id], context) => this.group(id!, context));
+    nodes.register('Group', 1, ([id], context) => this.group(id!, context), { domainId: true });
   }
 
   @Query(() => Group, { nullable: true })

@@ -19,7 +19,7 @@ export class MembersResolver {
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(NodeRegistry) nodes: NodeRegistry,
   ) {
-    nodes.register('Member', 1, ([id], context) => this.member(id!, context));
+    nodes.register('Member', 1, ([id], context) => this.member(id!, context), { domainId: true });
   }
 
   @Query(() => Member, { nullable: true })

@@ -50,14 +50,21 @@ export class ModerationResolver {
     @Inject(GovernanceEventStore) private readonly events: GovernanceEventStore,
     @Inject(NodeRegistry) nodes: NodeRegistry,
   ) {
-    nodes.register('ModerationCase', 1, ([id], context) => this.moderationCase(id!, context));
+    nodes.register('ModerationCase', 1, ([id], context) => this.moderationCase(id!, context), { domainId: true });
     nodes.register('MemberStanding', 1, ([memberId], context) => this.memberStanding(memberId!, context));
     // Sanctions and notes are part of a member's standing: read with its authorization (notes: staff only).
-    nodes.register('Sanction', 1, async ([sanctionId], context) =>
-      (await this.standingWith({ sanctionId: sanctionId! }, context))?.sanctionHistory.find((sanction) => sanction.id === sanctionId),
+    nodes.register(
+      'Sanction',
+      1,
+      async ([sanctionId], context) =>
+        (await this.standingWith({ sanctionId: sanctionId! }, context))?.sanctionHistory.find((sanction) => sanction.id === sanctionId),
+      { domainId: true },
     );
-    nodes.register('ModeratorNote', 1, async ([noteId], context) =>
-      (await this.standingWith({ noteId: noteId! }, context))?.notes.find((note) => note.id === noteId),
+    nodes.register(
+      'ModeratorNote',
+      1,
+      async ([noteId], context) => (await this.standingWith({ noteId: noteId! }, context))?.notes.find((note) => note.id === noteId),
+      { domainId: true },
     );
   }
 

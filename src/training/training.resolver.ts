@@ -45,7 +45,7 @@ export class TrainingResolver {
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(NodeRegistry) nodes: NodeRegistry,
   ) {
-    nodes.register('TrainingProgramme', 1, ([id], context) => this.trainingProgramme(id!, context));
+    nodes.register('TrainingProgramme', 1, ([id], context) => this.trainingProgramme(id!, context), { domainId: true });
     nodes.register('TrainingEnrolment', 2, ([programmeId, memberId], context) => this.trainingEnrolment(programmeId!, memberId!, context));
     // A module of an older definition of the programme is no longer served: null, like any id that names nothing now.
     nodes.register('TrainingModule', 3, async ([programmeId, revision, moduleId], context) => {

@@ -260,6 +260,8 @@ describe('global object identification over HTTP', () => {
       expect(ok(await node(globalId, reader)).node).toEqual({ __typename: object.__typename, id: object.id });
       // Stable: the same id on every read.
       expect(ok(await node(globalId, reader)).node).toEqual({ __typename: object.__typename, id: object.id });
+      // And by the id exactly as it was answered (what Relay refetches with), domain ids included.
+      expect(ok(await node(object.id, reader)).node).toEqual({ __typename: object.__typename, id: object.id });
     }
     refused(await node(all.find((object) => object.__typename === 'Consent')!.id, cm), 'FORBIDDEN');
   });
@@ -394,10 +396,41 @@ describe('global object identification over HTTP', () => {
     });
   });
 
+  test('a domain id alone: the one object of any type that has it, null for none, BAD_USER_INPUT when two types share it', async () => {
+    const shared = uid('x');
+    expect(ok(await node(shared, cm)).node).toBeNull();
+    await register(shared);
+    expect(ok(await node(shared, cm)).node).toEqual({ __typename: 'Member', id: shared });
+    await mutate(`mutation($input: CreateGroupInput!) { createGroup(input: $input) { id } }`, { groupId: shared, name: 'Same id' });
+    const ambiguous = await node(shared, cm);
+    refused(ambiguous, 'BAD_USER_INPUT');
+    expect(ambiguous.errors![0]!.message).toBe(
+      `Group and Member both have the id ${shared}: ask for one as <Type>/<id>, e.g. Group/${shared}`,
+    );
+    // The typed form always answers.
+    expect(ok(await node(`Group/${shared}`, cm)).node).toEqual({ __typename: 'Group', id: shared });
+    expect(ok(await node(`Member/${shared}`, cm)).node).toEqual({ __typename: 'Member', id: shared });
+  });
+
+  test('a domain id alone tells no more than the types’ own queries: what the caller may not read is not found', async () => {
+    const authorId = uid('m-author');
+    await register(authorId);
+    const note = ok(
+      await t.graphql<{ addModeratorNote: { notes: { id: string }[] } }>(
+        `mutation($input: AddModeratorNoteInput!) { addModeratorNote(input: $input) { notes { id } } }`,
+        { input: { memberId: authorId, text: 'Reminded about the guidelines' } },
+        { token: cm },
+      ),
+    ).addModeratorNote.notes[0]!.id;
+    expect(ok(await node(note, cm)).node).toEqual({ __typename: 'ModeratorNote', id: note });
+    // Notes are staff-only: to the member, the bare id names nothing (the typed form is FORBIDDEN, as memberStanding's notes are).
+    expect(ok(await node(note, await t.token(authorId, Role.MEMBER))).node).toBeNull();
+  });
+
   test('an id that names nothing is null; one that is not a global id is BAD_USER_INPUT', async () => {
     expect(ok(await node('Certification/nobody-here', cm)).node).toBeNull();
     expect(ok(await node('TrainingProgramme/no-such-programme', cm)).node).toBeNull();
-    for (const id of ['m-1', 'Nonsense/x', 'Certification/a/b', 'Certification/%zz', 'Certification/a%2Fb%2', '']) {
+    for (const id of ['Nonsense/x', 'Certification/a/b', 'Certification/%zz', 'Certification/a%2Fb%2', '', 'not an id!']) {
       refused(await node(id, cm), 'BAD_USER_INPUT');
     }
   });
