@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
 import { ProjectionRunner } from '#projections';
 import { AdminModule } from './admin/admin.module.ts';
+import { AdoptionModule } from './adoption/index.ts';
 import { AgreementsModule } from './agreements/agreements.module.ts';
 import { AmbassadorsModule } from './ambassadors/ambassadors.module.ts';
 import { AuditModule } from './audit/audit.module.ts';
@@ -106,6 +107,7 @@ export class AppModule {
         CertificationModule,
         AmbassadorsModule,
         AgreementsModule,
+        AdoptionModule,
         AuditModule,
         InsightsModule,
         AdminModule,

@@ -27,6 +27,7 @@ import { CERTIFICATION_MODULE_EVENT_SCHEMAS, certificationProjection, createCert
 import { AMBASSADOR_EVENT_SCHEMAS, ambassadorsProjection } from './ambassadors/index.ts';
 import { AGREEMENTS_EVENT_SCHEMAS, agreementsProjection } from './agreements/index.ts';
 import { KPI_TARGET_EVENT_SCHEMAS } from './insights/index.ts';
+import { GROUP_ACTIVITY_EVENT_SCHEMAS } from './adoption/index.ts';
 import type { LogSealer } from './integrity/index.ts';
 import { createLogIntegrity, INTEGRITY_EVENT_SCHEMAS } from './integrity/index.ts';
 import { JsonLogger, logContext, logger } from './observability/logger.ts';
@@ -54,6 +55,7 @@ export const SERVICE_PARTS = {
     ...AMBASSADOR_EVENT_SCHEMAS,
     ...AGREEMENTS_EVENT_SCHEMAS,
     ...KPI_TARGET_EVENT_SCHEMAS,
+    ...GROUP_ACTIVITY_EVENT_SCHEMAS,
     ...INTEGRITY_EVENT_SCHEMAS,
   ],
   projections: [

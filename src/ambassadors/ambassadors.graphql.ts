@@ -1,16 +1,11 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { graphqlEnum } from '../graphql/graphql-enum.ts';
 import { Connection } from '../graphql/pagination.ts';
 import { Node, NodeIdField } from '../graphql/node.ts';
+import { AMBASSADOR_STATUSES, type AmbassadorStatus as AmbassadorStatusValue } from './ambassador.decider.ts';
 
-export enum AmbassadorStatus {
-  NOMINATED = 'NOMINATED',
-  APPROVED = 'APPROVED',
-  ACTIVE = 'ACTIVE',
-  INACTIVE = 'INACTIVE',
-  REJECTED = 'REJECTED',
-  OFFBOARDED = 'OFFBOARDED',
-}
-registerEnumType(AmbassadorStatus, { name: 'AmbassadorStatus' });
+export const AmbassadorStatus = graphqlEnum('AmbassadorStatus', AMBASSADOR_STATUSES);
+export type AmbassadorStatus = AmbassadorStatusValue;
 
 @ObjectType({ description: "One of a member's ambassador enrolments: a nomination and what became of it." })
 export class AmbassadorEnrolment {

@@ -1,5 +1,6 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { Role } from '../auth/role.ts';
+import { graphqlEnum } from '../graphql/graphql-enum.ts';
 import { JSONScalar } from '../graphql/json.scalar.ts';
 import { PageInfo } from '../graphql/pagination.ts';
 import { IntegrityBreakView, LogSealView } from '../integrity/index.ts';
@@ -116,15 +117,11 @@ export class GovernanceHistoryFilter {
   to?: Date | null;
 }
 
-export enum HistoryOrder {
-  NEWEST_FIRST = 'NEWEST_FIRST',
-  OLDEST_FIRST = 'OLDEST_FIRST',
-}
-
-registerEnumType(HistoryOrder, {
-  name: 'HistoryOrder',
+export const HISTORY_ORDERS = ['NEWEST_FIRST', 'OLDEST_FIRST'] as const;
+export const HistoryOrder = graphqlEnum('HistoryOrder', HISTORY_ORDERS, {
   description: 'The order of governanceHistory: the log order (OLDEST_FIRST) or its reverse.',
 });
+export type HistoryOrder = (typeof HISTORY_ORDERS)[number];
 
 @ObjectType()
 export class GovernanceEventEdge {

@@ -5,6 +5,7 @@ import {
   agreementAcceptanceDecider,
   agreementDecider,
 } from '../agreements/index.ts';
+import { GROUP_ACTIVITY_STREAM_CATEGORY, groupActivityDecider } from '../adoption/index.ts';
 import { AMBASSADOR_STREAM_CATEGORY, ambassadorDecider } from '../ambassadors/index.ts';
 import {
   CERTIFICATION_LEVEL_STREAM_CATEGORY,
@@ -113,6 +114,7 @@ export const STREAM_DECIDERS = new StreamDeciderRegistry([
   streamDecider(AGREEMENT_STREAM_CATEGORY, agreementDecider),
   streamDecider(ACCEPTANCE_STREAM_CATEGORY, agreementAcceptanceDecider),
   streamDecider(KPI_TARGET_STREAM_CATEGORY, kpiTargetDecider),
+  streamDecider(GROUP_ACTIVITY_STREAM_CATEGORY, groupActivityDecider),
   streamDecider(LOG_SEAL_STREAM_CATEGORY, logSealDecider),
   streamDecider(READ_MODEL_STREAM_CATEGORY, readModelOperationsDecider),
   streamDecider(OPERATOR_STREAM_CATEGORY, operatorActionsDecider),

@@ -11,6 +11,7 @@ describe('the stream decider registry', () => {
       'certification',
       'certification_level',
       'group',
+      'group_activity',
       'kpi_target',
       'log_seal',
       'member',

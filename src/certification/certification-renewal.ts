@@ -4,7 +4,8 @@ import { handleCommand, type EventMetadata, type GovernanceEventStore } from '#e
 import { logContext, logger } from '../observability/logger.ts';
 import { DueWorkScheduler } from '../scheduling/due-work-scheduler.ts';
 import type { Clock } from '../shared/clock.ts';
-import { certificationDecider, certificationStreamId, type CertificationCommand } from './certification.decider.ts';
+import { sqlIn } from '../shared/sql.ts';
+import { certificationDecider, certificationStreamId, LIVE_STATUSES, type CertificationCommand } from './certification.decider.ts';
 import type { DueCertification } from './read-models/certification.views.ts';
 
 export const CERTIFICATION_RENEWAL_SCHEDULER = 'certification-renewal';
@@ -57,7 +58,7 @@ export async function findDueCertifications(
     `SELECT kind, member_id, record_id, expires_at FROM (
          SELECT 'expiry' AS kind, member_id, record_id, expires_at, expires_at AS due_at
            FROM read_models.certifications
-          WHERE status IN ('CERTIFIED', 'DUE_FOR_RENEWAL', 'SUSPENDED') AND expires_at <= $1
+          WHERE status IN ${sqlIn(LIVE_STATUSES)} AND expires_at <= $1
        UNION ALL
          SELECT 'renewal', member_id, record_id, expires_at, expires_at - make_interval(days => $2)
            FROM read_models.certifications

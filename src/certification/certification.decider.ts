@@ -21,6 +21,9 @@ export const CERTIFICATION_STATUSES = ['NOT_CERTIFIED', 'CERTIFIED', 'DUE_FOR_RE
 export type CertificationStatus = (typeof CERTIFICATION_STATUSES)[number];
 /** The status of one award (a record): it exists, so it is never NOT_CERTIFIED. */
 export type RecordStatus = Exclude<CertificationStatus, 'NOT_CERTIFIED'>;
+export const RECORD_STATUSES: readonly RecordStatus[] = CERTIFICATION_STATUSES.filter(
+  (status): status is RecordStatus => status !== 'NOT_CERTIFIED',
+);
 /** The statuses in which an award still holds its level: it ends by expiry, revocation or a higher award. */
 export const LIVE_STATUSES: readonly RecordStatus[] = ['CERTIFIED', 'DUE_FOR_RENEWAL', 'SUSPENDED'];
 

@@ -1,16 +1,11 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { graphqlEnum } from '../graphql/graphql-enum.ts';
 import { Node, NodeIdField } from '../graphql/node.ts';
 import { Connection } from '../graphql/pagination.ts';
+import { CERTIFICATION_STATUSES, type CertificationStatus as CertificationStatusValue } from './certification.decider.ts';
 
-export enum CertificationStatus {
-  NOT_CERTIFIED = 'NOT_CERTIFIED',
-  CERTIFIED = 'CERTIFIED',
-  DUE_FOR_RENEWAL = 'DUE_FOR_RENEWAL',
-  EXPIRED = 'EXPIRED',
-  SUSPENDED = 'SUSPENDED',
-  REVOKED = 'REVOKED',
-}
-registerEnumType(CertificationStatus, { name: 'CertificationStatus' });
+export const CertificationStatus = graphqlEnum('CertificationStatus', CERTIFICATION_STATUSES);
+export type CertificationStatus = CertificationStatusValue;
 
 @ObjectType({ implements: () => [Node] })
 export class CertificationLevel {

@@ -10,6 +10,7 @@ import {
   type Decider,
   type DeciderEvent,
   type EventMetadata,
+  type LoadedState,
 } from '#event-store';
 import type { ProjectionRunner } from '#projections';
 import { requireRole, type RequestContext } from '../auth/request-context.ts';
@@ -35,6 +36,11 @@ export interface PipelineCommand<Command, State, Event extends DeciderEvent> {
   readonly readModels: readonly string[];
   /** When the command happened (ISO 8601): the time the decider was given, recorded as the events' time. Default: now. */
   readonly occurredAt?: string;
+  /**
+   * The stream as the handler read it to authorize the command (loadState with this decider): decided on as it is,
+   * so the stream is read once. A concurrent append since makes the append conflict, and the retry reads it again.
+   */
+  readonly loaded?: LoadedState<State>;
 }
 
 const COMMAND_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -149,6 +155,7 @@ export class CommandPipeline {
           ? { expectedRevision: request.expectedRevision }
           : {}),
         retryOnConflict: 3,
+        ...(request.loaded ? { loaded: request.loaded } : {}),
       });
     } catch (error) {
       // Refused, so nothing was appended: the commandId may be used again, with a corrected input. After any other

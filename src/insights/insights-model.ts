@@ -7,6 +7,7 @@ import type { MemberRegistered, MemberUpdated } from '../members/index.ts';
 import type {
   AppealDecided,
   AppealFiled,
+  CaseStatus as ModerationCaseStatus,
   ContentFlagged,
   ModerationCaseDecided,
   ModerationCaseOpened,
@@ -128,7 +129,7 @@ export interface AmbassadorFacts {
 }
 
 /** A claimed case is still OPEN here: open or in review, it is backlog all the same. */
-export type CaseStatus = 'OPEN' | 'DECIDED' | 'APPEALED' | 'CLOSED';
+export type CaseStatus = Exclude<ModerationCaseStatus, 'IN_REVIEW'>;
 
 export interface CaseFacts {
   readonly caseId: string;

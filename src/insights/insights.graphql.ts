@@ -1,5 +1,6 @@
-import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, Float, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { UncertifiedOwner } from '../certification/index.ts';
+import { graphqlEnum } from '../graphql/graphql-enum.ts';
 import { Node, NodeIdField } from '../graphql/node.ts';
 import {
   KPI_DIRECTIONS,
@@ -14,32 +15,22 @@ import {
 } from './kpi-catalogue.ts';
 import { INSIGHT_STEPS, type InsightStep } from './insights-timeline.ts';
 
-function enumOf<T extends string>(values: readonly T[]): { [K in T]: K } {
-  return Object.fromEntries(values.map((value) => [value, value])) as { [K in T]: K };
-}
-
-export const Kpi = enumOf(KPI_IDS);
-registerEnumType(Kpi, {
-  name: 'Kpi',
+export const Kpi = graphqlEnum('Kpi', KPI_IDS, {
   description: 'A governance KPI: one number, measured from the event history at any moment.',
-  valuesMap: Object.fromEntries(KPI_IDS.map((kpi) => [kpi, { description: kpiDefinition(kpi).description }])),
+  valueDescriptions: Object.fromEntries(KPI_IDS.map((kpi) => [kpi, kpiDefinition(kpi).description])),
 });
 
-export const KpiDirection = enumOf(KPI_DIRECTIONS);
-registerEnumType(KpiDirection, {
-  name: 'KpiDirection',
+export const KpiDirection = graphqlEnum('KpiDirection', KPI_DIRECTIONS, {
   description: 'Whether a value meets its target at or above it (AT_LEAST) or at or below it (AT_MOST).',
 });
 
-export const KpiUnit = enumOf(KPI_UNITS);
-registerEnumType(KpiUnit, { name: 'KpiUnit', description: 'RATIO is a share from 0 to 1 (0.8 is 80 %).' });
+export const KpiUnit = graphqlEnum('KpiUnit', KPI_UNITS, { description: 'RATIO is a share from 0 to 1 (0.8 is 80 %).' });
 
-export const KpiScopeKind = enumOf(KPI_SCOPE_KINDS);
-registerEnumType(KpiScopeKind, { name: 'KpiScopeKind', description: 'What the scope of a KPI names; NONE: it has no scopes.' });
+export const KpiScopeKind = graphqlEnum('KpiScopeKind', KPI_SCOPE_KINDS, {
+  description: 'What the scope of a KPI names; NONE: it has no scopes.',
+});
 
-export const InsightPeriod = enumOf(INSIGHT_STEPS);
-registerEnumType(InsightPeriod, {
-  name: 'InsightPeriod',
+export const InsightPeriod = graphqlEnum('InsightPeriod', INSIGHT_STEPS, {
   description: 'WEEK: 7 days. MONTH: a calendar month (UTC), the day of the month kept (or the last day of a shorter month).',
 });
 

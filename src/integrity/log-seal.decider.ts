@@ -1,5 +1,6 @@
 import type { Decider } from '#event-store';
 import { LOG_SEAL_KEY_ADOPTED, LOG_SEALED, sealToJson, type LogSeal } from './log-seal.ts';
+import { headCount } from './seal-heads.ts';
 
 /**
  * The `log_seal` streams as an auditor folds them (streamStateAt): `log_seal-seals` (LogSealed) and `log_seal-keys`
@@ -44,7 +45,7 @@ export interface RecordedSeal {
   readonly keyId: unknown;
   readonly algorithm: unknown;
   readonly signature: unknown;
-  /** Streams that changed since the previous seal (the length of `heads`); null when `heads` is not a list. */
+  /** Streams that changed since the previous seal (how many heads `heads` lists, in either form); null when neither. */
   readonly changedStreams: number | null;
 }
 
@@ -92,7 +93,6 @@ function evolve(state: LogSealStreamState, event: LogSealEvent): LogSealStreamSt
 }
 
 function recordedSeal(data: Readonly<Record<string, unknown>>): RecordedSeal {
-  const heads = data['heads'];
   return {
     position: data['position'],
     eventCount: data['eventCount'],
@@ -101,7 +101,7 @@ function recordedSeal(data: Readonly<Record<string, unknown>>): RecordedSeal {
     keyId: data['keyId'],
     algorithm: data['algorithm'],
     signature: data['signature'],
-    changedStreams: Array.isArray(heads) ? heads.length : null,
+    changedStreams: headCount(data['heads']),
   };
 }
 

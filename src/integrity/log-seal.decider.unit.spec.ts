@@ -42,7 +42,7 @@ describe('the log_seal streams', () => {
       .then([]);
   });
 
-  test('a seal is recorded as sealToJson writes it (heads as tuples)', () => {
+  test('a seal is recorded as sealToJson writes it (heads as one string, a line per head)', () => {
     spec
       .given([])
       .when({ type: 'RecordLogSeal', seal: seal(12) })
@@ -56,10 +56,7 @@ describe('the log_seal streams', () => {
             sealedAt: '2026-03-01T10:00:12.000Z',
             keyId: 'k1',
             algorithm: 'Ed25519',
-            heads: [
-              ['group-g1', 2, 'b'.repeat(64), '112:12', '2026-03-01T09:00:00.000Z'],
-              ['member-m1', 0, 'c'.repeat(64), '100:1', '2026-03-01T08:00:00.000Z'],
-            ],
+            heads: `group-g1 2 ${'b'.repeat(64)} 112:12 2026-03-01T09:00:00.000Z\nmember-m1 0 ${'c'.repeat(64)} 100:1 2026-03-01T08:00:00.000Z`,
             signature: 'c2ln',
           },
         },
@@ -97,6 +94,13 @@ describe('the log_seal streams', () => {
       keys: [],
       currentKeyId: null,
     });
+  });
+
+  test('a seal recorded before heads were one string (an array of tuples) counts its changed streams alike', () => {
+    const [recorded] = logSealDecider.decide({ type: 'RecordLogSeal', seal: seal(12) }, logSealDecider.initialState);
+    const oldForm = { type: 'LogSealed' as const, data: { ...recorded!.data, heads: [['group-g1', 2, 'b'.repeat(64), '1:1', 't']] } };
+    expect(foldState(logSealDecider, [oldForm]).latestSeal?.changedStreams).toBe(1);
+    expect(foldState(logSealDecider, [recorded!]).latestSeal?.changedStreams).toBe(2);
   });
 
   test('a seal of the wrong shape (tampered) folds as recorded; an unknown event changes nothing', () => {

@@ -1,5 +1,6 @@
 import { createHash, sign, verify, type KeyObject } from 'node:crypto';
-import { headFromTuple, headToTuple, type StreamHead } from './log-fold.ts';
+import { headToTuple, type StreamHead } from './log-fold.ts';
+import { headsFromJson, headsToJson } from './seal-heads.ts';
 
 /** The seals, and apart (small, read whole) the keys they were signed with; category `log_seal`. */
 export const LOG_SEAL_STREAM = 'log_seal-seals';
@@ -62,7 +63,7 @@ export function sealSignatureValid(seal: LogSeal, publicKey: KeyObject): boolean
   }
 }
 
-/** A seal as stored in a LogSealed event and written to witness files and exports. */
+/** A seal as stored in a LogSealed event and written to witness files and exports (heads as seal-heads.ts writes them). */
 export function sealToJson(seal: LogSeal): Record<string, unknown> {
   return {
     position: seal.position,
@@ -71,7 +72,7 @@ export function sealToJson(seal: LogSeal): Record<string, unknown> {
     sealedAt: seal.sealedAt,
     keyId: seal.keyId,
     algorithm: seal.algorithm,
-    heads: seal.heads.map(headToTuple),
+    heads: headsToJson(seal.heads),
     signature: seal.signature,
   };
 }
@@ -87,13 +88,9 @@ export function sealFromJson(value: unknown): LogSeal | undefined {
   if (!Number.isSafeInteger(v['eventCount']) || (v['eventCount'] as number) < 0) return undefined;
   if (typeof v['rootHash'] !== 'string' || !HEX64.test(v['rootHash'])) return undefined;
   if (typeof v['sealedAt'] !== 'string' || typeof v['keyId'] !== 'string' || typeof v['algorithm'] !== 'string') return undefined;
-  if (typeof v['signature'] !== 'string' || !Array.isArray(v['heads'])) return undefined;
-  const heads: StreamHead[] = [];
-  for (const tuple of v['heads'] as unknown[]) {
-    const head = headFromTuple(tuple);
-    if (!head) return undefined;
-    heads.push(head);
-  }
+  if (typeof v['signature'] !== 'string') return undefined;
+  const heads = headsFromJson(v['heads']);
+  if (!heads) return undefined;
   return {
     position: v['position'],
     eventCount: v['eventCount'] as number,

@@ -13,6 +13,9 @@ export function memberStreamId(memberId: string): string {
 export const DISPLAY_NAME_MAX = 200;
 export const DEPARTMENT_MAX = 100;
 export const LEAVE_REASON_MAX = 2000;
+/** A registered member's status as the read model and the API show it (MemberStatus below is the stream's state). */
+export const REGISTERED_MEMBER_STATUSES = ['ACTIVE', 'LEFT'] as const;
+export type RegisteredMemberStatus = (typeof REGISTERED_MEMBER_STATUSES)[number];
 
 // ---------------------------------------------------------------- events (stored names never change)
 

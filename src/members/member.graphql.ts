@@ -1,13 +1,12 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { graphqlEnum } from '../graphql/graphql-enum.ts';
 import { Connection } from '../graphql/pagination.ts';
 import type { MemberView } from './read-models/members.queries.ts';
 import { Node } from '../graphql/node.ts';
+import { REGISTERED_MEMBER_STATUSES, type RegisteredMemberStatus } from './member.decider.ts';
 
-export enum MemberStatus {
-  ACTIVE = 'ACTIVE',
-  LEFT = 'LEFT',
-}
-registerEnumType(MemberStatus, { name: 'MemberStatus' });
+export const MemberStatus = graphqlEnum('MemberStatus', REGISTERED_MEMBER_STATUSES);
+export type MemberStatus = RegisteredMemberStatus;
 
 @ObjectType({ implements: () => [Node] })
 export class Member {

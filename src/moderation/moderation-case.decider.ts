@@ -33,9 +33,15 @@ export const MODERATION_OUTCOMES = ['NO_ACTION', 'HIDE_CONTENT', 'REMOVE_CONTENT
 export type ModerationOutcome = (typeof MODERATION_OUTCOMES)[number];
 export const APPEAL_OUTCOMES = ['UPHELD', 'OVERTURNED'] as const;
 export type AppealOutcome = (typeof APPEAL_OUTCOMES)[number];
-export type ContentStatus = 'VISIBLE' | 'HIDDEN' | 'REMOVED';
-export type SanctionKind = 'SUSPENSION' | 'WARNING';
-export type CaseStatus = 'OPEN' | 'IN_REVIEW' | 'DECIDED' | 'APPEALED' | 'CLOSED';
+export const CONTENT_STATUSES = ['VISIBLE', 'HIDDEN', 'REMOVED'] as const;
+export type ContentStatus = (typeof CONTENT_STATUSES)[number];
+export const SANCTION_KINDS = ['SUSPENSION', 'WARNING'] as const;
+export type SanctionKind = (typeof SANCTION_KINDS)[number];
+export const CASE_STATUSES = ['OPEN', 'IN_REVIEW', 'DECIDED', 'APPEALED', 'CLOSED'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+/** A sanction's own course once imposed (lower case: it is no GraphQL enum, only the read model's `state`). */
+export const SANCTION_STATES = ['active', 'lifted', 'expired'] as const;
+export type SanctionStateName = (typeof SANCTION_STATES)[number];
 
 export interface GuidelineReference {
   readonly agreementId: string;
@@ -293,7 +299,7 @@ export type ModerationCaseCommand = ReportContent | ClaimCase | DecideCase | Fil
 // ---------------------------------------------------------------- state
 
 export interface SanctionState extends SanctionImposed {
-  readonly state: 'active' | 'lifted' | 'expired';
+  readonly state: SanctionStateName;
 }
 
 export interface CaseFile {

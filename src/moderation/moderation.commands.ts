@@ -10,7 +10,7 @@ import { CommandPipeline, namespacedCommandId } from '../command/command-pipelin
 import { readAfterCommand } from '../command/read-after-command.ts';
 import type { AppConfig } from '../config/config.ts';
 import { publishedAgreementVersion } from '../agreements/index.ts';
-import { readGroupOwnership } from '../groups/index.ts';
+import { readGroupOwnership, type GroupOwnership } from '../groups/index.ts';
 import { APP_CONFIG } from '../infrastructure/tokens.ts';
 import { requireRegisteredMember } from '../members/index.ts';
 import { DomainError, notFound } from '../shared/domain-error.ts';
@@ -20,6 +20,7 @@ import { hasActedAsCommunityManager } from './community-manager-evidence.ts';
 import {
   caseForViewer,
   isCaseModeratorByRole,
+  isQueueStaff,
   moderationRefused,
   moderatorAuthority,
   OWNER_CERTIFICATION,
@@ -87,7 +88,9 @@ abstract class CaseHandler {
    * without authority over the case.
    */
   protected async authorityOf(actor: Actor, file: CaseFile) {
-    const ownership = file.groupId === null ? null : await readGroupOwnership(this.events, file.groupId);
+    // A community manager's authority is the role, whoever owns the group: the group is read only for anyone else,
+    // once for the command (the same ownership says who may act and what the answer shows them).
+    const ownership = file.groupId === null || isCaseModeratorByRole(actor) ? null : await readGroupOwnership(this.events, file.groupId);
     const owner = !actor.roles.includes(Role.COMMUNITY_MANAGER) && (ownership?.ownerSince.has(actor.id) ?? false);
     const certification = owner && this.ownerCertification ? await this.ownerCertification(actor.id, new Date()) : null;
     // Only an owner's authority depends on who the author is: the history is read for them alone.
@@ -96,54 +99,72 @@ abstract class CaseHandler {
     // Someone with no authority over the case gets the refusal a case that does not exist gets: the decider's would
     // name the case's group, and its difference from that one would say that the case exists.
     if (established.authority.kind === 'none') throw moderationRefused();
-    return established;
+    return { ...established, ownership };
   }
 
   /**
    * The case a moderator names, checked in this order: who asks, then the id, then whether the case exists. Only a
-   * community manager may learn that an id is malformed or names no case (see isCaseModeratorByRole).
+   * community manager may learn that an id is malformed or names no case (see isCaseModeratorByRole). `loaded` is the
+   * case's stream as read for this: the command is decided on it (see run), so the stream is read once.
    */
-  protected async caseToModerate(actor: Actor, rawCaseId: string): Promise<{ caseId: string; file: CaseFile }> {
+  protected async caseToModerate(
+    actor: Actor,
+    rawCaseId: string,
+  ): Promise<{ caseId: string; file: CaseFile; loaded: LoadedState<ModerationCaseState> }> {
     const byRole = isCaseModeratorByRole(actor);
     if (!byRole && !isId(rawCaseId)) throw moderationRefused();
     const caseId = requireId(rawCaseId, 'caseId');
-    const { state } = await this.load(caseId);
+    const loaded = await this.load(caseId);
+    const { state } = loaded;
     if (state.status === 'absent') throw byRole ? notFound(`moderation case ${caseId} does not exist`) : moderationRefused();
-    return { caseId, file: state };
+    return { caseId, file: state, loaded };
   }
 
   protected load(caseId: string): Promise<LoadedState<ModerationCaseState>> {
     return loadState(this.events, moderationCaseStreamId(caseId), moderationCaseDecider);
   }
 
-  /** The case as `actor` may see it, read after the pipeline waited for the read model. */
-  protected async answer(caseId: string, actor: Actor): Promise<ModerationCaseView> {
+  /**
+   * The case as `actor` may see it, read after the pipeline waited for the read model. `known` is a group's ownership
+   * this command has read already (for its authority, or to check the group exists): it is not read a second time.
+   */
+  protected async answer(caseId: string, actor: Actor, known?: GroupOwnership | null): Promise<ModerationCaseView> {
     const view = await readAfterCommand(() => findModerationCase(this.db, caseId), `moderation case ${caseId}`);
-    const ownership = view.groupId === null ? null : await readGroupOwnership(this.events, view.groupId);
-    return caseForViewer(view, actor, ownership?.ownerSince.has(actor.id) ?? false);
+    return caseForViewer(view, actor, await this.ownsCaseGroup(actor, view.groupId, known));
   }
 
-  protected run(
-    context: RequestContext,
-    actor: Actor,
-    caseId: string,
-    authority: string,
-    input: { commandId?: string | null; expectedRevision?: number | null; reason?: string | null },
-    command: (at: string) => ModerationCaseCommand,
-  ) {
+  /** Only for someone who is not staff (staff see every case whole): read from the group's stream, unless known. */
+  private async ownsCaseGroup(actor: Actor, groupId: string | null, known: GroupOwnership | null | undefined): Promise<boolean> {
+    if (groupId === null || isQueueStaff(actor)) return false;
+    const ownership = known?.groupId === groupId ? known : await readGroupOwnership(this.events, groupId);
+    return ownership?.ownerSince.has(actor.id) ?? false;
+  }
+
+  protected run(request: {
+    readonly context: RequestContext;
+    readonly actor: Actor;
+    readonly caseId: string;
+    readonly authority: string;
+    readonly input: { commandId?: string | null; expectedRevision?: number | null; reason?: string | null };
+    /** The case's stream as the handler read it to authorize the command: decided on as it is (see caseToModerate). */
+    readonly loaded?: LoadedState<ModerationCaseState>;
+    readonly command: (at: string) => ModerationCaseCommand;
+  }) {
+    const { input } = request;
     const at = new Date().toISOString();
     return this.pipeline.execute({
-      streamId: moderationCaseStreamId(caseId),
+      streamId: moderationCaseStreamId(request.caseId),
       decider: moderationCaseDecider,
-      command: command(at),
+      command: request.command(at),
       occurredAt: at,
-      context,
-      actor,
-      authority,
+      context: request.context,
+      actor: request.actor,
+      authority: request.authority,
       reason: input.reason ?? null,
       commandId: input.commandId ?? null,
       expectedRevision: input.expectedRevision ?? null,
       readModels: READ_MODELS,
+      ...(request.loaded ? { loaded: request.loaded } : {}),
     });
   }
 }
@@ -158,9 +179,9 @@ export class ReportContentHandler extends CaseHandler {
     const actor = requireActor(context);
     const contentId = requireContentId(input.contentId);
     const groupId = input.groupId === null || input.groupId === undefined ? null : requireId(input.groupId, 'groupId');
-    if (groupId !== null && !(await readGroupOwnership(this.events, groupId))) {
-      throw notFound(`group ${groupId} does not exist`, { field: 'groupId' });
-    }
+    // Also what the answer shows the reporter, if they own the group: read once.
+    const ownership = groupId === null ? null : await readGroupOwnership(this.events, groupId);
+    if (groupId !== null && !ownership) throw notFound(`group ${groupId} does not exist`, { field: 'groupId' });
     const retried = input.commandId ? namespacedCommandId(actor.id, input.commandId) : null;
 
     // The read model says how many cases there were; cases are never deleted, so it can only be behind.
@@ -168,7 +189,8 @@ export class ReportContentHandler extends CaseHandler {
     let previous: ModerationCaseState = { status: 'absent' };
     for (let attempt = 0; attempt < MAX_REPORT_ATTEMPTS;) {
       const caseId = caseIdFor(contentId, caseNumber);
-      const { events: history, state } = await this.load(caseId);
+      const loaded = await this.load(caseId);
+      const { events: history, state } = loaded;
       // A retried report whose flag went to a case decided since must answer that case, not flag a new one.
       const alreadyHandled = retried !== null && history.some((event) => event.metadata.commandId === retried);
       if (state.status !== 'absent' && !acceptsFlags(state) && !alreadyHandled) {
@@ -181,21 +203,29 @@ export class ReportContentHandler extends CaseHandler {
       }
       const contentStatus: ContentStatus = previous.status === 'absent' ? 'VISIBLE' : previous.contentStatus;
       try {
-        await this.run(context, actor, caseId, 'any signed-in member may report content', { commandId: input.commandId ?? null }, (at) => ({
-          type: 'ReportContent',
+        await this.run({
+          context,
+          actor,
           caseId,
-          caseNumber,
-          contentId,
-          contentType: input.contentType,
-          authorId: input.authorId,
-          groupId,
-          contentStatus,
-          reporterId: actor.id,
-          reason: input.reason,
-          note: input.note ?? null,
-          at,
-        }));
-        return await this.answer(caseId, actor);
+          authority: 'any signed-in member may report content',
+          input: { commandId: input.commandId ?? null },
+          loaded,
+          command: (at) => ({
+            type: 'ReportContent',
+            caseId,
+            caseNumber,
+            contentId,
+            contentType: input.contentType,
+            authorId: input.authorId,
+            groupId,
+            contentStatus,
+            reporterId: actor.id,
+            reason: input.reason,
+            note: input.note ?? null,
+            at,
+          }),
+        });
+        return await this.answer(caseId, actor, ownership);
       } catch (error) {
         if (!(error instanceof CaseClosedForFlagsError)) throw error;
         attempt++;
@@ -209,10 +239,18 @@ export class ReportContentHandler extends CaseHandler {
 export class ClaimModerationCaseHandler extends CaseHandler {
   async execute({ input, context }: ClaimModerationCaseCommand): Promise<ModerationCaseView> {
     const actor = requireActor(context);
-    const { caseId, file } = await this.caseToModerate(actor, input.caseId);
-    const { authority, recorded } = await this.authorityOf(actor, file);
-    await this.run(context, actor, caseId, recorded, input, (at) => ({ type: 'ClaimCase', caseId, actorId: actor.id, authority, at }));
-    return this.answer(caseId, actor);
+    const { caseId, file, loaded } = await this.caseToModerate(actor, input.caseId);
+    const { authority, recorded, ownership } = await this.authorityOf(actor, file);
+    await this.run({
+      context,
+      actor,
+      caseId,
+      authority: recorded,
+      input,
+      loaded,
+      command: (at) => ({ type: 'ClaimCase', caseId, actorId: actor.id, authority, at }),
+    });
+    return this.answer(caseId, actor, ownership);
   }
 }
 
@@ -220,25 +258,33 @@ export class ClaimModerationCaseHandler extends CaseHandler {
 export class DecideModerationCaseHandler extends CaseHandler {
   async execute({ input, context }: DecideModerationCaseCommand): Promise<ModerationCaseView> {
     const actor = requireActor(context);
-    const { caseId, file } = await this.caseToModerate(actor, input.caseId);
-    const { authority, recorded } = await this.authorityOf(actor, file);
+    const { caseId, file, loaded } = await this.caseToModerate(actor, input.caseId);
+    const { authority, recorded, ownership } = await this.authorityOf(actor, file);
     const cited = input.guideline;
     const guidelinePublished = cited ? await publishedAgreementVersion(this.events, cited.agreementId, cited.version) : undefined;
-    await this.run(context, actor, caseId, recorded, input, (at) => ({
-      type: 'DecideCase',
-      ...(guidelinePublished === undefined ? {} : { guidelinePublished }),
+    await this.run({
+      context,
+      actor,
       caseId,
-      actorId: actor.id,
-      authority,
-      outcome: input.outcome,
-      reason: input.reason,
-      guideline: input.guideline
-        ? { agreementId: input.guideline.agreementId, version: input.guideline.version, section: input.guideline.section ?? null }
-        : null,
-      suspendUntil: toIsoOrInvalid(input.suspendUntil),
-      at,
-    }));
-    return this.answer(caseId, actor);
+      authority: recorded,
+      input,
+      loaded,
+      command: (at) => ({
+        type: 'DecideCase',
+        ...(guidelinePublished === undefined ? {} : { guidelinePublished }),
+        caseId,
+        actorId: actor.id,
+        authority,
+        outcome: input.outcome,
+        reason: input.reason,
+        guideline: input.guideline
+          ? { agreementId: input.guideline.agreementId, version: input.guideline.version, section: input.guideline.section ?? null }
+          : null,
+        suspendUntil: toIsoOrInvalid(input.suspendUntil),
+        at,
+      }),
+    });
+    return this.answer(caseId, actor, ownership);
   }
 }
 
@@ -251,14 +297,21 @@ export class FileAppealHandler extends CaseHandler {
     const caseId = input.caseId;
     try {
       // The statement is the appellant's personal data: it goes into the event encrypted, never into the metadata.
-      await this.run(context, actor, caseId, 'author of the content', { commandId: input.commandId ?? null }, (at) => ({
-        type: 'FileAppeal',
+      await this.run({
+        context,
+        actor,
         caseId,
-        actorId: actor.id,
-        statement: input.statement,
-        appealWindowDays: this.config.appealWindowDays,
-        at,
-      }));
+        authority: 'author of the content',
+        input: { commandId: input.commandId ?? null },
+        command: (at) => ({
+          type: 'FileAppeal',
+          caseId,
+          actorId: actor.id,
+          statement: input.statement,
+          appealWindowDays: this.config.appealWindowDays,
+          at,
+        }),
+      });
     } catch (error) {
       if (error instanceof DomainError && error.code === 'NOT_FOUND') throw appealRefused();
       throw error;

@@ -1,57 +1,28 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { graphqlEnum } from '../graphql/graphql-enum.ts';
 import { Connection } from '../graphql/pagination.ts';
 import { Node, NodeIdField } from '../graphql/node.ts';
-import type { SanctionKind as RecordedSanctionKind } from './moderation-case.decider.ts';
+import * as decider from './moderation-case.decider.ts';
 
-export enum FlagReason {
-  SPAM = 'SPAM',
-  HARASSMENT = 'HARASSMENT',
-  INAPPROPRIATE = 'INAPPROPRIATE',
-  PRIVACY = 'PRIVACY',
-  MISINFORMATION = 'MISINFORMATION',
-  OTHER = 'OTHER',
-}
-registerEnumType(FlagReason, { name: 'FlagReason' });
+// Each is the decider's array: the read model holds the decider's values as they are, and GraphQL refuses to answer a
+// value its enum lacks, so they must not be written twice.
+export const FlagReason = graphqlEnum('FlagReason', decider.FLAG_REASONS);
+export type FlagReason = decider.FlagReason;
 
-export enum ModerationCaseStatus {
-  OPEN = 'OPEN',
-  IN_REVIEW = 'IN_REVIEW',
-  DECIDED = 'DECIDED',
-  APPEALED = 'APPEALED',
-  CLOSED = 'CLOSED',
-}
-registerEnumType(ModerationCaseStatus, { name: 'ModerationCaseStatus' });
+export const ModerationCaseStatus = graphqlEnum('ModerationCaseStatus', decider.CASE_STATUSES);
+export type ModerationCaseStatus = decider.CaseStatus;
 
-export enum ModerationOutcome {
-  NO_ACTION = 'NO_ACTION',
-  HIDE_CONTENT = 'HIDE_CONTENT',
-  REMOVE_CONTENT = 'REMOVE_CONTENT',
-  WARN_MEMBER = 'WARN_MEMBER',
-  SUSPEND_MEMBER = 'SUSPEND_MEMBER',
-}
-registerEnumType(ModerationOutcome, { name: 'ModerationOutcome' });
+export const ModerationOutcome = graphqlEnum('ModerationOutcome', decider.MODERATION_OUTCOMES);
+export type ModerationOutcome = decider.ModerationOutcome;
 
-export enum AppealOutcome {
-  UPHELD = 'UPHELD',
-  OVERTURNED = 'OVERTURNED',
-}
-registerEnumType(AppealOutcome, { name: 'AppealOutcome' });
+export const AppealOutcome = graphqlEnum('AppealOutcome', decider.APPEAL_OUTCOMES);
+export type AppealOutcome = decider.AppealOutcome;
 
-export enum ContentStatus {
-  VISIBLE = 'VISIBLE',
-  HIDDEN = 'HIDDEN',
-  REMOVED = 'REMOVED',
-}
-registerEnumType(ContentStatus, { name: 'ContentStatus' });
+export const ContentStatus = graphqlEnum('ContentStatus', decider.CONTENT_STATUSES);
+export type ContentStatus = decider.ContentStatus;
 
-/** The read model holds the decider's kinds as they are; each must be a value here, or GraphQL refuses to answer it. */
-export enum SanctionKind {
-  SUSPENSION = 'SUSPENSION',
-  WARNING = 'WARNING',
-}
-registerEnumType(SanctionKind, { name: 'SanctionKind' });
-// Fails to compile when the decider gains a kind this enum lacks (or they spell one differently).
-export const SANCTION_KINDS = SanctionKind satisfies Record<RecordedSanctionKind, RecordedSanctionKind>;
+export const SanctionKind = graphqlEnum('SanctionKind', decider.SANCTION_KINDS);
+export type SanctionKind = decider.SanctionKind;
 
 @ObjectType()
 export class GuidelineReference {

@@ -17,6 +17,8 @@ export const PROFILE_PHOTO_PURPOSE = 'profile_photo';
 const PURPOSE = /^[a-z][a-z0-9_]{0,49}$/;
 export const NOTICE_VERSION_MAX = 50;
 export const ERASURE_REASON_MAX = 2000;
+export const ERASURE_STATUSES = ['REQUESTED', 'COMPLETED'] as const;
+export type ErasureStatus = (typeof ERASURE_STATUSES)[number];
 
 // ---------------------------------------------------------------- events (stored names never change)
 
@@ -122,7 +124,7 @@ export interface PrivacyState {
   /** Purpose → its current state; a plain object so that time travel shows it as JSON. */
   readonly consents: Readonly<Record<string, ConsentState>>;
   readonly erasure: {
-    readonly status: 'REQUESTED' | 'COMPLETED';
+    readonly status: ErasureStatus;
     readonly requestedAt: string;
     readonly completedAt: string | null;
   } | null;

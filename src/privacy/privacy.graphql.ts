@@ -1,18 +1,18 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { graphqlEnum } from '../graphql/graphql-enum.ts';
 import { Node, NodeIdField } from '../graphql/node.ts';
+import {
+  ERASURE_STATUSES,
+  VISIBILITIES,
+  type ErasureStatus as ErasureStatusValue,
+  type Visibility as VisibilityValue,
+} from './privacy.decider.ts';
 
-export enum Visibility {
-  EVERYONE = 'EVERYONE',
-  COLLEAGUES = 'COLLEAGUES',
-  NOBODY = 'NOBODY',
-}
-registerEnumType(Visibility, { name: 'Visibility' });
+export const Visibility = graphqlEnum('Visibility', VISIBILITIES);
+export type Visibility = VisibilityValue;
 
-export enum ErasureStatus {
-  REQUESTED = 'REQUESTED',
-  COMPLETED = 'COMPLETED',
-}
-registerEnumType(ErasureStatus, { name: 'ErasureStatus' });
+export const ErasureStatus = graphqlEnum('ErasureStatus', ERASURE_STATUSES);
+export type ErasureStatus = ErasureStatusValue;
 
 @ObjectType({ implements: () => [Node] })
 export class PrivacySettings {

@@ -23,7 +23,8 @@ export interface EnrolledModule {
   readonly selfPaced: boolean;
 }
 
-export type EnrolmentStatus = 'ENROLLED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'WITHDRAWN';
+export const ENROLMENT_STATUSES = ['ENROLLED', 'IN_PROGRESS', 'COMPLETED', 'FAILED', 'WITHDRAWN'] as const;
+export type EnrolmentStatus = (typeof ENROLMENT_STATUSES)[number];
 
 /** The statuses in which an enrolment has ended without completing: the member may enrol again and start over. */
 export const ENDED_STATUSES: readonly EnrolmentStatus[] = ['FAILED', 'WITHDRAWN'];

@@ -1,16 +1,12 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { graphqlEnum } from '../graphql/graphql-enum.ts';
 import { Connection } from '../graphql/pagination.ts';
 import { Node, NodeIdField } from '../graphql/node.ts';
+import { ENROLMENT_STATUSES, type EnrolmentStatus as EnrolmentStatusValue } from './training-enrolment.decider.ts';
 
 /** FAILED (recordTrainingFailed) and WITHDRAWN (withdrawFromTraining) end an enrolment: the member may enrol again. */
-export enum EnrolmentStatus {
-  ENROLLED = 'ENROLLED',
-  IN_PROGRESS = 'IN_PROGRESS',
-  COMPLETED = 'COMPLETED',
-  FAILED = 'FAILED',
-  WITHDRAWN = 'WITHDRAWN',
-}
-registerEnumType(EnrolmentStatus, { name: 'EnrolmentStatus' });
+export const EnrolmentStatus = graphqlEnum('EnrolmentStatus', ENROLMENT_STATUSES);
+export type EnrolmentStatus = EnrolmentStatusValue;
 
 // The class names end in Type: `TrainingModule` is the Nest module's name.
 

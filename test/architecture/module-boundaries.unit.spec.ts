@@ -25,6 +25,7 @@ const PLATFORM = [
 ];
 /** The governance domains (and the views over them: me, insights, audit). Entered through their index.ts only. */
 const DOMAINS = [
+  'adoption',
   'agreements',
   'ambassadors',
   'audit',

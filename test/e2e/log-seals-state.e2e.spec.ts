@@ -96,7 +96,8 @@ describe('streamStateAt over the integrity streams', () => {
           keyId: first!.data['keyId'],
           algorithm: 'Ed25519',
           signature: first!.data['signature'],
-          changedStreams: (first!.data['heads'] as unknown[]).length,
+          // Stored as one string, a line per changed stream (src/integrity/seal-heads.ts).
+          changedStreams: (first!.data['heads'] as string).split('\n').length,
         },
         keys: [],
         currentKeyId: null,

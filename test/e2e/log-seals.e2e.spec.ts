@@ -179,6 +179,47 @@ describe('sealed governance log', () => {
     expect(ran.stdout.split('\n')[0]).toMatch(/^BROKEN: \d+ breaks? in \d+ events/);
     expect(ran.stdout).toContain('HASH_MISMATCH');
   });
+
+  test("an export's seals verify offline with their heads in either stored form; heads tampered with are BAD_SEAL", async () => {
+    const keys = await readPublicKeys(await publicKeyFile());
+    const text = await readFile(await exportTo('heads.ndjson'), 'utf8');
+    const lines = text.slice(0, -1).split('\n');
+    const summary = JSON.parse(lines.at(-1)!) as { seals: Record<string, unknown>[] };
+    // Written as one string per seal, a line per head (src/integrity/seal-heads.ts).
+    expect(summary.seals.length).toBeGreaterThan(0);
+    for (const seal of summary.seals) expect(typeof seal['heads']).toBe('string');
+    const withSeals = async (name: string, seals: Record<string, unknown>[]) => {
+      await writeFile(join(dir, name), `${[...lines.slice(0, -1), JSON.stringify({ ...summary, seals })].join('\n')}\n`);
+      return verifyExportFile(join(dir, name), keys);
+    };
+
+    // Exports made before hold the heads as arrays of [streamId, revision, hash, order, time]: they still verify.
+    const asTuples = summary.seals.map((seal) => ({
+      ...seal,
+      heads:
+        (seal['heads'] as string) === ''
+          ? []
+          : (seal['heads'] as string).split('\n').map((line) => {
+              const [streamId, revision, hash, order, time] = line.split(' ');
+              return [streamId, Number(revision), hash, order, time];
+            }),
+    }));
+    expect(await withSeals('heads-old-form.ndjson', asTuples)).toMatchObject({ ok: true, breaks: [] });
+
+    // One head's revision changed in the newest seal: what was signed no longer matches.
+    const last = summary.seals.at(-1)!;
+    const tampered = (last['heads'] as string).replace(
+      /^(\S+) (\d+)/,
+      (_, stream: string, revision: string) => `${stream} ${Number(revision) + 1}`,
+    );
+    expect(tampered).not.toBe(last['heads']);
+    const verdict = await withSeals('heads-tampered.ndjson', [...summary.seals.slice(0, -1), { ...last, heads: tampered }]);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.breaks).toContainEqual(expect.objectContaining({ kind: 'BAD_SEAL', position: last['position'] }));
+    // Heads that are not well made (a field missing) make the seal unreadable, also BAD_SEAL.
+    const malformed = await withSeals('heads-malformed.ndjson', [...summary.seals.slice(0, -1), { ...last, heads: 'group-x 1 ab' }]);
+    expect(malformed.breaks).toContainEqual(expect.objectContaining({ kind: 'BAD_SEAL' }));
+  });
 });
 
 describe('operator actions are history', () => {

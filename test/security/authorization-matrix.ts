@@ -218,6 +218,10 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   rebuildProjection: only(CM, () => ({ input: { name: 'no-such-read-model' } })),
   setKpiTarget: only(CM, () => ({ input: { kpi: 'MODERATION_BACKLOG', value: 10 } })),
   clearKpiTarget: only(CM, () => ({ input: { kpi: 'MODERATION_BACKLOG' } })),
+  // A group no world has: the allowed caller gets it back as unmatched, and nothing is recorded under the test.
+  importGroupActivity: only(CM, () => ({
+    input: { format: 'GENERIC', csv: 'group_id,period_start,period_end,members\nno-such-group,2026-11-01,2026-11-07,12\n' },
+  })),
 };
 
 /** Ids that src/shared/identifiers.ts isId refuses: a space and a "!", and one too long. */

@@ -3,7 +3,8 @@ import { REDACTED, type StoredEvent } from '#event-store';
 import type { ProjectionContext, ProjectionDefinition } from '#projections';
 import { isMemberEvent, MEMBER_STREAM_CATEGORY, type MemberEvent } from '../../members/index.ts';
 import { PRIVACY_STREAM_CATEGORY } from '../../privacy/index.ts';
-import { AMBASSADOR_STREAM_CATEGORY, isAmbassadorEvent, type AmbassadorEvent } from '../ambassador.decider.ts';
+import { sqlIn } from '../../shared/sql.ts';
+import { AMBASSADOR_STATUSES, AMBASSADOR_STREAM_CATEGORY, isAmbassadorEvent, type AmbassadorEvent } from '../ambassador.decider.ts';
 
 export const AMBASSADORS_PROJECTION = 'ambassadors';
 export const AMBASSADORS_TABLE = 'ambassadors';
@@ -29,7 +30,7 @@ export const ambassadorsProjection: ProjectionDefinition<StoredEvent> = {
         member_id       text        PRIMARY KEY,
         enrolment       int         NOT NULL,
         department      text        NOT NULL,
-        status          text        NOT NULL CHECK (status IN ('NOMINATED', 'APPROVED', 'ACTIVE', 'INACTIVE', 'REJECTED', 'OFFBOARDED')),
+        status          text        NOT NULL CHECK (status IN ${sqlIn(AMBASSADOR_STATUSES)}),
         nominated_by    text        NOT NULL,
         motivation      text,
         nominated_at    timestamptz NOT NULL,

@@ -6,9 +6,12 @@ import {
   isCertificationLevelEvent,
   type CertificationLevelEvent,
 } from '../certification-level.decider.ts';
+import { sqlIn } from '../../shared/sql.ts';
 import {
   CERTIFICATION_STREAM_CATEGORY,
   isCertificationEvent,
+  LIVE_STATUSES,
+  RECORD_STATUSES,
   type CertificationEvent,
   type RecordStatus,
 } from '../certification.decider.ts';
@@ -18,7 +21,7 @@ export const CERTIFICATION_LEVELS_TABLE = 'certification_levels';
 export const CERTIFICATIONS_TABLE = 'certifications';
 export const CERTIFICATION_RECORDS_TABLE = 'certification_records';
 
-const STATUSES = `('CERTIFIED', 'DUE_FOR_RENEWAL', 'EXPIRED', 'SUSPENDED', 'REVOKED')`;
+const STATUSES = sqlIn(RECORD_STATUSES);
 
 /**
  * The defined levels (one row each), every member's current certification (one row per member ever certified: what
@@ -56,7 +59,7 @@ export const certificationProjection: ProjectionDefinition<StoredEvent> = {
         updated_at timestamptz NOT NULL
       )`);
     // What the renewal scheduler looks for: live certifications by expiry.
-    await client.query(`CREATE INDEX ON ${certifications} (expires_at) WHERE status IN ('CERTIFIED', 'DUE_FOR_RENEWAL', 'SUSPENDED')`);
+    await client.query(`CREATE INDEX ON ${certifications} (expires_at) WHERE status IN ${sqlIn(LIVE_STATUSES)}`);
 
     const records = ctx.table(CERTIFICATION_RECORDS_TABLE);
     await client.query(`

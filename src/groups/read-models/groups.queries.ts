@@ -82,3 +82,20 @@ export async function groupsOwnedBy(db: DataSource, memberId: string): Promise<s
     .getMany();
   return records.map((record) => record.groupId);
 }
+
+/**
+ * The groups with one of `ids`, or whose name is one of `names` compared trimmed and case-insensitive (`names` given
+ * lower-case): what a usage report's rows are matched against (src/adoption). Archived groups too: their past
+ * activity is still theirs.
+ */
+export async function groupsByIdOrName(db: DataSource, ids: readonly string[], names: readonly string[]): Promise<GroupView[]> {
+  if (ids.length === 0 && names.length === 0) return [];
+  const records = await db
+    .getRepository(GroupRecord)
+    .createQueryBuilder('g')
+    .where('g.groupId = ANY (:ids)', { ids: ids.filter(isId) })
+    .orWhere('lower(btrim(g.name)) = ANY (:names)', { names: [...names] })
+    .orderBy('g.groupId', 'ASC')
+    .getMany();
+  return records.map(toGroup);
+}

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { RegisteredMemberStatus } from '../member.decider.ts';
 
 /** A row of the `read_models.members` view (the members projection's current generation). */
 @Entity({ schema: 'read_models', name: 'members', synchronize: false })
@@ -13,7 +14,7 @@ export class MemberRecord {
   department!: string;
 
   @Column({ type: 'text' })
-  status!: 'ACTIVE' | 'LEFT';
+  status!: RegisteredMemberStatus;
 
   @Column({ type: 'int' })
   revision!: number;

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { REDACTED, type StoredEvent } from '#event-store';
 import type { ProjectionContext, ProjectionDefinition } from '#projections';
-import { isMemberEvent, MEMBER_STREAM_CATEGORY, type MemberEvent } from '../member.decider.ts';
+import { sqlIn } from '../../shared/sql.ts';
+import { isMemberEvent, MEMBER_STREAM_CATEGORY, REGISTERED_MEMBER_STATUSES, type MemberEvent } from '../member.decider.ts';
 import type { PRIVACY_STREAM_CATEGORY, PrivacySettingsUpdated } from '../../privacy/index.ts';
 
 export const MEMBERS_PROJECTION = 'members';
@@ -33,7 +34,7 @@ export const membersProjection: ProjectionDefinition<StoredEvent> = {
         member_id     text        PRIMARY KEY,
         display_name  text        NOT NULL,
         department    text        NOT NULL,
-        status        text        NOT NULL CHECK (status IN ('ACTIVE', 'LEFT')),
+        status        text        NOT NULL CHECK (status IN ${sqlIn(REGISTERED_MEMBER_STATUSES)}),
         revision      int         NOT NULL,
         -- Most private until the member says otherwise, as the privacy settings start.
         directory_listed boolean  NOT NULL DEFAULT false,

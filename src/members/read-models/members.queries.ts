@@ -3,6 +3,7 @@ import { MemberRecord } from './member.record.ts';
 import { keyCondition, keysetPage, type PageInfo, type PageRequest } from '../../graphql/pagination.ts';
 import { decodeIdCursor, encodeIdCursor, requireListSize } from '../../shared/id-cursor.ts';
 import { isId } from '../../shared/identifiers.ts';
+import type { RegisteredMemberStatus } from '../member.decider.ts';
 
 /** Shaped like the GraphQL `Member`. */
 export interface MemberView {
@@ -10,7 +11,7 @@ export interface MemberView {
   /** "[redacted]" once the member's personal data was erased (and the read model rebuilt). */
   readonly displayName: string;
   readonly department: string;
-  readonly status: 'ACTIVE' | 'LEFT';
+  readonly status: RegisteredMemberStatus;
   /** The revision of the member's stream: what `expectedRevision` of updateMember compares with. */
   readonly revision: number;
 }

@@ -1,7 +1,16 @@
 import type pg from 'pg';
 import { REDACTED, type StoredEvent } from '#event-store';
 import type { ProjectionContext, ProjectionDefinition } from '#projections';
-import { isModerationCaseEvent, MODERATION_CASE_STREAM_CATEGORY, type ModerationCaseEvent } from '../moderation-case.decider.ts';
+import { sqlIn } from '../../shared/sql.ts';
+import {
+  CASE_STATUSES,
+  CONTENT_STATUSES,
+  isModerationCaseEvent,
+  MODERATION_CASE_STREAM_CATEGORY,
+  SANCTION_KINDS,
+  SANCTION_STATES,
+  type ModerationCaseEvent,
+} from '../moderation-case.decider.ts';
 import { isModeratorNoteEvent, MODERATOR_NOTES_STREAM_CATEGORY, type ModeratorNoteEvent } from '../moderator-notes.decider.ts';
 import { PRIVACY_STREAM_CATEGORY } from '../../privacy/index.ts';
 import type { StoredAppeal, StoredDecision, StoredFlag } from './moderation-case.record.ts';
@@ -31,10 +40,10 @@ export const moderationProjection: ProjectionDefinition<StoredEvent> = {
         case_number    int         NOT NULL,
         content_id     text        NOT NULL,
         content_type   text        NOT NULL,
-        content_status text        NOT NULL CHECK (content_status IN ('VISIBLE', 'HIDDEN', 'REMOVED')),
+        content_status text        NOT NULL CHECK (content_status IN ${sqlIn(CONTENT_STATUSES)}),
         group_id       text,
         author_id      text        NOT NULL,
-        status         text        NOT NULL CHECK (status IN ('OPEN', 'IN_REVIEW', 'DECIDED', 'APPEALED', 'CLOSED')),
+        status         text        NOT NULL CHECK (status IN ${sqlIn(CASE_STATUSES)}),
         flags          jsonb       NOT NULL DEFAULT '[]',
         assigned_to    text,
         decision       jsonb,
@@ -57,12 +66,12 @@ export const moderationProjection: ProjectionDefinition<StoredEvent> = {
         sanction_id text        PRIMARY KEY,
         case_id     text        NOT NULL,
         member_id   text        NOT NULL,
-        kind        text        NOT NULL CHECK (kind IN ('SUSPENSION', 'WARNING')),
+        kind        text        NOT NULL CHECK (kind IN ${sqlIn(SANCTION_KINDS)}),
         until       timestamptz,
         imposed_at  timestamptz NOT NULL,
         lifted_at   timestamptz,
         expired_at  timestamptz,
-        state       text        NOT NULL CHECK (state IN ('active', 'lifted', 'expired'))
+        state       text        NOT NULL CHECK (state IN ${sqlIn(SANCTION_STATES)})
       )`);
     // A member's standing; the sanctions the expiry scheduler has to look at.
     await client.query(`CREATE INDEX ON ${sanctions} (member_id, imposed_at)`);

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { SanctionKind } from '../moderation-case.decider.ts';
+import type { SanctionKind, SanctionStateName } from '../moderation-case.decider.ts';
 
 /** A row of the `read_models.moderation_sanctions` view (the moderation projection's current generation). */
 @Entity({ schema: 'read_models', name: 'moderation_sanctions', synchronize: false })
@@ -30,5 +30,5 @@ export class SanctionRecord {
 
   /** As recorded by events: 'active' until lifted or expired, even once `until` has passed. */
   @Column({ type: 'text' })
-  state!: 'active' | 'lifted' | 'expired';
+  state!: SanctionStateName;
 }

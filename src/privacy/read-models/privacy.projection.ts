@@ -1,7 +1,15 @@
 import type pg from 'pg';
 import type { StoredEvent } from '#event-store';
 import type { ProjectionContext, ProjectionDefinition } from '#projections';
-import { isPrivacyEvent, PRIVACY_STREAM_CATEGORY, PROFILE_PHOTO_PURPOSE, type PrivacyEvent } from '../privacy.decider.ts';
+import { sqlIn } from '../../shared/sql.ts';
+import {
+  ERASURE_STATUSES,
+  isPrivacyEvent,
+  PRIVACY_STREAM_CATEGORY,
+  PROFILE_PHOTO_PURPOSE,
+  VISIBILITIES,
+  type PrivacyEvent,
+} from '../privacy.decider.ts';
 
 export const PRIVACY_PROJECTION = 'privacy';
 export const PRIVACY_SETTINGS_TABLE = 'privacy_settings';
@@ -23,7 +31,7 @@ export const privacyProjection: ProjectionDefinition<StoredEvent> = {
     await client.query(`
       CREATE TABLE ${ctx.table(PRIVACY_SETTINGS_TABLE)} (
         member_id                text        PRIMARY KEY,
-        profile_photo_visibility text        NOT NULL DEFAULT 'NOBODY' CHECK (profile_photo_visibility IN ('EVERYONE', 'COLLEAGUES', 'NOBODY')),
+        profile_photo_visibility text        NOT NULL DEFAULT 'NOBODY' CHECK (profile_photo_visibility IN ${sqlIn(VISIBILITIES)}),
         directory_listed         boolean     NOT NULL DEFAULT false,
         photo_consent            boolean     NOT NULL DEFAULT false,
         revision                 int         NOT NULL,
@@ -41,7 +49,7 @@ export const privacyProjection: ProjectionDefinition<StoredEvent> = {
     await client.query(`
       CREATE TABLE ${ctx.table(ERASURE_REQUESTS_TABLE)} (
         member_id    text        PRIMARY KEY,
-        status       text        NOT NULL CHECK (status IN ('REQUESTED', 'COMPLETED')),
+        status       text        NOT NULL CHECK (status IN ${sqlIn(ERASURE_STATUSES)}),
         requested_at timestamptz NOT NULL,
         completed_at timestamptz
       )`);

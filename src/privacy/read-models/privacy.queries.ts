@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { isId } from '../../shared/identifiers.ts';
-import type { Visibility } from '../privacy.decider.ts';
+import type { ErasureStatus, Visibility } from '../privacy.decider.ts';
 
 export interface PrivacySettingsView {
   readonly memberId: string;
@@ -23,7 +23,7 @@ export interface ConsentView {
 
 export interface ErasureRequestView {
   readonly memberId: string;
-  readonly status: 'REQUESTED' | 'COMPLETED';
+  readonly status: ErasureStatus;
   readonly requestedAt: Date;
   readonly completedAt: Date | null;
 }
@@ -73,7 +73,7 @@ export async function findErasureRequest(db: DataSource, memberId: string): Prom
   if (!isId(memberId)) return null;
   const rows = (await db.query(`SELECT status, requested_at, completed_at FROM read_models.erasure_requests WHERE member_id = $1`, [
     memberId,
-  ])) as { status: 'REQUESTED' | 'COMPLETED'; requested_at: Date; completed_at: Date | null }[];
+  ])) as { status: ErasureStatus; requested_at: Date; completed_at: Date | null }[];
   const row = rows[0];
   if (!row) return null;
   return {

@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import type { StoredEvent } from '#event-store';
 import type { ProjectionContext, ProjectionDefinition } from '#projections';
+import { sqlIn } from '../../shared/sql.ts';
 import {
+  ENROLMENT_STATUSES,
   isTrainingEnrolmentEvent,
   TRAINING_ENROLMENT_STREAM_CATEGORY,
   type TrainingEnrolmentEvent,
@@ -42,7 +44,7 @@ export const trainingProjection: ProjectionDefinition<StoredEvent> = {
       CREATE TABLE ${enrolments} (
         programme_id       text        NOT NULL,
         member_id          text        NOT NULL,
-        status             text        NOT NULL CHECK (status IN ('ENROLLED', 'IN_PROGRESS', 'COMPLETED', 'FAILED', 'WITHDRAWN')),
+        status             text        NOT NULL CHECK (status IN ${sqlIn(ENROLMENT_STATUSES)}),
         programme_revision int         NOT NULL,
         modules            jsonb       NOT NULL,
         completed_modules  jsonb       NOT NULL DEFAULT '[]',

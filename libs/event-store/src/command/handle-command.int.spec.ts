@@ -269,6 +269,98 @@ describe('handleCommand on PostgreSQL', () => {
   });
 });
 
+/** The store, counting its stream reads. */
+function countingReads(): { store: GovernanceEventStore; reads: () => number } {
+  let reads = 0;
+  const counted = Object.create(store) as GovernanceEventStore;
+  counted.readStream = (...args) => {
+    reads++;
+    return store.readStream(...args);
+  };
+  return { store: counted, reads: () => reads };
+}
+
+describe('handleCommand on a stream its caller loaded (to authorize the command against it)', () => {
+  test('decides on the loaded state and appends expecting its revision: the stream is not read again', async () => {
+    const streamId = newCase();
+    await handleCommand({ store, streamId, decider, command: open(streamId), metadata: meta() });
+    const loaded = await loadState(store, streamId, decider);
+    const counted = countingReads();
+
+    const result = await handleCommand({
+      store: counted.store,
+      streamId,
+      decider,
+      command: { type: 'DecideCase', outcome: 'upheld', at: 't' },
+      metadata: meta(),
+      loaded,
+      retryOnConflict: 3,
+    });
+    expect(counted.reads()).toBe(0);
+    expect(result).toMatchObject({ nextExpectedRevision: 1, state: { status: 'decided', outcome: 'upheld' } });
+    expect(await store.verifyStream(streamId)).toEqual({ ok: true, verifiedEvents: 2 });
+  });
+
+  test('a change since it was loaded: the append conflicts, and the retry reads the stream again and decides on it', async () => {
+    const streamId = newCase();
+    await handleCommand({ store, streamId, decider, command: open(streamId), metadata: meta() });
+    const loaded = await loadState(store, streamId, decider);
+    await handleCommand({ store, streamId, decider, command: { type: 'DecideCase', outcome: 'dismissed', at: 't' }, metadata: meta() });
+    const counted = countingReads();
+
+    // On the loaded state the case is open and this decision would land; on the stream as it is, it is refused.
+    const decided = handleCommand({
+      store: counted.store,
+      streamId,
+      decider,
+      command: { type: 'DecideCase', outcome: 'upheld', at: 't' },
+      metadata: meta(),
+      loaded,
+      retryOnConflict: 3,
+    });
+    await expect(decided).rejects.toThrow('case is already decided');
+    expect(counted.reads()).toBe(1);
+    expect(await store.readStream(streamId)).toHaveLength(2);
+  });
+
+  test('without retries (an expected revision), a change since it was loaded is refused as a conflict', async () => {
+    const streamId = newCase();
+    await handleCommand({ store, streamId, decider, command: open(streamId), metadata: meta() });
+    const loaded = await loadState(store, streamId, decider);
+    await handleCommand({ store, streamId, decider, command: { type: 'AddNote', note: 'meanwhile', at: 't' }, metadata: meta() });
+
+    const refused = handleCommand({
+      store,
+      streamId,
+      decider,
+      command: { type: 'AddNote', note: 'mine', at: 't' },
+      metadata: meta(),
+      expectedRevision: 0,
+      loaded,
+    });
+    await expect(refused).rejects.toThrow(WrongExpectedRevisionError);
+    expect(await store.readStream(streamId)).toHaveLength(2);
+  });
+
+  test('a retried command id is answered from the loaded history, with no read', async () => {
+    const streamId = newCase();
+    const first = await handleCommand({ store, streamId, decider, command: open(streamId), metadata: meta(`loaded-${streamId}`) });
+    const loaded = await loadState(store, streamId, decider);
+    const counted = countingReads();
+
+    const retry = await handleCommand({
+      store: counted.store,
+      streamId,
+      decider,
+      command: open(streamId),
+      metadata: meta(`loaded-${streamId}`),
+      loaded,
+    });
+    expect(retry).toMatchObject({ idempotentReplay: true, position: first.position });
+    expect(counted.reads()).toBe(0);
+  });
+});
+
 describe('loadState on PostgreSQL', () => {
   test('a stream that does not exist is the empty history: the initial state at revision -1', async () => {
     expect(await loadState(store, newCase(), decider)).toEqual({ state: { status: 'none' }, revision: -1, events: [] });

@@ -65,6 +65,12 @@ export interface HandleCommandOptions<Command, State, Event extends DeciderEvent
   readonly expectedRevision?: number;
   /** Read-decide-append again after a concurrent append, only without expectedRevision. Default 0. */
   readonly retryOnConflict?: number;
+  /**
+   * The stream as the caller already read it (loadState of this stream and decider), e.g. to authorize the command
+   * against it: the first attempt decides on this state and appends expecting its revision, so the stream is read
+   * once per command. A retry after a concurrent append reads the stream again.
+   */
+  readonly loaded?: LoadedState<State>;
 }
 
 export interface CommandResult<State> {
@@ -85,7 +91,11 @@ export async function handleCommand<Command, State, Event extends DeciderEvent>(
   const retries = expectedRevision === undefined ? (options.retryOnConflict ?? 0) : 0;
 
   for (let attempt = 0; ; attempt++) {
-    const { events: history, state, revision } = await loadState(store, streamId, decider);
+    const {
+      events: history,
+      state,
+      revision,
+    } = attempt === 0 && options.loaded ? options.loaded : await loadState(store, streamId, decider);
     const last = history.at(-1);
 
     // Checked in the history this decision reads anyway, before the expected revision: a retry whose original moved
