@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { runMigrations, type Migration } from '#postgres';
 
 /**
  * How long a commandId stays bound to the input it was first sent with. A retry within this window is answered with
@@ -46,6 +47,18 @@ function canonicalJson(value: unknown): string {
 
 export type Binding = 'new' | 'same' | 'different';
 
+const COMMAND_INPUTS_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'command_inputs',
+    sql: `CREATE TABLE IF NOT EXISTS command_inputs (
+            command_key text PRIMARY KEY,
+            digest      text NOT NULL,
+            bound_at    timestamptz NOT NULL
+          )`,
+  },
+];
+
 /**
  * Which input each commandId was first used with, as a digest, for COMMAND_INPUT_RETENTION_MS. Kept in PostgreSQL
  * beside the read models, not in the events: an input holds personal data (a display name, a note), and a digest of
@@ -70,25 +83,9 @@ export class PostgresCommandInputs implements CommandInputs {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Creates the table once (serialised across instances by the migrations' lock, as every component's schema is). */
   async ensureSchema(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      // Two processes starting together would otherwise race on CREATE TABLE IF NOT EXISTS.
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext('command_inputs'))`);
-      await client.query(`
-        CREATE TABLE IF NOT EXISTS command_inputs (
-          command_key text PRIMARY KEY,
-          digest      text NOT NULL,
-          bound_at    timestamptz NOT NULL
-        )`);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    await runMigrations(this.pool, 'command-inputs', COMMAND_INPUTS_MIGRATIONS);
   }
 
   async bind(key: string, digest: string): Promise<Binding> {
