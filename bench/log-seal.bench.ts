@@ -31,7 +31,7 @@ import { computeEventHash, EventSchemaRegistry, START, GovernanceEventStore, Pos
 import { PostgresEventStore } from '#event-store/postgres';
 import { INTEGRITY_EVENT_SCHEMAS } from '../src/integrity/event-schemas.ts';
 import { LogIntegrity } from '../src/integrity/log-integrity.ts';
-import { loadSealKey } from '../src/integrity/seal-keys.ts';
+import { loadSealKey, type SealSigningKey } from '../src/integrity/seal-keys.ts';
 import { LogSealer } from '../src/integrity/sealer.ts';
 import { postgresLeafReader } from '../src/integrity/leaf-reader.ts';
 import {
@@ -90,6 +90,20 @@ async function governance(url: string) {
   const schemas = new EventSchemaRegistry();
   for (const schema of INTEGRITY_EVENT_SCHEMAS) schemas.register(schema);
   return { port, pool, events: new GovernanceEventStore({ store: port, schemas, keys }) };
+}
+
+/** The sealer as the service runs it at its defaults (every 60 s or 10,000 events), on this bench's database. */
+function benchSealer(store: Awaited<ReturnType<typeof governance>>, key: SealSigningKey): LogSealer {
+  return new LogSealer({
+    store: store.port,
+    leaves: postgresLeafReader(store.pool),
+    events: store.events,
+    pool: store.pool,
+    key,
+    clock: { now: () => new Date() },
+    intervalMs: 60_000,
+    everyEvents: 10_000,
+  });
 }
 
 const metadataText = (i: number) =>
@@ -157,16 +171,7 @@ async function appendRun(server: Server, options: LogSealBenchOptions, withSeale
     const { port, pool, events } = await governance(database.url);
     try {
       const sealer = withSealer
-        ? new LogSealer({
-            store: port,
-            leaves: postgresLeafReader(pool),
-            events,
-            pool,
-            key: await loadSealKey({ privateKeyFile: undefined, dataDir: keyDir }),
-            clock: { now: () => new Date() },
-            intervalMs: 60_000,
-            everyEvents: 10_000,
-          })
+        ? benchSealer({ port, pool, events }, await loadSealKey({ privateKeyFile: undefined, dataDir: keyDir }))
         : undefined;
       // The writers' connections opened before timing, so both runs start with the same backends.
       await Promise.all(Array.from({ length: options.writers }, () => port.headPosition()));
@@ -226,16 +231,7 @@ async function sealAlone(
   keyDir: string,
   appended: number,
 ): Promise<SealAlone> {
-  const sealer = new LogSealer({
-    store: port,
-    leaves: postgresLeafReader(pool),
-    events,
-    pool,
-    key: await loadSealKey({ privateKeyFile: undefined, dataDir: keyDir }),
-    clock: { now: () => new Date() },
-    intervalMs: 60_000,
-    everyEvents: 10_000,
-  });
+  const sealer = benchSealer({ port, pool, events }, await loadSealKey({ privateKeyFile: undefined, dataDir: keyDir }));
   await Promise.all(Array.from({ length: 4 }, () => pool.query('SELECT 1'))); // the pool's connections, opened
   const pgBefore = await backendCpu(pool);
   const cpu = process.cpuUsage();
@@ -303,16 +299,7 @@ async function verifyRun(server: Server, verifyEvents: number, keyDir: string) {
       }
       const writeMs = performance.now() - t0;
       const key = await loadSealKey({ privateKeyFile: undefined, dataDir: keyDir });
-      const sealer = new LogSealer({
-        store: port,
-        leaves: postgresLeafReader(pool),
-        events,
-        pool,
-        key,
-        clock: { now: () => new Date() },
-        intervalMs: 60_000,
-        everyEvents: 10_000,
-      });
+      const sealer = benchSealer({ port, pool, events }, key);
       progress('sealing the whole log from scratch');
       const t1 = performance.now();
       const seal = await sealer.sealNow();
