@@ -64,3 +64,36 @@ test('postgresLeafReader gives the pages portLeafReader gives, leaf for leaf, an
   );
   expect(rows[0]!.open).toBe('0');
 });
+
+test('a recorded time is given to the millisecond exactly as the port gives it, however its microseconds fall', async () => {
+  // Edge fractions: just under the next millisecond, half a millisecond, one microsecond, and a time before 1970.
+  const { rows } = await pool.query<{ transaction_id: string; global_position: string }>(
+    `SELECT transaction_id::text, global_position::text FROM es_events ORDER BY transaction_id, global_position LIMIT 4`,
+  );
+  const times = [
+    '2026-01-01 00:00:00.999999+00',
+    '2026-06-30 12:34:56.1235+00',
+    '2026-12-31 23:59:59.000001+00',
+    '1969-12-31 23:59:59.9995+00',
+  ];
+  for (const [i, row] of rows.entries()) {
+    await pool.query(`UPDATE es_events SET recorded_at = $1 WHERE transaction_id = $2::text::xid8 AND global_position = $3`, [
+      times[i],
+      row.transaction_id,
+      row.global_position,
+    ]);
+  }
+  let lean: Awaited<ReturnType<typeof allPages>> = [];
+  await eventually(async () => {
+    lean = await allPages(postgresLeafReader(pool), 10);
+    expect(lean.flatMap((page) => page.leaves)).toHaveLength(35);
+  }, 10_000);
+  const leaves = lean.flatMap((page) => page.leaves);
+  expect(leaves.slice(0, 4).map((leaf) => leaf.recordedAt)).toEqual([
+    '2026-01-01T00:00:00.999Z',
+    '2026-06-30T12:34:56.123Z',
+    '2026-12-31T23:59:59.000Z',
+    '1969-12-31T23:59:59.999Z',
+  ]);
+  expect(leaves).toEqual((await allPages(portLeafReader(port), 10)).flatMap((page) => page.leaves));
+});
