@@ -37,39 +37,39 @@ import {
   AGREEMENT_ACCEPTANCE_EVENT_SCHEMAS,
   acceptanceStreamId,
   type AgreementAccepted,
-} from '../src/agreements/agreement-acceptance.decider.ts';
+} from '../src/modules/agreements/agreement-acceptance.decider.ts';
 import {
   AGREEMENT_EVENT_SCHEMAS,
   agreementBodyHash,
   agreementStreamId,
   type AgreementVersionPublished,
-} from '../src/agreements/agreement.decider.ts';
-import type { AmbassadorEvent } from '../src/ambassadors/ambassador.decider.ts';
-import { CERTIFICATION_EVENT_SCHEMAS, certificationStreamId, type CertificationEvent } from '../src/certification/certification.decider.ts';
-import { GROUP_EVENT_SCHEMAS, groupStreamId, type GroupEvent } from '../src/groups/group.decider.ts';
-import { INSIGHT_CATEGORIES, INSIGHT_EVENT_TYPES, type InsightEvent } from '../src/insights/insights-model.ts';
-import { InsightsEngine } from '../src/insights/insights-engine.ts';
-import type { InsightsSnapshot } from '../src/insights/insights-measures.ts';
-import { foldTimeline, pointAt, seriesPoints } from '../src/insights/insights-timeline.ts';
-import { KPI_TARGET_EVENT_SCHEMAS, kpiTargetStreamId, type KpiTargetSet } from '../src/insights/kpi-target.decider.ts';
-import { MEMBER_EVENT_SCHEMAS, memberStreamId, type MemberEvent } from '../src/members/member.decider.ts';
+} from '../src/modules/agreements/agreement.decider.ts';
+import type { AmbassadorEvent } from '../src/modules/ambassadors/ambassador.decider.ts';
+import { CERTIFICATION_EVENT_SCHEMAS, certificationStreamId, type CertificationEvent } from '../src/modules/certification/certification.decider.ts';
+import { GROUP_EVENT_SCHEMAS, groupStreamId, type GroupEvent } from '../src/modules/groups/group.decider.ts';
+import { INSIGHT_CATEGORIES, INSIGHT_EVENT_TYPES, type InsightEvent } from '../src/modules/insights/insights-model.ts';
+import { InsightsEngine } from '../src/modules/insights/insights-engine.ts';
+import type { InsightsSnapshot } from '../src/modules/insights/insights-measures.ts';
+import { foldTimeline, pointAt, seriesPoints } from '../src/modules/insights/insights-timeline.ts';
+import { KPI_TARGET_EVENT_SCHEMAS, kpiTargetStreamId, type KpiTargetSet } from '../src/modules/insights/kpi-target.decider.ts';
+import { MEMBER_EVENT_SCHEMAS, memberStreamId, type MemberEvent } from '../src/modules/members/member.decider.ts';
 import {
   MODERATION_CASE_EVENT_SCHEMAS,
   moderationCaseStreamId,
   type ModerationCaseEvent,
   type ModerationOutcome,
-} from '../src/moderation/moderation-case.decider.ts';
-import { PRIVACY_EVENT_SCHEMAS, privacyStreamId, type PrivacyEvent } from '../src/privacy/privacy.decider.ts';
+} from '../src/modules/moderation/moderation-case.decider.ts';
+import { PRIVACY_EVENT_SCHEMAS, privacyStreamId, type PrivacyEvent } from '../src/modules/privacy/privacy.decider.ts';
 import {
   TRAINING_ENROLMENT_EVENT_SCHEMAS,
   trainingEnrolmentStreamId,
   type TrainingEnrolmentEvent,
-} from '../src/training/training-enrolment.decider.ts';
+} from '../src/modules/training/training-enrolment.decider.ts';
 import {
   TRAINING_PROGRAMME_EVENT_SCHEMAS,
   trainingProgrammeStreamId,
   type TrainingProgrammeDefined,
-} from '../src/training/training-programme.decider.ts';
+} from '../src/modules/training/training-programme.decider.ts';
 import {
   addCleanup,
   createBenchDatabase,

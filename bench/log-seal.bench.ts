@@ -29,11 +29,11 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { computeEventHash, EventSchemaRegistry, START, GovernanceEventStore, PostgresKeyStore, ZERO_HASH } from '#event-store';
 import { PostgresEventStore } from '#event-store/postgres';
-import { INTEGRITY_EVENT_SCHEMAS } from '../src/integrity/event-schemas.ts';
-import { LogIntegrity } from '../src/integrity/log-integrity.ts';
-import { loadSealKey, type SealSigningKey } from '../src/integrity/seal-keys.ts';
-import { LogSealer } from '../src/integrity/sealer.ts';
-import { postgresLeafReader } from '../src/integrity/leaf-reader.ts';
+import { INTEGRITY_EVENT_SCHEMAS } from '../src/modules/integrity/event-schemas.ts';
+import { LogIntegrity } from '../src/modules/integrity/log-integrity.ts';
+import { loadSealKey, type SealSigningKey } from '../src/modules/integrity/seal-keys.ts';
+import { LogSealer } from '../src/modules/integrity/sealer.ts';
+import { postgresLeafReader } from '../src/modules/integrity/leaf-reader.ts';
 import {
   cleanUpDownTo,
   createBenchDatabase,

@@ -45,8 +45,8 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { findFreePort } from '#postgres';
-import { signDevelopmentToken } from '../src/auth/development-token.ts';
-import type { Role } from '../src/auth/role.ts';
+import { signDevelopmentToken } from '../src/platform/auth/development-token.ts';
+import type { Role } from '../src/platform/auth/role.ts';
 import {
   addCleanup,
   checkpoint,
@@ -211,7 +211,7 @@ async function startService(build: Build, databaseUrl: string, secret: string, n
     EVENT_STORE: 'postgres',
     // The load generator is one member at ~1,000 requests/s: the per-member rate limit would measure itself.
     RATE_LIMIT_PER_MINUTE: '0',
-    // Production seals its log with its own key (src/integrity): measured as it runs.
+    // Production seals its log with its own key (src/modules/integrity): measured as it runs.
     LOG_SEAL_PRIVATE_KEY_FILE: await sealKeyFile(build.dir),
   };
   // Settings of the calling environment that would change what is measured (OIDC, another event store, Node flags

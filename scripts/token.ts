@@ -2,9 +2,9 @@
 // Prints a development token signed with AUTH_JWT_SECRET, or with the secret `npm start` generated under DATA_DIR.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { developmentSecret } from '../src/auth/development-secret.ts';
-import { signDevelopmentToken } from '../src/auth/development-token.ts';
-import { ROLES, isRole } from '../src/auth/role.ts';
+import { developmentSecret } from '../src/platform/auth/development-secret.ts';
+import { signDevelopmentToken } from '../src/platform/auth/development-token.ts';
+import { ROLES, isRole } from '../src/platform/auth/role.ts';
 
 const { values } = parseArgs({
   options: { sub: { type: 'string' }, role: { type: 'string', multiple: true, default: [] }, expires: { type: 'string', default: '12h' } },

@@ -5,7 +5,7 @@
  * Prints a one-line verdict, then every break; exits 0 when the export verifies, 1 when it does not, 2 on bad usage.
  * The JWK file holds the seal public key(s): one JWK, an array, a JWK set, or what the sealKeys query answers.
  */
-import { describeVerdict, readPublicKeys, verifyExportFile } from '../src/integrity/verify-export.ts';
+import { describeVerdict, readPublicKeys, verifyExportFile } from '../src/modules/integrity/verify-export.ts';
 
 const args = process.argv.slice(2);
 const keyFlag = args.indexOf('--public-key');

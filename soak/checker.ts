@@ -19,7 +19,7 @@
  */
 import type pg from 'pg';
 import type { EventStore } from '#event-store';
-import type { Role } from '../src/auth/role.ts';
+import type { Role } from '../src/platform/auth/role.ts';
 import type { Discrepancy, LedgerEntry, SoakClient } from './client.ts';
 import { readLog, type LogEvent, type SoakEventStore } from './event-log.ts';
 import { withClient } from './harness.ts';

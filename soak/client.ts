@@ -5,8 +5,8 @@
  * commandId until the service gives a definite answer: acknowledged (data, or "saved" although the read models did not
  * catch up in time) or refused (a 4xx-class code). What was acknowledged and refused is what the checker verifies.
  */
-import type { Role } from '../src/auth/role.ts';
-import { signDevelopmentToken } from '../src/auth/development-token.ts';
+import type { Role } from '../src/platform/auth/role.ts';
+import { signDevelopmentToken } from '../src/platform/auth/development-token.ts';
 import { Counter, delay, errorMessage, now, type Random } from './util.ts';
 
 export type CommandStatus = 'acknowledged' | 'refused' | 'unresolved';

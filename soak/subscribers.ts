@@ -5,7 +5,7 @@
  * proves that, across all its connections, it saw every event of its filter exactly once and in log order.
  */
 import { createClient, type Client } from 'graphql-ws';
-import type { Role } from '../src/auth/role.ts';
+import type { Role } from '../src/platform/auth/role.ts';
 import type { SoakClient } from './client.ts';
 import { delay, errorMessage, log } from './util.ts';
 

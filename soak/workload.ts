@@ -6,7 +6,7 @@
  * Each virtual user picks its next action by weight from what it knows of the world (learnt from the answers); a
  * member does one thing at a time (a mutex per member).
  */
-import type { Role } from '../src/auth/role.ts';
+import type { Role } from '../src/platform/auth/role.ts';
 import type { SoakClient } from './client.ts';
 import { delay, KeyedMutex, now, type Random } from './util.ts';
 

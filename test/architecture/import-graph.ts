@@ -128,7 +128,7 @@ export function forbiddenReach(graph: ImportGraph, start: string, forbidden: (sp
   return undefined;
 }
 
-/** An import of a file of one module (a folder directly under src/) by a file of another. */
+/** An import of a file of one module (a folder under src/modules/ or src/platform/) by a file of another. */
 export interface ModuleEdge {
   readonly from: string;
   readonly to: string;
@@ -137,10 +137,20 @@ export interface ModuleEdge {
   readonly typeOnly: boolean;
 }
 
-/** `src/members/read-models/x.ts` → `members`; files directly in src/ (the composition root) belong to none. */
+/**
+ * `src/modules/members/read-models/x.ts` → `members`, `src/platform/auth/role.ts` → `auth`; files directly in src/
+ * (the composition root) belong to none.
+ */
 export function moduleOf(file: string): string | undefined {
+  return moduleFolder(file)?.split('/')[2];
+}
+
+/** `src/modules/members/read-models/x.ts` → `src/modules/members`. */
+export function moduleFolder(file: string): string | undefined {
   const parts = file.split('/');
-  return parts[0] === 'src' && parts.length > 2 ? parts[1] : undefined;
+  return parts[0] === 'src' && (parts[1] === 'modules' || parts[1] === 'platform') && parts.length > 3
+    ? parts.slice(0, 3).join('/')
+    : undefined;
 }
 
 export function moduleEdges(graph: ImportGraph): ModuleEdge[] {
@@ -158,7 +168,7 @@ export function moduleEdges(graph: ImportGraph): ModuleEdge[] {
 
 /**
  * Every cycle between modules, one per strongly connected group of modules, each step with the import that makes
- * it: `members → privacy (src/members/a.ts imports src/privacy/b.ts) → members (…)`.
+ * it: `members → privacy (src/modules/members/a.ts imports src/modules/privacy/b.ts) → members (…)`.
  */
 export function moduleCycles(edges: readonly ModuleEdge[]): string[] {
   const next = new Map<string, Map<string, ModuleEdge>>();

@@ -1,44 +1,30 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { forbiddenReach, moduleCycles, moduleEdges, moduleOf, readImportGraph, type ImportGraph, type ModuleEdge } from './import-graph.ts';
+import {
+  forbiddenReach,
+  moduleCycles,
+  moduleEdges,
+  moduleFolder,
+  moduleOf,
+  readImportGraph,
+  type ImportGraph,
+  type ModuleEdge,
+} from './import-graph.ts';
 
 /**
  * The dependency rules of src/, checked on the import graph as the compiler resolves it (issue 19: "boundaries
- * enforced by lint"). A module is a folder directly under src/. Files directly in src/ (main.ts, bootstrap.ts,
- * app.module.ts) are the composition root: they assemble every module and are no module themselves.
+ * enforced by lint"). A module is a folder under src/modules/ (a domain) or src/platform/ (plumbing). Files directly
+ * in src/ (main.ts, bootstrap.ts, app.module.ts) are the composition root: they assemble every module and are no
+ * module themselves.
  */
 const ROOT = join(import.meta.dirname, '..', '..');
 
-/** The service's own plumbing: no domain rules, used by the domains. Folders without an index.ts are open. */
-const PLATFORM = [
-  'admin',
-  'auth',
-  'command',
-  'config',
-  'graphql',
-  'health',
-  'infrastructure',
-  'observability',
-  'scheduling',
-  'security',
-  'shared',
-];
-/** The governance domains (and the views over them: me, insights, audit). Entered through their index.ts only. */
-const DOMAINS = [
-  'adoption',
-  'agreements',
-  'ambassadors',
-  'audit',
-  'certification',
-  'groups',
-  'insights',
-  'integrity',
-  'me',
-  'members',
-  'moderation',
-  'privacy',
-  'training',
-];
+const folders = (parent: string): string[] =>
+  readdirSync(join(ROOT, parent)).filter((name) => statSync(join(ROOT, parent, name)).isDirectory());
+/** The service's own plumbing (src/platform/): no domain rules, used by the domains. Folders without an index.ts are open. */
+const PLATFORM = folders('src/platform');
+/** The governance domains (src/modules/, and the views over them: me, insights, audit). Entered through their index.ts only. */
+const DOMAINS = folders('src/modules');
 
 /** What a decider must never load, even through other files: frameworks, the database and the outside world. */
 const IMPURE =
@@ -49,16 +35,16 @@ const IMPURE =
  * entry when its import goes (the spec fails on an entry that no longer matches anything, so the list only shrinks).
  */
 const INTERNAL_IMPORTS_ALLOWED: Record<string, string> = {
-  // src/audit/ is being changed by other work at the same time as this check was added: left for it to fix.
-  'src/audit/event-type-catalog.ts → src/insights/kpi-target.decider.ts':
+  // src/modules/audit/ is being changed by other work at the same time as this check was added: left for it to fix.
+  'src/modules/audit/event-type-catalog.ts → src/modules/insights/kpi-target.decider.ts':
     'audit in flight elsewhere; insights/index.ts already exports both names',
-  'src/audit/stream-deciders.ts → src/insights/kpi-target.decider.ts':
+  'src/modules/audit/stream-deciders.ts → src/modules/insights/kpi-target.decider.ts':
     'audit in flight elsewhere; insights/index.ts already exports both names',
-  'src/audit/event-type-catalog.ts → src/integrity/log-seal.ts':
+  'src/modules/audit/event-type-catalog.ts → src/modules/integrity/log-seal.ts':
     'audit in flight elsewhere; integrity/index.ts exports all its schemas at once, the catalogue needs them per stream',
-  'src/audit/event-type-catalog.ts → src/integrity/operator-actions.decider.ts':
+  'src/modules/audit/event-type-catalog.ts → src/modules/integrity/operator-actions.decider.ts':
     'audit in flight elsewhere; integrity/index.ts exports all its schemas at once, the catalogue needs them per stream',
-  'src/audit/event-type-catalog.ts → src/integrity/read-model-operations.decider.ts':
+  'src/modules/audit/event-type-catalog.ts → src/modules/integrity/read-model-operations.decider.ts':
     'audit in flight elsewhere; integrity/index.ts exports all its schemas at once, the catalogue needs them per stream',
 };
 
@@ -76,20 +62,23 @@ describe('module boundaries', () => {
   test('the graph is read: every decider and its imports are found (guards the rules below against passing on nothing)', () => {
     const deciders = graph.files.filter((file) => file.endsWith('.decider.ts'));
     expect(deciders.length).toBeGreaterThanOrEqual(16);
-    expect(graph.importsOf('src/members/member.decider.ts')).toContainEqual({
-      specifier: '../shared/domain-error.ts',
-      file: 'src/shared/domain-error.ts',
+    expect(graph.importsOf('src/modules/members/member.decider.ts')).toContainEqual({
+      specifier: '../../platform/shared/domain-error.ts',
+      file: 'src/platform/shared/domain-error.ts',
       typeOnly: false,
     });
     // Library imports by name (#event-store) resolve to the library's files.
-    expect(graph.importsOf('src/infrastructure/event-sourcing.ts').map((edge) => edge.file)).toContain('libs/event-store/src/index.ts');
+    expect(graph.importsOf('src/platform/infrastructure/event-sourcing.ts').map((edge) => edge.file)).toContain(
+      'libs/event-store/src/index.ts',
+    );
     expect(edges.length).toBeGreaterThan(100);
   });
 
-  test('every folder under src/ is either platform or a domain', () => {
-    const folders = readdirSync(join(ROOT, 'src')).filter((name) => statSync(join(ROOT, 'src', name)).isDirectory());
-    expect(folders.filter((folder) => !PLATFORM.includes(folder) && !DOMAINS.includes(folder))).toEqual([]);
-    expect([...PLATFORM, ...DOMAINS].filter((folder) => !folders.includes(folder))).toEqual([]);
+  test('src/ holds the composition root, src/platform/ and src/modules/, and no name is both platform and module', () => {
+    expect(folders('src').sort()).toEqual(['modules', 'platform']);
+    expect(PLATFORM.length).toBeGreaterThanOrEqual(10);
+    expect(DOMAINS.length).toBeGreaterThanOrEqual(12);
+    expect(PLATFORM.filter((name) => DOMAINS.includes(name))).toEqual([]);
   });
 
   test('no decider loads @nestjs, typeorm, pg, express or node I/O, even indirectly (type-only imports are erased)', () => {
@@ -123,9 +112,8 @@ describe('module boundaries', () => {
 
 /** A domain's files other than its index.ts; a platform folder's only when it has an index.ts (its public surface). */
 function isInternal(file: string): boolean {
-  const module = moduleOf(file)!;
-  const entry = `src/${module}/index.ts`;
-  return file !== entry && (DOMAINS.includes(module) || existsSync(join(ROOT, entry)));
+  const entry = `${moduleFolder(file)!}/index.ts`;
+  return file !== entry && (DOMAINS.includes(moduleOf(file)!) || existsSync(join(ROOT, entry)));
 }
 
 describe('the rules on made-up graphs (they can fail)', () => {
@@ -141,32 +129,32 @@ describe('the rules on made-up graphs (they can fail)', () => {
 
   test('a decider reaching typeorm through another module is reported with the whole chain', () => {
     const world = made({
-      'src/a/a.decider.ts': [['src/b/index.ts']],
-      'src/b/index.ts': [['src/b/b.queries.ts']],
-      'src/b/b.queries.ts': [['typeorm']],
+      'src/modules/a/a.decider.ts': [['src/modules/b/index.ts']],
+      'src/modules/b/index.ts': [['src/modules/b/b.queries.ts']],
+      'src/modules/b/b.queries.ts': [['typeorm']],
     });
-    expect(forbiddenReach(world, 'src/a/a.decider.ts', (s) => IMPURE.test(s))).toEqual([
-      'src/a/a.decider.ts',
-      'src/b/index.ts',
-      'src/b/b.queries.ts',
+    expect(forbiddenReach(world, 'src/modules/a/a.decider.ts', (s) => IMPURE.test(s))).toEqual([
+      'src/modules/a/a.decider.ts',
+      'src/modules/b/index.ts',
+      'src/modules/b/b.queries.ts',
       '"typeorm"',
     ]);
   });
 
   test('a type-only import does not make a decider impure', () => {
-    const world = made({ 'src/a/a.decider.ts': [['src/b/index.ts', true]], 'src/b/index.ts': [['pg']] });
-    expect(forbiddenReach(world, 'src/a/a.decider.ts', (s) => IMPURE.test(s))).toBeUndefined();
+    const world = made({ 'src/modules/a/a.decider.ts': [['src/modules/b/index.ts', true]], 'src/modules/b/index.ts': [['pg']] });
+    expect(forbiddenReach(world, 'src/modules/a/a.decider.ts', (s) => IMPURE.test(s))).toBeUndefined();
   });
 
   test('a cycle between modules is reported with the imports that close it', () => {
     const world = made({
-      'src/a/x.ts': [['src/b/index.ts']],
-      'src/b/index.ts': [['src/c/y.ts']],
-      'src/c/y.ts': [['src/a/x.ts']],
-      'src/d/z.ts': [['src/a/x.ts']],
+      'src/modules/a/x.ts': [['src/modules/b/index.ts']],
+      'src/modules/b/index.ts': [['src/modules/c/y.ts']],
+      'src/modules/c/y.ts': [['src/modules/a/x.ts']],
+      'src/modules/d/z.ts': [['src/modules/a/x.ts']],
     });
     expect(moduleCycles(moduleEdges(world))).toEqual([
-      'a → b (src/a/x.ts imports src/b/index.ts) → c (src/b/index.ts imports src/c/y.ts) → a (src/c/y.ts imports src/a/x.ts)',
+      'a → b (src/modules/a/x.ts imports src/modules/b/index.ts) → c (src/modules/b/index.ts imports src/modules/c/y.ts) → a (src/modules/c/y.ts imports src/modules/a/x.ts)',
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 
 const IMPORT = `mutation($input: ImportGroupActivityInput!) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 
 const VERSION_FIELDS = 'version title body requiresReacceptance publishedAt bodySha256 publishedBy';
@@ -259,7 +259,7 @@ describe('agreements over HTTP', () => {
       refused(
         await graphql(PUBLISH, { input: { agreementId: 'guidelines', title: 'Mine', body: 'Mine', requiresReacceptance: true } }, token),
         'FORBIDDEN',
-        // An auditor's token is read-only: every mutation refuses it first (src/security/read-only-roles.ts).
+        // An auditor's token is read-only: every mutation refuses it first (src/platform/security/read-only-roles.ts).
         token === auditor
           ? 'a token with the role AUDITOR is read-only: auditors change nothing (act with another token)'
           : 'publishing an agreement version needs the role COMMUNITY_MANAGER',

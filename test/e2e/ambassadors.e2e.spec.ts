@@ -1,4 +1,4 @@
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 import { connectionPages, expectPagingBothWays } from '../support/paging.ts';
 
@@ -366,7 +366,7 @@ describe('ambassadors over HTTP', () => {
         refused(
           await t.graphql(mutation, { input: { memberId: 'm-fay', reason: 'because' } }, { token }),
           'FORBIDDEN',
-          // An auditor's token is read-only: every mutation refuses it first (src/security/read-only-roles.ts).
+          // An auditor's token is read-only: every mutation refuses it first (src/platform/security/read-only-roles.ts).
           name === 'auditor'
             ? 'a token with the role AUDITOR is read-only: auditors change nothing (act with another token)'
             : `${action} needs the role COMMUNITY_MANAGER`,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getIntrospectionQuery } from 'graphql';
 import pg from 'pg';
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 
 /** The contract's conventions as client developers meet them (issue 18): tooling, idempotency keys, unknown ids. */

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApolloClient, HttpLink, InMemoryCache, gql, type TypedDocumentNode } from '@apollo/client';
 import { relayStylePagination } from '@apollo/client/utilities';
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
 
 // Fragments shared by each query and the mutations that answer the same type: the mutation's answer then holds every

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { comparePositions, type GovernanceAppendResult, type GovernanceHistoryPage, type ReadHistoryOptions } from '#event-store';
 import { eventually } from '#testing';
-import { Role } from '../../src/auth/role.ts';
-import { EXPORT_PAGE_BYTES, exportLine } from '../../src/audit/audit-export.ts';
+import { Role } from '../../src/platform/auth/role.ts';
+import { EXPORT_PAGE_BYTES, exportLine } from '../../src/modules/audit/audit-export.ts';
 import { testMetadata } from '../support/event-metadata.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
 

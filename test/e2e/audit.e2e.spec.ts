@@ -3,10 +3,10 @@ import { createClient, type Client } from 'graphql-ws';
 import { comparePositions, foldState, parsePosition, positionToString, streamCategory } from '#event-store';
 import { eventually } from '#testing';
 import { LOG_INDEX_PROJECTION } from '#projections';
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import { SERVICE_PARTS } from '../../src/bootstrap.ts';
-import { EVENT_TYPE_CATALOG } from '../../src/audit/event-type-catalog.ts';
-import { moderationCaseDecider } from '../../src/moderation/index.ts';
+import { EVENT_TYPE_CATALOG } from '../../src/modules/audit/event-type-catalog.ts';
+import { moderationCaseDecider } from '../../src/modules/moderation/index.ts';
 import { onPostgresOnly } from '../support/test-event-store.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 

@@ -1,6 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import type { ProjectionStatus } from '#projections';
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
 import { AUTHORIZATION_MATRIX, MALFORMED_IDS, withMalformedIds } from '../security/authorization-matrix.ts';
 import { call, eventCount, operationsOf, servedSchema, type Operation } from '../security/schema-operations.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FakeClock } from '#testing';
-import { Role } from '../../src/auth/role.ts';
-import { addMonths, CERTIFICATION_PROJECTION, createCertificationRenewalScheduler } from '../../src/certification/index.ts';
+import { Role } from '../../src/platform/auth/role.ts';
+import { addMonths, CERTIFICATION_PROJECTION, createCertificationRenewalScheduler } from '../../src/modules/certification/index.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 
 const RECORD_FIELDS = 'id level status awardedAt expiresAt endedAt reason replacedByLevel';
@@ -421,7 +421,7 @@ describe('certification over HTTP', () => {
       ['a privacy officer', await t.token(uid('po'), Role.PRIVACY_OFFICER)],
     ];
     for (const [who, token] of tokens) {
-      // An auditor's token is read-only: every mutation refuses it first (src/security/read-only-roles.ts).
+      // An auditor's token is read-only: every mutation refuses it first (src/platform/security/read-only-roles.ts).
       const needs = (message: string) =>
         who === 'an auditor' ? 'a token with the role AUDITOR is read-only: auditors change nothing (act with another token)' : message;
       refused(

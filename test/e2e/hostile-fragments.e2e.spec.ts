@@ -1,5 +1,5 @@
 import { createClient, type Client } from 'graphql-ws';
-import { QUERY_LIMITS } from '../../src/security/index.ts';
+import { QUERY_LIMITS } from '../../src/platform/security/index.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
 import { post } from '../security/schema-operations.ts';
 

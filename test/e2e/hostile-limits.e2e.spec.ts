@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import { getNullableType, isScalarType } from 'graphql';
-import { Role } from '../../src/auth/role.ts';
-import { QUERY_LIMITS } from '../../src/security/index.ts';
+import { Role } from '../../src/platform/auth/role.ts';
+import { QUERY_LIMITS } from '../../src/platform/security/index.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
 import { eventCount, operationsOf, post, servedSchema } from '../security/schema-operations.ts';
 

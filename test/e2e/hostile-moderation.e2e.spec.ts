@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import { eventCount } from '../security/schema-operations.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 
@@ -30,7 +30,7 @@ interface CaseAnswer {
   appeal: { statement: string; filedAt: string; outcome: string | null; decidedAt: string | null } | null;
 }
 
-/** Ids that src/shared/identifiers.ts refuses: a space and a "!", and one too long. */
+/** Ids that src/platform/shared/identifiers.ts refuses: a space and a "!", and one too long. */
 const MALFORMED = ['bad id!', 'x'.repeat(200)];
 
 describe('hostile callers of moderation', () => {

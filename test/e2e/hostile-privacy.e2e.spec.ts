@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import { eventCount } from '../security/schema-operations.ts';
 import { must } from '../security/world.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { createClient } from 'graphql-ws';
 import { generateKeyPair, SignJWT } from 'jose';
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
 import { LocalIssuer } from '../security/local-issuer.ts';
 import { eventCount, post } from '../security/schema-operations.ts';

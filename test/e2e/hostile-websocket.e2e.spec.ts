@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import { SignJWT } from 'jose';
 import { createClient } from 'graphql-ws';
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
 import { testMetadata } from '../support/event-metadata.ts';
 import { eventCount, post } from '../security/schema-operations.ts';
@@ -94,7 +94,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   ]);
 }
 
-/** The service's log lines (JSON on stdout, see src/observability/logger.ts) while a test runs. */
+/** The service's log lines (JSON on stdout, see src/platform/observability/logger.ts) while a test runs. */
 function captureLog(): { lines: { level: string; message: string; [field: string]: unknown }[]; stop(): void } {
   const lines: { level: string; message: string }[] = [];
   const write = process.stdout.write;

@@ -6,27 +6,27 @@ import {
   agreementBodyHash,
   agreementDecider,
   agreementStreamId,
-} from '../../src/agreements/index.ts';
-import { ambassadorDecider, ambassadorStreamId } from '../../src/ambassadors/index.ts';
-import { Role } from '../../src/auth/role.ts';
+} from '../../src/modules/agreements/index.ts';
+import { ambassadorDecider, ambassadorStreamId } from '../../src/modules/ambassadors/index.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import {
   certificationDecider,
   certificationLevelDecider,
   certificationLevelStreamId,
   certificationStreamId,
   type CertificationLevelDefinition,
-} from '../../src/certification/index.ts';
-import { groupDecider, groupStreamId } from '../../src/groups/index.ts';
-import { kpiTargetDecider, kpiTargetStreamId } from '../../src/insights/index.ts';
-import { memberDecider, memberStreamId } from '../../src/members/index.ts';
-import { caseIdFor, moderationCaseDecider, moderationCaseStreamId, type ModerationOutcome } from '../../src/moderation/index.ts';
-import { privacyDecider, privacyStreamId } from '../../src/privacy/index.ts';
+} from '../../src/modules/certification/index.ts';
+import { groupDecider, groupStreamId } from '../../src/modules/groups/index.ts';
+import { kpiTargetDecider, kpiTargetStreamId } from '../../src/modules/insights/index.ts';
+import { memberDecider, memberStreamId } from '../../src/modules/members/index.ts';
+import { caseIdFor, moderationCaseDecider, moderationCaseStreamId, type ModerationOutcome } from '../../src/modules/moderation/index.ts';
+import { privacyDecider, privacyStreamId } from '../../src/modules/privacy/index.ts';
 import {
   trainingEnrolmentDecider,
   trainingEnrolmentStreamId,
   trainingProgrammeDecider,
   trainingProgrammeStreamId,
-} from '../../src/training/index.ts';
+} from '../../src/modules/training/index.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 
 const INSIGHTS_FIELDS = `

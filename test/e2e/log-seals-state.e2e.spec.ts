@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import { eventually } from '#testing';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 
@@ -96,7 +96,7 @@ describe('streamStateAt over the integrity streams', () => {
           keyId: first!.data['keyId'],
           algorithm: 'Ed25519',
           signature: first!.data['signature'],
-          // Stored as one string, a line per changed stream (src/integrity/seal-heads.ts).
+          // Stored as one string, a line per changed stream (src/modules/integrity/seal-heads.ts).
           changedStreams: (first!.data['heads'] as string).split('\n').length,
         },
         keys: [],

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Role } from '../../src/auth/role.ts';
-import { readPublicKeys, verifyExportFile } from '../../src/integrity/verify-export.ts';
+import { Role } from '../../src/platform/auth/role.ts';
+import { readPublicKeys, verifyExportFile } from '../../src/modules/integrity/verify-export.ts';
 import { eventually } from '#testing';
 import { startTestService, type TestService } from '../support/test-service.ts';
 
@@ -185,7 +185,7 @@ describe('sealed governance log', () => {
     const text = await readFile(await exportTo('heads.ndjson'), 'utf8');
     const lines = text.slice(0, -1).split('\n');
     const summary = JSON.parse(lines.at(-1)!) as { seals: Record<string, unknown>[] };
-    // Written as one string per seal, a line per head (src/integrity/seal-heads.ts).
+    // Written as one string per seal, a line per head (src/modules/integrity/seal-heads.ts).
     expect(summary.seals.length).toBeGreaterThan(0);
     for (const seal of summary.seals) expect(typeof seal['heads']).toBe('string');
     const withSeals = async (name: string, seals: Record<string, unknown>[]) => {

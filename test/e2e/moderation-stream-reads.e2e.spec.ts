@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import { overRead, StreamReadCounter, type StreamReads } from '../support/stream-read-counter.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 

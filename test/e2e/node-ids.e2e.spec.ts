@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 
 // Relay Global Object Identification: every cacheable object has an id a normalised cache (Apollo, urql) can key on,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
 
 const REGISTER = `mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id displayName } }`;

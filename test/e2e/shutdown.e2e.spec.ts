@@ -4,7 +4,7 @@ import { createClient } from 'graphql-ws';
 import pg from 'pg';
 import { StreamNotFoundError } from '#event-store';
 import { eventually } from '#testing';
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
 
 const REGISTER = `mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id displayName revision } }`;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Role } from '../../src/auth/role.ts';
-import type { PageInfo, PageRequest } from '../../src/graphql/pagination.ts';
+import { Role } from '../../src/platform/auth/role.ts';
+import type { PageInfo, PageRequest } from '../../src/platform/graphql/pagination.ts';
 import { expectPagingBothWays } from '../support/paging.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 

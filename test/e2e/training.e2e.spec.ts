@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 
 // `id: moduleId`: the module's id within its programme, as defined (its global `id` is checked in node-ids.e2e.spec.ts).
@@ -262,7 +262,7 @@ describe('training over HTTP', () => {
       ['group owner', await t.token(uid('owner'), Role.GROUP_OWNER)],
       ['the enrolled member', await t.token(ada, Role.MEMBER)],
     ];
-    // An auditor's token is read-only: every mutation refuses it first (src/security/read-only-roles.ts).
+    // An auditor's token is read-only: every mutation refuses it first (src/platform/security/read-only-roles.ts).
     const readOnly = 'a token with the role AUDITOR is read-only: auditors change nothing (act with another token)';
     for (const [name, token] of roles) {
       refused(

@@ -115,7 +115,7 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   })),
   kpiDefinitions: only(STAFF_READERS),
   kpiTargets: only(STAFF_READERS),
-  // node(id) authorizes each type as its own query does (src/graphql/node.ts): a sample of them.
+  // node(id) authorizes each type as its own query does (src/platform/graphql/node.ts): a sample of them.
   node: [
     ...otherAndSelf(STAFF_READERS, SIGNED_IN, (_w, memberId) => ({ id: `MemberStanding/${memberId}` })),
     ...otherAndSelf(['PRIVACY_OFFICER'], SIGNED_IN, (_w, memberId) => ({ id: `Consent/${memberId}/newsletter` })),
@@ -224,7 +224,7 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   })),
 };
 
-/** Ids that src/shared/identifiers.ts isId refuses: a space and a "!", and one too long. */
+/** Ids that src/platform/shared/identifiers.ts isId refuses: a space and a "!", and one too long. */
 export const MALFORMED_IDS: readonly string[] = ['bad id!', 'x'.repeat(200)];
 
 /** An argument that names something by its id: `id`, `memberId`, `groupId`, `streamId`... */

@@ -1,4 +1,4 @@
-import { Role } from '../../src/auth/role.ts';
+import { Role } from '../../src/platform/auth/role.ts';
 import type { GraphQLResponse, TestService } from '../support/test-service.ts';
 
 /** Who calls in the hostile-input and authorization suites: every role, an owner of another group, and nobody. */

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { ConfigError, loadConfig } from '../../src/platform/config/config.ts';
 
 /** SCHEDULER_CLOCK_OFFSET_MS: how the soak makes the schedulers' clock jump; never in production. */
 describe('SCHEDULER_CLOCK_OFFSET_MS', () => {

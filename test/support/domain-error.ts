@@ -1,4 +1,4 @@
-import { DomainError, type DomainErrorCode } from '../../src/shared/domain-error.ts';
+import { DomainError, type DomainErrorCode } from '../../src/platform/shared/domain-error.ts';
 
 /**
  * For a decider specification's thenThrows: the error a community manager would see, its code, and its message and

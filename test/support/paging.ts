@@ -1,4 +1,4 @@
-import type { PageInfo, PageRequest } from '../../src/graphql/pagination.ts';
+import type { PageInfo, PageRequest } from '../../src/platform/graphql/pagination.ts';
 
 /** A request as a read model takes it, built without pageRequest's 1-to-100 check (to test the read model's own). */
 export const forward = (size: number, cursor: string | null = null): PageRequest => ({ direction: 'forward', size, cursor });

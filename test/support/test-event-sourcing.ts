@@ -1,5 +1,5 @@
-import { loadConfig } from '../../src/config/config.ts';
-import { createEventSourcing, type EventSourcing, type EventSourcingParts } from '../../src/infrastructure/event-sourcing.ts';
+import { loadConfig } from '../../src/platform/config/config.ts';
+import { createEventSourcing, type EventSourcing, type EventSourcingParts } from '../../src/platform/infrastructure/event-sourcing.ts';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { READ_MODEL_ENTITIES } from '../../src/read-model-entities.ts';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EventStore } from '#event-store';
-import type { AppConfig } from '../../src/config/config.ts';
+import type { AppConfig } from '../../src/platform/config/config.ts';
 
 /**
  * Which event store the e2e suite runs the service on: PostgreSQL (the default), or EventStoreDB when the run has

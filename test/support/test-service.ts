@@ -1,7 +1,7 @@
-import { signDevelopmentToken } from '../../src/auth/development-token.ts';
-import type { Role } from '../../src/auth/role.ts';
+import { signDevelopmentToken } from '../../src/platform/auth/development-token.ts';
+import type { Role } from '../../src/platform/auth/role.ts';
 import { startService, type RunningService } from '../../src/bootstrap.ts';
-import { loadConfig, type AuthConfig } from '../../src/config/config.ts';
+import { loadConfig, type AuthConfig } from '../../src/platform/config/config.ts';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { START, StreamNotFoundError, type EventStore } from '#event-store';
 import { openEventLog, testEventStoreEnv, withOwnStreamNamespace, type TestEventStoreKind } from './test-event-store.ts';

@@ -1,5 +1,5 @@
 import { SERVICE_PARTS } from '../../../src/bootstrap.ts';
-import type { EventSourcingParts } from '../../../src/infrastructure/event-sourcing.ts';
+import type { EventSourcingParts } from '../../../src/platform/infrastructure/event-sourcing.ts';
 
 // Every service a spec starts keeps and reads the log index, on PostgreSQL too: the path EventStoreDB is served by
 // (history, the moderation's evidence, the insights), run by the e2e specs where no EventStoreDB server can be had.

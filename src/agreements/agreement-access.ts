@@ -1,8 +1,0 @@
-import type { RequestContext } from '../auth/request-context.ts';
-import { requireSelfOrRole } from '../auth/request-context.ts';
-import { Role } from '../auth/role.ts';
-
-/** Whether a member accepted an agreement is for the member, community managers and auditors. */
-export function requireAcceptanceReader(context: RequestContext, memberId: string): void {
-  requireSelfOrRole(context, memberId, [Role.COMMUNITY_MANAGER, Role.AUDITOR], "reading a member's agreement acceptance");
-}

@@ -1,0 +1,71 @@
+import { Inject } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { DataSource } from 'typeorm';
+import { requireActor, type RequestContext } from '../../platform/auth/request-context.ts';
+import { PageArgs, pageRequest } from '../../platform/graphql/pagination.ts';
+import {
+  AssignGroupOwnerCommand,
+  CreateGroupCommand,
+  RemoveGroupOwnerCommand,
+  SetGroupCertificationRequirementCommand,
+} from './group.commands.ts';
+import { AssignGroupOwnerInput, CreateGroupInput, Group, GroupConnection, SetGroupCertificationRequirementInput } from './group.graphql.ts';
+import { encodeGroupCursor, findGroup, listGroups } from './read-models/groups.queries.ts';
+import { NodeRegistry } from '../../platform/graphql/node.ts';
+
+@Resolver(() => Group)
+export class GroupsResolver {
+  constructor(
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(NodeRegistry) nodes: NodeRegistry,
+  ) {
+    nodes.register('Group', 1, ([id], context) => this.group(id!, context), { domainId: true });
+  }
+
+  @Query(() => Group, { nullable: true })
+  group(@Args('id', { type: () => ID }) id: string, @Context() context: RequestContext): Promise<Group | null> {
+    requireActor(context);
+    return findGroup(this.db, id);
+  }
+
+  @Query(() => GroupConnection)
+  async groups(@Context() context: RequestContext, @Args({ type: () => PageArgs }) paging: PageArgs): Promise<GroupConnection> {
+    requireActor(context);
+    const page = await listGroups(this.db, { page: pageRequest(paging) });
+    return {
+      edges: page.nodes.map((node) => ({ cursor: encodeGroupCursor(node.id), node })),
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        endCursor: page.endCursor,
+        hasPreviousPage: page.hasPreviousPage,
+        startCursor: page.startCursor,
+      },
+      totalCount: page.totalCount,
+    };
+  }
+
+  @Mutation(() => Group)
+  createGroup(@Args('input', { type: () => CreateGroupInput }) input: CreateGroupInput, @Context() context: RequestContext) {
+    return this.commands.execute(new CreateGroupCommand(input, context));
+  }
+
+  @Mutation(() => Group)
+  assignGroupOwner(@Args('input', { type: () => AssignGroupOwnerInput }) input: AssignGroupOwnerInput, @Context() context: RequestContext) {
+    return this.commands.execute(new AssignGroupOwnerCommand(input, context));
+  }
+
+  @Mutation(() => Group)
+  removeGroupOwner(@Args('input', { type: () => AssignGroupOwnerInput }) input: AssignGroupOwnerInput, @Context() context: RequestContext) {
+    return this.commands.execute(new RemoveGroupOwnerCommand(input, context));
+  }
+
+  @Mutation(() => Group, { description: "Community managers: whether the group's owners must be certified to moderate its cases." })
+  setGroupCertificationRequirement(
+    @Args('input', { type: () => SetGroupCertificationRequirementInput }) input: SetGroupCertificationRequirementInput,
+    @Context() context: RequestContext,
+  ) {
+    return this.commands.execute(new SetGroupCertificationRequirementCommand(input, context));
+  }
+}

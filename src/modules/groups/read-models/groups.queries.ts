@@ -1,0 +1,101 @@
+import type { DataSource } from 'typeorm';
+import { GroupRecord } from './group.record.ts';
+import { keyCondition, keysetPage, type PageInfo, type PageRequest } from '../../../platform/graphql/pagination.ts';
+import { decodeIdCursor, encodeIdCursor, requireListSize } from '../../../platform/shared/id-cursor.ts';
+import { isId } from '../../../platform/shared/identifiers.ts';
+
+/** Shaped like the GraphQL `Group`. */
+export interface GroupView {
+  readonly id: string;
+  readonly name: string;
+  /** Member ids, in the order they became owners. */
+  readonly owners: string[];
+  readonly archived: boolean;
+  /** Its owners must hold a current certification to moderate its cases. */
+  readonly requiresCertification: boolean;
+  /** The revision of the group's stream: what `expectedRevision` compares with. */
+  readonly revision: number;
+}
+
+export interface ListGroupsOptions {
+  /** Forward after a cursor (an endCursor) or backward before one (a startCursor); the size up to MAX_GROUPS_PAGE. */
+  readonly page: PageRequest;
+}
+
+/** The page's nodes in group id order, where it sits (PageInfo's fields) and the total. */
+export interface GroupPage extends PageInfo {
+  readonly nodes: GroupView[];
+  readonly totalCount: number;
+}
+
+export const MAX_GROUPS_PAGE = 500;
+
+export async function findGroup(db: DataSource, id: string): Promise<GroupView | null> {
+  if (!isId(id)) return null;
+  const record = await db.getRepository(GroupRecord).findOneBy({ groupId: id });
+  return record ? toGroup(record) : null;
+}
+
+/** Keyset pagination on group_id, both ways, so a page stays correct while groups are created meanwhile. */
+export async function listGroups(db: DataSource, options: ListGroupsOptions): Promise<GroupPage> {
+  const request = { ...options.page, size: requireListSize(options.page.size, MAX_GROUPS_PAGE) };
+  const repository = db.getRepository(GroupRecord);
+  const page = await keysetPage(
+    request,
+    (record: GroupRecord) => record.groupId,
+    ({ bound, order, limit }) => {
+      const query = repository.createQueryBuilder('g').orderBy('g.groupId', order).limit(limit);
+      if (bound !== null) {
+        const condition = keyCondition('g.groupId', bound);
+        query.andWhere(condition.sql, condition.parameters);
+      }
+      return query.getMany();
+    },
+  );
+  const totalCount = await repository.count();
+  return { nodes: page.rows.map(toGroup), ...page.pageInfo, totalCount };
+}
+
+export const encodeGroupCursor = encodeIdCursor;
+export const decodeGroupCursor = decodeIdCursor;
+
+function toGroup(record: GroupRecord): GroupView {
+  return {
+    id: record.groupId,
+    name: record.name,
+    owners: record.owners,
+    archived: record.archived,
+    requiresCertification: record.requiresCertification,
+    revision: record.revision,
+  };
+}
+
+/** Ids of the groups the member owns, as the read model has them (for what a group owner may list, not for authority). */
+export async function groupsOwnedBy(db: DataSource, memberId: string): Promise<string[]> {
+  if (!isId(memberId)) return [];
+  const records = await db
+    .getRepository(GroupRecord)
+    .createQueryBuilder('g')
+    .select('g.groupId')
+    .where(':memberId = ANY (g.owners)', { memberId })
+    .orderBy('g.groupId', 'ASC')
+    .getMany();
+  return records.map((record) => record.groupId);
+}
+
+/**
+ * The groups with one of `ids`, or whose name is one of `names` compared trimmed and case-insensitive (`names` given
+ * lower-case): what a usage report's rows are matched against (src/modules/adoption). Archived groups too: their past
+ * activity is still theirs.
+ */
+export async function groupsByIdOrName(db: DataSource, ids: readonly string[], names: readonly string[]): Promise<GroupView[]> {
+  if (ids.length === 0 && names.length === 0) return [];
+  const records = await db
+    .getRepository(GroupRecord)
+    .createQueryBuilder('g')
+    .where('g.groupId = ANY (:ids)', { ids: ids.filter(isId) })
+    .orWhere('lower(btrim(g.name)) = ANY (:names)', { names: [...names] })
+    .orderBy('g.groupId', 'ASC')
+    .getMany();
+  return records.map(toGroup);
+}

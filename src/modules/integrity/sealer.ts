@@ -1,0 +1,319 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type pg from 'pg';
+import {
+  comparePositions,
+  parsePosition,
+  positionToString,
+  START,
+  StreamNotFoundError,
+  storedHash,
+  type EventMetadata,
+  type EventStore,
+  type GovernanceEventStore,
+  type LogPosition,
+  type RecordedEvent,
+} from '#event-store';
+import { Pause } from '#projections';
+import type { Clock } from '../../platform/shared/clock.ts';
+import { portLeafReader, type LeafReader } from './leaf-reader.ts';
+import { LogFold, type LeafFields } from './log-fold.ts';
+import {
+  LOG_SEAL_KEY_ADOPTED,
+  LOG_SEAL_KEYS_STREAM,
+  LOG_SEAL_STREAM,
+  comparePositionText,
+  SEAL_ALGORITHM,
+  sealFromJson,
+  sealToJson,
+  signSeal,
+  type LogSeal,
+} from './log-seal.ts';
+import { logSealedEvent, sealKeyAdoptedEvent } from './log-seal.decider.ts';
+import type { SealSigningKey } from './seal-keys.ts';
+
+export interface LogSealerOptions {
+  /** The port: the sealer folds exactly what readAll gives, which is the stable head (nothing can appear below it). */
+  readonly store: Pick<EventStore, 'readAll'>;
+  /** The same pages, leaner where the store allows (postgresLeafReader); default: through the port. */
+  readonly leaves?: LeafReader;
+  /** Seals are appended as events, with the chain and metadata every event has. */
+  readonly events: Pick<GovernanceEventStore, 'append' | 'readStream'>;
+  /** For the advisory lock that keeps one sealer at a time across instances. */
+  readonly pool: pg.Pool;
+  readonly key: SealSigningKey;
+  readonly clock: Clock;
+  /** LOG_SEAL_INTERVAL_MS: at most this long between a new event and the seal that covers it. */
+  readonly intervalMs: number;
+  /** LOG_SEAL_EVERY_EVENTS: seal as soon as this many events are unsealed. */
+  readonly everyEvents: number;
+  /** LOG_SEAL_WITNESS_DIR: each seal is also written there, a copy outside the database. */
+  readonly witnessDir?: string | undefined;
+  readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** How often the sealer looks at the log. Default min(intervalMs, 1000). */
+  readonly checkMs?: number;
+}
+
+const LOCK = 'log-sealer';
+const PAGE = 2000;
+
+export function leafFieldsOf(event: RecordedEvent): LeafFields {
+  return {
+    hash: storedHash(event.metadata) ?? '',
+    position: positionToString(event.position),
+    streamId: event.streamId,
+    revision: event.revision,
+    recordedAt: event.recordedAt.toISOString(),
+  };
+}
+
+/**
+ * Signs, now and then, a statement of the whole log up to its stable head (see LogSeal). One instance seals at a time
+ * (a session advisory lock, as projections run); the others stand by. The holder keeps the log folded in memory, so a
+ * seal costs reading the events since the last one: it reads the log once when it takes the lock.
+ */
+export class LogSealer {
+  private fold: LogFold | undefined;
+  private foldedThrough: LogPosition = START;
+  /** Events other than seals since the last seal: a log that only received its own seal needs no new one. */
+  private unsealed = 0;
+  private lastSealAt = 0;
+  private keyAdopted = false;
+  private stopping = false;
+  private running: Promise<void> | undefined;
+  private readonly pause = new Pause(() => this.stopping);
+
+  private readonly readLeaves: LeafReader;
+
+  constructor(private readonly options: LogSealerOptions) {
+    this.readLeaves = options.leaves ?? portLeafReader(options.store);
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.pause.end();
+    await this.running;
+  }
+
+  /** Seals what is readable now, if anything besides seals arrived since the last seal; waits for the lock. */
+  async sealNow(): Promise<LogSeal | undefined> {
+    const client = await this.options.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [LOCK]);
+      try {
+        this.fold = undefined;
+        await this.catchUp();
+        return this.unsealed > 0 ? await this.seal() : undefined;
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [LOCK]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  private async run(): Promise<void> {
+    const checkMs = this.options.checkMs ?? Math.min(this.options.intervalMs, 1000);
+    while (!this.stopping) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.options.pool.connect();
+      } catch (error) {
+        this.log('warn', 'log sealer cannot connect; retrying', { error: (error as Error).message });
+        await this.pause.for(5_000);
+        continue;
+      }
+      let lost = false;
+      const onLost = () => {
+        lost = true;
+        this.pause.end();
+      };
+      client.on('error', onLost);
+      try {
+        const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [LOCK]);
+        if (!rows[0]?.ok) {
+          await this.pause.for(Math.max(checkMs, 1_000));
+          continue;
+        }
+        // Another instance may have sealed while this one stood by: start from the log as it is.
+        this.fold = undefined;
+        while (!this.stopping && !lost) {
+          try {
+            await this.catchUp();
+            if (this.due()) await this.seal();
+          } catch (error) {
+            this.fold = undefined;
+            this.log('error', 'log seal failed; retrying', { error: (error as Error).message });
+            await this.pause.for(5_000);
+          }
+          await this.pause.for(checkMs);
+        }
+      } catch (error) {
+        this.log('error', 'log sealer stopped; retrying', { error: (error as Error).message });
+        await this.pause.for(5_000);
+      } finally {
+        client.off('error', onLost);
+        await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+        client.release(true);
+      }
+    }
+  }
+
+  private due(): boolean {
+    if (this.unsealed === 0) return false;
+    return this.unsealed >= this.options.everyEvents || this.options.clock.now().getTime() - this.lastSealAt >= this.options.intervalMs;
+  }
+
+  /** Folds what is new; on the first call, the whole log, taking up where the last seal left off. */
+  private async catchUp(): Promise<void> {
+    let fold = this.fold;
+    let lastSealPosition: LogPosition | undefined;
+    if (!fold) {
+      fold = new LogFold();
+      this.foldedThrough = START;
+      this.unsealed = 0;
+      const last = await this.lastSeal();
+      // Without any seal, the first one comes an interval after start, like every other.
+      this.lastSealAt = last ? Date.parse(last.sealedAt) : this.options.clock.now().getTime();
+      lastSealPosition = last ? parsePosition(last.position) : undefined;
+      this.keyAdopted = await this.isKeyAdopted();
+    }
+    for (;;) {
+      const page = await this.readLeaves(this.foldedThrough, PAGE);
+      for (const leaf of page.leaves) {
+        if (lastSealPosition && comparePositions(parsePosition(leaf.position), lastSealPosition) > 0) {
+          // What the last seal already listed is not listed again.
+          fold.takeTouchedHeads();
+          this.unsealed = 0;
+          lastSealPosition = undefined;
+        }
+        fold.add(leaf);
+        if (!leaf.streamId.startsWith('log_seal-')) this.unsealed++;
+      }
+      this.foldedThrough = page.checkpoint;
+      if (page.isEnd) break;
+    }
+    if (lastSealPosition) {
+      fold.takeTouchedHeads();
+      this.unsealed = 0;
+    }
+    this.fold = fold;
+  }
+
+  private async seal(): Promise<LogSeal | undefined> {
+    const fold = this.fold;
+    if (!fold || fold.position === null) return undefined;
+    const now = this.options.clock.now();
+    const { key } = this.options;
+    if (!this.keyAdopted) {
+      await this.options.events.append(
+        LOG_SEAL_KEYS_STREAM,
+        [sealKeyAdoptedEvent({ keyId: key.keyId, algorithm: SEAL_ALGORITHM, publicKeyJwk: key.publicKeyJwk })],
+        { expectedRevision: 'any', metadata: sealerMetadata(now, `seals are signed with key ${key.keyId} from now on`) },
+      );
+      this.keyAdopted = true;
+    }
+    const seal = signSeal(
+      {
+        position: fold.position,
+        eventCount: fold.eventCount,
+        rootHash: fold.tree.root().toString('hex'),
+        sealedAt: now.toISOString(),
+        keyId: key.keyId,
+        algorithm: SEAL_ALGORITHM,
+        heads: fold.takeTouchedHeads(),
+      },
+      key.privateKey,
+    );
+    try {
+      await this.options.events.append(LOG_SEAL_STREAM, [logSealedEvent(seal)], {
+        expectedRevision: 'any',
+        metadata: sealerMetadata(now, `the log up to ${seal.position} (${seal.eventCount} events)`),
+      });
+    } catch (error) {
+      // The heads were taken: fold again next time, so the next seal lists them.
+      this.fold = undefined;
+      throw error;
+    }
+    this.unsealed = 0;
+    this.lastSealAt = now.getTime();
+    if (this.options.witnessDir) await writeWitness(this.options.witnessDir, seal);
+    this.log('info', 'log sealed', { position: seal.position, eventCount: seal.eventCount, keyId: seal.keyId });
+    return seal;
+  }
+
+  private async lastSeal(): Promise<LogSeal | undefined> {
+    let events;
+    try {
+      events = await this.options.events.readStream(LOG_SEAL_STREAM, { direction: 'backwards', maxCount: 1 });
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return undefined;
+      throw error;
+    }
+    return events[0] ? sealFromJson(events[0].data) : undefined;
+  }
+
+  private async isKeyAdopted(): Promise<boolean> {
+    try {
+      const events = await this.options.events.readStream(LOG_SEAL_KEYS_STREAM);
+      return events.some((event) => event.type === LOG_SEAL_KEY_ADOPTED && event.data['keyId'] === this.options.key.keyId);
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {
+    this.options.log?.(level, message, fields);
+  }
+}
+
+function sealerMetadata(now: Date, reason: string): EventMetadata {
+  return {
+    actorId: null,
+    actorRoles: [],
+    authority: 'the log sealer',
+    reason,
+    source: 'automation',
+    correlationId: randomUUID(),
+    causationId: null,
+    commandId: null,
+    occurredAt: now.toISOString(),
+  };
+}
+
+/** One file per seal, named so that a listing sorts by event count; written aside and renamed, never half there. */
+export async function writeWitness(dir: string, seal: LogSeal): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const name = `seal-${String(seal.eventCount).padStart(12, '0')}-${seal.position.replace(':', '-')}.json`;
+  const temporary = join(dir, `.${name}.${process.pid}.tmp`);
+  await writeFile(temporary, `${JSON.stringify(sealToJson(seal))}\n`);
+  await rename(temporary, join(dir, name));
+  return join(dir, name);
+}
+
+/** The seals in a witness directory, by position; files that are not seals are left alone (the directory is shared). */
+export async function readWitness(dir: string): Promise<LogSeal[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const seals: LogSeal[] = [];
+  for (const name of names.filter((n) => /^seal-\d{12}-\d+-\d+\.json$/.test(n))) {
+    try {
+      const seal = sealFromJson(JSON.parse(await readFile(join(dir, name), 'utf8')));
+      if (seal) seals.push(seal);
+    } catch {
+      // An unreadable copy proves nothing either way; the log's own seals still count.
+    }
+  }
+  return seals.sort((a, b) => comparePositionText(a.position, b.position));
+}

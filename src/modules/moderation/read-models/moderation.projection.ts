@@ -1,0 +1,270 @@
+import type pg from 'pg';
+import { REDACTED, type StoredEvent } from '#event-store';
+import type { ProjectionContext, ProjectionDefinition } from '#projections';
+import { sqlIn } from '../../../platform/shared/sql.ts';
+import {
+  CASE_STATUSES,
+  CONTENT_STATUSES,
+  isModerationCaseEvent,
+  MODERATION_CASE_STREAM_CATEGORY,
+  SANCTION_KINDS,
+  SANCTION_STATES,
+  type ModerationCaseEvent,
+} from '../moderation-case.decider.ts';
+import { isModeratorNoteEvent, MODERATOR_NOTES_STREAM_CATEGORY, type ModeratorNoteEvent } from '../moderator-notes.decider.ts';
+import { PRIVACY_STREAM_CATEGORY } from '../../privacy/index.ts';
+import type { StoredAppeal, StoredDecision, StoredFlag } from './moderation-case.record.ts';
+
+export const MODERATION_PROJECTION = 'moderation';
+export const MODERATION_CASES_TABLE = 'moderation_cases';
+export const MODERATION_SANCTIONS_TABLE = 'moderation_sanctions';
+export const MODERATOR_NOTES_TABLE = 'moderator_notes';
+
+/**
+ * The moderation queue (one row per case, flags and decision as JSON), the sanctions imposed by decisions (one row
+ * each, for a member's standing and the expiry scheduler) and the moderator notes about members. Flag notes, appeal
+ * statements and note texts are copies of personal data: after an erasure a rebuild reads them as "[redacted]".
+ */
+export const moderationProjection: ProjectionDefinition<StoredEvent> = {
+  name: MODERATION_PROJECTION,
+  // 2: purges a member's personal text when their erasure completes.
+  version: 2,
+  tables: [MODERATION_CASES_TABLE, MODERATION_SANCTIONS_TABLE, MODERATOR_NOTES_TABLE],
+  filter: { categories: [MODERATION_CASE_STREAM_CATEGORY, MODERATOR_NOTES_STREAM_CATEGORY, PRIVACY_STREAM_CATEGORY] },
+
+  async setup(client, ctx) {
+    const cases = ctx.table(MODERATION_CASES_TABLE);
+    await client.query(`
+      CREATE TABLE ${cases} (
+        case_id        text        PRIMARY KEY,
+        case_number    int         NOT NULL,
+        content_id     text        NOT NULL,
+        content_type   text        NOT NULL,
+        content_status text        NOT NULL CHECK (content_status IN ${sqlIn(CONTENT_STATUSES)}),
+        group_id       text,
+        author_id      text        NOT NULL,
+        status         text        NOT NULL CHECK (status IN ${sqlIn(CASE_STATUSES)}),
+        flags          jsonb       NOT NULL DEFAULT '[]',
+        assigned_to    text,
+        decision       jsonb,
+        sanction_id    text,
+        appeal         jsonb,
+        opened_at      timestamptz NOT NULL,
+        updated_at     timestamptz NOT NULL,
+        revision       int         NOT NULL
+      )`);
+    // The latest case number of a content item; the queue's order (oldest first, keyset on both); its filters.
+    await client.query(`CREATE INDEX ON ${cases} (content_id, case_number)`);
+    await client.query(`CREATE INDEX ON ${cases} (opened_at, case_id)`);
+    await client.query(`CREATE INDEX ON ${cases} (status)`);
+    await client.query(`CREATE INDEX ON ${cases} (group_id)`);
+    await client.query(`CREATE INDEX ON ${cases} (assigned_to)`);
+
+    const sanctions = ctx.table(MODERATION_SANCTIONS_TABLE);
+    await client.query(`
+      CREATE TABLE ${sanctions} (
+        sanction_id text        PRIMARY KEY,
+        case_id     text        NOT NULL,
+        member_id   text        NOT NULL,
+        kind        text        NOT NULL CHECK (kind IN ${sqlIn(SANCTION_KINDS)}),
+        until       timestamptz,
+        imposed_at  timestamptz NOT NULL,
+        lifted_at   timestamptz,
+        expired_at  timestamptz,
+        state       text        NOT NULL CHECK (state IN ${sqlIn(SANCTION_STATES)})
+      )`);
+    // A member's standing; the sanctions the expiry scheduler has to look at.
+    await client.query(`CREATE INDEX ON ${sanctions} (member_id, imposed_at)`);
+    await client.query(`CREATE INDEX ON ${sanctions} (until) WHERE state = 'active' AND until IS NOT NULL`);
+
+    await client.query(`
+      CREATE TABLE ${ctx.table(MODERATOR_NOTES_TABLE)} (
+        member_id    text        NOT NULL,
+        note_id      text        NOT NULL,
+        text         text        NOT NULL,
+        author_id    text        NOT NULL,
+        created_at   timestamptz NOT NULL,
+        retracted    boolean     NOT NULL DEFAULT false,
+        retracted_at timestamptz,
+        PRIMARY KEY (member_id, note_id)
+      )`);
+  },
+
+  async apply(events, client, ctx) {
+    for (const event of events) {
+      if (isModerationCaseEvent(event)) await applyCaseEvent(event as StoredEvent & ModerationCaseEvent, client, ctx);
+      else if (isModeratorNoteEvent(event)) await applyNoteEvent(event as StoredEvent & ModeratorNoteEvent, client, ctx);
+      else if (event.type === 'ErasureCompleted') await purgeMember(String(event.data['memberId']), client, ctx);
+    }
+  },
+};
+
+async function applyCaseEvent(event: StoredEvent & ModerationCaseEvent, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
+  const cases = ctx.table(MODERATION_CASES_TABLE);
+  const sanctions = ctx.table(MODERATION_SANCTIONS_TABLE);
+  const at = event.metadata.occurredAt;
+  switch (event.type) {
+    case 'ModerationCaseOpened': {
+      const d = event.data;
+      // Milliseconds, as the cursor of the queue carries them (a Date has no finer precision).
+      await client.query(
+        `INSERT INTO ${cases} (case_id, case_number, content_id, content_type, content_status, group_id, author_id, status,
+                               flags, opened_at, updated_at, revision)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'OPEN', '[]', date_trunc('milliseconds', $8::timestamptz), $9, $10)`,
+        [d.caseId, d.caseNumber, d.contentId, d.contentType, d.contentStatus, d.groupId, d.authorId, d.openedAt, at, event.revision],
+      );
+      return;
+    }
+    case 'ContentFlagged': {
+      const d = event.data;
+      const flag: StoredFlag = { reporterId: d.reporterId, reason: d.reason, note: d.note, flaggedAt: d.flaggedAt };
+      // The decider adds one flag per reporter; a repeated one is ignored here too.
+      await client.query(
+        `UPDATE ${cases}
+            SET flags = CASE WHEN flags @> jsonb_build_array(jsonb_build_object('reporterId', $2::text)) THEN flags
+                             ELSE flags || jsonb_build_array($3::jsonb) END,
+                revision = $4, updated_at = $5
+          WHERE case_id = $1`,
+        [d.caseId, d.reporterId, JSON.stringify(flag), event.revision, at],
+      );
+      return;
+    }
+    case 'ModerationCaseClaimed':
+      await client.query(`UPDATE ${cases} SET status = 'IN_REVIEW', assigned_to = $2, revision = $3, updated_at = $4 WHERE case_id = $1`, [
+        event.data.caseId,
+        event.data.moderatorId,
+        event.revision,
+        at,
+      ]);
+      return;
+    case 'ModerationCaseDecided': {
+      const d = event.data;
+      const decision: StoredDecision = {
+        outcome: d.outcome,
+        reason: d.reason,
+        guideline: d.guideline,
+        decidedBy: d.decidedBy,
+        decidedAt: d.decidedAt,
+      };
+      await client.query(
+        `UPDATE ${cases}
+            SET status = 'DECIDED', assigned_to = COALESCE(assigned_to, $2), content_status = $3, decision = $4::jsonb,
+                sanction_id = $5, revision = $6, updated_at = $7
+          WHERE case_id = $1`,
+        [d.caseId, d.decidedBy, d.contentStatus, JSON.stringify(decision), d.sanction?.sanctionId ?? null, event.revision, at],
+      );
+      if (d.sanction) {
+        await client.query(
+          `INSERT INTO ${sanctions} (sanction_id, case_id, member_id, kind, until, imposed_at, state)
+           VALUES ($1, $2, $3, $4, $5, $6, 'active')`,
+          [d.sanction.sanctionId, d.caseId, d.sanction.memberId, d.sanction.kind, d.sanction.until, d.decidedAt],
+        );
+      }
+      return;
+    }
+    case 'AppealFiled': {
+      const d = event.data;
+      const appeal: StoredAppeal = {
+        appellantId: d.appellantId,
+        statement: d.statement,
+        filedAt: d.filedAt,
+        outcome: null,
+        reason: null,
+        decidedBy: null,
+        decidedAt: null,
+      };
+      await client.query(`UPDATE ${cases} SET status = 'APPEALED', appeal = $2::jsonb, revision = $3, updated_at = $4 WHERE case_id = $1`, [
+        d.caseId,
+        JSON.stringify(appeal),
+        event.revision,
+        at,
+      ]);
+      return;
+    }
+    case 'AppealDecided': {
+      const d = event.data;
+      const decided: Pick<StoredAppeal, 'outcome' | 'reason' | 'decidedBy' | 'decidedAt'> = {
+        outcome: d.outcome,
+        reason: d.reason,
+        decidedBy: d.decidedBy,
+        decidedAt: d.decidedAt,
+      };
+      await client.query(
+        `UPDATE ${cases}
+            SET status = 'CLOSED', content_status = $2, appeal = appeal || $3::jsonb, revision = $4, updated_at = $5
+          WHERE case_id = $1`,
+        [d.caseId, d.contentStatus, JSON.stringify(decided), event.revision, at],
+      );
+      return;
+    }
+    case 'SanctionLifted':
+      await client.query(`UPDATE ${sanctions} SET state = 'lifted', lifted_at = $2 WHERE sanction_id = $1`, [
+        event.data.sanctionId,
+        event.data.liftedAt,
+      ]);
+      await touchCase(client, cases, event.data.caseId, event.revision, at);
+      return;
+    case 'SanctionExpired':
+      await client.query(`UPDATE ${sanctions} SET state = 'expired', expired_at = $2 WHERE sanction_id = $1`, [
+        event.data.sanctionId,
+        event.data.expiredAt,
+      ]);
+      await touchCase(client, cases, event.data.caseId, event.revision, at);
+      return;
+    default:
+      return unhandled(event);
+  }
+}
+
+async function touchCase(client: pg.ClientBase, cases: string, caseId: string, revision: number, at: string): Promise<void> {
+  await client.query(`UPDATE ${cases} SET revision = $2, updated_at = $3 WHERE case_id = $1`, [caseId, revision, at]);
+}
+
+async function applyNoteEvent(event: StoredEvent & ModeratorNoteEvent, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
+  const notes = ctx.table(MODERATOR_NOTES_TABLE);
+  switch (event.type) {
+    case 'ModeratorNoteAdded': {
+      const d = event.data;
+      await client.query(
+        `INSERT INTO ${notes} (member_id, note_id, text, author_id, created_at, retracted) VALUES ($1, $2, $3, $4, $5, false)`,
+        [d.memberId, d.noteId, d.text, d.authorId, d.addedAt],
+      );
+      return;
+    }
+    case 'ModeratorNoteRetracted':
+      await client.query(`UPDATE ${notes} SET retracted = true, retracted_at = $3 WHERE member_id = $1 AND note_id = $2`, [
+        event.data.memberId,
+        event.data.noteId,
+        event.data.retractedAt,
+      ]);
+      return;
+    default:
+      return unhandled(event);
+  }
+}
+
+function unhandled(event: never): void {
+  void event;
+}
+
+/**
+ * The member's words, wherever this read model copied them, become "[redacted]", exactly as a rebuild after the
+ * erasure would read them from the events: their flag notes, their appeal statements and the notes about them.
+ * Revisions stay: the streams did not change.
+ */
+async function purgeMember(memberId: string, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
+  const cases = ctx.table(MODERATION_CASES_TABLE);
+  await client.query(
+    `UPDATE ${cases}
+        SET flags = (SELECT jsonb_agg(CASE WHEN f->>'reporterId' = $1 AND f->'note' <> 'null'::jsonb
+                                           THEN jsonb_set(f, '{note}', to_jsonb($2::text)) ELSE f END ORDER BY n)
+                       FROM jsonb_array_elements(flags) WITH ORDINALITY AS t(f, n))
+      WHERE flags @> jsonb_build_array(jsonb_build_object('reporterId', $1::text))`,
+    [memberId, REDACTED],
+  );
+  await client.query(
+    `UPDATE ${cases} SET appeal = jsonb_set(appeal, '{statement}', to_jsonb($2::text)) WHERE appeal->>'appellantId' = $1`,
+    [memberId, REDACTED],
+  );
+  await client.query(`UPDATE ${ctx.table(MODERATOR_NOTES_TABLE)} SET text = $2 WHERE member_id = $1`, [memberId, REDACTED]);
+}
