@@ -9,34 +9,24 @@ import { DataSource } from 'typeorm';
 import { GovernanceEventStore } from '#event-store';
 import { ProjectionRunner } from '#projections';
 import { AdminModule } from './platform/admin/admin.module.ts';
-import { AdoptionModule } from './modules/adoption/index.ts';
-import { AgreementsModule } from './modules/agreements/agreements.module.ts';
-import { AmbassadorsModule } from './modules/ambassadors/ambassadors.module.ts';
-import { AuditModule } from './modules/audit/audit.module.ts';
-import { CertificationModule } from './modules/certification/certification.module.ts';
 import { buildRequestContext, connectionHeaders } from './platform/auth/context.ts';
 import { TokenVerifier } from './platform/auth/token-verifier.ts';
 import { CommandPipeline } from './platform/command/command-pipeline.ts';
 import { MutationCallRecorder } from './platform/command/mutation-call.recorder.ts';
+import { UseCaseHandler } from './platform/command/use-case.ts';
 import type { AppConfig } from './platform/config/config.ts';
 import { DateTimeScalar } from './platform/graphql/date-time.scalar.ts';
 import { formatGraphQLError } from './platform/graphql/format-error.ts';
 import { GraphQLErrorsFilter } from './platform/graphql/graphql-errors.filter.ts';
 import { NodeModule } from './platform/graphql/node.ts';
-import { GroupsModule } from './modules/groups/groups.module.ts';
-import { InsightsModule } from './modules/insights/insights.module.ts';
+import { GOVERNANCE_STREAMS, MODULES } from './modules/index.ts';
 import { IntegrityModule, type LogIntegrity } from './modules/integrity/index.ts';
 import { HealthController } from './platform/health/health.controller.ts';
 import type { EventSourcing } from './platform/infrastructure/event-sourcing.ts';
-import { APP_CONFIG, EVENT_SOURCING } from './platform/infrastructure/tokens.ts';
-import { MeResolver } from './modules/me/me.resolver.ts';
-import { MembersModule } from './modules/members/members.module.ts';
-import { ModerationModule } from './modules/moderation/moderation.module.ts';
-import { PrivacyModule } from './modules/privacy/privacy.module.ts';
+import { APP_CONFIG, EVENT_SOURCING, GOVERNANCE_STREAMS as GOVERNANCE_STREAMS_TOKEN } from './platform/shared/tokens.ts';
 import { Security } from './platform/security/index.ts';
 import { WebSocketUpgradeGuard } from './platform/security/websocket-upgrade-guard.ts';
 import { ReadOnlyMutationGuard } from './platform/security/read-only-roles.ts';
-import { TrainingModule } from './modules/training/training.module.ts';
 
 export interface AppRuntime {
   readonly config: AppConfig;
@@ -58,6 +48,8 @@ class RuntimeModule {
       { provide: ProjectionRunner, useValue: runtime.eventSourcing.runner },
       { provide: pg.Pool, useValue: runtime.eventSourcing.pool },
       { provide: DataSource, useValue: runtime.eventSourcing.readModels },
+      // Every module's streams, for the modules that read any stream (audit's time travel and event type catalogue).
+      { provide: GOVERNANCE_STREAMS_TOKEN, useValue: GOVERNANCE_STREAMS },
       {
         provide: CommandPipeline,
         useValue: new CommandPipeline(
@@ -102,21 +94,12 @@ export class AppModule {
         }),
         // Before the feature modules: their resolvers register their types with node(id).
         NodeModule,
-        MembersModule,
-        GroupsModule,
-        ModerationModule,
-        PrivacyModule,
-        TrainingModule,
-        CertificationModule,
-        AmbassadorsModule,
-        AgreementsModule,
-        AdoptionModule,
-        AuditModule,
-        InsightsModule,
+        ...MODULES.flatMap((module) => (module.nestModule ? [module.nestModule] : [])),
         AdminModule,
       ],
       providers: [
-        MeResolver,
+        // The one handler of every mutation (each module declares its use cases: see src/platform/command/use-case.ts).
+        UseCaseHandler,
         { provide: APP_FILTER, useClass: GraphQLErrorsFilter },
         // Every mutation refuses a read-only (auditor's) token before its resolver runs (src/platform/security/read-only-roles.ts).
         { provide: APP_GUARD, useClass: ReadOnlyMutationGuard },

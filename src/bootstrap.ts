@@ -11,25 +11,12 @@ import { AppModule } from './app.module.ts';
 import { correlationIdOf } from './platform/auth/context.ts';
 import { TokenVerifier } from './platform/auth/token-verifier.ts';
 import type { AppConfig, AuthConfig } from './platform/config/config.ts';
-import { GROUP_EVENT_SCHEMAS } from './modules/groups/group.decider.ts';
-import { groupsProjection } from './modules/groups/read-models/groups.projection.ts';
 import { createEventSourcing, type EventSourcing } from './platform/infrastructure/event-sourcing.ts';
-import { MEMBER_EVENT_SCHEMAS } from './modules/members/member.decider.ts';
-import { membersProjection } from './modules/members/read-models/members.projection.ts';
-import { MODERATION_CASE_EVENT_SCHEMAS, MODERATOR_NOTE_EVENT_SCHEMAS, moderationProjection } from './modules/moderation/index.ts';
-import { createSanctionExpiryScheduler } from './modules/moderation/sanction-expiry.ts';
 import { systemClock, type Clock } from './platform/shared/clock.ts';
-import { PRIVACY_EVENT_SCHEMAS, privacyProjection } from './modules/privacy/index.ts';
-import { READ_MODEL_ENTITIES } from './read-model-entities.ts';
 import { applyHttpSecurity } from './platform/security/index.ts';
-import { TRAINING_EVENT_SCHEMAS, trainingProjection } from './modules/training/index.ts';
-import { CERTIFICATION_MODULE_EVENT_SCHEMAS, certificationProjection, createCertificationRenewalScheduler } from './modules/certification/index.ts';
-import { AMBASSADOR_EVENT_SCHEMAS, ambassadorsProjection } from './modules/ambassadors/index.ts';
-import { AGREEMENTS_EVENT_SCHEMAS, agreementsProjection } from './modules/agreements/index.ts';
-import { KPI_TARGET_EVENT_SCHEMAS } from './modules/insights/index.ts';
-import { GROUP_ACTIVITY_EVENT_SCHEMAS } from './modules/adoption/index.ts';
 import type { LogSealer } from './modules/integrity/index.ts';
-import { createLogIntegrity, INTEGRITY_EVENT_SCHEMAS } from './modules/integrity/index.ts';
+import { createLogIntegrity } from './modules/integrity/index.ts';
+import { GOVERNANCE_STREAMS, MODULES } from './modules/index.ts';
 import { JsonLogger, logContext, logger } from './platform/observability/logger.ts';
 
 export interface RunningService {
@@ -42,33 +29,11 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-/** The event schemas and projections of every module: what the service is made of. */
+/** The event schemas, projections and read-model entities of every module (MODULES): what the service is made of. */
 export const SERVICE_PARTS = {
-  schemas: [
-    ...MEMBER_EVENT_SCHEMAS,
-    ...GROUP_EVENT_SCHEMAS,
-    ...MODERATION_CASE_EVENT_SCHEMAS,
-    ...MODERATOR_NOTE_EVENT_SCHEMAS,
-    ...PRIVACY_EVENT_SCHEMAS,
-    ...TRAINING_EVENT_SCHEMAS,
-    ...CERTIFICATION_MODULE_EVENT_SCHEMAS,
-    ...AMBASSADOR_EVENT_SCHEMAS,
-    ...AGREEMENTS_EVENT_SCHEMAS,
-    ...KPI_TARGET_EVENT_SCHEMAS,
-    ...GROUP_ACTIVITY_EVENT_SCHEMAS,
-    ...INTEGRITY_EVENT_SCHEMAS,
-  ],
-  projections: [
-    membersProjection,
-    groupsProjection,
-    moderationProjection,
-    privacyProjection,
-    trainingProjection,
-    certificationProjection,
-    ambassadorsProjection,
-    agreementsProjection,
-  ],
-  readModelEntities: READ_MODEL_ENTITIES,
+  schemas: GOVERNANCE_STREAMS.flatMap((declared) => declared.schemas),
+  projections: MODULES.flatMap((module) => module.projections),
+  readModelEntities: MODULES.flatMap((module) => module.readModelEntities),
 };
 
 export async function startService(config: AppConfig & { auth: AuthConfig }, databaseUrl: string): Promise<RunningService> {
@@ -78,21 +43,9 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
   const offsetMs = config.schedulerClockOffsetMs;
   const schedulerClock: Clock = offsetMs === 0 ? systemClock : { now: () => new Date(Date.now() + offsetMs) };
   // Work the service does on its own when a date passes. Every instance runs them: the streams make them exactly-once.
-  const schedulers = [
-    createSanctionExpiryScheduler({
-      events: eventSourcing.events,
-      pool: eventSourcing.pool,
-      clock: schedulerClock,
-      intervalMs: config.schedulerIntervalMs,
-    }),
-    createCertificationRenewalScheduler({
-      events: eventSourcing.events,
-      pool: eventSourcing.pool,
-      clock: schedulerClock,
-      intervalMs: config.schedulerIntervalMs,
-      renewalWindowDays: config.certificationRenewalWindowDays,
-    }),
-  ];
+  const schedulers = MODULES.flatMap((module) =>
+    module.schedulers({ events: eventSourcing.events, pool: eventSourcing.pool, clock: schedulerClock, config }),
+  );
   let app: NestExpressApplication | undefined;
   let sealer: LogSealer | undefined;
   try {

@@ -5,7 +5,8 @@ import { eventually } from '#testing';
 import { LOG_INDEX_PROJECTION } from '#projections';
 import { Role } from '../../src/platform/auth/role.ts';
 import { SERVICE_PARTS } from '../../src/bootstrap.ts';
-import { EVENT_TYPE_CATALOG } from '../../src/modules/audit/event-type-catalog.ts';
+import { EventTypeCatalog } from '../../src/modules/audit/event-type-catalog.ts';
+import { GOVERNANCE_STREAMS } from '../../src/modules/index.ts';
 import { moderationCaseDecider } from '../../src/modules/moderation/index.ts';
 import { onPostgresOnly } from '../support/test-event-store.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
@@ -346,7 +347,7 @@ describe('audit over HTTP: history, time travel, integrity, export, read models'
           { token: tokens.auditor },
         ),
       ).governanceEventTypes;
-      expect(listed).toEqual(EVENT_TYPE_CATALOG.entries);
+      expect(listed).toEqual(new EventTypeCatalog(GOVERNANCE_STREAMS).entries);
       expect(listed).toContainEqual({ category: 'moderation_case', type: 'ModerationCaseDecided', schemaVersion: 1 });
       // Each event the story recorded (and the service's own: seals, the export records) is listed, in its own category.
       const text = await (await exportLog('', tokens.auditor)).text();

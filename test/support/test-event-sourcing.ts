@@ -1,7 +1,7 @@
 import { loadConfig } from '../../src/platform/config/config.ts';
 import { createEventSourcing, type EventSourcing, type EventSourcingParts } from '../../src/platform/infrastructure/event-sourcing.ts';
 import { createTestDatabase, type TestDatabase } from '#testing';
-import { READ_MODEL_ENTITIES } from '../../src/read-model-entities.ts';
+import { MODULES } from '../../src/modules/index.ts';
 
 export interface TestEventSourcing extends EventSourcing {
   readonly database: TestDatabase;
@@ -19,7 +19,7 @@ export async function startTestEventSourcing(parts: TestEventSourcingParts, pref
   let eventSourcing: EventSourcing;
   try {
     eventSourcing = await createEventSourcing(loadConfig({ NODE_ENV: 'test' }), database.url, {
-      readModelEntities: READ_MODEL_ENTITIES,
+      readModelEntities: MODULES.flatMap((module) => module.readModelEntities),
       ...parts,
     });
   } catch (error) {

@@ -2,7 +2,10 @@ import { UnauthenticatedError, type RequestContext } from '../../platform/auth/r
 import { Role } from '../../platform/auth/role.ts';
 import { DomainError } from '../../platform/shared/domain-error.ts';
 import { authorizeAuditRead, authorizeEventRead, authorizeWholeLog } from './audit-access.ts';
-import { STREAM_DECIDERS } from './stream-deciders.ts';
+import { GOVERNANCE_STREAMS } from '../index.ts';
+import { streamDecidersOf } from './stream-deciders.ts';
+
+const STREAM_DECIDERS = streamDecidersOf(GOVERNANCE_STREAMS);
 
 const as = (...roles: Role[]): RequestContext => ({ actor: { id: 'u1', roles }, correlationId: 'c' });
 const withRequests = new Set(['m-1']);

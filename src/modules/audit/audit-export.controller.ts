@@ -5,7 +5,7 @@ import { PostgresEventStore } from '#event-store/postgres';
 import { UnauthenticatedError, type RequestContext } from '../../platform/auth/request-context.ts';
 import { IdentityProviderUnavailableError, InvalidTokenError, TokenVerifier } from '../../platform/auth/token-verifier.ts';
 import type { EventSourcing } from '../../platform/infrastructure/event-sourcing.ts';
-import { EVENT_SOURCING } from '../../platform/infrastructure/tokens.ts';
+import { EVENT_SOURCING } from '../../platform/shared/tokens.ts';
 import { logger } from '../../platform/observability/logger.ts';
 import { DomainError } from '../../platform/shared/domain-error.ts';
 import { LogIntegrity, recordLogExport } from '../integrity/index.ts';

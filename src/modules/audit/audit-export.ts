@@ -13,7 +13,11 @@ import { historyQuery } from '#event-store/postgres';
 import type { ExportLineProof, ExportSummaryProof } from '../integrity/index.ts';
 import type pg from 'pg';
 import { badInput, DomainError } from '../../platform/shared/domain-error.ts';
+import { EventTypeCatalog } from './event-type-catalog.ts';
 import { compileHistoryFilter, type CompiledHistoryFilter } from './history-filter.ts';
+
+/** The export takes no event types (a category and dates only): nothing to check them against. */
+const NO_EVENT_TYPES = new EventTypeCatalog([]);
 
 export const EXPORT_PAGE_SIZE = 500;
 
@@ -41,7 +45,7 @@ export function exportFilter(query: Record<string, unknown>): CompiledHistoryFil
   const to = date('to');
   if (from && to && from.getTime() > to.getTime()) throw badInput('from must not be after to', { field: 'from' });
   try {
-    return compileHistoryFilter({ from, to, category: single('category') });
+    return compileHistoryFilter({ from, to, category: single('category') }, NO_EVENT_TYPES);
   } catch (error) {
     // The checks are the history filter's; the export's parameters carry no `filter.` prefix.
     if (!(error instanceof DomainError) || typeof error.details?.['field'] !== 'string') throw error;

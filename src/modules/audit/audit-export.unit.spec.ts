@@ -3,6 +3,10 @@ import { START, type LogPosition, type ReadHistoryOptions, type StoredEvent } fr
 import { DomainError } from '../../platform/shared/domain-error.ts';
 import { exportChunks, exportFilter, exportLine } from './audit-export.ts';
 import { compileHistoryFilter } from './history-filter.ts';
+import { GOVERNANCE_STREAMS } from '../index.ts';
+import { EventTypeCatalog } from './event-type-catalog.ts';
+
+const EVENT_TYPES = new EventTypeCatalog(GOVERNANCE_STREAMS);
 
 const stored = (i: number): StoredEvent => ({
   id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
@@ -56,7 +60,9 @@ async function collect(generator: AsyncGenerator<string>): Promise<string[]> {
 describe('the NDJSON export', () => {
   test('one chunk per page, up to the head when it started, then the count and the SHA-256 of the bytes before', async () => {
     const log = fakeLog(7, { commit: 105n, prepare: 5n });
-    const chunks = await collect(exportChunks(log.store, log.events, compileHistoryFilter({ category: 'member' }), { pageSize: 2 }));
+    const chunks = await collect(
+      exportChunks(log.store, log.events, compileHistoryFilter({ category: 'member' }, EVENT_TYPES), { pageSize: 2 }),
+    );
     expect(chunks).toHaveLength(4);
     const body = chunks.slice(0, -1).join('');
     expect(
@@ -76,7 +82,7 @@ describe('the NDJSON export', () => {
 
   test('reads a page only when the previous chunk was taken (the writer waits for the client before asking again)', async () => {
     const log = fakeLog(6, { commit: 106n, prepare: 6n });
-    const chunks = exportChunks(log.store, log.events, compileHistoryFilter(null), { pageSize: 2 });
+    const chunks = exportChunks(log.store, log.events, compileHistoryFilter(null, EVENT_TYPES), { pageSize: 2 });
     expect(log.asked).toHaveLength(0);
     await chunks.next();
     expect(log.asked).toHaveLength(1);
@@ -91,7 +97,7 @@ describe('the NDJSON export', () => {
     const bytesOf = [300, 300, 300, 900, 100, 100];
     const held: number[] = [];
     const chunks = await collect(
-      exportChunks(log.store, log.events, compileHistoryFilter(null), {
+      exportChunks(log.store, log.events, compileHistoryFilter(null, EVENT_TYPES), {
         pageBytes: 700,
         chunkBytes: 1,
         onPage: (page) => held.push(page.events),
@@ -118,7 +124,7 @@ describe('the NDJSON export', () => {
   test('an empty log is the summary line alone, and reads nothing', async () => {
     const log = fakeLog(3, START);
     const empty = createHash('sha256').digest('hex');
-    expect(await collect(exportChunks(log.store, log.events, compileHistoryFilter(null)))).toEqual([
+    expect(await collect(exportChunks(log.store, log.events, compileHistoryFilter(null, EVENT_TYPES)))).toEqual([
       `{"count":0,"sha256":"${empty}","through":"0:0"}\n`,
     ]);
     expect(log.asked).toEqual([]);

@@ -20,7 +20,7 @@ import {
 } from '../integrity/index.ts';
 import { CommandPipeline } from '../../platform/command/command-pipeline.ts';
 import { authorizeAuditRead, authorizeEventRead, authorizeWholeLog, HISTORY_READERS, PROJECTION_OPERATORS } from './audit-access.ts';
-import { EVENT_TYPE_CATALOG } from './event-type-catalog.ts';
+import { EventTypeCatalog } from './event-type-catalog.ts';
 import {
   EventTypeInfo,
   GovernanceEventConnection,
@@ -33,7 +33,7 @@ import {
 } from './governance-event.graphql.ts';
 import { governanceEventById, historyPage, parseCursor } from './governance-history.ts';
 import { compileHistoryFilter } from './history-filter.ts';
-import { STREAM_DECIDERS } from './stream-deciders.ts';
+import { StreamDeciderRegistry } from './stream-deciders.ts';
 import { readStreamStateAt, requireStreamDecider, timeTravelTarget, type StreamStateView } from './time-travel.ts';
 
 const COMMAND_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -46,6 +46,8 @@ export class AuditResolver {
     @Inject(LogIntegrity) private readonly integrity: LogIntegrity,
     @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
     @Inject(NodeRegistry) nodes: NodeRegistry,
+    @Inject(StreamDeciderRegistry) private readonly streams: StreamDeciderRegistry,
+    @Inject(EventTypeCatalog) private readonly eventTypes: EventTypeCatalog,
   ) {
     nodes.register('LogSeal', 1, async ([position], context) => {
       authorizeWholeLog(context, 'reading the seals of the governance log');
@@ -64,7 +66,7 @@ export class AuditResolver {
         authorizeEventRead(context, {
           action: 'reading a governance event',
           find: () => governanceEventById(this.events, eventId!),
-          registry: STREAM_DECIDERS,
+          registry: this.streams,
           madePrivacyRequest: (memberId) => madePrivacyRequest(this.events, memberId),
         }),
       { domainId: true },
@@ -90,7 +92,7 @@ export class AuditResolver {
     // Who may read before whether the filter is well-formed: a refusal tells nothing about which inputs would be valid.
     // The stream id is used as sent (compiling does not change it); an ill-formed one is no privacy officer's stream.
     await this.authorizeRead(context, 'reading the governance history', filter?.streamId ?? null);
-    const compiled = compileHistoryFilter(filter);
+    const compiled = compileHistoryFilter(filter, this.eventTypes);
     const page = pageRequest(paging);
     return historyPage(this.events, {
       filter: compiled,
@@ -103,7 +105,7 @@ export class AuditResolver {
   governanceEventTypes(@Context() context: RequestContext): EventTypeInfo[] {
     // Whoever may read some history may know which types it holds: the list says nothing about any member.
     requireRole(context, [...HISTORY_READERS, Role.PRIVACY_OFFICER], 'listing the governance event types');
-    return EVENT_TYPE_CATALOG.entries.map((entry) => ({ ...entry }));
+    return this.eventTypes.entries.map((entry) => ({ ...entry }));
   }
 
   @Query(() => StreamState, { description: 'The state of one stream as it was at a moment or a revision (time travel).' })
@@ -115,8 +117,8 @@ export class AuditResolver {
   ): Promise<StreamStateView> {
     await this.authorizeRead(context, "reading a stream's past state", streamId);
     const target = timeTravelTarget(at, revision);
-    requireStreamDecider(STREAM_DECIDERS, streamId);
-    return readStreamStateAt(this.events, STREAM_DECIDERS, streamId, target);
+    requireStreamDecider(this.streams, streamId);
+    return readStreamStateAt(this.events, this.streams, streamId, target);
   }
 
   @Query(() => IntegrityReport, {
@@ -231,7 +233,7 @@ export class AuditResolver {
     return authorizeAuditRead(context, {
       action,
       streamId,
-      registry: STREAM_DECIDERS,
+      registry: this.streams,
       madePrivacyRequest: (memberId) => madePrivacyRequest(this.events, memberId),
     });
   }

@@ -1,30 +1,34 @@
 import { EventSchemaRegistry } from '#event-store';
 import { SERVICE_PARTS } from '../../bootstrap.ts';
-import { EVENT_TYPE_CATALOG, EventTypeCatalog } from './event-type-catalog.ts';
-import { STREAM_DECIDERS } from './stream-deciders.ts';
+import { EventTypeCatalog } from './event-type-catalog.ts';
+import { GOVERNANCE_STREAMS } from '../index.ts';
+import { streamDecidersOf } from './stream-deciders.ts';
+
+const EVENT_TYPES = new EventTypeCatalog(GOVERNANCE_STREAMS);
+const STREAM_DECIDERS = streamDecidersOf(GOVERNANCE_STREAMS);
 
 describe('the event type catalog (governanceEventTypes)', () => {
   test('lists every event type the service registers, once, with the registry’s current schema version', () => {
     const registry = new EventSchemaRegistry();
     for (const schema of SERVICE_PARTS.schemas) registry.register(schema);
-    const listed = EVENT_TYPE_CATALOG.entries.map((entry) => entry.type);
+    const listed = EVENT_TYPES.entries.map((entry) => entry.type);
     expect([...listed].sort()).toEqual(registry.types().sort());
-    for (const entry of EVENT_TYPE_CATALOG.entries) expect(entry.schemaVersion).toBe(registry.require(entry.type).schemaVersion);
+    for (const entry of EVENT_TYPES.entries) expect(entry.schemaVersion).toBe(registry.require(entry.type).schemaVersion);
   });
 
   test('each category is one a module records streams in, and every such category has its types', () => {
-    const categories = new Set(EVENT_TYPE_CATALOG.entries.map((entry) => entry.category));
+    const categories = new Set(EVENT_TYPES.entries.map((entry) => entry.category));
     expect([...categories].sort()).toEqual(STREAM_DECIDERS.categories);
   });
 
   test('sorted by category then type, e.g. the member stream’s', () => {
-    const member = EVENT_TYPE_CATALOG.entries.filter((entry) => entry.category === 'member');
+    const member = EVENT_TYPES.entries.filter((entry) => entry.category === 'member');
     expect(member).toEqual([
       { category: 'member', type: 'MemberLeft', schemaVersion: 1 },
       { category: 'member', type: 'MemberRegistered', schemaVersion: 1 },
       { category: 'member', type: 'MemberUpdated', schemaVersion: 1 },
     ]);
-    const pairs = EVENT_TYPE_CATALOG.entries.map((entry) => [entry.category, entry.type]);
+    const pairs = EVENT_TYPES.entries.map((entry) => [entry.category, entry.type]);
     expect(pairs).toEqual([...pairs].sort(([c1, t1], [c2, t2]) => (c1! < c2! ? -1 : c1! > c2! ? 1 : t1! < t2! ? -1 : 1)));
   });
 

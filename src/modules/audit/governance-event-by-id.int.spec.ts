@@ -12,6 +12,10 @@ import type { DomainError } from '../../platform/shared/domain-error.ts';
 import { governanceEventById, historyPage } from './governance-history.ts';
 import { HistoryOrder } from './governance-event.graphql.ts';
 import { compileHistoryFilter } from './history-filter.ts';
+import { GOVERNANCE_STREAMS } from '../index.ts';
+import { EventTypeCatalog } from './event-type-catalog.ts';
+
+const EVENT_TYPES = new EventTypeCatalog(GOVERNANCE_STREAMS);
 
 /**
  * node(id) of a GovernanceEvent: the event found by its own id, on the PostgreSQL store's history query and on the log
@@ -64,7 +68,7 @@ describe('a governance event found by its id', () => {
   const history = async (events: GovernanceEventStore) =>
     (
       await historyPage(events, {
-        filter: compileHistoryFilter(null),
+        filter: compileHistoryFilter(null, EVENT_TYPES),
         page: { direction: 'forward', size: 100, cursor: null },
         order: HistoryOrder.OLDEST_FIRST,
       })

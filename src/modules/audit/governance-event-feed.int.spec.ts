@@ -6,6 +6,10 @@ import { startTestEventSourcing, type TestEventSourcing } from '../../../test/su
 import { MEMBER_EVENT_SCHEMAS, memberDecider, memberStreamId } from '../members/member.decider.ts';
 import { governanceEventFeed, MAX_PENDING_BYTES, TOO_SLOW, type FeedSink } from './governance-event-feed.ts';
 import { compileHistoryFilter } from './history-filter.ts';
+import { GOVERNANCE_STREAMS } from '../index.ts';
+import { EventTypeCatalog } from './event-type-catalog.ts';
+
+const EVENT_TYPES = new EventTypeCatalog(GOVERNANCE_STREAMS);
 
 describe('the governance event feed', () => {
   let es: TestEventSourcing;
@@ -44,7 +48,7 @@ describe('the governance event feed', () => {
   });
 
   test('a subscriber that keeps up gets every event', async () => {
-    const feed = governanceEventFeed(es.store, es.events, START, compileHistoryFilter(null), {
+    const feed = governanceEventFeed(es.store, es.events, START, compileHistoryFilter(null, EVENT_TYPES), {
       pendingBytes: () => 0,
       disconnect: () => undefined,
     });
@@ -60,7 +64,7 @@ describe('the governance event feed', () => {
     let pending = 0;
     const reasons: string[] = [];
     const sink: FeedSink = { pendingBytes: () => pending, disconnect: (reason) => void reasons.push(reason) };
-    const feed = governanceEventFeed(es.store, es.events, START, compileHistoryFilter(null), sink);
+    const feed = governanceEventFeed(es.store, es.events, START, compileHistoryFilter(null, EVENT_TYPES), sink);
     const first = await feed.next();
     expect(first.value).toMatchObject({ streamId: 'member-m-1' });
     pending = MAX_PENDING_BYTES + 1;
@@ -76,7 +80,7 @@ describe('the governance event feed', () => {
     const streamId = `member-history-${randomUUID().slice(0, 8)}`;
     await appendBig(streamId, 24, 100 * 1024);
     const reasons: string[] = [];
-    const feed = governanceEventFeed(es.store, es.events, START, compileHistoryFilter({ streamId }), {
+    const feed = governanceEventFeed(es.store, es.events, START, compileHistoryFilter({ streamId }, EVENT_TYPES), {
       pendingBytes: () => 0,
       disconnect: (reason) => void reasons.push(reason),
     });
@@ -91,7 +95,7 @@ describe('the governance event feed', () => {
   test('live events are read ahead: a subscriber that takes none is dropped once they pass the limit, with nothing in its connection', async () => {
     const streamId = `member-live-${randomUUID().slice(0, 8)}`;
     const reasons: { reason: string; pending: number }[] = [];
-    const feed = governanceEventFeed(es.store, es.events, await es.store.headPosition(), compileHistoryFilter({ streamId }), {
+    const feed = governanceEventFeed(es.store, es.events, await es.store.headPosition(), compileHistoryFilter({ streamId }, EVENT_TYPES), {
       pendingBytes: () => 0,
       disconnect: (reason, pending) => void reasons.push({ reason, pending }),
     });

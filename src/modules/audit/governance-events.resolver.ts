@@ -3,20 +3,23 @@ import { Args, Context, Resolver, Subscription } from '@nestjs/graphql';
 import { GovernanceEventStore } from '#event-store';
 import type { RequestContext } from '../../platform/auth/request-context.ts';
 import type { EventSourcing } from '../../platform/infrastructure/event-sourcing.ts';
-import { EVENT_SOURCING } from '../../platform/infrastructure/tokens.ts';
+import { EVENT_SOURCING } from '../../platform/shared/tokens.ts';
 import { logger } from '../../platform/observability/logger.ts';
 import { madePrivacyRequest } from '../privacy/index.ts';
 import { authorizeAuditRead } from './audit-access.ts';
 import { governanceEventFeed, parseAfterPosition, type FeedSink } from './governance-event-feed.ts';
 import { GovernanceEvent, GovernanceHistoryFilter } from './governance-event.graphql.ts';
 import { compileHistoryFilter } from './history-filter.ts';
-import { STREAM_DECIDERS } from './stream-deciders.ts';
+import { EventTypeCatalog } from './event-type-catalog.ts';
+import { StreamDeciderRegistry } from './stream-deciders.ts';
 
 @Resolver(() => GovernanceEvent)
 export class GovernanceEventsResolver {
   constructor(
     @Inject(EVENT_SOURCING) private readonly eventSourcing: EventSourcing,
     @Inject(GovernanceEventStore) private readonly events: GovernanceEventStore,
+    @Inject(StreamDeciderRegistry) private readonly streams: StreamDeciderRegistry,
+    @Inject(EventTypeCatalog) private readonly eventTypes: EventTypeCatalog,
   ) {}
 
   /** The filter and the read rules are governanceHistory's (history-filter.ts, audit-access.ts). */
@@ -30,12 +33,12 @@ export class GovernanceEventsResolver {
     @Args('filter', { type: () => GovernanceHistoryFilter, nullable: true }) filter?: GovernanceHistoryFilter | null,
     @Args('afterPosition', { type: () => String, nullable: true }) afterPosition?: string | null,
   ): Promise<AsyncIterator<GovernanceEvent>> {
-    const compiled = compileHistoryFilter(filter);
+    const compiled = compileHistoryFilter(filter, this.eventTypes);
     const after = parseAfterPosition(afterPosition);
     await authorizeAuditRead(context, {
       action: 'following governance events',
       streamId: compiled.streamId,
-      registry: STREAM_DECIDERS,
+      registry: this.streams,
       madePrivacyRequest: (memberId) => madePrivacyRequest(this.events, memberId),
     });
     // Without a position a subscriber wants what happens from now on: replaying the whole log to every client that

@@ -12,6 +12,10 @@ import { HistoryOrder } from './governance-event.graphql.ts';
 import { historyPage, parseCursor } from './governance-history.ts';
 import { compileHistoryFilter } from './history-filter.ts';
 import type { GovernanceHistoryFilter } from './governance-event.graphql.ts';
+import { GOVERNANCE_STREAMS } from '../index.ts';
+import { EventTypeCatalog } from './event-type-catalog.ts';
+
+const EVENT_TYPES = new EventTypeCatalog(GOVERNANCE_STREAMS);
 
 /**
  * governanceHistory's paging over log positions, both ways, on the PostgreSQL store's own history query and on the
@@ -75,7 +79,7 @@ describe('governanceHistory pages forward and backward over log positions', () =
     (events: GovernanceEventStore, filter: GovernanceHistoryFilter | null, order: HistoryOrder) => async (request: PageRequest) => {
       const field = request.direction === 'forward' ? 'after' : 'before';
       const connection = await historyPage(events, {
-        filter: compileHistoryFilter(filter),
+        filter: compileHistoryFilter(filter, EVENT_TYPES),
         page: { ...request, cursor: parseCursor(request.cursor, field) },
         order,
       });

@@ -1,6 +1,6 @@
 import { logFilterOf, streamCategory, type HistoryFilter, type LogFilter, type StoredEvent } from '#event-store';
 import { badInput } from '../../platform/shared/domain-error.ts';
-import { EVENT_TYPE_CATALOG, type EventTypeCatalog } from './event-type-catalog.ts';
+import type { EventTypeCatalog } from './event-type-catalog.ts';
 import type { GovernanceHistoryFilter } from './governance-event.graphql.ts';
 
 /** A history filter checked once and in the forms its readers need: governanceHistory, governanceEvents, the export. */
@@ -28,7 +28,7 @@ const CATEGORY = /^[A-Za-z0-9_.:@]{1,100}$/;
  */
 export function compileHistoryFilter(
   filter: GovernanceHistoryFilter | null | undefined,
-  eventTypeCatalog: EventTypeCatalog = EVENT_TYPE_CATALOG,
+  eventTypeCatalog: EventTypeCatalog,
 ): CompiledHistoryFilter {
   const streamId = optionalValue(filter?.streamId, 'filter.streamId', STREAM_ID_MAX);
   const category = filter?.category ?? null;

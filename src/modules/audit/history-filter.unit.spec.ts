@@ -1,6 +1,10 @@
 import type { StoredEvent } from '#event-store';
 import { DomainError } from '../../platform/shared/domain-error.ts';
 import { compileHistoryFilter } from './history-filter.ts';
+import { GOVERNANCE_STREAMS } from '../index.ts';
+import { EventTypeCatalog } from './event-type-catalog.ts';
+
+const EVENT_TYPES = new EventTypeCatalog(GOVERNANCE_STREAMS);
 
 const event = (overrides: Partial<StoredEvent> = {}): StoredEvent => ({
   id: 'e1',
@@ -28,7 +32,7 @@ const event = (overrides: Partial<StoredEvent> = {}): StoredEvent => ({
 
 function refusal(filter: Parameters<typeof compileHistoryFilter>[0]): { code: string; message: string; field: unknown } {
   try {
-    compileHistoryFilter(filter);
+    compileHistoryFilter(filter, EVENT_TYPES);
   } catch (error) {
     if (error instanceof DomainError) return { code: error.code, message: error.message, field: error.details?.['field'] };
     throw error;
@@ -38,7 +42,7 @@ function refusal(filter: Parameters<typeof compileHistoryFilter>[0]): { code: st
 
 describe('compileHistoryFilter', () => {
   test('no filter: everything, nothing for the log to filter', () => {
-    const compiled = compileHistoryFilter(undefined);
+    const compiled = compileHistoryFilter(undefined, EVENT_TYPES);
     expect(compiled.history).toEqual({});
     expect(compiled.log).toBeUndefined();
     expect(compiled.streamId).toBeNull();
@@ -48,15 +52,18 @@ describe('compileHistoryFilter', () => {
   test('every field, in the forms the history query, the log subscription and the check need', () => {
     const from = new Date('2025-03-01T10:00:00.123Z');
     const to = new Date('2025-03-01T10:00:00.123Z');
-    const compiled = compileHistoryFilter({
-      streamId: 'moderation_case-c1',
-      category: 'moderation_case',
-      eventTypes: ['ModerationCaseDecided', 'AppealFiled', 'AppealFiled'],
-      actorId: 'cm-1',
-      correlationId: 'corr-1',
-      from,
-      to,
-    });
+    const compiled = compileHistoryFilter(
+      {
+        streamId: 'moderation_case-c1',
+        category: 'moderation_case',
+        eventTypes: ['ModerationCaseDecided', 'AppealFiled', 'AppealFiled'],
+        actorId: 'cm-1',
+        correlationId: 'corr-1',
+        from,
+        to,
+      },
+      EVENT_TYPES,
+    );
     expect(compiled.history).toEqual({
       streamId: 'moderation_case-c1',
       categories: ['moderation_case'],
@@ -78,7 +85,9 @@ describe('compileHistoryFilter', () => {
   });
 
   test('the stream id alone narrows the log to its category', () => {
-    expect(compileHistoryFilter({ streamId: 'training_enrolment-p-1-m-2' }).log).toEqual({ categories: ['training_enrolment'] });
+    expect(compileHistoryFilter({ streamId: 'training_enrolment-p-1-m-2' }, EVENT_TYPES).log).toEqual({
+      categories: ['training_enrolment'],
+    });
   });
 
   test.each([

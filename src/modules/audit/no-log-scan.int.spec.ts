@@ -15,6 +15,10 @@ import { hasActedAsCommunityManager } from '../moderation/community-manager-evid
 import { HistoryOrder } from './governance-event.graphql.ts';
 import { historyPage } from './governance-history.ts';
 import { compileHistoryFilter } from './history-filter.ts';
+import { GOVERNANCE_STREAMS } from '../index.ts';
+import { EventTypeCatalog } from './event-type-catalog.ts';
+
+const EVENT_TYPES = new EventTypeCatalog(GOVERNANCE_STREAMS);
 
 /**
  * No request path reads the whole log of a store that cannot filter it (EventStoreDB: client 6.2.1's readAll has no
@@ -102,7 +106,7 @@ describe('request paths on a store without a history query of its own read no lo
     ];
     for (const filter of filters) {
       for (const order of [HistoryOrder.NEWEST_FIRST, HistoryOrder.OLDEST_FIRST]) {
-        const compiled = compileHistoryFilter(filter);
+        const compiled = compileHistoryFilter(filter, EVENT_TYPES);
         const first = await historyPage(events, { filter: compiled, page: { direction: 'forward', size: 4, cursor: null }, order });
         if (first.pageInfo.endCursor) {
           const cursor = parsePosition(first.pageInfo.endCursor);
@@ -113,7 +117,7 @@ describe('request paths on a store without a history query of its own read no lo
       }
     }
     const member1 = await historyPage(events, {
-      filter: compileHistoryFilter({ streamId: 'member-m1' }),
+      filter: compileHistoryFilter({ streamId: 'member-m1' }, EVENT_TYPES),
       page: { direction: 'forward', size: 100, cursor: null },
       order: HistoryOrder.OLDEST_FIRST,
     });

@@ -1,42 +1,5 @@
 import { foldState, streamCategory, type Decider, type DeciderEvent } from '#event-store';
-import {
-  ACCEPTANCE_STREAM_CATEGORY,
-  AGREEMENT_STREAM_CATEGORY,
-  agreementAcceptanceDecider,
-  agreementDecider,
-} from '../agreements/index.ts';
-import { GROUP_ACTIVITY_STREAM_CATEGORY, groupActivityDecider } from '../adoption/index.ts';
-import { AMBASSADOR_STREAM_CATEGORY, ambassadorDecider } from '../ambassadors/index.ts';
-import {
-  CERTIFICATION_LEVEL_STREAM_CATEGORY,
-  CERTIFICATION_STREAM_CATEGORY,
-  certificationDecider,
-  certificationLevelDecider,
-} from '../certification/index.ts';
-import { GROUP_STREAM_CATEGORY, groupDecider } from '../groups/index.ts';
-import { KPI_TARGET_STREAM_CATEGORY, kpiTargetDecider } from '../insights/kpi-target.decider.ts';
-import {
-  LOG_SEAL_STREAM_CATEGORY,
-  logSealDecider,
-  OPERATOR_STREAM_CATEGORY,
-  operatorActionsDecider,
-  READ_MODEL_STREAM_CATEGORY,
-  readModelOperationsDecider,
-} from '../integrity/index.ts';
-import { MEMBER_STREAM_CATEGORY, memberDecider } from '../members/index.ts';
-import {
-  MODERATION_CASE_STREAM_CATEGORY,
-  MODERATOR_NOTES_STREAM_CATEGORY,
-  moderationCaseDecider,
-  moderatorNotesDecider,
-} from '../moderation/index.ts';
-import { PRIVACY_STREAM_CATEGORY, privacyDecider } from '../privacy/index.ts';
-import {
-  TRAINING_ENROLMENT_STREAM_CATEGORY,
-  TRAINING_PROGRAMME_STREAM_CATEGORY,
-  trainingEnrolmentDecider,
-  trainingProgrammeDecider,
-} from '../training/index.ts';
+import type { StreamDeclaration } from '../../platform/manifest/governance-module.ts';
 
 /** How time travel folds the streams of one category: with the module's own decider, as the command side does. */
 export interface StreamDecider {
@@ -95,27 +58,9 @@ export class StreamDeciderRegistry {
   }
 }
 
-/**
- * Every stream category of the service and the decider that folds it. A module that adds a stream category adds
- * its line here (e.g. `streamDecider(CERTIFICATION_STREAM_CATEGORY, certificationDecider, { memberKeyed: true })`); a stream of a
- * category missing here is refused by streamStateAt as BAD_USER_INPUT, and its history still reads.
- */
-export const STREAM_DECIDERS = new StreamDeciderRegistry([
-  streamDecider(MEMBER_STREAM_CATEGORY, memberDecider, { memberKeyed: true }),
-  streamDecider(GROUP_STREAM_CATEGORY, groupDecider),
-  streamDecider(MODERATION_CASE_STREAM_CATEGORY, moderationCaseDecider),
-  streamDecider(MODERATOR_NOTES_STREAM_CATEGORY, moderatorNotesDecider, { memberKeyed: true }),
-  streamDecider(PRIVACY_STREAM_CATEGORY, privacyDecider, { memberKeyed: true }),
-  streamDecider(TRAINING_PROGRAMME_STREAM_CATEGORY, trainingProgrammeDecider),
-  streamDecider(TRAINING_ENROLMENT_STREAM_CATEGORY, trainingEnrolmentDecider),
-  streamDecider(CERTIFICATION_LEVEL_STREAM_CATEGORY, certificationLevelDecider),
-  streamDecider(CERTIFICATION_STREAM_CATEGORY, certificationDecider, { memberKeyed: true }),
-  streamDecider(AMBASSADOR_STREAM_CATEGORY, ambassadorDecider, { memberKeyed: true }),
-  streamDecider(AGREEMENT_STREAM_CATEGORY, agreementDecider),
-  streamDecider(ACCEPTANCE_STREAM_CATEGORY, agreementAcceptanceDecider),
-  streamDecider(KPI_TARGET_STREAM_CATEGORY, kpiTargetDecider),
-  streamDecider(GROUP_ACTIVITY_STREAM_CATEGORY, groupActivityDecider),
-  streamDecider(LOG_SEAL_STREAM_CATEGORY, logSealDecider),
-  streamDecider(READ_MODEL_STREAM_CATEGORY, readModelOperationsDecider),
-  streamDecider(OPERATOR_STREAM_CATEGORY, operatorActionsDecider),
-]);
+/** The registry of every module's streams (GOVERNANCE_STREAMS, handed over by the composition root). */
+export function streamDecidersOf(streams: readonly StreamDeclaration[]): StreamDeciderRegistry {
+  return new StreamDeciderRegistry(
+    streams.map((declared) => streamDecider(declared.category, declared.decider, { memberKeyed: declared.memberKeyed })),
+  );
+}

@@ -1,6 +1,9 @@
 import { memberDecider } from '../members/index.ts';
 import { privacyStreamId } from '../privacy/index.ts';
-import { STREAM_DECIDERS, StreamDeciderRegistry, streamDecider } from './stream-deciders.ts';
+import { StreamDeciderRegistry, streamDecider, streamDecidersOf } from './stream-deciders.ts';
+import { GOVERNANCE_STREAMS } from '../index.ts';
+
+const STREAM_DECIDERS = streamDecidersOf(GOVERNANCE_STREAMS);
 
 describe('the stream decider registry', () => {
   test('every module category of the service so far', () => {

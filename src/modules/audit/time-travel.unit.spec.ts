@@ -1,7 +1,10 @@
 import type { StoredEvent } from '#event-store';
 import { DomainError } from '../../platform/shared/domain-error.ts';
-import { STREAM_DECIDERS } from './stream-deciders.ts';
 import { requireStreamDecider, stateAt, timeTravelTarget } from './time-travel.ts';
+import { GOVERNANCE_STREAMS } from '../index.ts';
+import { streamDecidersOf } from './stream-deciders.ts';
+
+const STREAM_DECIDERS = streamDecidersOf(GOVERNANCE_STREAMS);
 
 const recordedAt = (second: number) => new Date(Date.UTC(2025, 2, 1, 10, 0, second));
 const groupEvent = (revision: number, type: string, data: Record<string, unknown>, second: number): StoredEvent => ({

@@ -3,7 +3,7 @@ import { eventually, FakeClock } from '#testing';
 import { handleCommand, type EventMetadata, type GovernanceEventStore, type StoredEvent } from '#event-store';
 import { loadConfig } from '../../platform/config/config.ts';
 import { createEventSourcing, type EventSourcing, type EventSourcingParts } from '../../platform/infrastructure/event-sourcing.ts';
-import { READ_MODEL_ENTITIES } from '../../read-model-entities.ts';
+import { MODULES } from '../index.ts';
 import type { Clock } from '../../platform/shared/clock.ts';
 import { CERTIFICATION_LEVEL_EVENT_SCHEMAS } from './certification-level.decider.ts';
 import {
@@ -33,7 +33,7 @@ const LEVELS = [{ level: 1, name: 'Moderator', requiredProgrammes: [], validityM
 const parts: EventSourcingParts = {
   schemas: [...CERTIFICATION_LEVEL_EVENT_SCHEMAS, ...CERTIFICATION_EVENT_SCHEMAS],
   projections: [certificationProjection],
-  readModelEntities: READ_MODEL_ENTITIES,
+  readModelEntities: MODULES.flatMap((module) => module.readModelEntities),
 };
 
 describe('certification renewal scheduler', () => {

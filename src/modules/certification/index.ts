@@ -1,3 +1,17 @@
+import { governanceModule, stream } from '../../platform/manifest/governance-module.ts';
+import { CertificationModule } from './certification.module.ts';
+import {
+  CERTIFICATION_LEVEL_EVENT_SCHEMAS as LEVEL_SCHEMAS,
+  CERTIFICATION_LEVEL_STREAM_CATEGORY,
+  certificationLevelDecider,
+} from './certification-level.decider.ts';
+import {
+  CERTIFICATION_EVENT_SCHEMAS as RECORD_SCHEMAS,
+  CERTIFICATION_STREAM_CATEGORY,
+  certificationDecider,
+} from './certification.decider.ts';
+import { createCertificationRenewalScheduler } from './certification-renewal.ts';
+import { certificationProjection } from './read-models/certification.projection.ts';
 import type { EventSchemaDefinition } from '#event-store';
 import { CERTIFICATION_LEVEL_EVENT_SCHEMAS } from './certification-level.decider.ts';
 import { CERTIFICATION_EVENT_SCHEMAS } from './certification.decider.ts';
@@ -21,3 +35,25 @@ export const CERTIFICATION_MODULE_EVENT_SCHEMAS: EventSchemaDefinition[] = [
 
 /** The TypeORM entities of this module's read models (the composition root hands them to the read side). */
 export const CERTIFICATION_READ_MODEL_ENTITIES = [CertificationLevelRecord, MemberCertificationRecord, CertificationHistoryRecord];
+
+/** Certification: the levels, and each member's certification, its renewals, expiry and revocation. */
+export const certificationModule = governanceModule({
+  name: 'certification',
+  streams: [
+    stream(CERTIFICATION_LEVEL_STREAM_CATEGORY, certificationLevelDecider, LEVEL_SCHEMAS),
+    stream(CERTIFICATION_STREAM_CATEGORY, certificationDecider, RECORD_SCHEMAS, { memberKeyed: true }),
+  ],
+  projections: [certificationProjection],
+  readModelEntities: CERTIFICATION_READ_MODEL_ENTITIES,
+  // Renewal reminders and expiry, recorded by the service itself as their dates come.
+  schedulers: ({ events, pool, clock, config }) => [
+    createCertificationRenewalScheduler({
+      events,
+      pool,
+      clock,
+      intervalMs: config.schedulerIntervalMs,
+      renewalWindowDays: config.certificationRenewalWindowDays,
+    }),
+  ],
+  nestModule: CertificationModule,
+});

@@ -4,12 +4,8 @@ import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
 import { requireActor, type RequestContext } from '../../platform/auth/request-context.ts';
 import { PageArgs, pageRequest } from '../../platform/graphql/pagination.ts';
-import {
-  AssignGroupOwnerCommand,
-  CreateGroupCommand,
-  RemoveGroupOwnerCommand,
-  SetGroupCertificationRequirementCommand,
-} from './group.commands.ts';
+import { RunUseCase } from '../../platform/command/use-case.ts';
+import { assignGroupOwner, createGroup, removeGroupOwner, setGroupCertificationRequirement } from './group.use-cases.ts';
 import { AssignGroupOwnerInput, CreateGroupInput, Group, GroupConnection, SetGroupCertificationRequirementInput } from './group.graphql.ts';
 import { encodeGroupCursor, findGroup, listGroups } from './read-models/groups.queries.ts';
 import { NodeRegistry } from '../../platform/graphql/node.ts';
@@ -48,17 +44,17 @@ export class GroupsResolver {
 
   @Mutation(() => Group)
   createGroup(@Args('input', { type: () => CreateGroupInput }) input: CreateGroupInput, @Context() context: RequestContext) {
-    return this.commands.execute(new CreateGroupCommand(input, context));
+    return this.commands.execute(new RunUseCase(createGroup, input, context));
   }
 
   @Mutation(() => Group)
   assignGroupOwner(@Args('input', { type: () => AssignGroupOwnerInput }) input: AssignGroupOwnerInput, @Context() context: RequestContext) {
-    return this.commands.execute(new AssignGroupOwnerCommand(input, context));
+    return this.commands.execute(new RunUseCase(assignGroupOwner, input, context));
   }
 
   @Mutation(() => Group)
   removeGroupOwner(@Args('input', { type: () => AssignGroupOwnerInput }) input: AssignGroupOwnerInput, @Context() context: RequestContext) {
-    return this.commands.execute(new RemoveGroupOwnerCommand(input, context));
+    return this.commands.execute(new RunUseCase(removeGroupOwner, input, context));
   }
 
   @Mutation(() => Group, { description: "Community managers: whether the group's owners must be certified to moderate its cases." })
@@ -66,6 +62,6 @@ export class GroupsResolver {
     @Args('input', { type: () => SetGroupCertificationRequirementInput }) input: SetGroupCertificationRequirementInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new SetGroupCertificationRequirementCommand(input, context));
+    return this.commands.execute(new RunUseCase(setGroupCertificationRequirement, input, context));
   }
 }

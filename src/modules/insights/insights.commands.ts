@@ -6,7 +6,7 @@ import { requireActor, requireRole, type RequestContext } from '../../platform/a
 import { Role } from '../../platform/auth/role.ts';
 import { CommandPipeline } from '../../platform/command/command-pipeline.ts';
 import type { AppConfig } from '../../platform/config/config.ts';
-import { APP_CONFIG } from '../../platform/infrastructure/tokens.ts';
+import { APP_CONFIG } from '../../platform/shared/tokens.ts';
 import { requireKpi, requireScope } from './kpi-catalogue.ts';
 import { kpiTargetDecider, kpiTargetStreamId, type KpiTargetCommand, type KpiTargetState } from './kpi-target.decider.ts';
 import { InsightsEngine, InsightsTimeoutError } from './insights-engine.ts';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LogIndexedEventStore } from '#projections';
 import type { EventSourcing } from '../../platform/infrastructure/event-sourcing.ts';
-import { EVENT_SOURCING } from '../../platform/infrastructure/tokens.ts';
+import { EVENT_SOURCING } from '../../platform/shared/tokens.ts';
 import { logger } from '../../platform/observability/logger.ts';
 import { InsightsEngine } from './insights-engine.ts';
 import { INSIGHTS_COMMAND_HANDLERS } from './insights.commands.ts';

@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Module } from '@nestjs/common';
 import { Context, Field, ID, ObjectType, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
 import { requireActor, type RequestContext } from '../../platform/auth/request-context.ts';
@@ -35,3 +35,6 @@ export class MeResolver {
     return groups.filter((group): group is GroupView => group !== null);
   }
 }
+
+@Module({ providers: [MeResolver] })
+export class MeModule {}

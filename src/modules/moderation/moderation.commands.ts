@@ -11,7 +11,7 @@ import { readAfterCommand } from '../../platform/command/read-after-command.ts';
 import type { AppConfig } from '../../platform/config/config.ts';
 import { publishedAgreementVersion } from '../agreements/index.ts';
 import { readGroupOwnership, type GroupOwnership } from '../groups/index.ts';
-import { APP_CONFIG } from '../../platform/infrastructure/tokens.ts';
+import { APP_CONFIG } from '../../platform/shared/tokens.ts';
 import { requireRegisteredMember } from '../members/index.ts';
 import { DomainError, notFound } from '../../platform/shared/domain-error.ts';
 import { isId, requireId } from '../../platform/shared/identifiers.ts';

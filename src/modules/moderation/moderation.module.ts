@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { GovernanceEventStore } from '#event-store';
 import { readCertificationStatus } from '../certification/index.ts';
 import type { AppConfig } from '../../platform/config/config.ts';
-import { APP_CONFIG } from '../../platform/infrastructure/tokens.ts';
+import { APP_CONFIG } from '../../platform/shared/tokens.ts';
 import { OWNER_CERTIFICATION, type OwnerCertificationLookup } from './moderation-access.ts';
 import { MODERATION_COMMAND_HANDLERS } from './moderation.commands.ts';
 import { ModerationResolver } from './moderation.resolver.ts';

@@ -3,7 +3,7 @@ import { eventually, FakeClock } from '#testing';
 import { handleCommand, type EventMetadata, type GovernanceEventStore, type StoredEvent } from '#event-store';
 import { loadConfig } from '../../platform/config/config.ts';
 import { createEventSourcing, type EventSourcing, type EventSourcingParts } from '../../platform/infrastructure/event-sourcing.ts';
-import { READ_MODEL_ENTITIES } from '../../read-model-entities.ts';
+import { MODULES } from '../index.ts';
 import type { Clock } from '../../platform/shared/clock.ts';
 import {
   MODERATION_CASE_EVENT_SCHEMAS,
@@ -24,7 +24,7 @@ const UNTIL = '2025-05-08T10:00:00.000Z';
 const parts: EventSourcingParts = {
   schemas: [...MODERATION_CASE_EVENT_SCHEMAS, ...MODERATOR_NOTE_EVENT_SCHEMAS],
   projections: [moderationProjection],
-  readModelEntities: READ_MODEL_ENTITIES,
+  readModelEntities: MODULES.flatMap((module) => module.readModelEntities),
 };
 
 describe('sanction expiry scheduler', () => {

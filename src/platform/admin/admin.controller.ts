@@ -4,7 +4,7 @@ import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { signDevelopmentToken } from '../auth/development-token.ts';
 import type { AppConfig } from '../config/config.ts';
-import { APP_CONFIG } from '../infrastructure/tokens.ts';
+import { APP_CONFIG } from '../shared/tokens.ts';
 import { logger } from '../observability/logger.ts';
 import {
   adminSecurityHeaders,

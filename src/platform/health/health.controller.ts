@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, HttpException, Inject } from '@nestjs/common';
-import { EVENT_SOURCING } from '../infrastructure/tokens.ts';
+import { EVENT_SOURCING } from '../shared/tokens.ts';
 import type { EventSourcing } from '../infrastructure/event-sourcing.ts';
 
 @Controller('health')

@@ -1,7 +1,9 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 
-/** The read models' TypeORM entities: each module exports its own; the composition root (src/read-model-entities.ts) lists them. */
+/** The read models' TypeORM entities: each module's manifest lists its own; the composition root gathers them (MODULES). */
 export type ReadModelEntities = NonNullable<DataSourceOptions['entities']>;
+/** One entity (a class, mostly), as a module's manifest lists them. */
+export type ReadModelEntity = Extract<ReadModelEntities, readonly unknown[]>[number];
 
 /**
  * Read side through TypeORM. Projections own the tables (created and migrated by the projection runner, written
