@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AGREEMENT_COMMAND_HANDLERS } from './agreements.commands.ts';
 import { AgreementsResolver } from './agreements.resolver.ts';
 
-@Module({ providers: [AgreementsResolver, ...AGREEMENT_COMMAND_HANDLERS] })
+@Module({ providers: [AgreementsResolver] })
 export class AgreementsModule {}

@@ -7,7 +7,8 @@ import { PageArgs, pageRequest } from '../../platform/graphql/pagination.ts';
 import { notFound } from '../../platform/shared/domain-error.ts';
 import { isId, requireId } from '../../platform/shared/identifiers.ts';
 import { requireAcceptanceReader } from './agreement-access.ts';
-import { AcceptAgreementCommand, PublishAgreementVersionCommand } from './agreements.commands.ts';
+import { RunUseCase } from '../../platform/command/use-case.ts';
+import { acceptAgreement, publishAgreementVersion } from './agreements.use-cases.ts';
 import {
   AcceptAgreementInput,
   Agreement,
@@ -85,7 +86,7 @@ export class AgreementsResolver {
     @Args('input', { type: () => PublishAgreementVersionInput }) input: PublishAgreementVersionInput,
     @Context() context: RequestContext,
   ): Promise<AgreementView> {
-    return this.commands.execute(new PublishAgreementVersionCommand(input, context));
+    return this.commands.execute(new RunUseCase(publishAgreementVersion, input, context));
   }
 
   @Mutation(() => AgreementAcceptance, { description: 'The caller accepts the current version for themself.' })
@@ -93,6 +94,6 @@ export class AgreementsResolver {
     @Args('input', { type: () => AcceptAgreementInput }) input: AcceptAgreementInput,
     @Context() context: RequestContext,
   ): Promise<AgreementAcceptanceView> {
-    return this.commands.execute(new AcceptAgreementCommand(input, context));
+    return this.commands.execute(new RunUseCase(acceptAgreement, input, context));
   }
 }

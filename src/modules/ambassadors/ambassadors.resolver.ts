@@ -5,15 +5,16 @@ import { DataSource } from 'typeorm';
 import { requireActor, type RequestContext } from '../../platform/auth/request-context.ts';
 import { PageArgs, pageRequest } from '../../platform/graphql/pagination.ts';
 import { ambassadorForViewer } from './ambassador-access.ts';
+import { RunUseCase } from '../../platform/command/use-case.ts';
 import {
-  ActivateAmbassadorCommand,
-  ApproveAmbassadorCommand,
-  DeactivateAmbassadorCommand,
-  NominateAmbassadorCommand,
-  OffboardAmbassadorCommand,
-  ReactivateAmbassadorCommand,
-  RejectAmbassadorCommand,
-} from './ambassadors.commands.ts';
+  activateAmbassador,
+  approveAmbassador,
+  deactivateAmbassador,
+  nominateAmbassador,
+  offboardAmbassador,
+  reactivateAmbassador,
+  rejectAmbassador,
+} from './ambassador.use-cases.ts';
 import {
   Ambassador,
   AmbassadorConnection,
@@ -88,7 +89,7 @@ export class AmbassadorsResolver {
     @Args('input', { type: () => NominateAmbassadorInput }) input: NominateAmbassadorInput,
     @Context() context: RequestContext,
   ): Promise<AmbassadorView> {
-    return this.commands.execute(new NominateAmbassadorCommand(input, context));
+    return this.commands.execute(new RunUseCase(nominateAmbassador, input, context));
   }
 
   @Mutation(() => Ambassador, { description: 'NOMINATED → APPROVED (community managers).' })
@@ -96,7 +97,7 @@ export class AmbassadorsResolver {
     @Args('input', { type: () => AmbassadorDecisionInput }) input: AmbassadorDecisionInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new ApproveAmbassadorCommand(input, context));
+    return this.commands.execute(new RunUseCase(approveAmbassador, input, context));
   }
 
   @Mutation(() => Ambassador, { description: 'NOMINATED → REJECTED (community managers).' })
@@ -104,7 +105,7 @@ export class AmbassadorsResolver {
     @Args('input', { type: () => AmbassadorDecisionInput }) input: AmbassadorDecisionInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new RejectAmbassadorCommand(input, context));
+    return this.commands.execute(new RunUseCase(rejectAmbassador, input, context));
   }
 
   @Mutation(() => Ambassador, { description: 'APPROVED → ACTIVE once onboarded (community managers).' })
@@ -112,7 +113,7 @@ export class AmbassadorsResolver {
     @Args('input', { type: () => AmbassadorDecisionInput }) input: AmbassadorDecisionInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new ActivateAmbassadorCommand(input, context));
+    return this.commands.execute(new RunUseCase(activateAmbassador, input, context));
   }
 
   @Mutation(() => Ambassador, { description: 'ACTIVE → INACTIVE, a pause (community managers).' })
@@ -120,7 +121,7 @@ export class AmbassadorsResolver {
     @Args('input', { type: () => AmbassadorDecisionInput }) input: AmbassadorDecisionInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new DeactivateAmbassadorCommand(input, context));
+    return this.commands.execute(new RunUseCase(deactivateAmbassador, input, context));
   }
 
   @Mutation(() => Ambassador, { description: 'INACTIVE → ACTIVE (community managers).' })
@@ -128,7 +129,7 @@ export class AmbassadorsResolver {
     @Args('input', { type: () => AmbassadorDecisionInput }) input: AmbassadorDecisionInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new ReactivateAmbassadorCommand(input, context));
+    return this.commands.execute(new RunUseCase(reactivateAmbassador, input, context));
   }
 
   @Mutation(() => Ambassador, {
@@ -138,6 +139,6 @@ export class AmbassadorsResolver {
     @Args('input', { type: () => AmbassadorDecisionInput }) input: AmbassadorDecisionInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new OffboardAmbassadorCommand(input, context));
+    return this.commands.execute(new RunUseCase(offboardAmbassador, input, context));
   }
 }

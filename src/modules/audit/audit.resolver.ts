@@ -1,25 +1,17 @@
 import { Inject } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { Args, Context, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { comparePositions, GovernanceEventStore, parsePosition } from '#event-store';
-import { ProjectionRunner, type ProjectionStatus } from '#projections';
+import { ProjectionRunner } from '#projections';
 import { requireRole, type RequestContext } from '../../platform/auth/request-context.ts';
 import { Role } from '../../platform/auth/role.ts';
 import { NodeRegistry } from '../../platform/graphql/node.ts';
 import { PageArgs, pageRequest } from '../../platform/graphql/pagination.ts';
-import { logger } from '../../platform/observability/logger.ts';
 import { badInput, notFound } from '../../platform/shared/domain-error.ts';
 import { madePrivacyRequest } from '../privacy/index.ts';
-import {
-  LogIntegrity,
-  LogSealView,
-  readModelOperationsDecider,
-  readModelStreamId,
-  SealKeyView,
-  sealView,
-  type IntegrityResult,
-} from '../integrity/index.ts';
-import { CommandPipeline } from '../../platform/command/command-pipeline.ts';
-import { authorizeAuditRead, authorizeEventRead, authorizeWholeLog, HISTORY_READERS, PROJECTION_OPERATORS } from './audit-access.ts';
+import { LogIntegrity, LogSealView, SealKeyView, sealView, type IntegrityResult } from '../integrity/index.ts';
+import { RunUseCase } from '../../platform/command/use-case.ts';
+import { authorizeAuditRead, authorizeEventRead, authorizeWholeLog, HISTORY_READERS } from './audit-access.ts';
 import { EventTypeCatalog } from './event-type-catalog.ts';
 import {
   EventTypeInfo,
@@ -34,9 +26,8 @@ import {
 import { governanceEventById, historyPage, parseCursor } from './governance-history.ts';
 import { compileHistoryFilter } from './history-filter.ts';
 import { StreamDeciderRegistry } from './stream-deciders.ts';
+import { projectionStatusView, rebuildProjection } from './rebuild-projection.use-case.ts';
 import { readStreamStateAt, requireStreamDecider, timeTravelTarget, type StreamStateView } from './time-travel.ts';
-
-const COMMAND_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 @Resolver()
 export class AuditResolver {
@@ -44,7 +35,7 @@ export class AuditResolver {
     @Inject(GovernanceEventStore) private readonly events: GovernanceEventStore,
     @Inject(ProjectionRunner) private readonly runner: ProjectionRunner<unknown>,
     @Inject(LogIntegrity) private readonly integrity: LogIntegrity,
-    @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
+    @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(NodeRegistry) nodes: NodeRegistry,
     @Inject(StreamDeciderRegistry) private readonly streams: StreamDeciderRegistry,
     @Inject(EventTypeCatalog) private readonly eventTypes: EventTypeCatalog,
@@ -172,60 +163,18 @@ export class AuditResolver {
   @Query(() => [ProjectionStatusView], { description: 'The status of each read model.' })
   async projections(@Context() context: RequestContext): Promise<ProjectionStatusView[]> {
     requireRole(context, HISTORY_READERS, 'reading the status of the read models');
-    return (await this.runner.status()).map(toView);
+    return (await this.runner.status()).map(projectionStatusView);
   }
 
   @Mutation(() => ProjectionStatusView, {
     description:
       'Rebuilds a read model from the start of the log into fresh tables; the current one keeps serving until the new one has caught up.',
   })
-  async rebuildProjection(
+  rebuildProjection(
     @Context() context: RequestContext,
     @Args('input', { type: () => RebuildProjectionInput }) input: RebuildProjectionInput,
   ): Promise<ProjectionStatusView> {
-    const { actor, authority } = requireRole(context, PROJECTION_OPERATORS, 'rebuilding a read model');
-    if (input.commandId !== null && input.commandId !== undefined && !COMMAND_ID.test(input.commandId)) {
-      throw badInput('commandId must be 1 to 100 letters, digits or . _ : - characters', { field: 'commandId' });
-    }
-    const before = (await this.runner.status()).find((status) => status.name === input.name);
-    if (!before) {
-      throw notFound(
-        `there is no read model ${JSON.stringify(input.name)}; the read models are ${this.runner.projectionNames.join(', ')}`,
-        {
-          field: 'name',
-        },
-      );
-    }
-    if (input.reason !== null && input.reason !== undefined && (input.reason.length > 1000 || input.reason.trim() === '')) {
-      throw badInput('reason must be 1 to 1000 characters', { field: 'reason' });
-    }
-    // Recorded first (an operator action is history like any other), then done: a request that could not be
-    // recorded rebuilds nothing. A retried commandId records nothing new (its event ids are the same).
-    const occurredAt = new Date().toISOString();
-    await this.pipeline.execute({
-      streamId: readModelStreamId(input.name),
-      decider: readModelOperationsDecider,
-      command: { type: 'RequestReadModelRebuild', readModel: input.name, generation: before.generation, actorId: actor.id, at: occurredAt },
-      occurredAt,
-      context,
-      actor,
-      authority,
-      reason: input.reason ?? null,
-      commandId: input.commandId ?? null,
-      readModels: [],
-    });
-    // A request while one is pending or under way joins it (so a retried commandId starts nothing new); one after
-    // the swap starts another rebuild, which only costs the work.
-    await this.runner.requestRebuild(input.name);
-    logger.info('read model rebuild requested', {
-      projection: input.name,
-      actorId: actor.id,
-      commandId: input.commandId ?? null,
-      correlationId: context.correlationId,
-    });
-    const after = (await this.runner.status()).find((status) => status.name === input.name)!;
-    // Until the new generation has swapped in, the answer says so, even before the runner has picked the request up.
-    return after.generation > before.generation ? toView(after) : { ...toView(after), state: 'REBUILDING' };
+    return this.commands.execute(new RunUseCase(rebuildProjection, input, context));
   }
 
   /** The audit read rules (audit-access.ts); a privacy officer's scope needs to know who made a privacy request. */
@@ -237,8 +186,4 @@ export class AuditResolver {
       madePrivacyRequest: (memberId) => madePrivacyRequest(this.events, memberId),
     });
   }
-}
-
-function toView(status: ProjectionStatus): ProjectionStatusView {
-  return { name: status.name, checkpoint: status.checkpoint, lag: status.lag, state: status.state.toUpperCase() };
 }

@@ -10,13 +10,13 @@ import { requireRegisteredMember } from '../members/index.ts';
 import { requireId } from '../../platform/shared/identifiers.ts';
 import { certificationView, requireCertificationReader } from './certification-access.ts';
 import {
-  AwardCertificationCommand,
-  DefineCertificationLevelCommand,
-  ReinstateCertificationCommand,
-  RenewCertificationCommand,
-  RevokeCertificationCommand,
-  SuspendCertificationCommand,
-} from './certification.commands.ts';
+  awardCertification,
+  defineCertificationLevel,
+  reinstateCertification,
+  renewCertification,
+  revokeCertification,
+  suspendCertification,
+} from './certification.use-cases.ts';
 import {
   AwardCertificationInput,
   Certification,
@@ -30,6 +30,7 @@ import { requireLevel } from './certification-level.decider.ts';
 import { listCertificationLevels, listCertifiedMembers } from './read-models/certification.queries.ts';
 import type { CertificationLevelView, CertificationView } from './read-models/certification.views.ts';
 import { NodeRegistry } from '../../platform/graphql/node.ts';
+import { RunUseCase } from '../../platform/command/use-case.ts';
 
 @Resolver(() => Certification)
 export class CertificationResolver {
@@ -104,7 +105,7 @@ export class CertificationResolver {
     @Args('input', { type: () => DefineCertificationLevelInput }) input: DefineCertificationLevelInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new DefineCertificationLevelCommand(input, context));
+    return this.commands.execute(new RunUseCase(defineCertificationLevel, input, context));
   }
 
   @Mutation(() => Certification)
@@ -112,7 +113,7 @@ export class CertificationResolver {
     @Args('input', { type: () => AwardCertificationInput }) input: AwardCertificationInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new AwardCertificationCommand(input, context));
+    return this.commands.execute(new RunUseCase(awardCertification, input, context));
   }
 
   @Mutation(() => Certification)
@@ -120,7 +121,7 @@ export class CertificationResolver {
     @Args('input', { type: () => ChangeCertificationInput }) input: ChangeCertificationInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new RenewCertificationCommand(input, context));
+    return this.commands.execute(new RunUseCase(renewCertification, input, context));
   }
 
   @Mutation(() => Certification)
@@ -128,7 +129,7 @@ export class CertificationResolver {
     @Args('input', { type: () => ChangeCertificationInput }) input: ChangeCertificationInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new SuspendCertificationCommand(input, context));
+    return this.commands.execute(new RunUseCase(suspendCertification, input, context));
   }
 
   @Mutation(() => Certification)
@@ -136,7 +137,7 @@ export class CertificationResolver {
     @Args('input', { type: () => ChangeCertificationInput }) input: ChangeCertificationInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new ReinstateCertificationCommand(input, context));
+    return this.commands.execute(new RunUseCase(reinstateCertification, input, context));
   }
 
   @Mutation(() => Certification)
@@ -144,6 +145,6 @@ export class CertificationResolver {
     @Args('input', { type: () => ChangeCertificationInput }) input: ChangeCertificationInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new RevokeCertificationCommand(input, context));
+    return this.commands.execute(new RunUseCase(revokeCertification, input, context));
   }
 }

@@ -4,14 +4,12 @@ import type { EventSourcing } from '../../platform/infrastructure/event-sourcing
 import { EVENT_SOURCING } from '../../platform/shared/tokens.ts';
 import { logger } from '../../platform/observability/logger.ts';
 import { InsightsEngine } from './insights-engine.ts';
-import { INSIGHTS_COMMAND_HANDLERS } from './insights.commands.ts';
 import { InsightsResolver, OwnerCertificationInsightResolver } from './insights.resolver.ts';
 
 @Module({
   providers: [
     InsightsResolver,
     OwnerCertificationInsightResolver,
-    ...INSIGHTS_COMMAND_HANDLERS,
     {
       provide: InsightsEngine,
       inject: [EVENT_SOURCING],

@@ -9,7 +9,8 @@ import { badInput } from '../../platform/shared/domain-error.ts';
 import { KPI_IDS, kpiDefinition, type KpiId } from './kpi-catalogue.ts';
 import { InsightsEngine } from './insights-engine.ts';
 import { pointAt, seriesPoints, type InsightStep } from './insights-timeline.ts';
-import { ClearKpiTargetCommand, SetKpiTargetCommand } from './insights.commands.ts';
+import { RunUseCase } from '../../platform/command/use-case.ts';
+import { clearKpiTarget, setKpiTarget } from './insights.use-cases.ts';
 import {
   ClearKpiTargetInput,
   GovernanceInsights,
@@ -127,12 +128,12 @@ export class InsightsResolver {
 
   @Mutation(() => KpiTarget, { description: 'Community managers: sets the target of a KPI, for the whole community or one scope.' })
   setKpiTarget(@Args('input', { type: () => SetKpiTargetInput }) input: SetKpiTargetInput, @Context() context: RequestContext) {
-    return this.commands.execute(new SetKpiTargetCommand(input, context));
+    return this.commands.execute(new RunUseCase(setKpiTarget, input, context));
   }
 
   @Mutation(() => KpiTarget, { description: 'Community managers: removes a target; the answer has value null.' })
   clearKpiTarget(@Args('input', { type: () => ClearKpiTargetInput }) input: ClearKpiTargetInput, @Context() context: RequestContext) {
-    return this.commands.execute(new ClearKpiTargetCommand(input, context));
+    return this.commands.execute(new RunUseCase(clearKpiTarget, input, context));
   }
 }
 

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { RecordMemberLeftHandler, RegisterMemberHandler, UpdateMemberHandler } from './member.commands.ts';
 import { MembersResolver } from './members.resolver.ts';
 
-@Module({ providers: [MembersResolver, RegisterMemberHandler, UpdateMemberHandler, RecordMemberLeftHandler] })
+@Module({ providers: [MembersResolver] })
 export class MembersModule {}

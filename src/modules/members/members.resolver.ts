@@ -7,7 +7,8 @@ import { PageArgs, pageRequest } from '../../platform/graphql/pagination.ts';
 import { requireText } from '../../platform/shared/identifiers.ts';
 import { directoryReaderOf } from './directory-reader.ts';
 import { DEPARTMENT_MAX } from './member.decider.ts';
-import { RecordMemberLeftCommand, RegisterMemberCommand, UpdateMemberCommand } from './member.commands.ts';
+import { RunUseCase } from '../../platform/command/use-case.ts';
+import { recordMemberLeft, registerMember, updateMember } from './member.use-cases.ts';
 import { Member, MemberConnection, RecordMemberLeftInput, RegisterMemberInput, UpdateMemberInput, toMember } from './member.graphql.ts';
 import { encodeMemberCursor, findMember, listMembers } from './read-models/members.queries.ts';
 import { NodeRegistry } from '../../platform/graphql/node.ts';
@@ -43,17 +44,17 @@ export class MembersResolver {
 
   @Mutation(() => Member)
   registerMember(@Args('input', { type: () => RegisterMemberInput }) input: RegisterMemberInput, @Context() context: RequestContext) {
-    return this.commands.execute(new RegisterMemberCommand(input, context));
+    return this.commands.execute(new RunUseCase(registerMember, input, context));
   }
 
   @Mutation(() => Member)
   updateMember(@Args('input', { type: () => UpdateMemberInput }) input: UpdateMemberInput, @Context() context: RequestContext) {
-    return this.commands.execute(new UpdateMemberCommand(input, context));
+    return this.commands.execute(new RunUseCase(updateMember, input, context));
   }
 
   @Mutation(() => Member)
   recordMemberLeft(@Args('input', { type: () => RecordMemberLeftInput }) input: RecordMemberLeftInput, @Context() context: RequestContext) {
-    return this.commands.execute(new RecordMemberLeftCommand(input, context));
+    return this.commands.execute(new RunUseCase(recordMemberLeft, input, context));
   }
 }
 

@@ -4,13 +4,11 @@ import { readCertificationStatus } from '../certification/index.ts';
 import type { AppConfig } from '../../platform/config/config.ts';
 import { APP_CONFIG } from '../../platform/shared/tokens.ts';
 import { OWNER_CERTIFICATION, type OwnerCertificationLookup } from './moderation-access.ts';
-import { MODERATION_COMMAND_HANDLERS } from './moderation.commands.ts';
 import { ModerationResolver } from './moderation.resolver.ts';
 
 @Module({
   providers: [
     ModerationResolver,
-    ...MODERATION_COMMAND_HANDLERS,
     {
       provide: OWNER_CERTIFICATION,
       inject: [GovernanceEventStore, APP_CONFIG],

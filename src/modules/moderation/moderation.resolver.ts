@@ -10,15 +10,10 @@ import { requireRegisteredMember } from '../members/index.ts';
 import { DomainError } from '../../platform/shared/domain-error.ts';
 import { isId, requireId } from '../../platform/shared/identifiers.ts';
 import { caseForViewer, caseRefused, isQueueStaff, requireStandingReader, standingForViewer } from './moderation-access.ts';
-import {
-  AddModeratorNoteCommand,
-  ClaimModerationCaseCommand,
-  DecideAppealCommand,
-  DecideModerationCaseCommand,
-  FileAppealCommand,
-  ReportContentCommand,
-  RetractModeratorNoteCommand,
-} from './moderation.commands.ts';
+import { RunUseCase } from '../../platform/command/use-case.ts';
+import { reportContent } from './content-reports.use-cases.ts';
+import { claimModerationCase, decideAppeal, decideModerationCase, fileAppeal } from './moderation.use-cases.ts';
+import { addModeratorNote, retractModeratorNote } from './moderator-notes.use-cases.ts';
 import {
   AddModeratorNoteInput,
   ClaimModerationCaseInput,
@@ -147,7 +142,7 @@ export class ModerationResolver {
 
   @Mutation(() => ModerationCase)
   reportContent(@Args('input', { type: () => ReportContentInput }) input: ReportContentInput, @Context() context: RequestContext) {
-    return this.commands.execute(new ReportContentCommand(input, context));
+    return this.commands.execute(new RunUseCase(reportContent, input, context));
   }
 
   @Mutation(() => ModerationCase)
@@ -155,7 +150,7 @@ export class ModerationResolver {
     @Args('input', { type: () => ClaimModerationCaseInput }) input: ClaimModerationCaseInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new ClaimModerationCaseCommand(input, context));
+    return this.commands.execute(new RunUseCase(claimModerationCase, input, context));
   }
 
   @Mutation(() => ModerationCase)
@@ -163,22 +158,22 @@ export class ModerationResolver {
     @Args('input', { type: () => DecideModerationCaseInput }) input: DecideModerationCaseInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new DecideModerationCaseCommand(input, context));
+    return this.commands.execute(new RunUseCase(decideModerationCase, input, context));
   }
 
   @Mutation(() => ModerationCase)
   fileAppeal(@Args('input', { type: () => FileAppealInput }) input: FileAppealInput, @Context() context: RequestContext) {
-    return this.commands.execute(new FileAppealCommand(input, context));
+    return this.commands.execute(new RunUseCase(fileAppeal, input, context));
   }
 
   @Mutation(() => ModerationCase)
   decideAppeal(@Args('input', { type: () => DecideAppealInput }) input: DecideAppealInput, @Context() context: RequestContext) {
-    return this.commands.execute(new DecideAppealCommand(input, context));
+    return this.commands.execute(new RunUseCase(decideAppeal, input, context));
   }
 
   @Mutation(() => MemberStanding)
   addModeratorNote(@Args('input', { type: () => AddModeratorNoteInput }) input: AddModeratorNoteInput, @Context() context: RequestContext) {
-    return this.commands.execute(new AddModeratorNoteCommand(input, context));
+    return this.commands.execute(new RunUseCase(addModeratorNote, input, context));
   }
 
   @Mutation(() => MemberStanding)
@@ -186,6 +181,6 @@ export class ModerationResolver {
     @Args('input', { type: () => RetractModeratorNoteInput }) input: RetractModeratorNoteInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new RetractModeratorNoteCommand(input, context));
+    return this.commands.execute(new RunUseCase(retractModeratorNote, input, context));
   }
 }

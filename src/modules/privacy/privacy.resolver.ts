@@ -7,7 +7,8 @@ import { requireSelfOrRole, type RequestContext } from '../../platform/auth/requ
 import { Role } from '../../platform/auth/role.ts';
 import { requireRegisteredMember } from '../members/index.ts';
 import { requireId } from '../../platform/shared/identifiers.ts';
-import { GiveConsentCommand, RequestErasureCommand, UpdatePrivacySettingsCommand, WithdrawConsentCommand } from './privacy.commands.ts';
+import { RunUseCase } from '../../platform/command/use-case.ts';
+import { giveConsent, requestErasure, updatePrivacySettings, withdrawConsent } from './privacy.use-cases.ts';
 import { NodeRegistry } from '../../platform/graphql/node.ts';
 import {
   Consent,
@@ -26,7 +27,7 @@ import {
   type PrivacySettingsView,
 } from './read-models/privacy.queries.ts';
 
-/** Who may read is checked before the form of the id (as in privacy.commands.ts): refusals reveal nothing about ids. */
+/** Who may read is checked before the form of the id (as in privacy.use-cases.ts): refusals reveal nothing about ids. */
 @Resolver(() => PrivacySettings)
 export class PrivacyResolver {
   constructor(
@@ -76,21 +77,21 @@ export class PrivacyResolver {
     @Args('input', { type: () => UpdatePrivacySettingsInput }) input: UpdatePrivacySettingsInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new UpdatePrivacySettingsCommand(input, context));
+    return this.commands.execute(new RunUseCase(updatePrivacySettings, input, context));
   }
 
   @Mutation(() => [Consent])
   giveConsent(@Args('input', { type: () => ConsentInput }) input: ConsentInput, @Context() context: RequestContext) {
-    return this.commands.execute(new GiveConsentCommand(input, context));
+    return this.commands.execute(new RunUseCase(giveConsent, input, context));
   }
 
   @Mutation(() => [Consent])
   withdrawConsent(@Args('input', { type: () => ConsentInput }) input: ConsentInput, @Context() context: RequestContext) {
-    return this.commands.execute(new WithdrawConsentCommand(input, context));
+    return this.commands.execute(new RunUseCase(withdrawConsent, input, context));
   }
 
   @Mutation(() => ErasureRequest)
   requestErasure(@Args('input', { type: () => RequestErasureInput }) input: RequestErasureInput, @Context() context: RequestContext) {
-    return this.commands.execute(new RequestErasureCommand(input, context));
+    return this.commands.execute(new RunUseCase(requestErasure, input, context));
   }
 }

@@ -7,13 +7,14 @@ import { Role } from '../../platform/auth/role.ts';
 import { PageArgs, pageRequest } from '../../platform/graphql/pagination.ts';
 import { DomainError } from '../../platform/shared/domain-error.ts';
 import { requireId } from '../../platform/shared/identifiers.ts';
+import { RunUseCase } from '../../platform/command/use-case.ts';
 import {
-  CompleteTrainingModuleCommand,
-  DefineTrainingProgrammeCommand,
-  EnrolInTrainingCommand,
-  RecordTrainingFailedCommand,
-  WithdrawFromTrainingCommand,
-} from './training.commands.ts';
+  completeTrainingModule,
+  defineTrainingProgramme,
+  enrolInTraining,
+  recordTrainingFailed,
+  withdrawFromTraining,
+} from './training.use-cases.ts';
 import {
   CompleteTrainingModuleInput,
   DefineTrainingProgrammeInput,
@@ -118,12 +119,12 @@ export class TrainingResolver {
     @Args('input', { type: () => DefineTrainingProgrammeInput }) input: DefineTrainingProgrammeInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new DefineTrainingProgrammeCommand(input, context));
+    return this.commands.execute(new RunUseCase(defineTrainingProgramme, input, context));
   }
 
   @Mutation(() => TrainingEnrolmentType)
   enrolInTraining(@Args('input', { type: () => EnrolInTrainingInput }) input: EnrolInTrainingInput, @Context() context: RequestContext) {
-    return this.commands.execute(new EnrolInTrainingCommand(input, context));
+    return this.commands.execute(new RunUseCase(enrolInTraining, input, context));
   }
 
   @Mutation(() => TrainingEnrolmentType)
@@ -131,7 +132,7 @@ export class TrainingResolver {
     @Args('input', { type: () => CompleteTrainingModuleInput }) input: CompleteTrainingModuleInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new CompleteTrainingModuleCommand(input, context));
+    return this.commands.execute(new RunUseCase(completeTrainingModule, input, context));
   }
 
   @Mutation(() => TrainingEnrolmentType, {
@@ -142,7 +143,7 @@ export class TrainingResolver {
     @Args('input', { type: () => EndTrainingEnrolmentInput }) input: EndTrainingEnrolmentInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new WithdrawFromTrainingCommand(input, context));
+    return this.commands.execute(new RunUseCase(withdrawFromTraining, input, context));
   }
 
   @Mutation(() => TrainingEnrolmentType, {
@@ -153,6 +154,6 @@ export class TrainingResolver {
     @Args('input', { type: () => EndTrainingEnrolmentInput }) input: EndTrainingEnrolmentInput,
     @Context() context: RequestContext,
   ) {
-    return this.commands.execute(new RecordTrainingFailedCommand(input, context));
+    return this.commands.execute(new RunUseCase(recordTrainingFailed, input, context));
   }
 }

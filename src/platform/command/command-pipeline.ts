@@ -13,8 +13,7 @@ import {
   type LoadedState,
 } from '#event-store';
 import type { ProjectionRunner } from '#projections';
-import { requireRole, type RequestContext } from '../auth/request-context.ts';
-import type { Role } from '../auth/role.ts';
+import type { RequestContext } from '../auth/request-context.ts';
 import type { Actor } from '../auth/token-verifier.ts';
 import { refuseReadOnlyActor } from '../security/index.ts';
 import { badInput, conflict, DomainError } from '../shared/domain-error.ts';
@@ -73,52 +72,12 @@ export class CommandPipeline {
     await this.inputs?.forgetAll();
   }
 
-  /**
-   * A mutation's common path: the role check (its role is the recorded authority), then `execute` with the input's
-   * commandId, expectedRevision and reason. `command` is built after the role check, so a refused caller learns
-   * nothing from the events it would read.
-   */
-  async executeMutation<Command, State, Event extends DeciderEvent>(request: {
-    readonly context: RequestContext;
-    readonly roles: readonly Role[];
-    readonly action: string;
-    readonly input: MutationInput;
-    readonly streamId: string;
-    readonly decider: Decider<Command, State, Event>;
-    /** Built with the moment the command happens, which the decider takes as its time (never the clock). */
-    readonly command: (at: string) => Command | Promise<Command>;
-    readonly readModels: readonly string[];
-    /**
-     * The input's reason is also written to the events' metadata, which is not encrypted. Where it is personal data
-     * (a free-text remark about a member), the decider encrypts it in the event instead and the metadata leaves it out.
-     */
-    readonly reasonIsPersonal?: boolean;
-  }): Promise<CommandResult<State>> {
-    const { actor, authority } = requireRole(request.context, request.roles, request.action);
-    const occurredAt = new Date().toISOString();
-    return this.execute({
-      streamId: request.streamId,
-      decider: request.decider,
-      command: await request.command(occurredAt),
-      occurredAt,
-      context: request.context,
-      actor,
-      authority,
-      reason: request.reasonIsPersonal ? null : (request.input.reason ?? null),
-      commandId: request.input.commandId ?? null,
-      expectedRevision: request.input.expectedRevision ?? null,
-      readModels: request.readModels,
-    });
-  }
-
   async execute<Command, State, Event extends DeciderEvent>(
     request: PipelineCommand<Command, State, Event>,
   ): Promise<CommandResult<State>> {
     // Every command of every module comes through here: an auditor's token is refused before anything is decided.
     refuseReadOnlyActor(request.actor);
-    if (request.commandId !== undefined && request.commandId !== null && !COMMAND_ID.test(request.commandId)) {
-      throw badInput('commandId must be 1 to 100 letters, digits or . _ : - characters', { field: 'commandId' });
-    }
+    requireCommandIdForm(request.commandId);
     if (
       request.expectedRevision !== undefined &&
       request.expectedRevision !== null &&
@@ -202,6 +161,13 @@ export class CommandPipeline {
       });
     }
     return { state, release: () => this.inputs!.release(key, digest) };
+  }
+}
+
+/** A commandId, when given, is 1 to 100 letters, digits or . _ : - (BAD_USER_INPUT otherwise). */
+export function requireCommandIdForm(commandId: string | null | undefined): void {
+  if (commandId !== undefined && commandId !== null && !COMMAND_ID.test(commandId)) {
+    throw badInput('commandId must be 1 to 100 letters, digits or . _ : - characters', { field: 'commandId' });
   }
 }
 

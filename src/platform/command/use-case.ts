@@ -16,7 +16,7 @@ export interface UseCaseServices {
   readonly db: DataSource;
   readonly config: AppConfig;
   /** A provider by its token, from whichever module declares it (e.g. moderation's certification lookup). */
-  get<T>(token: string | symbol | (abstract new (...args: never[]) => T)): T;
+  get<T>(token: string | symbol | { readonly prototype: T }): T;
 }
 
 /** One call of a use case: the GraphQL input, who asks, and what the service offers. */
@@ -68,7 +68,19 @@ export interface UseCase<Input extends MutationInput, Cmd, State, Event extends 
   authorize?(request: UseCaseRequest<Input>, stream: LoadedStream<State>): string | Promise<string>;
   /** The decider's command (its type comes from the decider alone); `at` is when it happens (the events' time, never the clock). */
   command(request: UseCaseRequest<Input>, stream: LoadedStream<State> & { readonly at: string }): Cmd | Promise<Cmd>;
-  /** What the mutation answers, read after the read models caught up. */
+  /**
+   * Run the whole use case again (from `stream`) when it failed this way, at most `attempts` times in all: for a use
+   * case whose `stream` chooses among streams by what they hold, and whose choice went stale before the append.
+   */
+  readonly retry?: {
+    readonly attempts: number;
+    when(error: unknown): boolean;
+    /** What the caller gets when every attempt failed so. */
+    exhausted(request: UseCaseRequest<Input>): Error;
+  };
+  /** The refusal as the caller is to get it, e.g. a case that does not exist refused as one that is not theirs. */
+  refusal?(error: unknown): unknown;
+  /** What the mutation answers, read after the read models caught up (and what must follow the append, if any). */
   answer(request: UseCaseRequest<Input>, outcome: { readonly streamId: string; readonly result: CommandResult<State> }): Promise<Answer>;
 }
 
@@ -121,10 +133,23 @@ export class UseCaseHandler implements ICommandHandler<RunUseCase<unknown>> {
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(ModuleRef) modules: ModuleRef,
   ) {
-    this.services = { events, db, config, get: (token) => modules.get(token, { strict: false }) };
+    // ModuleRef takes a class as a token; a class with a private constructor (ProjectionRunner) is one too.
+    this.services = { events, db, config, get: (token) => modules.get(token as string, { strict: false }) };
   }
 
   async execute({ useCase, input, context }: RunUseCase<unknown>): Promise<unknown> {
+    const attempts = useCase.retry?.attempts ?? 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.run(useCase, input, context);
+      } catch (error) {
+        if (!useCase.retry?.when(error)) throw useCase.refusal ? useCase.refusal(error) : error;
+        if (attempt >= attempts) throw useCase.retry.exhausted({ input, context, actor: requireActor(context), services: this.services });
+      }
+    }
+  }
+
+  private async run(useCase: AnyUseCase, input: MutationInput, context: RequestContext): Promise<unknown> {
     // The role before the input: a caller who may not do this learns nothing about which ids would be valid.
     const byRole = useCase.roles ? requireRole(context, useCase.roles, useCase.action) : undefined;
     const actor = byRole?.actor ?? requireActor(context);
