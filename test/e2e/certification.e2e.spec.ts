@@ -143,10 +143,10 @@ describe('certification over HTTP', () => {
 
   /** Runs the renewal scheduler once at `now` against the service's database, and waits for the read model. */
   async function runScheduler(now: string, memberId: string): Promise<number> {
-    const { events, pool, runner } = t.service.eventSourcing;
+    const { events, readModels, runner } = t.service.eventSourcing;
     const scheduler = createCertificationRenewalScheduler({
       events,
-      pool,
+      readModels,
       clock: new FakeClock(new Date(now)),
       intervalMs: 60_000,
       renewalWindowDays: WINDOW_DAYS,

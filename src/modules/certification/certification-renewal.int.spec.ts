@@ -87,8 +87,8 @@ describe('certification renewal scheduler', () => {
         [memberId],
       )
     ).rows[0];
-  const scheduler = (clock: Clock, store: GovernanceEventStore = events, pool = eventSourcing.pool) =>
-    createCertificationRenewalScheduler({ events: store, pool, clock, intervalMs: 60_000, renewalWindowDays: WINDOW });
+  const scheduler = (clock: Clock, store: GovernanceEventStore = events, readModels = eventSourcing.readModels) =>
+    createCertificationRenewalScheduler({ events: store, readModels, clock, intervalMs: 60_000, renewalWindowDays: WINDOW });
   const item = (memberId: string, kind: DueCertification['kind'], expiresAt = EXPIRES_AT): DueCertification => ({
     kind,
     memberId,
@@ -112,7 +112,7 @@ describe('certification renewal scheduler', () => {
     expect((await stream('m-1')).map((e) => e.type)).toEqual(['CertificationAwarded']);
 
     clock.set('2025-11-20T00:00:00.000Z');
-    expect(await findDueCertifications(eventSourcing.pool, clock.now(), WINDOW, 10)).toEqual([item('m-1', 'renewal')]);
+    expect(await findDueCertifications(eventSourcing.readModels, clock.now(), WINDOW, 10)).toEqual([item('m-1', 'renewal')]);
     expect(await renewal.runOnce()).toBe(1);
     const [due, ...moreDue] = await dueEvents('m-1');
     expect(moreDue).toEqual([]);
@@ -130,7 +130,7 @@ describe('certification renewal scheduler', () => {
     });
     await waitForLast('m-1');
     expect(await statusRow('m-1')).toEqual({ status: 'DUE_FOR_RENEWAL', expires_at: new Date(EXPIRES_AT) });
-    expect(await findDueCertifications(eventSourcing.pool, clock.now(), WINDOW, 10)).toEqual([]);
+    expect(await findDueCertifications(eventSourcing.readModels, clock.now(), WINDOW, 10)).toEqual([]);
     expect(await renewal.runOnce()).toBe(0);
 
     clock.set('2026-01-10T09:00:00.000Z');
@@ -179,8 +179,8 @@ describe('certification renewal scheduler', () => {
     try {
       const clock = new FakeClock('2026-02-01T00:00:00.000Z');
       const one = scheduler(clock);
-      const other = scheduler(clock, second.events, second.pool);
-      expect(await findDueCertifications(eventSourcing.pool, clock.now(), WINDOW, 10)).toHaveLength(4);
+      const other = scheduler(clock, second.events, second.readModels);
+      expect(await findDueCertifications(eventSourcing.readModels, clock.now(), WINDOW, 10)).toHaveLength(4);
       // Both read the same due work before either has recorded anything, so every stream sees two writers.
       await Promise.all([one.runOnce(), other.runOnce(), one.runOnce(), other.runOnce()]);
       // And the worst case for one stream: four appends racing from two processes, for each kind of work.
@@ -207,7 +207,7 @@ describe('certification renewal scheduler', () => {
 
     clock.set('2026-02-02T00:00:00.000Z');
     const restarted = scheduler(clock);
-    expect(await findDueCertifications(eventSourcing.pool, clock.now(), WINDOW, 10)).toEqual([item('m-2', 'expiry')]);
+    expect(await findDueCertifications(eventSourcing.readModels, clock.now(), WINDOW, 10)).toEqual([item('m-2', 'expiry')]);
     expect(await restarted.runOnce()).toBe(1); // handled: looked at, and nothing left to record
     // Not only the commandId: the same command under another id is refused by the stream's state too.
     const again = await handleCommand({
@@ -232,7 +232,7 @@ describe('certification renewal scheduler', () => {
     await award('m-3');
     await run('m-3', { type: 'SuspendCertification', memberId: 'm-3', reason: 'review', actorId: 'cm-1', at: '2025-06-01T00:00:00.000Z' });
     const clock = new FakeClock('2025-12-01T00:00:00.000Z');
-    expect(await findDueCertifications(eventSourcing.pool, clock.now(), WINDOW, 10)).toEqual([]);
+    expect(await findDueCertifications(eventSourcing.readModels, clock.now(), WINDOW, 10)).toEqual([]);
     expect(await scheduler(clock).runOnce()).toBe(0);
     await recordDueCertification(events, item('m-3', 'renewal'), clock.now(), WINDOW);
     expect(await dueEvents('m-3')).toEqual([]);
@@ -245,7 +245,7 @@ describe('certification renewal scheduler', () => {
   test('renewed between the read and the handling: the stale item records nothing; the new expiry has its own window', async () => {
     await award('m-4');
     const clock = new FakeClock('2025-12-01T00:00:00.000Z');
-    const [stale] = await findDueCertifications(eventSourcing.pool, clock.now(), WINDOW, 10);
+    const [stale] = await findDueCertifications(eventSourcing.readModels, clock.now(), WINDOW, 10);
     expect(stale).toEqual(item('m-4', 'renewal'));
     await run('m-4', {
       type: 'RenewCertification',
@@ -281,7 +281,7 @@ describe('certification renewal scheduler', () => {
     await Promise.all(members.map((m) => award(m)));
     const renewal = createCertificationRenewalScheduler({
       events,
-      pool: eventSourcing.pool,
+      readModels: eventSourcing.readModels,
       clock: new FakeClock('2026-06-01T00:00:00.000Z'),
       intervalMs: 50,
       renewalWindowDays: WINDOW,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
+import type { DataSource } from 'typeorm';
 import { handleCommand, type EventMetadata, type GovernanceEventStore } from '#event-store';
 import { logContext, logger } from '../../platform/observability/logger.ts';
 import { DueWorkScheduler } from '../../platform/scheduling/due-work-scheduler.ts';
@@ -14,8 +14,8 @@ export const CERTIFICATION_EXPIRY_AUTHORITY = 'automation: certification expiry 
 
 export interface CertificationRenewalSchedulerOptions {
   readonly events: GovernanceEventStore;
-  /** The read-model database, where the certification projection keeps `read_models.certifications`. */
-  readonly pool: pg.Pool;
+  /** The read models (the one data source they are read through), where `read_models.certifications` is. */
+  readonly readModels: DataSource;
   readonly clock: Clock;
   readonly intervalMs: number;
   /** How many days before its expiry a certification is due for renewal. */
@@ -32,13 +32,13 @@ export interface CertificationRenewalSchedulerOptions {
  * depends only on the award and its expiry date), and the store keeps the first.
  */
 export function createCertificationRenewalScheduler(options: CertificationRenewalSchedulerOptions): DueWorkScheduler<DueCertification> {
-  const { events, pool, renewalWindowDays } = options;
+  const { events, readModels, renewalWindowDays } = options;
   return new DueWorkScheduler<DueCertification>({
     name: CERTIFICATION_RENEWAL_SCHEDULER,
     clock: options.clock,
     intervalMs: options.intervalMs,
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-    findDue: (now, limit) => findDueCertifications(pool, now, renewalWindowDays, limit),
+    findDue: (now, limit) => findDueCertifications(readModels, now, renewalWindowDays, limit),
     handle: (item, now) => recordDueCertification(events, item, now, renewalWindowDays),
     describe: (item) => `${item.kind} of certification ${item.recordId} (expires ${item.expiresAt.toISOString()})`,
   });
@@ -49,12 +49,12 @@ export function createCertificationRenewalScheduler(options: CertificationRenewa
  * expired (kind `renewal`), the longest overdue first.
  */
 export async function findDueCertifications(
-  pool: pg.Pool,
+  readModels: DataSource,
   now: Date,
   renewalWindowDays: number,
   limit: number,
 ): Promise<DueCertification[]> {
-  const { rows } = await pool.query<{ kind: 'renewal' | 'expiry'; member_id: string; record_id: string; expires_at: Date }>(
+  const rows: { kind: 'renewal' | 'expiry'; member_id: string; record_id: string; expires_at: Date }[] = await readModels.query(
     `SELECT kind, member_id, record_id, expires_at FROM (
          SELECT 'expiry' AS kind, member_id, record_id, expires_at, expires_at AS due_at
            FROM read_models.certifications

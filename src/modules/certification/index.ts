@@ -46,10 +46,10 @@ export const certificationModule = governanceModule({
   projections: [certificationProjection],
   readModelEntities: CERTIFICATION_READ_MODEL_ENTITIES,
   // Renewal reminders and expiry, recorded by the service itself as their dates come.
-  schedulers: ({ events, pool, clock, config }) => [
+  schedulers: ({ events, readModels, clock, config }) => [
     createCertificationRenewalScheduler({
       events,
-      pool,
+      readModels,
       clock,
       intervalMs: config.schedulerIntervalMs,
       renewalWindowDays: config.certificationRenewalWindowDays,

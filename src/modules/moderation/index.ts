@@ -26,8 +26,8 @@ export const moderationModule = governanceModule({
   projections: [moderationProjection],
   readModelEntities: MODERATION_READ_MODEL_ENTITIES,
   // Suspensions end on their date, recorded by the service itself.
-  schedulers: ({ events, pool, clock, config }) => [
-    createSanctionExpiryScheduler({ events, pool, clock, intervalMs: config.schedulerIntervalMs }),
+  schedulers: ({ events, readModels, clock, config }) => [
+    createSanctionExpiryScheduler({ events, readModels, clock, intervalMs: config.schedulerIntervalMs }),
   ],
   nestModule: ModerationModule,
 });

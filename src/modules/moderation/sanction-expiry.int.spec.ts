@@ -95,8 +95,8 @@ describe('sanction expiry scheduler', () => {
         [sanctionId],
       )
     ).rows[0];
-  const scheduler = (clock: Clock, store: GovernanceEventStore = events, pool = eventSourcing.pool) =>
-    createSanctionExpiryScheduler({ events: store, pool, clock, intervalMs: 60_000 });
+  const scheduler = (clock: Clock, store: GovernanceEventStore = events, readModels = eventSourcing.readModels) =>
+    createSanctionExpiryScheduler({ events: store, readModels, clock, intervalMs: 60_000 });
 
   test('records nothing before the end date, then the expiry once, as the system, dated at the end date', async () => {
     const { caseId, sanctionId } = await decidedCase('post-1');
@@ -128,7 +128,7 @@ describe('sanction expiry scheduler', () => {
     // The projection follows; the sanction is then no longer due.
     await eventSourcing.runner.waitForPosition(expired!.position, ['moderation']);
     expect(await sanctionRow(sanctionId)).toEqual({ state: 'expired', expired_at: new Date(UNTIL) });
-    expect(await findDueSanctions(eventSourcing.pool, clock.now(), 10)).toEqual([]);
+    expect(await findDueSanctions(eventSourcing.readModels, clock.now(), 10)).toEqual([]);
     expect(await expiry.runOnce()).toBe(0);
     expect(await expiries(caseId)).toHaveLength(1);
   });
@@ -139,7 +139,7 @@ describe('sanction expiry scheduler', () => {
     try {
       const clock = new FakeClock('2025-05-09T00:00:00.000Z');
       const one = scheduler(clock);
-      const other = scheduler(clock, second.events, second.pool);
+      const other = scheduler(clock, second.events, second.readModels);
       // Both read the same due sanctions before either has recorded anything, so every stream sees two writers.
       await Promise.all([one.runOnce(), other.runOnce(), one.runOnce(), other.runOnce()]);
       // And the worst case for one stream: four appends racing from two processes.
@@ -167,7 +167,7 @@ describe('sanction expiry scheduler', () => {
 
     clock.set('2025-05-11T00:00:00.000Z');
     const restarted = scheduler(clock);
-    expect(await findDueSanctions(eventSourcing.pool, clock.now(), 10)).toEqual([{ caseId, sanctionId, until: new Date(UNTIL) }]);
+    expect(await findDueSanctions(eventSourcing.readModels, clock.now(), 10)).toEqual([{ caseId, sanctionId, until: new Date(UNTIL) }]);
     expect(await restarted.runOnce()).toBe(1); // handled: looked at, and nothing left to record
     // Not only the commandId: the same command under another id is refused by the case's state too.
     const again = await handleCommand({
@@ -269,7 +269,7 @@ describe('sanction expiry scheduler', () => {
     const cases = await Promise.all(Array.from({ length: 5 }, (_, i) => decidedCase(`post-backlog-${i}`)));
     const expiry = createSanctionExpiryScheduler({
       events,
-      pool: eventSourcing.pool,
+      readModels: eventSourcing.readModels,
       clock: new FakeClock('2025-06-01T00:00:00.000Z'),
       intervalMs: 50,
       batchSize: 2,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
+import type { DataSource } from 'typeorm';
 import { handleCommand, type EventMetadata, type GovernanceEventStore } from '#event-store';
 import { logContext, logger } from '../../platform/observability/logger.ts';
 import { DueWorkScheduler } from '../../platform/scheduling/due-work-scheduler.ts';
@@ -12,8 +12,8 @@ export const SANCTION_EXPIRY_AUTHORITY = 'automation: sanction end date reached'
 
 export interface SanctionExpirySchedulerOptions {
   readonly events: GovernanceEventStore;
-  /** The read-model database, where the moderation projection keeps `read_models.moderation_sanctions`. */
-  readonly pool: pg.Pool;
+  /** The read models (the one data source they are read through), where `read_models.moderation_sanctions` is. */
+  readonly readModels: DataSource;
   readonly clock: Clock;
   readonly intervalMs: number;
   readonly batchSize?: number;
@@ -29,21 +29,21 @@ export interface SanctionExpirySchedulerOptions {
  * makes the stream's expected revision fail, and the retry decides again on the new state.
  */
 export function createSanctionExpiryScheduler(options: SanctionExpirySchedulerOptions): DueWorkScheduler<DueSanction> {
-  const { events, pool } = options;
+  const { events, readModels } = options;
   return new DueWorkScheduler<DueSanction>({
     name: SANCTION_EXPIRY_SCHEDULER,
     clock: options.clock,
     intervalMs: options.intervalMs,
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-    findDue: (now, limit) => findDueSanctions(pool, now, limit),
+    findDue: (now, limit) => findDueSanctions(readModels, now, limit),
     handle: (sanction, now) => expireSanction(events, sanction, now),
     describe: (sanction) => `sanction ${sanction.sanctionId} of case ${sanction.caseId} (until ${sanction.until.toISOString()})`,
   });
 }
 
 /** Active sanctions with an end date at or before `now`, the longest overdue first. */
-export async function findDueSanctions(pool: pg.Pool, now: Date, limit: number): Promise<DueSanction[]> {
-  const { rows } = await pool.query<{ case_id: string; sanction_id: string; until: Date }>(
+export async function findDueSanctions(readModels: DataSource, now: Date, limit: number): Promise<DueSanction[]> {
+  const rows: { case_id: string; sanction_id: string; until: Date }[] = await readModels.query(
     `SELECT case_id, sanction_id, until FROM read_models.moderation_sanctions
       WHERE state = 'active' AND until IS NOT NULL AND until <= $1
       ORDER BY until, sanction_id LIMIT $2`,

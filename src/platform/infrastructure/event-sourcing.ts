@@ -42,8 +42,10 @@ export interface EventSourcingParts {
 }
 
 export async function createEventSourcing(config: AppConfig, databaseUrl: string, parts: EventSourcingParts): Promise<EventSourcing> {
-  // Each projection holds one connection for its lock while it runs (see ProjectionRunner): the pool has room for
-  // those and ten more for batches, keys, read-your-writes waits and the schedulers.
+  // The write side's pool. Each projection holds one connection for its lock while it runs (see ProjectionRunner): the
+  // pool has room for those and ten more for batches, keys, command inputs and read-your-writes waits. Reads of the
+  // read models (the API's and the schedulers') go through the read side's data source, and the event store has its
+  // own pool for the log.
   const store = await openEventStore(config, databaseUrl);
   // The log index is one more projection, fed like the others; the PostgreSQL store answers those reads itself.
   const withLogIndex = parts.logIndex === 'always' || needsLogIndex(store);
@@ -68,6 +70,7 @@ export async function createEventSourcing(config: AppConfig, databaseUrl: string
     // Checkpoints of one EVENT_STORE are meaningless in the other: switching on the same DATABASE_URL stops the start.
     eventLogIdentity: config.eventStore.kind,
   });
+  // Every read of a read model goes through this one data source (TypeORM's repositories and its query()).
   const readModels = await createReadModelDataSource(databaseUrl, parts.readModelEntities);
   return {
     pool,

@@ -1,5 +1,5 @@
 import type { DynamicModule, Type } from '@nestjs/common';
-import type pg from 'pg';
+import type { DataSource } from 'typeorm';
 import type { Decider, DeciderEvent, EventSchemaDefinition, GovernanceEventStore, StoredEvent } from '#event-store';
 import type { AnyProjection } from '#projections';
 import type { AppConfig } from '../config/config.ts';
@@ -35,7 +35,8 @@ export function stream<Command, State, Event extends DeciderEvent>(
 /** What a module's background work is given: every instance runs it, the streams make it exactly-once. */
 export interface SchedulerContext {
   readonly events: GovernanceEventStore;
-  readonly pool: pg.Pool;
+  /** The read models, through the one data source every read goes through. */
+  readonly readModels: DataSource;
   readonly clock: Clock;
   readonly config: AppConfig;
 }
