@@ -17,6 +17,7 @@ import { applyHttpSecurity } from './platform/security/index.ts';
 import type { LogSealer } from './modules/integrity/index.ts';
 import { createLogIntegrity } from './modules/integrity/index.ts';
 import { GOVERNANCE_STREAMS, MODULES } from './modules/index.ts';
+import { scimBodyErrors } from './modules/provisioning/index.ts';
 import { JsonLogger, logContext, logger } from './platform/observability/logger.ts';
 
 export interface RunningService {
@@ -72,7 +73,9 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
     app.use(drain.middleware);
     // Security headers, CORS and the rate limit, before the body is read (src/platform/security).
     applyHttpSecurity(app);
-    app.useBodyParser('json', { limit: config.maxBodyBytes });
+    // SCIM clients send application/scim+json (RFC 7644 §3.1); it is JSON, read with the same limit.
+    app.useBodyParser('json', { limit: config.maxBodyBytes, type: ['application/json', 'application/scim+json'] });
+    app.use('/scim', scimBodyErrors);
     app.use((req: Request, res: Response, next: NextFunction) => {
       const correlationId = correlationIdOf(req);
       (req as Request & { correlationId?: string }).correlationId = correlationId;

@@ -11,6 +11,7 @@ import { meModule } from './me/index.ts';
 import { membersModule } from './members/index.ts';
 import { moderationModule } from './moderation/index.ts';
 import { privacyModule } from './privacy/index.ts';
+import { provisioningModule } from './provisioning/index.ts';
 import { trainingModule } from './training/index.ts';
 
 /**
@@ -33,6 +34,7 @@ export const MODULES: readonly GovernanceModule[] = [
   insightsModule,
   integrityModule,
   meModule,
+  provisioningModule,
 ];
 
 /** Every stream category of the service, with its decider and event schemas. */

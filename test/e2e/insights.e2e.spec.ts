@@ -576,6 +576,11 @@ describe('governance insights over HTTP', () => {
       ['CONSENT_RATE', 'newsletter', 2 / 7, null, null],
       ['ERASURE_MEDIAN_HOURS_TO_COMPLETE', null, null, null, null],
       ['ERASURES_PENDING', null, 0, null, null],
+      // No usage report was imported: nothing to measure (see adoption-kpis.e2e.spec.ts).
+      ['ADOPTION_POSTING_SHARE', null, null, null, null],
+      ['ADOPTION_READING_SHARE', null, null, null, null],
+      ['ADOPTION_ACTIVE_GROUPS', null, null, null, null],
+      ['ADOPTION_GROUPS_INACTIVE_30_DAYS', null, null, null, null],
     ]);
     // Auditors read the same.
     expect(await insightsAt(time('03-16T00:00'), auditor)).toEqual(march16);
@@ -874,7 +879,7 @@ describe('governance insights over HTTP', () => {
         kpiDefinitions: { kpi: string; unit: string; direction: string; scopeKind: string; scopeRequired: boolean; perPeriod: boolean }[];
       }>(`query { kpiDefinitions { kpi unit direction scopeKind scopeRequired perPeriod } }`, {}, { token: cm }),
     ).kpiDefinitions;
-    expect(definitions).toHaveLength(16);
+    expect(definitions).toHaveLength(20);
     expect(definitions.find((d) => d.kpi === 'CONSENT_RATE')).toEqual({
       kpi: 'CONSENT_RATE',
       unit: 'RATIO',

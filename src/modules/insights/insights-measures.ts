@@ -1,10 +1,12 @@
 import type { CertificationStatus } from '../certification/index.ts';
 import { KPI_IDS, kpiDefinition, targetMet, type KpiDirection, type KpiId, type KpiUnit } from './kpi-catalogue.ts';
-import { targetKey, type InsightsModel, type MemberFacts, type TargetFacts } from './insights-model.ts';
+import { targetKey, type ActivitySnapshotFacts, type InsightsModel, type MemberFacts, type TargetFacts } from './insights-model.ts';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 export const WEEK_MS = 7 * DAY_MS;
+/** A group is active when its last activity falls in this many days before the moment. */
+export const ACTIVE_GROUP_DAYS = 30;
 
 /**
  * A moment to measure at: `at` (inclusive, ms) and the start of the period that ends there (exclusive), which the
@@ -137,6 +139,41 @@ export interface PrivacyFigures {
   readonly erasure: ErasureFigures;
 }
 
+export interface GroupAdoptionFigures {
+  readonly groupId: string;
+  /** The group's latest period that had ended by then (YYYY-MM-DD, both days included). */
+  readonly periodStart: string;
+  readonly periodEnd: string;
+  readonly members: number;
+  readonly posters: number | null;
+  readonly readers: number | null;
+  /** posters / members; null without members or without a poster count. */
+  readonly postingShare: number | null;
+  readonly readingShare: number | null;
+  /** The latest last-activity day of all its periods ended by then (YYYY-MM-DD); null: none reported. */
+  readonly lastActivity: string | null;
+  /** Its last activity falls in the ACTIVE_GROUP_DAYS days before the moment. */
+  readonly active: boolean;
+}
+
+export interface AdoptionFigures {
+  /** Groups with figures for a period that had ended by then. */
+  readonly groups: number;
+  readonly activeGroups: number;
+  /** The other groups of `groups`: last activity longer ago, or never reported. */
+  readonly inactiveGroups: number;
+  /** Summed over the latest periods of the groups with members and a poster count. */
+  readonly postingMembers: number;
+  readonly posters: number;
+  readonly postingShare: number | null;
+  /** Summed over the latest periods of the groups with members and a reader count. */
+  readonly readingMembers: number;
+  readonly readers: number;
+  readonly readingShare: number | null;
+  /** By group id. */
+  readonly byGroup: readonly GroupAdoptionFigures[];
+}
+
 export interface KpiValue {
   readonly kpi: KpiId;
   /** Null: the KPI for the community as a whole. */
@@ -157,6 +194,7 @@ export interface InsightsSnapshot extends InsightsPoint {
   readonly moderation: ModerationFigures;
   readonly agreements: AgreementFigures;
   readonly privacy: PrivacyFigures;
+  readonly adoption: AdoptionFigures;
   /** Every KPI: overall first, then by scope. */
   readonly kpis: readonly KpiValue[];
 }
@@ -170,6 +208,7 @@ export function measure(model: InsightsModel, point: InsightsPoint): InsightsSna
     moderation: moderation(model, point),
     agreements: agreements(model),
     privacy: privacy(model, point),
+    adoption: adoption(model, point),
   };
   return { at: point.at, periodStart: point.periodStart, ...figures, kpis: kpiValues(figures, model.targets) };
 }
@@ -407,13 +446,85 @@ function privacy(model: InsightsModel, point: InsightsPoint): PrivacyFigures {
   };
 }
 
+// ---------------------------------------------------------------- adoption
+
+/**
+ * The groups' usage as their reports had it at `point.at`: the model holds only the reports recorded by then (a report
+ * imported later, or a later correction, never reaches an earlier moment), and of those only the periods that had
+ * ended by then count, so a moment never sees figures for days still to come.
+ */
+function adoption(model: InsightsModel, { at }: InsightsPoint): AdoptionFigures {
+  const byGroup: GroupAdoptionFigures[] = [];
+  const totals = { activeGroups: 0, postingMembers: 0, posters: 0, readingMembers: 0, readers: 0 };
+  // A day counts when any part of it lies in the window: at midnight, the 30 whole days before.
+  const activeFrom = at - ACTIVE_GROUP_DAYS * DAY_MS;
+  for (const [groupId, periods] of model.groupActivity) {
+    let latest: ActivitySnapshotFacts | null = null;
+    let lastActivityDay: number | null = null;
+    for (const period of periods.values()) {
+      if (period.endsAt > at) continue;
+      if (
+        latest === null ||
+        period.endsAt > latest.endsAt ||
+        (period.endsAt === latest.endsAt && period.reportOrder > latest.reportOrder)
+      ) {
+        latest = period;
+      }
+      // The last activity any of its reports gave: a latest report without the date does not make the group inactive.
+      if (period.lastActivityDay !== null && (lastActivityDay === null || period.lastActivityDay > lastActivityDay)) {
+        lastActivityDay = period.lastActivityDay;
+      }
+    }
+    if (latest === null) continue;
+    const { members, posters, readers } = latest;
+    const active = lastActivityDay !== null && lastActivityDay + DAY_MS > activeFrom;
+    if (active) totals.activeGroups++;
+    // A group without members has no share to add, whatever its other figures say.
+    if (members > 0 && posters !== null) {
+      totals.postingMembers += members;
+      totals.posters += posters;
+    }
+    if (members > 0 && readers !== null) {
+      totals.readingMembers += members;
+      totals.readers += readers;
+    }
+    byGroup.push({
+      groupId,
+      periodStart: latest.periodStart,
+      periodEnd: latest.periodEnd,
+      members,
+      posters,
+      readers,
+      postingShare: posters === null ? null : share(posters, members),
+      readingShare: readers === null ? null : share(readers, members),
+      lastActivity: lastActivityDay === null ? null : new Date(lastActivityDay).toISOString().slice(0, 10),
+      active,
+    });
+  }
+  byGroup.sort((a, b) => compare(a.groupId, b.groupId));
+  return {
+    groups: byGroup.length,
+    activeGroups: totals.activeGroups,
+    inactiveGroups: byGroup.length - totals.activeGroups,
+    postingMembers: totals.postingMembers,
+    posters: totals.posters,
+    postingShare: share(totals.posters, totals.postingMembers),
+    readingMembers: totals.readingMembers,
+    readers: totals.readers,
+    readingShare: share(totals.readers, totals.readingMembers),
+    byGroup,
+  };
+}
+
 // ---------------------------------------------------------------- KPIs and targets
 
 type Figures = Omit<InsightsSnapshot, 'kpis' | 'at' | 'periodStart'>;
 
 /** Each KPI's values: the community as a whole, then each scope the figures have or a target names. */
 export function kpiValues(figures: Figures, targets: ReadonlyMap<string, TargetFacts>): KpiValue[] {
-  const { ownerCertification: owners, training: t, ambassadors: a, moderation: m, agreements: ag, privacy: p } = figures;
+  const { ownerCertification: owners, training: t, ambassadors: a, moderation: m, agreements: ag, privacy: p, adoption: ad } = figures;
+  // Before any report covers an ended period there is nothing to count: null, not 0 active (or inactive) groups.
+  const groupCount = (count: number) => (ad.groups === 0 ? null : count);
   const measured: Record<KpiId, { overall: number | null | undefined; scopes: [string, number | null][] }> = {
     OWNER_CERTIFICATION_COVERAGE: { overall: owners.coverage, scopes: [] },
     TRAINING_COMPLETION_RATE: { overall: t.completionRate, scopes: t.programmes.map((x) => [x.programmeId, x.completionRate]) },
@@ -434,6 +545,10 @@ export function kpiValues(figures: Figures, targets: ReadonlyMap<string, TargetF
     CONSENT_RATE: { overall: undefined, scopes: p.consents.map((x) => [x.purpose, x.share]) },
     ERASURE_MEDIAN_HOURS_TO_COMPLETE: { overall: p.erasure.medianHoursToComplete, scopes: [] },
     ERASURES_PENDING: { overall: p.erasure.pending, scopes: [] },
+    ADOPTION_POSTING_SHARE: { overall: ad.postingShare, scopes: ad.byGroup.map((x) => [x.groupId, x.postingShare]) },
+    ADOPTION_READING_SHARE: { overall: ad.readingShare, scopes: ad.byGroup.map((x) => [x.groupId, x.readingShare]) },
+    ADOPTION_ACTIVE_GROUPS: { overall: groupCount(ad.activeGroups), scopes: [] },
+    ADOPTION_GROUPS_INACTIVE_30_DAYS: { overall: groupCount(ad.inactiveGroups), scopes: [] },
   };
   const targetedScopes = new Map<KpiId, string[]>();
   for (const target of targets.values()) {

@@ -26,11 +26,12 @@ import {
   TRAINING_PROGRAMME_STREAM_CATEGORY,
   type TrainingProgrammeEvent,
 } from '../training/training-programme.decider.ts';
-import { KPI_IDS, type KpiId } from './kpi-catalogue.ts';
+import { GROUP_ACTIVITY_EVENT_TYPES, GROUP_ACTIVITY_STREAM_CATEGORY, type GroupActivityEvent } from '../adoption/group-activity.decider.ts';
+import { KPI_IDS, kpiDefinition, type KpiId } from './kpi-catalogue.ts';
 import { KPI_TARGET_EVENT_TYPES, KPI_TARGET_STREAM_CATEGORY, kpiTargetStreamId, type KpiTargetEvent } from './kpi-target.decider.ts';
 import { INSIGHT_CATEGORIES, INSIGHT_EVENT_TYPES, InsightsModel } from './insights-model.ts';
 import { DAY_MS, HOUR_MS, measure, median, nearestRank, share, type InsightsPoint, type KpiValue } from './insights-measures.ts';
-import { pointAt } from './insights-timeline.ts';
+import { foldTimeline, pointAt } from './insights-timeline.ts';
 
 type DomainEvent =
   | MemberEvent
@@ -43,6 +44,7 @@ type DomainEvent =
   | AgreementEvent
   | AgreementAcceptanceEvent
   | PrivacyEvent
+  | GroupActivityEvent
   | KpiTargetEvent;
 
 /** Monday 3 March 2025, 00:00 UTC: day 0 of every history below. */
@@ -213,7 +215,34 @@ const erasureCompleted = (memberId: string, day: number, hour = 0): DomainEvent 
 });
 const target = (kpi: KpiId, value: number, scope: string | null = null, day = 0): DomainEvent => ({
   type: 'KpiTargetSet',
-  data: { kpi, scope, value, direction: kpi === 'MODERATION_BACKLOG' ? 'AT_MOST' : 'AT_LEAST', setBy: 'cm-1', setAt: iso(day) },
+  data: { kpi, scope, value, direction: kpiDefinition(kpi).direction, setBy: 'cm-1', setAt: iso(day) },
+});
+/** The calendar date of `day` (YYYY-MM-DD), as usage reports write dates. */
+const date = (day: number) => iso(day).slice(0, 10);
+/** A group's figures for the days `from` to `to` (both included), as a report recorded them. */
+const activity = (
+  groupId: string,
+  [from, to]: readonly [number, number],
+  figures: { members: number; posters: number | null; readers: number | null; lastActivity: number | null },
+  supersedes = false,
+): DomainEvent => ({
+  type: 'GroupActivityRecorded',
+  data: {
+    groupId,
+    periodStart: date(from),
+    periodEnd: date(to),
+    source: figures.posters === null ? 'VIVA_ENGAGE_GROUPS_ACTIVITY' : 'GENERIC',
+    members: figures.members,
+    posters: figures.posters,
+    readers: figures.readers,
+    posts: 3,
+    reads: 40,
+    reactions: 5,
+    lastActivity: figures.lastActivity === null ? null : date(figures.lastActivity),
+    supersedes,
+    recordedBy: 'cm-1',
+    recordedAt: iso(0),
+  },
 });
 
 const at = (day: number, ...events: DomainEvent[]): [number, DomainEvent][] => events.map((event) => [day, event]);
@@ -234,6 +263,7 @@ describe('insights measures', () => {
         AGREEMENT_STREAM_CATEGORY,
         ACCEPTANCE_STREAM_CATEGORY,
         PRIVACY_STREAM_CATEGORY,
+        GROUP_ACTIVITY_STREAM_CATEGORY,
         KPI_TARGET_STREAM_CATEGORY,
       ].sort(),
     );
@@ -251,6 +281,7 @@ describe('insights measures', () => {
       ...AGREEMENT_EVENT_TYPES,
       ...AGREEMENT_ACCEPTANCE_EVENT_TYPES,
       ...PRIVACY_EVENT_TYPES,
+      ...GROUP_ACTIVITY_EVENT_TYPES,
       ...KPI_TARGET_EVENT_TYPES,
     ];
     const leftOut = all.filter((type) => !(INSIGHT_EVENT_TYPES as readonly string[]).includes(type));
@@ -310,6 +341,18 @@ describe('insights measures', () => {
           medianHoursToComplete: null,
           oldestPendingDays: null,
         },
+      },
+      adoption: {
+        groups: 0,
+        activeGroups: 0,
+        inactiveGroups: 0,
+        postingMembers: 0,
+        posters: 0,
+        postingShare: null,
+        readingMembers: 0,
+        readers: 0,
+        readingShare: null,
+        byGroup: [],
       },
       kpis: expect.any(Array),
     });
@@ -672,6 +715,184 @@ describe('insights measures', () => {
     expect(valuesOf(measure(fold(history, 2), week(3)).kpis, 'MODERATION_BACKLOG')).toEqual([
       { scope: null, value: 2, target: null, met: null },
     ]);
+  });
+
+  describe('adoption', () => {
+    // Weeks of days 0-6 and 7-13. g3 reports like Viva Engage (no posters or readers); g4 has no members (left out of
+    // the shares); g2's first week is corrected on day 9; g5 reports on day 10 for a week that only ends with day 13.
+    const history = [
+      ...at(
+        7,
+        activity('g1', [0, 6], { members: 100, posters: 10, readers: 60, lastActivity: 5 }),
+        activity('g2', [0, 6], { members: 50, posters: 5, readers: 40, lastActivity: 6 }),
+        activity('g3', [0, 6], { members: 30, posters: null, readers: null, lastActivity: null }),
+        activity('g4', [0, 6], { members: 0, posters: 0, readers: 0, lastActivity: -40 }),
+      ),
+      ...at(9, activity('g2', [0, 6], { members: 50, posters: 8, readers: 45, lastActivity: 6 }, true)),
+      ...at(10, activity('g5', [7, 13], { members: 10, posters: 10, readers: 10, lastActivity: 9 })),
+      ...at(14, activity('g1', [7, 13], { members: 100, posters: 20, readers: 70, lastActivity: 12 })),
+      ...at(14, target('ADOPTION_POSTING_SHARE', 0.1), target('ADOPTION_POSTING_SHARE', 0.25, 'g1')),
+      ...at(14, target('ADOPTION_GROUPS_INACTIVE_30_DAYS', 1), target('ADOPTION_ACTIVE_GROUPS', 3)),
+    ] satisfies [number, DomainEvent][];
+    const kpisAt = (day: number) => {
+      const { kpis } = measure(fold(history, day), week(day));
+      const value = (kpi: KpiId) => valuesOf(kpis, kpi).find((v) => v.scope === null)!.value;
+      return {
+        posting: value('ADOPTION_POSTING_SHARE'),
+        reading: value('ADOPTION_READING_SHARE'),
+        active: value('ADOPTION_ACTIVE_GROUPS'),
+        inactive: value('ADOPTION_GROUPS_INACTIVE_30_DAYS'),
+      };
+    };
+
+    test('before any report, and before the first reported period ended: nothing to measure (null, not 0 groups)', () => {
+      expect(kpisAt(6)).toEqual({ posting: null, reading: null, active: null, inactive: null });
+      // g5's report is in on day 10, but its week runs to the end of day 13: not a snapshot yet.
+      const early = measure(fold([...at(10, activity('g5', [7, 13], { members: 10, posters: 1, readers: 2, lastActivity: 9 }))]), week(13));
+      expect(early.adoption.groups).toBe(0);
+      expect(valuesOf(early.kpis, 'ADOPTION_POSTING_SHARE')).toEqual([{ scope: null, value: null, target: null, met: null }]);
+    });
+
+    test('day 7: the first week of four groups; posters and readers over the members of the groups that count them', () => {
+      const { adoption: figures, kpis } = measure(fold(history, 7), week(7));
+      expect(figures).toEqual({
+        groups: 4,
+        // g1 (day 5) and g2 (day 6) were active in the 30 days; g3 reported no activity date, g4's was day -40.
+        activeGroups: 2,
+        inactiveGroups: 2,
+        postingMembers: 150,
+        posters: 15,
+        postingShare: 0.1,
+        readingMembers: 150,
+        readers: 100,
+        readingShare: 2 / 3,
+        byGroup: [
+          {
+            groupId: 'g1',
+            periodStart: date(0),
+            periodEnd: date(6),
+            members: 100,
+            posters: 10,
+            readers: 60,
+            postingShare: 0.1,
+            readingShare: 0.6,
+            lastActivity: date(5),
+            active: true,
+          },
+          {
+            groupId: 'g2',
+            periodStart: date(0),
+            periodEnd: date(6),
+            members: 50,
+            posters: 5,
+            readers: 40,
+            postingShare: 0.1,
+            readingShare: 0.8,
+            lastActivity: date(6),
+            active: true,
+          },
+          {
+            groupId: 'g3',
+            periodStart: date(0),
+            periodEnd: date(6),
+            members: 30,
+            posters: null,
+            readers: null,
+            postingShare: null,
+            readingShare: null,
+            lastActivity: null,
+            active: false,
+          },
+          {
+            groupId: 'g4',
+            periodStart: date(0),
+            periodEnd: date(6),
+            members: 0,
+            posters: 0,
+            readers: 0,
+            postingShare: null,
+            readingShare: null,
+            lastActivity: date(-40),
+            active: false,
+          },
+        ],
+      });
+      expect(valuesOf(kpis, 'ADOPTION_READING_SHARE')).toEqual([
+        { scope: null, value: 2 / 3, target: null, met: null },
+        { scope: 'g1', value: 0.6, target: null, met: null },
+        { scope: 'g2', value: 0.8, target: null, met: null },
+        { scope: 'g3', value: null, target: null, met: null },
+        { scope: 'g4', value: null, target: null, met: null },
+      ]);
+      expect(valuesOf(kpis, 'ADOPTION_ACTIVE_GROUPS')).toEqual([{ scope: null, value: 2, target: null, met: null }]);
+      expect(valuesOf(kpis, 'ADOPTION_GROUPS_INACTIVE_30_DAYS')).toEqual([{ scope: null, value: 2, target: null, met: null }]);
+    });
+
+    test('a correction replaces the figures of its period from when it was recorded, never before', () => {
+      expect(kpisAt(8)).toEqual({ posting: 0.1, reading: 2 / 3, active: 2, inactive: 2 });
+      // g2's corrected week: 8 posters and 45 readers of 50.
+      expect(kpisAt(10)).toEqual({ posting: 18 / 150, reading: 105 / 150, active: 2, inactive: 2 });
+      // The same through the series fold, which measures each point on the events recorded by then.
+      const events = history.map(([day, event], revision) => ({
+        streamId: 'any',
+        revision,
+        type: event.type,
+        data: event.data,
+        time: ms(day),
+      }));
+      const [day8, day10] = foldTimeline([week(8), week(10)], events);
+      expect([day8!.adoption.postingShare, day10!.adoption.postingShare]).toEqual([0.1, 18 / 150]);
+    });
+
+    test('a later period is the group’s snapshot once it has ended; targets per group, else the overall one', () => {
+      const { adoption: figures, kpis } = measure(fold(history, 14), week(14));
+      // g1's second week (20 posters, 70 readers of 100) and g5's week (ended with day 13) join: g2 and g4 as before.
+      expect(figures).toMatchObject({ groups: 5, activeGroups: 3, inactiveGroups: 2, postingMembers: 160, posters: 38, readers: 125 });
+      expect(figures.byGroup.find((g) => g.groupId === 'g1')).toMatchObject({ periodStart: date(7), posters: 20, lastActivity: date(12) });
+      expect(valuesOf(kpis, 'ADOPTION_POSTING_SHARE')).toEqual([
+        { scope: null, value: 38 / 160, target: 0.1, met: true },
+        { scope: 'g1', value: 0.2, target: 0.25, met: false },
+        { scope: 'g2', value: 0.16, target: 0.1, met: true },
+        { scope: 'g3', value: null, target: 0.1, met: null },
+        { scope: 'g4', value: null, target: 0.1, met: null },
+        { scope: 'g5', value: 1, target: 0.1, met: true },
+      ]);
+      expect(valuesOf(kpis, 'ADOPTION_READING_SHARE')[0]!.value).toBe(125 / 160);
+      expect(valuesOf(kpis, 'ADOPTION_ACTIVE_GROUPS')).toEqual([{ scope: null, value: 3, target: 3, met: true }]);
+      expect(valuesOf(kpis, 'ADOPTION_GROUPS_INACTIVE_30_DAYS')).toEqual([{ scope: null, value: 2, target: 1, met: false }]);
+    });
+
+    test('active: the last activity falls in the 30 days before the moment', () => {
+      // Day 36: the 30 days before are days 6 to 35, so g2 (last active on day 6) still counts; on day 37 it does not.
+      expect(kpisAt(36)).toMatchObject({ active: 3, inactive: 2 });
+      expect(kpisAt(37)).toMatchObject({ active: 2, inactive: 3 });
+      // Nothing newer was reported: the shares stay those of the latest weeks.
+      expect(kpisAt(37)).toMatchObject({ posting: 38 / 160, reading: 125 / 160 });
+      // Later than midnight, the day that started 30 days before still overlaps the window.
+      expect(measure(fold(history), { at: ms(36, 12), periodStart: ms(29, 12) }).adoption.activeGroups).toBe(3);
+    });
+
+    test('periods ending the same day: the report recorded last is the snapshot; a missing date keeps the one reported before', () => {
+      const model = fold([
+        ...at(7, activity('g1', [0, 6], { members: 100, posters: 10, readers: 60, lastActivity: 5 })),
+        // A 30-day report for the same end, recorded later and without a last activity date.
+        ...at(8, activity('g1', [-23, 6], { members: 100, posters: 30, readers: 90, lastActivity: null })),
+      ]);
+      expect(measure(model, week(8)).adoption.byGroup).toEqual([
+        {
+          groupId: 'g1',
+          periodStart: date(-23),
+          periodEnd: date(6),
+          members: 100,
+          posters: 30,
+          readers: 90,
+          postingShare: 0.3,
+          readingShare: 0.9,
+          lastActivity: date(5),
+          active: true,
+        },
+      ]);
+    });
   });
 
   test('arithmetic: shares, medians and nearest-rank percentiles', () => {

@@ -1,4 +1,5 @@
 // Type-only imports: this file is loaded by the benchmark under plain Node, which cannot load the modules' read models.
+import type { GroupActivityRecorded } from '../adoption/index.ts';
 import type { AgreementAccepted, AgreementVersionPublished } from '../agreements/index.ts';
 import type { AmbassadorNominated, AmbassadorStatus } from '../ambassadors/index.ts';
 import type { CertificationAwarded, CertificationReinstated, CertificationRenewed, RecordStatus } from '../certification/index.ts';
@@ -33,6 +34,7 @@ export const INSIGHT_CATEGORIES = [
   'agreement',
   'acceptance',
   'privacy',
+  'group_activity',
   'kpi_target',
 ] as const;
 
@@ -78,6 +80,7 @@ export const INSIGHT_EVENT_TYPES = [
   'ConsentWithdrawn',
   'ErasureRequested',
   'ErasureCompleted',
+  'GroupActivityRecorded',
   'KpiTargetSet',
   'KpiTargetCleared',
 ] as const;
@@ -157,6 +160,22 @@ export interface ErasureFacts {
   completedAt: number | null;
 }
 
+/** One period of a group's usage reports, as the latest report for that period gave it. */
+export interface ActivitySnapshotFacts {
+  readonly periodStart: string;
+  readonly periodEnd: string;
+  /** When the period is over: the start (UTC) of the day after its last day, in ms (its days are all included). */
+  readonly endsAt: number;
+  readonly members: number;
+  /** Null: the report did not say (Viva Engage counts messages, not people). */
+  readonly posters: number | null;
+  readonly readers: number | null;
+  /** The start (UTC) of the last day with any activity, in ms; null: not reported. */
+  readonly lastActivityDay: number | null;
+  /** Which report came last (the model's event count when folded): among periods ending the same day, the latest report is the group's snapshot. */
+  readonly reportOrder: number;
+}
+
 export interface TargetFacts {
   readonly kpi: KpiId;
   readonly scope: string | null;
@@ -193,6 +212,8 @@ export class InsightsModel {
   /** Purpose → members who have given it now. */
   readonly consents = new Map<string, Set<string>>();
   readonly erasures = new Map<string, ErasureFacts>();
+  /** Group id → `<start>..<end>` → the figures that count for that period (a corrected report replaced the earlier ones). */
+  readonly groupActivity = new Map<string, Map<string, ActivitySnapshotFacts>>();
   readonly targets = new Map<string, TargetFacts>();
   /** Events folded so far. */
   events = 0;
@@ -415,6 +436,24 @@ export class InsightsModel {
         else this.erasures.set(d.memberId, { requestedAt: completedAt, completedAt });
         break;
       }
+      // ------------------------------------------------ adoption
+      case 'GroupActivityRecorded': {
+        const d = event.data as GroupActivityRecorded['data'];
+        let periods = this.groupActivity.get(d.groupId);
+        if (!periods) this.groupActivity.set(d.groupId, (periods = new Map()));
+        // Keyed as the decider keys its periods: a later report for the same period supersedes the earlier one.
+        periods.set(`${d.periodStart}..${d.periodEnd}`, {
+          periodStart: d.periodStart,
+          periodEnd: d.periodEnd,
+          endsAt: dayStart(d.periodEnd) + DAY,
+          members: d.members,
+          posters: d.posters,
+          readers: d.readers,
+          lastActivityDay: d.lastActivity === null ? null : dayStart(d.lastActivity),
+          reportOrder: this.events,
+        });
+        break;
+      }
       // ------------------------------------------------ targets
       case 'KpiTargetSet': {
         const d = event.data as KpiTargetSet['data'];
@@ -455,6 +494,13 @@ export class InsightsModel {
     const current = this.ambassadors.get(memberId);
     if (current && current.enrolment === enrolment) current.status = status;
   }
+}
+
+const DAY = 86_400_000;
+
+/** A report's calendar date (YYYY-MM-DD) as the start of that day in UTC, in ms. */
+function dayStart(date: string): number {
+  return Date.parse(`${date}T00:00:00.000Z`);
 }
 
 export function enrolmentKey(programmeId: string, memberId: string): string {

@@ -441,7 +441,7 @@ export class SetKpiTargetInput {
   @Field(() => Kpi)
   kpi!: KpiId;
 
-  @Field(() => String, { nullable: true, description: 'A programme, department, decider, agreement or purpose, as the KPI takes.' })
+  @Field(() => String, { nullable: true, description: 'A programme, department, decider, agreement, purpose or group, as the KPI takes.' })
   scope?: string | null;
 
   @Field(() => Float, { description: 'RATIO targets are shares from 0 to 1.' })

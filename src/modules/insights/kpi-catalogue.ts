@@ -24,6 +24,10 @@ export const KPI_IDS = [
   'CONSENT_RATE',
   'ERASURE_MEDIAN_HOURS_TO_COMPLETE',
   'ERASURES_PENDING',
+  'ADOPTION_POSTING_SHARE',
+  'ADOPTION_READING_SHARE',
+  'ADOPTION_ACTIVE_GROUPS',
+  'ADOPTION_GROUPS_INACTIVE_30_DAYS',
 ] as const;
 export type KpiId = (typeof KPI_IDS)[number];
 
@@ -34,7 +38,7 @@ export type KpiDirection = (typeof KPI_DIRECTIONS)[number];
 export const KPI_UNITS = ['RATIO', 'COUNT', 'PER_WEEK', 'PER_100_MEMBERS', 'HOURS', 'DAYS'] as const;
 export type KpiUnit = (typeof KPI_UNITS)[number];
 
-export const KPI_SCOPE_KINDS = ['NONE', 'PROGRAMME', 'DEPARTMENT', 'DECIDER', 'AGREEMENT', 'PURPOSE'] as const;
+export const KPI_SCOPE_KINDS = ['NONE', 'PROGRAMME', 'DEPARTMENT', 'DECIDER', 'AGREEMENT', 'PURPOSE', 'GROUP'] as const;
 export type KpiScopeKind = (typeof KPI_SCOPE_KINDS)[number];
 
 export interface KpiDefinition {
@@ -196,6 +200,48 @@ const definitions: readonly KpiDefinition[] = [
     scopeRequired: false,
     perPeriod: false,
   },
+  // Adoption (issue 24): from the groups' imported usage reports, as recorded by the moment asked for. A group's
+  // "latest report" is its latest period that had ended by then (a corrected report replacing the earlier figures).
+  {
+    kpi: 'ADOPTION_POSTING_SHARE',
+    description:
+      "Members who posted out of members, summed over each group's latest reported period that had ended by then (groups with members and a poster count only: Viva Engage gives none; a member of two groups counts twice).",
+    unit: 'RATIO',
+    direction: 'AT_LEAST',
+    scopeKind: 'GROUP',
+    scopeRequired: false,
+    perPeriod: false,
+  },
+  {
+    kpi: 'ADOPTION_READING_SHARE',
+    description:
+      "Members who read out of members, summed over each group's latest reported period that had ended by then (groups with members and a reader count only: Viva Engage gives none; a member of two groups counts twice).",
+    unit: 'RATIO',
+    direction: 'AT_LEAST',
+    scopeKind: 'GROUP',
+    scopeRequired: false,
+    perPeriod: false,
+  },
+  {
+    kpi: 'ADOPTION_ACTIVE_GROUPS',
+    description:
+      'Groups whose last reported activity falls in the 30 days before the moment (only as recent as the reports recorded by then; null before any report).',
+    unit: 'COUNT',
+    direction: 'AT_LEAST',
+    scopeKind: 'NONE',
+    scopeRequired: false,
+    perPeriod: false,
+  },
+  {
+    kpi: 'ADOPTION_GROUPS_INACTIVE_30_DAYS',
+    description:
+      'Groups some report covers whose last reported activity is more than 30 days before the moment, or not reported at all (a group no report names is not counted; null before any report).',
+    unit: 'COUNT',
+    direction: 'AT_MOST',
+    scopeKind: 'NONE',
+    scopeRequired: false,
+    perPeriod: false,
+  },
 ];
 
 export const KPI_DEFINITIONS: ReadonlyMap<KpiId, KpiDefinition> = new Map(definitions.map((d) => [d.kpi, d]));
@@ -239,6 +285,7 @@ export function requireScope(definition: KpiDefinition, scope: string | null | u
     case 'PROGRAMME':
     case 'DECIDER':
     case 'AGREEMENT':
+    case 'GROUP':
       if (!isId(given)) throw badInput(`scope must be a ${kind} id: 1 to 100 letters, digits or . _ : @ - characters`, { field: 'scope' });
       return given;
     default:

@@ -139,6 +139,26 @@ describe('KPI target decider', () => {
       .then([targetSet({ value: 0 })]);
   });
 
+  test('an adoption share takes a group id as scope; the group counts take none', () => {
+    spec
+      .given([])
+      .when(set('ADOPTION_POSTING_SHARE', 0.1, 'g-sales'))
+      .then([targetSet({ kpi: 'ADOPTION_POSTING_SHARE', scope: 'g-sales', value: 0.1, direction: 'AT_LEAST' })]);
+    expect(kpiTargetStreamId('ADOPTION_POSTING_SHARE', 'g-sales')).toBe('kpi_target-ADOPTION_POSTING_SHARE-g-sales');
+    spec
+      .given([])
+      .when(set('ADOPTION_READING_SHARE', 0.5, 'g sales'))
+      .thenThrows(refusedWith('BAD_USER_INPUT', /group id/));
+    spec
+      .given([])
+      .when(set('ADOPTION_GROUPS_INACTIVE_30_DAYS', 3, 'g-sales'))
+      .thenThrows(refusedWith('BAD_USER_INPUT', /no scopes/));
+    spec
+      .given([])
+      .when(set('ADOPTION_GROUPS_INACTIVE_30_DAYS', 3))
+      .then([targetSet({ kpi: 'ADOPTION_GROUPS_INACTIVE_30_DAYS', value: 3, direction: 'AT_MOST' })]);
+  });
+
   test('a department scope is free text, trimmed', () => {
     spec
       .given([])

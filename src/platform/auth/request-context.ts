@@ -12,6 +12,8 @@ export interface RequestContext {
    * of one request run one after another). What a commandId is bound to.
    */
   mutation?: MutationCall;
+  /** What kind of caller this is, recorded as the events' `source`: 'api' (GraphQL) unless said otherwise. */
+  readonly source?: 'api' | 'provisioning';
 }
 
 export class UnauthenticatedError extends Error {

@@ -6,6 +6,8 @@ export enum Role {
   MEMBER = 'MEMBER',
   AUDITOR = 'AUDITOR',
   PRIVACY_OFFICER = 'PRIVACY_OFFICER',
+  /** The organisation's directory provisioning members over SCIM (/scim/v2): no member, no GraphQL mutation. */
+  PROVISIONER = 'PROVISIONER',
 }
 
 registerEnumType(Role, { name: 'Role' });

@@ -94,7 +94,7 @@ export class CommandPipeline {
       actorRoles: [...request.actor.roles],
       authority: request.authority,
       reason: request.reason ?? null,
-      source: 'api',
+      source: request.context.source ?? 'api',
       correlationId: request.context.correlationId,
       causationId: null,
       // Namespaced by actor: two users who happen to pick the same commandId do not see each other's result.

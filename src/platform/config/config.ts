@@ -37,6 +37,11 @@ export interface AppConfig {
   readonly admin: AdminConsoleConfig;
   /** Signed seals of the governance log (src/modules/integrity). */
   readonly logSeal: LogSealConfig;
+  /**
+   * SCIM_TOKEN: a static bearer secret for the directory's provisioning client (/scim/v2), beside tokens with the
+   * PROVISIONER role; unset, only such tokens are taken.
+   */
+  readonly scimToken: string | undefined;
 }
 
 export interface LogSealConfig {
@@ -158,6 +163,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('ADMIN_OIDC_CLIENT_ID must be 1 to 200 visible ASCII characters');
 
   const logSeal = logSealConfig(env, nodeEnv, problems);
+  const scimToken = env.SCIM_TOKEN || undefined; // empty (e.g. from compose) counts as unset
+  // A guessable secret would let anyone register and remove members: as long as the token signing secret.
+  if (scimToken !== undefined && scimToken.length < 32) problems.push('SCIM_TOKEN must be at least 32 characters');
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -178,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     security: { rateLimitPerMinute, maxSubscriptionsPerToken, maxWsConnectionsPerAddress, adminOrigins },
     admin: { bundleDir: resolve(env.ADMIN_BUNDLE_DIR?.trim() || join('dist', 'admin')), oidcClientId: adminOidcClientId },
     logSeal,
+    scimToken,
   };
 }
 

@@ -146,6 +146,14 @@ export type InsightPeriod =
 
 /** A governance KPI: one number, measured from the event history at any moment. */
 export type Kpi =
+  /** Groups whose last reported activity falls in the 30 days before the moment (only as recent as the reports recorded by then; null before any report). */
+  | 'ADOPTION_ACTIVE_GROUPS'
+  /** Groups some report covers whose last reported activity is more than 30 days before the moment, or not reported at all (a group no report names is not counted; null before any report). */
+  | 'ADOPTION_GROUPS_INACTIVE_30_DAYS'
+  /** Members who posted out of members, summed over each group's latest reported period that had ended by then (groups with members and a poster count only: Viva Engage gives none; a member of two groups counts twice). */
+  | 'ADOPTION_POSTING_SHARE'
+  /** Members who read out of members, summed over each group's latest reported period that had ended by then (groups with members and a reader count only: Viva Engage gives none; a member of two groups counts twice). */
+  | 'ADOPTION_READING_SHARE'
   /** Share of active members who accepted the version of the agreement that binds them (overall: of every member-agreement pair). */
   | 'AGREEMENT_ACCEPTANCE_RATE'
   /** ACTIVE ambassadors per 100 active members (in a department: its ambassadors per 100 of its members). */
@@ -245,7 +253,8 @@ export type Role =
   | 'COMMUNITY_MANAGER'
   | 'GROUP_OWNER'
   | 'MEMBER'
-  | 'PRIVACY_OFFICER';
+  | 'PRIVACY_OFFICER'
+  | 'PROVISIONER';
 
 export type SanctionKind =
   | 'SUSPENSION'
@@ -256,7 +265,7 @@ export type SetKpiTargetInput = {
   expectedRevision?: number | null | undefined;
   kpi: Kpi;
   reason?: string | null | undefined;
-  /** A programme, department, decider, agreement or purpose, as the KPI takes. */
+  /** A programme, department, decider, agreement, purpose or group, as the KPI takes. */
   scope?: string | null | undefined;
   /** RATIO targets are shares from 0 to 1. */
   value: number;

@@ -2,7 +2,14 @@ import type pg from 'pg';
 import { REDACTED, type StoredEvent } from '#event-store';
 import type { ProjectionContext, ProjectionDefinition } from '#projections';
 import { sqlIn } from '../../../platform/shared/sql.ts';
-import { isMemberEvent, MEMBER_STREAM_CATEGORY, REGISTERED_MEMBER_STATUSES, type MemberEvent } from '../member.decider.ts';
+import {
+  isMemberEvent,
+  MEMBER_STREAM_CATEGORY,
+  REGISTERED_MEMBER_STATUSES,
+  type MemberEmail,
+  type MemberEvent,
+  type Redacted,
+} from '../member.decider.ts';
 import type { PRIVACY_STREAM_CATEGORY, PrivacySettingsUpdated } from '../../privacy/index.ts';
 
 export const MEMBERS_PROJECTION = 'members';
@@ -13,17 +20,22 @@ export const MEMBERS_PROJECTION = 'members';
  */
 const PRIVACY_CATEGORY: typeof PRIVACY_STREAM_CATEGORY = 'privacy';
 export const MEMBERS_TABLE = 'members';
+/** The `source` of events a directory wrote over SCIM (see RequestContext.source). */
+export const PROVISIONING_SOURCE = 'provisioning';
 
 /**
- * One row per member, as the admin UI lists them. The display name is a copy of personal data: after an erasure a
- * rebuild reads it as "[redacted]" from the events, so no copy of the plain name survives the rebuild. Whether the
+ * One row per member, as the admin UI lists them and the directory (SCIM) finds them. The display name, user name,
+ * e-mail addresses and preferred language are copies of personal data: after an erasure a rebuild reads them as
+ * "[redacted]" from the events, so no plain copy survives the rebuild (and the erasure purges them at once). Whether the
  * member is listed in the directory follows their privacy settings (events of the privacy module, which the
  * directory's queries need on the same row to filter and count without reading another module's tables).
  */
 export const membersProjection: ProjectionDefinition<StoredEvent> = {
   name: MEMBERS_PROJECTION,
   // 2: purges the display name when an erasure completes. 3: directory_listed, from the privacy settings.
-  version: 3,
+  // 4: the directory's attributes (user name, external id, e-mails, preferred language), the registering event's
+  // source and when the directory last changed the member, for provisioning over SCIM.
+  version: 4,
   tables: [MEMBERS_TABLE],
   filter: { categories: [MEMBER_STREAM_CATEGORY, PRIVACY_CATEGORY] },
 
@@ -39,10 +51,24 @@ export const membersProjection: ProjectionDefinition<StoredEvent> = {
         -- Most private until the member says otherwise, as the privacy settings start.
         directory_listed boolean  NOT NULL DEFAULT false,
         registered_at timestamptz NOT NULL,
-        updated_at    timestamptz NOT NULL
+        updated_at    timestamptz NOT NULL,
+        user_name     text,
+        -- Lower-case, for SCIM's case-insensitive userName; null once the name is redacted, so that no lookup finds it.
+        user_name_key text,
+        external_id   text,
+        emails        jsonb       NOT NULL DEFAULT '[]',
+        preferred_language text,
+        -- The metadata source of the registering event: 'api', 'provisioning'...
+        source        text        NOT NULL,
+        -- When an event from the directory (source 'provisioning') last changed the member; null if none ever did.
+        directory_changed_at timestamptz
       )`);
     // Listing by department pages on member_id within it.
     await client.query(`CREATE INDEX ON ${table} (department, member_id)`);
+    // Not unique: a directory's user names and ids are unique at any one time, but a rebuild replays all of history,
+    // where a name freed by one member may have been given to another (and the directory enforces its own).
+    await client.query(`CREATE INDEX ON ${table} (user_name_key, member_id)`);
+    await client.query(`CREATE INDEX ON ${table} (external_id, member_id)`);
   },
 
   async apply(events, client, ctx) {
@@ -58,12 +84,17 @@ export const membersProjection: ProjectionDefinition<StoredEvent> = {
           ]);
         }
       }
-      // As a rebuild after the erasure would read it: the name is "[redacted]"; the row and its revision stay.
+      // As a rebuild after the erasure would read it: the personal fields that were given are "[redacted]", the
+      // addresses none (their list reads as one redacted string), the user name found by no lookup; the row and its
+      // revision stay.
       else if (event.type === 'ErasureCompleted') {
-        await client.query(`UPDATE ${ctx.table(MEMBERS_TABLE)} SET display_name = $2 WHERE member_id = $1`, [
-          event.data['memberId'],
-          REDACTED,
-        ]);
+        await client.query(
+          `UPDATE ${ctx.table(MEMBERS_TABLE)}
+              SET display_name = $2, user_name = CASE WHEN user_name IS NOT NULL THEN $2 END, user_name_key = NULL,
+                  emails = '[]', preferred_language = CASE WHEN preferred_language IS NOT NULL THEN $2 END
+            WHERE member_id = $1`,
+          [event.data['memberId'], REDACTED],
+        );
       }
     }
   },
@@ -72,32 +103,73 @@ export const membersProjection: ProjectionDefinition<StoredEvent> = {
 async function applyEvent(event: StoredEvent & MemberEvent, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
   const table = ctx.table(MEMBERS_TABLE);
   const at = event.metadata.occurredAt;
+  const fromDirectory = event.metadata.source === PROVISIONING_SOURCE ? event.recordedAt : null;
   switch (event.type) {
-    case 'MemberRegistered':
+    case 'MemberRegistered': {
+      const { data } = event;
       await client.query(
-        `INSERT INTO ${table} (member_id, display_name, department, status, revision, registered_at, updated_at)
-         VALUES ($1, $2, $3, 'ACTIVE', $4, $5, $5)`,
-        [event.data.memberId, event.data.displayName, event.data.department, event.revision, at],
+        `INSERT INTO ${table} (member_id, display_name, department, status, revision, registered_at, updated_at, user_name,
+                               user_name_key, external_id, emails, preferred_language, source, directory_changed_at)
+         VALUES ($1, $2, $3, 'ACTIVE', $4, $5, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [
+          data.memberId,
+          data.displayName,
+          data.department,
+          event.revision,
+          at,
+          data.userName ?? null,
+          userNameKey(data.userName ?? null),
+          data.externalId ?? null,
+          JSON.stringify(emailsColumn(data.emails ?? [])),
+          data.preferredLanguage ?? null,
+          event.metadata.source,
+          fromDirectory,
+        ],
       );
       return;
-    case 'MemberUpdated':
-      await client.query(
-        `UPDATE ${table} SET display_name = COALESCE($2, display_name), department = COALESCE($3, department),
-                revision = $4, updated_at = $5
-          WHERE member_id = $1`,
-        [event.data.memberId, event.data.displayName ?? null, event.data.department ?? null, event.revision, at],
-      );
+    }
+    case 'MemberUpdated': {
+      // Only the fields that changed are in the event, so only their columns are set.
+      const { data } = event;
+      const parameters: unknown[] = [data.memberId, event.revision, at];
+      const set = (column: string, value: unknown) => `${column} = $${parameters.push(value)}`;
+      const assignments = [
+        'revision = $2',
+        'updated_at = $3',
+        ...(data.displayName !== undefined ? [set('display_name', data.displayName)] : []),
+        ...(data.department !== undefined ? [set('department', data.department)] : []),
+        ...(data.userName !== undefined ? [set('user_name', data.userName), set('user_name_key', userNameKey(data.userName))] : []),
+        ...(data.externalId !== undefined ? [set('external_id', data.externalId)] : []),
+        ...(data.emails !== undefined ? [set('emails', JSON.stringify(emailsColumn(data.emails)))] : []),
+        ...(data.preferredLanguage !== undefined ? [set('preferred_language', data.preferredLanguage)] : []),
+        ...(fromDirectory !== null ? [set('directory_changed_at', fromDirectory)] : []),
+      ];
+      await client.query(`UPDATE ${table} SET ${assignments.join(', ')} WHERE member_id = $1`, parameters);
       return;
+    }
     case 'MemberLeft':
-      await client.query(`UPDATE ${table} SET status = 'LEFT', revision = $2, updated_at = $3 WHERE member_id = $1`, [
-        event.data.memberId,
-        event.revision,
-        at,
-      ]);
+      await client.query(
+        `UPDATE ${table} SET status = 'LEFT', revision = $2, updated_at = $3, directory_changed_at = COALESCE($4, directory_changed_at)
+          WHERE member_id = $1`,
+        [event.data.memberId, event.revision, at, fromDirectory],
+      );
       return;
     default:
       return unhandled(event);
   }
+}
+
+/**
+ * What `userName eq` compares with: SCIM's userName is case-insensitive (RFC 7643, 4.1.1). A redacted name has no
+ * key, so that looking up the text "[redacted]" finds no one.
+ */
+export function userNameKey(userName: string | null): string | null {
+  return userName === null || userName === REDACTED ? null : userName.toLowerCase();
+}
+
+/** Redacted addresses (one string once the member was erased) are no addresses. */
+function emailsColumn(emails: readonly MemberEmail[] | Redacted): readonly MemberEmail[] {
+  return Array.isArray(emails) ? emails : [];
 }
 
 function unhandled(event: never): void {

@@ -3,7 +3,9 @@ import { MemberRecord } from './member.record.ts';
 import { keyCondition, keysetPage, type PageInfo, type PageRequest } from '../../../platform/graphql/pagination.ts';
 import { decodeIdCursor, encodeIdCursor, requireListSize } from '../../../platform/shared/id-cursor.ts';
 import { isId } from '../../../platform/shared/identifiers.ts';
-import type { RegisteredMemberStatus } from '../member.decider.ts';
+import { badInput } from '../../../platform/shared/domain-error.ts';
+import { EXTERNAL_ID_MAX, USER_NAME_MAX, type MemberEmail, type RegisteredMemberStatus } from '../member.decider.ts';
+import { userNameKey } from './members.projection.ts';
 
 /** Shaped like the GraphQL `Member`. */
 export interface MemberView {
@@ -14,6 +16,18 @@ export interface MemberView {
   readonly status: RegisteredMemberStatus;
   /** The revision of the member's stream: what `expectedRevision` of updateMember compares with. */
   readonly revision: number;
+  readonly registeredAt: Date;
+  readonly updatedAt: Date;
+  // The directory's attributes (SCIM): null, or no addresses, when the directory never gave them. The personal ones
+  // (userName, emails, preferredLanguage) read "[redacted]" (no addresses) once the member's data was erased.
+  readonly userName: string | null;
+  readonly externalId: string | null;
+  readonly emails: readonly MemberEmail[];
+  readonly preferredLanguage: string | null;
+  /** The metadata source of the event that registered the member: 'api', 'provisioning'... */
+  readonly source: string;
+  /** When the directory (an event from source 'provisioning') last changed the member; null if it never did. */
+  readonly directoryChangedAt: Date | null;
 }
 
 /**
@@ -76,6 +90,90 @@ function visibleTo(query: SelectQueryBuilder<MemberRecord>, reader: DirectoryRea
   return reader.seesUnlisted ? query : query.andWhere('(m.directoryListed OR m.memberId = :self)', { self: reader.memberId });
 }
 
+/**
+ * The member with this SCIM userName, compared case-insensitively. The directory keeps user names unique; should two
+ * members still share one (a name freed and given again), the active member is found, then the first by id.
+ */
+export async function findMemberByUserName(db: DataSource, userName: string): Promise<MemberView | null> {
+  if (typeof userName !== 'string' || userName.length === 0 || userName.length > USER_NAME_MAX) return null;
+  return firstOf(directoryQuery(db).andWhere('m.userNameKey = :key', { key: userNameKey(userName) }));
+}
+
+/** The member with this externalId (the directory's own id), compared exactly as SCIM's externalId is. */
+export async function findMemberByExternalId(db: DataSource, externalId: string): Promise<MemberView | null> {
+  if (typeof externalId !== 'string' || externalId.length === 0 || externalId.length > EXTERNAL_ID_MAX) return null;
+  return firstOf(directoryQuery(db).andWhere('m.externalId = :externalId', { externalId }));
+}
+
+export interface ListMembersForDirectoryOptions {
+  /** 1-based, as SCIM's startIndex: less than 1 reads as 1. */
+  readonly startIndex: number;
+  /** At most MAX_DIRECTORY_PAGE members are given; a negative count reads as 0 (only the total). */
+  readonly count: number;
+  /** Only the member with this userName, case-insensitively (SCIM's `userName eq`). */
+  readonly userName?: string | null;
+  /** Only the member with this externalId (SCIM's `externalId eq`). */
+  readonly externalId?: string | null;
+}
+
+/** SCIM's ListResponse, before the protocol layer shapes it. */
+export interface DirectoryMemberPage {
+  /** All members matching the filter, whatever the page. */
+  readonly totalResults: number;
+  readonly members: MemberView[];
+}
+
+export const MAX_DIRECTORY_PAGE = 500;
+
+/**
+ * Every member for the directory that provisions them, listed in the member directory or not (the provisioner keeps
+ * the directory; it is no member reading it), in member id order. SCIM pages by index, so this one is by offset
+ * (RFC 7644, 3.4.2.4: a start below 1 is 1, a negative count is 0, and the service may give fewer than asked).
+ */
+export async function listMembersForDirectory(db: DataSource, options: ListMembersForDirectoryOptions): Promise<DirectoryMemberPage> {
+  const startIndex = Math.max(1, wholeNumber(options.startIndex, 'startIndex'));
+  const count = Math.min(MAX_DIRECTORY_PAGE, Math.max(0, wholeNumber(options.count, 'count')));
+  const matching = () => {
+    const query = db.getRepository(MemberRecord).createQueryBuilder('m');
+    if (options.userName !== undefined && options.userName !== null) {
+      query.andWhere('m.userNameKey = :key', { key: typeof options.userName === 'string' ? userNameKey(options.userName) : null });
+    }
+    if (options.externalId !== undefined && options.externalId !== null) {
+      query.andWhere('m.externalId = :externalId', { externalId: options.externalId });
+    }
+    return query;
+  };
+  const totalResults = await matching().getCount();
+  // TypeORM reads a limit of 0 as no limit at all.
+  const records =
+    count === 0 || startIndex > totalResults
+      ? []
+      : await matching()
+          .orderBy('m.memberId', 'ASC')
+          .offset(startIndex - 1)
+          .limit(count)
+          .getMany();
+  return { totalResults, members: records.map(toMember) };
+}
+
+function directoryQuery(db: DataSource): SelectQueryBuilder<MemberRecord> {
+  return db.getRepository(MemberRecord).createQueryBuilder('m');
+}
+
+async function firstOf(query: SelectQueryBuilder<MemberRecord>): Promise<MemberView | null> {
+  const record = await query
+    .orderBy(`CASE WHEN m.status = 'ACTIVE' THEN 0 ELSE 1 END`, 'ASC')
+    .addOrderBy('m.memberId', 'ASC')
+    .limit(1)
+    .getOne();
+  return record ? toMember(record) : null;
+}
+
+function wholeNumber(value: number, field: string): number {
+  if (!Number.isSafeInteger(value)) throw badInput(`${field} must be a whole number`, { field });
+  return value;
+}
+
 export const encodeMemberCursor = encodeIdCursor;
 export const decodeMemberCursor = decodeIdCursor;
 
@@ -86,5 +184,13 @@ function toMember(record: MemberRecord): MemberView {
     department: record.department,
     status: record.status,
     revision: record.revision,
+    registeredAt: record.registeredAt,
+    updatedAt: record.updatedAt,
+    userName: record.userName,
+    externalId: record.externalId,
+    emails: record.emails,
+    preferredLanguage: record.preferredLanguage,
+    source: record.source,
+    directoryChangedAt: record.directoryChangedAt,
   };
 }
