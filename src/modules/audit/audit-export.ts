@@ -13,6 +13,7 @@ import { historyQuery } from '#event-store/postgres';
 import type { ExportLineProof, ExportSummaryProof } from '../integrity/index.ts';
 import type pg from 'pg';
 import { badInput, DomainError } from '../../platform/shared/domain-error.ts';
+import { parseDateTime } from '../../platform/graphql/date-time.scalar.ts';
 import { EventTypeCatalog } from './event-type-catalog.ts';
 import { compileHistoryFilter, type CompiledHistoryFilter } from './history-filter.ts';
 
@@ -35,11 +36,14 @@ export function exportFilter(query: Record<string, unknown>): CompiledHistoryFil
   const date = (key: string): Date | null => {
     const value = single(key);
     if (value === null) return null;
-    // An ISO 8601 date-time with its offset, as GraphQL's DateTime takes it; a bare date would depend on the server's zone.
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(Date.parse(value))) {
+    // An ISO 8601 date-time with its offset, as GraphQL's DateTime takes it (parseDateTime: a real calendar date; Date
+    // alone rolled 30 February over into March); a bare date would depend on the server's zone. Seconds may be left out.
+    const withSeconds = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/.test(value) ? value.replace(/(T\d{2}:\d{2})/, '$1:00') : value;
+    try {
+      return parseDateTime(withSeconds);
+    } catch {
       throw badInput(`${key} must be an ISO 8601 date-time with an offset, e.g. 2025-01-31T00:00:00Z`, { field: key });
     }
-    return new Date(value);
   };
   const from = date('from');
   const to = date('to');

@@ -158,6 +158,9 @@ describe('the NDJSON export', () => {
       'BAD_USER_INPUT: from must be an ISO 8601 date-time with an offset, e.g. 2025-01-31T00:00:00Z',
     );
     expect(refused({ to: '2025-13-45T00:00:00Z' })).toMatch(/^BAD_USER_INPUT: to must be an ISO 8601 date-time/);
+    // A date the calendar does not have: Date would read 30 February as 2 March.
+    expect(refused({ from: '2025-02-30T00:00:00Z' })).toMatch(/^BAD_USER_INPUT: from must be an ISO 8601 date-time/);
+    expect(refused({ from: '2025-02-28T23:59+01:00', to: '2025-03-01T00:00:00.5Z' })).toBe('accepted');
     expect(refused({ category: ['a', 'b'] })).toBe('BAD_USER_INPUT: category must be given once');
     expect(refused({ stream: 'x' })).toBe('BAD_USER_INPUT: unknown parameter stream: use from, to and category');
     expect(refused({ from: '2025-02-01T00:00:00Z', to: '2025-01-01T00:00:00Z' })).toBe('BAD_USER_INPUT: from must not be after to');
@@ -168,6 +171,6 @@ describe('the NDJSON export', () => {
     } catch (error) {
       expect((error as DomainError).details).toEqual({ field: 'category' });
     }
-    expect.assertions(9);
+    expect.assertions(11);
   });
 });
