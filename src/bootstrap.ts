@@ -15,6 +15,7 @@ import { createEventSourcing, type EventSourcing } from './platform/infrastructu
 import { systemClock, type Clock } from './platform/shared/clock.ts';
 import { applyHttpSecurity } from './platform/security/index.ts';
 import type { LogSealer } from './modules/integrity/index.ts';
+import type { BackgroundWork } from './platform/manifest/governance-module.ts';
 import { createLogIntegrity } from './modules/integrity/index.ts';
 import { GOVERNANCE_STREAMS, MODULES } from './modules/index.ts';
 import { scimBodyErrors } from './modules/provisioning/index.ts';
@@ -26,6 +27,11 @@ export interface RunningService {
   readonly eventSourcing: EventSourcing;
   /** The schema the service serves, as committed in schema.gql. */
   schemaSdl(): string;
+  /**
+   * The modules' background work (sanction expiry, certification renewal...), running with the real clock. A test that
+   * writes a simulated past stops it first: a pass in the middle of that history decides on today's date.
+   */
+  readonly schedulers: readonly BackgroundWork[];
   /** Stops taking requests, finishes the ones in flight, stops projections at a checkpoint, closes the database. */
   close(): Promise<void>;
 }
@@ -99,6 +105,7 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
     app: started,
     eventSourcing,
     schemaSdl: () => `${printSchema(lexicographicSortSchema(schemaHost.schema))}\n`,
+    schedulers,
     close() {
       closing ??= (async () => {
         // The requests being handled finish (a mutation waits up to readModelWaitMs for its read models) before
