@@ -61,7 +61,7 @@ const STANDING_FIELDS = `memberId suspended
   notes { id memberId text authorId createdAt retracted }`;
 
 export const MEMBER_STANDING = doc(`query MemberStanding($memberId: ID!) {
-  member(id: $memberId) { id displayName department status revision }
+  member(id: $memberId) { id displayName department status revision source directoryChangedAt }
   memberStanding(memberId: $memberId) { ${STANDING_FIELDS} }
 }`);
 

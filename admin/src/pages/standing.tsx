@@ -131,6 +131,14 @@ export function StandingPage({ memberId }: { memberId: string }) {
                 <dd>{member?.department ?? '—'}</dd>
                 <dt>{t('status')}</dt>
                 <dd>{member ? <Badge value={member.status} tone={toneOf(member.status)} /> : '—'}</dd>
+                <dt>{t('origin')}</dt>
+                <dd data-testid="origin">
+                  {!member
+                    ? '—'
+                    : member.source === 'provisioning' || member.directoryChangedAt
+                      ? t('fromDirectory', { date: member.directoryChangedAt ? dateTime(member.directoryChangedAt) : null })
+                      : t('registeredHere')}
+                </dd>
                 <dt>{t('standing')}</dt>
                 <dd data-testid="standing">
                   {memberStanding.suspended ? (

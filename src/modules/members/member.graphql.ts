@@ -24,6 +24,18 @@ export class Member {
 
   @Field(() => Int)
   revision!: number;
+
+  @Field(() => String, {
+    description:
+      'Who registered the member, by the kind of caller: "api" (through this API), "provisioning" (the organisation\'s directory, over SCIM)...',
+  })
+  source!: string;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the directory (SCIM provisioning) last changed the member, registration included; null if it never did.',
+  })
+  directoryChangedAt!: Date | null;
 }
 
 @ObjectType()
@@ -74,6 +86,18 @@ export class RecordMemberLeftInput {
   commandId?: string | null;
 }
 
+/**
+ * Field by field, not the view spread: the view also holds the directory's personal attributes (userName, emails,
+ * preferredLanguage), which are the provisioning client's to read, not the API's.
+ */
 export function toMember(view: MemberView): Member {
-  return { ...view, status: MemberStatus[view.status] };
+  return {
+    id: view.id,
+    displayName: view.displayName,
+    department: view.department,
+    status: MemberStatus[view.status],
+    revision: view.revision,
+    source: view.source,
+    directoryChangedAt: view.directoryChangedAt,
+  };
 }

@@ -135,13 +135,16 @@ export class ScimController {
     });
   }
 
-  /** Anything else under /scim/v2 is SCIM's 404 (Groups and Bulk are not offered: see ServiceProviderConfig). */
-  @All('*path')
+  /**
+   * Anything else under /scim/v2, and /scim/v2 itself (which `*path` does not match), is SCIM's 404 (Groups and Bulk
+   * are not offered: see ServiceProviderConfig).
+   */
+  @All(['', '*path'])
   unknown(@Req() req: Request, @Res() res: Response) {
     return this.handle(req, res, async () => {
       throw new ScimError(
         404,
-        `no SCIM resource at ${req.path} (this service offers Users, ServiceProviderConfig, ResourceTypes and Schemas)`,
+        `no SCIM resource at ${shown(req.path)} (this service offers Users, ServiceProviderConfig, ResourceTypes and Schemas)`,
       );
     });
   }
@@ -164,7 +167,7 @@ export class ScimController {
   private async existing(req: Request): Promise<MemberView> {
     const id = String(req.params['id'] ?? '');
     const member = await findMember(this.db, id, EVERY_MEMBER);
-    if (!member) throw new ScimError(404, `no user ${id}`);
+    if (!member) throw new ScimError(404, `no user ${shown(id)}`);
     return member;
   }
 
@@ -247,6 +250,14 @@ function ifMatch(req: Request): number | undefined {
 
 export function memberIdFor(userName: string): string {
   return `scim-${createHash('sha256').update(userName.toLowerCase(), 'utf8').digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * What the client asked for, quoted in a refusal: at most 100 characters, escaped as JSON, so that a refusal neither
+ * sends kilobytes of a hostile id back nor carries its control characters into the directory's logs.
+ */
+function shown(text: string): string {
+  return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text);
 }
 
 function baseUrl(req: Request): string {
