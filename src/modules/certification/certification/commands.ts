@@ -3,7 +3,7 @@ import type { CertificationLevelDefinition } from '../certification-level.decide
 
 // ---------------------------------------------------------------- commands
 
-/** Community managers only: the handler checks the role; the decider the rules. */
+/** Community managers only: the use case checks the role; the decider the rules. */
 export interface AwardCertification {
   readonly type: 'AwardCertification';
   readonly memberId: string;

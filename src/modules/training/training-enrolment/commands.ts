@@ -4,8 +4,8 @@ import type { EnrolledModule } from './events.ts';
 // ---------------------------------------------------------------- commands
 
 /**
- * Why the actor may act on this enrolment, established by the handler from the actor's roles: community managers act
- * for anyone; anyone else only for themselves (and the decider says what they may do).
+ * Why the actor may act on this enrolment, established by the use case (training.use-cases.ts) from the actor's
+ * roles: community managers act for anyone; anyone else only for themselves (and the decider says what they may do).
  */
 export type TrainingAuthority = { readonly kind: 'community_manager' } | { readonly kind: 'self' };
 
@@ -49,7 +49,7 @@ export interface WithdrawFromTraining {
   readonly at: string;
 }
 
-/** A community manager only: the handler checks the role before anything is read. */
+/** A community manager only: the use case checks the role before anything is read. */
 export interface RecordTrainingFailed {
   readonly type: 'RecordTrainingFailed';
   readonly programmeId: string;
