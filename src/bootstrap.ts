@@ -18,7 +18,6 @@ import type { LogSealer } from './modules/integrity/index.ts';
 import type { BackgroundWork } from './platform/manifest/governance-module.ts';
 import { createLogIntegrity } from './modules/integrity/index.ts';
 import { GOVERNANCE_STREAMS, MODULES } from './modules/index.ts';
-import { scimBodyErrors } from './modules/provisioning/index.ts';
 import { JsonLogger, logContext, logger } from './platform/observability/logger.ts';
 
 export interface RunningService {
@@ -81,7 +80,6 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
     applyHttpSecurity(app);
     // SCIM clients send application/scim+json (RFC 7644 §3.1); it is JSON, read with the same limit.
     app.useBodyParser('json', { limit: config.maxBodyBytes, type: ['application/json', 'application/scim+json'] });
-    app.use('/scim', scimBodyErrors);
     app.use((req: Request, res: Response, next: NextFunction) => {
       const correlationId = correlationIdOf(req);
       (req as Request & { correlationId?: string }).correlationId = correlationId;

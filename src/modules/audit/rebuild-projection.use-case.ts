@@ -1,14 +1,11 @@
-import { ProjectionRunner, type ProjectionStatus } from '#projections';
+import type { ProjectionRunner, ProjectionStatus } from '#projections';
 import { logger } from '../../platform/observability/logger.ts';
 import { requireCommandIdForm } from '../../platform/command/command-pipeline.ts';
-import { useCasesFor, type UseCaseServices } from '../../platform/command/use-case.ts';
+import { useCasesFor } from '../../platform/command/use-case.ts';
 import { badInput, notFound } from '../../platform/shared/domain-error.ts';
 import { readModelOperationsDecider, readModelStreamId } from '../integrity/index.ts';
 import { PROJECTION_OPERATORS } from './audit-access.ts';
 import type { ProjectionStatusView, RebuildProjectionInput } from './governance-event.graphql.ts';
-
-/** The projection runner, from the service's providers. */
-const projectionRunner = (services: UseCaseServices) => services.get<ProjectionRunner<unknown>>(ProjectionRunner);
 
 /** The status of the read model `name`, which the use case found to exist. */
 async function statusOf(runner: ProjectionRunner<unknown>, name: string): Promise<ProjectionStatus> {
@@ -33,7 +30,7 @@ export const rebuildProjection = useCasesFor(readModelOperationsDecider)<Rebuild
   // after the name), the read model's name, the reason (stricter than the pipeline's check).
   stream: ({ input, services }) => {
     requireCommandIdForm(input.commandId);
-    const names = projectionRunner(services).projectionNames;
+    const names = services.runner.projectionNames;
     if (!names.includes(input.name)) {
       throw notFound(`there is no read model ${JSON.stringify(input.name)}; the read models are ${names.join(', ')}`, { field: 'name' });
     }
@@ -45,13 +42,13 @@ export const rebuildProjection = useCasesFor(readModelOperationsDecider)<Rebuild
   command: async ({ input, actor, services }, { at }) => ({
     type: 'RequestReadModelRebuild',
     readModel: input.name,
-    generation: (await statusOf(projectionRunner(services), input.name)).generation,
+    generation: (await statusOf(services.runner, input.name)).generation,
     actorId: actor.id,
     at,
   }),
   // The rebuild starts only after its request is recorded.
   answer: async ({ input, actor, context, services }) => {
-    const runner = projectionRunner(services);
+    const runner = services.runner;
     // Read before the rebuild is requested, as the generation the request was recorded with was (a retried commandId's
     // request was recorded earlier: it is compared with the generation serving now).
     const before = await statusOf(runner, input.name);

@@ -1,11 +1,10 @@
 import { Role } from '../../platform/auth/role.ts';
-import { readAfterCommand } from '../../platform/command/read-after-command.ts';
 import { idInStream, useCasesFor, type UseCaseRequest } from '../../platform/command/use-case.ts';
 import { requireId } from '../../platform/shared/identifiers.ts';
 import { memberDecider, memberStreamId } from './member.decider.ts';
 import { toMember, type Member, type RecordMemberLeftInput, type RegisterMemberInput, type UpdateMemberInput } from './member.graphql.ts';
 import { MEMBERS_PROJECTION } from './read-models/members.projection.ts';
-import { EVERY_MEMBER, findMember } from './read-models/members.queries.ts';
+import { memberAfterCommand } from './read-models/members.queries.ts';
 
 const memberUseCase = useCasesFor(memberDecider);
 
@@ -17,11 +16,9 @@ const memberDirectory = {
   // The reason for leaving is personal data: the MemberLeft event carries it encrypted, the metadata not at all.
   reasonIsPersonal: true,
   stream: ({ input }: UseCaseRequest<{ memberId: string }>) => memberStreamId(requireId(input.memberId, 'memberId')),
-  answer: async ({ services }: UseCaseRequest<unknown>, { streamId }: { readonly streamId: string }) => {
-    const memberId = idInStream(streamId);
-    // The caller is a community manager, who reads every member.
-    return toMember(await readAfterCommand(() => findMember(services.db, memberId, EVERY_MEMBER), `member ${memberId}`));
-  },
+  // The caller is a community manager, who reads every member.
+  answer: async ({ services }: UseCaseRequest<unknown>, { streamId }: { readonly streamId: string }) =>
+    toMember(await memberAfterCommand(services.db, idInStream(streamId))),
 } as const;
 
 export const registerMember = memberUseCase<RegisterMemberInput, Member>({

@@ -1,10 +1,9 @@
 import { CommandBus } from '@nestjs/cqrs';
-import { ProjectionRunner } from '#projections';
 import { requireSelfOrRole } from '../../platform/auth/request-context.ts';
 import { Role } from '../../platform/auth/role.ts';
 import { CommandPipeline, type MutationInput } from '../../platform/command/command-pipeline.ts';
 import { readAfterCommand } from '../../platform/command/read-after-command.ts';
-import { idInStream, RunUseCase, useCasesFor, type UseCaseRequest, type UseCaseServices } from '../../platform/command/use-case.ts';
+import { idInStream, RunUseCase, useCasesFor, type UseCaseRequest } from '../../platform/command/use-case.ts';
 import { requireId } from '../../platform/shared/identifiers.ts';
 import { requireRegisteredMember } from '../members/index.ts';
 import type { ConsentInput, RequestErasureInput, UpdatePrivacySettingsInput } from './privacy.graphql.ts';
@@ -75,9 +74,6 @@ export const withdrawConsent = privacyUseCase<ConsentInput, ConsentView[]>({
   answer: ({ services }, { streamId }) => listConsents(services.db, idInStream(streamId)),
 });
 
-/** The projection runner, from the service's providers. */
-const projectionRunner = (services: UseCaseServices) => services.get<ProjectionRunner<unknown>>(ProjectionRunner);
-
 type CompleteErasureInput = Pick<RequestErasureInput, 'memberId'> & MutationInput;
 
 const erasure = ownPrivacy([Role.PRIVACY_OFFICER], 'requesting erasure');
@@ -93,7 +89,7 @@ const completeErasure = privacyUseCase<CompleteErasureInput, ErasureRequestView>
   command: (_request, { streamId, at }) => ({ type: 'CompleteErasure', memberId: idInStream(streamId), at }),
   answer: async ({ services }, { streamId, result }) => {
     const memberId = idInStream(streamId);
-    await projectionRunner(services).waitForPosition(result.position, undefined, services.config.readModelWaitMs, {
+    await services.runner.waitForPosition(result.position, undefined, services.config.readModelWaitMs, {
       categories: [PRIVACY_STREAM_CATEGORY],
     });
     return readAfterCommand(() => findErasureRequest(services.db, memberId), `the erasure request of ${memberId}`);

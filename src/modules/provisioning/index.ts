@@ -7,4 +7,3 @@ import { ProvisioningModule } from './provisioning.module.ts';
  */
 export const provisioningModule = governanceModule({ name: 'provisioning', nestModule: ProvisioningModule });
 export * from './scim/index.ts';
-export { scimBodyErrors } from './scim-body-errors.ts';

@@ -10,8 +10,8 @@ export class ProvisioningModule implements OnModuleInit {
 
   /**
    * Nest registers the routes before this hook and its own error handler after it, so what is mounted here sees
-   * the errors of /scim's routes first: a malformed percent-escape in an id fails in the router, before the
-   * controller, and would otherwise be answered in Nest's format.
+   * /scim's errors that no controller answers first: a body the parser refused, or a malformed percent-escape in an
+   * id, which fails in the router (see scim-body-errors.ts).
    */
   onModuleInit(): void {
     const app = this.adapter.httpAdapter?.getInstance<Express>();

@@ -1,9 +1,8 @@
 import { Role } from '../../platform/auth/role.ts';
 import type { MutationInput } from '../../platform/command/command-pipeline.ts';
-import { readAfterCommand } from '../../platform/command/read-after-command.ts';
 import { idInStream, useCasesFor, type UseCaseRequest } from '../../platform/command/use-case.ts';
 import { requireId } from '../../platform/shared/identifiers.ts';
-import { EVERY_MEMBER, findMember, memberDecider, memberStreamId, MEMBERS_PROJECTION, type MemberView } from '../members/index.ts';
+import { memberAfterCommand, memberDecider, memberStreamId, MEMBERS_PROJECTION, type MemberView } from '../members/index.ts';
 import type { DirectoryUserInput } from './scim/index.ts';
 
 /** A member as the directory describes them, for the member `memberId`. */
@@ -25,10 +24,8 @@ const provisioning = {
   roles: [Role.PROVISIONER],
   readModels: [MEMBERS_PROJECTION],
   stream: ({ input }: UseCaseRequest<{ memberId: string }>) => memberStreamId(requireId(input.memberId, 'memberId')),
-  answer: ({ services }: UseCaseRequest<unknown>, { streamId }: { readonly streamId: string }): Promise<MemberView> => {
-    const memberId = idInStream(streamId);
-    return readAfterCommand(() => findMember(services.db, memberId, EVERY_MEMBER), `member ${memberId}`);
-  },
+  answer: ({ services }: UseCaseRequest<unknown>, { streamId }: { readonly streamId: string }): Promise<MemberView> =>
+    memberAfterCommand(services.db, idInStream(streamId)),
 } as const;
 
 const directoryAttributes = (user: DirectoryUserInput) => ({

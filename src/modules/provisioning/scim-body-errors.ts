@@ -4,9 +4,9 @@ import { ScimError, scimErrorBody } from './scim/index.ts';
 /**
  * A request Express refuses before any controller runs would be answered in Nest's own format: under /scim it is
  * answered as SCIM's error (RFC 7644 §3.12), as every other refusal there is. Two kinds fail there: a body the parser
- * refuses (malformed, too large, not UTF-8), for which the composition root mounts this right after the body parser,
- * and a path whose percent-escapes are no UTF-8 (`/Users/%FF`), which fails when the router decodes the id, after the
- * body parser: ProvisioningModule mounts this once more behind the routes for that.
+ * refuses (malformed, too large, not UTF-8) and a path whose percent-escapes are no UTF-8 (`/Users/%FF`), which fails
+ * when the router decodes the id. ProvisioningModule mounts this once, behind the routes: Express hands an error to
+ * the next error handler whichever middleware raised it, so that one place catches both.
  */
 export function scimBodyErrors(error: unknown, req: Request, res: Response, next: NextFunction): void {
   const status = (error as { status?: unknown }).status;

@@ -9,12 +9,15 @@ import type { Actor } from '../auth/token-verifier.ts';
 import type { AppConfig } from '../config/config.ts';
 import { APP_CONFIG } from '../shared/tokens.ts';
 import { CommandPipeline, type MutationInput } from './command-pipeline.ts';
+import { ProjectionRunner } from '#projections';
 
 /** What the service offers a use case: the log, the read models, the configuration, and a module's own providers. */
 export interface UseCaseServices {
   readonly events: GovernanceEventStore;
   readonly db: DataSource;
   readonly config: AppConfig;
+  /** The read models' runner: what an answer waits on when it must wait for more than its own read models. */
+  readonly runner: ProjectionRunner<unknown>;
   /** A provider by its token, from whichever module declares it (e.g. moderation's certification lookup). */
   get<T>(token: string | symbol | { readonly prototype: T }): T;
 }
@@ -131,10 +134,11 @@ export class UseCaseHandler implements ICommandHandler<RunUseCase<unknown>> {
     @Inject(GovernanceEventStore) events: GovernanceEventStore,
     @Inject(DataSource) db: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(ProjectionRunner) runner: ProjectionRunner<unknown>,
     @Inject(ModuleRef) modules: ModuleRef,
   ) {
     // ModuleRef takes a class as a token; a class with a private constructor (ProjectionRunner) is one too.
-    this.services = { events, db, config, get: (token) => modules.get(token as string, { strict: false }) };
+    this.services = { events, db, config, runner, get: (token) => modules.get(token as string, { strict: false }) };
   }
 
   async execute({ useCase, input, context }: RunUseCase<unknown>): Promise<unknown> {

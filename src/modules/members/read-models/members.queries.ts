@@ -2,6 +2,7 @@ import type { DataSource, SelectQueryBuilder } from 'typeorm';
 import { MemberRecord } from './member.record.ts';
 import { keyCondition, keysetPage, type PageInfo, type PageRequest } from '../../../platform/graphql/pagination.ts';
 import { decodeIdCursor, encodeIdCursor, requireListSize } from '../../../platform/shared/id-cursor.ts';
+import { readAfterCommand } from '../../../platform/command/read-after-command.ts';
 import { isId } from '../../../platform/shared/identifiers.ts';
 import { badInput } from '../../../platform/shared/domain-error.ts';
 import { EXTERNAL_ID_MAX, USER_NAME_MAX, type MemberEmail, type RegisteredMemberStatus } from '../member.decider.ts';
@@ -55,6 +56,11 @@ export interface MemberPage extends PageInfo {
 export const MAX_MEMBERS_PAGE = 500;
 
 /** Null for a member the reader may not see, as for one that does not exist: the answer tells them nothing more. */
+/** The member as a command left them, read once the read model holds its events (every member: the caller may change them). */
+export function memberAfterCommand(db: DataSource, memberId: string): Promise<MemberView> {
+  return readAfterCommand(() => findMember(db, memberId, EVERY_MEMBER), `member ${memberId}`);
+}
+
 export async function findMember(db: DataSource, id: string, reader: DirectoryReader): Promise<MemberView | null> {
   if (!isId(id)) return null;
   const query = visibleTo(db.getRepository(MemberRecord).createQueryBuilder('m'), reader).andWhere('m.memberId = :id', { id });
