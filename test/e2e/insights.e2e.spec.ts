@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { handleCommand, type Decider, type DeciderEvent, type EventMetadata } from '#event-store';
 import {
   acceptanceStreamId,
@@ -950,5 +951,29 @@ describe('governance insights over HTTP', () => {
     ).governanceInsights;
     expect(Date.parse(monthBack.at) - Date.parse(monthBack.periodStart)).toBeGreaterThanOrEqual(28 * DAY);
     expect(Date.parse(monthBack.at) - Date.parse(monthBack.periodStart)).toBeLessThanOrEqual(31 * DAY);
+  });
+
+  test('a series and the KPIs now count what was committed before they were asked, while an older transaction still runs', async () => {
+    // The cause of this file's old flake: a transaction that took its id before a write (a projection's batch, another
+    // instance, an import) and still runs hid that write from the log's reads, so a series asked right after it
+    // missed it (own-1's renewal, on a busy machine).
+    const older = new pg.Client({ connectionString: t.database.url });
+    await older.connect();
+    try {
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()');
+      await register(time('04-20T09:00'), 'late-1', 'Finance');
+      const asked = Promise.all([series(time('04-20T00:00'), time('04-27T00:00')), insightsAt(new Date().toISOString())]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await older.query('COMMIT');
+      const [weekly, now] = await asked;
+      const [before, after] = weekly.points as [InsightsAnswer, InsightsAnswer];
+      expect((after.privacy as { activeMembers: number }).activeMembers).toBe(
+        (before.privacy as { activeMembers: number }).activeMembers + 1,
+      );
+      expect(now.privacy).toMatchObject({ activeMembers: (after.privacy as { activeMembers: number }).activeMembers });
+    } finally {
+      await older.end();
+    }
   });
 });

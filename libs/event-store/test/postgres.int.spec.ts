@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
+  comparePositions,
+  START,
   EventStoreUnavailableError,
   IdempotencyConflictError,
   InvalidAppendError,
@@ -370,6 +372,31 @@ describe('PostgreSQL adapter: history', () => {
       expect(rest.events.map((e) => e.type)).toEqual(['Slow', 'Later']);
       const older = await store.readHistory({ direction: 'backwards', maxCount: 10, filter, after: newest.events[0]!.position });
       expect(older).toEqual({ events: [], hasMore: false });
+    } finally {
+      await client.end();
+    }
+  });
+
+  test('waitForCommitted: what was committed before the call becomes readable once the transactions older than it end', async () => {
+    // A writer that took its transaction id before the append and is still running (a projection's batch, another
+    // instance's append) hides the append from every horizon-bounded read, however long ago it was committed.
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_current_xact_id()');
+      const appended = await store.appendToStream(`${category}-committed`, [event('Committed')], 'no_stream');
+      expect(comparePositions(await store.headPosition(), appended.position)).toBeLessThan(0);
+      // Bounded: while the older transaction runs, the wait ends without it.
+      expect(await store.waitForCommitted({ timeoutMs: 100 })).toBe(false);
+
+      const waited = store.waitForCommitted({ timeoutMs: 5_000 });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await client.query('COMMIT');
+      expect(await waited).toBe(true);
+      expect(comparePositions(await store.headPosition(), appended.position)).toBeGreaterThanOrEqual(0);
+      const page = await store.readAll({ after: START, maxCount: 10_000, filter: { categories: [category] } });
+      expect(page.events.map((e) => e.type)).toEqual(['Committed']);
     } finally {
       await client.end();
     }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PostgresEventStore } from '#event-store/postgres';
 import { LogIndexedEventStore } from '#projections';
 import type { EventSourcing } from '../../platform/infrastructure/event-sourcing.ts';
 import { EVENT_SOURCING } from '../../platform/shared/tokens.ts';
@@ -16,10 +17,17 @@ import { InsightsResolver, OwnerCertificationInsightResolver } from './insights.
       // One per process: its live model is what "now" is measured on.
       useFactory: (eventSourcing: EventSourcing) => {
         // On a store that cannot filter its log (EventStoreDB), the KPIs read the log index instead of the whole log.
-        const { logIndex } = eventSourcing;
-        const fresh = logIndex ? new LogIndexedEventStore(eventSourcing.store, logIndex) : undefined;
-        return new InsightsEngine(logIndex ?? eventSourcing.store, eventSourcing.events, {
-          ...(fresh ? { beforeRead: () => fresh.waitForHead() } : {}),
+        const { logIndex, store } = eventSourcing;
+        const fresh = logIndex ? new LogIndexedEventStore(store, logIndex) : undefined;
+        // Either way a series or a "now" counts what was committed before it was asked, also when another process
+        // wrote it (an import, another instance) and a transaction older than that write is still running.
+        const beforeRead = fresh
+          ? () => fresh.waitForHead()
+          : store instanceof PostgresEventStore
+            ? () => store.waitForCommitted()
+            : undefined;
+        return new InsightsEngine(logIndex ?? store, eventSourcing.events, {
+          ...(beforeRead ? { beforeRead } : {}),
           onSkippedEvent: (event, error) =>
             logger.warn('insights: an event the KPIs could not read was skipped', {
               streamId: event.streamId,

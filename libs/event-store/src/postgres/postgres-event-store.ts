@@ -270,6 +270,30 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
     return row ? { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) } : START;
   }
 
+  /**
+   * Waits (bounded) until every event committed before the call is readable. readAll and headPosition read only below
+   * the oldest transaction still running, so that no reader skips an event committed later at a lower position; but a
+   * writer that began before an append and is still running (a projection's batch, another instance's append) then
+   * hides that append from them, however long ago it was committed. A reader that must count what was written before
+   * it was asked (a report after a direct write, a second instance's append) waits here first. Whether the events
+   * became readable before the timeout.
+   */
+  async waitForCommitted(options: { timeoutMs?: number; pollMs?: number } = {}): Promise<boolean> {
+    const rows = await this.query<{ transaction_id: string; global_position: string }>(
+      `SELECT e.transaction_id::text AS transaction_id, e.global_position::text AS global_position FROM es_events e
+        ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1`,
+    );
+    const row = rows[0];
+    if (!row) return true;
+    const committed: LogPosition = { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) };
+    const deadline = Date.now() + (options.timeoutMs ?? 5_000);
+    for (;;) {
+      if (comparePositions(await this.headPosition(), committed) >= 0) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 10));
+    }
+  }
+
   async countEventsAfter(position: LogPosition, filter?: LogFilter): Promise<number> {
     const params: unknown[] = [position.commit.toString(), position.prepare.toString()];
     const filters = filterConditions(filter, params);
