@@ -254,7 +254,8 @@ describe('PostgreSQL adapter: history', () => {
   let store: PostgresEventStore;
   let category: string;
   beforeAll(async () => {
-    store = await PostgresEventStore.create({ connectionString: database.url });
+    // A history read waits for transactions older than the newest commit: bounded shorter here, where tests hold one open.
+    store = await PostgresEventStore.create({ connectionString: database.url, committedWaitMs: 1_000 });
   });
   afterAll(async () => {
     await store.close();
@@ -385,7 +386,11 @@ describe('PostgreSQL adapter: history', () => {
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_current_xact_id()');
-      const appended = await store.appendToStream(`${category}-committed`, [event('Committed')], 'no_stream');
+      // Appended by another instance: this store has no write of its own to wait for, so its reads show the horizon.
+      const otherInstance = await PostgresEventStore.create({ connectionString: database.url });
+      const appended = await otherInstance
+        .appendToStream(`${category}-committed`, [event('Committed')], 'no_stream')
+        .finally(() => otherInstance.close());
       expect(comparePositions(await store.headPosition(), appended.position)).toBeLessThan(0);
       // Bounded: while the older transaction runs, the wait ends without it.
       expect(await store.waitForCommitted({ timeoutMs: 100 })).toBe(false);
@@ -397,6 +402,45 @@ describe('PostgreSQL adapter: history', () => {
       expect(comparePositions(await store.headPosition(), appended.position)).toBeGreaterThanOrEqual(0);
       const page = await store.readAll({ after: START, maxCount: 10_000, filter: { categories: [category] } });
       expect(page.events.map((e) => e.type)).toEqual(['Committed']);
+    } finally {
+      await client.end();
+    }
+  });
+
+  test('a store reads its own appends: its reads wait (bounded) for the transactions older than them to end', async () => {
+    // What the tests that count events after a command, and any reader in the writing process, rely on.
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_current_xact_id()');
+      const appended = await store.appendToStream(`${category}-own`, [event('Own')], 'no_stream');
+      const head = store.headPosition();
+      const count = store.countEventsAfter(START, { categories: [category] });
+      const page = store.readAll({ after: START, maxCount: 10_000, filter: { categories: [category] } });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await client.query('COMMIT');
+      expect(comparePositions(await head, appended.position)).toBeGreaterThanOrEqual(0);
+      expect(await count).toBe(1);
+      expect((await page).events.map((e) => e.type)).toEqual(['Own']);
+    } finally {
+      await client.end();
+    }
+  });
+
+  test('a history read counts what was committed before it, once the transactions older than that commit end', async () => {
+    // As an authorization's evidence is read right after the action that recorded it: another writer's transaction,
+    // begun before that append and still running, must not hide it from the answer.
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_current_xact_id()');
+      await store.appendToStream(`${category}-evidence`, [event('Evidence')], 'no_stream');
+      const read = store.readHistory({ direction: 'forwards', maxCount: 10, filter: { categories: [category] } });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await client.query('COMMIT');
+      expect((await read).events.map((e) => e.type)).toEqual(['Evidence']);
     } finally {
       await client.end();
     }

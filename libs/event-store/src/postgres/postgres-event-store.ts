@@ -54,6 +54,11 @@ export interface PostgresEventStoreOptions {
   readonly liveBatchingMs?: number;
   /** How a history query with a time window splits its work (see history-query.ts). Default HISTORY_QUERY_DEFAULTS. */
   readonly historyQuery?: HistoryQueryTuning;
+  /**
+   * The longest a read that must count everything committed before it (history, waitForCommitted) waits for the
+   * transactions older than those commits to end. Default 5000.
+   */
+  readonly committedWaitMs?: number;
 }
 
 /** The defaults of the tuning options above (the benchmark reports them alongside its figures). */
@@ -62,6 +67,7 @@ export const POSTGRES_EVENT_STORE_DEFAULTS = Object.freeze({
   maxAppendsInFlight: 2,
   maxAppendBatch: 200,
   subscriptionPollMs: 250,
+  committedWaitMs: 5_000,
   subscriptionBatchSize: 500,
   liveBatchingMs: 50,
 });
@@ -107,6 +113,10 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
   private readonly batcher: AppendBatcher<AppendRequest, AppendOutcome>;
   private readonly notifier: AppendNotifier;
   private readonly subscriptions = new Set<PollingSubscription>();
+  /** The newest transaction id of this store's own appends (see ownWritesReadable). */
+  private ownNewest = 0n;
+  /** Every transaction below this id had ended when last looked: below it, nothing is hidden any more. */
+  private endedBelow = 0n;
 
   private constructor(private readonly options: PostgresEventStoreOptions) {
     this.pool = new pg.Pool({
@@ -151,7 +161,9 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
         throw mapError(error);
       });
       if (!('error' in outcome)) {
-        return { nextExpectedRevision: outcome.revision, position: { commit: BigInt(outcome.commit), prepare: BigInt(outcome.prepare) } };
+        const commit = BigInt(outcome.commit);
+        if (commit > this.ownNewest) this.ownNewest = commit;
+        return { nextExpectedRevision: outcome.revision, position: { commit, prepare: BigInt(outcome.prepare) } };
       }
       switch (outcome.error) {
         case 'revision':
@@ -204,6 +216,30 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
   }
 
   async readAll(options: ReadAllOptions): Promise<ReadAllPage> {
+    await this.ownWritesReadable();
+    return this.readAllBelowHorizon(options);
+  }
+
+  /**
+   * Read-your-writes within a process: what this store appended is in its own reads (readAll, headPosition,
+   * countEventsAfter) once the transactions older than those appends have ended (bounded by committedWaitMs). Reads
+   * stop below the oldest transaction still running (see readAll), and a writer that began before our append (a
+   * projection's batch, another process) would otherwise hide it from the very process that wrote it. One small query
+   * after an append, none otherwise. Subscriptions do not wait: they deliver what is readable and come back for the rest.
+   */
+  private async ownWritesReadable(): Promise<void> {
+    if (this.ownNewest < this.endedBelow) return;
+    const deadline = Date.now() + (this.options.committedWaitMs ?? POSTGRES_EVENT_STORE_DEFAULTS.committedWaitMs);
+    for (;;) {
+      const [row] = await this.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin', [], 'es_xmin');
+      const xmin = BigInt(row!.xmin);
+      if (xmin > this.endedBelow) this.endedBelow = xmin;
+      if (this.ownNewest < this.endedBelow || Date.now() >= deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  private async readAllBelowHorizon(options: ReadAllOptions): Promise<ReadAllPage> {
     const after = options.after ?? START;
     const params: unknown[] = [after.commit.toString(), after.prepare.toString(), options.maxCount];
     const filters = filterConditions(options.filter, params);
@@ -240,6 +276,9 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
    */
   async readHistory(options: ReadHistoryOptions): Promise<HistoryPage> {
     validateHistoryOptions(options);
+    // What was committed before the question is in the answer (an auditor's, a decision's evidence), as on the log
+    // index: the query reads only below the oldest transaction still running, which may have begun before it.
+    await this.waitForCommitted();
     const { text, values } = historyQuery(options, EVENT_COLUMNS, this.options.historyQuery);
     const rows = await this.query<EventRow>(text, values);
     return { events: rows.slice(0, options.maxCount).map(toRecordedEvent), hasMore: rows.length > options.maxCount };
@@ -247,7 +286,7 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     const subscription = new PollingSubscription({
-      read: (after, maxCount) => this.readAll({ after, maxCount, ...(options.filter ? { filter: options.filter } : {}) }),
+      read: (after, maxCount) => this.readAllBelowHorizon({ after, maxCount, ...(options.filter ? { filter: options.filter } : {}) }),
       after: options.after ?? START,
       batchSize: this.options.subscriptionBatchSize ?? POSTGRES_EVENT_STORE_DEFAULTS.subscriptionBatchSize,
       pollMs: this.options.subscriptionPollMs ?? POSTGRES_EVENT_STORE_DEFAULTS.subscriptionPollMs,
@@ -261,6 +300,7 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
   }
 
   async headPosition(): Promise<LogPosition> {
+    await this.ownWritesReadable();
     const rows = await this.query<{ transaction_id: string; global_position: string }>(
       `SELECT e.transaction_id::text AS transaction_id, e.global_position::text AS global_position FROM es_events e
         WHERE e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -279,22 +319,27 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
    * became readable before the timeout.
    */
   async waitForCommitted(options: { timeoutMs?: number; pollMs?: number } = {}): Promise<boolean> {
-    const rows = await this.query<{ transaction_id: string; global_position: string }>(
-      `SELECT e.transaction_id::text AS transaction_id, e.global_position::text AS global_position FROM es_events e
-        ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1`,
+    // The newest committed event, and whether every transaction older than it has ended: one query when none runs.
+    const rows = await this.query<{ transaction_id: string; readable: boolean }>(
+      `SELECT e.transaction_id::text AS transaction_id, e.transaction_id < pg_snapshot_xmin(pg_current_snapshot()) AS readable
+         FROM es_events e ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1`,
     );
-    const row = rows[0];
-    if (!row) return true;
-    const committed: LogPosition = { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) };
-    const deadline = Date.now() + (options.timeoutMs ?? 5_000);
+    const newest = rows[0];
+    if (!newest || newest.readable) return true;
+    const deadline = Date.now() + (options.timeoutMs ?? this.options.committedWaitMs ?? POSTGRES_EVENT_STORE_DEFAULTS.committedWaitMs);
     for (;;) {
-      if (comparePositions(await this.headPosition(), committed) >= 0) return true;
       if (Date.now() >= deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 10));
+      const [check] = await this.query<{ readable: boolean }>(
+        'SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::text::xid8 AS readable',
+        [newest.transaction_id],
+      );
+      if (check?.readable) return true;
     }
   }
 
   async countEventsAfter(position: LogPosition, filter?: LogFilter): Promise<number> {
+    await this.ownWritesReadable();
     const params: unknown[] = [position.commit.toString(), position.prepare.toString()];
     const filters = filterConditions(filter, params);
     const rows = await this.query<{ n: string }>(
