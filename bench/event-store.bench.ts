@@ -16,6 +16,8 @@
  * --skip-history leaves it out.
  * Then what sealing the log costs appends (bench/log-seal.bench.ts, small here: --seal-append-events 20000 over
  * --seal-rounds 3), under "logSeal"; --skip-seal leaves it out.
+ * Then a directory provisioning --provisioning-users over SCIM (bench/provisioning.bench.ts), under "provisioning";
+ * --skip-provisioning leaves it out.
  *
  * One JSON object on stdout, progress on stderr. Durability is never weakened: the server's synchronous_commit and
  * fsync are reported, and a target fails when either is off.
@@ -61,6 +63,7 @@ import {
 } from './bench-server.ts';
 import { benchHistory, HISTORY_FLAGS, historyOptionsFrom, type HistorySection } from './history.bench.ts';
 import { benchLogSeal, LOG_SEAL_FLAGS, logSealOptionsFrom, type LogSealSection } from './log-seal.bench.ts';
+import { benchProvisioning, PROVISIONING_FLAGS, provisioningOptionsFrom, type ProvisioningSection } from './provisioning.bench.ts';
 import { benchService, SERVICE_FLAGS, serviceOptionsFrom, type ServiceSection } from './service.bench.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -90,6 +93,7 @@ const { values: flags } = parseArgs({
     ...SERVICE_FLAGS,
     ...HISTORY_FLAGS,
     ...LOG_SEAL_FLAGS,
+    ...PROVISIONING_FLAGS,
   },
 });
 installSignalHandlers();
@@ -105,6 +109,7 @@ const ROUNDS = positiveInt('rounds');
 const SERVICE_OPTIONS = flags['skip-service'] ? undefined : serviceOptionsFrom(flags);
 const HISTORY_OPTIONS = flags['skip-history'] ? undefined : historyOptionsFrom(flags);
 const LOG_SEAL_OPTIONS = flags['skip-seal'] ? undefined : logSealOptionsFrom(flags);
+const PROVISIONING_OPTIONS = flags['skip-provisioning'] ? undefined : provisioningOptionsFrom(flags);
 
 function positiveInt(name: keyof typeof flags): number {
   const n = Number(flags[name]);
@@ -578,6 +583,7 @@ function targets(
   service: ServiceSection,
   history: HistorySection,
   logSeal: LogSealSection,
+  provisioning: ProvisioningSection,
 ) {
   const ours = medianBy(rounds, (r) => r.write.eventsPerSec);
   const eps = ours.write.eventsPerSec;
@@ -646,7 +652,18 @@ function targets(
     ...serviceTargets(service),
     ...historyTargets(history),
     ...logSealTargets(logSeal),
+    ...provisioningTargets(provisioning),
   };
+}
+
+/** The provisioning targets next to the others (a failed run misses them all; a skipped one has none). */
+function provisioningTargets(provisioning: ProvisioningSection) {
+  if ('skipped' in provisioning) return {};
+  if ('error' in provisioning) {
+    const failed = { measured: null, met: false, note: `provisioning failed: ${provisioning.error}` };
+    return { provisioningRate: failed, provisioningNoErrors: failed, provisioningRetriesAppendNothing: failed };
+  }
+  return provisioning.targets;
 }
 
 /** The sealing cost next to the others (a failed run misses it; a skipped one has none). */
@@ -733,6 +750,9 @@ async function main(): Promise<Record<string, unknown>> {
   const service: ServiceSection = SERVICE_OPTIONS ? await benchService(server, SERVICE_OPTIONS) : { skipped: '--skip-service' };
   const history: HistorySection = HISTORY_OPTIONS ? await benchHistory(server, HISTORY_OPTIONS) : { skipped: '--skip-history' };
   const logSeal: LogSealSection = LOG_SEAL_OPTIONS ? await benchLogSeal(server, LOG_SEAL_OPTIONS) : { skipped: '--skip-seal' };
+  const provisioning: ProvisioningSection = PROVISIONING_OPTIONS
+    ? await benchProvisioning(server, PROVISIONING_OPTIONS)
+    : { skipped: '--skip-provisioning' };
 
   const sample = Array.from({ length: 50 }, (_, i) => JSON.stringify(makeEvent(i * 7919, 1 + (i % E)).data).length);
   const ours = medianBy(oursRounds, (r) => r.write.eventsPerSec);
@@ -776,7 +796,8 @@ async function main(): Promise<Record<string, unknown>> {
     service,
     history,
     logSeal,
-    targets: targets(oursRounds, peer, service, history, logSeal),
+    provisioning,
+    targets: targets(oursRounds, peer, service, history, logSeal, provisioning),
   };
 }
 

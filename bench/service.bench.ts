@@ -134,7 +134,7 @@ const memberId = (i: number) => `bench-m-${String(i).padStart(5, '0')}`;
 const groupId = (i: number) => `bench-g-${String(i).padStart(4, '0')}`;
 
 // ---------- the service, built and started as production runs it ----------
-interface Build {
+export interface Build {
   readonly dir: string;
   readonly main: string;
   readonly ms: number;
@@ -142,7 +142,7 @@ interface Build {
 }
 
 /** tsc -p tsconfig.build.json into a temporary directory with the repository's `type` and `imports`. */
-async function buildService(): Promise<Build> {
+export async function buildService(): Promise<Build> {
   const dir = await mkdtemp(join(tmpdir(), 'governance-bench-service-'));
   addCleanup(() => rm(dir, { recursive: true, force: true }));
   const t0 = now();
@@ -179,7 +179,7 @@ function runProcess(command: string, args: string[], cwd: string): Promise<{ cod
   });
 }
 
-interface RunningService {
+export interface RunningService {
   readonly url: string;
   readonly pid: number;
   readonly startMs: number;
@@ -197,7 +197,18 @@ async function sealKeyFile(dir: string): Promise<string> {
   return path;
 }
 
-async function startService(build: Build, databaseUrl: string, secret: string, nodeOptions: readonly string[]): Promise<RunningService> {
+/**
+ * `node dist/src/main.js` of `build` on `databaseUrl` as production runs it, ready when /health/ready answers.
+ * `extraEnv` adds settings of the section that starts it (the provisioning bench's SCIM_TOKEN); secrets among them
+ * (names with TOKEN, SECRET or KEY) are not shown in the report.
+ */
+export async function startService(
+  build: Build,
+  databaseUrl: string,
+  secret: string,
+  nodeOptions: readonly string[],
+  extraEnv: Readonly<Record<string, string>> = {},
+): Promise<RunningService> {
   const port = await findFreePort();
   const env: Record<string, string> = {
     NODE_ENV: 'production',
@@ -213,6 +224,7 @@ async function startService(build: Build, databaseUrl: string, secret: string, n
     RATE_LIMIT_PER_MINUTE: '0',
     // Production seals its log with its own key (src/modules/integrity): measured as it runs.
     LOG_SEAL_PRIVATE_KEY_FILE: await sealKeyFile(build.dir),
+    ...extraEnv,
   };
   // Settings of the calling environment that would change what is measured (OIDC, another event store, Node flags
   // such as --conditions=source that would load the TypeScript sources) do not reach the service.
@@ -280,7 +292,16 @@ async function startService(build: Build, databaseUrl: string, secret: string, n
     url,
     pid: child.pid!,
     startMs: Math.round(now() - t0),
-    env: { ...env, DATABASE_URL: redact(databaseUrl), AUTH_JWT_SECRET: '***' },
+    env: {
+      ...env,
+      ...Object.fromEntries(
+        Object.keys(extraEnv)
+          .filter((name) => /TOKEN|SECRET|KEY/.test(name))
+          .map((name) => [name, '***']),
+      ),
+      DATABASE_URL: redact(databaseUrl),
+      AUTH_JWT_SECRET: '***',
+    },
     logged,
     stop,
   };

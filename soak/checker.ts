@@ -12,6 +12,9 @@
  * - expiries: each suspension with an end date expired exactly once (none if an appeal lifted it first), on its end
  *   date; each certification award expired at most once, and none is left live past its expiry; a renewal window is
  *   recorded at most once per award and expiry date.
+ * - leavers: each thing a member held when they left (a group's ownership, a live ambassadorship, a claimed case) ends
+ *   once: by exactly one consequence caused by their MemberLeft, or by someone else first; no consequence without a
+ *   leaving as its cause; at the end of the log no leaver holds anything (see checkLeaverConsequences).
  * - read models: every table of read_models equals a fresh rebuild from the log: the tables are copied, every
  *   projection is rebuilt through the service (`rebuildProjection`: fresh tables from position zero, swapped in once
  *   caught up), and the copies are compared with the new tables row by row.
@@ -367,6 +370,12 @@ export class Checker {
     };
   }
 
+  // ---------------------------------------------------------------- leavers
+  /** What a member's leaving set in motion (see checkLeaverConsequences), on the final log. */
+  async checkLeavers() {
+    return checkLeaverConsequences(await readLog(this.eventLog), (check, detail, data) => this.report(check, detail, data));
+  }
+
   // ---------------------------------------------------------------- read models
   /** Waits until every projection has processed the whole log (`projections` through the service: lag 0). */
   async waitProjectionsCaughtUp(timeoutMs: number): Promise<void> {
@@ -535,6 +544,226 @@ export class Checker {
     log(`subscribers checked: ${results.map((r) => `${r.name} ${r.received}/${r.expected} over ${r.connections} connections`).join('; ')}`);
     return results;
   }
+}
+
+// ---------------------------------------------------------------- leavers (issue #20)
+/**
+ * The promise, restated here rather than imported from the service (the checker must not share the code it checks):
+ * the leaver scheduler's events carry this authority and a commandId `system/leaver/<MemberLeft id>/<kind>/<target>@<revision of the target's stream>`.
+ */
+export const LEAVER_AUTHORITY = 'automation: the member left the organisation';
+const LEAVER_COMMAND_ID = /^system\/leaver\/([^/]+)\/(ownership|ambassador|case)\/(.+)@\d+$/;
+/** The ambassador statuses a leaving ends (a pending nomination is left alone: it can no longer be approved). */
+const LIVE_AMBASSADOR = new Set(['APPROVED', 'ACTIVE', 'INACTIVE']);
+const AMBASSADOR_STATUS_AFTER: Readonly<Record<string, string>> = {
+  AmbassadorNominated: 'NOMINATED',
+  AmbassadorApproved: 'APPROVED',
+  AmbassadorRejected: 'REJECTED',
+  AmbassadorActivated: 'ACTIVE',
+  AmbassadorDeactivated: 'INACTIVE',
+  AmbassadorReactivated: 'ACTIVE',
+  AmbassadorOffboarded: 'OFFBOARDED',
+};
+const CONSEQUENCE_TYPE = { ownership: 'GroupOwnerRemoved', ambassador: 'AmbassadorOffboarded', case: 'ModerationCaseReleased' } as const;
+const CONSEQUENCE_STREAM = { ownership: 'group-', ambassador: 'ambassador-', case: 'moderation_case-' } as const;
+type HoldingKind = keyof typeof CONSEQUENCE_TYPE;
+
+/** One thing a leaver held: from their leaving (or from when a race gave it to them after it) to its end. */
+interface LeaverHolding {
+  readonly leavingId: string;
+  readonly memberId: string;
+  readonly kind: HoldingKind;
+  readonly target: string;
+  /** Held when the MemberLeft event was written (false: it reached them afterwards, through a race). */
+  readonly atLeaving: boolean;
+  held: boolean;
+  consequences: number;
+  endedByOthers: number;
+}
+
+export interface LeaverReport {
+  readonly leavers: number;
+  readonly leaversHoldingSomething: number;
+  readonly holdingsAtLeaving: Record<HoldingKind, number>;
+  readonly holdingsAfterLeaving: Record<HoldingKind, number>;
+  readonly consequences: Record<HoldingKind, number>;
+  readonly endedByOthersFirst: Record<HoldingKind, number>;
+}
+
+/**
+ * Folds the log in its order, keeping what the promise is about: the owners of each group (its stream's
+ * GroupOwnerAssigned/Removed), each member's ambassador status, each case's status and assignee. At a MemberLeft, what
+ * the member holds then is noted; afterwards each holding must end exactly once, by a consequence caused by that
+ * MemberLeft or by someone else first (then no consequence may follow: the scheduler finds nothing left to end).
+ *
+ * - a consequence (commandId `system/leaver/...`) names a MemberLeft earlier in the log as its cause, in its commandId
+ *   too, is the system's with the leaver authority, has the type and stream its kind says, and ends a holding the
+ *   leaver had at that point of the log;
+ * - at most one consequence per leaving, kind and target (`leaver-consequence-duplicated`);
+ * - nothing is still held at the end of the log (`leaver-consequence-missing` for a holding since the leaving,
+ *   `leaver-still-holds` for one that reached them afterwards).
+ */
+export function checkLeaverConsequences(
+  log: readonly LogEvent[],
+  report: (check: string, detail: string, data?: unknown) => void,
+): LeaverReport {
+  const owners = new Map<string, Set<string>>();
+  const ambassadors = new Map<string, string>();
+  const cases = new Map<string, { status: string; assignee: string | null }>();
+  /** MemberLeft event id → member, and member → their MemberLeft id. */
+  const leavingOf = new Map<string, string>();
+  const leftAs = new Map<string, string>();
+  const holdings = new Map<string, LeaverHolding>();
+  const zero = (): Record<HoldingKind, number> => ({ ownership: 0, ambassador: 0, case: 0 });
+  const counts = { holdingsAtLeaving: zero(), holdingsAfterLeaving: zero(), consequences: zero(), endedByOthersFirst: zero() };
+  const key = (leavingId: string, kind: HoldingKind, target: string) => `${leavingId} ${kind} ${target}`;
+
+  const isHeld = (memberId: string, kind: HoldingKind, target: string): boolean => {
+    switch (kind) {
+      case 'ownership':
+        return owners.get(target)?.has(memberId) ?? false;
+      case 'ambassador':
+        return LIVE_AMBASSADOR.has(ambassadors.get(memberId) ?? '');
+      case 'case': {
+        const file = cases.get(target);
+        return file?.status === 'IN_REVIEW' && file.assignee === memberId;
+      }
+    }
+  };
+  /** What the member holds at this point of the log. */
+  const heldBy = (memberId: string): [HoldingKind, string][] => [
+    ...[...owners].filter(([, set]) => set.has(memberId)).map(([groupId]): [HoldingKind, string] => ['ownership', groupId]),
+    ...(isHeld(memberId, 'ambassador', memberId) ? [['ambassador', memberId] as [HoldingKind, string]] : []),
+    ...[...cases]
+      .filter(([, file]) => file.status === 'IN_REVIEW' && file.assignee === memberId)
+      .map(([caseId]): [HoldingKind, string] => ['case', caseId]),
+  ];
+  /** A leaver gains or loses `kind`/`target` with `event`: the holding's record follows. */
+  const track = (memberId: string, kind: HoldingKind, target: string, wasHeld: boolean, consequence: boolean) => {
+    const leavingId = leftAs.get(memberId);
+    if (leavingId === undefined) return;
+    const nowHeld = isHeld(memberId, kind, target);
+    if (wasHeld === nowHeld) return;
+    const id = key(leavingId, kind, target);
+    let holding = holdings.get(id);
+    if (nowHeld) {
+      // Reached a member who had left already (an owner assigned while they were leaving): it must end too.
+      if (!holding) {
+        holdings.set(
+          id,
+          (holding = { leavingId, memberId, kind, target, atLeaving: false, held: true, consequences: 0, endedByOthers: 0 }),
+        );
+        counts.holdingsAfterLeaving[kind]++;
+      }
+      holding.held = true;
+    } else if (holding) {
+      holding.held = false;
+      if (!consequence) {
+        holding.endedByOthers++;
+        counts.endedByOthersFirst[kind]++;
+      }
+    }
+  };
+
+  for (const event of log) {
+    const consequence = event.commandId?.startsWith('system/leaver/') ?? false;
+    if (consequence) checkConsequence(event);
+    const data = () => JSON.parse(event.data) as Record<string, unknown>;
+    const streamTail = event.streamId.slice(event.streamId.indexOf('-') + 1);
+    if (event.category === 'member' && event.type === 'MemberLeft') {
+      const memberId = streamTail;
+      if (leftAs.has(memberId)) report('leaver-left-twice', `${memberId} has more than one MemberLeft (${event.position})`);
+      leavingOf.set(event.id, memberId);
+      leftAs.set(memberId, event.id);
+      for (const [kind, target] of heldBy(memberId)) {
+        holdings.set(key(event.id, kind, target), {
+          leavingId: event.id,
+          memberId,
+          kind,
+          target,
+          atLeaving: true,
+          held: true,
+          consequences: 0,
+          endedByOthers: 0,
+        });
+        counts.holdingsAtLeaving[kind]++;
+      }
+    } else if (event.category === 'group' && (event.type === 'GroupOwnerAssigned' || event.type === 'GroupOwnerRemoved')) {
+      const memberId = String(data().memberId);
+      let set = owners.get(streamTail);
+      if (!set) owners.set(streamTail, (set = new Set()));
+      const was = set.has(memberId);
+      if (event.type === 'GroupOwnerAssigned') set.add(memberId);
+      else set.delete(memberId);
+      track(memberId, 'ownership', streamTail, was, consequence);
+    } else if (event.category === 'ambassador' && AMBASSADOR_STATUS_AFTER[event.type]) {
+      const was = isHeld(streamTail, 'ambassador', streamTail);
+      ambassadors.set(streamTail, AMBASSADOR_STATUS_AFTER[event.type]!);
+      track(streamTail, 'ambassador', streamTail, was, consequence);
+    } else if (event.category === 'moderation_case') {
+      const before = cases.get(streamTail) ?? { status: 'OPEN', assignee: null };
+      let after = before;
+      if (event.type === 'ModerationCaseOpened') after = { status: 'OPEN', assignee: null };
+      else if (event.type === 'ModerationCaseClaimed') after = { status: 'IN_REVIEW', assignee: String(data().moderatorId) };
+      else if (event.type === 'ModerationCaseReleased') after = { status: 'OPEN', assignee: null };
+      else if (event.type === 'ModerationCaseDecided') after = { status: 'DECIDED', assignee: before.assignee };
+      if (after === before) continue;
+      cases.set(streamTail, after);
+      // The one who had it and the one who has it now (a community manager taking a leaver's case over ends it).
+      for (const memberId of new Set([before.assignee, after.assignee])) {
+        if (memberId === null) continue;
+        const had = before.status === 'IN_REVIEW' && before.assignee === memberId;
+        track(memberId, 'case', streamTail, had, consequence);
+      }
+    }
+  }
+
+  function checkConsequence(event: LogEvent): void {
+    const where = `${event.type}@${event.streamId}/${event.revision} (${event.commandId})`;
+    const leaver = event.causationId === null ? undefined : leavingOf.get(event.causationId);
+    if (leaver === undefined) {
+      report('leaver-consequence-without-leaving', `${where}: its causationId ${event.causationId} is no MemberLeft earlier in the log`);
+      return;
+    }
+    const parts = LEAVER_COMMAND_ID.exec(event.commandId!);
+    const kind = parts?.[2] as HoldingKind | undefined;
+    const target = parts?.[3];
+    const problems = [
+      !parts || parts[1] !== event.causationId ? `its commandId does not name its cause ${event.causationId}` : null,
+      event.actorId !== 'system' ? `actor ${event.actorId}, not system` : null,
+      event.authority !== LEAVER_AUTHORITY ? `authority ${JSON.stringify(event.authority)}` : null,
+      kind && event.type !== CONSEQUENCE_TYPE[kind] ? `a ${kind} is ended by ${CONSEQUENCE_TYPE[kind]}` : null,
+      kind && target && event.streamId !== `${CONSEQUENCE_STREAM[kind]}${target}` ? `not on the stream of ${kind} ${target}` : null,
+      kind === 'ambassador' && target !== leaver ? `the ambassadorship of ${target}, not of the leaver ${leaver}` : null,
+    ].filter((problem) => problem !== null);
+    if (problems.length > 0 || !kind || !target) {
+      report('leaver-consequence-malformed', `${where}: ${problems.join('; ')}`);
+      return;
+    }
+    counts.consequences[kind]++;
+    const holding = holdings.get(key(event.causationId!, kind, target));
+    if (holding) holding.consequences++;
+    if (holding && holding.consequences > 1) {
+      report(
+        'leaver-consequence-duplicated',
+        `${where}: ${holding.consequences} consequences of ${leaver}'s leaving end ${kind} ${target}`,
+      );
+    } else if (!isHeld(leaver, kind, target)) {
+      report('leaver-consequence-without-holding', `${where}: ${leaver} did not hold ${kind} ${target} at this point of the log`);
+    }
+  }
+
+  for (const holding of holdings.values()) {
+    if (!holding.held) continue;
+    const what = `${holding.memberId} left (MemberLeft ${holding.leavingId}) but still holds ${holding.kind} ${holding.target}`;
+    if (holding.atLeaving) report('leaver-consequence-missing', `${what}, held since before the leaving, at the end of the log`);
+    else report('leaver-still-holds', `${what}, which reached them after the leaving, at the end of the log`);
+  }
+  return {
+    leavers: leavingOf.size,
+    leaversHoldingSomething: new Set([...holdings.values()].map((h) => h.memberId)).size,
+    ...counts,
+  };
 }
 
 function comparePositions(a: string, b: string): number {

@@ -9,6 +9,7 @@ export type SoakEventStore = (typeof SOAK_EVENT_STORES)[number];
 
 /** One stored event, with what the checks need of its metadata. `data` is the stored JSON (personal fields encrypted). */
 export interface LogEvent {
+  readonly id: string;
   readonly streamId: string;
   readonly category: string;
   readonly revision: number;
@@ -17,6 +18,10 @@ export interface LogEvent {
   readonly position: string;
   readonly commandId: string | null;
   readonly actorId: string | null;
+  /** The event that caused this one (a scheduler's consequence names the event it follows from), or null. */
+  readonly causationId: string | null;
+  /** Who or what allowed it, as the metadata records it (a scheduler's `automation: ...`). */
+  readonly authority: string | null;
   readonly data: string;
 }
 
@@ -41,8 +46,9 @@ export async function readLog(store: EventStore): Promise<LogEvent[]> {
   for (let after = START; ;) {
     const page = await store.readAll({ after, maxCount: 2_000 });
     for (const event of page.events) {
-      const metadata = JSON.parse(event.metadata) as { commandId?: unknown; actorId?: unknown };
+      const metadata = JSON.parse(event.metadata) as { commandId?: unknown; actorId?: unknown; causationId?: unknown; authority?: unknown };
       events.push({
+        id: event.id,
         streamId: event.streamId,
         category: streamCategory(event.streamId),
         revision: event.revision,
@@ -50,6 +56,8 @@ export async function readLog(store: EventStore): Promise<LogEvent[]> {
         position: positionToString(event.position),
         commandId: typeof metadata.commandId === 'string' ? metadata.commandId : null,
         actorId: typeof metadata.actorId === 'string' ? metadata.actorId : null,
+        causationId: typeof metadata.causationId === 'string' ? metadata.causationId : null,
+        authority: typeof metadata.authority === 'string' ? metadata.authority : null,
         data: event.data,
       });
     }

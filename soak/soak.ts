@@ -12,7 +12,8 @@
  * 3. Seed, then the load (soak/workload.ts), four subscribers (soak/subscribers.ts) and the fault injector
  *    (soak/faults.ts) for --duration seconds.
  * 4. Settle: commands still waiting for an answer are retried to the end; the service restarts with its schedulers'
- *    clock 400 days ahead, so every suspension and certification is due, and runs until nothing is due any more.
+ *    clock 400 days ahead, so every suspension and certification is due, and runs until nothing is due any more and
+ *    no leaver holds a group, an ambassadorship or a claimed case (the leaver consequences, also scheduler work).
  * 5. The checker (soak/checker.ts), reading the log through the event-store port.
  *
  * --event-store eventstoredb keeps the events in the EventStoreDB server of EVENTSTORE_CONNECTION_STRING (read models
@@ -176,8 +177,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const eventLog = await openEventLog(options.eventStore, database.url);
   addCleanup(() => eventLog.close());
   const checker = new Checker(database.url, client, eventLog, options.eventStore);
-  const dueLeft = await waitNothingDue(database.url, horizon, 90_000);
+  await waitNothingDue(database.url, horizon, 90_000);
   await checker.waitProjectionsCaughtUp(60_000);
+  // Again, once the read models hold the whole log: a leaving projected late is only then the scheduler's to see; its
+  // consequences are projected before the subscribers' and the checks' view of the log is taken.
+  const due = await waitNothingDue(database.url, horizon, 30_000);
+  const dueLeft = due.sanctionsAndCertifications + due.leaverHoldings;
+  await checker.waitProjectionsCaughtUp(30_000);
   await checker.waitSubscribersCaughtUp(subscribers, 30_000);
   await Promise.all(subscribers.map((s) => s.stop()));
   const settle = {
@@ -185,6 +191,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     horizon: horizon.toISOString(),
     serviceStartMs: settleStartMs,
     dueLeft,
+    leaverHoldingsLeft: due.leaverHoldings,
     ms: Math.round(now() - t1),
   };
   log(`settled in ${settle.ms} ms; checking`);
@@ -195,6 +202,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const streams = await checker.checkStreams();
   const hashChains = await checker.checkHashChains();
   const expiries = await checker.checkExpiries(horizon);
+  const leavers = await checker.checkLeavers();
   const subscriberResults = await checker.checkSubscribers(subscribers);
   const readModels = await checker.checkReadModels(120_000);
   const checkMs = Math.round(now() - c0);
@@ -210,7 +218,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     });
   }
   if (dueLeft > 0)
-    discrepancies.push({ check: 'settle', detail: `${dueLeft} sanctions or certifications still due after the settle phase` });
+    discrepancies.push({
+      check: 'settle',
+      detail: `after the settle phase: ${due.sanctionsAndCertifications} sanctions or certifications still due, ${due.leaverHoldings} holdings of leavers not ended`,
+    });
   const ledger = client.ledger.slice(seedCommands);
   const mutationLatency = percentiles(client.mutationLatencies);
   return {
@@ -267,7 +278,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     },
     faults: { total: faults.records.length, byKind: countKinds(faults.records), injected: faults.records },
     settle,
-    checks: { ms: checkMs, commands, streams, hashChains, expiries, readModels, subscribers: subscriberResults },
+    checks: { ms: checkMs, commands, streams, hashChains, expiries, leavers, readModels, subscribers: subscriberResults },
     serviceLog: service.logSummary(),
     discrepancies,
   };
@@ -288,22 +299,39 @@ function countKinds(records: readonly FaultRecord[]): Record<string, number> {
   return counter.toJSON();
 }
 
-/** Until the read models the schedulers read show nothing due before `horizon`; answers how many were left. */
-async function waitNothingDue(databaseUrl: string, horizon: Date, timeoutMs: number): Promise<number> {
+interface DueLeft {
+  readonly sanctionsAndCertifications: number;
+  /** Groups owned, ambassadorships live (APPROVED, ACTIVE, INACTIVE) and cases claimed (IN_REVIEW) by members who left. */
+  readonly leaverHoldings: number;
+}
+
+/**
+ * Until the read models the schedulers read show nothing due before `horizon` and nothing held by a leaver; answers
+ * what was left (-1: the database could not be asked).
+ */
+async function waitNothingDue(databaseUrl: string, horizon: Date, timeoutMs: number): Promise<DueLeft> {
   const deadline = now() + timeoutMs;
   for (;;) {
     const left = await withClient(databaseUrl, (c) =>
-      c.query<{ n: number }>(
-        `SELECT (SELECT count(*) FROM read_models.moderation_sanctions WHERE state = 'active' AND until IS NOT NULL AND until <= $1)
+      c.query<{ due: number; held: number }>(
+        `WITH leavers AS (SELECT member_id FROM read_models.members WHERE status = 'LEFT')
+         SELECT (SELECT count(*) FROM read_models.moderation_sanctions WHERE state = 'active' AND until IS NOT NULL AND until <= $1)
               + (SELECT count(*) FROM read_models.certifications
-                  WHERE status IN ('CERTIFIED', 'DUE_FOR_RENEWAL', 'SUSPENDED') AND expires_at <= $1) AS n`,
+                  WHERE status IN ('CERTIFIED', 'DUE_FOR_RENEWAL', 'SUSPENDED') AND expires_at <= $1) AS due,
+                (SELECT count(*) FROM read_models.groups g, unnest(g.owners) AS o(member_id) WHERE o.member_id IN (SELECT member_id FROM leavers))
+              + (SELECT count(*) FROM read_models.ambassadors
+                  WHERE status IN ('APPROVED', 'ACTIVE', 'INACTIVE') AND member_id IN (SELECT member_id FROM leavers))
+              + (SELECT count(*) FROM read_models.moderation_cases
+                  WHERE status = 'IN_REVIEW' AND assigned_to IN (SELECT member_id FROM leavers)) AS held`,
         [horizon],
       ),
     ).then(
-      ({ rows }) => Number(rows[0]!.n),
-      () => -1,
+      ({ rows }) => ({ sanctionsAndCertifications: Number(rows[0]!.due), leaverHoldings: Number(rows[0]!.held) }),
+      () => ({ sanctionsAndCertifications: -1, leaverHoldings: -1 }),
     );
-    if (left === 0 || now() > deadline) return Math.max(left, 0);
+    if ((left.sanctionsAndCertifications === 0 && left.leaverHoldings === 0) || now() > deadline) {
+      return { sanctionsAndCertifications: Math.max(left.sanctionsAndCertifications, 0), leaverHoldings: Math.max(left.leaverHoldings, 0) };
+    }
     await delay(250);
   }
 }

@@ -4,7 +4,9 @@
  * and record their self-paced modules, managers record the others and award and renew certifications, members accept
  * the code of conduct and change their consent and privacy settings, managers keep notes, auditors page the history.
  * Each virtual user picks its next action by weight from what it knows of the world (learnt from the answers); a
- * member does one thing at a time (a mutex per member).
+ * member does one thing at a time (a mutex per member). Members are nominated and become ambassadors, are made group
+ * owners and, as owners, claim the cases of their groups; now and then one leaves (mostly one who holds something of
+ * that kind), so that the service's leaver consequences have work (issue #20), and is not used again.
  */
 import type { Role } from '../src/platform/auth/role.ts';
 import type { SoakClient } from './client.ts';
@@ -20,13 +22,19 @@ const DEPARTMENTS = ['Sales', 'Ops', 'Legal', 'Support', 'Engineering'];
 const AGREEMENT = 'code-of-conduct';
 const FLAG_REASONS = ['SPAM', 'HARASSMENT', 'INAPPROPRIATE', 'PRIVACY', 'MISINFORMATION', 'OTHER'];
 
-const CASE_FIELDS = `id contentId authorId status revision flags { reporterId } decision { outcome decidedBy }
+const CASE_FIELDS = `id contentId authorId groupId assignedTo status revision flags { reporterId } decision { outcome decidedBy }
   sanction { id until active } appeal { outcome }`;
 const ENROLMENT_FIELDS = 'memberId programmeId status completedModules remainingRequiredModules revision';
 const CERTIFICATION_FIELDS = 'memberId status level expiresAt revision history { level status }';
 
+const AMBASSADOR_FIELDS = 'memberId status revision';
+
 const DOC = {
   registerMember: 'mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id revision } }',
+  recordMemberLeft: 'mutation($input: RecordMemberLeftInput!) { recordMemberLeft(input: $input) { id status revision } }',
+  nominateAmbassador: `mutation($input: NominateAmbassadorInput!) { nominateAmbassador(input: $input) { ${AMBASSADOR_FIELDS} } }`,
+  approveAmbassador: `mutation($input: AmbassadorDecisionInput!) { approveAmbassador(input: $input) { ${AMBASSADOR_FIELDS} } }`,
+  activateAmbassador: `mutation($input: AmbassadorDecisionInput!) { activateAmbassador(input: $input) { ${AMBASSADOR_FIELDS} } }`,
   createGroup: 'mutation($input: CreateGroupInput!) { createGroup(input: $input) { id revision } }',
   assignGroupOwner: 'mutation($input: AssignGroupOwnerInput!) { assignGroupOwner(input: $input) { id owners revision } }',
   publishAgreementVersion: `mutation($input: PublishAgreementVersionInput!) {
@@ -63,6 +71,8 @@ interface CaseAnswer {
   id: string;
   contentId: string;
   authorId: string;
+  groupId: string | null;
+  assignedTo: string | null;
   status: string;
   revision: number;
   flags: { reporterId: string }[];
@@ -84,6 +94,16 @@ interface CertificationAnswer {
   history: { level: number; status: string }[];
 }
 
+interface AmbassadorAnswer {
+  memberId: string;
+  status: string;
+}
+
+/** The ambassador statuses a leaving ends (see src/modules/leavers): a leaver in one of them has work for the scheduler. */
+const LIVE_AMBASSADOR = ['APPROVED', 'ACTIVE', 'INACTIVE'];
+/** At most this many owners per group: new ones keep coming as leavers' ownerships end. */
+const OWNERS_PER_GROUP = 3;
+
 interface HistoryPage {
   governanceHistory: { pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 }
@@ -92,6 +112,9 @@ interface CaseInfo {
   id: string;
   contentId: string;
   authorId: string;
+  groupId: string | null;
+  /** Who claimed it (IN_REVIEW), as the last answer about it showed. */
+  assignedTo: string | null;
   status: string;
   revision: number;
   decidedBy: string | null;
@@ -142,7 +165,14 @@ export class Workload {
   private readonly members: MemberInfo[] = [];
   private readonly groups: string[] = [];
   private readonly contents: ContentInfo[] = [];
+  private readonly contentById = new Map<string, ContentInfo>();
   private readonly cases = new Map<string, CaseInfo>();
+  /** Owners of each group, as the answers showed them (a leaver's ownership is forgotten when they leave). */
+  private readonly owners = new Map<string, Set<string>>();
+  /** Ambassador status by member, as the answers showed it. */
+  private readonly ambassadors = new Map<string, string>();
+  /** Members who left (or whose leaving was sent): no action is theirs any more. */
+  private readonly left = new Set<string>();
   private readonly memberLock = new KeyedMutex();
   private agreementVersion = 0;
   private contentSeq = 0;
@@ -183,9 +213,9 @@ export class Workload {
     const groups = Array.from({ length: this.options.groups }, (_, i) => `soak-g-${i + 1}`);
     await inParallel(groups, 4, async (groupId, i) => {
       await must('createGroup', DOC.createGroup, 'createGroup', { groupId, name: `Soak group ${i + 1}` }, ['GroupCreated']);
-      await must('assignGroupOwner', DOC.assignGroupOwner, 'assignGroupOwner', { groupId, memberId: ids[i % ids.length] }, [
-        'GroupOwnerAssigned',
-      ]);
+      const owner = ids[i % ids.length]!;
+      await must('assignGroupOwner', DOC.assignGroupOwner, 'assignGroupOwner', { groupId, memberId: owner }, ['GroupOwnerAssigned']);
+      this.owners.set(groupId, new Set([owner]));
     });
     this.groups.push(...groups);
     await must(
@@ -262,6 +292,10 @@ export class Workload {
       note: 2,
       queue: 3,
       join: 1.5,
+      own: 1,
+      ambassador: 2.5,
+      ownerClaim: 2,
+      leave: 1.5,
     });
     this.actions[action] = (this.actions[action] ?? 0) + 1;
     switch (action) {
@@ -299,6 +333,14 @@ export class Workload {
         return this.queue();
       case 'join':
         return this.join();
+      case 'own':
+        return this.own();
+      case 'ambassador':
+        return this.ambassador();
+      case 'ownerClaim':
+        return this.ownerClaim();
+      case 'leave':
+        return this.leave();
     }
   }
 
@@ -314,6 +356,8 @@ export class Workload {
       id: answer.id,
       contentId: answer.contentId,
       authorId: answer.authorId,
+      groupId: answer.groupId,
+      assignedTo: answer.assignedTo,
       status: answer.status,
       revision: answer.revision,
       decidedBy: answer.decision?.decidedBy ?? known?.decidedBy ?? null,
@@ -346,6 +390,142 @@ export class Workload {
     }
   }
 
+  // ---------------------------------------------------------------- ownership, ambassadors, leavers
+  /** A manager makes a member an owner of a group with room for one more. */
+  private async own(): Promise<void> {
+    const groups = this.groups.filter((g) => (this.owners.get(g)?.size ?? 0) < OWNERS_PER_GROUP);
+    if (groups.length === 0) return this.queue();
+    const groupId = this.random.pick(groups);
+    const candidates = this.members.filter((m) => !this.owners.get(groupId)?.has(m.id));
+    if (candidates.length === 0) return this.queue();
+    const member = this.random.pick(candidates);
+    const result = await this.client.mutate<{ owners: string[] }>({
+      kind: 'assignGroupOwner',
+      actor: this.random.pick(MANAGERS),
+      roles: CM,
+      document: DOC.assignGroupOwner,
+      field: 'assignGroupOwner',
+      input: { groupId, memberId: member.id },
+      // A race with the member's leaving refuses it; one with another assignment of the same member is a no-op.
+      expect: 'maybe',
+      allowed: ['GroupOwnerAssigned'],
+      streamPrefix: `group-${groupId}`,
+    });
+    if (result.data) this.owners.set(groupId, new Set(result.data.owners.filter((id) => !this.left.has(id))));
+  }
+
+  /** One step of the ambassador programme: a member nominates themself, a manager approves or activates. */
+  private async ambassador(): Promise<void> {
+    const withStatus = (status: string) => this.members.filter((m) => this.ambassadors.get(m.id) === status);
+    const nominated = withStatus('NOMINATED');
+    const approved = withStatus('APPROVED');
+    const decide = async (kind: 'approveAmbassador' | 'activateAmbassador', member: MemberInfo, after: string) => {
+      const result = await this.client.mutate<AmbassadorAnswer>({
+        kind,
+        actor: this.random.pick(MANAGERS),
+        roles: CM,
+        document: DOC[kind],
+        field: kind,
+        input: { memberId: member.id },
+        expect: 'change',
+        allowed: [kind === 'approveAmbassador' ? 'AmbassadorApproved' : 'AmbassadorActivated'],
+        streamPrefix: `ambassador-${member.id}`,
+        validate: (answer) => (answer.status === after ? undefined : `the answer shows status ${answer.status} after ${kind}`),
+      });
+      this.learnAmbassador(member.id, result.data);
+    };
+    if (approved.length > 0 && this.random.chance(0.6)) return decide('activateAmbassador', this.random.pick(approved), 'ACTIVE');
+    if (nominated.length > 0 && this.random.chance(0.6)) return decide('approveAmbassador', this.random.pick(nominated), 'APPROVED');
+    const candidates = this.members.filter((m) => !this.ambassadors.has(m.id) || this.ambassadors.get(m.id) === 'OFFBOARDED');
+    if (candidates.length === 0) return this.queue();
+    const member = this.random.pick(candidates);
+    await this.memberLock.run(member.id, async () => {
+      const result = await this.client.mutate<AmbassadorAnswer>({
+        kind: 'nominateAmbassador',
+        actor: member.id,
+        roles: MEMBER,
+        document: DOC.nominateAmbassador,
+        field: 'nominateAmbassador',
+        input: { memberId: member.id, department: this.random.pick(DEPARTMENTS), motivation: `I would like to help (${member.id})` },
+        expect: 'change',
+        allowed: ['AmbassadorNominated'],
+        streamPrefix: `ambassador-${member.id}`,
+        validate: (answer) => (answer.status === 'NOMINATED' ? undefined : `the answer shows status ${answer.status} after nominating`),
+      });
+      this.learnAmbassador(member.id, result.data);
+    });
+  }
+
+  private learnAmbassador(memberId: string, answer: AmbassadorAnswer | null): void {
+    if (answer && !this.left.has(memberId)) this.ambassadors.set(memberId, answer.status);
+  }
+
+  /** An owner claims an open case of their group (not about their content, nor one they reported). */
+  private async ownerClaim(): Promise<void> {
+    const claims: { target: CaseInfo; owner: string }[] = [];
+    for (const target of this.casesWhere((c) => c.status === 'OPEN' && c.groupId !== null)) {
+      const reporters = this.contentById.get(target.contentId)?.reporters;
+      for (const owner of this.owners.get(target.groupId!) ?? []) {
+        if (owner !== target.authorId && !reporters?.has(owner) && !this.left.has(owner)) claims.push({ target, owner });
+      }
+    }
+    if (claims.length === 0) return this.claim();
+    const { target, owner } = this.random.pick(claims);
+    await this.memberLock.run(owner, async () => {
+      // The leaving may have been sent while this waited for the owner's lock.
+      if (this.left.has(owner)) return;
+      const result = await this.client.mutate<CaseAnswer>({
+        kind: 'claimModerationCase',
+        actor: owner,
+        roles: MEMBER,
+        document: DOC.claimModerationCase,
+        field: 'claimModerationCase',
+        input: { caseId: target.id },
+        expect: 'maybe',
+        allowed: ['ModerationCaseClaimed'],
+        streamPrefix: `moderation_case-${target.id}`,
+      });
+      this.learnCase(result.data);
+    });
+  }
+
+  /** What the member holds that their leaving must end, as far as the answers showed. */
+  private holdings(memberId: string): number {
+    const owned = [...this.owners.values()].filter((owners) => owners.has(memberId)).length;
+    const ambassador = LIVE_AMBASSADOR.includes(this.ambassadors.get(memberId) ?? '') ? 1 : 0;
+    const claimed = this.casesWhere((c) => c.status === 'IN_REVIEW' && c.assignedTo === memberId).length;
+    return owned + ambassador + claimed;
+  }
+
+  /**
+   * A manager records that a member left: mostly one who owns a group, is an ambassador or has claimed a case, so the
+   * leaver consequences have work. They leave the pools at once (no new action is theirs); what they were already
+   * doing finishes first (their lock). Enough members stay for the rest of the mix.
+   */
+  private async leave(): Promise<void> {
+    if (this.members.length <= Math.max(10, Math.floor(this.options.members / 2))) return this.join();
+    const holders = this.members.filter((m) => this.holdings(m.id) > 0);
+    const member = holders.length > 0 && this.random.chance(0.85) ? this.random.pick(holders) : this.member();
+    this.members.splice(this.members.indexOf(member), 1);
+    this.left.add(member.id);
+    for (const owners of this.owners.values()) owners.delete(member.id);
+    this.ambassadors.delete(member.id);
+    await this.memberLock.run(member.id, () =>
+      this.client.mutate({
+        kind: 'recordMemberLeft',
+        actor: this.random.pick(MANAGERS),
+        roles: CM,
+        document: DOC.recordMemberLeft,
+        field: 'recordMemberLeft',
+        input: { memberId: member.id, reason: this.random.pick(['moved on', 'retired', 'contract ended']) },
+        expect: 'change',
+        allowed: ['MemberLeft'],
+        streamPrefix: `member-${member.id}`,
+        validate: (answer: { status?: string }) => (answer.status === 'LEFT' ? undefined : `the answer shows status ${answer.status}`),
+      }),
+    );
+  }
+
   // ---------------------------------------------------------------- moderation
   private async report(): Promise<void> {
     let content: ContentInfo;
@@ -358,6 +538,7 @@ export class Workload {
         reporters: new Set(),
       };
       this.contents.push(content);
+      this.contentById.set(content.id, content);
     } else {
       content = this.random.pick(this.contents.slice(-80));
     }
@@ -449,7 +630,9 @@ export class Workload {
   }
 
   private async appeal(): Promise<void> {
-    const decided = this.casesWhere((c) => c.status === 'DECIDED' && !c.appealed && c.outcome !== null && c.outcome !== 'NO_ACTION');
+    const decided = this.casesWhere(
+      (c) => c.status === 'DECIDED' && !c.appealed && c.outcome !== null && c.outcome !== 'NO_ACTION' && !this.left.has(c.authorId),
+    );
     if (decided.length === 0) return this.report();
     const target = this.random.pick(decided);
     target.appealed = true;

@@ -50,7 +50,13 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
   const schedulerClock: Clock = offsetMs === 0 ? systemClock : { now: () => new Date(Date.now() + offsetMs) };
   // Work the service does on its own when a date passes. Every instance runs them: the streams make them exactly-once.
   const schedulers = MODULES.flatMap((module) =>
-    module.schedulers({ events: eventSourcing.events, readModels: eventSourcing.readModels, clock: schedulerClock, config }),
+    module.schedulers({
+      events: eventSourcing.events,
+      readModels: eventSourcing.readModels,
+      clock: schedulerClock,
+      config,
+      forgetCommandInputs: () => eventSourcing.commandInputs.forgetAll(),
+    }),
   );
   let app: NestExpressApplication | undefined;
   let sealer: LogSealer | undefined;

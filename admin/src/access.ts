@@ -15,7 +15,8 @@ export type Area =
   | 'agreements'
   | 'privacy'
   | 'audit'
-  | 'insights';
+  | 'insights'
+  | 'adoption';
 
 export const AREAS: Readonly<Record<Area, readonly Role[]>> = {
   moderation: ['COMMUNITY_MANAGER', 'GROUP_OWNER', 'AUDITOR'],
@@ -29,6 +30,7 @@ export const AREAS: Readonly<Record<Area, readonly Role[]>> = {
   privacy: ['PRIVACY_OFFICER'],
   audit: ['AUDITOR', 'COMMUNITY_MANAGER'],
   insights: ['COMMUNITY_MANAGER', 'AUDITOR'],
+  adoption: ['COMMUNITY_MANAGER', 'AUDITOR'],
 };
 
 export type Action = 'moderate' | 'suspend' | 'decideAppeal' | 'writeNotes' | 'readNotes' | 'exportAudit' | 'manage';

@@ -5,6 +5,7 @@ import { ME } from './api/documents.ts';
 import { clearToken, completeOidcSignIn, loadSignInConfig, storedToken, type SignInConfig } from './auth/session.ts';
 import { Console, useConsole, type ConsoleContext, type Me } from './context.ts';
 import { enumLabel, formatDate, formatDateTime, initialLanguage, LANGUAGES, translate, type Language } from './i18n.ts';
+import { AdoptionPage } from './pages/adoption.tsx';
 import { AgreementsPage } from './pages/agreements.tsx';
 import { AmbassadorsPage } from './pages/ambassadors.tsx';
 import { AuditPage } from './pages/audit.tsx';
@@ -322,5 +323,7 @@ function AreaPage({ area }: { area: Area }) {
       return <AuditPage />;
     case 'insights':
       return <InsightsPage />;
+    case 'adoption':
+      return <AdoptionPage />;
   }
 }

@@ -24,6 +24,14 @@ import {
   tokenRequestBody,
 } from './auth/pkce.ts';
 import { formatKpi, seriesOf, trendRange } from './insights.ts';
+import {
+  comparisonsOf,
+  formatShareDifference,
+  groupSharesOf,
+  groupsNeedingAttention,
+  hasActivityReports,
+  type ComparisonSide,
+} from './adoption.ts';
 import { enumLabel, enumValuesMissingIn, initialLanguage, MESSAGES, translate } from './i18n.ts';
 import {
   EMPTY_DECISION,
@@ -50,7 +58,8 @@ describe('access by role', () => {
   });
 
   test('an auditor reads but does not moderate; a privacy officer sees privacy requests, a plain member only agreements', () => {
-    expect(visibleAreas(['AUDITOR'])).toEqual(expect.arrayContaining(['moderation', 'audit', 'insights']));
+    expect(visibleAreas(['AUDITOR'])).toEqual(expect.arrayContaining(['moderation', 'audit', 'insights', 'adoption']));
+    expect(canSee(['GROUP_OWNER'], 'adoption')).toBe(false);
     expect(can(['AUDITOR'], 'moderate')).toBe(false);
     expect(can(['AUDITOR'], 'readNotes')).toBe(true);
     // A token carrying AUDITOR is read-only, whatever other roles it has (the API refuses its changes).
@@ -73,6 +82,7 @@ describe('routes', () => {
     { name: 'callback' },
     { name: 'area', area: 'moderation' },
     { name: 'area', area: 'myCertification' },
+    { name: 'area', area: 'adoption' },
     { name: 'case', caseId: 'post-1:2' },
     { name: 'case', caseId: 'weird/id?#%' },
     { name: 'standing', memberId: 'alice.smith@example' },
@@ -346,6 +356,10 @@ describe('insights', () => {
     expect(formatKpi('en', 12, 'COUNT')).toBe('12');
     expect(formatKpi('en', 1.25, 'HOURS')).toBe('1.3 h');
     expect(formatKpi('en', null, 'COUNT')).toBe('—');
+    // A tiny share is neither written in exponent notation nor rounded to nothing.
+    expect(formatKpi('en', 1.25e-7, 'RATIO')).toBe('< 0.1 %');
+    expect(formatKpi('nl', 1.25e-7, 'RATIO')).toBe('< 0,1 %');
+    expect(formatKpi('en', 0, 'RATIO')).toBe('0 %');
   });
 
   test('a trend: one KPI over the points, oldest first, with its targets', () => {
@@ -365,5 +379,84 @@ describe('insights', () => {
       to: '2030-12-15T00:00:00.000Z',
     });
     expect(trendRange(new Date('2030-12-15T00:00:00Z'), 'WEEK', 2).from).toBe('2030-12-08T00:00:00.000Z');
+  });
+});
+
+describe('adoption', () => {
+  const side = (postingShare: number | null, readingShare: number | null, sampleTooSmall = false): ComparisonSide => ({
+    groups: sampleTooSmall ? 2 : 6,
+    members: 100,
+    postingShare,
+    readingShare,
+    sampleTooSmall,
+  });
+
+  test('the three comparisons alike: before/after gets its differences (after minus before) and its flag from its sides', () => {
+    const comparisons = comparisonsOf({
+      minimumGroupsPerSide: 5,
+      certifiedOwners: {
+        caveat: 'Correlation only.',
+        postingShareDifference: 0.1,
+        readingShareDifference: null,
+        sampleTooSmall: false,
+        certified: side(0.3, null),
+        uncertified: side(0.2, 0.5),
+      },
+      ambassadorInDepartment: {
+        caveat: 'Departments differ.',
+        postingShareDifference: -0.05,
+        readingShareDifference: 0,
+        sampleTooSmall: true,
+        withAmbassador: side(0.15, 0.5, true),
+        withoutAmbassador: side(0.2, 0.5),
+      },
+      beforeAfterCertification: { caveat: 'Time passes too.', before: side(0.25, null), after: side(0.4, 0.6, true) },
+    });
+    expect(comparisons.map((c) => [c.title, c.sides.map((s) => s.label), c.sampleTooSmall, c.caveat])).toEqual([
+      ['cmpCertifiedOwners', ['sideCertified', 'sideUncertified'], false, 'Correlation only.'],
+      ['cmpAmbassador', ['sideWithAmbassador', 'sideWithoutAmbassador'], true, 'Departments differ.'],
+      ['cmpBeforeAfter', ['sideBefore', 'sideAfter'], true, 'Time passes too.'],
+    ]);
+    expect(comparisons[2]!.postingShareDifference).toBeCloseTo(0.15);
+    expect(comparisons[2]!.readingShareDifference).toBeNull();
+  });
+
+  test('differences in signed percentage points', () => {
+    expect(formatShareDifference('en', 0.0325)).toBe('+3.3 pp');
+    expect(formatShareDifference('nl', -0.005)).toMatch(/^[-−]0,5 procentpunt$/);
+    expect(formatShareDifference('en', 1.25e-7)).toBe('0 pp');
+    expect(formatShareDifference('en', null)).toBe('—');
+  });
+
+  test('the groups needing attention: silent groups first, then the lowest posting share; groups without counts apart', () => {
+    const groups = groupSharesOf([
+      { kpi: 'ADOPTION_POSTING_SHARE', scope: null, value: 0.2 },
+      { kpi: 'ADOPTION_POSTING_SHARE', scope: 'g-busy', value: 0.4 },
+      { kpi: 'ADOPTION_READING_SHARE', scope: 'g-busy', value: 0.9 },
+      { kpi: 'ADOPTION_POSTING_SHARE', scope: 'g-quiet', value: 0.05 },
+      { kpi: 'ADOPTION_READING_SHARE', scope: 'g-quiet', value: 0.3 },
+      { kpi: 'ADOPTION_POSTING_SHARE', scope: 'g-silent', value: 0 },
+      { kpi: 'ADOPTION_READING_SHARE', scope: 'g-silent', value: 0 },
+      { kpi: 'ADOPTION_POSTING_SHARE', scope: 'g-lurkers', value: 0 },
+      { kpi: 'ADOPTION_READING_SHARE', scope: 'g-lurkers', value: 0.6 },
+      { kpi: 'ADOPTION_POSTING_SHARE', scope: 'g-viva', value: null },
+      { kpi: 'ADOPTION_READING_SHARE', scope: 'g-viva', value: null },
+    ]);
+    expect(groups.map((g) => g.groupId)).toEqual(['g-busy', 'g-lurkers', 'g-quiet', 'g-silent', 'g-viva']);
+    const attention = groupsNeedingAttention(groups, 3);
+    expect(attention.shown.map((g) => [g.groupId, g.silent])).toEqual([
+      ['g-silent', true],
+      ['g-lurkers', false],
+      ['g-quiet', false],
+    ]);
+    expect(attention).toMatchObject({ more: 1, unranked: 1 });
+  });
+
+  test('before any activity report every adoption KPI is null: the page explains how to import one', () => {
+    const kpis = ['ADOPTION_POSTING_SHARE', 'ADOPTION_READING_SHARE', 'ADOPTION_ACTIVE_GROUPS', 'ADOPTION_GROUPS_INACTIVE_30_DAYS'];
+    expect(hasActivityReports(kpis.map((kpi) => ({ kpi, scope: null, value: null })))).toBe(false);
+    expect(
+      hasActivityReports(kpis.map((kpi) => ({ kpi, scope: null, value: kpi === 'ADOPTION_GROUPS_INACTIVE_30_DAYS' ? 0 : null }))),
+    ).toBe(true);
   });
 });

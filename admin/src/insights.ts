@@ -9,6 +9,8 @@ export function formatKpi(language: Language, value: number | null | undefined, 
   const number = (n: number, digits: number) => new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(n);
   switch (unit) {
     case 'RATIO':
+      // A share too small to show in tenths of a percent is not nothing: "< 0.1 %", not "0 %".
+      if (value > 0 && value * 100 < 0.05) return `< ${number(0.1, 1)} %`;
       return `${number(value * 100, 1)} %`;
     case 'COUNT':
       return number(value, 0);

@@ -25,6 +25,7 @@ const AREA_PATHS: Readonly<Record<Area, string>> = {
   privacy: 'privacy',
   audit: 'audit',
   insights: 'insights',
+  adoption: 'adoption',
 };
 
 function decode(segment: string): string | null {

@@ -7,6 +7,7 @@ import { certificationModule } from './certification/index.ts';
 import { groupsModule } from './groups/index.ts';
 import { insightsModule } from './insights/index.ts';
 import { integrityModule } from './integrity/index.ts';
+import { leaversModule } from './leavers/index.ts';
 import { meModule } from './me/index.ts';
 import { membersModule } from './members/index.ts';
 import { moderationModule } from './moderation/index.ts';
@@ -35,6 +36,7 @@ export const MODULES: readonly GovernanceModule[] = [
   integrityModule,
   meModule,
   provisioningModule,
+  leaversModule,
 ];
 
 /** Every stream category of the service, with its decider and event schemas. */

@@ -257,6 +257,38 @@ function describeBrowserSpec(executablePath: string): void {
         expect(await textOf(page.getByText('The owner is assigned.'))).toBeTruthy();
         expect(await textOf(page.getByRole('region', { name: 'Owners' }).locator('tbody'))).toContain('sanne.bakker');
 
+        // Adoption: before any usage report, the page says how to import one; after one, it charts and compares.
+        const adoption = page.getByRole('navigation').getByRole('link', { name: 'Adoption' });
+        await adoption.click();
+        await page.getByRole('heading', { name: 'Adoption', level: 1 }).waitFor();
+        await page.getByRole('heading', { name: 'No activity imported yet' }).waitFor();
+        expect(await textOf(page.locator('pre code'))).toBe('npm run -s import-activity -- <file.csv>');
+        const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+        const csv = [
+          'group_id,period_start,period_end,members,posters,readers,last_activity',
+          `cycling,${day(60)},${day(40)},40,0,0,${day(45)}`,
+          `running,${day(15)},${day(9)},10,3,8,${day(10)}`,
+        ].join('\n');
+        const imported = await post<{ importGroupActivity: { rowsImported: number } }>(
+          `mutation($input: ImportGroupActivityInput!) { importGroupActivity(input: $input) { rowsImported } }`,
+          { input: { csv, format: 'GENERIC' } },
+          cm,
+        );
+        expect(imported.importGroupActivity.rowsImported).toBe(2);
+        await page.getByRole('navigation').getByRole('link', { name: 'Groups' }).click();
+        await page.getByRole('heading', { name: 'Groups', level: 1 }).waitFor();
+        await adoption.click();
+        // 3 posters of 50 members; one group active in the last 30 days, one not.
+        expect(await textOf(page.getByRole('article', { name: 'Posting share (members who posted)' }))).toContain('6 %');
+        expect(await textOf(page.getByRole('article', { name: 'Groups without activity for 30 days' }))).toContain('1');
+        const comparisons = page.getByRole('region', { name: 'Comparisons' });
+        expect(await textOf(comparisons)).toContain('What this can and cannot show');
+        // Two groups in all: every comparison is flagged as too small a sample.
+        expect(await comparisons.getByText('Sample too small').count()).toBeGreaterThanOrEqual(2);
+        const attention = page.getByRole('region', { name: 'Groups needing attention' });
+        expect(await textOf(attention.locator('tbody tr').first())).toMatch(/Cycling club \(cycling\)[\s\S]*Nobody posted or read/);
+        await page.locator('.kpi canvas').first().waitFor();
+
         // Nothing the CSP refused, no script error along the way.
         expect(pageErrors).toEqual([]);
       });

@@ -8,6 +8,13 @@ const KPIS = `query($at: DateTime, $kpis: [Kpi!]) {
   governanceInsights(at: $at) { kpis(kpis: $kpis) { kpi scope value unit direction met target { kpi scope value direction streamId } } } }`;
 const SET_TARGET = `mutation($input: SetKpiTargetInput!) { setKpiTarget(input: $input) { kpi scope value direction streamId revision } }`;
 const DEFINITIONS = `query { kpiDefinitions { kpi unit direction scopeKind scopeRequired perPeriod } }`;
+const SIDE = 'groups members posters readers postingShare readingShare sampleTooSmall';
+const CONTRAST = 'postingShareDifference readingShareDifference sampleTooSmall caveat';
+const COMPARISONS = `query($at: DateTime) { governanceInsights(at: $at) { adoptionComparisons {
+  minimumGroupsPerSide
+  certifiedOwners { certified { ${SIDE} } uncertified { ${SIDE} } ${CONTRAST} }
+  ambassadorInDepartment { withAmbassador { ${SIDE} } withoutAmbassador { ${SIDE} } ${CONTRAST} }
+  beforeAfterCertification { weeks before { ${SIDE} } after { ${SIDE} } ${CONTRAST} } } } }`;
 
 interface KpiAnswer {
   kpi: string;
@@ -172,5 +179,97 @@ describe('adoption KPIs over HTTP (issue 24)', () => {
         perPeriod: false,
       },
     ]);
+  });
+
+  test('the comparisons: certified owners, an ambassador nearby, before and after the award (after the reports above)', async () => {
+    const mutate = async (mutation: string, input: Record<string, unknown>) => {
+      const [name, type] = mutation.split(':');
+      ok(await t.graphql(`mutation($input: ${type}!) { ${name}(input: $input) { __typename } }`, { input }, { token: cm }));
+    };
+    for (const [memberId, department] of [
+      ['own-sales', 'Sales'],
+      ['own-eng', 'Engineering'],
+      ['amb-sales', 'Sales'],
+    ]) {
+      await mutate('registerMember:RegisterMemberInput', { memberId, displayName: memberId, department });
+    }
+    await mutate('assignGroupOwner:AssignGroupOwnerInput', { groupId: 'g-sales', memberId: 'own-sales' });
+    await mutate('assignGroupOwner:AssignGroupOwnerInput', { groupId: 'g-eng', memberId: 'own-eng' });
+    await mutate('defineCertificationLevel:DefineCertificationLevelInput', {
+      level: 1,
+      name: 'Certified owner',
+      requiredProgrammes: [],
+      validityMonths: 12,
+    });
+    const beforeAward = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await mutate('awardCertification:AwardCertificationInput', { memberId: 'own-sales', level: 1 });
+    await mutate('nominateAmbassador:NominateAmbassadorInput', { memberId: 'amb-sales', department: 'Sales' });
+    await mutate('approveAmbassador:AmbassadorDecisionInput', { memberId: 'amb-sales' });
+    await mutate('activateAmbassador:AmbassadorDecisionInput', { memberId: 'amb-sales' });
+
+    type Side = { groups: number; members: number; posters: number; readers: number; postingShare: number | null };
+    const comparisonsAt = async (at?: string) =>
+      ok(
+        await t.graphql<{ governanceInsights: { adoptionComparisons: Record<string, Record<string, Side | unknown>> } }>(
+          COMPARISONS,
+          { at },
+          { token: cm },
+        ),
+      ).governanceInsights.adoptionComparisons;
+    const side = (
+      groups: number,
+      members: number,
+      posters: number,
+      readers: number,
+      postingShare: number | null,
+      readingShare: number | null,
+    ) => ({
+      groups,
+      members,
+      posters,
+      readers,
+      postingShare,
+      readingShare,
+      sampleTooSmall: groups < 5,
+    });
+
+    // g-sales (own-sales: certified, and Sales has an active ambassador): 200 members, 30 posters, 160 readers.
+    // The rest: g-eng (own-eng, not certified; Engineering has no ambassador) 100, 15, 60; g-quiet (no owner) 50, 0, 10;
+    // g-viva (no owner) 30 members, counting neither posters nor readers: 180 members, shares over 150.
+    const sales = side(1, 200, 30, 160, 0.15, 0.8);
+    const rest = side(3, 180, 15, 70, 0.1, 70 / 150);
+    const now = await comparisonsAt();
+    expect(now['minimumGroupsPerSide']).toBe(5);
+    for (const [name, first, second] of [
+      ['certifiedOwners', 'certified', 'uncertified'],
+      ['ambassadorInDepartment', 'withAmbassador', 'withoutAmbassador'],
+    ] as const) {
+      const comparison = now[name]!;
+      expect(comparison).toMatchObject({ [first]: sales, [second]: rest, sampleTooSmall: true });
+      expect(comparison['postingShareDifference']).toBeCloseTo(0.05, 12);
+      expect(comparison['readingShareDifference']).toBeCloseTo(0.8 - 70 / 150, 12);
+      expect(comparison['caveat']).toMatch(/correlation/i);
+      expect(comparison['caveat']).toContain('With 1 group ');
+    }
+    // Awarded today: g-sales has its weeks before the award, none after yet, so no group is compared.
+    expect(now['beforeAfterCertification']).toMatchObject({
+      weeks: 4,
+      before: side(0, 0, 0, 0, null, null),
+      after: side(0, 0, 0, 0, null, null),
+      postingShareDifference: null,
+      sampleTooSmall: true,
+      caveat: expect.stringContaining('There is no comparison group'),
+    });
+
+    // Before the award and the ambassador, every group was on the other side: 380 members, 45 posters and 230 readers of 350.
+    const past = await comparisonsAt(beforeAward);
+    const everyone = side(4, 380, 45, 230, 45 / 350, 230 / 350);
+    expect(past['certifiedOwners']).toMatchObject({
+      certified: side(0, 0, 0, 0, null, null),
+      uncertified: everyone,
+      postingShareDifference: null,
+    });
+    expect(past['ambassadorInDepartment']).toMatchObject({ withAmbassador: side(0, 0, 0, 0, null, null), withoutAmbassador: everyone });
   });
 });

@@ -246,3 +246,39 @@ describe('SCIM 2.0 provisioning over HTTP', () => {
     expect((await scim('GET', '/Schemas')).status).toBe(200);
   });
 });
+
+describe('SCIM and the rate limit', () => {
+  let t: TestService;
+  const LIMIT = 5;
+
+  beforeAll(async () => {
+    t = await startTestService({ env: { SCIM_TOKEN, RATE_LIMIT_PER_MINUTE: String(LIMIT) } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const list = (token: string | null) =>
+    fetch(`${t.service.url}/scim/v2/Users?count=1`, { headers: token === null ? {} : { authorization: `Bearer ${token}` } });
+
+  test('the directory provisions at its own pace: the per-member limit for people does not cut an initial sync', async () => {
+    const provisioner = await t.token('entra-sync', Role.PROVISIONER);
+    for (const token of [SCIM_TOKEN, provisioner]) {
+      const statuses = await Promise.all(Array.from({ length: LIMIT * 4 }, async () => (await list(token)).status));
+      expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    }
+  });
+
+  test('a caller without a valid SCIM credential is counted per address and refused in SCIM format, with retry-after', async () => {
+    const answers = [];
+    for (let i = 0; i < LIMIT + 3; i++) answers.push(await list(i % 2 === 0 ? 'guessed-token' : null));
+    expect(answers.slice(0, LIMIT).map((a) => a.status)).toEqual(Array.from({ length: LIMIT }, () => 401));
+    const refused = answers.at(-1)!;
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/scim\+json/);
+    expect(await refused.json()).toMatchObject({ schemas: [ERROR], status: '429', detail: expect.stringMatching(/retry after/) });
+    // The provisioning client from the same address is not held back by someone else's guesses.
+    expect((await list(SCIM_TOKEN)).status).toBe(200);
+  });
+});

@@ -50,6 +50,8 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   group: only(SIGNED_IN, (w) => ({ id: w.ids.group })),
   groups: only(SIGNED_IN, () => ({ first: 5 })),
   groupsWithUncertifiedOwners: only(STAFF_READERS, () => ({ first: 5 })),
+  ownerlessGroups: only(STAFF_READERS, () => ({ first: 5 })),
+  externalGroupMappings: only(STAFF_READERS, () => ({ first: 5 })),
   moderationQueue: [
     { about: 'the whole queue', allowed: [...STAFF_READERS, 'GROUP_OWNER', 'OTHER_GROUP_OWNER'], variables: () => ({ first: 5 }) },
     { about: "one group's queue", allowed: [...STAFF_READERS, 'GROUP_OWNER'], variables: (w) => ({ filter: { groupId: w.ids.group } }) },
@@ -222,6 +224,9 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   importGroupActivity: only(CM, () => ({
     input: { format: 'GENERIC', csv: 'group_id,period_start,period_end,members\nno-such-group,2026-11-01,2026-11-07,12\n' },
   })),
+  // The world's own external id: nothing else maps it, so the allowed caller's mapping is recorded without a conflict.
+  mapExternalGroup: only(CM, (w) => ({ input: { format: 'GENERIC', externalId: `${w.tag}-platform-group`, groupId: w.ids.spareGroup } })),
+  unmapExternalGroup: only(CM, (w) => ({ input: { format: 'GENERIC', externalId: `${w.tag}-platform-group`, groupId: w.ids.spareGroup } })),
 };
 
 /** Ids that src/platform/shared/identifiers.ts isId refuses: a space and a "!", and one too long. */

@@ -91,6 +91,17 @@ export const GROUPS = doc(`query Groups($first: Int, $after: String) {
   }
 }`);
 
+export const OWNERLESS_GROUPS = doc(
+  `query OwnerlessGroups($first: Int, $after: String) {
+  ownerlessGroups(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id name } }
+  }
+}`,
+  ['ownerlessGroups'],
+);
+
 export const GROUP = doc(`query Group($id: ID!) { group(id: $id) { id name owners archived requiresCertification revision } }`);
 
 const CERTIFICATION_FIELDS = `memberId level status expiresAt nextLevel missingForNextLevel revision
@@ -226,6 +237,48 @@ export const INSIGHT_SERIES = doc(
   ['governanceInsightSeries'],
 );
 
+const ADOPTION_KPI_LIST = `[ADOPTION_POSTING_SHARE, ADOPTION_READING_SHARE, ADOPTION_ACTIVE_GROUPS, ADOPTION_GROUPS_INACTIVE_30_DAYS]`;
+const ADOPTION_SIDE = `{ groups members postingShare readingShare sampleTooSmall }`;
+
+/** The adoption KPIs now (the community, and each group's shares), with the three comparisons. */
+export const ADOPTION = doc(
+  `query Adoption {
+  governanceInsights(period: WEEK) {
+    at
+    overall: kpis(kpis: ${ADOPTION_KPI_LIST}, overallOnly: true) { kpi scope value unit direction met target { value } }
+    byGroup: kpis(kpis: [ADOPTION_POSTING_SHARE, ADOPTION_READING_SHARE]) { kpi scope value }
+    adoptionComparisons {
+      minimumGroupsPerSide
+      certifiedOwners {
+        caveat postingShareDifference readingShareDifference sampleTooSmall
+        certified ${ADOPTION_SIDE}
+        uncertified ${ADOPTION_SIDE}
+      }
+      ambassadorInDepartment {
+        caveat postingShareDifference readingShareDifference sampleTooSmall
+        withAmbassador ${ADOPTION_SIDE}
+        withoutAmbassador ${ADOPTION_SIDE}
+      }
+      beforeAfterCertification {
+        caveat
+        before ${ADOPTION_SIDE}
+        after ${ADOPTION_SIDE}
+      }
+    }
+  }
+}`,
+  ['governanceInsights'],
+);
+
+export const ADOPTION_SERIES = doc(
+  `query AdoptionSeries($from: DateTime!, $to: DateTime!) {
+  governanceInsightSeries(from: $from, to: $to, step: WEEK) {
+    points { at kpis(kpis: ${ADOPTION_KPI_LIST}, overallOnly: true) { kpi value target { value } } }
+  }
+}`,
+  ['governanceInsightSeries'],
+);
+
 // ---------------------------------------------------------------- changes made by community managers
 
 const GROUP_FIELDS = `id name owners archived requiresCertification revision`;
@@ -312,6 +365,7 @@ export const DOCUMENTS: Readonly<Record<string, ConsoleDocument>> = {
   RETRACT_NOTE,
   MEMBERS,
   GROUPS,
+  OWNERLESS_GROUPS,
   GROUP,
   CERTIFICATION,
   MY_CERTIFICATION,
@@ -331,6 +385,8 @@ export const DOCUMENTS: Readonly<Record<string, ConsoleDocument>> = {
   PROJECTIONS,
   INSIGHTS,
   INSIGHT_SERIES,
+  ADOPTION,
+  ADOPTION_SERIES,
   CREATE_GROUP,
   ASSIGN_GROUP_OWNER,
   REMOVE_GROUP_OWNER,

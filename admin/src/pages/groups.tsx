@@ -1,6 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { can } from '../access.ts';
-import { ASSIGN_GROUP_OWNER, CERTIFICATION, CREATE_GROUP, GROUP, GROUPS, REMOVE_GROUP_OWNER } from '../api/documents.ts';
+import { supports } from '../api/client.ts';
+import { ASSIGN_GROUP_OWNER, CERTIFICATION, CREATE_GROUP, GROUP, GROUPS, OWNERLESS_GROUPS, REMOVE_GROUP_OWNER } from '../api/documents.ts';
 import { useConsole } from '../context.ts';
 import { newCommandId } from '../moderation.ts';
 import {
@@ -36,6 +37,7 @@ export function GroupsPage() {
   return (
     <Page title={t('area_groups')}>
       {can(me.roles, 'manage') ? <CreateGroupForm /> : null}
+      {OWNERLESS_GROUPS_READERS.some((role) => me.roles.includes(role)) ? <OwnerlessGroups /> : null}
       <Loaded state={state}>
         {({ groups }) =>
           groups.edges.length === 0 ? (
@@ -74,6 +76,59 @@ export function GroupsPage() {
         }
       </Loaded>
     </Page>
+  );
+}
+
+/** Who may list the groups without an owner (the API refuses everyone else). */
+const OWNERLESS_GROUPS_READERS: readonly string[] = ['COMMUNITY_MANAGER', 'AUDITOR'];
+
+/** Groups whose last owner left or was removed (issue #20): a community manager opens one to assign an owner. */
+function OwnerlessGroups() {
+  const { t, me, capabilities } = useConsole();
+  const [after, setAfter] = useState<string | null>(null);
+  const supported = supports(capabilities, OWNERLESS_GROUPS);
+  const state = useQuery<{ ownerlessGroups: Connection<{ id: string; name: string }> }>(OWNERLESS_GROUPS, { first: 25, after }, !supported);
+  if (!supported) return null;
+  const manage = can(me.roles, 'manage');
+  return (
+    <Panel title={t('ownerlessGroups')}>
+      <p className="muted">{t('ownerlessGroupsWhy')}</p>
+      <Loaded state={state}>
+        {({ ownerlessGroups: list }) =>
+          list.edges.length === 0 ? (
+            <p className="muted">{t('noOwnerlessGroups')}</p>
+          ) : (
+            <>
+              <div className="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('group')}</th>
+                      {manage ? <th scope="col">{t('actions')}</th> : null}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {list.edges.map(({ node }) => (
+                      <tr key={node.id}>
+                        <td>
+                          <Link to={{ name: 'group', groupId: node.id }}>{node.name}</Link> <span className="muted">{node.id}</span>
+                        </td>
+                        {manage ? (
+                          <td>
+                            <Link to={{ name: 'group', groupId: node.id }}>{t('assignOwner')}</Link>
+                          </td>
+                        ) : null}
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <Pager connection={list} after={after} onPage={setAfter} />
+            </>
+          )
+        }
+      </Loaded>
+    </Panel>
   );
 }
 

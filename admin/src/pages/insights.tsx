@@ -1,15 +1,13 @@
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { CategoryScale, Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
+import { useMemo, useState, type FormEvent } from 'react';
 import { can } from '../access.ts';
 import { supports } from '../api/client.ts';
 import { INSIGHT_SERIES, INSIGHTS, SET_KPI_TARGET } from '../api/documents.ts';
 import { localDateTimeToIso } from '../audit.ts';
 import { useConsole } from '../context.ts';
-import { formatKpi, seriesOf, trendRange, type SeriesPoint } from '../insights.ts';
+import { formatKpi, trendRange, type SeriesPoint } from '../insights.ts';
 import { newCommandId } from '../moderation.ts';
 import { Field, Loaded, Page, Panel, useAction, useQuery } from '../ui.tsx';
-
-Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend, Filler);
+import { TrendChart } from './trend-chart.tsx';
 
 interface KpiValue {
   kpi: string;
@@ -112,42 +110,6 @@ function Kpis({ step, at }: { step: 'WEEK' | 'MONTH'; at: string | null }) {
         </>
       )}
     </Loaded>
-  );
-}
-
-function TrendChart({ points, kpi, label, unit }: { points: SeriesPoint[]; kpi: string; label: string; unit: string }) {
-  const { t, language } = useConsole();
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const data = useMemo(() => seriesOf(points, kpi), [points, kpi]);
-  useEffect(() => {
-    if (!canvas.current) return;
-    const chart = new Chart(canvas.current, {
-      type: 'line',
-      data: {
-        labels: data.labels,
-        datasets: [
-          { label: t('value'), data: data.values, borderColor: '#1d4ed8', backgroundColor: '#1d4ed8', spanGaps: true, tension: 0.2 },
-          { label: t('target'), data: data.targets, borderColor: '#b45309', borderDash: [6, 4], pointRadius: 0, spanGaps: true },
-        ],
-      },
-      options: {
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: false,
-        plugins: {
-          legend: { display: false },
-          tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${formatKpi(language, item.parsed.y, unit)}` } },
-        },
-        scales: { x: { ticks: { maxTicksLimit: 6 } } },
-      },
-    });
-    return () => chart.destroy();
-  }, [data, t, language, unit]);
-  const summary = data.values.map((v, i) => `${data.labels[i]}: ${formatKpi(language, v, unit)}`).join('; ');
-  return (
-    <div className="chart-box">
-      <canvas ref={canvas} role="img" aria-label={`${t('trend')} — ${label}: ${summary}`} />
-    </div>
   );
 }
 

@@ -15,6 +15,7 @@ import {
   type ActivityReportFormat,
 } from './group-activity.decider.ts';
 import { matchableName, planActivityImport, type ActivityImportPlan } from './import-plan.ts';
+import { externalMappingsFor } from './read-models/group-mappings.queries.ts';
 
 /** Usage reports are the community team's: they run the programme whose adoption the figures measure. */
 const IMPORTERS = [Role.COMMUNITY_MANAGER];
@@ -52,8 +53,8 @@ export const recordGroupActivity = useCasesFor(groupActivityDecider)<RecordGroup
 });
 
 /**
- * Validates the whole file and matches its rows to our groups: what `recordGroupActivity` then records, group by
- * group. All or nothing for invalid input: a single rejected row and the plan matches nothing, so nothing is recorded.
+ * Validates the whole file and matches its rows to our groups, what community managers mapped first (import-plan.ts):
+ * what `recordGroupActivity` then records, group by group. All or nothing for invalid input: a single rejected row and the plan matches nothing, so nothing is recorded.
  * The input's commandId goes with every group's command: a retry finds each group's events by it, and the same
  * commandId with another file is refused (CONFLICT) before anything is recorded. Once the file is valid, a failure
  * halfway (the database went away) can leave some groups recorded: importing the same file again records the rest and
@@ -73,8 +74,11 @@ export async function planGroupActivityImport(
   const report = parseActivityReport(input.csv, input.format);
   const ids = report.rows.flatMap((row) => (row.groupId === null ? [] : [row.groupId]));
   const names = report.rows.flatMap((row) => (row.groupName === null ? [] : [matchableName(row.groupName)]));
-  const groups = await groupsByIdOrName(db, [...new Set(ids)], [...new Set(names)]);
-  return planActivityImport(report.rows, report.errors, groups);
+  const [groups, mappings] = await Promise.all([
+    groupsByIdOrName(db, [...new Set(ids)], [...new Set(names)]),
+    externalMappingsFor(db, input.format, [...new Set(ids)], [...new Set(names)]),
+  ]);
+  return planActivityImport(report.rows, report.errors, groups, mappings);
 }
 
 /** What the import answers once every matched group is recorded. */

@@ -7,6 +7,17 @@ export interface KnownGroup {
   readonly name: string;
 }
 
+/**
+ * The platform's groups that community managers mapped to ours (the group mapping read model): external id → group id
+ * and matchableName(external name) → group id.
+ */
+export interface ExternalMappings {
+  readonly byId: ReadonlyMap<string, string>;
+  readonly byName: ReadonlyMap<string, string>;
+}
+
+export const NO_MAPPINGS: ExternalMappings = { byId: new Map(), byName: new Map() };
+
 export interface ActivityImportPlan {
   /** The rows to record, each with the group it matched. Empty when any row was rejected: all or nothing. */
   readonly matched: { readonly row: ActivityRow; readonly groupId: string }[];
@@ -25,14 +36,17 @@ export function matchableName(name: string): string {
 }
 
 /**
- * Which group each valid row is about: the group with the row's id, else the one group with the row's name. A name
- * two groups share matches neither (the row is unmatched: which one it meant cannot be told). Two rows for the same
+ * Which group each valid row is about. What a community manager mapped comes first (the row's id as an external id,
+ * then its name as an external name): the platform's ids and names are not ours, and a mapping is the one way to say
+ * which group they mean. Then the group with the row's id, else the one group with the row's name. A name two groups
+ * share matches neither (the row is unmatched: which one it meant cannot be told). Two rows for the same
  * group and period are a rejected row, as are the rows the report itself could not read (`errors`).
  */
 export function planActivityImport(
   rows: readonly ActivityRow[],
   errors: readonly ActivityRowError[],
   groups: readonly KnownGroup[],
+  mappings: ExternalMappings = NO_MAPPINGS,
 ): ActivityImportPlan {
   const byId = new Map(groups.map((group) => [group.id, group.id]));
   const byName = new Map<string, string | null>();
@@ -46,6 +60,8 @@ export function planActivityImport(
   const firstLine = new Map<string, number>();
   for (const row of rows) {
     const groupId =
+      (row.groupId !== null ? mappings.byId.get(row.groupId) : undefined) ??
+      (row.groupName !== null ? mappings.byName.get(matchableName(row.groupName)) : undefined) ??
       (row.groupId !== null ? byId.get(row.groupId) : undefined) ??
       (row.groupName !== null ? byName.get(matchableName(row.groupName)) : undefined);
     if (groupId === undefined || groupId === null) {

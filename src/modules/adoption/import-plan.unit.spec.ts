@@ -54,6 +54,35 @@ describe('planActivityImport', () => {
     expect(plan.matched).toEqual([]);
   });
 
+  test('what a community manager mapped comes first: the external id, then the external name, then our own ids and names', () => {
+    const mappings = {
+      byId: new Map([
+        ['6e3f-guid', 'g-eng'],
+        ['g-sales', 'g-x1'],
+      ]),
+      byName: new Map([['verkoop nl', 'g-sales']]),
+    };
+    const plan = planActivityImport(
+      [
+        row(2, '6e3f-guid', 'Verkoop NL'),
+        row(3, null, ' VERKOOP nl'),
+        row(4, 'g-sales', null),
+        row(5, 'other', 'Twins'),
+        row(6, null, 'Sales NL', '2026-11-30', '2026-12-06'),
+      ],
+      [],
+      groups,
+      mappings,
+    );
+    expect(plan.matched.map((m) => [m.row.line, m.groupId])).toEqual([
+      [2, 'g-eng'],
+      [3, 'g-sales'],
+      [4, 'g-x1'],
+      [6, 'g-sales'],
+    ]);
+    expect(plan.unmatched).toEqual(['Twins']);
+  });
+
   test('a file without rows has no period', () => {
     expect(planActivityImport([], [], groups)).toEqual({ matched: [], unmatched: [], rejected: [], periodStart: null, periodEnd: null });
   });

@@ -15,6 +15,7 @@ describe('the stream decider registry', () => {
       'certification_level',
       'group',
       'group_activity',
+      'group_mapping',
       'kpi_target',
       'log_seal',
       'member',

@@ -2,12 +2,13 @@ import { Inject } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
-import { requireActor, type RequestContext } from '../../platform/auth/request-context.ts';
+import { requireActor, requireRole, type RequestContext } from '../../platform/auth/request-context.ts';
+import { Role } from '../../platform/auth/role.ts';
 import { PageArgs, pageRequest } from '../../platform/graphql/pagination.ts';
 import { RunUseCase } from '../../platform/command/use-case.ts';
 import { assignGroupOwner, createGroup, removeGroupOwner, setGroupCertificationRequirement } from './group.use-cases.ts';
 import { AssignGroupOwnerInput, CreateGroupInput, Group, GroupConnection, SetGroupCertificationRequirementInput } from './group.graphql.ts';
-import { encodeGroupCursor, findGroup, listGroups } from './read-models/groups.queries.ts';
+import { encodeGroupCursor, findGroup, listGroups, listOwnerlessGroups, type GroupPage } from './read-models/groups.queries.ts';
 import { NodeRegistry } from '../../platform/graphql/node.ts';
 
 @Resolver(() => Group)
@@ -29,17 +30,17 @@ export class GroupsResolver {
   @Query(() => GroupConnection)
   async groups(@Context() context: RequestContext, @Args({ type: () => PageArgs }) paging: PageArgs): Promise<GroupConnection> {
     requireActor(context);
-    const page = await listGroups(this.db, { page: pageRequest(paging) });
-    return {
-      edges: page.nodes.map((node) => ({ cursor: encodeGroupCursor(node.id), node })),
-      pageInfo: {
-        hasNextPage: page.hasNextPage,
-        endCursor: page.endCursor,
-        hasPreviousPage: page.hasPreviousPage,
-        startCursor: page.startCursor,
-      },
-      totalCount: page.totalCount,
-    };
+    return toConnection(await listGroups(this.db, { page: pageRequest(paging) }));
+  }
+
+  @Query(() => GroupConnection, {
+    description:
+      'Community managers and auditors: groups that are not archived and have no owner, by group id. Their last owner ' +
+      'left the organisation or was removed, so no owner moderates their cases: someone must take them over.',
+  })
+  async ownerlessGroups(@Context() context: RequestContext, @Args({ type: () => PageArgs }) paging: PageArgs): Promise<GroupConnection> {
+    requireRole(context, [Role.COMMUNITY_MANAGER, Role.AUDITOR], 'listing groups without an owner');
+    return toConnection(await listOwnerlessGroups(this.db, { page: pageRequest(paging) }));
   }
 
   @Mutation(() => Group)
@@ -64,4 +65,17 @@ export class GroupsResolver {
   ) {
     return this.commands.execute(new RunUseCase(setGroupCertificationRequirement, input, context));
   }
+}
+
+function toConnection(page: GroupPage): GroupConnection {
+  return {
+    edges: page.nodes.map((node) => ({ cursor: encodeGroupCursor(node.id), node })),
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      endCursor: page.endCursor,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: page.startCursor,
+    },
+    totalCount: page.totalCount,
+  };
 }

@@ -1,6 +1,7 @@
 import type { CertificationStatus } from '../certification/index.ts';
+import { compareAdoption, type AdoptionComparisons } from './adoption-comparisons.ts';
 import { KPI_IDS, kpiDefinition, targetMet, type KpiDirection, type KpiId, type KpiUnit } from './kpi-catalogue.ts';
-import { targetKey, type ActivitySnapshotFacts, type InsightsModel, type MemberFacts, type TargetFacts } from './insights-model.ts';
+import { targetKey, type InsightsModel, type MemberFacts, type TargetFacts } from './insights-model.ts';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
@@ -195,6 +196,8 @@ export interface InsightsSnapshot extends InsightsPoint {
   readonly agreements: AgreementFigures;
   readonly privacy: PrivacyFigures;
   readonly adoption: AdoptionFigures;
+  /** Activity of groups with and without certified owners or an ambassador nearby, and before and after an award. */
+  readonly adoptionComparisons: AdoptionComparisons;
   /** Every KPI: overall first, then by scope. */
   readonly kpis: readonly KpiValue[];
 }
@@ -210,7 +213,12 @@ export function measure(model: InsightsModel, point: InsightsPoint): InsightsSna
     privacy: privacy(model, point),
     adoption: adoption(model, point),
   };
-  return { at: point.at, periodStart: point.periodStart, ...figures, kpis: kpiValues(figures, model.targets) };
+  const adoptionComparisons = compareAdoption(model, point.at, {
+    latest: figures.adoption.byGroup,
+    certifiedGroups: coveredGroupIds(model, figures.ownerCertification),
+    departmentsWithAmbassador: new Set(figures.ambassadors.byDepartment.filter((d) => d.activeAmbassadors > 0).map((d) => d.department)),
+  });
+  return { at: point.at, periodStart: point.periodStart, ...figures, adoptionComparisons, kpis: kpiValues(figures, model.targets) };
 }
 
 // ---------------------------------------------------------------- owner certification
@@ -240,6 +248,13 @@ function ownerCertification(model: InsightsModel, { at }: InsightsPoint): OwnerC
   const groups = model.groups.size;
   const coveredGroups = groups - failingGroups.length;
   return { groups, coveredGroups, coverage: share(coveredGroups, groups), failingGroups };
+}
+
+/** The groups the coverage counts as covered: the comparisons of adoption split groups by the same rule. */
+function coveredGroupIds(model: InsightsModel, figures: OwnerCertificationFigures): Set<string> {
+  const covered = new Set(model.groups.keys());
+  for (const gap of figures.failingGroups) covered.delete(gap.groupId);
+  return covered;
 }
 
 // ---------------------------------------------------------------- training
@@ -458,24 +473,13 @@ function adoption(model: InsightsModel, { at }: InsightsPoint): AdoptionFigures 
   const totals = { activeGroups: 0, postingMembers: 0, posters: 0, readingMembers: 0, readers: 0 };
   // A day counts when any part of it lies in the window: at midnight, the 30 whole days before.
   const activeFrom = at - ACTIVE_GROUP_DAYS * DAY_MS;
-  for (const [groupId, periods] of model.groupActivity) {
-    let latest: ActivitySnapshotFacts | null = null;
-    let lastActivityDay: number | null = null;
-    for (const period of periods.values()) {
-      if (period.endsAt > at) continue;
-      if (
-        latest === null ||
-        period.endsAt > latest.endsAt ||
-        (period.endsAt === latest.endsAt && period.reportOrder > latest.reportOrder)
-      ) {
-        latest = period;
-      }
-      // The last activity any of its reports gave: a latest report without the date does not make the group inactive.
-      if (period.lastActivityDay !== null && (lastActivityDay === null || period.lastActivityDay > lastActivityDay)) {
-        lastActivityDay = period.lastActivityDay;
-      }
-    }
+  // In the order of the answer (by group id), so nothing is sorted at each point.
+  for (const groupId of model.activityGroupIds()) {
+    const history = model.groupActivity.get(groupId)!;
+    const latest = history.latestEndedBy(at);
     if (latest === null) continue;
+    // The last activity any of its reports gave: a latest report without the date does not make the group inactive.
+    const lastActivityDay = history.lastActivityDayEndedBy(at);
     const { members, posters, readers } = latest;
     const active = lastActivityDay !== null && lastActivityDay + DAY_MS > activeFrom;
     if (active) totals.activeGroups++;
@@ -497,11 +501,10 @@ function adoption(model: InsightsModel, { at }: InsightsPoint): AdoptionFigures 
       readers,
       postingShare: posters === null ? null : share(posters, members),
       readingShare: readers === null ? null : share(readers, members),
-      lastActivity: lastActivityDay === null ? null : new Date(lastActivityDay).toISOString().slice(0, 10),
+      lastActivity: lastActivityDay === null ? null : calendarDate(lastActivityDay),
       active,
     });
   }
-  byGroup.sort((a, b) => compare(a.groupId, b.groupId));
   return {
     groups: byGroup.length,
     activeGroups: totals.activeGroups,
@@ -516,9 +519,24 @@ function adoption(model: InsightsModel, { at }: InsightsPoint): AdoptionFigures 
   };
 }
 
+/** Formatted dates: the same few hundred days come back for 2,000 groups at every point of a series. */
+const calendarDates = new Map<number, string>();
+const CALENDAR_DATES_KEPT = 10_000;
+
+/** The UTC calendar date (YYYY-MM-DD) of a day's start in ms. */
+function calendarDate(dayStart: number): string {
+  let date = calendarDates.get(dayStart);
+  if (date === undefined) {
+    date = new Date(dayStart).toISOString().slice(0, 10);
+    if (calendarDates.size >= CALENDAR_DATES_KEPT) calendarDates.clear();
+    calendarDates.set(dayStart, date);
+  }
+  return date;
+}
+
 // ---------------------------------------------------------------- KPIs and targets
 
-type Figures = Omit<InsightsSnapshot, 'kpis' | 'at' | 'periodStart'>;
+type Figures = Omit<InsightsSnapshot, 'kpis' | 'at' | 'periodStart' | 'adoptionComparisons'>;
 
 /** Each KPI's values: the community as a whole, then each scope the figures have or a target names. */
 export function kpiValues(figures: Figures, targets: ReadonlyMap<string, TargetFacts>): KpiValue[] {
@@ -550,24 +568,27 @@ export function kpiValues(figures: Figures, targets: ReadonlyMap<string, TargetF
     ADOPTION_ACTIVE_GROUPS: { overall: groupCount(ad.activeGroups), scopes: [] },
     ADOPTION_GROUPS_INACTIVE_30_DAYS: { overall: groupCount(ad.inactiveGroups), scopes: [] },
   };
-  const targetedScopes = new Map<KpiId, string[]>();
+  // Each KPI's targets by scope, looked up once: a KPI per group has 2,000 scopes at every point of a series.
+  const targetedScopes = new Map<KpiId, Map<string, TargetFacts>>();
   for (const target of targets.values()) {
     if (target.scope === null) continue;
-    const scopes = targetedScopes.get(target.kpi) ?? [];
-    scopes.push(target.scope);
-    targetedScopes.set(target.kpi, scopes);
+    let scopes = targetedScopes.get(target.kpi);
+    if (!scopes) targetedScopes.set(target.kpi, (scopes = new Map()));
+    scopes.set(target.scope, target);
   }
   const values: KpiValue[] = [];
   for (const kpi of KPI_IDS) {
     const { unit, direction, scopeRequired } = kpiDefinition(kpi);
+    const overallTarget = targets.get(targetKey(kpi, null)) ?? null;
+    const scopeTargets = targetedScopes.get(kpi);
     const entry = (scope: string | null, value: number | null): KpiValue => {
-      const target = targets.get(targetKey(kpi, scope)) ?? (scope === null ? undefined : targets.get(targetKey(kpi, null))) ?? null;
+      const target = (scope === null ? null : scopeTargets?.get(scope)) ?? overallTarget;
       return { kpi, scope, value, unit, direction, target, met: targetMet(target?.direction ?? direction, value, target?.value ?? null) };
     };
     const { overall, scopes } = measured[kpi];
     if (!scopeRequired && overall !== undefined) values.push(entry(null, overall));
     const byScope = new Map(scopes);
-    for (const scope of targetedScopes.get(kpi) ?? []) if (!byScope.has(scope)) byScope.set(scope, null);
+    for (const scope of scopeTargets?.keys() ?? []) if (!byScope.has(scope)) byScope.set(scope, null);
     for (const [scope, value] of [...byScope.entries()].sort(([a], [b]) => compare(a, b))) values.push(entry(scope, value));
   }
   return values;

@@ -288,6 +288,7 @@ describe('insights measures', () => {
     expect(leftOut.sort()).toEqual([
       'GroupCertificationRequirementSet',
       'ModerationCaseClaimed',
+      'ModerationCaseReleased',
       'PrivacySettingsUpdated',
       'SanctionExpired',
       'SanctionLifted',
@@ -354,6 +355,8 @@ describe('insights measures', () => {
         readingShare: null,
         byGroup: [],
       },
+      // Spelled out in adoption-comparisons.unit.spec.ts.
+      adoptionComparisons: expect.objectContaining({ minimumGroupsPerSide: 5 }),
       kpis: expect.any(Array),
     });
     // Every KPI but the one measured only per scope (consent, per purpose) has its overall value, without a target.

@@ -166,6 +166,8 @@ export interface ActivitySnapshotFacts {
   readonly periodEnd: string;
   /** When the period is over: the start (UTC) of the day after its last day, in ms (its days are all included). */
   readonly endsAt: number;
+  /** Its first day's start (UTC), in ms: where the before/after comparison places it around an award. */
+  readonly startsAt: number;
   readonly members: number;
   /** Null: the report did not say (Viva Engage counts messages, not people). */
   readonly posters: number | null;
@@ -174,6 +176,112 @@ export interface ActivitySnapshotFacts {
   readonly lastActivityDay: number | null;
   /** Which report came last (the model's event count when folded): among periods ending the same day, the latest report is the group's snapshot. */
   readonly reportOrder: number;
+}
+
+/**
+ * One group's periods, as the latest report for each gave it, kept in the order the measures ask for them: by end,
+ * then by report (the later report last), so the group's latest period ended by a moment is one binary search away
+ * and a series of points does not scan a year of weeks at each one.
+ */
+export class GroupActivityHistory {
+  /** `<start>..<end>` → the figures that count for that period (a corrected report replaced the earlier ones). */
+  readonly byPeriod = new Map<string, ActivitySnapshotFacts>();
+  /** The same periods, ascending by `endsAt`, then by `reportOrder`. */
+  private readonly byEnd: ActivitySnapshotFacts[] = [];
+  /** `lastActivityUpTo[i]`: the latest `lastActivityDay` among `byEnd[0..i]`; right for the indexes below `validUpTo`. */
+  private readonly lastActivityUpTo: (number | null)[] = [];
+  private validUpTo = 0;
+  /**
+   * A period that does not end after it starts, or without dates (the decider refuses both; an event written around it
+   * could hold one): the group's periods are then scanned one by one, as they were before this order was kept.
+   */
+  private irregular = false;
+
+  record(key: string, facts: ActivitySnapshotFacts): void {
+    const replaced = this.byPeriod.get(key);
+    this.byPeriod.set(key, facts);
+    if (!(facts.endsAt > facts.startsAt) || Number.isNaN(facts.lastActivityDay)) this.irregular = true;
+    let changedFrom = this.byEnd.length;
+    if (replaced) {
+      const index = this.byEnd.indexOf(replaced);
+      this.byEnd.splice(index, 1);
+      changedFrom = index;
+    }
+    // Reports come in log order, so this one is the latest of its end day: after every period ending by then (most
+    // often the last of all, reports coming week after week).
+    const index = this.countEndedBy(facts.endsAt);
+    if (index === this.byEnd.length) this.byEnd.push(facts);
+    else this.byEnd.splice(index, 0, facts);
+    this.validUpTo = Math.min(this.validUpTo, changedFrom, index);
+  }
+
+  /** The latest period ended by `at`: the one ending last, of those the latest report (null: none). */
+  latestEndedBy(at: number): ActivitySnapshotFacts | null {
+    if (this.irregular) return this.scanEndedBy(at).latest;
+    const count = this.countEndedBy(at);
+    return count === 0 ? null : this.byEnd[count - 1]!;
+  }
+
+  /** The latest last-activity day any period ended by `at` gave; null: none gave one. */
+  lastActivityDayEndedBy(at: number): number | null {
+    if (this.irregular) return this.scanEndedBy(at).lastActivityDay;
+    const count = this.countEndedBy(at);
+    if (count === 0) return null;
+    for (; this.validUpTo < count; this.validUpTo++) {
+      const i = this.validUpTo;
+      const before = i === 0 ? null : (this.lastActivityUpTo[i - 1] ?? null);
+      const day = this.byEnd[i]!.lastActivityDay;
+      this.lastActivityUpTo[i] = day !== null && (before === null || day > before) ? day : before;
+    }
+    return this.lastActivityUpTo[count - 1] ?? null;
+  }
+
+  /**
+   * Calls `visit` with each period that may lie wholly inside [from, to] and had ended by `at`: those ending after
+   * `from` and by `min(to, at)` (a period ends after it starts); every period when one is irregular. The caller checks
+   * the bounds.
+   */
+  forEachCandidateWithin(from: number, to: number, at: number, visit: (period: ActivitySnapshotFacts) => void): void {
+    if (this.irregular) {
+      for (const period of this.byPeriod.values()) visit(period);
+      return;
+    }
+    const end = this.countEndedBy(Math.min(to, at));
+    for (let i = this.countEndedBy(from); i < end; i++) visit(this.byEnd[i]!);
+  }
+
+  /** How many periods had ended by `at`: they are the first ones of the order by end. */
+  private countEndedBy(at: number): number {
+    const periods = this.byEnd;
+    if (periods.length === 0 || periods[periods.length - 1]!.endsAt <= at) return periods.length;
+    let low = 0;
+    let high = periods.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (periods[middle]!.endsAt <= at) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  private scanEndedBy(at: number): { latest: ActivitySnapshotFacts | null; lastActivityDay: number | null } {
+    let latest: ActivitySnapshotFacts | null = null;
+    let lastActivityDay: number | null = null;
+    for (const period of this.byPeriod.values()) {
+      if (period.endsAt > at) continue;
+      if (
+        latest === null ||
+        period.endsAt > latest.endsAt ||
+        (period.endsAt === latest.endsAt && period.reportOrder > latest.reportOrder)
+      ) {
+        latest = period;
+      }
+      if (period.lastActivityDay !== null && (lastActivityDay === null || period.lastActivityDay > lastActivityDay)) {
+        lastActivityDay = period.lastActivityDay;
+      }
+    }
+    return { latest, lastActivityDay };
+  }
 }
 
 export interface TargetFacts {
@@ -201,6 +309,8 @@ export class InsightsModel {
   readonly members = new Map<string, MemberFacts>();
   readonly groups = new Map<string, GroupFacts>();
   readonly certifications = new Map<string, CertificationFacts>();
+  /** Member id → when they were first awarded a certification (ms), whatever came of it: what a before/after comparison aligns on. */
+  readonly firstAwards = new Map<string, number>();
   readonly programmes = new Map<string, ProgrammeFacts>();
   /** Key: programme id, NUL, member id. */
   readonly enrolments = new Map<string, EnrolmentFacts>();
@@ -212,8 +322,9 @@ export class InsightsModel {
   /** Purpose → members who have given it now. */
   readonly consents = new Map<string, Set<string>>();
   readonly erasures = new Map<string, ErasureFacts>();
-  /** Group id → `<start>..<end>` → the figures that count for that period (a corrected report replaced the earlier ones). */
-  readonly groupActivity = new Map<string, Map<string, ActivitySnapshotFacts>>();
+  /** Group id → its periods and their figures. */
+  readonly groupActivity = new Map<string, GroupActivityHistory>();
+  private sortedActivityGroupIds: string[] | null = null;
   readonly targets = new Map<string, TargetFacts>();
   /** Events folded so far. */
   events = 0;
@@ -263,6 +374,7 @@ export class InsightsModel {
       case 'CertificationAwarded': {
         const d = event.data as CertificationAwarded['data'];
         this.certifications.set(d.memberId, { recordId: d.recordId, status: 'CERTIFIED', expiresAt: Date.parse(d.expiresAt) });
+        if (!this.firstAwards.has(d.memberId)) this.firstAwards.set(d.memberId, Date.parse(d.awardedAt));
         break;
       }
       case 'CertificationDueForRenewal':
@@ -439,13 +551,17 @@ export class InsightsModel {
       // ------------------------------------------------ adoption
       case 'GroupActivityRecorded': {
         const d = event.data as GroupActivityRecorded['data'];
-        let periods = this.groupActivity.get(d.groupId);
-        if (!periods) this.groupActivity.set(d.groupId, (periods = new Map()));
+        let history = this.groupActivity.get(d.groupId);
+        if (!history) {
+          this.groupActivity.set(d.groupId, (history = new GroupActivityHistory()));
+          this.sortedActivityGroupIds = null;
+        }
         // Keyed as the decider keys its periods: a later report for the same period supersedes the earlier one.
-        periods.set(`${d.periodStart}..${d.periodEnd}`, {
+        history.record(`${d.periodStart}..${d.periodEnd}`, {
           periodStart: d.periodStart,
           periodEnd: d.periodEnd,
           endsAt: dayStart(d.periodEnd) + DAY,
+          startsAt: dayStart(d.periodStart),
           members: d.members,
           posters: d.posters,
           readers: d.readers,
@@ -481,6 +597,12 @@ export class InsightsModel {
     }
   }
 
+  /** The ids of the groups with any activity figures, by UTF-16 code units (as the measures order groups). */
+  activityGroupIds(): readonly string[] {
+    this.sortedActivityGroupIds ??= [...this.groupActivity.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return this.sortedActivityGroupIds;
+  }
+
   private setCertification(data: unknown, status: RecordStatus): CertificationFacts | undefined {
     const { memberId, recordId } = data as { memberId: string; recordId: string };
     const current = this.certifications.get(memberId);
@@ -498,9 +620,19 @@ export class InsightsModel {
 
 const DAY = 86_400_000;
 
+/** Parsed dates: a year of weekly reports for 2,000 groups names a few hundred days, each 100,000 times over. */
+const dayStarts = new Map<string, number>();
+const DAY_STARTS_KEPT = 10_000;
+
 /** A report's calendar date (YYYY-MM-DD) as the start of that day in UTC, in ms. */
 function dayStart(date: string): number {
-  return Date.parse(`${date}T00:00:00.000Z`);
+  let ms = dayStarts.get(date);
+  if (ms === undefined) {
+    ms = Date.parse(`${date}T00:00:00.000Z`);
+    if (dayStarts.size >= DAY_STARTS_KEPT) dayStarts.clear();
+    dayStarts.set(date, ms);
+  }
+  return ms;
 }
 
 export function enrolmentKey(programmeId: string, memberId: string): string {

@@ -14,6 +14,7 @@ import {
   type KpiUnit as KpiUnitId,
 } from './kpi-catalogue.ts';
 import { INSIGHT_STEPS, type InsightStep } from './insights-timeline.ts';
+import { AdoptionComparisons } from './adoption-comparisons.graphql.ts';
 
 export const Kpi = graphqlEnum('Kpi', KPI_IDS, {
   description: 'A governance KPI: one number, measured from the event history at any moment.',
@@ -417,6 +418,11 @@ export class GovernanceInsights {
 
   @Field(() => PrivacyInsight)
   privacy!: PrivacyInsight;
+
+  @Field(() => AdoptionComparisons, {
+    description: 'Activity of groups with vs without certified owners or an ambassador nearby, and before vs after an award.',
+  })
+  adoptionComparisons!: AdoptionComparisons;
 }
 
 @ObjectType()

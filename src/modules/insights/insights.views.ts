@@ -14,7 +14,8 @@ export type GovernanceInsightsView = GovernanceInsights & {
 export type OwnerCertificationInsightView = OwnerCertificationInsight & { readonly gaps: readonly GroupGap[] };
 
 export function insightsView(snapshot: InsightsSnapshot): GovernanceInsightsView {
-  const { at, periodStart, kpis, ownerCertification, training, ambassadors, moderation, agreements, privacy } = snapshot;
+  const { at, periodStart, kpis, ownerCertification, training, ambassadors, moderation, agreements, privacy, adoptionComparisons } =
+    snapshot;
   return {
     at: new Date(at),
     periodStart: new Date(periodStart),
@@ -31,6 +32,7 @@ export function insightsView(snapshot: InsightsSnapshot): GovernanceInsightsView
     moderation: moderation as GovernanceInsights['moderation'],
     agreements: agreements as GovernanceInsights['agreements'],
     privacy: privacy as GovernanceInsights['privacy'],
+    adoptionComparisons,
     kpiValues: kpis.map(kpiValueView),
   };
 }

@@ -5,6 +5,7 @@ import { decideAppeal, fileAppeal } from './moderation-case/appeal.ts';
 import type { ModerationCaseCommand } from './moderation-case/commands.ts';
 import { claim, decideCase } from './moderation-case/decision.ts';
 import type { ModerationCaseEvent } from './moderation-case/events.ts';
+import { releaseCase } from './moderation-case/release.ts';
 import { report } from './moderation-case/reports.ts';
 import { expireSanction } from './moderation-case/sanctions.ts';
 import { evolve, initialState, type ModerationCaseState } from './moderation-case/state.ts';
@@ -36,6 +37,7 @@ export type {
   ModerationCaseDecided,
   ModerationCaseEvent,
   ModerationCaseOpened,
+  ModerationCaseReleased,
   ModerationOutcome,
   SanctionExpired,
   SanctionImposed,
@@ -52,6 +54,7 @@ export type {
   FileAppeal,
   ModerationCaseCommand,
   ModeratorAuthority,
+  ReleaseCase,
   ReportContent,
 } from './moderation-case/commands.ts';
 export type { CaseFile, ModerationCaseState, SanctionState } from './moderation-case/state.ts';
@@ -65,6 +68,7 @@ export {
   GUIDELINE_SECTION_MAX,
 } from './moderation-case/rules.ts';
 export { acceptsFlags, CaseClosedForFlagsError, requireContentId } from './moderation-case/reports.ts';
+export { RELEASE_REASON_MAX } from './moderation-case/release.ts';
 
 export const MODERATION_CASE_STREAM_CATEGORY = 'moderation_case';
 
@@ -95,6 +99,8 @@ function decide(command: ModerationCaseCommand, state: ModerationCaseState): Mod
       return decideAppeal(command, state);
     case 'ExpireSanction':
       return expireSanction(command, state);
+    case 'ReleaseCase':
+      return releaseCase(command, state);
     default:
       return unreachable('moderation case command', command, 'type');
   }

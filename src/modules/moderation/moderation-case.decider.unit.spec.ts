@@ -10,6 +10,7 @@ import {
   MODERATION_CASE_EVENT_TYPES,
   moderationCaseDecider,
   moderationCaseStreamId,
+  RELEASE_REASON_MAX,
   type AppealDecided,
   type AppealFiled,
   type AppealOutcome,
@@ -25,9 +26,11 @@ import {
   type ModerationCaseDecided,
   type ModerationCaseEvent,
   type ModerationCaseOpened,
+  type ModerationCaseReleased,
   type ModerationCaseState,
   type ModerationOutcome,
   type ModeratorAuthority,
+  type ReleaseCase,
   type ReportContent,
   type SanctionImposed,
 } from './moderation-case.decider.ts';
@@ -67,6 +70,8 @@ const APPEALED_AT = '2025-03-10T09:00:00.000Z';
 /** DECIDED_AT plus the default 30-day window. */
 const APPEAL_DEADLINE = '2025-04-02T09:00:00.000Z';
 const APPEAL_DECIDED_AT = '2025-03-12T09:00:00.000Z';
+const RELEASED_AT = '2025-03-02T15:00:00.000Z';
+const RELEASE_REASON = 'The assignee left the organisation.';
 
 const SANCTION_ID = `${CASE}:sanction`;
 
@@ -152,6 +157,11 @@ const sanctionExpired = (expiredAt = SUSPENDED_UNTIL): ModerationCaseEvent => ({
   data: { caseId: CASE, sanctionId: SANCTION_ID, memberId: AUTHOR, expiredAt },
 });
 
+const released = (moderatorId: string, data: Partial<ModerationCaseReleased['data']> = {}): ModerationCaseEvent => ({
+  type: 'ModerationCaseReleased',
+  data: { caseId: CASE, moderatorId, reason: RELEASE_REASON, releasedAt: RELEASED_AT, ...data },
+});
+
 // ---------------------------------------------------------------- histories
 
 const reported: ModerationCaseEvent[] = [opened(), flagged(REPORTER)];
@@ -235,6 +245,14 @@ const expire = (at: string, command: Partial<ExpireSanction> = {}): ExpireSancti
   caseId: CASE,
   sanctionId: SANCTION_ID,
   at,
+  ...command,
+});
+
+const release = (command: Partial<ReleaseCase> = {}): ReleaseCase => ({
+  type: 'ReleaseCase',
+  caseId: CASE,
+  reason: RELEASE_REASON,
+  at: RELEASED_AT,
   ...command,
 });
 
@@ -1062,6 +1080,99 @@ describe('ExpireSanction', () => {
 
   test('expiring a sanction of a case that does not exist is not found', () =>
     spec.given([]).when(expire(SUSPENDED_UNTIL)).thenThrows(notFoundCase));
+});
+
+// ---------------------------------------------------------------- release
+
+describe('ReleaseCase', () => {
+  test('a claimed case goes back to the queue, naming the moderator it was taken from', () =>
+    spec
+      .given(inReviewBy(OWNER))
+      .when(release())
+      .then([released(OWNER)]));
+
+  test('the reason is trimmed', () =>
+    spec
+      .given(inReviewBy(CM))
+      .when(release({ reason: `  ${RELEASE_REASON}  ` }))
+      .then([released(CM)]));
+
+  test('a case taken over is released from its current assignee', () =>
+    spec
+      .given([...inReviewBy(OWNER), claimed(CM, { previousAssignee: OWNER })])
+      .when(release())
+      .then([released(CM)]));
+
+  test('naming the assignee the sender expects: released while the case is still theirs', () =>
+    spec
+      .given(inReviewBy(OWNER))
+      .when(release({ moderatorId: OWNER }))
+      .then([released(OWNER)]));
+
+  test('naming an assignee the case no longer has records nothing: whoever took it over keeps it', () =>
+    spec
+      .given([...inReviewBy(OWNER), claimed(CM, { previousAssignee: OWNER })])
+      .when(release({ moderatorId: OWNER }))
+      .then([]));
+
+  test.each(['OPEN', 'DECIDED', 'APPEALED', 'CLOSED'] as const)(
+    'releasing a %s case records nothing (a late or repeated release)',
+    (status) => spec.given(byStatus[status]).when(release()).then([]),
+  );
+
+  test('releasing twice records the release once', () =>
+    spec
+      .given([...inReviewBy(OWNER), released(OWNER)])
+      .when(release({ at: APPEALED_AT }))
+      .then([]));
+
+  test('releasing a case that does not exist is not found', () => spec.given([]).when(release()).thenThrows(notFoundCase));
+
+  test.each([
+    ['an empty reason', { reason: '' }, 'reason', 'reason must not be empty'],
+    ['a blank reason', { reason: '   ' }, 'reason', 'reason must not be empty'],
+    [
+      `a reason over ${RELEASE_REASON_MAX} characters`,
+      { reason: 'r'.repeat(RELEASE_REASON_MAX + 1) },
+      'reason',
+      `reason must be at most ${RELEASE_REASON_MAX} characters`,
+    ],
+    ['a reason with a control character', { reason: 'left\u0000early' }, 'reason', 'reason must not contain control characters'],
+    ['a bad case id', { caseId: 'post 7' }, 'caseId', /^caseId /],
+    ['a bad moderator id', { moderatorId: 'm owner' }, 'moderatorId', /^moderatorId /],
+  ])('refuses %s as bad input naming the field', (_, override: Partial<ReleaseCase>, field, message) =>
+    spec
+      .given(inReviewBy(OWNER))
+      .when(release(override))
+      .thenThrows(domainError('BAD_USER_INPUT', message, field)),
+  );
+
+  test('a reason is required even when there is nothing to release', () =>
+    spec
+      .given(reported)
+      .when(release({ reason: '' }))
+      .thenThrows(domainError('BAD_USER_INPUT', 'reason must not be empty', 'reason')));
+
+  test(`accepts a ${RELEASE_REASON_MAX}-character reason`, () =>
+    spec
+      .given(inReviewBy(OWNER))
+      .when(release({ reason: 'r'.repeat(RELEASE_REASON_MAX) }))
+      .then([released(OWNER, { reason: 'r'.repeat(RELEASE_REASON_MAX) })]));
+
+  test('a released case is open and unassigned again', () =>
+    expect(foldState(moderationCaseDecider, [...inReviewBy(OWNER), released(OWNER)])).toMatchObject({ status: 'OPEN', assignee: null }));
+
+  test('another owner of the group may claim a released case (they could not take it while it was claimed)', () =>
+    spec
+      .given([...inReviewBy(OWNER), released(OWNER)])
+      .when(claim(OWNER_2, GROUP_OWNER, { at: DECIDED_AT }))
+      .then([claimed(OWNER_2, { claimedAt: DECIDED_AT })]));
+
+  test('a released case is decided by whoever claims it next, not by the moderator it was released from', () =>
+    spec
+      .given([...inReviewBy(OWNER), released(OWNER)])
+      .when(decide({ actorId: CM_2 }))
+      .then([claimed(CM_2, { claimedAt: DECIDED_AT }), decided({ decidedBy: CM_2 })]));
 });
 
 // ---------------------------------------------------------------- state

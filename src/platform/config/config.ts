@@ -31,6 +31,11 @@ export interface AppConfig {
   readonly schedulerClockOffsetMs: number;
   /** How many days before its expiry a certification is due for renewal (0: never before it expires). */
   readonly certificationRenewalWindowDays: number;
+  /**
+   * LEAVER_ERASURE_AFTER_DAYS: a member who left has their personal data erased this many days later (the retention
+   * rule of src/modules/leavers); unset, never by itself (a privacy officer still can).
+   */
+  readonly leaverErasureAfterDays: number | null;
   /** Abuse limits and what browsers are allowed (src/platform/security). */
   readonly security: SecurityConfig;
   /** The admin console served at /admin (src/platform/admin). */
@@ -98,6 +103,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const appealWindowDays = integer(env, 'APPEAL_WINDOW_DAYS', 30, 1, 3650, problems);
   const schedulerIntervalMs = integer(env, 'SCHEDULER_INTERVAL_MS', 30_000, 100, 3_600_000, problems);
   const certificationRenewalWindowDays = integer(env, 'CERTIFICATION_RENEWAL_WINDOW_DAYS', 60, 0, 3650, problems);
+  const leaverErasureAfterDays = env.LEAVER_ERASURE_AFTER_DAYS?.trim()
+    ? integer(env, 'LEAVER_ERASURE_AFTER_DAYS', 0, 0, 36_500, problems)
+    : null;
   const schedulerClockOffsetMs = integer(env, 'SCHEDULER_CLOCK_OFFSET_MS', 0, -TEN_YEARS_MS, TEN_YEARS_MS, problems);
   if (schedulerClockOffsetMs !== 0 && nodeEnv === 'production') {
     problems.push(
@@ -183,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     schedulerIntervalMs,
     schedulerClockOffsetMs,
     certificationRenewalWindowDays,
+    leaverErasureAfterDays,
     security: { rateLimitPerMinute, maxSubscriptionsPerToken, maxWsConnectionsPerAddress, adminOrigins },
     admin: { bundleDir: resolve(env.ADMIN_BUNDLE_DIR?.trim() || join('dist', 'admin')), oidcClientId: adminOidcClientId },
     logSeal,

@@ -39,6 +39,8 @@ export interface SchedulerContext {
   readonly readModels: DataSource;
   readonly clock: Clock;
   readonly config: AppConfig;
+  /** Forgets every digest of commands' inputs (an erasure's step: they may hold the member's personal data). */
+  readonly forgetCommandInputs: () => Promise<void>;
 }
 
 export interface BackgroundWork {

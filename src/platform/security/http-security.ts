@@ -59,15 +59,16 @@ export function applyHttpSecurity(app: NestExpressApplication): void {
   if (security.rateLimiter.enabled) {
     app.use(async (req: Request, res: Response, next: NextFunction) => {
       if (UNLIMITED.some((path) => path.test(req.path))) return next();
+      const policy = security.rateLimitPathPolicy(req.path);
+      if (policy && (await policy.exempt(req))) return next();
       const rate = security.rateLimiter.take(security.keyOf(await verifiedActor(req, tokens), req.socket.remoteAddress));
       if (rate.allowed) return next();
       const error = rateLimitedError(rate);
-      res
-        .status(429)
-        .setHeader('retry-after', String(rate.retryAfterSeconds))
-        .json({
-          errors: [{ message: error.message, extensions: { code: error.extensions.code, retryAfterSeconds: rate.retryAfterSeconds } }],
-        });
+      res.status(429).setHeader('retry-after', String(rate.retryAfterSeconds));
+      if (policy) return policy.refuse(res, rate.retryAfterSeconds, error.message);
+      res.json({
+        errors: [{ message: error.message, extensions: { code: error.extensions.code, retryAfterSeconds: rate.retryAfterSeconds } }],
+      });
     });
   }
 }

@@ -15,6 +15,7 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
 } from 'graphql';
+import type { Request, Response } from 'express';
 import type { Context as WsContext, ServerOptions as WsServerOptions, SubscribePayload } from 'graphql-ws';
 import { decodeJwt } from 'jose';
 import { buildRequestContext, connectionHeaders } from '../auth/context.ts';
@@ -52,8 +53,21 @@ const CLOSE_REASONS = {
  * a cap on each member's live subscriptions, the query limits, and what production hides (introspection, schema
  * details in error messages). One instance per running service (AppModule.forRoot makes it).
  */
+/**
+ * How the rate limit treats the requests under one path prefix, registered by the module that serves them (the
+ * platform knows no module): a machine client the module authenticates itself (the directory's provisioning client)
+ * is not held to the per-member limit meant for people, and a refusal is written in the path's own format.
+ */
+export interface RateLimitPathPolicy {
+  /** Whether the request is from a client this path serves at its own pace (checked before anything is counted). */
+  exempt(req: Request): Promise<boolean>;
+  /** The 429, in the path's own format; `retry-after` is set already. */
+  refuse(res: Response, retryAfterSeconds: number, message: string): void;
+}
+
 export class Security {
   readonly rateLimiter: RateLimiter;
+  private readonly pathPolicies = new Map<string, RateLimitPathPolicy>();
   readonly subscriptions: SubscriptionLimiter;
   readonly connections: WebSocketConnections;
   private schema: (() => GraphQLSchema) | undefined;
@@ -70,6 +84,16 @@ export class Security {
 
   get production(): boolean {
     return this.config.nodeEnv === 'production';
+  }
+
+  /** `prefix` (e.g. `/scim/`): the rate limit asks `policy` about requests under it. */
+  setRateLimitPathPolicy(prefix: string, policy: RateLimitPathPolicy): void {
+    this.pathPolicies.set(prefix, policy);
+  }
+
+  rateLimitPathPolicy(path: string): RateLimitPathPolicy | undefined {
+    for (const [prefix, policy] of this.pathPolicies) if (path.startsWith(prefix)) return policy;
+    return undefined;
   }
 
   /** Where the served schema comes from (GraphQLSchemaHost, once the application is created). */

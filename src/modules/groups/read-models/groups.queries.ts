@@ -37,14 +37,32 @@ export async function findGroup(db: DataSource, id: string): Promise<GroupView |
 }
 
 /** Keyset pagination on group_id, both ways, so a page stays correct while groups are created meanwhile. */
-export async function listGroups(db: DataSource, options: ListGroupsOptions): Promise<GroupPage> {
-  const request = { ...options.page, size: requireListSize(options.page.size, MAX_GROUPS_PAGE) };
+export function listGroups(db: DataSource, options: ListGroupsOptions): Promise<GroupPage> {
+  return pageGroups(db, options.page, null);
+}
+
+/**
+ * The groups that are not archived and have no owner (their last owner left or was removed), in group id order: a
+ * group without an owner has no owner to moderate its cases, so community managers find someone to take it over.
+ */
+export function listOwnerlessGroups(db: DataSource, options: ListGroupsOptions): Promise<GroupPage> {
+  return pageGroups(db, options.page, "g.owners = '{}' AND NOT g.archived");
+}
+
+/** A page of the groups that meet `filter` (SQL on the alias `g`; all groups when null), and how many meet it. */
+async function pageGroups(db: DataSource, requested: PageRequest, filter: string | null): Promise<GroupPage> {
+  const request = { ...requested, size: requireListSize(requested.size, MAX_GROUPS_PAGE) };
   const repository = db.getRepository(GroupRecord);
+  const filtered = () => {
+    const query = repository.createQueryBuilder('g');
+    if (filter !== null) query.where(filter);
+    return query;
+  };
   const page = await keysetPage(
     request,
     (record: GroupRecord) => record.groupId,
     ({ bound, order, limit }) => {
-      const query = repository.createQueryBuilder('g').orderBy('g.groupId', order).limit(limit);
+      const query = filtered().orderBy('g.groupId', order).limit(limit);
       if (bound !== null) {
         const condition = keyCondition('g.groupId', bound);
         query.andWhere(condition.sql, condition.parameters);
@@ -52,7 +70,7 @@ export async function listGroups(db: DataSource, options: ListGroupsOptions): Pr
       return query.getMany();
     },
   );
-  const totalCount = await repository.count();
+  const totalCount = await filtered().getCount();
   return { nodes: page.rows.map(toGroup), ...page.pageInfo, totalCount };
 }
 

@@ -53,4 +53,8 @@ export class MemberRecord {
   /** When an event from the directory (source 'provisioning') last changed the member. */
   @Column({ name: 'directory_changed_at', type: 'timestamptz', nullable: true })
   directoryChangedAt!: Date | null;
+
+  /** When the member left (their MemberLeft event's time); null while they are active. */
+  @Column({ name: 'left_at', type: 'timestamptz', nullable: true })
+  leftAt!: Date | null;
 }

@@ -98,12 +98,13 @@ describe('members read model', () => {
       revision: 3,
     });
 
-    const { rows } = await pool.query<{ registered_at: Date; updated_at: Date }>(
-      'SELECT registered_at, updated_at FROM read_models.members WHERE member_id = $1',
+    const { rows } = await pool.query<{ registered_at: Date; updated_at: Date; left_at: Date | null }>(
+      'SELECT registered_at, updated_at, left_at FROM read_models.members WHERE member_id = $1',
       ['m-1'],
     );
     expect(rows[0]?.registered_at.toISOString()).toBe('2025-03-01T09:00:00.000Z');
     expect(rows[0]?.updated_at.toISOString()).toBe('2025-03-04T10:00:00.000Z');
+    expect(rows[0]?.left_at?.toISOString()).toBe('2025-03-04T10:00:00.000Z');
     expect(await findMember(readModels, 'm-unknown', EVERY_MEMBER)).toBeNull();
   });
 

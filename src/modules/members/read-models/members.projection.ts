@@ -34,8 +34,9 @@ export const membersProjection: ProjectionDefinition<StoredEvent> = {
   name: MEMBERS_PROJECTION,
   // 2: purges the display name when an erasure completes. 3: directory_listed, from the privacy settings.
   // 4: the directory's attributes (user name, external id, e-mails, preferred language), the registering event's
-  // source and when the directory last changed the member, for provisioning over SCIM.
-  version: 4,
+  // source and when the directory last changed the member, for provisioning over SCIM. 5: left_at, when the member
+  // left (what the leaver's retention rule counts from; updated_at moves with every later change).
+  version: 5,
   tables: [MEMBERS_TABLE],
   filter: { categories: [MEMBER_STREAM_CATEGORY, PRIVACY_CATEGORY] },
 
@@ -61,7 +62,8 @@ export const membersProjection: ProjectionDefinition<StoredEvent> = {
         -- The metadata source of the registering event: 'api', 'provisioning'...
         source        text        NOT NULL,
         -- When an event from the directory (source 'provisioning') last changed the member; null if none ever did.
-        directory_changed_at timestamptz
+        directory_changed_at timestamptz,
+        left_at       timestamptz
       )`);
     // Listing by department pages on member_id within it.
     await client.query(`CREATE INDEX ON ${table} (department, member_id)`);
@@ -149,7 +151,8 @@ async function applyEvent(event: StoredEvent & MemberEvent, client: pg.ClientBas
     }
     case 'MemberLeft':
       await client.query(
-        `UPDATE ${table} SET status = 'LEFT', revision = $2, updated_at = $3, directory_changed_at = COALESCE($4, directory_changed_at)
+        `UPDATE ${table} SET status = 'LEFT', revision = $2, updated_at = $3, left_at = $3,
+                directory_changed_at = COALESCE($4, directory_changed_at)
           WHERE member_id = $1`,
         [event.data.memberId, event.revision, at, fromDirectory],
       );

@@ -92,4 +92,21 @@ export interface ExpireSanction {
   readonly at: string;
 }
 
-export type ModerationCaseCommand = ReportContent | ClaimCase | DecideCase | FileAppeal | DecideAppeal | ExpireSanction;
+/**
+ * Gives a claimed case back to the queue, e.g. when its assignee leaves the organisation (#20): a scheduler sends it
+ * with actor `system`, so it carries no authority; no API offers it to people.
+ */
+export interface ReleaseCase {
+  readonly type: 'ReleaseCase';
+  readonly caseId: string;
+  /** Why the case goes back to the queue: recorded on the event, readable for auditors like a decision's reason. */
+  readonly reason: string;
+  /**
+   * When given, the case is released only while it is still this moderator's: a sender that found the case through
+   * a lagging read model then cannot take it from someone who claimed (or took over) it since.
+   */
+  readonly moderatorId?: string;
+  readonly at: string;
+}
+
+export type ModerationCaseCommand = ReportContent | ClaimCase | DecideCase | FileAppeal | DecideAppeal | ExpireSanction | ReleaseCase;

@@ -133,6 +133,21 @@ export interface SanctionExpired {
   };
 }
 
+/**
+ * The case went back to the queue (OPEN, unassigned): its assignee no longer handles it (they left the organisation,
+ * #20). Recorded by a scheduler (actor `system`); anyone may claim the case again.
+ */
+export interface ModerationCaseReleased {
+  readonly type: 'ModerationCaseReleased';
+  readonly data: {
+    readonly caseId: string;
+    /** The assignee the case was taken from. */
+    readonly moderatorId: string;
+    readonly reason: string;
+    readonly releasedAt: string;
+  };
+}
+
 export type ModerationCaseEvent =
   | ModerationCaseOpened
   | ContentFlagged
@@ -141,7 +156,8 @@ export type ModerationCaseEvent =
   | AppealFiled
   | AppealDecided
   | SanctionLifted
-  | SanctionExpired;
+  | SanctionExpired
+  | ModerationCaseReleased;
 
 export const MODERATION_CASE_EVENT_TYPES: readonly ModerationCaseEvent['type'][] = [
   'ModerationCaseOpened',
@@ -152,6 +168,7 @@ export const MODERATION_CASE_EVENT_TYPES: readonly ModerationCaseEvent['type'][]
   'AppealDecided',
   'SanctionLifted',
   'SanctionExpired',
+  'ModerationCaseReleased',
 ];
 
 export function isModerationCaseEvent(event: { readonly type: string }): event is ModerationCaseEvent {
@@ -160,7 +177,8 @@ export function isModerationCaseEvent(event: { readonly type: string }): event i
 
 /**
  * A reporter's note and an appellant's statement are their own words about a situation: personal data, encrypted with
- * the writer's key. Decision reasons are the staff's record of why they acted and stay readable for auditors.
+ * the writer's key. Decision reasons are the staff's record of why they acted and stay readable for auditors; so is
+ * a release's reason, which the system writes (why a case went back to the queue), not words of the moderator it names.
  */
 export const MODERATION_CASE_EVENT_SCHEMAS: EventSchemaDefinition[] = MODERATION_CASE_EVENT_TYPES.map((type) => {
   switch (type) {

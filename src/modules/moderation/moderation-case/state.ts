@@ -64,6 +64,8 @@ export function evolve(state: ModerationCaseState, event: ModerationCaseEvent): 
       return state.reporters.includes(event.data.reporterId) ? state : { ...state, reporters: [...state.reporters, event.data.reporterId] };
     case 'ModerationCaseClaimed':
       return { ...state, status: 'IN_REVIEW', assignee: event.data.moderatorId };
+    case 'ModerationCaseReleased':
+      return { ...state, status: 'OPEN', assignee: null };
     case 'ModerationCaseDecided': {
       const d = event.data;
       return {

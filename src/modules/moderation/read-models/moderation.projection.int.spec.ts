@@ -401,6 +401,29 @@ describe('moderation read model', () => {
     });
   });
 
+  test('a released case is back in the queue, unassigned, for anyone to claim again', async () => {
+    await report({ contentId: 'post-5', reporterId: 'm-r1', groupId: 'g-1', at: '2025-03-01T09:00:00.000Z' });
+    await claim('post-5:1', 'cm-1', '2025-03-01T10:00:00.000Z');
+    const claimed = await findModerationCase(readModels, 'post-5:1');
+    expect(claimed).toMatchObject({ status: 'IN_REVIEW', assignedTo: 'cm-1', revision: 2 });
+
+    const release = {
+      type: 'ReleaseCase',
+      caseId: 'post-5:1',
+      reason: 'cm-1 left the organisation',
+      at: '2025-03-02T09:00:00.000Z',
+    } as const;
+    expect((await runCase(release, 'system')).events.map((event) => event.type)).toEqual(['ModerationCaseReleased']);
+    expect(await findModerationCase(readModels, 'post-5:1')).toEqual({ ...claimed, status: 'OPEN', assignedTo: null, revision: 3 });
+    expect(ids(await list({ filter: { statuses: ['OPEN'] } }))).toEqual(['post-5:1']);
+    expect(ids(await list({ filter: { assignedTo: 'cm-1' } }))).toEqual([]);
+    // The scheduler's retry finds nothing to release.
+    expect((await runCase({ ...release, at: '2025-03-02T09:05:00.000Z' }, 'system')).events).toEqual([]);
+
+    await claim('post-5:1', 'cm-2', '2025-03-03T09:00:00.000Z');
+    expect(await findModerationCase(readModels, 'post-5:1')).toMatchObject({ status: 'IN_REVIEW', assignedTo: 'cm-2', revision: 4 });
+  });
+
   async function openQueue() {
     await report({ contentId: 'c-3', reporterId: 'm-r1', groupId: 'g-1', at: '2025-04-01T10:00:00.000Z' });
     await report({ contentId: 'c-1', reporterId: 'm-r1', groupId: 'g-2', at: '2025-04-01T09:00:00.000Z' });

@@ -27,8 +27,8 @@ export const MODERATOR_NOTES_TABLE = 'moderator_notes';
  */
 export const moderationProjection: ProjectionDefinition<StoredEvent> = {
   name: MODERATION_PROJECTION,
-  // 2: purges a member's personal text when their erasure completes.
-  version: 2,
+  // 2: purges a member's personal text when their erasure completes. 3: a released case is back in the queue.
+  version: 3,
   tables: [MODERATION_CASES_TABLE, MODERATION_SANCTIONS_TABLE, MODERATOR_NOTES_TABLE],
   filter: { categories: [MODERATION_CASE_STREAM_CATEGORY, MODERATOR_NOTES_STREAM_CATEGORY, PRIVACY_STREAM_CATEGORY] },
 
@@ -133,6 +133,14 @@ async function applyCaseEvent(event: StoredEvent & ModerationCaseEvent, client: 
       await client.query(`UPDATE ${cases} SET status = 'IN_REVIEW', assigned_to = $2, revision = $3, updated_at = $4 WHERE case_id = $1`, [
         event.data.caseId,
         event.data.moderatorId,
+        event.revision,
+        at,
+      ]);
+      return;
+    case 'ModerationCaseReleased':
+      // The reverse of a claim: the case waits in the queue for anyone again.
+      await client.query(`UPDATE ${cases} SET status = 'OPEN', assigned_to = NULL, revision = $2, updated_at = $3 WHERE case_id = $1`, [
+        event.data.caseId,
         event.revision,
         at,
       ]);

@@ -1,0 +1,51 @@
+// One KPI over time as a line chart, with its target dashed: the insights and the adoption pages draw their trends
+// with it. The canvas carries the values as text too, for screen readers.
+import { useEffect, useMemo, useRef } from 'react';
+import { CategoryScale, Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
+import { useConsole } from '../context.ts';
+import { formatKpi, seriesOf, type SeriesPoint } from '../insights.ts';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend, Filler);
+
+export function TrendChart({ points, kpi, label, unit }: { points: readonly SeriesPoint[]; kpi: string; label: string; unit: string }) {
+  const { t, language } = useConsole();
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const data = useMemo(() => seriesOf(points, kpi), [points, kpi]);
+  useEffect(() => {
+    if (!canvas.current) return;
+    const chart = new Chart(canvas.current, {
+      type: 'line',
+      data: {
+        labels: data.labels,
+        datasets: [
+          { label: t('value'), data: data.values, borderColor: '#1d4ed8', backgroundColor: '#1d4ed8', spanGaps: true, tension: 0.2 },
+          { label: t('target'), data: data.targets, borderColor: '#b45309', borderDash: [6, 4], pointRadius: 0, spanGaps: true },
+        ],
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        locale: language === 'nl' ? 'nl-NL' : 'en-GB',
+        plugins: {
+          legend: { display: false },
+          tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${formatKpi(language, item.parsed.y, unit)}` } },
+        },
+        scales: {
+          x: { ticks: { maxTicksLimit: 6 } },
+          // Shares read as percentages on the axis too, not as fractions of 1.
+          ...(unit === 'RATIO' ? { y: { ticks: { callback: (value) => formatKpi(language, Number(value), unit) } } } : {}),
+          // Counts in whole numbers: no "0.98 groups" between the ticks.
+          ...(unit === 'COUNT' ? { y: { ticks: { precision: 0 } } } : {}),
+        },
+      },
+    });
+    return () => chart.destroy();
+  }, [data, t, language, unit]);
+  const summary = data.values.map((v, i) => `${data.labels[i]}: ${formatKpi(language, v, unit)}`).join('; ');
+  return (
+    <div className="chart-box">
+      <canvas ref={canvas} role="img" aria-label={`${t('trend')} — ${label}: ${summary}`} />
+    </div>
+  );
+}

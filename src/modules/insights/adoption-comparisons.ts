@@ -1,0 +1,301 @@
+// Type-only imports: the benchmark loads the insights under plain Node (see insights-model.ts).
+import type { ActivitySnapshotFacts, InsightsModel } from './insights-model.ts';
+import type { GroupAdoptionFigures } from './insights-measures.ts';
+
+const DAY_MS = 86_400_000;
+/** A side with fewer groups than this is flagged: its share can swing with one group. */
+export const MINIMUM_GROUPS_PER_SIDE = 5;
+/** The before/after windows: this many weeks before the award day, and as many from it. */
+export const WEEKS_AROUND_AWARD = 4;
+
+/** One side of a comparison: the groups on it and their activity, summed as the adoption KPIs sum it. */
+export interface ComparisonSide {
+  readonly groups: number;
+  /** Every group's members (before/after: each group's mean over its periods in the window). */
+  readonly members: number;
+  /** Of the groups whose reports count posters (readers): only those enter the share. */
+  readonly posters: number;
+  readonly readers: number;
+  /** posters / the members of the groups whose reports count posters; null when there are none. */
+  readonly postingShare: number | null;
+  readonly readingShare: number | null;
+  readonly sampleTooSmall: boolean;
+}
+
+interface Contrast {
+  /** The side with the governance measure minus the other (after minus before); null when either share is. */
+  readonly postingShareDifference: number | null;
+  readonly readingShareDifference: number | null;
+  /** Either side has fewer than MINIMUM_GROUPS_PER_SIDE groups. */
+  readonly sampleTooSmall: boolean;
+  /** What the comparison can and cannot show, in plain English, with this moment's group sizes. */
+  readonly caveat: string;
+}
+
+export interface CertifiedOwnersComparison extends Contrast {
+  readonly certified: ComparisonSide;
+  readonly uncertified: ComparisonSide;
+}
+
+export interface AmbassadorComparison extends Contrast {
+  readonly withAmbassador: ComparisonSide;
+  readonly withoutAmbassador: ComparisonSide;
+}
+
+export interface CertificationBeforeAfterComparison extends Contrast {
+  readonly weeks: number;
+  readonly before: ComparisonSide;
+  readonly after: ComparisonSide;
+}
+
+export interface AdoptionComparisons {
+  readonly minimumGroupsPerSide: number;
+  readonly certifiedOwners: CertifiedOwnersComparison;
+  readonly ambassadorInDepartment: AmbassadorComparison;
+  readonly beforeAfterCertification: CertificationBeforeAfterComparison;
+}
+
+/** What the measures already decided, so that a comparison uses the same rules as the KPIs it stands beside. */
+export interface ComparisonFacts {
+  /** Each group's latest period that had ended by then, as the adoption figures give it. */
+  readonly latest: readonly GroupAdoptionFigures[];
+  /** The groups OWNER_CERTIFICATION_COVERAGE counts as covered: owners, every one of them certified then. */
+  readonly certifiedGroups: ReadonlySet<string>;
+  /** The departments AMBASSADOR_DEPARTMENT_COVERAGE counts as covered: an ACTIVE ambassador who is still a member. */
+  readonly departmentsWithAmbassador: ReadonlySet<string>;
+}
+
+/** A group's part in a side's sums. */
+interface Contribution {
+  members: number;
+  postingMembers: number;
+  posters: number;
+  readingMembers: number;
+  readers: number;
+}
+
+/**
+ * The three comparisons at `at`, from the model as the log stood then. Pure: the model is read, never changed.
+ * Certified vs not and ambassador vs not compare each group's latest ended period; before/after compares each
+ * group with itself around its award day.
+ */
+export function compareAdoption(model: InsightsModel, at: number, facts: ComparisonFacts): AdoptionComparisons {
+  const certified: Contribution[] = [];
+  const uncertified: Contribution[] = [];
+  const withAmbassador: Contribution[] = [];
+  const withoutAmbassador: Contribution[] = [];
+  for (const group of facts.latest) {
+    const row = contribution(group);
+    (facts.certifiedGroups.has(group.groupId) ? certified : uncertified).push(row);
+    const owners = model.groups.get(group.groupId)?.owners ?? [];
+    (hasAmbassadorNearby(model, owners, facts.departmentsWithAmbassador) ? withAmbassador : withoutAmbassador).push(row);
+  }
+  const around = aroundFirstAward(model, at);
+  const [isCertified, isNot] = [side(certified), side(uncertified)];
+  const [hasAmbassador, hasNone] = [side(withAmbassador), side(withoutAmbassador)];
+  const [before, after] = [side(around.before), side(around.after)];
+  return {
+    minimumGroupsPerSide: MINIMUM_GROUPS_PER_SIDE,
+    certifiedOwners: {
+      certified: isCertified,
+      uncertified: isNot,
+      ...contrast(isCertified, isNot, CERTIFIED_OWNERS_CAVEAT, ['with certified owners', 'without']),
+    },
+    ambassadorInDepartment: {
+      withAmbassador: hasAmbassador,
+      withoutAmbassador: hasNone,
+      ...contrast(hasAmbassador, hasNone, AMBASSADOR_CAVEAT, ['with an ambassador nearby', 'without']),
+    },
+    beforeAfterCertification: {
+      weeks: WEEKS_AROUND_AWARD,
+      before,
+      after,
+      ...contrast(after, before, BEFORE_AFTER_CAVEAT, ['after the award', 'before']),
+    },
+  };
+}
+
+// ---------------------------------------------------------------- who is on which side
+
+/**
+ * Groups have no department of their own: a group's departments are those of its owners who are still members, and it
+ * has an ambassador nearby when one of them has an active ambassador. A group without such owners has none.
+ */
+function hasAmbassadorNearby(model: InsightsModel, owners: readonly string[], departments: ReadonlySet<string>): boolean {
+  for (const ownerId of owners) {
+    const owner = model.members.get(ownerId);
+    if (owner?.active && departments.has(owner.department)) return true;
+  }
+  return false;
+}
+
+/**
+ * Each group with a current owner who has ever been certified, aligned on the day (UTC) of the earliest first award
+ * among its current owners: its periods that lie wholly in the WEEKS_AROUND_AWARD weeks before that day, and those that
+ * lie wholly in as many weeks from it (ended by `at`). Only groups with a period on both sides count, so both sides hold
+ * the same groups; each enters as its mean over its periods in the window, so a group weighs by its size, not by how
+ * many of its weeks were reported.
+ */
+function aroundFirstAward(model: InsightsModel, at: number): { before: Contribution[]; after: Contribution[] } {
+  const before: Contribution[] = [];
+  const after: Contribution[] = [];
+  const window = WEEKS_AROUND_AWARD * 7 * DAY_MS;
+  // Reused for every group: each sums its periods on either side (whole numbers, so the order does not matter).
+  const earlier = emptySum();
+  const later = emptySum();
+  for (const group of model.groups.values()) {
+    const history = model.groupActivity.get(group.groupId);
+    if (!history) continue;
+    let award: number | null = null;
+    for (const ownerId of group.owners) {
+      const first = model.firstAwards.get(ownerId);
+      if (first !== undefined && (award === null || first < award)) award = first;
+    }
+    if (award === null) continue;
+    const awardDay = Math.floor(award / DAY_MS) * DAY_MS;
+    resetSum(earlier);
+    resetSum(later);
+    // Only the periods near the award day: not the group's whole history at every point of a series.
+    history.forEachCandidateWithin(awardDay - window, awardDay + window, at, (period) => {
+      if (period.endsAt > at) return;
+      if (period.startsAt >= awardDay - window && period.endsAt <= awardDay) addPeriod(earlier, period);
+      else if (period.startsAt >= awardDay && period.endsAt <= awardDay + window) addPeriod(later, period);
+    });
+    if (earlier.periods === 0 || later.periods === 0) continue;
+    before.push(meanOf(earlier));
+    after.push(meanOf(later));
+  }
+  return { before, after };
+}
+
+// ---------------------------------------------------------------- sums
+
+/** As the adoption KPIs sum: a group without members has no share to add; a missing count leaves the group out of that share. */
+function contribution({ members, posters, readers }: { members: number; posters: number | null; readers: number | null }): Contribution {
+  const postingMembers = members > 0 && posters !== null ? members : 0;
+  const readingMembers = members > 0 && readers !== null ? members : 0;
+  return {
+    members,
+    postingMembers,
+    posters: postingMembers > 0 ? posters! : 0,
+    readingMembers,
+    readers: readingMembers > 0 ? readers! : 0,
+  };
+}
+
+/** A group's periods on one side of its award day, summed as they come. */
+interface PeriodSum extends Contribution {
+  periods: number;
+}
+
+function emptySum(): PeriodSum {
+  return { periods: 0, members: 0, postingMembers: 0, posters: 0, readingMembers: 0, readers: 0 };
+}
+
+function resetSum(sum: PeriodSum): void {
+  sum.periods = sum.members = sum.postingMembers = sum.posters = sum.readingMembers = sum.readers = 0;
+}
+
+function addPeriod(sum: PeriodSum, period: ActivitySnapshotFacts): void {
+  const part = contribution(period);
+  sum.periods++;
+  sum.members += part.members;
+  sum.postingMembers += part.postingMembers;
+  sum.posters += part.posters;
+  sum.readingMembers += part.readingMembers;
+  sum.readers += part.readers;
+}
+
+/** The group's mean over its periods on that side: it weighs by its size, not by how many of its weeks were reported. */
+function meanOf(sum: PeriodSum): Contribution {
+  const n = sum.periods;
+  return {
+    members: sum.members / n,
+    postingMembers: sum.postingMembers / n,
+    posters: sum.posters / n,
+    readingMembers: sum.readingMembers / n,
+    readers: sum.readers / n,
+  };
+}
+
+function side(rows: readonly Contribution[]): ComparisonSide {
+  const sum = { members: 0, postingMembers: 0, posters: 0, readingMembers: 0, readers: 0 };
+  for (const row of rows) {
+    sum.members += row.members;
+    sum.postingMembers += row.postingMembers;
+    sum.posters += row.posters;
+    sum.readingMembers += row.readingMembers;
+    sum.readers += row.readers;
+  }
+  return {
+    groups: rows.length,
+    members: sum.members,
+    posters: sum.posters,
+    readers: sum.readers,
+    postingShare: ratio(sum.posters, sum.postingMembers),
+    readingShare: ratio(sum.readers, sum.readingMembers),
+    sampleTooSmall: rows.length < MINIMUM_GROUPS_PER_SIDE,
+  };
+}
+
+function contrast(measured: ComparisonSide, other: ComparisonSide, base: string, [label, otherLabel]: [string, string]): Contrast {
+  const sampleTooSmall = measured.sampleTooSmall || other.sampleTooSmall;
+  const sentences = [base, GROUP_SIZE_CAVEAT];
+  if (measured.groups > 0 && other.groups > 0) {
+    sentences.push(
+      `Groups average ${Math.round(measured.members / measured.groups)} members ${label}, ` +
+        `${Math.round(other.members / other.groups)} ${otherLabel}.`,
+    );
+  }
+  if (measured.groups === 0 && other.groups === 0) {
+    sentences.push('No group has figures on either side yet: there is nothing to compare.');
+  } else if (sampleTooSmall) {
+    sentences.push(
+      `With ${groupCount(measured.groups)} ${label} and ${other.groups} ${otherLabel} (fewer than ${MINIMUM_GROUPS_PER_SIDE} ` +
+        'on a side), the difference may be chance: do not read anything into it yet.',
+    );
+  }
+  return {
+    postingShareDifference: difference(measured.postingShare, other.postingShare),
+    readingShareDifference: difference(measured.readingShare, other.readingShare),
+    sampleTooSmall,
+    caveat: sentences.join(' '),
+  };
+}
+
+function groupCount(n: number): string {
+  return n === 1 ? '1 group' : `${n} groups`;
+}
+
+function ratio(part: number, whole: number): number | null {
+  return whole === 0 ? null : part / whole;
+}
+
+function difference(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : a - b;
+}
+
+// ---------------------------------------------------------------- what a comparison can and cannot show
+
+const CERTIFIED_OWNERS_CAVEAT =
+  'Compares groups whose owners all held a current certification at this date with the other groups (groups without ' +
+  'owners included). It shows whether the two differ, not why: a correlation, not proof that certification makes groups ' +
+  'livelier. Owners of lively groups may be the ones who seek certification, and the groups may differ in topic, age ' +
+  'or audience.';
+
+const AMBASSADOR_CAVEAT =
+  'Compares groups with an active ambassador in the department of at least one of their owners (groups have no ' +
+  "department of their own) with the other groups, those whose owners' department is unknown included. A correlation, " +
+  'not a cause: departments with an ambassador may differ in other ways (size, culture, how much they use the platform ' +
+  'at all), and an ambassador need not reach every group of their department.';
+
+const BEFORE_AFTER_CAVEAT =
+  `Follows the same groups from the ${WEEKS_AROUND_AWARD} weeks before the day the first of their current owners was ` +
+  `first certified to the ${WEEKS_AROUND_AWARD} weeks from that day, counting only report periods wholly inside a ` +
+  'window (a period spanning the award day is left out) and only groups with a report on both sides. There is no ' +
+  'comparison group: a change may come from anything else in those weeks (holidays, a campaign, the group growing or ' +
+  'fading on its own), and the owner may not have owned the group all that time.';
+
+const GROUP_SIZE_CAVEAT =
+  'Shares are summed over members, so large groups weigh more than small ones, and small groups tend to have higher ' +
+  'shares: a difference in group size alone can show as a difference here.';
