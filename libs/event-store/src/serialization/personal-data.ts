@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type pg from 'pg';
 import { InvalidAppendError } from '../errors.ts';
 import type { EventSchema } from './event-schema.ts';
@@ -33,9 +33,25 @@ const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
+/**
+ * The KeyObject of a subject's key, made once per key buffer (the key store's cache and a batch's lookup hand out the
+ * same buffer): given a buffer, Node builds a KeyObject for every cipher, which took more than half of each field's
+ * encryption or decryption (measured on Node 24: 34 µs per field with a buffer, 15 µs with a KeyObject). It lives as
+ * long as the buffer: once the key store forgets a key, neither is reachable.
+ */
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+function keyObjectOf(key: Buffer): KeyObject {
+  let keyObject = keyObjects.get(key);
+  if (!keyObject) {
+    keyObject = createSecretKey(key);
+    keyObjects.set(key, keyObject);
+  }
+  return keyObject;
+}
+
 export function encryptValue(key: Buffer, subject: string, value: unknown): PersonalDataEnvelope {
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  const cipher = createCipheriv('aes-256-gcm', keyObjectOf(key), iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(subject, 'utf8'));
   const ct = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
   return { $pd: { s: subject, iv: iv.toString('base64'), ct: ct.toString('base64'), tag: cipher.getAuthTag().toString('base64') } };
@@ -46,7 +62,7 @@ export function decryptValue(key: Buffer | undefined, envelope: PersonalDataEnve
   const { s, iv, ct, tag } = envelope.$pd;
   if (!key || ct === undefined || iv === undefined || tag === undefined) return REDACTED;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'), { authTagLength: TAG_BYTES });
+    const decipher = createDecipheriv('aes-256-gcm', keyObjectOf(key), Buffer.from(iv, 'base64'), { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(s, 'utf8'));
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
     const plain = Buffer.concat([decipher.update(Buffer.from(ct, 'base64')), decipher.final()]).toString('utf8');
