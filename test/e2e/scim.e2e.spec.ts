@@ -1,3 +1,4 @@
+import { createClient } from 'graphql-ws';
 import { memberIdFor } from '../../src/modules/provisioning/scim.controller.ts';
 import { Role } from '../../src/platform/auth/role.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
@@ -208,6 +209,38 @@ describe('SCIM 2.0 provisioning over HTTP', () => {
     expect((await scim('GET', '/Users', undefined, { token: `${SCIM_TOKEN}x` })).status).toBe(401);
     const provisioner = await t.token('entra-provisioning', Role.PROVISIONER);
     expect((await scim('GET', '/Users?count=1', undefined, { token: provisioner })).status).toBe(200);
+  });
+
+  test("the provisioning client's token is for /scim/v2 only: the GraphQL API refuses it, over HTTP and WebSocket alike", async () => {
+    const provisioner = await t.token('entra-provisioning', Role.PROVISIONER);
+    for (const query of ['query { members(first: 5) { totalCount } }', 'query { me { id } }']) {
+      const answer = await t.graphql(query, {}, { token: provisioner });
+      expect(answer.status).toBe(403);
+      expect(answer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(answer.errors?.[0]?.message).toMatch(/\/scim\/v2/);
+      expect(answer.data ?? null).toBeNull();
+    }
+    // Over WebSocket: the subscription is refused the same way.
+    const client = createClient({
+      url: `${t.service.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${provisioner}` },
+      retryAttempts: 0,
+    });
+    try {
+      const refusal = await new Promise<unknown>((resolve) => {
+        client.subscribe(
+          { query: 'subscription { governanceEvents { streamId } }' },
+          { next: resolve, error: resolve, complete: () => resolve(null) },
+        );
+      });
+      expect(JSON.stringify(refusal)).toMatch(/FORBIDDEN|\/scim\/v2/);
+    } finally {
+      await client.dispose();
+    }
+    // A person's token that also carries the role is that person's.
+    const both = await t.token('cm-9', Role.COMMUNITY_MANAGER, Role.PROVISIONER);
+    expect((await t.graphql('query { members(first: 1) { totalCount } }', {}, { token: both })).errors).toBeUndefined();
   });
 
   test('bad input is a SCIM error that records nothing: filters, paging, bodies, ids, paths', async () => {

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { RequestContext } from './request-context.ts';
+import { Role } from './role.ts';
 import { IdentityProviderUnavailableError, InvalidTokenError, type TokenVerifier } from './token-verifier.ts';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+/** Roles of machine clients, which have endpoints of their own and no business in the GraphQL API. */
+const MACHINE_ROLES: readonly Role[] = [Role.PROVISIONER];
 
 interface HttpLikeRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -26,8 +29,17 @@ export async function buildRequestContext(request: HttpLikeRequest, verifier: To
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (!match) throw unauthenticated('the Authorization header must be "Bearer <token>"');
   try {
-    return { actor: await verifier.verify(match[1]!), correlationId };
+    const actor = await verifier.verify(match[1]!);
+    // A machine client's token (the directory's provisioning client) is for its own endpoint: it is nobody's member
+    // token, and must not read what signed-in members may read.
+    if (actor.roles.length > 0 && actor.roles.every((role) => MACHINE_ROLES.includes(role))) {
+      throw new GraphQLError(`a token with only the role ${actor.roles.join(', ')} is for /scim/v2, not for the GraphQL API`, {
+        extensions: { code: 'FORBIDDEN', http: { status: 403 } },
+      });
+    }
+    return { actor, correlationId };
   } catch (error) {
+    if (error instanceof GraphQLError) throw error;
     if (error instanceof InvalidTokenError) throw unauthenticated(error.message);
     if (error instanceof IdentityProviderUnavailableError) {
       // Not the client's fault and not a reason to sign in again: 503, retryable (see formatGraphQLError).

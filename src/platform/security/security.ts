@@ -177,8 +177,10 @@ export class Security {
     try {
       actor = (await buildRequestContext({ headers }, this.tokens)).actor;
     } catch (error) {
-      const unauthenticated = error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED';
-      if (!unauthenticated) {
+      // A token refused (or one that is not for this API, FORBIDDEN): its subscriptions are refused saying why.
+      const refused =
+        error instanceof GraphQLError && (error.extensions.code === 'UNAUTHENTICATED' || error.extensions.code === 'FORBIDDEN');
+      if (!refused) {
         closeAt(socket, Date.now() + AUTHENTICATION_WAIT_MS, TRY_AGAIN_LATER, CLOSE_REASONS.signInUnavailable);
         return true;
       }
