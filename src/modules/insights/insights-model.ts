@@ -268,7 +268,8 @@ export class GroupActivityHistory {
     let latest: ActivitySnapshotFacts | null = null;
     let lastActivityDay: number | null = null;
     for (const period of this.byPeriod.values()) {
-      if (period.endsAt > at) continue;
+      // As the index counts: a period without a real end (NaN) never ends.
+      if (!(period.endsAt <= at)) continue;
       if (
         latest === null ||
         period.endsAt > latest.endsAt ||
@@ -276,9 +277,9 @@ export class GroupActivityHistory {
       ) {
         latest = period;
       }
-      if (period.lastActivityDay !== null && (lastActivityDay === null || period.lastActivityDay > lastActivityDay)) {
-        lastActivityDay = period.lastActivityDay;
-      }
+      const day = period.lastActivityDay;
+      // A day that is not a date is no day: kept, it would hide every later one (nothing is greater than NaN).
+      if (day !== null && !Number.isNaN(day) && (lastActivityDay === null || day > lastActivityDay)) lastActivityDay = day;
     }
     return { latest, lastActivityDay };
   }
