@@ -1,0 +1,239 @@
+// The words of a notification, in the member's language: pure, so the same intent always renders the same message
+// (a retried delivery sends what the first attempt would have sent).
+import { unreachable } from '../../platform/shared/exhaustive.ts';
+import type { ModerationOutcome } from '../moderation/index.ts';
+import type { NotificationIntent } from './notification-rules.ts';
+
+export const NOTIFICATION_LANGUAGES = ['en', 'nl'] as const;
+export type NotificationLanguage = (typeof NOTIFICATION_LANGUAGES)[number];
+
+export interface RenderedNotification {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** 'nl' for a preferred language starting with nl (nl, nl-NL, nl-BE, case-insensitive), else 'en'. */
+export function notificationLanguage(preferredLanguage: string | null | undefined): NotificationLanguage {
+  return /^nl(?:[-_]|$)/i.test(preferredLanguage?.trim() ?? '') ? 'nl' : 'en';
+}
+
+export function renderNotification(intent: NotificationIntent, language: NotificationLanguage): RenderedNotification {
+  const message = compose(intent, WORDING[language]);
+  return { subject: message.subject, text: textOf(message), html: htmlOf(message, language) };
+}
+
+interface Message {
+  readonly subject: string;
+  readonly paragraphs: readonly string[];
+}
+
+function compose(intent: NotificationIntent, words: Wording): Message {
+  const params = new Params(intent);
+  switch (intent.kind) {
+    case 'MODERATION_DECISION': {
+      const outcome = params.text('outcome') as ModerationOutcome;
+      const guideline = params.optionalText('guideline');
+      const suspendUntil = params.optionalText('suspendUntil');
+      return {
+        subject: words.decisionSubject(outcome),
+        paragraphs: [
+          words.greeting,
+          words.decision(outcome, {
+            caseId: params.text('caseId'),
+            decidedOn: params.date('decidedAt'),
+            suspendedUntil: suspendUntil === null ? null : day(suspendUntil, 'suspendUntil', intent),
+          }),
+          words.reason(params.text('reason')),
+          ...(guideline === null
+            ? []
+            : [words.guideline(guideline, params.optionalNumber('guidelineVersion'), params.optionalText('guidelineSection'))]),
+          words.appeal(params.date('appealDeadline')),
+          words.footer,
+        ],
+      };
+    }
+    case 'CERTIFICATION_DUE_FOR_RENEWAL':
+      return {
+        subject: words.dueSubject,
+        paragraphs: [words.greeting, words.due(params.number('level'), params.date('expiresAt')), words.footer],
+      };
+    case 'CERTIFICATION_EXPIRED':
+      return {
+        subject: words.expiredSubject,
+        paragraphs: [words.greeting, words.expired(params.number('level'), params.date('expiredAt')), words.footer],
+      };
+    default:
+      return unreachable('notification kind', intent.kind);
+  }
+}
+
+// ---------------------------------------------------------------- wording
+
+interface DecisionFacts {
+  readonly caseId: string;
+  readonly decidedOn: string;
+  /** Null: a suspension until it is lifted. */
+  readonly suspendedUntil: string | null;
+}
+
+interface Wording {
+  readonly greeting: string;
+  readonly footer: string;
+  decisionSubject(outcome: ModerationOutcome): string;
+  decision(outcome: ModerationOutcome, facts: DecisionFacts): string;
+  reason(reason: string): string;
+  guideline(agreementId: string, version: number | null, section: string | null): string;
+  appeal(deadline: string): string;
+  readonly dueSubject: string;
+  due(level: number, expiresOn: string): string;
+  readonly expiredSubject: string;
+  expired(level: number, expiredOn: string): string;
+}
+
+const ENGLISH: Wording = {
+  greeting: 'Hello,',
+  footer: 'This is an automatic message from the community platform.',
+  decisionSubject: (outcome) => `Moderation decision: ${englishOutcome(outcome, null).subject}`,
+  decision: (outcome, facts) =>
+    `On ${facts.decidedOn} a moderator ${englishOutcome(outcome, facts.suspendedUntil).sentence} (case ${facts.caseId}).`,
+  reason: (reason) => `Reason: ${reason}`,
+  guideline: (agreementId, version, section) =>
+    `Guideline: agreement ${agreementId}${version === null ? '' : `, version ${version}`}${section === null ? '' : `, section ${section}`}`,
+  appeal: (deadline) =>
+    `If you disagree, you can appeal until ${deadline}: use the appeal option in the platform or reply to your community manager.`,
+  dueSubject: 'Your certification is due for renewal',
+  due: (level, expiresOn) =>
+    `Your level ${level} certification expires on ${expiresOn}. Renew it before then to stay certified; your community manager can tell you how.`,
+  expiredSubject: 'Your certification has expired',
+  expired: (level, expiredOn) =>
+    `Your level ${level} certification expired on ${expiredOn}. To be certified again, ask your community manager about renewal.`,
+};
+
+function englishOutcome(outcome: ModerationOutcome, suspendedUntil: string | null): { subject: string; sentence: string } {
+  switch (outcome) {
+    case 'NO_ACTION':
+      return { subject: 'no action taken', sentence: 'closed a report about your content without action' };
+    case 'HIDE_CONTENT':
+      return { subject: 'your content was hidden', sentence: 'hid your content' };
+    case 'REMOVE_CONTENT':
+      return { subject: 'your content was removed', sentence: 'removed your content' };
+    case 'WARN_MEMBER':
+      return { subject: 'you received a warning', sentence: 'gave you a warning about your content' };
+    case 'SUSPEND_MEMBER':
+      return {
+        subject: 'you were suspended',
+        sentence: `suspended you ${suspendedUntil === null ? 'until further notice' : `until ${suspendedUntil}`}`,
+      };
+    default:
+      return unreachable('moderation outcome', outcome);
+  }
+}
+
+const DUTCH: Wording = {
+  greeting: 'Hallo,',
+  footer: 'Dit is een automatisch bericht van het communityplatform.',
+  decisionSubject: (outcome) => `Moderatiebesluit: ${dutchOutcome(outcome, null).subject}`,
+  decision: (outcome, facts) =>
+    `Op ${facts.decidedOn} heeft een moderator ${dutchOutcome(outcome, facts.suspendedUntil).sentence} (zaak ${facts.caseId}).`,
+  reason: (reason) => `Reden: ${reason}`,
+  guideline: (agreementId, version, section) =>
+    `Richtlijn: overeenkomst ${agreementId}${version === null ? '' : `, versie ${version}`}${section === null ? '' : `, artikel ${section}`}`,
+  appeal: (deadline) =>
+    `Ben je het er niet mee eens? Je kunt tot en met ${deadline} in beroep gaan: gebruik de beroepsmogelijkheid in het platform of reageer aan je communitymanager.`,
+  dueSubject: 'Je certificering moet worden verlengd',
+  due: (level, expiresOn) =>
+    `Je certificering op niveau ${level} verloopt op ${expiresOn}. Verleng haar voor die datum om gecertificeerd te blijven; je communitymanager vertelt je hoe.`,
+  expiredSubject: 'Je certificering is verlopen',
+  expired: (level, expiredOn) =>
+    `Je certificering op niveau ${level} is verlopen op ${expiredOn}. Wil je weer gecertificeerd worden? Vraag je communitymanager naar verlenging.`,
+};
+
+function dutchOutcome(outcome: ModerationOutcome, suspendedUntil: string | null): { subject: string; sentence: string } {
+  switch (outcome) {
+    case 'NO_ACTION':
+      return { subject: 'geen maatregel', sentence: 'een melding over je bijdrage afgehandeld zonder maatregel' };
+    case 'HIDE_CONTENT':
+      return { subject: 'je bijdrage is verborgen', sentence: 'je bijdrage verborgen' };
+    case 'REMOVE_CONTENT':
+      return { subject: 'je bijdrage is verwijderd', sentence: 'je bijdrage verwijderd' };
+    case 'WARN_MEMBER':
+      return { subject: 'je hebt een waarschuwing gekregen', sentence: 'je een waarschuwing gegeven over je bijdrage' };
+    case 'SUSPEND_MEMBER':
+      return {
+        subject: 'je bent geschorst',
+        sentence: `je geschorst ${suspendedUntil === null ? 'tot nader order' : `tot ${suspendedUntil}`}`,
+      };
+    default:
+      return unreachable('moderation outcome', outcome);
+  }
+}
+
+const WORDING: Readonly<Record<NotificationLanguage, Wording>> = { en: ENGLISH, nl: DUTCH };
+
+// ---------------------------------------------------------------- params and formats
+
+/**
+ * Reads an intent's params; a missing or mistyped one is a bug in a rule, so rendering refuses (the delivery fails
+ * where it can be seen) rather than sending a message with a hole in it.
+ */
+class Params {
+  constructor(private readonly intent: NotificationIntent) {}
+
+  text(name: string): string {
+    const value = this.optionalText(name);
+    if (value === null) throw this.missing(name, 'text');
+    return value;
+  }
+
+  optionalText(name: string): string | null {
+    const value = this.intent.params[name];
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'string') throw this.missing(name, 'text');
+    return value;
+  }
+
+  number(name: string): number {
+    const value = this.optionalNumber(name);
+    if (value === null) throw this.missing(name, 'number');
+    return value;
+  }
+
+  optionalNumber(name: string): number | null {
+    const value = this.intent.params[name];
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'number') throw this.missing(name, 'number');
+    return value;
+  }
+
+  date(name: string): string {
+    return day(this.text(name), name, this.intent);
+  }
+
+  private missing(name: string, what: string): Error {
+    return new Error(`notification ${this.intent.kind} needs the param ${name} (${what})`);
+  }
+}
+
+/** YYYY-MM-DD in UTC: the day the platform's own records show. */
+function day(iso: string, name: string, intent: NotificationIntent): string {
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) throw new Error(`notification ${intent.kind} needs the param ${name} (a date), not ${JSON.stringify(iso)}`);
+  return new Date(time).toISOString().slice(0, 10);
+}
+
+function textOf(message: Message): string {
+  return `${message.paragraphs.join('\n\n')}\n`;
+}
+
+function htmlOf(message: Message, language: NotificationLanguage): string {
+  const body = message.paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\r?\n/g, '<br>')}</p>`).join('\n');
+  return `<!DOCTYPE html>\n<html lang="${language}">\n<head><meta charset="utf-8"><title>${escapeHtml(message.subject)}</title></head>\n<body>\n${body}\n</body>\n</html>\n`;
+}
+
+// Whole paragraphs are escaped, so every value in them is, whatever a reason contains.
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
+}
+
+const HTML_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

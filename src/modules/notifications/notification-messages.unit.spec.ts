@@ -1,0 +1,155 @@
+import { NOTIFICATION_LANGUAGES, notificationLanguage, renderNotification } from './notification-messages.ts';
+import { NOTIFICATION_KINDS, type NotificationIntent, type NotificationKind } from './notification-rules.ts';
+
+const DECISION: NotificationIntent = {
+  kind: 'MODERATION_DECISION',
+  recipientId: 'm-author',
+  params: {
+    caseId: 'case-1',
+    outcome: 'REMOVE_CONTENT',
+    reason: 'Personal attack on another member',
+    guideline: 'coc',
+    guidelineVersion: 3,
+    guidelineSection: '2.1',
+    decidedAt: '2026-03-10T09:15:00.000Z',
+    appealDeadline: '2026-04-09T09:15:00.000Z',
+  },
+};
+
+const EXAMPLES: Record<NotificationKind, NotificationIntent> = {
+  MODERATION_DECISION: DECISION,
+  CERTIFICATION_DUE_FOR_RENEWAL: {
+    kind: 'CERTIFICATION_DUE_FOR_RENEWAL',
+    recipientId: 'm-owner',
+    params: { level: 2, expiresAt: '2026-06-01T00:00:00.000Z' },
+  },
+  CERTIFICATION_EXPIRED: {
+    kind: 'CERTIFICATION_EXPIRED',
+    recipientId: 'm-owner',
+    params: { level: 1, expiredAt: '2026-05-31T22:00:00.000Z' },
+  },
+};
+
+describe('notificationLanguage', () => {
+  it.each(['nl', 'NL', 'nl-NL', 'nl-BE', 'NL-be', 'nl_NL', ' nl-NL '])('writes Dutch for %j', (preferred) => {
+    expect(notificationLanguage(preferred)).toBe('nl');
+  });
+
+  it.each([null, undefined, '', 'en', 'en-GB', 'de-DE', 'fr-BE', 'nn-NO', 'x-nl'])('writes English for %j', (preferred) => {
+    expect(notificationLanguage(preferred)).toBe('en');
+  });
+});
+
+describe('renderNotification', () => {
+  describe.each(NOTIFICATION_KINDS.flatMap((kind) => NOTIFICATION_LANGUAGES.map((language) => [kind, language] as const)))(
+    '%s in %s',
+    (kind, language) => {
+      const rendered = renderNotification(EXAMPLES[kind], language);
+
+      it('has a short subject, a text and an HTML body in that language', () => {
+        expect(rendered.subject.length).toBeGreaterThan(0);
+        expect(rendered.subject.length).toBeLessThanOrEqual(80);
+        expect(rendered.subject).not.toMatch(/[\r\n]/);
+        expect(rendered.text).toContain(language === 'nl' ? 'Hallo,' : 'Hello,');
+        expect(rendered.html).toContain(`<html lang="${language}">`);
+      });
+
+      it('shows dates as YYYY-MM-DD, never as timestamps', () => {
+        expect(rendered.text).toMatch(/\b\d{4}-\d{2}-\d{2}\b/);
+        expect(rendered.text).not.toMatch(/T\d{2}:\d{2}/);
+        expect(rendered.html).not.toMatch(/T\d{2}:\d{2}/);
+      });
+
+      it("does not name the recipient (the message holds only the intent's params)", () => {
+        expect(rendered.text).not.toContain(EXAMPLES[kind].recipientId);
+        expect(rendered.html).not.toContain(EXAMPLES[kind].recipientId);
+      });
+    },
+  );
+
+  it('renders every kind in every language differently (no language falls back to another)', () => {
+    for (const kind of NOTIFICATION_KINDS) {
+      const [en, nl] = NOTIFICATION_LANGUAGES.map((language) => renderNotification(EXAMPLES[kind], language));
+      expect(en!.subject).not.toBe(nl!.subject);
+      expect(en!.text).not.toBe(nl!.text);
+    }
+  });
+
+  it('tells the author what happened, why, under which guideline and until when to appeal', () => {
+    const en = renderNotification(DECISION, 'en');
+    expect(en.subject).toBe('Moderation decision: your content was removed');
+    expect(en.text).toContain('On 2026-03-10 a moderator removed your content (case case-1).');
+    expect(en.text).toContain('Reason: Personal attack on another member');
+    expect(en.text).toContain('Guideline: agreement coc, version 3, section 2.1');
+    expect(en.text).toContain('you can appeal until 2026-04-09');
+    const nl = renderNotification(DECISION, 'nl');
+    expect(nl.subject).toBe('Moderatiebesluit: je bijdrage is verwijderd');
+    expect(nl.text).toContain('Op 2026-03-10 heeft een moderator je bijdrage verwijderd (zaak case-1).');
+    expect(nl.text).toContain('Reden: Personal attack on another member');
+    expect(nl.text).toContain('Richtlijn: overeenkomst coc, versie 3, artikel 2.1');
+    expect(nl.text).toContain('tot en met 2026-04-09 in beroep');
+  });
+
+  it('leaves the guideline out when none was cited', () => {
+    const intent = { ...DECISION, params: { ...DECISION.params, guideline: null, guidelineVersion: null, guidelineSection: null } };
+    expect(renderNotification(intent, 'en').text).not.toContain('Guideline');
+    expect(renderNotification(intent, 'nl').text).not.toContain('Richtlijn');
+  });
+
+  it.each([
+    ['HIDE_CONTENT', 'your content was hidden', 'je bijdrage is verborgen'],
+    ['WARN_MEMBER', 'you received a warning', 'je hebt een waarschuwing gekregen'],
+    ['SUSPEND_MEMBER', 'you were suspended', 'je bent geschorst'],
+  ])('names the outcome %s in the subject', (outcome, english, dutch) => {
+    const intent = { ...DECISION, params: { ...DECISION.params, outcome } };
+    expect(renderNotification(intent, 'en').subject).toBe(`Moderation decision: ${english}`);
+    expect(renderNotification(intent, 'nl').subject).toBe(`Moderatiebesluit: ${dutch}`);
+  });
+
+  it("states a suspension's end, or that it lasts until further notice", () => {
+    const suspended = { ...DECISION, params: { ...DECISION.params, outcome: 'SUSPEND_MEMBER', suspendUntil: '2026-04-01T00:00:00.000Z' } };
+    expect(renderNotification(suspended, 'en').text).toContain('suspended you until 2026-04-01');
+    expect(renderNotification(suspended, 'nl').text).toContain('je geschorst tot 2026-04-01');
+    const open = { ...DECISION, params: { ...DECISION.params, outcome: 'SUSPEND_MEMBER' } };
+    expect(renderNotification(open, 'en').text).toContain('suspended you until further notice');
+    expect(renderNotification(open, 'nl').text).toContain('je geschorst tot nader order');
+  });
+
+  it('states the certification level and dates (in UTC)', () => {
+    expect(renderNotification(EXAMPLES.CERTIFICATION_DUE_FOR_RENEWAL, 'en').text).toContain(
+      'Your level 2 certification expires on 2026-06-01.',
+    );
+    expect(renderNotification(EXAMPLES.CERTIFICATION_EXPIRED, 'nl').text).toContain('niveau 1 is verlopen op 2026-05-31.');
+  });
+
+  it.each(NOTIFICATION_LANGUAGES)(
+    'escapes a reason holding markup and ampersands in the HTML (%s), and keeps it as written in the text',
+    (language) => {
+      const reason = 'Posted <script>alert("x")</script> & said \'hi\' >_<';
+      const rendered = renderNotification({ ...DECISION, params: { ...DECISION.params, reason } }, language);
+      expect(rendered.html).not.toContain('<script>');
+      expect(rendered.html).toContain('Posted &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; said &#39;hi&#39; &gt;_&lt;');
+      expect(rendered.html).not.toMatch(/&(?!(amp|lt|gt|quot|#39);)/);
+      expect(rendered.text).toContain(reason);
+    },
+  );
+
+  it('escapes every value in the HTML, not only the reason', () => {
+    const params = { ...DECISION.params, caseId: 'a&b', guideline: '<i>coc</i>', guidelineSection: '"2"' };
+    const html = renderNotification({ ...DECISION, params }, 'en').html;
+    expect(html).toContain('a&amp;b');
+    expect(html).toContain('&lt;i&gt;coc&lt;/i&gt;');
+    expect(html).toContain('&quot;2&quot;');
+    expect(html).not.toContain('<i>');
+  });
+
+  it('refuses an intent missing a param it needs, rather than sending a message with a hole in it', () => {
+    const { reason: _reason, ...params } = DECISION.params;
+    expect(() => renderNotification({ ...DECISION, params }, 'en')).toThrow(
+      'notification MODERATION_DECISION needs the param reason (text)',
+    );
+    expect(() => renderNotification({ ...EXAMPLES.CERTIFICATION_EXPIRED, params: { level: 1, expiredAt: 'soon' } }, 'nl')).toThrow(
+      'needs the param expiredAt (a date)',
+    );
+  });
+});
