@@ -11,6 +11,7 @@ import { leaversModule } from './leavers/index.ts';
 import { meModule } from './me/index.ts';
 import { membersModule } from './members/index.ts';
 import { moderationModule } from './moderation/index.ts';
+import { notificationsModule } from './notifications/index.ts';
 import { privacyModule } from './privacy/index.ts';
 import { provisioningModule } from './provisioning/index.ts';
 import { trainingModule } from './training/index.ts';
@@ -37,6 +38,7 @@ export const MODULES: readonly GovernanceModule[] = [
   meModule,
   provisioningModule,
   leaversModule,
+  notificationsModule,
 ];
 
 /** Every stream category of the service, with its decider and event schemas. */

@@ -51,6 +51,7 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   groups: only(SIGNED_IN, () => ({ first: 5 })),
   groupsWithUncertifiedOwners: only(STAFF_READERS, () => ({ first: 5 })),
   ownerlessGroups: only(STAFF_READERS, () => ({ first: 5 })),
+  notificationDeliveries: only(STAFF_READERS, () => ({ first: 5 })),
   externalGroupMappings: only(STAFF_READERS, () => ({ first: 5 })),
   moderationQueue: [
     { about: 'the whole queue', allowed: [...STAFF_READERS, 'GROUP_OWNER', 'OTHER_GROUP_OWNER'], variables: () => ({ first: 5 }) },

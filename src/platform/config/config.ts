@@ -36,6 +36,8 @@ export interface AppConfig {
    * rule of src/modules/leavers); unset, never by itself (a privacy officer still can).
    */
   readonly leaverErasureAfterDays: number | null;
+  /** E-mail notifications (src/modules/notifications). */
+  readonly notifications: NotificationsConfig;
   /** Abuse limits and what browsers are allowed (src/platform/security). */
   readonly security: SecurityConfig;
   /** The admin console served at /admin (src/platform/admin). */
@@ -47,6 +49,15 @@ export interface AppConfig {
    * PROVISIONER role; unset, only such tokens are taken.
    */
   readonly scimToken: string | undefined;
+}
+
+export interface NotificationsConfig {
+  /** SMTP_URL (smtp:// or smtps://, credentials in the URL); unset: every e-mail is recorded as not sent, never dropped. */
+  readonly smtpUrl: string | undefined;
+  /** NOTIFICATION_FROM: the sender of the e-mails. */
+  readonly from: string;
+  /** NOTIFICATION_MAX_AGE_HOURS: an event older than this when first seen is not told any more (recorded as skipped). */
+  readonly maxAgeHours: number;
 }
 
 export interface LogSealConfig {
@@ -106,6 +117,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const leaverErasureAfterDays = env.LEAVER_ERASURE_AFTER_DAYS?.trim()
     ? integer(env, 'LEAVER_ERASURE_AFTER_DAYS', 0, 0, 36_500, problems)
     : null;
+  const smtpUrl = env.SMTP_URL?.trim() || undefined;
+  if (smtpUrl && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl)) problems.push('SMTP_URL must be an smtp:// or smtps:// URL');
+  const notifications: NotificationsConfig = {
+    smtpUrl,
+    from: env.NOTIFICATION_FROM?.trim() || 'Community team <no-reply@governance.invalid>',
+    maxAgeHours: integer(env, 'NOTIFICATION_MAX_AGE_HOURS', 72, 1, 24 * 365, problems),
+  };
   const schedulerClockOffsetMs = integer(env, 'SCHEDULER_CLOCK_OFFSET_MS', 0, -TEN_YEARS_MS, TEN_YEARS_MS, problems);
   if (schedulerClockOffsetMs !== 0 && nodeEnv === 'production') {
     problems.push(
@@ -192,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     schedulerClockOffsetMs,
     certificationRenewalWindowDays,
     leaverErasureAfterDays,
+    notifications,
     security: { rateLimitPerMinute, maxSubscriptionsPerToken, maxWsConnectionsPerAddress, adminOrigins },
     admin: { bundleDir: resolve(env.ADMIN_BUNDLE_DIR?.trim() || join('dist', 'admin')), oidcClientId: adminOidcClientId },
     logSeal,

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { NotificationsResolver } from './notifications.resolver.ts';
+
+@Module({ providers: [NotificationsResolver] })
+export class NotificationsModule {}

@@ -1,0 +1,230 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { eventually } from '#testing';
+import { caseIdFor } from '../../src/modules/moderation/index.ts';
+import { createNotificationDelivery, messageIdOf, NOTIFICATION_DELIVERY_SCHEDULER } from '../../src/modules/notifications/index.ts';
+import { smtpSender } from '../../src/modules/notifications/smtp-sender.ts';
+import { memberIdFor } from '../../src/modules/provisioning/scim.controller.ts';
+import { Role } from '../../src/platform/auth/role.ts';
+import type { DueWorkScheduler } from '../../src/platform/scheduling/due-work-scheduler.ts';
+import { startTestService, type TestService } from '../support/test-service.ts';
+
+// Notifications (issue 21, first part) against a real SMTP server started here, its messages read with mailparser.
+
+const SCIM_TOKEN = 'scim-static-secret-for-the-notifications-suite-0123';
+const REPORT = `mutation($input: ReportContentInput!) { reportContent(input: $input) { id } }`;
+const DECIDE = `mutation($input: DecideModerationCaseInput!) { decideModerationCase(input: $input) { id status } }`;
+const REGISTER = `mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id } }`;
+
+describe('e-mail notifications, exactly once, through a real SMTP server', () => {
+  const received: ParsedMail[] = [];
+  let smtp: SMTPServer;
+  let t: TestService;
+  let cm: string;
+
+  beforeAll(async () => {
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, _session, callback) {
+        simpleParser(stream).then(
+          (mail) => {
+            received.push(mail);
+            callback();
+          },
+          (error: Error) => callback(error),
+        );
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    const { port } = smtp.server.address() as AddressInfo;
+    // The delivery scheduler is driven by the test (runOnce), so that what a pass sent is known when it is checked.
+    t = await startTestService({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, SCHEDULER_INTERVAL_MS: '3600000', SCIM_TOKEN } });
+    cm = await t.token('cm-1', Role.COMMUNITY_MANAGER);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  });
+
+  const delivery = () =>
+    t.service.schedulers.find(
+      (s) => (s as DueWorkScheduler<unknown>).name === NOTIFICATION_DELIVERY_SCHEDULER,
+    ) as DueWorkScheduler<unknown>;
+  const deliveries = async () =>
+    (await t.service.eventSourcing.readModels.query(
+      'SELECT notification_id, kind, recipient_id, status, attempts, message_id FROM notification_deliveries ORDER BY created_at',
+    )) as { notification_id: string; kind: string; recipient_id: string; status: string; attempts: number; message_id: string }[];
+
+  async function provision(userName: string, email: string, preferredLanguage: string): Promise<string> {
+    const response = await fetch(`${t.service.url}/scim/v2/Users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SCIM_TOKEN}`, 'content-type': 'application/scim+json' },
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName,
+        displayName: userName,
+        active: true,
+        preferredLanguage,
+        emails: [{ value: email, type: 'work', primary: true }],
+      }),
+    });
+    expect(response.status).toBe(201);
+    return memberIdFor(userName);
+  }
+
+  async function decideAbout(contentId: string, authorId: string) {
+    const report = await t.graphql(REPORT, { input: { contentId, contentType: 'post', authorId, reason: 'SPAM' } }, { token: cm });
+    expect(report.errors).toBeUndefined();
+    const decided = await t.graphql(
+      DECIDE,
+      { input: { caseId: caseIdFor(contentId, 1), outcome: 'REMOVE_CONTENT', reason: 'Advertising <b>is</b> not allowed here' } },
+      { token: await t.token('cm-2', Role.COMMUNITY_MANAGER) },
+    );
+    expect(decided.errors).toBeUndefined();
+  }
+
+  test('the author of removed content is told once, in their language, with the reason and how long they may appeal', async () => {
+    const author = await provision('anna@example.com', 'anna@example.com', 'nl-NL');
+    await decideAbout('post-nl-1', author);
+
+    // The outbox follows the log; the pass that finds the decision sends it.
+    await eventually(async () => {
+      await delivery().runOnce();
+      expect(received).toHaveLength(1);
+    });
+    const [mail] = received;
+    expect(mail!.to).toMatchObject({ value: [{ address: 'anna@example.com' }] });
+    expect(mail!.subject).toMatch(/[Bb]ericht|verwijderd|moderatie/);
+    expect(mail!.text).toContain('Advertising <b>is</b> not allowed here');
+    // Decided now: an appeal is open for APPEAL_WINDOW_DAYS (30), and the message says until when.
+    expect(mail!.text).toContain(new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10));
+    // HTML with the reason escaped, not interpreted.
+    expect(String(mail!.html)).toContain('Advertising &lt;b&gt;is&lt;/b&gt; not allowed here');
+    const [row] = await deliveries();
+    expect(row).toMatchObject({ kind: 'MODERATION_DECISION', recipient_id: author, status: 'SENT', attempts: 1 });
+    expect(mail!.messageId).toBe(messageIdOf(row!.notification_id));
+
+    // The delivery log, for community managers and auditors; members may not read it.
+    const LOG = `query($status: [NotificationDeliveryStatus!]) { notificationDeliveries(first: 10, status: $status) {
+      totalCount edges { node { notificationId kind recipientId channel status attempts sentAt } } } }`;
+    const log = await t.graphql<{ notificationDeliveries: { totalCount: number; edges: { node: Record<string, unknown> }[] } }>(
+      LOG,
+      { status: ['SENT'] },
+      { token: await t.token('auditor-1', Role.AUDITOR) },
+    );
+    expect(log.errors).toBeUndefined();
+    expect(log.data!.notificationDeliveries.edges.map((e) => e.node)).toEqual([
+      {
+        notificationId: row!.notification_id,
+        kind: 'MODERATION_DECISION',
+        recipientId: author,
+        channel: 'email',
+        status: 'SENT',
+        attempts: 1,
+        sentAt: expect.any(String),
+      },
+    ]);
+    const asMember = await t.graphql(LOG, {}, { token: await t.token(author, Role.MEMBER) });
+    expect(asMember.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    // Exactly once: further passes send nothing.
+    expect(await delivery().runOnce()).toBe(0);
+    expect(received).toHaveLength(1);
+  });
+
+  test('a delivery a crash may have interrupted is sent again with the same Message-ID, and never a third time', async () => {
+    const before = received.length;
+    const [row] = await deliveries();
+    // As a process that died between claiming and recording leaves it: claimed long ago, the event not done.
+    await t.service.eventSourcing.readModels.query(
+      `UPDATE notification_deliveries SET status = 'SENDING', updated_at = now() - interval '10 minutes' WHERE notification_id = $1`,
+      [row!.notification_id],
+    );
+    await t.service.eventSourcing.readModels.query(
+      `DELETE FROM notification_events_done WHERE event_id = (SELECT event_id FROM notification_deliveries WHERE notification_id = $1)`,
+      [row!.notification_id],
+    );
+    await delivery().runOnce();
+    expect(received).toHaveLength(before + 1);
+    expect(received.at(-1)!.messageId).toBe(received[before - 1]!.messageId);
+    expect((await deliveries())[0]).toMatchObject({ status: 'SENT', attempts: 2 });
+    await delivery().runOnce();
+    expect(received).toHaveLength(before + 1);
+  });
+
+  test('two instances delivering at the same moment send each notification once', async () => {
+    const author = await provision('bert@example.com', 'bert@example.com', 'en-GB');
+    const before = received.length;
+    await decideAbout('post-en-1', author);
+    const { port } = smtp.server.address() as AddressInfo;
+    const otherInstance = createNotificationDelivery({
+      readModels: t.service.eventSourcing.readModels,
+      clock: { now: () => new Date() },
+      intervalMs: 3_600_000,
+      send: smtpSender(`smtp://127.0.0.1:${port}`, 'Community team <no-reply@governance.invalid>'),
+      appealWindowDays: 30,
+      maxAgeHours: 72,
+    });
+    await eventually(async () => {
+      await Promise.all([delivery().runOnce(), otherInstance.runOnce()]);
+      expect(received.length).toBeGreaterThan(before);
+    });
+    await Promise.all([delivery().runOnce(), otherInstance.runOnce()]);
+    expect(received.slice(before).map((mail) => mail.to)).toEqual([
+      expect.objectContaining({ value: [expect.objectContaining({ address: 'bert@example.com' })] }),
+    ]);
+    // In English, as the directory says they prefer.
+    expect(received.at(-1)!.subject).toMatch(/[Cc]ontent|moderat|post/);
+  });
+
+  test('a member without an address is recorded as not told, never silently dropped', async () => {
+    const register = await t.graphql(
+      REGISTER,
+      { input: { memberId: 'no-mail-1', displayName: 'No Mail', department: 'Ops' } },
+      { token: cm },
+    );
+    expect(register.errors).toBeUndefined();
+    const before = received.length;
+    await decideAbout('post-no-mail', 'no-mail-1');
+    await eventually(async () => {
+      await delivery().runOnce();
+      expect((await deliveries()).find((d) => d.recipient_id === 'no-mail-1')).toMatchObject({ status: 'NOT_SENT_NO_ADDRESS' });
+    });
+    expect(received).toHaveLength(before);
+  });
+});
+
+describe('e-mail notifications without SMTP_URL', () => {
+  test('each is recorded as not sent: no SMTP configured', async () => {
+    const t = await startTestService({ env: { SCHEDULER_INTERVAL_MS: '3600000' } });
+    try {
+      const cm = await t.token('cm-1', Role.COMMUNITY_MANAGER);
+      const call = async (query: string, input: Record<string, unknown>, token = cm) => {
+        const response = await t.graphql(query, { input }, { token });
+        expect(response.errors).toBeUndefined();
+      };
+      await call(REGISTER, { memberId: 'author-1', displayName: 'Author', department: 'Ops' });
+      await call(REPORT, { contentId: 'post-1', contentType: 'post', authorId: 'author-1', reason: 'SPAM' });
+      await call(
+        DECIDE,
+        { caseId: caseIdFor('post-1', 1), outcome: 'HIDE_CONTENT', reason: 'off topic' },
+        await t.token('cm-2', Role.COMMUNITY_MANAGER),
+      );
+      const delivery = t.service.schedulers.find(
+        (s) => (s as DueWorkScheduler<unknown>).name === NOTIFICATION_DELIVERY_SCHEDULER,
+      ) as DueWorkScheduler<unknown>;
+      await eventually(async () => {
+        await delivery.runOnce();
+        const rows = (await t.service.eventSourcing.readModels.query(
+          'SELECT recipient_id, status, last_error FROM notification_deliveries',
+        )) as unknown[];
+        expect(rows).toEqual([{ recipient_id: 'author-1', status: 'NOT_SENT_NO_SMTP', last_error: expect.stringMatching(/SMTP_URL/) }]);
+      });
+    } finally {
+      await t.close();
+    }
+  });
+});
