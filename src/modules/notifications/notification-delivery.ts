@@ -112,7 +112,7 @@ async function findUndelivered(readModels: DataSource, limit: number): Promise<O
   const rows: { event_id: string; event_type: string; data: Record<string, unknown>; occurred_at: Date }[] = await readModels.query(
     `SELECT o.event_id, o.event_type, o.data, o.occurred_at FROM read_models.${NOTIFICATION_OUTBOX_TABLE} o
       WHERE NOT EXISTS (SELECT 1 FROM notification_events_done d WHERE d.event_id = o.event_id)
-      ORDER BY o.seq LIMIT $1`,
+      ORDER BY o.occurred_at, o.event_id LIMIT $1`,
     [limit],
   );
   return rows.map((row) => ({

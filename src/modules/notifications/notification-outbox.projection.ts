@@ -25,11 +25,10 @@ export const notificationOutboxProjection: ProjectionDefinition<StoredEvent> = {
         event_id    text        PRIMARY KEY,
         event_type  text        NOT NULL,
         data        jsonb       NOT NULL,
-        occurred_at timestamptz NOT NULL,
-        -- The log's order, for delivering oldest first.
-        seq         bigserial   NOT NULL
+        occurred_at timestamptz NOT NULL
       )`);
-    await client.query(`CREATE INDEX ON ${ctx.table(NOTIFICATION_OUTBOX_TABLE)} (seq)`);
+    // Delivered oldest first. Every column comes from the events (no sequence: a rebuild must give the same rows).
+    await client.query(`CREATE INDEX ON ${ctx.table(NOTIFICATION_OUTBOX_TABLE)} (occurred_at, event_id)`);
     await client.query(`
       CREATE TABLE ${ctx.table(NOTIFICATION_CASE_AUTHORS_TABLE)} (
         case_id   text PRIMARY KEY,
