@@ -53,7 +53,7 @@ import {
   type Server,
   wholeNumberFlag,
 } from './bench-server.ts';
-import { buildService, startService } from './service.bench.ts';
+import { buildService, inParallel, machineCpu, processCpuMs, startService } from './service.bench.ts';
 
 /** The flags of the "provisioning" section of `npm run bench`; alone, the same names. */
 export const PROVISIONING_FLAGS = {
@@ -207,16 +207,6 @@ class Errors {
 
 const answerText = (answer: Answer) => `${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`;
 
-/** `count` items over `concurrency` callers, each taking the next item when done with one. */
-async function inParallel(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
-}
-
 /** Look-up then create for `users` users of `kind`, as Entra ID provisions a joiner. */
 async function provision(client: ScimClient, kind: 'warmup' | 'user', users: number, concurrency: number) {
   const lookups: number[] = [];
@@ -279,27 +269,6 @@ const latency = (ms: readonly number[]) => {
 };
 
 // ---------- CPU ----------
-/** CPU time (ms) a process has used so far, from /proc (Linux); null elsewhere. */
-async function processCpuMs(pid: number): Promise<number | null> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in ticks of 10 ms
-  } catch {
-    return null;
-  }
-}
-
-async function machineBusy(): Promise<{ busy: number; total: number } | null> {
-  try {
-    const values = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
-    const total = values.reduce((x, y) => x + y, 0);
-    return { busy: total - values[3]! - values[4]!, total };
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Starts measuring the CPU of the service, of the PostgreSQL backends on the bench database (null when they are not
  * processes of this machine), of this process and of the machine; the function returned gives shares of one core.
@@ -323,7 +292,7 @@ async function cpuMeter(servicePid: number, admin: pg.Client) {
   const [service0, pg0, machine0, self0, t0] = [
     await processCpuMs(servicePid),
     await postgresMs(pids),
-    await machineBusy(),
+    await machineCpu(),
     process.cpuUsage(),
     now(),
   ];
@@ -333,7 +302,7 @@ async function cpuMeter(servicePid: number, admin: pg.Client) {
     const [service1, pg1, machine1, self1] = [
       await processCpuMs(servicePid),
       await postgresMs(pids),
-      await machineBusy(),
+      await machineCpu(),
       process.cpuUsage(self0),
     ];
     const cores = (ms: number) => round(ms / wallMs, 2);

@@ -324,7 +324,7 @@ const delay = (ms: number) => new Promise<void>((resolveDelay) => setTimeout(res
 
 // ---------- CPU ----------
 /** CPU time (ms) a process has used so far, from /proc (Linux); null elsewhere. */
-async function processCpuMs(pid: number): Promise<number | null> {
+export async function processCpuMs(pid: number): Promise<number | null> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -334,7 +334,7 @@ async function processCpuMs(pid: number): Promise<number | null> {
   }
 }
 /** Busy and total jiffies of the whole machine, from /proc/stat; null elsewhere. */
-async function machineCpu(): Promise<{ busy: number; total: number } | null> {
+export async function machineCpu(): Promise<{ busy: number; total: number } | null> {
   try {
     const [cpu] = (await readFile('/proc/stat', 'utf8')).split('\n');
     // user nice system idle iowait irq softirq steal (guest time is already in user and nice)
@@ -428,7 +428,7 @@ async function graphql(url: string, token: string, query: string, variables: Rec
   return answer.data;
 }
 
-async function inParallel(count: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<void> {
+export async function inParallel(count: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, count) }, async () => {
