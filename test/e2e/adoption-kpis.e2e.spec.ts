@@ -1,4 +1,5 @@
 import { Role } from '../../src/platform/auth/role.ts';
+import { createGroups } from '../support/groups.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 
 const IMPORT = `mutation($input: ImportGroupActivityInput!) {
@@ -60,15 +61,7 @@ describe('adoption KPIs over HTTP (issue 24)', () => {
   beforeAll(async () => {
     t = await startTestService();
     cm = await t.token('cm-1', Role.COMMUNITY_MANAGER);
-    for (const [groupId, name] of GROUPS) {
-      ok(
-        await t.graphql(
-          `mutation($input: CreateGroupInput!) { createGroup(input: $input) { id } }`,
-          { input: { groupId, name } },
-          { token: cm },
-        ),
-      );
-    }
+    await createGroups(t, cm, GROUPS);
   });
   afterAll(async () => {
     await t?.close();

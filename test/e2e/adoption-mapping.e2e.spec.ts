@@ -1,4 +1,5 @@
 import { Role } from '../../src/platform/auth/role.ts';
+import { createGroups } from '../support/groups.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 
 const IMPORT = `mutation($input: ImportGroupActivityInput!) {
@@ -64,18 +65,10 @@ describe('mapping the platform groups to ours, kept as events (issue 24)', () =>
   beforeAll(async () => {
     t = await startTestService();
     cm = await t.token('cm-1', Role.COMMUNITY_MANAGER);
-    for (const [groupId, name] of [
+    await createGroups(t, cm, [
       ['g-sales', 'Sales NL'],
       ['g-eng', 'Engineering'],
-    ]) {
-      ok(
-        await t.graphql(
-          `mutation($input: CreateGroupInput!) { createGroup(input: $input) { id } }`,
-          { input: { groupId, name } },
-          { token: cm },
-        ),
-      );
-    }
+    ]);
   });
   afterAll(async () => {
     await t?.close();
