@@ -228,15 +228,28 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
    * after an append, none otherwise. Subscriptions do not wait: they deliver what is readable and come back for the rest.
    */
   private async ownWritesReadable(): Promise<void> {
-    if (this.ownNewest < this.endedBelow) return;
-    const deadline = Date.now() + (this.options.committedWaitMs ?? POSTGRES_EVENT_STORE_DEFAULTS.committedWaitMs);
+    await this.untilEnded(this.ownNewest, {});
+  }
+
+  /**
+   * Waits, bounded, until every transaction up to `transactionId` has ended (its writes are then readable); whether it
+   * did. What was seen ended once stays ended, so a transaction below that answers at once, with no query.
+   */
+  private async untilEnded(transactionId: bigint, options: { timeoutMs?: number; pollMs?: number }): Promise<boolean> {
+    const deadline = Date.now() + (options.timeoutMs ?? this.options.committedWaitMs ?? POSTGRES_EVENT_STORE_DEFAULTS.committedWaitMs);
     for (;;) {
+      if (transactionId < this.endedBelow) return true;
       const [row] = await this.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin', [], 'es_xmin');
-      const xmin = BigInt(row!.xmin);
-      if (xmin > this.endedBelow) this.endedBelow = xmin;
-      if (this.ownNewest < this.endedBelow || Date.now() >= deadline) return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      this.sawHorizon(BigInt(row!.xmin));
+      if (transactionId < this.endedBelow) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 10));
     }
+  }
+
+  /** Every transaction below `xmin` has ended (the horizon never moves back). */
+  private sawHorizon(xmin: bigint): void {
+    if (xmin > this.endedBelow) this.endedBelow = xmin;
   }
 
   private async readAllBelowHorizon(options: ReadAllOptions): Promise<ReadAllPage> {
@@ -259,6 +272,8 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
       // while a plan for any values would cost clearly more.
       `es_read_all${filterShape(options.filter)}`,
     );
+    // The same snapshot's horizon: what a read of its own appends would otherwise ask again (ownWritesReadable).
+    if (rows[0]) this.sawHorizon(BigInt(rows[0].horizon));
     const events = rows.filter((r) => r.event_id !== null).map(toRecordedEvent);
     const isEnd = events.length < options.maxCount;
     let checkpoint = events.at(-1)?.position ?? after;
@@ -319,23 +334,14 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
    * became readable before the timeout.
    */
   async waitForCommitted(options: { timeoutMs?: number; pollMs?: number } = {}): Promise<boolean> {
-    // The newest committed event, and whether every transaction older than it has ended: one query when none runs.
-    const rows = await this.query<{ transaction_id: string; readable: boolean }>(
-      `SELECT e.transaction_id::text AS transaction_id, e.transaction_id < pg_snapshot_xmin(pg_current_snapshot()) AS readable
+    // The newest committed event and the horizon in one query: when nothing older still runs, no other is needed.
+    const [newest] = await this.query<{ transaction_id: string; xmin: string }>(
+      `SELECT e.transaction_id::text AS transaction_id, pg_snapshot_xmin(pg_current_snapshot())::text AS xmin
          FROM es_events e ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1`,
     );
-    const newest = rows[0];
-    if (!newest || newest.readable) return true;
-    const deadline = Date.now() + (options.timeoutMs ?? this.options.committedWaitMs ?? POSTGRES_EVENT_STORE_DEFAULTS.committedWaitMs);
-    for (;;) {
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 10));
-      const [check] = await this.query<{ readable: boolean }>(
-        'SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::text::xid8 AS readable',
-        [newest.transaction_id],
-      );
-      if (check?.readable) return true;
-    }
+    if (newest === undefined) return true;
+    this.sawHorizon(BigInt(newest.xmin));
+    return this.untilEnded(BigInt(newest.transaction_id), options);
   }
 
   async countEventsAfter(position: LogPosition, filter?: LogFilter): Promise<number> {
