@@ -15,6 +15,7 @@ import { notificationsModule } from './notifications/index.ts';
 import { privacyModule } from './privacy/index.ts';
 import { provisioningModule } from './provisioning/index.ts';
 import { trainingModule } from './training/index.ts';
+import { webhooksModule } from './webhooks/index.ts';
 
 /**
  * Every module of the service, the one list of them: the composition root (bootstrap.ts, app.module.ts) builds the
@@ -39,6 +40,7 @@ export const MODULES: readonly GovernanceModule[] = [
   provisioningModule,
   leaversModule,
   notificationsModule,
+  webhooksModule,
 ];
 
 /** Every stream category of the service, with its decider and event schemas. */

@@ -53,6 +53,8 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   ownerlessGroups: only(STAFF_READERS, () => ({ first: 5 })),
   notificationDeliveries: only(STAFF_READERS, () => ({ first: 5 })),
   externalGroupMappings: only(STAFF_READERS, () => ({ first: 5 })),
+  webhooks: only(STAFF_READERS),
+  webhookDeliveries: only(STAFF_READERS, () => ({ first: 5 })),
   moderationQueue: [
     { about: 'the whole queue', allowed: [...STAFF_READERS, 'GROUP_OWNER', 'OTHER_GROUP_OWNER'], variables: () => ({ first: 5 }) },
     { about: "one group's queue", allowed: [...STAFF_READERS, 'GROUP_OWNER'], variables: (w) => ({ filter: { groupId: w.ids.group } }) },
@@ -228,6 +230,12 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   // The world's own external id: nothing else maps it, so the allowed caller's mapping is recorded without a conflict.
   mapExternalGroup: only(CM, (w) => ({ input: { format: 'GENERIC', externalId: `${w.tag}-platform-group`, groupId: w.ids.spareGroup } })),
   unmapExternalGroup: only(CM, (w) => ({ input: { format: 'GENERIC', externalId: `${w.tag}-platform-group`, groupId: w.ids.spareGroup } })),
+  // .invalid never resolves: the dispatcher of the matrix's service posts nowhere.
+  registerWebhook: only(CM, (w) => ({ input: { url: `https://hooks.example.invalid/${w.tag}`, categories: ['group'] } })),
+  rotateWebhookSecret: only(CM, (w) => ({ input: { webhookId: `${w.tag}-webhook` } })),
+  disableWebhook: only(CM, (w) => ({ input: { webhookId: `${w.tag}-webhook` } })),
+  enableWebhook: only(CM, (w) => ({ input: { webhookId: `${w.tag}-webhook` } })),
+  retryWebhookDelivery: only(CM, (w) => ({ messageId: `msg_${w.tag}` })),
 };
 
 /** Ids that src/platform/shared/identifiers.ts isId refuses: a space and a "!", and one too long. */

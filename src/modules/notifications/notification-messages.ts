@@ -63,6 +63,15 @@ function compose(intent: NotificationIntent, words: Wording): Message {
         subject: words.expiredSubject,
         paragraphs: [words.greeting, words.expired(params.number('level'), params.date('expiredAt')), words.footer],
       };
+    case 'WEBHOOK_DISABLED':
+      return {
+        subject: words.webhookSubject,
+        paragraphs: [
+          words.greeting,
+          words.webhook(params.text('webhookId'), params.date('failingSince'), params.optionalText('lastError') ?? '?'),
+          words.footer,
+        ],
+      };
     default:
       return unreachable('notification kind', intent.kind);
   }
@@ -89,6 +98,8 @@ interface Wording {
   due(level: number, expiresOn: string): string;
   readonly expiredSubject: string;
   expired(level: number, expiredOn: string): string;
+  readonly webhookSubject: string;
+  webhook(webhookId: string, failingSince: string, lastError: string): string;
 }
 
 const ENGLISH: Wording = {
@@ -108,6 +119,10 @@ const ENGLISH: Wording = {
   expiredSubject: 'Your certification has expired',
   expired: (level, expiredOn) =>
     `Your level ${level} certification expired on ${expiredOn}. To be certified again, ask your community manager about renewal.`,
+  webhookSubject: 'A webhook you registered was disabled',
+  webhook: (webhookId, failingSince, lastError) =>
+    `Webhook ${webhookId} was disabled: every delivery has failed since ${failingSince} (last error: ${lastError}). ` +
+    'Nothing is lost: once the receiver works again, enable the webhook in the console and the events recorded meanwhile are delivered.',
 };
 
 function englishOutcome(outcome: ModerationOutcome, suspendedUntil: string | null): { subject: string; sentence: string } {
@@ -147,6 +162,10 @@ const DUTCH: Wording = {
   expiredSubject: 'Je certificering is verlopen',
   expired: (level, expiredOn) =>
     `Je certificering op niveau ${level} is verlopen op ${expiredOn}. Wil je weer gecertificeerd worden? Vraag je communitymanager naar verlenging.`,
+  webhookSubject: 'Een webhook die je hebt geregistreerd is uitgeschakeld',
+  webhook: (webhookId, failingSince, lastError) =>
+    `Webhook ${webhookId} is uitgeschakeld: elke aflevering mislukt sinds ${failingSince} (laatste fout: ${lastError}). ` +
+    'Er gaat niets verloren: schakel de webhook in de console weer in zodra de ontvanger werkt, dan worden de gebeurtenissen van de tussentijd alsnog afgeleverd.',
 };
 
 function dutchOutcome(outcome: ModerationOutcome, suspendedUntil: string | null): { subject: string; sentence: string } {

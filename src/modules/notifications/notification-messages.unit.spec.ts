@@ -28,6 +28,16 @@ const EXAMPLES: Record<NotificationKind, NotificationIntent> = {
     recipientId: 'm-owner',
     params: { level: 1, expiredAt: '2026-05-31T22:00:00.000Z' },
   },
+  WEBHOOK_DISABLED: {
+    kind: 'WEBHOOK_DISABLED',
+    recipientId: 'm-cm',
+    params: {
+      webhookId: 'wh-1',
+      failingSince: '2026-05-30T08:00:00.000Z',
+      lastError: 'the receiver answered HTTP 503',
+      disabledAt: '2026-05-31T08:00:01.000Z',
+    },
+  },
 };
 
 describe('notificationLanguage', () => {

@@ -15,7 +15,8 @@ export const NOTIFICATION_CASE_AUTHORS_TABLE = 'notification_case_authors';
  */
 export const notificationOutboxProjection: ProjectionDefinition<StoredEvent> = {
   name: NOTIFICATION_OUTBOX_PROJECTION,
-  version: 1,
+  // 2: WebhookDisabled joined the events the rules read.
+  version: 2,
   tables: [NOTIFICATION_OUTBOX_TABLE, NOTIFICATION_CASE_AUTHORS_TABLE],
   filter: { eventTypes: ['ModerationCaseOpened', ...NOTIFYING_EVENT_TYPES] },
 

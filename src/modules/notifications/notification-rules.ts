@@ -2,8 +2,14 @@
 // intents (same recipients, same params), and each rule is a unit spec away from proof.
 import type { CertificationDueForRenewal, CertificationExpired } from '../certification/index.ts';
 import type { ModerationCaseDecided } from '../moderation/index.ts';
+import type { WebhookDisabled } from '../webhooks/index.ts';
 
-export const NOTIFICATION_KINDS = ['MODERATION_DECISION', 'CERTIFICATION_DUE_FOR_RENEWAL', 'CERTIFICATION_EXPIRED'] as const;
+export const NOTIFICATION_KINDS = [
+  'MODERATION_DECISION',
+  'CERTIFICATION_DUE_FOR_RENEWAL',
+  'CERTIFICATION_EXPIRED',
+  'WEBHOOK_DISABLED',
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** Whom to tell what; params hold no personal data (ids, dates, codes, the decision's own reason text). */
@@ -81,13 +87,31 @@ function certificationExpired(event: NotifyingEvent): NotificationIntent[] {
   return [{ kind: 'CERTIFICATION_EXPIRED', recipientId: data.memberId, params: { level: data.level, expiredAt: data.expiredAt } }];
 }
 
+/**
+ * A webhook the delivery gave up on (a day of failures): the community manager who registered it hears which one,
+ * since when it failed and why, so the team channel is not silently dark. One disabled by a manager tells nobody.
+ */
+function webhookDisabled(event: NotifyingEvent): NotificationIntent[] {
+  const data = event.data as unknown as WebhookDisabled['data'];
+  if (data.reason !== 'FAILING' || data.registeredBy === 'system' || data.registeredBy === '') return [];
+  return [
+    {
+      kind: 'WEBHOOK_DISABLED',
+      recipientId: data.registeredBy,
+      params: { webhookId: data.webhookId, failingSince: data.failingSince, lastError: data.lastError, disabledAt: data.disabledAt },
+    },
+  ];
+}
+
 // Keyed by the stored event names, so a renamed or misspelt type fails to compile.
-type NotifyingEventType = ModerationCaseDecided['type'] | CertificationDueForRenewal['type'] | CertificationExpired['type'];
+type NotifyingEventType =
+  ModerationCaseDecided['type'] | CertificationDueForRenewal['type'] | CertificationExpired['type'] | WebhookDisabled['type'];
 
 const RULES: Readonly<Record<NotifyingEventType, Rule>> = {
   ModerationCaseDecided: moderationDecision,
   CertificationDueForRenewal: certificationDueForRenewal,
   CertificationExpired: certificationExpired,
+  WebhookDisabled: webhookDisabled,
 };
 
 /** The event types some rule reads (the outbox reads only these from the log). */

@@ -111,6 +111,44 @@ describe('notificationsFor: certifications', () => {
   });
 });
 
+function webhookDisabled(reason: 'FAILING' | 'BY_COMMUNITY_MANAGER', registeredBy = 'm-cm') {
+  return {
+    type: 'WebhookDisabled',
+    data: {
+      webhookId: 'wh-1',
+      reason,
+      disabledBy: reason === 'FAILING' ? 'system' : 'm-other-cm',
+      disabledAt: '2026-05-31T08:00:01.000Z',
+      registeredBy,
+      failingSince: reason === 'FAILING' ? '2026-05-30T08:00:00.000Z' : null,
+      lastError: reason === 'FAILING' ? 'the receiver answered HTTP 503' : null,
+    },
+    metadata: at('2026-05-31T08:00:01.000Z'),
+  };
+}
+
+describe('notificationsFor: webhooks', () => {
+  it('tells the manager who registered a webhook that the delivery gave up on it, since when and why', () => {
+    expect(notificationsFor(webhookDisabled('FAILING'), OPTIONS)).toEqual<NotificationIntent[]>([
+      {
+        kind: 'WEBHOOK_DISABLED',
+        recipientId: 'm-cm',
+        params: {
+          webhookId: 'wh-1',
+          failingSince: '2026-05-30T08:00:00.000Z',
+          lastError: 'the receiver answered HTTP 503',
+          disabledAt: '2026-05-31T08:00:01.000Z',
+        },
+      },
+    ]);
+  });
+
+  it('tells nobody when a manager disabled it, or when no member registered it', () => {
+    expect(notificationsFor(webhookDisabled('BY_COMMUNITY_MANAGER'), OPTIONS)).toEqual([]);
+    expect(notificationsFor(webhookDisabled('FAILING', 'system'), OPTIONS)).toEqual([]);
+  });
+});
+
 describe('notificationsFor: everything else', () => {
   it.each(['CertificationAwarded', 'ModerationCaseOpened', 'AppealDecided', 'SomethingNew', 'constructor', 'toString', '__proto__'])(
     'tells nobody about %s',
@@ -122,7 +160,12 @@ describe('notificationsFor: everything else', () => {
   );
 
   it('lists exactly the event types a rule reads', () => {
-    expect([...NOTIFYING_EVENT_TYPES].sort()).toEqual(['CertificationDueForRenewal', 'CertificationExpired', 'ModerationCaseDecided']);
+    expect([...NOTIFYING_EVENT_TYPES].sort()).toEqual([
+      'CertificationDueForRenewal',
+      'CertificationExpired',
+      'ModerationCaseDecided',
+      'WebhookDisabled',
+    ]);
   });
 
   it('has a rule producing every notification kind', () => {
@@ -139,6 +182,7 @@ describe('notificationsFor: everything else', () => {
           data: { memberId: 'm', level: 1, expiredAt: '2026-01-01T00:00:00.000Z' },
           metadata: at('2026-01-01'),
         },
+        webhookDisabled('FAILING'),
       ].flatMap((event) => notificationsFor(event, OPTIONS).map((intent) => intent.kind)),
     );
     for (const kind of NOTIFICATION_KINDS) expect(produced).toContain(kind);

@@ -58,6 +58,22 @@ export interface NotificationsConfig {
   readonly from: string;
   /** NOTIFICATION_MAX_AGE_HOURS: an event older than this when first seen is not told any more (recorded as skipped). */
   readonly maxAgeHours: number;
+  /** Webhooks (src/modules/webhooks). */
+  readonly webhooks: WebhooksConfig;
+}
+
+export interface WebhooksConfig {
+  /**
+   * WEBHOOK_SIGNING_KEY (at least 32 characters): every webhook's secret is derived from it, so every instance needs
+   * the same one. Unset outside production: generated under DATA_DIR. Unset in production: webhooks cannot be registered.
+   */
+  readonly signingKey: string | undefined;
+  /** WEBHOOK_ALLOW_LOCAL=on: webhooks may call this host and link-local addresses (off: refused, see webhook-address.ts). */
+  readonly allowLocal: boolean;
+  /** WEBHOOK_DISABLE_AFTER_HOURS: a webhook whose every attempt failed for this long is disabled (default 24). */
+  readonly disableAfterHours: number;
+  /** WEBHOOK_INTERVAL_MS: how often each instance looks for events to deliver (default 1000). */
+  readonly intervalMs: number;
 }
 
 export interface LogSealConfig {
@@ -123,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUrl,
     from: env.NOTIFICATION_FROM?.trim() || 'Community team <no-reply@governance.invalid>',
     maxAgeHours: integer(env, 'NOTIFICATION_MAX_AGE_HOURS', 72, 1, 24 * 365, problems),
+    webhooks: webhooksConfig(env, nodeEnv, problems),
   };
   const schedulerClockOffsetMs = integer(env, 'SCHEDULER_CLOCK_OFFSET_MS', 0, -TEN_YEARS_MS, TEN_YEARS_MS, problems);
   if (schedulerClockOffsetMs !== 0 && nodeEnv === 'production') {
@@ -215,6 +232,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     admin: { bundleDir: resolve(env.ADMIN_BUNDLE_DIR?.trim() || join('dist', 'admin')), oidcClientId: adminOidcClientId },
     logSeal,
     scimToken,
+  };
+}
+
+function webhooksConfig(env: NodeJS.ProcessEnv, nodeEnv: AppConfig['nodeEnv'], problems: string[]): WebhooksConfig {
+  const signingKey = env.WEBHOOK_SIGNING_KEY?.trim() || undefined;
+  if (signingKey !== undefined && signingKey.length < 32) problems.push('WEBHOOK_SIGNING_KEY must be at least 32 characters');
+  const allowLocal = oneOf(env, 'WEBHOOK_ALLOW_LOCAL', ['on', 'off'] as const, 'off', problems) === 'on';
+  if (allowLocal && nodeEnv === 'production') {
+    problems.push('WEBHOOK_ALLOW_LOCAL=on lets webhooks call this host and cloud metadata addresses: not with NODE_ENV=production');
+  }
+  return {
+    signingKey,
+    allowLocal,
+    disableAfterHours: integer(env, 'WEBHOOK_DISABLE_AFTER_HOURS', 24, 1, 24 * 30, problems),
+    intervalMs: integer(env, 'WEBHOOK_INTERVAL_MS', 1_000, 50, 3_600_000, problems),
   };
 }
 

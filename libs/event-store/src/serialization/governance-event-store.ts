@@ -247,6 +247,11 @@ export class GovernanceEventStore {
     return verifyLog(this.store, { pageSize: this.verifyPageSize });
   }
 
+  /** The top-level data fields of an event type that hold personal data: what a copy sent outside must leave out. */
+  personalFieldsOf(type: string): readonly string[] {
+    return this.schemas.get(type)?.personal?.fields ?? [];
+  }
+
   /** Erasure: the subject's personal fields read as "[redacted]" from now on; no stored byte changes. */
   forgetSubject(subjectId: string): Promise<void> {
     return this.keys.forget(subjectId);
