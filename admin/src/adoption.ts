@@ -45,7 +45,21 @@ export interface AdoptionComparisonsAnswer {
     readonly caveat: string;
     readonly before: ComparisonSide;
     readonly after: ComparisonSide;
+    /** After minus before, as the service gives them (a service before these fields: taken from the sides). */
+    readonly postingShareDifference?: number | null;
+    readonly readingShareDifference?: number | null;
+    readonly sampleTooSmall?: boolean;
+    readonly membersDifference?: number | null;
+    readonly postersDifference?: number | null;
+    readonly readersDifference?: number | null;
   };
+}
+
+/** After minus before of the counts; null: either side lacks that count. */
+export interface CountDifferences {
+  readonly members: number | null;
+  readonly posters: number | null;
+  readonly readers: number | null;
 }
 
 /** One comparison as the page shows it: two labelled sides, the differences (first side minus second), the caveat. */
@@ -57,6 +71,8 @@ export interface Comparison {
   readonly postingShareDifference: number | null;
   readonly readingShareDifference: number | null;
   readonly sampleTooSmall: boolean;
+  /** Before/after only (the same groups on both sides, so counts compare): after minus before of each count. */
+  readonly countDifferences: CountDifferences | null;
   /** In English, as the API words it. */
   readonly caveat: string;
 }
@@ -64,8 +80,8 @@ export interface Comparison {
 const difference = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a - b);
 
 /**
- * The three comparisons alike. Before/after has no differences or flag of its own in the API: both follow from its
- * sides (the same groups on both), after minus before, so it reads like the others.
+ * The three comparisons alike. Before/after's differences and flag come from the API; a service that predates them
+ * leaves them out, and they follow from its sides (the same groups on both), after minus before, so it reads the same.
  */
 export function comparisonsOf(answer: AdoptionComparisonsAnswer): Comparison[] {
   const { certifiedOwners: c, ambassadorInDepartment: a, beforeAfterCertification: b } = answer;
@@ -80,6 +96,7 @@ export function comparisonsOf(answer: AdoptionComparisonsAnswer): Comparison[] {
       postingShareDifference: c.postingShareDifference,
       readingShareDifference: c.readingShareDifference,
       sampleTooSmall: c.sampleTooSmall,
+      countDifferences: null,
       caveat: c.caveat,
     },
     {
@@ -92,6 +109,7 @@ export function comparisonsOf(answer: AdoptionComparisonsAnswer): Comparison[] {
       postingShareDifference: a.postingShareDifference,
       readingShareDifference: a.readingShareDifference,
       sampleTooSmall: a.sampleTooSmall,
+      countDifferences: null,
       caveat: a.caveat,
     },
     {
@@ -101,9 +119,16 @@ export function comparisonsOf(answer: AdoptionComparisonsAnswer): Comparison[] {
         { label: 'sideBefore', side: b.before },
         { label: 'sideAfter', side: b.after },
       ],
-      postingShareDifference: difference(b.after.postingShare, b.before.postingShare),
-      readingShareDifference: difference(b.after.readingShare, b.before.readingShare),
-      sampleTooSmall: b.before.sampleTooSmall || b.after.sampleTooSmall,
+      // null is the service's answer ("not known"), only undefined means it did not give one.
+      postingShareDifference:
+        b.postingShareDifference !== undefined ? b.postingShareDifference : difference(b.after.postingShare, b.before.postingShare),
+      readingShareDifference:
+        b.readingShareDifference !== undefined ? b.readingShareDifference : difference(b.after.readingShare, b.before.readingShare),
+      sampleTooSmall: b.sampleTooSmall ?? (b.before.sampleTooSmall || b.after.sampleTooSmall),
+      countDifferences:
+        b.membersDifference === undefined
+          ? null
+          : { members: b.membersDifference, posters: b.postersDifference ?? null, readers: b.readersDifference ?? null },
       caveat: b.caveat,
     },
   ];
@@ -115,6 +140,52 @@ export function formatShareDifference(language: Language, value: number | null |
   const locale = language === 'nl' ? 'nl-NL' : 'en-GB';
   const points = new Intl.NumberFormat(locale, { maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(value * 100);
   return `${points} ${language === 'nl' ? 'procentpunt' : 'pp'}`;
+}
+
+/** A signed count ("+20", "−3,5"); "—" when unknown. Before/after counts are means per group, so they may have a fraction. */
+export function formatCountDifference(language: Language, value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  const locale = language === 'nl' ? 'nl-NL' : 'en-GB';
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(value);
+}
+
+// ---------------------------------------------------------------- groups without activity
+
+/** The days the service's KPI counts by; the list asks for the same, so its total matches the KPI beside it. */
+export const INACTIVE_DAYS = 30;
+/** How many groups without activity the page lists at most (the service says how many there are in all). */
+export const INACTIVE_LIST_SIZE = 25;
+
+export interface GroupWithoutActivity {
+  readonly groupId: string;
+  readonly name: string | null;
+  readonly lastActivity: string | null;
+  readonly daysSinceLastActivity: number | null;
+  readonly members: number;
+  readonly owners: number;
+  readonly ownersCertified: boolean;
+}
+
+/** A report's calendar day (YYYY-MM-DD, UTC) as the language writes dates: the same day in every time zone. */
+export function formatCalendarDate(language: Language, date: string): string {
+  const ms = Date.parse(`${date}T00:00:00.000Z`);
+  if (Number.isNaN(ms)) return date;
+  return new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(ms);
+}
+
+/** What the page says of a group's owners: a group without owners is not "uncertified", nobody answers for it. */
+export function ownersLabel(group: Pick<GroupWithoutActivity, 'owners' | 'ownersCertified'>): MessageKey {
+  if (group.owners === 0) return 'ownersNone';
+  return group.ownersCertified ? 'ownersCertified' : 'ownersNotCertified';
+}
+
+/** The last activity as the page words it: the date (as `formatDate` writes it) and how long ago, or "never reported". */
+export function lastActivityLabel(
+  group: Pick<GroupWithoutActivity, 'lastActivity' | 'daysSinceLastActivity'>,
+  formatDate: (date: string) => string,
+): { key: MessageKey; values: Readonly<Record<string, string | number | null>> } {
+  if (group.lastActivity === null) return { key: 'lastActivityNever', values: {} };
+  return { key: 'lastActivityOn', values: { date: formatDate(group.lastActivity), days: group.daysSinceLastActivity } };
 }
 
 export interface KpiScopeValue {
@@ -180,4 +251,41 @@ export function groupsNeedingAttention(
 /** Before any activity report, every adoption KPI is null: the page explains how to import one. */
 export function hasActivityReports(overall: readonly KpiScopeValue[]): boolean {
   return overall.some((v) => v.scope === null && (ADOPTION_KPIS as readonly string[]).includes(v.kpi) && v.value !== null);
+}
+
+// ---------------------------------------------------------------- importing a usage report
+
+/** The report formats importGroupActivity takes, as the page offers them. */
+export const ACTIVITY_REPORT_FORMATS = ['VIVA_ENGAGE_GROUPS_ACTIVITY', 'GENERIC'] as const;
+export type ActivityReportFormat = (typeof ACTIVITY_REPORT_FORMATS)[number];
+
+export interface ActivityImportAnswer {
+  readonly periodStart: string | null;
+  readonly periodEnd: string | null;
+  readonly rowsImported: number;
+  readonly rowsUnmatched: readonly string[];
+  readonly rowsRejected: readonly { readonly row: number; readonly message: string }[];
+}
+
+/**
+ * What an import's answer means for the page. Any rejected row means nothing of the file was imported (the service
+ * imports all or nothing); unmatched rows were left out of an import that otherwise went through.
+ */
+export function importOutcome(answer: ActivityImportAnswer): { key: MessageKey; count: number; refresh: boolean } {
+  if (answer.rowsRejected.length > 0) return { key: 'importRejected', count: answer.rowsRejected.length, refresh: false };
+  if (answer.rowsImported === 0) return { key: 'importNothing', count: 0, refresh: false };
+  return { key: 'importDone', count: answer.rowsImported, refresh: true };
+}
+
+/**
+ * The report's days (YYYY-MM-DD, UTC, both included): the service answers the start of the first day and the end of
+ * the last (the start of the day after it). Null when the answer has no period (nothing imported).
+ */
+export function importedDays(answer: Pick<ActivityImportAnswer, 'periodStart' | 'periodEnd'>): { from: string; to: string } | null {
+  if (answer.periodStart === null || answer.periodEnd === null) return null;
+  const from = Date.parse(answer.periodStart);
+  const end = Date.parse(answer.periodEnd);
+  if (Number.isNaN(from) || Number.isNaN(end)) return null;
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return { from: day(from), to: day(end - 86_400_000) };
 }

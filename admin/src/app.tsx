@@ -15,10 +15,12 @@ import { GroupPage, GroupsPage } from './pages/groups.tsx';
 import { InsightsPage } from './pages/insights.tsx';
 import { MembersPage } from './pages/members.tsx';
 import { ModerationPage } from './pages/moderation.tsx';
+import { NotificationsPage } from './pages/notifications.tsx';
 import { PrivacyPage } from './pages/privacy.tsx';
 import { SignInPage } from './pages/signin.tsx';
 import { StandingPage } from './pages/standing.tsx';
 import { TrainingPage } from './pages/training.tsx';
+import { WebhooksPage } from './pages/webhooks.tsx';
 import { hrefFor, parseRoute, type Route } from './routes.ts';
 import { ErrorNotice, Loading, Link } from './ui.tsx';
 
@@ -231,7 +233,7 @@ function Shell({ language, setLanguage, children }: { language: Language; setLan
 
 function Layout({ route, children, onSignOut }: { route: Route; children: ReactNode; onSignOut: () => void }) {
   const { t, e, me, language, setLanguage } = useConsole();
-  const areas = visibleAreas(me.roles);
+  const areas = visibleAreas(me);
   const current = areaOf(route);
   return (
     <div className="shell">
@@ -245,6 +247,9 @@ function Layout({ route, children, onSignOut }: { route: Route; children: ReactN
             {t('signedInAs')} <strong>{me.id}</strong>
           </span>
           <span className="muted"> · {me.roles.map((r) => e(r)).join(', ')}</span>
+          {me.ownedGroups.length > 0 ? (
+            <span className="muted"> · {t('ownerOf', { groups: me.ownedGroups.map((g) => g.name).join(', ') })}</span>
+          ) : null}
         </div>
         <LanguageSwitch language={language} setLanguage={setLanguage} />
         <button type="button" onClick={onSignOut}>
@@ -288,7 +293,7 @@ function areaOf(route: Route): Area | null {
 
 function CurrentPage({ route }: { route: Route }) {
   const { me, t } = useConsole();
-  if (route.name === 'home' || route.name === 'signin') return <AreaPage area={homeArea(me.roles)} />;
+  if (route.name === 'home' || route.name === 'signin') return <AreaPage area={homeArea(me)} />;
   if (route.name === 'notFound') return <ErrorNotice error={new Error(t('notFound'))} />;
   if (route.name === 'case') return <CasePage key={route.caseId} caseId={route.caseId} />;
   if (route.name === 'standing') return <StandingPage key={route.memberId} memberId={route.memberId} />;
@@ -299,7 +304,7 @@ function CurrentPage({ route }: { route: Route }) {
 
 function AreaPage({ area }: { area: Area }) {
   const { me, t } = useConsole();
-  if (!canSee(me.roles, area)) return <ErrorNotice error={new Error(t('notAllowed'))} />;
+  if (!canSee(me, area)) return <ErrorNotice error={new Error(t('notAllowed'))} />;
   switch (area) {
     case 'moderation':
       return <ModerationPage />;
@@ -325,5 +330,9 @@ function AreaPage({ area }: { area: Area }) {
       return <InsightsPage />;
     case 'adoption':
       return <AdoptionPage />;
+    case 'notifications':
+      return <NotificationsPage />;
+    case 'webhooks':
+      return <WebhooksPage />;
   }
 }

@@ -1,9 +1,29 @@
 // The console's pure logic (no browser): access by role, routes, the decision form and its conflict report, PKCE,
 // the audit filters, and that every label exists in both languages.
 import { createHash } from 'node:crypto';
-import { AREAS, can, canSee, homeArea, visibleAreas } from './access.ts';
+import {
+  AREAS,
+  can,
+  canSee,
+  caseActions,
+  homeArea,
+  visibleAreas,
+  type CaseFacts,
+  type CaseGroupFacts,
+  type CertificationStatus,
+  type Viewer,
+} from './access.ts';
 import { capabilitiesOf, errorOf, supports, UNKNOWN_CAPABILITIES } from './api/client.ts';
-import { DOCUMENTS, GOVERNANCE_HISTORY, ME } from './api/documents.ts';
+import {
+  DOCUMENTS,
+  GOVERNANCE_HISTORY,
+  ME,
+  NOTIFICATION_DELIVERIES,
+  REGISTER_WEBHOOK,
+  RETRY_WEBHOOK_DELIVERY,
+  WEBHOOK_DELIVERIES,
+  WEBHOOKS,
+} from './api/documents.ts';
 import {
   changedKeys,
   exportFileName,
@@ -26,10 +46,16 @@ import {
 import { formatKpi, seriesOf, trendRange } from './insights.ts';
 import {
   comparisonsOf,
+  formatCalendarDate,
+  formatCountDifference,
   formatShareDifference,
   groupSharesOf,
   groupsNeedingAttention,
   hasActivityReports,
+  importedDays,
+  importOutcome,
+  lastActivityLabel,
+  ownersLabel,
   type ComparisonSide,
 } from './adoption.ts';
 import { enumLabel, enumValuesMissingIn, initialLanguage, MESSAGES, translate } from './i18n.ts';
@@ -45,33 +71,251 @@ import {
   suspensionEnd,
   type CaseView,
 } from './moderation.ts';
+import { gateStanding, programmeProgress } from './my-certification.ts';
 import { hrefFor, parseRoute, type Route } from './routes.ts';
+import { labelKeyOf, NOTIFICATION_STATUSES, notificationStatusesOf, notificationTone } from './notifications.ts';
+import {
+  EMPTY_REGISTER_FORM,
+  eventCategoriesOf,
+  hearsEverything,
+  MAX_WEBHOOK_FILTERS,
+  mayRetry,
+  previousSecretSignsUntil,
+  registerInput,
+  registerProblems,
+  toggled,
+  typeEntry,
+  WEBHOOK_DELIVERY_STATUSES,
+  webhookChangeInput,
+  webhookChanges,
+  webhookDeliveryTone,
+} from './webhooks.ts';
 
-describe('access by role', () => {
+/** A signed-in person: their token's roles and the groups they own now (governance state). */
+const viewer = (roles: string[], ownedGroups: string[] = [], id = 'me'): Viewer => ({
+  id,
+  roles,
+  ownedGroups: ownedGroups.map((g) => ({ id: g })),
+});
+
+describe('access by role and ownership', () => {
   test('a community manager sees moderation first and may suspend; a group owner moderates but never suspends', () => {
-    expect(homeArea(['COMMUNITY_MANAGER'])).toBe('moderation');
+    expect(homeArea(viewer(['COMMUNITY_MANAGER']))).toBe('moderation');
     expect(can(['COMMUNITY_MANAGER'], 'suspend')).toBe(true);
-    expect(can(['GROUP_OWNER'], 'moderate')).toBe(true);
     expect(can(['GROUP_OWNER'], 'suspend')).toBe(false);
-    expect(canSee(['GROUP_OWNER'], 'myCertification')).toBe(true);
-    expect(canSee(['GROUP_OWNER'], 'audit')).toBe(false);
+    expect(canSee(viewer(['MEMBER'], ['cycling']), 'myCertification')).toBe(true);
+    expect(canSee(viewer(['MEMBER'], ['cycling']), 'audit')).toBe(false);
   });
 
-  test('an auditor reads but does not moderate; a privacy officer sees privacy requests, a plain member only agreements', () => {
-    expect(visibleAreas(['AUDITOR'])).toEqual(expect.arrayContaining(['moderation', 'audit', 'insights', 'adoption']));
-    expect(canSee(['GROUP_OWNER'], 'adoption')).toBe(false);
+  test('an auditor reads but does not moderate; a privacy officer sees privacy requests', () => {
+    expect(visibleAreas(viewer(['AUDITOR']))).toEqual(expect.arrayContaining(['moderation', 'audit', 'insights', 'adoption']));
+    expect(canSee(viewer(['MEMBER'], ['cycling']), 'adoption')).toBe(false);
     expect(can(['AUDITOR'], 'moderate')).toBe(false);
     expect(can(['AUDITOR'], 'readNotes')).toBe(true);
     // A token carrying AUDITOR is read-only, whatever other roles it has (the API refuses its changes).
     expect(can(['AUDITOR', 'COMMUNITY_MANAGER'], 'moderate')).toBe(false);
     expect(can(['AUDITOR', 'COMMUNITY_MANAGER'], 'exportAudit')).toBe(true);
-    expect(visibleAreas(['PRIVACY_OFFICER'])).toEqual(['agreements', 'privacy']);
-    expect(visibleAreas(['MEMBER'])).toEqual([]);
-    expect(homeArea(['MEMBER'])).toBe('agreements');
+    expect(visibleAreas(viewer(['PRIVACY_OFFICER']))).toEqual(['agreements', 'privacy']);
   });
 
-  test('every area is open to at least one role', () => {
-    for (const roles of Object.values(AREAS)) expect(roles.length).toBeGreaterThan(0);
+  test('a MEMBER-only token that owns a group sees its queue, its groups, its certification and the agreements, nothing else', () => {
+    const owner = viewer(['MEMBER'], ['cycling']);
+    expect(visibleAreas(owner)).toEqual(['moderation', 'groups', 'myCertification', 'agreements']);
+    expect(homeArea(owner)).toBe('moderation');
+  });
+
+  test('a MEMBER-only token that owns nothing sees their certification and the agreements, and lands on their certification', () => {
+    expect(visibleAreas(viewer(['MEMBER']))).toEqual(['myCertification', 'agreements']);
+    expect(homeArea(viewer(['MEMBER']))).toBe('myCertification');
+  });
+
+  test("the token's GROUP_OWNER role names no group: without ownership, no queue and no groups (the API would refuse the queue)", () => {
+    expect(visibleAreas(viewer(['GROUP_OWNER']))).toEqual(['myCertification', 'agreements']);
+    expect(visibleAreas(viewer(['GROUP_OWNER'], ['cycling']))).toEqual(['moderation', 'groups', 'myCertification', 'agreements']);
+  });
+
+  test('every area is open to at least one audience', () => {
+    for (const audiences of Object.values(AREAS)) expect(audiences.length).toBeGreaterThan(0);
+  });
+});
+
+describe("a case's actions", () => {
+  const openCase: CaseFacts = {
+    status: 'OPEN',
+    assignedTo: null,
+    authorId: 'jan',
+    groupId: 'cycling',
+    flags: [{ reporterId: 'emma' }],
+    decision: null,
+    appeal: null,
+  };
+  const cycling = (viewerCertification: CertificationStatus, more: Partial<CaseGroupFacts> = {}): CaseGroupFacts => ({
+    owners: ['olivia'],
+    requiresCertification: false,
+    viewerCertification,
+    ...more,
+  });
+  const ALL = ['NO_ACTION', 'HIDE_CONTENT', 'REMOVE_CONTENT', 'WARN_MEMBER', 'SUSPEND_MEMBER'];
+
+  test('a plain member (not an owner of the case group) is offered neither claim nor decide, and told who moderates', () => {
+    const actions = caseActions(viewer(['MEMBER'], ['running'], 'olivia'), openCase, cycling('CERTIFIED', { owners: ['sanne'] }));
+    expect(actions).toMatchObject({ claim: false, decide: false, bar: 'notModerator' });
+    // Nor a token with GROUP_OWNER: the role names no group.
+    expect(caseActions(viewer(['GROUP_OWNER'], [], 'olivia'), openCase, null)).toMatchObject({ claim: false, decide: false });
+  });
+
+  test("an owner of the case's group (MEMBER token) claims and decides, every outcome but a suspension", () => {
+    const actions = caseActions(viewer(['MEMBER'], ['cycling'], 'olivia'), openCase, cycling('CERTIFIED'));
+    expect(actions).toMatchObject({ claim: true, decide: true, asOwner: true, bar: null });
+    expect(actions.outcomes).toEqual(['NO_ACTION', 'HIDE_CONTENT', 'REMOVE_CONTENT', 'WARN_MEMBER']);
+  });
+
+  test('the group as just read wins over the ownership read at sign-in', () => {
+    const removed = caseActions(viewer(['MEMBER'], ['cycling'], 'olivia'), openCase, cycling('CERTIFIED', { owners: ['sanne'] }));
+    expect(removed).toMatchObject({ claim: false, decide: false, bar: 'notModerator' });
+    const assigned = caseActions(viewer(['MEMBER'], [], 'olivia'), openCase, cycling('CERTIFIED'));
+    expect(assigned).toMatchObject({ claim: true, decide: true });
+  });
+
+  test('the certification gate: a lapsed certification bars an owner; none at all bars them only where the group requires it', () => {
+    const olivia = viewer(['MEMBER'], ['cycling'], 'olivia');
+    for (const status of ['EXPIRED', 'SUSPENDED', 'REVOKED'] as const) {
+      expect(caseActions(olivia, openCase, cycling(status))).toMatchObject({ claim: false, decide: false, bar: 'certificationLapsed' });
+    }
+    expect(caseActions(olivia, openCase, cycling('NOT_CERTIFIED', { requiresCertification: true }))).toMatchObject({
+      claim: false,
+      decide: false,
+      bar: 'certificationRequired',
+    });
+    expect(caseActions(olivia, openCase, cycling('NOT_CERTIFIED'))).toMatchObject({ claim: true, decide: true });
+    expect(caseActions(olivia, openCase, cycling('DUE_FOR_RENEWAL', { requiresCertification: true }))).toMatchObject({ decide: true });
+  });
+
+  test('against a co-owner an owner may only dismiss the report', () => {
+    const actions = caseActions(viewer(['MEMBER'], ['cycling'], 'olivia'), openCase, cycling('CERTIFIED', { owners: ['olivia', 'jan'] }));
+    expect(actions.outcomes).toEqual(['NO_ACTION']);
+  });
+
+  test('an owner never takes a case over; a community manager does, but decides only once it is theirs', () => {
+    const claimed: CaseFacts = { ...openCase, status: 'IN_REVIEW', assignedTo: 'sanne' };
+    expect(caseActions(viewer(['MEMBER'], ['cycling'], 'olivia'), claimed, cycling('CERTIFIED'))).toMatchObject({
+      claim: false,
+      decide: false,
+      bar: 'claimedByOther',
+    });
+    expect(caseActions(viewer(['COMMUNITY_MANAGER'], [], 'cm'), claimed, null)).toMatchObject({ claim: true, decide: false, bar: null });
+    const mine: CaseFacts = { ...claimed, assignedTo: 'olivia' };
+    expect(caseActions(viewer(['MEMBER'], ['cycling'], 'olivia'), mine, cycling('CERTIFIED'))).toMatchObject({
+      claim: false,
+      decide: true,
+    });
+  });
+
+  test('a community manager moderates any case with every outcome, an auditor none', () => {
+    const cm = caseActions(viewer(['COMMUNITY_MANAGER'], [], 'cm'), { ...openCase, groupId: null }, null);
+    expect(cm).toMatchObject({ claim: true, decide: true, asOwner: false, bar: null });
+    expect(cm.outcomes).toEqual(ALL);
+    expect(caseActions(viewer(['AUDITOR', 'COMMUNITY_MANAGER'], [], 'a'), openCase, null)).toMatchObject({
+      claim: false,
+      decide: false,
+      bar: 'readOnly',
+    });
+  });
+
+  test('nobody moderates a case about their own content or one they reported, whatever their role', () => {
+    expect(caseActions(viewer(['COMMUNITY_MANAGER'], [], 'jan'), openCase, null)).toMatchObject({ decide: false, bar: 'ownContent' });
+    expect(caseActions(viewer(['MEMBER'], ['cycling'], 'emma'), openCase, cycling('CERTIFIED', { owners: ['emma'] }))).toMatchObject({
+      decide: false,
+      bar: 'reported',
+    });
+  });
+
+  test('a decided case offers nothing and explains nothing; an appeal goes to another community manager than the decider', () => {
+    const appealed: CaseFacts = {
+      ...openCase,
+      status: 'APPEALED',
+      assignedTo: 'cm-1',
+      decision: { decidedBy: 'cm-1' },
+      appeal: { outcome: null },
+    };
+    expect(caseActions(viewer(['COMMUNITY_MANAGER'], [], 'cm-2'), appealed, null)).toMatchObject({
+      claim: false,
+      decide: false,
+      bar: null,
+      decideAppeal: true,
+    });
+    expect(caseActions(viewer(['COMMUNITY_MANAGER'], [], 'cm-1'), appealed, null)).toMatchObject({
+      decideAppeal: false,
+      appealBar: 'fourEyes',
+    });
+    expect(caseActions(viewer(['COMMUNITY_MANAGER'], [], 'emma'), appealed, null)).toMatchObject({
+      decideAppeal: false,
+      appealBar: 'reported',
+    });
+    // An owner never decides an appeal, and is not told why (it is not theirs to decide).
+    expect(caseActions(viewer(['MEMBER'], ['cycling'], 'olivia'), appealed, cycling('CERTIFIED'))).toMatchObject({
+      decideAppeal: false,
+      appealBar: null,
+      bar: null,
+    });
+  });
+});
+
+describe('my certification', () => {
+  const programme = {
+    id: 'moderation-101',
+    title: 'Moderation basics',
+    revision: 1,
+    modules: [
+      { moduleId: 'm1', title: 'Guidelines', required: true, selfPaced: true },
+      { moduleId: 'm2', title: 'Hard cases', required: true, selfPaced: false },
+      { moduleId: 'm3', title: 'Further reading', required: false, selfPaced: true },
+    ],
+  };
+  const enrolment = {
+    programmeId: 'moderation-101',
+    status: 'IN_PROGRESS',
+    completedModules: ['m1'],
+    remainingRequiredModules: ['m2'],
+    programmeRevision: 1,
+  };
+
+  test('modules done of how many, and which required ones remain', () => {
+    const progress = programmeProgress(programme, enrolment);
+    expect(progress).toMatchObject({ done: 1, total: 3, running: true });
+    expect(progress.remaining.map((m) => m.title)).toEqual(['Hard cases']);
+    expect(progress.modules.map((m) => [m.moduleId, m.done])).toEqual([
+      ['m1', true],
+      ['m2', false],
+      ['m3', false],
+    ]);
+  });
+
+  test('not enrolled: nothing done, every required module remains, nothing to record yet', () => {
+    const progress = programmeProgress(programme, null);
+    expect(progress).toMatchObject({ done: 0, total: 3, running: false });
+    expect(progress.remaining.map((m) => m.moduleId)).toEqual(['m1', 'm2']);
+    expect(programmeProgress(programme, { ...enrolment, status: 'WITHDRAWN' }).running).toBe(false);
+  });
+
+  test('an enrolment in an older revision counts the modules it was made with', () => {
+    const redefined = {
+      ...programme,
+      revision: 2,
+      modules: [...programme.modules, { moduleId: 'm4', title: 'New', required: true, selfPaced: true }],
+    };
+    const progress = programmeProgress(redefined, enrolment);
+    expect(progress).toMatchObject({ done: 1, total: 2 });
+    expect(progress.remaining.map((m) => m.title)).toEqual(['Hard cases']);
+  });
+
+  test('the gate, per group: lapsed bars everywhere, none bars where the group requires certification', () => {
+    expect(gateStanding('CERTIFIED', true)).toBe('allowed');
+    expect(gateStanding('DUE_FOR_RENEWAL', true)).toBe('allowed');
+    expect(gateStanding('NOT_CERTIFIED', false)).toBe('allowed');
+    expect(gateStanding('NOT_CERTIFIED', true)).toBe('required');
+    expect(gateStanding('EXPIRED', false)).toBe('lapsed');
+    expect(gateStanding('REVOKED', true)).toBe('lapsed');
   });
 });
 
@@ -452,11 +696,221 @@ describe('adoption', () => {
     expect(attention).toMatchObject({ more: 1, unranked: 1 });
   });
 
+  test("before/after: the service's differences of shares and counts (after minus before) are shown as it gives them", () => {
+    const [certified, ambassador, beforeAfter] = comparisonsOf({
+      minimumGroupsPerSide: 5,
+      certifiedOwners: {
+        caveat: '',
+        postingShareDifference: null,
+        readingShareDifference: null,
+        sampleTooSmall: true,
+        certified: side(null, null, true),
+        uncertified: side(null, null, true),
+      },
+      ambassadorInDepartment: {
+        caveat: '',
+        postingShareDifference: null,
+        readingShareDifference: null,
+        sampleTooSmall: true,
+        withAmbassador: side(null, null, true),
+        withoutAmbassador: side(null, null, true),
+      },
+      beforeAfterCertification: {
+        caveat: 'Time passes too.',
+        // Sides that would give other differences: the service's own figures win (it knows the exact means).
+        before: side(0.1, 0.5),
+        after: side(0.2, 0.5),
+        postingShareDifference: 0.0825,
+        readingShareDifference: null,
+        sampleTooSmall: false,
+        membersDifference: 20,
+        postersDifference: null,
+        readersDifference: -3.5,
+      },
+    });
+    expect([certified!.countDifferences, ambassador!.countDifferences]).toEqual([null, null]);
+    expect(beforeAfter).toMatchObject({
+      postingShareDifference: 0.0825,
+      readingShareDifference: null,
+      sampleTooSmall: false,
+      countDifferences: { members: 20, posters: null, readers: -3.5 },
+    });
+    expect(formatCountDifference('en', 20)).toBe('+20');
+    expect(formatCountDifference('nl', -3.5)).toMatch(/^[-−]3,5$/);
+    expect(formatCountDifference('en', 0)).toBe('0');
+    expect(formatCountDifference('en', null)).toBe('—');
+  });
+
+  test('groups without activity: owners in words, the last activity as a UTC calendar day or "never reported"', () => {
+    expect(ownersLabel({ owners: 0, ownersCertified: false })).toBe('ownersNone');
+    expect(ownersLabel({ owners: 2, ownersCertified: false })).toBe('ownersNotCertified');
+    expect(ownersLabel({ owners: 1, ownersCertified: true })).toBe('ownersCertified');
+    expect(lastActivityLabel({ lastActivity: null, daysSinceLastActivity: null }, (d) => d)).toEqual({
+      key: 'lastActivityNever',
+      values: {},
+    });
+    const label = lastActivityLabel({ lastActivity: '2026-01-31', daysSinceLastActivity: 45 }, (d) => formatCalendarDate('en', d));
+    expect(label).toEqual({ key: 'lastActivityOn', values: { date: '31 Jan 2026', days: 45 } });
+    expect(translate('en', label.key, label.values)).toBe('31 Jan 2026 (45 days ago)');
+    expect(translate('nl', label.key, { ...label.values, date: formatCalendarDate('nl', '2026-01-31') })).toBe(
+      '31 jan 2026 (45 dagen geleden)',
+    );
+    // Not a date: shown as given rather than "Invalid Date".
+    expect(formatCalendarDate('en', 'soon')).toBe('soon');
+  });
+
+  test("an import's answer: any rejected row means nothing was imported; the report's days from the service's period", () => {
+    const answer = {
+      periodStart: '2026-11-23T00:00:00.000Z',
+      periodEnd: '2026-11-30T00:00:00.000Z',
+      rowsImported: 12,
+      rowsUnmatched: ['Koffie'],
+      rowsRejected: [],
+    };
+    expect(importOutcome(answer)).toEqual({ key: 'importDone', count: 12, refresh: true });
+    expect(importOutcome({ ...answer, rowsImported: 0, rowsRejected: [{ row: 3, message: 'members must be a number' }] })).toEqual({
+      key: 'importRejected',
+      count: 1,
+      refresh: false,
+    });
+    expect(importOutcome({ ...answer, rowsImported: 0 })).toEqual({ key: 'importNothing', count: 0, refresh: false });
+    // The end is the start of the day after the last one: the week of 23 to 29 November.
+    expect(importedDays(answer)).toEqual({ from: '2026-11-23', to: '2026-11-29' });
+    expect(importedDays({ periodStart: null, periodEnd: null })).toBeNull();
+  });
+
   test('before any activity report every adoption KPI is null: the page explains how to import one', () => {
     const kpis = ['ADOPTION_POSTING_SHARE', 'ADOPTION_READING_SHARE', 'ADOPTION_ACTIVE_GROUPS', 'ADOPTION_GROUPS_INACTIVE_30_DAYS'];
     expect(hasActivityReports(kpis.map((kpi) => ({ kpi, scope: null, value: null })))).toBe(false);
     expect(
       hasActivityReports(kpis.map((kpi) => ({ kpi, scope: null, value: kpi === 'ADOPTION_GROUPS_INACTIVE_30_DAYS' ? 0 : null }))),
     ).toBe(true);
+  });
+});
+
+describe('notifications and webhooks', () => {
+  test('the delivery log filter: every status, those nobody received, or one', () => {
+    expect(notificationStatusesOf('ANY')).toBeNull();
+    expect(notificationStatusesOf('NOT_TOLD')).toEqual(['FAILED', 'NOT_SENT_NO_SMTP', 'NOT_SENT_NO_ADDRESS', 'SKIPPED_TOO_OLD']);
+    expect(notificationStatusesOf('RETRY')).toEqual(['RETRY']);
+    // A member who was not told is a problem; an event skipped as too old is not one to act on.
+    expect(notificationTone('SENT')).toBe('ok');
+    expect(notificationTone('NOT_SENT_NO_SMTP')).toBe('bad');
+    expect(notificationTone('SKIPPED_TOO_OLD')).toBeUndefined();
+  });
+
+  test('every status and kind has a label in both languages; one the API adds later shows as its value', () => {
+    const keys = [
+      ...NOTIFICATION_STATUSES.map((s) => labelKeyOf('notifStatus_', s)),
+      ...WEBHOOK_DELIVERY_STATUSES.map((s) => labelKeyOf('webhookDeliveryStatus_', s)),
+      ...['CERTIFICATION_DUE_FOR_RENEWAL', 'CERTIFICATION_EXPIRED', 'MODERATION_DECISION', 'WEBHOOK_DISABLED'].map((k) =>
+        labelKeyOf('notifKind_', k),
+      ),
+      ...['BY_COMMUNITY_MANAGER', 'FAILING'].map((r) => labelKeyOf('webhookDisabledReason_', r)),
+      ...['ACTIVE', 'DISABLED'].map((s) => labelKeyOf('webhookStatus_', s)),
+    ];
+    expect(keys).not.toContain(null);
+    expect(translate('nl', labelKeyOf('notifStatus_', 'NOT_SENT_NO_SMTP')!)).toBe('Niet verzonden: geen SMTP ingesteld');
+    expect(labelKeyOf('notifKind_', 'SOMETHING_NEW')).toBeNull();
+    expect(labelKeyOf('notifKind_', 'toString')).toBeNull();
+  });
+
+  test('the event types are offered by category, both sorted, without repeats', () => {
+    expect(
+      eventCategoriesOf([
+        { category: 'moderation_case', type: 'ModerationCaseOpened' },
+        { category: 'group', type: 'GroupCreated' },
+        { category: 'moderation_case', type: 'ModerationCaseDecided' },
+        { category: 'moderation_case', type: 'ModerationCaseDecided' },
+      ]),
+    ).toEqual([
+      { category: 'group', types: ['GroupCreated'] },
+      { category: 'moderation_case', types: ['ModerationCaseDecided', 'ModerationCaseOpened'] },
+    ]);
+  });
+
+  test('the register form: an http(s) URL, and every event or at least one chosen', () => {
+    const form = { ...EMPTY_REGISTER_FORM, url: 'https://hooks.example.org/abc', categories: ['group'] };
+    expect(registerProblems(form)).toEqual({});
+    expect(registerProblems({ ...form, url: '  ' })).toEqual({ url: 'urlRequired' });
+    expect(registerProblems({ ...form, url: 'hooks.example.org' })).toEqual({ url: 'urlInvalid' });
+    expect(registerProblems({ ...form, url: 'ftp://hooks.example.org' })).toEqual({ url: 'urlScheme' });
+    // Nothing chosen is not "every event": that is asked for explicitly.
+    expect(registerProblems({ ...form, categories: [] })).toEqual({ events: 'eventsRequired' });
+    expect(registerProblems({ ...form, categories: [], scope: 'all' })).toEqual({});
+    const many = Array.from({ length: MAX_WEBHOOK_FILTERS + 1 }, (_, i) => typeEntry('group', `Type${i}`));
+    expect(registerProblems({ ...form, categories: [], eventTypes: many })).toEqual({ events: 'tooManyEvents' });
+  });
+
+  test("registerWebhook's input: trimmed, without the types a chosen category hears already", () => {
+    const form = {
+      url: ' https://hooks.example.org/abc ',
+      description: '  ',
+      scope: 'chosen' as const,
+      categories: ['moderation_case'],
+      eventTypes: [
+        typeEntry('moderation_case', 'ModerationCaseOpened'),
+        typeEntry('group', 'GroupCreated'),
+        typeEntry('group', 'GroupCreated'),
+      ],
+    };
+    expect(registerInput(form, 'cmd-1')).toEqual({
+      url: 'https://hooks.example.org/abc',
+      commandId: 'cmd-1',
+      categories: ['moderation_case'],
+      eventTypes: ['GroupCreated'],
+    });
+    expect(registerInput({ ...form, scope: 'all', description: ' Teams ' }, 'cmd-2')).toEqual({
+      url: 'https://hooks.example.org/abc',
+      commandId: 'cmd-2',
+      description: 'Teams',
+    });
+    expect(toggled(['a', 'b'], 'a')).toEqual(['b']);
+    expect(toggled(['b'], 'a')).toEqual(['b', 'a']);
+    expect(hearsEverything({ eventTypes: [], categories: [] })).toBe(true);
+    expect(hearsEverything({ eventTypes: [], categories: ['group'] })).toBe(false);
+  });
+
+  test('changes: an active webhook is disabled, a disabled one enabled, either rotated, on the revision shown', () => {
+    expect(webhookChanges('ACTIVE')).toEqual(['rotate', 'disable']);
+    expect(webhookChanges('DISABLED')).toEqual(['enable', 'rotate']);
+    expect(webhookChangeInput({ webhookId: 'w-1', revision: 3 }, '  ', 'cmd')).toEqual({
+      webhookId: 'w-1',
+      expectedRevision: 3,
+      commandId: 'cmd',
+    });
+    expect(webhookChangeInput({ webhookId: 'w-1', revision: 0 }, ' noisy ', 'cmd')).toMatchObject({ expectedRevision: 0, reason: 'noisy' });
+  });
+
+  test('after a rotation the previous secret signs for 24 hours; only a dead letter is retried by hand', () => {
+    const rotatedAt = '2026-03-01T10:00:00.000Z';
+    expect(previousSecretSignsUntil(null, new Date(rotatedAt))).toBeNull();
+    expect(previousSecretSignsUntil(rotatedAt, new Date('2026-03-01T12:00:00Z'))?.toISOString()).toBe('2026-03-02T10:00:00.000Z');
+    expect(previousSecretSignsUntil(rotatedAt, new Date('2026-03-02T10:00:00Z'))).toBeNull();
+    expect(WEBHOOK_DELIVERY_STATUSES.filter(mayRetry)).toEqual(['FAILED']);
+    expect(webhookDeliveryTone('FAILED')).toBe('bad');
+    expect(webhookDeliveryTone('RETRY')).toBe('warn');
+  });
+
+  test('community managers and auditors see both pages; only a community manager changes webhooks', () => {
+    for (const area of ['notifications', 'webhooks'] as const) {
+      expect(canSee(viewer(['COMMUNITY_MANAGER']), area)).toBe(true);
+      expect(canSee(viewer(['AUDITOR']), area)).toBe(true);
+      expect(canSee(viewer(['MEMBER'], ['cycling']), area)).toBe(false);
+      expect(canSee(viewer(['PRIVACY_OFFICER']), area)).toBe(false);
+      expect(parseRoute(hrefFor({ name: 'area', area }))).toEqual({ name: 'area', area });
+    }
+    expect(can(['COMMUNITY_MANAGER'], 'manage')).toBe(true);
+    expect(can(['AUDITOR'], 'manage')).toBe(false);
+  });
+
+  test('the documents are validated with the rest, and shown only where the service offers them', () => {
+    expect(DOCUMENTS).toMatchObject({ NOTIFICATION_DELIVERIES, WEBHOOKS, WEBHOOK_DELIVERIES, REGISTER_WEBHOOK, RETRY_WEBHOOK_DELIVERY });
+    const without = capabilitiesOf({
+      __schema: { queryType: { fields: [{ name: 'me' }] }, mutationType: { fields: [] } },
+    });
+    expect(supports(without, WEBHOOKS)).toBe(false);
+    expect(supports(without, NOTIFICATION_DELIVERIES)).toBe(false);
+    expect(supports(UNKNOWN_CAPABILITIES, REGISTER_WEBHOOK)).toBe(true);
   });
 });

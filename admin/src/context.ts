@@ -3,9 +3,11 @@ import type { Capabilities, GraphQLClient } from './api/client.ts';
 import type { Language, MessageKey } from './i18n.ts';
 import type { Route } from './routes.ts';
 
+/** The signed-in person: their token's roles, and the groups they own (governance state, read at sign-in). */
 export interface Me {
   readonly id: string;
   readonly roles: readonly string[];
+  readonly ownedGroups: readonly { readonly id: string; readonly name: string; readonly requiresCertification: boolean }[];
 }
 
 export interface ConsoleContext {

@@ -1,7 +1,10 @@
 // The admin console in a real browser: Debian's Chromium (headless, background networking off) driven by
 // playwright-core, against the service on the test PostgreSQL with the console bundle Vite builds. A community
 // manager signs in (development sign-in), decides a case from the queue, sees the member's standing change, opens
-// the audit history and time-travels the case's stream, then creates a group and assigns its owner.
+// the audit history and time-travels the case's stream, creates a group and assigns its owner, filters the e-mail
+// delivery log, registers a webhook (its secret shown once) and disables it after a confirmation. A group owner
+// whose token carries only MEMBER then finds their group's queue, follows their certification module by module,
+// records their own self-paced module, and is offered claim and decide only once certified.
 //
 // Chromium: the binary PATH finds; when missing, installed with apt-get if this process may (root), else the spec
 // is skipped with one line saying why. `ADMIN_SCREENSHOTS=1` (npm run screenshots:admin) also writes the README's
@@ -72,7 +75,8 @@ function describeBrowserSpec(executablePath: string): void {
         bundle.build(),
         startTestService({
           auth: { mode: 'hs256', secret: SECRET, source: 'generated development secret' },
-          env: { ADMIN_BUNDLE_DIR: bundle.dir },
+          // A webhook key of its own: none generated into the working tree's DATA_DIR.
+          env: { ADMIN_BUNDLE_DIR: bundle.dir, WEBHOOK_SIGNING_KEY: 'browser-e2e-webhook-signing-key-0123456789abcdef' },
         }).then((service) => {
           t = service;
         }),
@@ -289,7 +293,185 @@ function describeBrowserSpec(executablePath: string): void {
         expect(await textOf(attention.locator('tbody tr').first())).toMatch(/Cycling club \(cycling\)[\s\S]*Nobody posted or read/);
         await page.locator('.kpi canvas').first().waitFor();
 
+        // Notifications: the delivery log, which says why nobody was told when nobody was.
+        await page.getByRole('navigation').getByRole('link', { name: 'Notifications' }).click();
+        await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
+        await page.getByRole('region', { name: 'Delivery log' }).getByRole('combobox', { name: 'Status' }).selectOption('NOT_TOLD');
+
+        // Webhooks: one registered from the form for the moderation cases, its secret shown once with the notice to
+        // copy it now, then disabled after a confirmation.
+        await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
+        await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+        await page.getByText('No webhook is registered yet.').waitFor();
+        const register = page.getByRole('region', { name: 'Register a webhook' });
+        await register.getByLabel('URL', { exact: true }).fill('https://hooks.example.invalid/workflows/abcd');
+        await register.getByLabel('Description (optional)').fill('Team channel');
+        await register.locator('summary', { hasText: /^moderation_case/ }).click();
+        await register.getByRole('checkbox', { name: 'Every event of moderation_case' }).check();
+        await register.getByRole('button', { name: 'Register', exact: true }).click();
+        const secret = page.getByTestId('webhook-secret');
+        expect(await textOf(secret.getByRole('heading'))).toBe('Copy the secret now: it is not shown again');
+        expect(await secret.getByLabel('Signing secret').inputValue()).toMatch(/^whsec_/);
+        await register.locator('summary', { hasText: /^group/ }).first().click();
+        await page.screenshot({ path: '/tmp/wh/shot-secret.png', fullPage: true });
+        await secret.getByRole('button', { name: 'I have stored it' }).click();
+        expect(await page.getByTestId('webhook-secret').count()).toBe(0);
+        const webhook = page.getByTestId('webhook');
+        expect(await textOf(webhook)).toMatch(/https:\/\/hooks\.example\.invalid\/…abcd[\s\S]*Active[\s\S]*Categories: moderation_case/);
+        await webhook.getByRole('button', { name: 'Disable', exact: true }).click();
+        await webhook.getByRole('button', { name: 'Yes, disable it' }).click();
+        expect(await textOf(webhook.getByText('The webhook is disabled.'))).toBeTruthy();
+        expect(await textOf(webhook)).toContain('Disabled by a community manager');
+        await webhook.getByRole('button', { name: 'Enable', exact: true }).waitFor();
+        await webhook.getByRole('button', { name: 'Show deliveries' }).click();
+        await page.waitForTimeout(1500);
+        await page.screenshot({ path: '/tmp/wh/shot-disabled.png', fullPage: true });
+        await page.getByRole('navigation').getByRole('link', { name: 'Notifications' }).click();
+        await page.waitForTimeout(1500);
+        await page.screenshot({ path: '/tmp/wh/shot-notif.png', fullPage: true });
+        await page.getByRole('button', { name: 'Nederlands' }).click();
+        await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
+        await page.waitForTimeout(1000);
+        await page.screenshot({ path: '/tmp/wh/shot-nl.png', fullPage: true });
+        await page.getByRole('button', { name: 'English' }).click();
+
         // Nothing the CSP refused, no script error along the way.
+        expect(pageErrors).toEqual([]);
+      });
+      await context.close();
+    }, 60_000);
+
+    test("a group owner whose token carries only MEMBER: their groups' queue, their certification module by module, a self-paced module recorded, the gate explained before they act", async () => {
+      // An owner by governance state only: a community manager assigns them, the token says MEMBER.
+      const cm = await devToken('cm-seed', 'COMMUNITY_MANAGER');
+      const owner = 'olivia.devries';
+      await post(
+        `mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id } }`,
+        { input: { memberId: owner, displayName: 'Olivia de Vries', department: 'Marketing' } },
+        cm,
+      );
+      await post(
+        `mutation($input: CreateGroupInput!) { createGroup(input: $input) { id } }`,
+        { input: { groupId: 'photo', name: 'Photography club' } },
+        cm,
+      );
+      await post(
+        `mutation($input: AssignGroupOwnerInput!) { assignGroupOwner(input: $input) { id } }`,
+        { input: { groupId: 'photo', memberId: owner } },
+        cm,
+      );
+      await post(
+        `mutation($input: SetGroupCertificationRequirementInput!) { setGroupCertificationRequirement(input: $input) { id } }`,
+        { input: { groupId: 'photo', required: true } },
+        cm,
+      );
+      await post(
+        `mutation($input: DefineTrainingProgrammeInput!) { defineTrainingProgramme(input: $input) { id } }`,
+        {
+          input: {
+            programmeId: 'moderation-101',
+            title: 'Moderation basics',
+            modules: [
+              { id: 'guidelines', title: 'Community guidelines', required: true, selfPaced: true },
+              { id: 'hard-cases', title: 'Hard cases workshop', required: true, selfPaced: false },
+            ],
+          },
+        },
+        cm,
+      );
+      await post(
+        `mutation($input: DefineCertificationLevelInput!) { defineCertificationLevel(input: $input) { level } }`,
+        { input: { level: 1, name: 'Foundation', requiredProgrammes: ['moderation-101'], validityMonths: 12 } },
+        cm,
+      );
+      await post(
+        `mutation($input: EnrolInTrainingInput!) { enrolInTraining(input: $input) { status } }`,
+        { input: { programmeId: 'moderation-101', memberId: owner } },
+        cm,
+      );
+      await post(
+        `mutation($input: CompleteTrainingModuleInput!) { completeTrainingModule(input: $input) { status } }`,
+        { input: { programmeId: 'moderation-101', memberId: owner, moduleId: 'hard-cases' } },
+        cm,
+      );
+      const reported = await post<{ reportContent: { id: string } }>(
+        `mutation($input: ReportContentInput!) { reportContent(input: $input) { id } }`,
+        { input: { contentId: 'photo-9', contentType: 'post', authorId: 'lucas.smit', groupId: 'photo', reason: 'SPAM' } },
+        await devToken('emma.visser', 'MEMBER'),
+      );
+      const caseId = reported.reportContent.id;
+
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'Europe/Amsterdam' });
+      page = await context.newPage();
+      page.setDefaultTimeout(UI_TIMEOUT_MS);
+      page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
+      });
+
+      await inBrowser(async () => {
+        await page.goto(`${t.service.url}/admin`);
+        await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+        await page.getByLabel('Member id').fill(owner);
+        await page.getByRole('checkbox', { name: /COMMUNITY_MANAGER/ }).uncheck();
+        await page.getByRole('checkbox', { name: /\bMEMBER\b/ }).check();
+        await page.getByRole('button', { name: 'Sign in' }).click();
+
+        // What the API serves them, and nothing else: the queue of their group first.
+        await page.getByRole('heading', { name: 'Moderation', level: 1 }).waitFor();
+        const nav = page.getByRole('navigation');
+        expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Moderation', 'Groups', 'My certification', 'Agreements']);
+        expect(await textOf(page.getByText('Signed in as'))).toContain(owner);
+        const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: caseId }) });
+        expect(await textOf(row)).toMatch(/Open[\s\S]*photo/);
+
+        // My certification: no level yet; for level 1, one of two modules done, which one remains; the group's requirement.
+        await nav.getByRole('link', { name: 'My certification' }).click();
+        await page.getByRole('heading', { name: 'My certification', level: 1 }).waitFor();
+        expect(await textOf(page.getByTestId('my-level'))).toBe('Not certified yet.');
+        const groups = page.getByRole('region', { name: 'My groups' });
+        expect(await textOf(groups.locator('tbody'))).toMatch(/Photography club[\s\S]*Yes[\s\S]*Not until you are certified/);
+        const next = page.getByRole('region', { name: 'For level 1 (Foundation)' });
+        expect(await textOf(next.getByTestId('next-level-progress'))).toBe(
+          'Moderation basics: 1 of 2 modules done. Still to do: Community guidelines.',
+        );
+        // Their own self-paced module, recorded by themself (the workshop was recorded by a community manager).
+        const training = page.getByRole('region', { name: 'My training' });
+        await training.getByRole('button', { name: 'I have completed “Community guidelines”' }).click();
+        expect(await textOf(training.getByText('Your completion is recorded.'))).toBeTruthy();
+        await next.getByText('Nothing is missing.').waitFor();
+        expect(await textOf(training.getByTestId('module-progress'))).toBe('2 of 2 modules done.');
+        expect(await page.evaluate<string>('document.activeElement.id')).toBe('programme-moderation-101');
+
+        // The case: the gate explained, and neither claim nor decide offered while they are not certified.
+        await nav.getByRole('link', { name: 'Moderation' }).click();
+        await page.getByRole('link', { name: caseId }).click();
+        await page.getByRole('heading', { name: `Case ${caseId}`, level: 1 }).waitFor();
+        expect(await textOf(page.getByTestId('case-bar'))).toContain('Group photo requires certified owners');
+        expect(await page.getByRole('button', { name: 'Claim this case' }).count()).toBe(0);
+        expect(await page.getByRole('button', { name: 'Record the decision' }).count()).toBe(0);
+
+        // Certified (a community manager awards the level): claim and decide, every outcome but a suspension.
+        await post(
+          `mutation($input: AwardCertificationInput!) { awardCertification(input: $input) { status } }`,
+          { input: { memberId: owner, level: 1 } },
+          cm,
+        );
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        await page.getByRole('button', { name: 'Claim this case' }).waitFor();
+        const outcomes = await page.getByLabel('Outcome').locator('option').allInnerTexts();
+        expect(outcomes).toEqual(['Choose an outcome', 'No action', 'Hide the content', 'Remove the content', 'Warn the member']);
+        await page.getByLabel('Outcome').selectOption('HIDE_CONTENT');
+        await page.getByLabel('Reason').fill('Advertising in the photo club');
+        await page.getByRole('button', { name: 'Record the decision' }).click();
+        expect(await textOf(page.getByText('The decision is recorded.'))).toBeTruthy();
+
+        await nav.getByRole('link', { name: 'My certification' }).click();
+        expect(await textOf(page.getByTestId('my-level'))).toMatch(/^Level 1 \(Foundation\) Certified until /);
+        expect(await textOf(page.getByRole('region', { name: 'My groups' }).locator('tbody'))).toContain(
+          'You may claim and decide its cases.',
+        );
+
         expect(pageErrors).toEqual([]);
       });
       await context.close();

@@ -120,6 +120,7 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   })),
   kpiDefinitions: only(STAFF_READERS),
   kpiTargets: only(STAFF_READERS),
+  groupsWithoutActivity: only(STAFF_READERS, () => ({ days: 30, first: 5 })),
   // node(id) authorizes each type as its own query does (src/platform/graphql/node.ts): a sample of them.
   node: [
     ...otherAndSelf(STAFF_READERS, SIGNED_IN, (_w, memberId) => ({ id: `MemberStanding/${memberId}` })),

@@ -15,7 +15,8 @@ export const CAPABILITIES = doc(`query Capabilities {
   __schema { queryType { fields { name } } mutationType { fields { name } } }
 }`);
 
-export const ME = doc(`query Me { me { id roles } }`);
+/** Who signed in: the token's roles, and the groups they own now (ownership is governance state, not a token claim). */
+export const ME = doc(`query Me { me { id roles ownedGroups { id name requiresCertification } } }`);
 
 // ---------------------------------------------------------------- moderation
 
@@ -49,6 +50,12 @@ export const CLAIM_CASE = doc(`mutation ClaimCase($input: ClaimModerationCaseInp
 
 export const DECIDE_CASE = doc(`mutation DecideCase($input: DecideModerationCaseInput!) {
   decideModerationCase(input: $input) { ${CASE_FIELDS} }
+}`);
+
+/** What an owner's moderation depends on: the case's group (its owners, its requirement) and their certification. */
+export const CASE_GROUP = doc(`query CaseGroup($groupId: ID!) {
+  group(id: $groupId) { id owners requiresCertification }
+  myCertification { status }
 }`);
 
 export const DECIDE_APPEAL = doc(`mutation DecideAppeal($input: DecideAppealInput!) {
@@ -109,9 +116,29 @@ const CERTIFICATION_FIELDS = `memberId level status expiresAt nextLevel missingF
 
 export const CERTIFICATION = doc(`query Certification($memberId: ID!) { certification(memberId: $memberId) { ${CERTIFICATION_FIELDS} } }`);
 
-export const MY_CERTIFICATION = doc(`query MyCertification {
+const ENROLMENT_FIELDS = `programmeId memberId status enrolledAt completedAt completedModules remainingRequiredModules
+  programmeRevision revision`;
+
+/**
+ * Where the caller stands: their certification, the levels, their own enrolments (memberId: the caller's own id, so a
+ * community manager who is also a member sees only theirs), the programmes (titles, modules) and the groups they own.
+ */
+export const MY_CERTIFICATION = doc(`query MyCertification($memberId: ID!) {
+  me { id ownedGroups { id name requiresCertification } }
   myCertification { ${CERTIFICATION_FIELDS} }
   certificationLevels { level name requiredProgrammes validityMonths }
+  trainingEnrolments(memberId: $memberId, first: 100) { edges { node { ${ENROLMENT_FIELDS} } } }
+  trainingProgrammes(first: 100) { edges { node { id title revision modules { moduleId title required selfPaced } } } }
+}`);
+
+/** A member enrols themself (or enrols again after withdrawing or failing). */
+export const ENROL_IN_TRAINING = doc(`mutation EnrolInTraining($input: EnrolInTrainingInput!) {
+  enrolInTraining(input: $input) { ${ENROLMENT_FIELDS} }
+}`);
+
+/** A member records their own self-paced module (a community manager records any). */
+export const COMPLETE_TRAINING_MODULE = doc(`mutation CompleteTrainingModule($input: CompleteTrainingModuleInput!) {
+  completeTrainingModule(input: $input) { ${ENROLMENT_FIELDS} }
 }`);
 
 // ---------------------------------------------------------------- training and certification
@@ -260,7 +287,8 @@ export const ADOPTION = doc(
         withoutAmbassador ${ADOPTION_SIDE}
       }
       beforeAfterCertification {
-        caveat
+        caveat postingShareDifference readingShareDifference sampleTooSmall
+        membersDifference postersDifference readersDifference
         before ${ADOPTION_SIDE}
         after ${ADOPTION_SIDE}
       }
@@ -268,6 +296,25 @@ export const ADOPTION = doc(
   }
 }`,
   ['governanceInsights'],
+);
+
+/** The groups without activity for `days` days, now: which groups the inactive-groups KPI counts, by name. */
+export const ADOPTION_INACTIVE_GROUPS = doc(
+  `query AdoptionInactiveGroups($days: Int!, $first: Int!) {
+  groupsWithoutActivity(days: $days, first: $first) {
+    at days total
+    groups { groupId name lastActivity daysSinceLastActivity members owners ownersCertified }
+  }
+}`,
+  ['groupsWithoutActivity'],
+);
+
+/** A community manager's import of a usage report: the per-row problems and unmatched groups come back. */
+export const IMPORT_GROUP_ACTIVITY = doc(
+  `mutation ImportGroupActivity($input: ImportGroupActivityInput!) {
+  importGroupActivity(input: $input) { periodStart periodEnd rowsImported rowsUnmatched rowsRejected { row message } }
+}`,
+  ['importGroupActivity'],
 );
 
 export const ADOPTION_SERIES = doc(
@@ -350,6 +397,73 @@ export const SET_KPI_TARGET = doc(
   ['setKpiTarget'],
 );
 
+// ---------------------------------------------------------------- notifications and webhooks (issue 21; shown when served)
+
+/** The e-mail delivery log: every notification decided and what became of it, filtered by status. */
+export const NOTIFICATION_DELIVERIES = doc(
+  `query NotificationDeliveries($status: [NotificationDeliveryStatus!], $first: Int, $after: String) {
+  notificationDeliveries(status: $status, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { notificationId eventId kind recipientId channel status attempts lastError sentAt createdAt } }
+  }
+}`,
+  ['notificationDeliveries'],
+);
+
+const WEBHOOK_FIELDS = `webhookId urlHint description eventTypes categories status disabledAt disabledReason lastError
+  registeredAt registeredBy revision secretVersion rotatedAt`;
+
+export const WEBHOOKS = doc(`query Webhooks { webhooks { ${WEBHOOK_FIELDS} } }`, ['webhooks']);
+
+/** What a webhook may be registered for: the stored event types, by category. */
+export const GOVERNANCE_EVENT_TYPES = doc(`query GovernanceEventTypes { governanceEventTypes { category type } }`, [
+  'governanceEventTypes',
+]);
+
+export const WEBHOOK_DELIVERIES = doc(
+  `query WebhookDeliveries($webhookId: ID, $status: [WebhookDeliveryStatus!], $first: Int, $after: String) {
+  webhookDeliveries(webhookId: $webhookId, status: $status, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { messageId webhookId eventId eventType status attempts lastError nextAttemptAt sentAt createdAt } }
+  }
+}`,
+  ['webhookDeliveries'],
+);
+
+export const REGISTER_WEBHOOK = doc(
+  `mutation RegisterWebhook($input: RegisterWebhookInput!) {
+  registerWebhook(input: $input) { secret webhook { ${WEBHOOK_FIELDS} } }
+}`,
+  ['registerWebhook'],
+);
+
+export const ROTATE_WEBHOOK_SECRET = doc(
+  `mutation RotateWebhookSecret($input: WebhookChangeInput!) {
+  rotateWebhookSecret(input: $input) { secret webhook { ${WEBHOOK_FIELDS} } }
+}`,
+  ['rotateWebhookSecret'],
+);
+
+export const DISABLE_WEBHOOK = doc(
+  `mutation DisableWebhook($input: WebhookChangeInput!) { disableWebhook(input: $input) { ${WEBHOOK_FIELDS} } }`,
+  ['disableWebhook'],
+);
+
+export const ENABLE_WEBHOOK = doc(
+  `mutation EnableWebhook($input: WebhookChangeInput!) { enableWebhook(input: $input) { ${WEBHOOK_FIELDS} } }`,
+  ['enableWebhook'],
+);
+
+/** A dead letter (FAILED) posted again now. */
+export const RETRY_WEBHOOK_DELIVERY = doc(
+  `mutation RetryWebhookDelivery($messageId: ID!) {
+  retryWebhookDelivery(messageId: $messageId) { messageId status attempts lastError nextAttemptAt sentAt }
+}`,
+  ['retryWebhookDelivery'],
+);
+
 /** Every document, by name: what the e2e spec validates. */
 export const DOCUMENTS: Readonly<Record<string, ConsoleDocument>> = {
   CAPABILITIES,
@@ -360,6 +474,7 @@ export const DOCUMENTS: Readonly<Record<string, ConsoleDocument>> = {
   CLAIM_CASE,
   DECIDE_CASE,
   DECIDE_APPEAL,
+  CASE_GROUP,
   MEMBER_STANDING,
   ADD_NOTE,
   RETRACT_NOTE,
@@ -369,6 +484,8 @@ export const DOCUMENTS: Readonly<Record<string, ConsoleDocument>> = {
   GROUP,
   CERTIFICATION,
   MY_CERTIFICATION,
+  ENROL_IN_TRAINING,
+  COMPLETE_TRAINING_MODULE,
   CERTIFICATION_LEVELS,
   GROUPS_WITH_UNCERTIFIED_OWNERS,
   TRAINING_PROGRAMME,
@@ -387,6 +504,8 @@ export const DOCUMENTS: Readonly<Record<string, ConsoleDocument>> = {
   INSIGHT_SERIES,
   ADOPTION,
   ADOPTION_SERIES,
+  ADOPTION_INACTIVE_GROUPS,
+  IMPORT_GROUP_ACTIVITY,
   CREATE_GROUP,
   ASSIGN_GROUP_OWNER,
   REMOVE_GROUP_OWNER,
@@ -396,4 +515,13 @@ export const DOCUMENTS: Readonly<Record<string, ConsoleDocument>> = {
   ...Object.fromEntries(Object.entries(AMBASSADOR_CHANGES).map(([name, d]) => [`${name.toUpperCase()}_AMBASSADOR`, d])),
   PUBLISH_AGREEMENT_VERSION,
   SET_KPI_TARGET,
+  NOTIFICATION_DELIVERIES,
+  WEBHOOKS,
+  GOVERNANCE_EVENT_TYPES,
+  WEBHOOK_DELIVERIES,
+  REGISTER_WEBHOOK,
+  ROTATE_WEBHOOK_SECRET,
+  DISABLE_WEBHOOK,
+  ENABLE_WEBHOOK,
+  RETRY_WEBHOOK_DELIVERY,
 };

@@ -13,7 +13,7 @@ export function AgreementsPage() {
     MY_PENDING_AGREEMENTS,
   );
   const [lookup, setLookup] = useState('');
-  const staff = canSee(me.roles, 'members');
+  const staff = canSee(me, 'members');
 
   const add = (event: FormEvent) => {
     event.preventDefault();

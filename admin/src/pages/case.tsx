@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { can } from '../access.ts';
+import { can, caseActions, type CaseActions, type CaseGroupFacts, type CertificationStatus, type Viewer } from '../access.ts';
 import { ApiError, supports } from '../api/client.ts';
-import { CLAIM_CASE, DECIDE_APPEAL, DECIDE_CASE, GOVERNANCE_HISTORY, MODERATION_CASE } from '../api/documents.ts';
+import { CASE_GROUP, CLAIM_CASE, DECIDE_APPEAL, DECIDE_CASE, GOVERNANCE_HISTORY, MODERATION_CASE } from '../api/documents.ts';
 import { useConsole } from '../context.ts';
 import {
   EMPTY_DECISION,
@@ -11,7 +11,6 @@ import {
   decisionInput,
   decisionProblems,
   guidelineOptions,
-  isDecidable,
   newCommandId,
   type CaseChange,
   type CaseView,
@@ -58,6 +57,9 @@ export function CasePage({ caseId }: { caseId: string }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
+  const facts = useCaseGroupFacts(state.data?.moderationCase?.groupId ?? null);
+  const shown = state.data?.moderationCase ?? null;
+  const actions = shown ? actionsOn(me, shown, facts) : NO_ACTIONS;
 
   /**
    * Runs a change made on the revision the person looked at. On CONFLICT, reads the case again and shows what
@@ -97,7 +99,13 @@ export function CasePage({ caseId }: { caseId: string }) {
       actions={
         <>
           <Link to={{ name: 'area', area: 'moderation' }}>← {t('backToQueue')}</Link>
-          <button type="button" onClick={state.reload}>
+          <button
+            type="button"
+            onClick={() => {
+              state.reload();
+              facts.reload();
+            }}
+          >
             {t('refresh')}
           </button>
         </>
@@ -142,7 +150,7 @@ export function CasePage({ caseId }: { caseId: string }) {
                     <dt>{t('opened')}</dt>
                     <dd>{dateTime(c.openedAt)}</dd>
                   </dl>
-                  {isDecidable(c.status) && can(me.roles, 'moderate') && c.assignedTo !== me.id ? (
+                  {actions.claim ? (
                     <button
                       type="button"
                       disabled={busy}
@@ -214,9 +222,11 @@ export function CasePage({ caseId }: { caseId: string }) {
                       </>
                     ) : null}
                   </dl>
-                ) : isDecidable(c.status) && can(me.roles, 'moderate') ? (
+                ) : actions.decide ? (
                   <DecisionFormView
                     caseView={c}
+                    outcomes={actions.outcomes}
+                    asOwner={actions.asOwner}
                     busy={busy}
                     onDecide={(form) =>
                       change(
@@ -231,6 +241,14 @@ export function CasePage({ caseId }: { caseId: string }) {
                       )
                     }
                   />
+                ) : actions.bar ? (
+                  <p className="notice notice-warn" data-testid="case-bar">
+                    {t(`caseBar_${actions.bar}`, {
+                      group: c.groupId,
+                      assignee: c.assignedTo,
+                      status: e(facts.data?.viewerCertification).toLowerCase(),
+                    })}
+                  </p>
                 ) : (
                   <p className="muted">{t('none')}</p>
                 )}
@@ -254,26 +272,24 @@ export function CasePage({ caseId }: { caseId: string }) {
                       </>
                     ) : null}
                   </dl>
-                  {c.status === 'APPEALED' && !c.appeal.outcome && can(me.roles, 'decideAppeal') ? (
-                    c.decision?.decidedBy === me.id ? (
-                      <p className="muted">{t('appealFourEyes')}</p>
-                    ) : (
-                      <AppealForm
-                        busy={busy}
-                        onDecide={(outcome, reason) =>
-                          change(
-                            c,
-                            async () =>
-                              (
-                                await client.request<{ decideAppeal: ModerationCase }>(DECIDE_APPEAL, {
-                                  input: { caseId: c.id, outcome, reason, expectedRevision: c.revision, commandId: newCommandId() },
-                                })
-                              ).decideAppeal,
-                            t('appealDecided'),
-                          )
-                        }
-                      />
-                    )
+                  {actions.appealBar ? (
+                    <p className="muted">{t(actions.appealBar === 'fourEyes' ? 'appealFourEyes' : `appealBar_${actions.appealBar}`)}</p>
+                  ) : actions.decideAppeal ? (
+                    <AppealForm
+                      busy={busy}
+                      onDecide={(outcome, reason) =>
+                        change(
+                          c,
+                          async () =>
+                            (
+                              await client.request<{ decideAppeal: ModerationCase }>(DECIDE_APPEAL, {
+                                input: { caseId: c.id, outcome, reason, expectedRevision: c.revision, commandId: newCommandId() },
+                              })
+                            ).decideAppeal,
+                          t('appealDecided'),
+                        )
+                      }
+                    />
                   ) : null}
                 </Panel>
               ) : null}
@@ -285,6 +301,42 @@ export function CasePage({ caseId }: { caseId: string }) {
       </Loaded>
     </Page>
   );
+}
+
+/** The case's group and the viewer's certification, read for whoever might moderate as an owner (not for staff). */
+function useCaseGroupFacts(groupId: string | null) {
+  const { me } = useConsole();
+  const staff = me.roles.includes('COMMUNITY_MANAGER') || me.roles.includes('AUDITOR');
+  const state = useQuery<{
+    group: { id: string; owners: string[]; requiresCertification: boolean } | null;
+    myCertification: { status: CertificationStatus };
+  }>(CASE_GROUP, { groupId }, groupId === null || staff);
+  const data: CaseGroupFacts | null =
+    state.data && state.data.group
+      ? {
+          owners: state.data.group.owners,
+          requiresCertification: state.data.group.requiresCertification,
+          viewerCertification: state.data.myCertification.status,
+        }
+      : null;
+  // Until the group is read, an owner is offered nothing (rather than a step the gate would refuse).
+  return { data, pending: groupId !== null && !staff && state.data === null && state.error === null, reload: state.reload };
+}
+
+const NO_ACTIONS: CaseActions = {
+  claim: false,
+  decide: false,
+  outcomes: [],
+  asOwner: false,
+  bar: null,
+  decideAppeal: false,
+  appealBar: null,
+};
+
+/** What the viewer may do on the case; nothing of an owner's until their group and certification are read. */
+function actionsOn(me: Viewer, caseView: ModerationCase, facts: { data: CaseGroupFacts | null; pending: boolean }): CaseActions {
+  const actions = caseActions(me, caseView, facts.data);
+  return facts.pending ? { ...actions, claim: false, decide: false, bar: null } : actions;
 }
 
 function ConflictNotice({ conflict }: { conflict: Conflict }) {
@@ -323,20 +375,24 @@ function ConflictNotice({ conflict }: { conflict: Conflict }) {
 
 function DecisionFormView({
   caseView,
+  outcomes,
+  asOwner,
   busy,
   onDecide,
 }: {
   caseView: ModerationCase;
+  /** The outcomes the viewer may record (an owner: never a suspension; against a co-owner, only NO_ACTION). */
+  outcomes: readonly Outcome[];
+  asOwner: boolean;
   busy: boolean;
   onDecide: (form: DecisionForm) => Promise<boolean>;
 }) {
-  const { t, e, me } = useConsole();
+  const { t, e } = useConsole();
   const { agreements } = useAgreements();
   const [form, setForm] = useState<DecisionForm>(EMPTY_DECISION);
   const [shown, setShown] = useState(false);
   const problems = decisionProblems(form, new Date());
   const problem = (field: keyof DecisionForm) => (shown && problems[field] ? t(`problem_${problems[field]!}`) : undefined);
-  const canSuspend = can(me.roles, 'suspend');
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -359,13 +415,14 @@ function DecisionFormView({
           onChange={(ev) => setForm({ ...form, outcome: ev.target.value as DecisionForm['outcome'] })}
         >
           <option value="">{t('chooseOutcome')}</option>
-          {OUTCOMES.map((o) => (
-            <option key={o} value={o} disabled={o === 'SUSPEND_MEMBER' && !canSuspend}>
+          {OUTCOMES.filter((o) => outcomes.includes(o)).map((o) => (
+            <option key={o} value={o}>
               {e(o)}
             </option>
           ))}
         </select>
       </Field>
+      {asOwner ? <p className="muted">{t(outcomes.length === 1 ? 'ownerOutcomesCoOwner' : 'ownerOutcomes')}</p> : null}
       <Field label={t('reason')} id={id('reason')} problem={problem('reason')}>
         <textarea
           id={id('reason')}

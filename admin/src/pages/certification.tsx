@@ -1,15 +1,18 @@
 import { useState, type FormEvent } from 'react';
-import { can } from '../access.ts';
+import { can, type CertificationStatus } from '../access.ts';
 import {
   AWARD_CERTIFICATION,
   CERTIFICATION,
   CERTIFICATION_CHANGES,
   CERTIFICATION_LEVELS,
+  COMPLETE_TRAINING_MODULE,
+  ENROL_IN_TRAINING,
   GROUPS_WITH_UNCERTIFIED_OWNERS,
   MY_CERTIFICATION,
 } from '../api/documents.ts';
 import { useConsole } from '../context.ts';
 import { newCommandId } from '../moderation.ts';
+import { gateStanding, programmeProgress, type Enrolment, type Programme } from '../my-certification.ts';
 import { Badge, Empty, Field, Link, Loaded, Page, Pager, Panel, toneOf, useAction, useQuery, type Connection } from '../ui.tsx';
 
 export interface Certification {
@@ -165,6 +168,15 @@ export function CertificationView({ certification: c }: { certification: Certifi
           </dd>
         </dl>
       </Panel>
+      <CertificationHistory certification={c} />
+    </>
+  );
+}
+
+function CertificationHistory({ certification: c }: { certification: Certification }) {
+  const { t, date } = useConsole();
+  return (
+    <>
       <Panel title={t('certificationHistory')}>
         {c.history.length === 0 ? (
           <Empty />
@@ -203,22 +215,220 @@ export function CertificationView({ certification: c }: { certification: Certifi
   );
 }
 
+interface MyCertificationData {
+  me: { id: string; ownedGroups: { id: string; name: string; requiresCertification: boolean }[] };
+  myCertification: Certification;
+  certificationLevels: Level[];
+  trainingEnrolments: Connection<Enrolment & { enrolledAt: string; completedAt: string | null; revision: number }>;
+  trainingProgrammes: Connection<Programme>;
+}
+
+/**
+ * Where the signed-in member stands: their level, what the next one still needs (module by module), what each group
+ * they own requires of them, and their own self-paced modules to record. Everything here is the caller's own.
+ */
 export function MyCertificationPage() {
-  const { t } = useConsole();
-  const state = useQuery<{ myCertification: Certification; certificationLevels: Level[] }>(MY_CERTIFICATION);
+  const { t, me } = useConsole();
+  const state = useQuery<MyCertificationData>(MY_CERTIFICATION, { memberId: me.id });
   return (
-    <Page title={t('area_myCertification')}>
+    <Page title={t('area_myCertification')} actions={<RefreshButton onClick={state.reload} />}>
       <Loaded state={state}>
-        {({ myCertification, certificationLevels }) => (
-          <>
-            <CertificationView certification={myCertification} />
-            <Panel title={t('levels')}>
-              <LevelsTable levels={certificationLevels} />
-            </Panel>
-          </>
-        )}
+        {(data) => {
+          const programmes = new Map(data.trainingProgrammes.edges.map(({ node }) => [node.id, node]));
+          const enrolments = new Map(data.trainingEnrolments.edges.map(({ node }) => [node.programmeId, node]));
+          const c = data.myCertification;
+          const next = data.certificationLevels.find((l) => l.level === c.nextLevel) ?? null;
+          // What the next level needs first, then whatever else they follow. One list, so that a programme just
+          // completed stays where it is (with its message and the keyboard focus) rather than moving elsewhere.
+          const followed = [...new Set([...c.missingForNextLevel, ...enrolments.keys()])];
+          return (
+            <>
+              <MyStanding certification={c} levels={data.certificationLevels} />
+              {data.me.ownedGroups.length > 0 ? <MyGroups groups={data.me.ownedGroups} status={c.status as CertificationStatus} /> : null}
+              <Panel title={next ? t('forNextLevel', { level: next.level, name: next.name }) : t('nextLevel')}>
+                {c.missingForNextLevel.length === 0 ? (
+                  <p>{c.nextLevel === null ? t('highestLevel') : t('nothingMissing')}</p>
+                ) : (
+                  <ul>
+                    {c.missingForNextLevel.map((id) => {
+                      const progress = programmeProgress(programmes.get(id) ?? null, enrolments.get(id) ?? null);
+                      return (
+                        <li key={id} data-testid="next-level-progress">
+                          <strong>{programmes.get(id)?.title ?? id}</strong>:{' '}
+                          {t('modulesDone', { done: progress.done, total: progress.total })}
+                          {progress.remaining.length > 0
+                            ? ` ${t('modulesRemaining', { modules: progress.remaining.map((m) => m.title).join(', ') })}`
+                            : ''}
+                        </li>
+                      );
+                    })}
+                  </ul>
+                )}
+              </Panel>
+              {followed.length > 0 ? (
+                <Panel title={t('myTraining')}>
+                  {followed.map((id) => (
+                    <ProgrammeCard
+                      key={id}
+                      programmeId={id}
+                      programme={programmes.get(id) ?? null}
+                      enrolment={enrolments.get(id) ?? null}
+                      onChanged={state.reload}
+                    />
+                  ))}
+                </Panel>
+              ) : null}
+              <CertificationHistory certification={c} />
+              <Panel title={t('levels')}>
+                <LevelsTable levels={data.certificationLevels} />
+              </Panel>
+            </>
+          );
+        }}
       </Loaded>
     </Page>
+  );
+}
+
+function RefreshButton({ onClick }: { onClick: () => void }) {
+  const { t } = useConsole();
+  return (
+    <button type="button" onClick={onClick}>
+      {t('refresh')}
+    </button>
+  );
+}
+
+/** The level held, in words: "Level 1 (Foundation): Certified until 1 May 2027". */
+function MyStanding({ certification: c, levels }: { certification: Certification; levels: readonly Level[] }) {
+  const { t, date } = useConsole();
+  const held = levels.find((l) => l.level === c.level);
+  return (
+    <Panel title={t('myStanding')}>
+      <p data-testid="my-level">
+        {c.level === null ? (
+          t('noCertification')
+        ) : (
+          <>
+            {t('levelHeld', { level: c.level, name: held?.name ?? null })} <Badge value={c.status} tone={toneOf(c.status)} />
+            {c.expiresAt ? ` ${t('untilDate', { date: date(c.expiresAt) })}` : null}
+          </>
+        )}
+      </p>
+    </Panel>
+  );
+}
+
+/** Each group the member owns: whether it requires certification, and whether they may moderate its cases now. */
+function MyGroups({ groups, status }: { groups: MyCertificationData['me']['ownedGroups']; status: CertificationStatus }) {
+  const { t, e } = useConsole();
+  return (
+    <Panel title={t('myGroups')}>
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('group')}</th>
+              <th scope="col">{t('requiresCertification')}</th>
+              <th scope="col">{t('moderationNow')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {groups.map((g) => {
+              const standing = gateStanding(status, g.requiresCertification);
+              return (
+                <tr key={g.id}>
+                  <td>
+                    <Link to={{ name: 'group', groupId: g.id }}>{g.name}</Link> <span className="muted">{g.id}</span>
+                  </td>
+                  <td>{g.requiresCertification ? t('yes') : t('no')}</td>
+                  <td>
+                    <Badge value={standing === 'allowed' ? 'ACTIVE' : status} tone={standing === 'allowed' ? 'ok' : 'bad'} />{' '}
+                    {t(`gate_${standing}`, { status: e(status).toLowerCase() })}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </Panel>
+  );
+}
+
+/** One programme: modules done of how many, which remain, and the member's own steps (enrol, record a module). */
+function ProgrammeCard({
+  programmeId,
+  programme,
+  enrolment,
+  onChanged,
+}: {
+  programmeId: string;
+  programme: Programme | null;
+  enrolment: Enrolment | null;
+  onChanged: () => void;
+}) {
+  const { t, e, me, client } = useConsole();
+  const action = useAction();
+  const progress = programmeProgress(programme, enrolment);
+  const headingId = `programme-${programmeId}`;
+  const after = () => {
+    onChanged();
+    // The button just pressed goes away: keep the keyboard where the result shows.
+    requestAnimationFrame(() => document.getElementById(headingId)?.focus());
+  };
+  const enrol = () =>
+    void action
+      .run(
+        () => client.request(ENROL_IN_TRAINING, { input: { programmeId, memberId: me.id, commandId: newCommandId() } }),
+        t('enrolled_done'),
+      )
+      .then((ok) => ok && after());
+  const complete = (moduleId: string) =>
+    void action
+      .run(
+        () => client.request(COMPLETE_TRAINING_MODULE, { input: { programmeId, memberId: me.id, moduleId, commandId: newCommandId() } }),
+        t('moduleRecorded'),
+      )
+      .then((ok) => ok && after());
+  return (
+    <article className="programme" aria-labelledby={headingId}>
+      <h3 id={headingId} tabIndex={-1}>
+        {programme?.title ?? programmeId} <span className="muted">{programmeId}</span>{' '}
+        {enrolment ? <Badge value={enrolment.status} tone={toneOf(enrolment.status)} /> : null}
+      </h3>
+      <p data-testid="module-progress">
+        {t('modulesDone', { done: progress.done, total: progress.total })}
+        {progress.remaining.length > 0 ? ` ${t('modulesRemaining', { modules: progress.remaining.map((m) => m.title).join(', ') })}` : ''}
+      </p>
+      <ul className="modules">
+        {progress.modules.map((m) => (
+          <li key={m.moduleId}>
+            {m.done ? '✓' : '○'} {m.title}{' '}
+            <span className="muted">
+              {m.required ? t('requiredModule') : t('optionalModule')}
+              {m.selfPaced ? ` · ${t('selfPaced')}` : ''}
+            </span>{' '}
+            {!m.done && progress.running && m.selfPaced ? (
+              <button type="button" disabled={action.busy} onClick={() => complete(m.moduleId)}>
+                {t('recordModuleDone', { module: m.title })}
+              </button>
+            ) : !m.done && progress.running ? (
+              <span className="muted">{t('recordedByCommunityManager')}</span>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      {!progress.running && programme ? (
+        <p>
+          <button type="button" className="primary" disabled={action.busy} onClick={enrol}>
+            {enrolment ? t('enrolAgain') : t('enrolInProgramme')}
+          </button>{' '}
+          {enrolment ? <span className="muted">{e(enrolment.status)}</span> : <span className="muted">{t('notEnrolledYet')}</span>}
+        </p>
+      ) : null}
+      {action.outcome}
+    </article>
   );
 }
 

@@ -36,6 +36,7 @@ export function GroupsPage() {
   const state = useQuery<{ groups: Connection<GroupRow> }>(GROUPS, { first: 25, after });
   return (
     <Page title={t('area_groups')}>
+      {me.ownedGroups.length > 0 ? <GroupsYouOwn /> : null}
       {can(me.roles, 'manage') ? <CreateGroupForm /> : null}
       {OWNERLESS_GROUPS_READERS.some((role) => me.roles.includes(role)) ? <OwnerlessGroups /> : null}
       <Loaded state={state}>
@@ -76,6 +77,23 @@ export function GroupsPage() {
         }
       </Loaded>
     </Page>
+  );
+}
+
+/** An owner's own groups first (as read at sign-in: ownership is governance state, not a token claim). */
+function GroupsYouOwn() {
+  const { t, me } = useConsole();
+  return (
+    <Panel title={t('groupsYouOwn')}>
+      <ul>
+        {me.ownedGroups.map((g) => (
+          <li key={g.id}>
+            <Link to={{ name: 'group', groupId: g.id }}>{g.name}</Link> <span className="muted">{g.id}</span>
+            {g.requiresCertification ? <span className="muted"> · {t('requiresCertification')}</span> : null}
+          </li>
+        ))}
+      </ul>
+    </Panel>
   );
 }
 

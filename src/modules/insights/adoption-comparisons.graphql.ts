@@ -109,6 +109,21 @@ export class CertificationBeforeAfterComparison {
   @Field(() => Float, difference('after minus before'))
   readingShareDifference!: number | null;
 
+  @Field(() => Float, { nullable: true, description: 'after.members minus before.members; null when no group is compared.' })
+  membersDifference!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'after.posters minus before.posters; null when either side has no group whose reports count posters.',
+  })
+  postersDifference!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'after.readers minus before.readers; null when either side has no group whose reports count readers.',
+  })
+  readersDifference!: number | null;
+
   @Field(() => Boolean, SAMPLE_TOO_SMALL)
   sampleTooSmall!: boolean;
 

@@ -42,7 +42,16 @@ export interface AmbassadorComparison extends Contrast {
   readonly withoutAmbassador: ComparisonSide;
 }
 
-export interface CertificationBeforeAfterComparison extends Contrast {
+/** After minus before of each count a side reports; null where either side lacks it. */
+export interface CountDifferences {
+  /** Null when no group is compared. There is no difference of groups: both sides hold the same groups. */
+  readonly membersDifference: number | null;
+  /** Null when either side has no group whose reports count posters (its posters are then no figure but a 0 by default). */
+  readonly postersDifference: number | null;
+  readonly readersDifference: number | null;
+}
+
+export interface CertificationBeforeAfterComparison extends Contrast, CountDifferences {
   readonly weeks: number;
   readonly before: ComparisonSide;
   readonly after: ComparisonSide;
@@ -111,6 +120,7 @@ export function compareAdoption(model: InsightsModel, at: number, facts: Compari
       before,
       after,
       ...contrast(after, before, BEFORE_AFTER_CAVEAT, ['after the award', 'before']),
+      ...countDifferences(after, before),
     },
   };
 }
@@ -260,6 +270,19 @@ function contrast(measured: ComparisonSide, other: ComparisonSide, base: string,
     readingShareDifference: difference(measured.readingShare, other.readingShare),
     sampleTooSmall,
     caveat: sentences.join(' '),
+  };
+}
+
+/**
+ * `later` minus `earlier` of each count. A share is null exactly when its side has no group that counts posters (or
+ * readers): its 0 posters then mean "not counted", and a difference with it would be made up.
+ */
+function countDifferences(later: ComparisonSide, earlier: ComparisonSide): CountDifferences {
+  const compared = later.groups > 0 && earlier.groups > 0;
+  return {
+    membersDifference: compared ? later.members - earlier.members : null,
+    postersDifference: later.postingShare === null || earlier.postingShare === null ? null : later.posters - earlier.posters,
+    readersDifference: later.readingShare === null || earlier.readingShare === null ? null : later.readers - earlier.readers,
   };
 }
 

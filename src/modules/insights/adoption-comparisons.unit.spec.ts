@@ -118,7 +118,15 @@ describe('adoption comparisons', () => {
       minimumGroupsPerSide: 5,
       certifiedOwners: { certified: empty, uncertified: empty, ...none },
       ambassadorInDepartment: { withAmbassador: empty, withoutAmbassador: empty, ...none },
-      beforeAfterCertification: { weeks: 4, before: empty, after: empty, ...none },
+      beforeAfterCertification: {
+        weeks: 4,
+        before: empty,
+        after: empty,
+        ...none,
+        membersDifference: null,
+        postersDifference: null,
+        readersDifference: null,
+      },
     });
   });
 
@@ -260,6 +268,8 @@ describe('adoption comparisons', () => {
       expect(c).toMatchObject({ weeks: 4, before: sideOf(3, 150, 18, 75, 0.12, 0.5), after: sideOf(3, 170, 35, 92, 35 / 170, 92 / 170) });
       expect(c.postingShareDifference).toBeCloseTo(35 / 170 - 0.12, 12);
       expect(c.readingShareDifference).toBeCloseTo(92 / 170 - 0.5, 12);
+      // 170 - 150, 35 - 18, 92 - 75
+      expect([c.membersDifference, c.postersDifference, c.readersDifference]).toEqual([20, 17, 17]);
       expect(c.caveat).toContain('There is no comparison group');
       expect(c.caveat).toContain('from the 4 weeks before the day the first of their current owners was first certified');
       // 150 / 3 and 170 / 3
@@ -272,6 +282,8 @@ describe('adoption comparisons', () => {
       // gA after: only week 28-34 (110, 22, 66). gE as above. before: 100 + 10, 12 + 1, 50 + 5; after: 110 + 10, 22 + 3, 66 + 7
       expect(c.before).toEqual(sideOf(2, 110, 13, 55, 13 / 110, 0.5));
       expect(c.after).toEqual(sideOf(2, 120, 25, 73, 25 / 120, 73 / 120));
+      // 120 - 110, 25 - 13, 73 - 55
+      expect([c.membersDifference, c.postersDifference, c.readersDifference]).toEqual([10, 12, 18]);
     });
 
     test('an owner who is no longer an owner takes the group out of the comparison', () => {
@@ -280,6 +292,39 @@ describe('adoption comparisons', () => {
       // gB and gE only: before 40 + 10, 5 + 1, 20 + 5; after 50 + 10, 12 + 3, 30 + 7
       expect(c.before).toEqual(sideOf(2, 50, 6, 25, 6 / 50, 0.5));
       expect(c.after).toEqual(sideOf(2, 60, 15, 37, 0.25, 37 / 60));
+      expect([c.membersDifference, c.postersDifference, c.readersDifference]).toEqual([10, 9, 12]);
     });
+
+    test("at day 5, no group has a period over on both sides yet (gE's first week after is not over): every difference is null", () => {
+      const { beforeAfterCertification: c } = comparisonsAt(5, history);
+      expect(c.before.groups).toBe(0);
+      expect(c).toMatchObject({
+        postingShareDifference: null,
+        readingShareDifference: null,
+        membersDifference: null,
+        postersDifference: null,
+        readersDifference: null,
+      });
+    });
+  });
+
+  test('before vs after: a count a side does not have (reports that stop counting posters) has no difference', () => {
+    const history = [
+      ...on(0, member('o1', 'Sales'), member('o2', 'Sales'), group('gV', 'o1'), group('gW', 'o2')),
+      ...on(28, awarded('o1', 28, 400), awarded('o2', 28, 400)),
+      // gV counts posters and readers before its award, neither after (its platform moved to Viva Engage's counts).
+      activity('gV', [14, 20], [40, 4, 20]),
+      activity('gV', [28, 34], [44, null, null]),
+      // gW counts readers only, on both sides.
+      activity('gW', [14, 20], [10, null, 5]),
+      activity('gW', [35, 41], [12, null, 9]),
+    ];
+    const { beforeAfterCertification: c } = comparisonsAt(63, history);
+    // before: members 40 + 10, posters 4 (gV's), readers 20 + 5 of 50; after: members 44 + 12, no posters, readers 9 of 12
+    expect(c.before).toEqual(sideOf(2, 50, 4, 25, 0.1, 0.5));
+    expect(c.after).toEqual(sideOf(2, 56, 0, 9, null, 0.75));
+    // 56 - 50; posters not counted after the award: no difference, not -4; readers 9 - 25 (fewer groups count them after)
+    expect(c).toMatchObject({ membersDifference: 6, postersDifference: null, readersDifference: -16, postingShareDifference: null });
+    expect(c.readingShareDifference).toBeCloseTo(0.25, 12);
   });
 });

@@ -142,6 +142,10 @@ export interface PrivacyFigures {
 
 export interface GroupAdoptionFigures {
   readonly groupId: string;
+  /** Its name in the group directory then; null for a group the directory does not know (reported under an unknown id). */
+  readonly name: string | null;
+  /** Its owners then (0: nobody answers for it). */
+  readonly owners: number;
   /** The group's latest period that had ended by then (YYYY-MM-DD, both days included). */
   readonly periodStart: string;
   readonly periodEnd: string;
@@ -492,8 +496,11 @@ function adoption(model: InsightsModel, { at }: InsightsPoint): AdoptionFigures 
       totals.readingMembers += members;
       totals.readers += readers;
     }
+    const directory = model.groups.get(groupId);
     byGroup.push({
       groupId,
+      name: directory?.name ?? null,
+      owners: directory?.owners.length ?? 0,
       periodStart: latest.periodStart,
       periodEnd: latest.periodEnd,
       members,

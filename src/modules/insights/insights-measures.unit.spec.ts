@@ -772,6 +772,8 @@ describe('insights measures', () => {
         byGroup: [
           {
             groupId: 'g1',
+            name: null,
+            owners: 0,
             periodStart: date(0),
             periodEnd: date(6),
             members: 100,
@@ -784,6 +786,8 @@ describe('insights measures', () => {
           },
           {
             groupId: 'g2',
+            name: null,
+            owners: 0,
             periodStart: date(0),
             periodEnd: date(6),
             members: 50,
@@ -796,6 +800,8 @@ describe('insights measures', () => {
           },
           {
             groupId: 'g3',
+            name: null,
+            owners: 0,
             periodStart: date(0),
             periodEnd: date(6),
             members: 30,
@@ -808,6 +814,8 @@ describe('insights measures', () => {
           },
           {
             groupId: 'g4',
+            name: null,
+            owners: 0,
             periodStart: date(0),
             periodEnd: date(6),
             members: 0,
@@ -884,6 +892,8 @@ describe('insights measures', () => {
       expect(measure(model, week(8)).adoption.byGroup).toEqual([
         {
           groupId: 'g1',
+          name: null,
+          owners: 0,
           periodStart: date(-23),
           periodEnd: date(6),
           members: 100,

@@ -8,6 +8,7 @@ import { NodeRegistry } from '../../platform/graphql/node.ts';
 import { badInput } from '../../platform/shared/domain-error.ts';
 import { KPI_IDS, kpiDefinition, type KpiId } from './kpi-catalogue.ts';
 import { InsightsEngine } from './insights-engine.ts';
+import type { InsightsSnapshot } from './insights-measures.ts';
 import { pointAt, seriesPoints, type InsightStep } from './insights-timeline.ts';
 import { RunUseCase } from '../../platform/command/use-case.ts';
 import { clearKpiTarget, setKpiTarget } from './insights.use-cases.ts';
@@ -24,6 +25,13 @@ import {
   OwnerCertificationInsight,
   SetKpiTargetInput,
 } from './insights.graphql.ts';
+import {
+  DEFAULT_DAYS_WITHOUT_ACTIVITY,
+  groupsWithoutActivity,
+  MAX_DAYS_WITHOUT_ACTIVITY,
+  MAX_GROUPS_WITHOUT_ACTIVITY,
+} from './adoption-attention.ts';
+import { GroupsWithoutActivity } from './adoption-attention.graphql.ts';
 import { insightsView, targetView, type GovernanceInsightsView, type OwnerCertificationInsightView } from './insights.views.ts';
 
 /** Who reads the KPIs: the people who run governance and those who check it. */
@@ -93,6 +101,40 @@ export class InsightsResolver {
     const points = seriesPoints(requireTime(from, 'from'), requireTime(to, 'to'), step, Date.now());
     const snapshots = await this.engine.series(points);
     return { from, to, step, points: snapshots.map(insightsView) };
+  }
+
+  @Query(() => GroupsWithoutActivity, {
+    description:
+      'Community managers and auditors: the groups without activity for `days` days at `at` (default now), as the log ' +
+      'stood then: which groups ADOPTION_GROUPS_INACTIVE_30_DAYS counts (with other days, by the same rule).',
+  })
+  async groupsWithoutActivity(
+    @Context() context: RequestContext,
+    @Args('at', { type: () => Date, nullable: true }) at?: Date | null,
+    @Args('days', { type: () => Int, defaultValue: DEFAULT_DAYS_WITHOUT_ACTIVITY, description: `1 to ${MAX_DAYS_WITHOUT_ACTIVITY}.` })
+    days = DEFAULT_DAYS_WITHOUT_ACTIVITY,
+    @Args('first', { type: () => Int, defaultValue: 100, description: `At most ${MAX_GROUPS_WITHOUT_ACTIVITY}; total counts them all.` })
+    first = 100,
+  ): Promise<GroupsWithoutActivity> {
+    requireReader(context);
+    if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS_WITHOUT_ACTIVITY) {
+      throw badInput(`days must be a whole number from 1 to ${MAX_DAYS_WITHOUT_ACTIVITY}`, { field: 'days' });
+    }
+    if (!Number.isInteger(first) || first < 0 || first > MAX_GROUPS_WITHOUT_ACTIVITY) {
+      throw badInput(`first must be a whole number from 0 to ${MAX_GROUPS_WITHOUT_ACTIVITY}`, { field: 'first' });
+    }
+    const answer = groupsWithoutActivity(await this.snapshotAt(at), days, first);
+    return { ...answer, at: new Date(answer.at), groups: [...answer.groups] };
+  }
+
+  /** The figures at `at` (default now) as the log stood then; the period is a week, which no adoption figure reads. */
+  private async snapshotAt(at: Date | null | undefined): Promise<InsightsSnapshot> {
+    const now = Date.now();
+    if (at === null || at === undefined) return this.engine.current(pointAt(now, 'WEEK'));
+    const ms = requireTime(at, 'at');
+    if (ms > now) throw badInput('at must not be in the future: there is no history there yet', { field: 'at' });
+    const [snapshot] = await this.engine.series([pointAt(ms, 'WEEK')]);
+    return snapshot!;
   }
 
   @Query(() => [KpiDefinitionType], { description: 'Community managers and auditors: every KPI, its unit, direction and scopes.' })
