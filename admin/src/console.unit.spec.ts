@@ -73,6 +73,7 @@ import {
 } from './moderation.ts';
 import { gateStanding, programmeProgress } from './my-certification.ts';
 import { hrefFor, parseRoute, type Route } from './routes.ts';
+import type { NotificationKind } from './api/generated/graphql.ts';
 import { labelKeyOf, NOTIFICATION_STATUSES, notificationStatusesOf, notificationTone } from './notifications.ts';
 import {
   EMPTY_REGISTER_FORM,
@@ -799,13 +800,25 @@ describe('notifications and webhooks', () => {
     expect(notificationTone('SKIPPED_TOO_OLD')).toBeUndefined();
   });
 
+  // A kind the schema gains without a label here fails to compile (satisfies), and then this test.
+  const EVERY_NOTIFICATION_KIND = {
+    AGREEMENT_REACCEPTANCE_REQUIRED: true,
+    AMBASSADOR_APPROVED: true,
+    AMBASSADOR_OFFBOARDED: true,
+    APPEAL_DECIDED: true,
+    CERTIFICATION_DUE_FOR_RENEWAL: true,
+    CERTIFICATION_EXPIRED: true,
+    CERTIFICATION_SUSPENDED: true,
+    MODERATION_DECISION: true,
+    REPORT_HANDLED: true,
+    WEBHOOK_DISABLED: true,
+  } satisfies Record<NotificationKind, true>;
+
   test('every status and kind has a label in both languages; one the API adds later shows as its value', () => {
     const keys = [
       ...NOTIFICATION_STATUSES.map((s) => labelKeyOf('notifStatus_', s)),
       ...WEBHOOK_DELIVERY_STATUSES.map((s) => labelKeyOf('webhookDeliveryStatus_', s)),
-      ...['CERTIFICATION_DUE_FOR_RENEWAL', 'CERTIFICATION_EXPIRED', 'MODERATION_DECISION', 'WEBHOOK_DISABLED'].map((k) =>
-        labelKeyOf('notifKind_', k),
-      ),
+      ...Object.keys(EVERY_NOTIFICATION_KIND).map((k) => labelKeyOf('notifKind_', k)),
       ...['BY_COMMUNITY_MANAGER', 'FAILING'].map((r) => labelKeyOf('webhookDisabledReason_', r)),
       ...['ACTIVE', 'DISABLED'].map((s) => labelKeyOf('webhookStatus_', s)),
     ];

@@ -26,6 +26,8 @@ const AREA_PATHS: Readonly<Record<Area, string>> = {
   audit: 'audit',
   insights: 'insights',
   adoption: 'adoption',
+  notifications: 'notifications',
+  webhooks: 'webhooks',
 };
 
 function decode(segment: string): string | null {

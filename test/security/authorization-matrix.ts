@@ -54,6 +54,7 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   notificationDeliveries: only(STAFF_READERS, () => ({ first: 5 })),
   externalGroupMappings: only(STAFF_READERS, () => ({ first: 5 })),
   webhooks: only(STAFF_READERS),
+  myNotificationPreferences: only(SIGNED_IN),
   webhookDeliveries: only(STAFF_READERS, () => ({ first: 5 })),
   moderationQueue: [
     { about: 'the whole queue', allowed: [...STAFF_READERS, 'GROUP_OWNER', 'OTHER_GROUP_OWNER'], variables: () => ({ first: 5 }) },
@@ -232,6 +233,8 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   mapExternalGroup: only(CM, (w) => ({ input: { format: 'GENERIC', externalId: `${w.tag}-platform-group`, groupId: w.ids.spareGroup } })),
   unmapExternalGroup: only(CM, (w) => ({ input: { format: 'GENERIC', externalId: `${w.tag}-platform-group`, groupId: w.ids.spareGroup } })),
   // .invalid never resolves: the dispatcher of the matrix's service posts nowhere.
+  // Always the caller's own preferences: there is no one else's to name.
+  setNotificationPreferences: only(ACTORS, () => ({ input: { optedOut: ['CERTIFICATION_DUE_FOR_RENEWAL'] } })),
   registerWebhook: only(CM, (w) => ({ input: { url: `https://hooks.example.invalid/${w.tag}`, categories: ['group'] } })),
   rotateWebhookSecret: only(CM, (w) => ({ input: { webhookId: `${w.tag}-webhook` } })),
   disableWebhook: only(CM, (w) => ({ input: { webhookId: `${w.tag}-webhook` } })),

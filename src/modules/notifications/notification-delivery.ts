@@ -5,7 +5,8 @@ import { DueWorkScheduler } from '../../platform/scheduling/due-work-scheduler.t
 import type { Clock } from '../../platform/shared/clock.ts';
 import { MEMBERS_TABLE } from '../members/index.ts';
 import { notificationLanguage, renderNotification } from './notification-messages.ts';
-import { NOTIFICATION_OUTBOX_TABLE } from './notification-outbox.projection.ts';
+import { NOTIFICATION_OUTBOX_AUDIENCE_TABLE, NOTIFICATION_OUTBOX_TABLE } from './notification-outbox.projection.ts';
+import { NOTIFICATION_PREFERENCES_TABLE } from './notification-preferences.projection.ts';
 import { notificationsFor, type NotificationIntent } from './notification-rules.ts';
 
 export const NOTIFICATION_DELIVERY_SCHEDULER = 'notification-delivery';
@@ -18,6 +19,7 @@ export const DELIVERY_STATUSES = [
   'FAILED',
   'NOT_SENT_NO_SMTP',
   'NOT_SENT_NO_ADDRESS',
+  'NOT_SENT_OPTED_OUT',
   'SKIPPED_TOO_OLD',
 ] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -25,12 +27,22 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** A claim this old is taken to have died with its process: sent again, with the same Message-ID. */
 const CLAIM_EXPIRES_MS = 5 * 60_000;
 const MAX_ATTEMPTS = 8;
+/** Outbox events read per page, and notifications being sent at once (smtp-sender.ts keeps a pool of connections). */
+const OUTBOX_PAGE = 100;
+const SENDS_IN_FLIGHT = 16;
 
 export interface OutboxEvent {
   readonly eventId: string;
   readonly type: string;
   readonly data: Record<string, unknown>;
   readonly occurredAt: string;
+  /** The members the outbox fixed for the event when it recorded it (NotificationFacts), sorted. */
+  readonly audience: readonly string[];
+}
+
+/** What the delivery takes at a time: a page of the outbox, oldest first. */
+export interface OutboxPage {
+  readonly events: readonly OutboxEvent[];
 }
 
 export interface OutgoingMail {
@@ -62,7 +74,7 @@ export interface NotificationDeliveryOptions {
  * different message. Outcomes live in `notification_deliveries`, outside the read models, so a rebuild of the outbox
  * sends nothing twice; an event whose notifications all reached a final outcome is marked done.
  */
-export function createNotificationDelivery(options: NotificationDeliveryOptions): DueWorkScheduler<OutboxEvent> {
+export function createNotificationDelivery(options: NotificationDeliveryOptions): DueWorkScheduler<OutboxPage> {
   const { readModels } = options;
   let schemaReady: Promise<void> | undefined;
   const ensureSchema = () =>
@@ -70,16 +82,21 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
       schemaReady = undefined;
       throw error;
     }));
-  return new DueWorkScheduler<OutboxEvent>({
+  return new DueWorkScheduler<OutboxPage>({
     name: NOTIFICATION_DELIVERY_SCHEDULER,
     clock: options.clock,
     intervalMs: options.intervalMs,
-    findDue: async (_now, limit) => {
+    // One item is a page of the outbox, whose notifications go out SENDS_IN_FLIGHT at a time (handled one at a time,
+    // a backlog went at the pace of one SMTP exchange per e-mail). A pass takes page after page until one comes back
+    // empty, or the same as one it already took (only notifications waiting for their retry are left).
+    batchSize: 1,
+    findDue: async () => {
       await ensureSchema();
-      return findUndelivered(readModels, limit);
+      const events = await findUndelivered(readModels, OUTBOX_PAGE);
+      return events.length > 0 ? [{ events }] : [];
     },
-    handle: (event, now) => deliverEvent(options, event, now),
-    describe: (event) => `notifications of event ${event.eventId}`,
+    handle: (page, now) => deliverPage(options, page.events, now),
+    describe: (page) => `notifications of ${page.events.length} events, ${page.events[0]!.eventId} to ${page.events.at(-1)!.eventId}`,
   });
 }
 
@@ -109,17 +126,22 @@ async function ensureDeliverySchema(readModels: DataSource): Promise<void> {
 }
 
 async function findUndelivered(readModels: DataSource, limit: number): Promise<OutboxEvent[]> {
-  const rows: { event_id: string; event_type: string; data: Record<string, unknown>; occurred_at: Date }[] = await readModels.query(
-    `SELECT o.event_id, o.event_type, o.data, o.occurred_at FROM read_models.${NOTIFICATION_OUTBOX_TABLE} o
-      WHERE NOT EXISTS (SELECT 1 FROM notification_events_done d WHERE d.event_id = o.event_id)
-      ORDER BY o.occurred_at, o.event_id LIMIT $1`,
-    [limit],
-  );
+  const rows: { event_id: string; event_type: string; data: Record<string, unknown>; occurred_at: Date; audience: string[] }[] =
+    await readModels.query(
+      `SELECT o.event_id, o.event_type, o.data, o.occurred_at,
+              ARRAY(SELECT a.member_id FROM read_models.${NOTIFICATION_OUTBOX_AUDIENCE_TABLE} a
+                     WHERE a.event_id = o.event_id ORDER BY a.member_id) AS audience
+         FROM read_models.${NOTIFICATION_OUTBOX_TABLE} o
+        WHERE NOT EXISTS (SELECT 1 FROM notification_events_done d WHERE d.event_id = o.event_id)
+        ORDER BY o.occurred_at, o.event_id LIMIT $1`,
+      [limit],
+    );
   return rows.map((row) => ({
     eventId: row.event_id,
     type: row.event_type,
     data: row.data,
     occurredAt: new Date(row.occurred_at).toISOString(),
+    audience: row.audience,
   }));
 }
 
@@ -133,74 +155,152 @@ export function messageIdOf(id: string): string {
   return `<${createHash('sha256').update(id).digest('hex').slice(0, 40)}@notifications.governance>`;
 }
 
-async function deliverEvent(options: NotificationDeliveryOptions, event: OutboxEvent, now: Date): Promise<void> {
-  const intents = notificationsFor(
-    { type: event.type, data: event.data, metadata: { occurredAt: event.occurredAt } },
-    { appealWindowDays: options.appealWindowDays },
-  );
-  const tooOld = now.getTime() - Date.parse(event.occurredAt) > options.maxAgeHours * 3_600_000;
-  let final = true;
-  for (const intent of intents) {
-    const status = await deliverOne(options, event, intent, now, tooOld);
-    if (status === 'SENDING' || status === 'RETRY') final = false;
-  }
-  if (final)
-    await options.readModels.query('INSERT INTO notification_events_done (event_id) VALUES ($1) ON CONFLICT DO NOTHING', [event.eventId]);
+/** One notification of a page, from its claim to its outcome. */
+interface PageNotification {
+  readonly event: OutboxEvent;
+  readonly intent: NotificationIntent;
+  readonly id: string;
+  readonly tooOld: boolean;
+  attempts?: number;
+  outcome?: { readonly status: DeliveryStatus; readonly error: string | null };
 }
 
-/** Claims, sends and records one notification; answers where it stands afterwards. */
-async function deliverOne(
-  options: NotificationDeliveryOptions,
-  event: OutboxEvent,
-  intent: NotificationIntent,
-  now: Date,
-  tooOld: boolean,
-): Promise<DeliveryStatus> {
+/**
+ * Delivers a page of the outbox: every notification of its events (an event may have many, e.g. a new agreement
+ * version for every member bound by it), with a few statements for the whole page rather than four per notification:
+ * the claims in one, the recipients' preferences and addresses in two, the sends SENDS_IN_FLIGHT at a time, the
+ * outcomes in one, and the events whose notifications all reached a final outcome marked done in one. (Per
+ * notification, the statements, not the SMTP server, held a backlog to about 50 e-mails a second on the development
+ * machine: bench/notifications.bench.ts.) Until the outcomes are recorded the claims stand: a process that dies in
+ * between leaves them to be taken again after CLAIM_EXPIRES_MS, sent with the same Message-IDs.
+ */
+async function deliverPage(options: NotificationDeliveryOptions, events: readonly OutboxEvent[], now: Date): Promise<void> {
   const { readModels } = options;
-  const id = notificationId(event.eventId, intent, 'email');
-  const messageId = messageIdOf(id);
-  // The first claim inserts; a claim left by a process that died, or a retry that is due, is taken over.
-  const claimed: { attempts: number }[] = await readModels.query(
-    `INSERT INTO notification_deliveries AS d (notification_id, event_id, kind, recipient_id, channel, status, attempts, message_id, updated_at)
-     VALUES ($1, $2, $3, $4, 'email', 'SENDING', 1, $5, $6)
+  const byId = new Map<string, PageNotification>();
+  for (const event of events) {
+    const intents = notificationsFor(
+      { type: event.type, data: event.data, metadata: { occurredAt: event.occurredAt } },
+      { appealWindowDays: options.appealWindowDays },
+      { audience: event.audience },
+    );
+    const tooOld = now.getTime() - Date.parse(event.occurredAt) > options.maxAgeHours * 3_600_000;
+    for (const intent of intents) {
+      const id = notificationId(event.eventId, intent, 'email');
+      if (!byId.has(id)) byId.set(id, { event, intent, id, tooOld });
+    }
+  }
+  const page = [...byId.values()];
+  const unfinished = new Set<string>();
+
+  // The first claim inserts; a claim left by a process that died, or a retry that is due, is taken over. Rows are
+  // created in the page's order, each at its own clock_timestamp(): the delivery log lists them as they were decided.
+  const claimed = (await readModels.query(
+    `INSERT INTO notification_deliveries AS d
+            (notification_id, event_id, kind, recipient_id, channel, status, attempts, message_id, created_at, updated_at)
+     SELECT c.id, c.event_id, c.kind, c.recipient_id, 'email', 'SENDING', 1, c.message_id, clock_timestamp(), $6
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS c(id, event_id, kind, recipient_id, message_id, n)
+      ORDER BY c.n
      ON CONFLICT (notification_id) DO UPDATE SET status = 'SENDING', attempts = d.attempts + 1, updated_at = $6
        WHERE (d.status = 'SENDING' AND d.updated_at < $6::timestamptz - make_interval(secs => $7))
           OR (d.status = 'RETRY' AND d.next_attempt_at <= $6)
-     RETURNING d.attempts`,
-    [id, event.eventId, intent.kind, intent.recipientId, messageId, now, CLAIM_EXPIRES_MS / 1000],
-  );
-  if (claimed.length === 0) {
-    const [row] = (await readModels.query('SELECT status FROM notification_deliveries WHERE notification_id = $1', [id])) as {
-      status: DeliveryStatus;
-    }[];
-    return row?.status ?? 'RETRY';
+     RETURNING d.notification_id, d.attempts`,
+    [
+      page.map((n) => n.id),
+      page.map((n) => n.event.eventId),
+      page.map((n) => n.intent.kind),
+      page.map((n) => n.intent.recipientId),
+      page.map((n) => messageIdOf(n.id)),
+      now,
+      CLAIM_EXPIRES_MS / 1000,
+    ],
+  )) as { notification_id: string; attempts: number }[];
+  for (const row of claimed) byId.get(row.notification_id)!.attempts = row.attempts;
+  const mine = page.filter((n) => n.attempts !== undefined);
+  // Not claimed: sent or settled before, or in another instance's hands; only the first are final.
+  const others = page.filter((n) => n.attempts === undefined);
+  if (others.length > 0) {
+    const rows = (await readModels.query(
+      'SELECT notification_id, status FROM notification_deliveries WHERE notification_id = ANY($1::text[])',
+      [others.map((n) => n.id)],
+    )) as { notification_id: string; status: DeliveryStatus }[];
+    const statuses = new Map(rows.map((row) => [row.notification_id, row.status]));
+    for (const n of others) {
+      const status = statuses.get(n.id);
+      if (status === undefined || status === 'SENDING' || status === 'RETRY') unfinished.add(n.event.eventId);
+    }
   }
-  const attempts = claimed[0]!.attempts;
-  const record = async (status: DeliveryStatus, error: string | null = null) => {
-    const retryAt = status === 'RETRY' ? new Date(now.getTime() + Math.min(2 ** attempts * 30_000, 6 * 3_600_000)) : null;
-    await readModels.query(
-      `UPDATE notification_deliveries SET status = $2, last_error = $3, next_attempt_at = $4, updated_at = now(),
-              sent_at = CASE WHEN $2 = 'SENT' THEN now() END
-        WHERE notification_id = $1`,
-      [id, status, error, retryAt],
-    );
-    return status;
-  };
 
-  if (tooOld) return record('SKIPPED_TOO_OLD');
-  if (!options.send) return record('NOT_SENT_NO_SMTP', 'no SMTP configured (SMTP_URL)');
-  const [member] = (await readModels.query(`SELECT emails, preferred_language FROM read_models.${MEMBERS_TABLE} WHERE member_id = $1`, [
-    intent.recipientId,
-  ])) as { emails: { value: string; primary: boolean }[]; preferred_language: string | null }[];
-  const address = member?.emails.find((email) => email.primary)?.value ?? member?.emails[0]?.value;
-  if (!address) return record('NOT_SENT_NO_ADDRESS', 'the member has no e-mail address in the directory');
-  const message = renderNotification(intent, notificationLanguage(member?.preferred_language));
-  try {
-    await options.send({ messageId, to: address, ...message });
-    return record('SENT');
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    logger.warn('notification: sending failed', { notificationId: id, attempts, error: reason });
-    return record(attempts >= MAX_ATTEMPTS ? 'FAILED' : 'RETRY', reason);
+  const recipients = [...new Set(mine.map((n) => n.intent.recipientId))];
+  const optedOut = await optedOutKinds(readModels, recipients);
+  const members = options.send && recipients.length > 0 ? await membersOf(readModels, recipients) : new Map<string, Member>();
+  const toSend: { n: PageNotification; address: string; language: string | null }[] = [];
+  for (const n of mine) {
+    if (n.tooOld) n.outcome = { status: 'SKIPPED_TOO_OLD', error: null };
+    else if (optedOut.get(n.intent.recipientId)?.includes(n.intent.kind))
+      n.outcome = { status: 'NOT_SENT_OPTED_OUT', error: `the member chose not to receive ${n.intent.kind}` };
+    else if (!options.send) n.outcome = { status: 'NOT_SENT_NO_SMTP', error: 'no SMTP configured (SMTP_URL)' };
+    else {
+      const member = members.get(n.intent.recipientId);
+      const address = member?.emails.find((email) => email.primary)?.value ?? member?.emails[0]?.value;
+      if (!address) n.outcome = { status: 'NOT_SENT_NO_ADDRESS', error: 'the member has no e-mail address in the directory' };
+      else toSend.push({ n, address, language: member?.preferred_language ?? null });
+    }
   }
+
+  let next = 0;
+  const sender = async (send: MailSender) => {
+    while (next < toSend.length) {
+      const { n, address, language } = toSend[next++]!;
+      const message = renderNotification(n.intent, notificationLanguage(language));
+      try {
+        await send({ messageId: messageIdOf(n.id), to: address, ...message });
+        n.outcome = { status: 'SENT', error: null };
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        logger.warn('notification: sending failed', { notificationId: n.id, attempts: n.attempts, error: reason });
+        n.outcome = { status: n.attempts! >= MAX_ATTEMPTS ? 'FAILED' : 'RETRY', error: reason };
+      }
+    }
+  };
+  if (options.send) await Promise.all(Array.from({ length: Math.min(SENDS_IN_FLIGHT, toSend.length) }, () => sender(options.send!)));
+
+  if (mine.length > 0) {
+    const retryAt = (n: PageNotification) =>
+      n.outcome!.status === 'RETRY' ? new Date(now.getTime() + Math.min(2 ** n.attempts! * 30_000, 6 * 3_600_000)) : null;
+    await readModels.query(
+      `UPDATE notification_deliveries d SET status = o.status, last_error = o.error, next_attempt_at = o.retry_at, updated_at = now(),
+              sent_at = CASE WHEN o.status = 'SENT' THEN now() END
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS o(id, status, error, retry_at)
+        WHERE d.notification_id = o.id`,
+      [mine.map((n) => n.id), mine.map((n) => n.outcome!.status), mine.map((n) => n.outcome!.error), mine.map(retryAt)],
+    );
+    for (const n of mine) if (n.outcome!.status === 'RETRY') unfinished.add(n.event.eventId);
+  }
+  const done = events.map((event) => event.eventId).filter((eventId) => !unfinished.has(eventId));
+  if (done.length > 0)
+    await readModels.query('INSERT INTO notification_events_done (event_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [done]);
+}
+
+interface Member {
+  readonly emails: { value: string; primary: boolean }[];
+  readonly preferred_language: string | null;
+}
+
+/** The recipients' addresses and languages, from the directory's read model. */
+async function membersOf(readModels: DataSource, memberIds: readonly string[]): Promise<Map<string, Member>> {
+  const rows = (await readModels.query(
+    `SELECT member_id, emails, preferred_language FROM read_models.${MEMBERS_TABLE} WHERE member_id = ANY($1::text[])`,
+    [memberIds],
+  )) as (Member & { member_id: string })[];
+  return new Map(rows.map((row) => [row.member_id, row]));
+}
+
+/** The kinds each member turned off (their preferences as the read model holds them when they are sent). */
+async function optedOutKinds(readModels: DataSource, memberIds: readonly string[]): Promise<Map<string, readonly string[]>> {
+  if (memberIds.length === 0) return new Map();
+  const rows = (await readModels.query(
+    `SELECT member_id, opted_out FROM read_models.${NOTIFICATION_PREFERENCES_TABLE} WHERE member_id = ANY($1::text[])`,
+    [memberIds],
+  )) as { member_id: string; opted_out: string[] }[];
+  return new Map(rows.map((row) => [row.member_id, row.opted_out]));
 }

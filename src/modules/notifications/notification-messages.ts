@@ -1,7 +1,7 @@
 // The words of a notification, in the member's language: pure, so the same intent always renders the same message
 // (a retried delivery sends what the first attempt would have sent).
 import { unreachable } from '../../platform/shared/exhaustive.ts';
-import type { ModerationOutcome } from '../moderation/index.ts';
+import type { AppealOutcome, ContentStatus, ModerationOutcome } from '../moderation/index.ts';
 import type { NotificationIntent } from './notification-rules.ts';
 
 export const NOTIFICATION_LANGUAGES = ['en', 'nl'] as const;
@@ -72,6 +72,63 @@ function compose(intent: NotificationIntent, words: Wording): Message {
           words.footer,
         ],
       };
+    case 'APPEAL_DECIDED': {
+      const outcome = params.text('outcome') as AppealOutcome;
+      return {
+        subject: words.appealSubject(outcome),
+        paragraphs: [
+          words.greeting,
+          words.appealDecided(outcome, {
+            caseId: params.text('caseId'),
+            decidedOn: params.date('decidedAt'),
+            contentStatus: params.text('contentStatus') as ContentStatus,
+          }),
+          words.reason(params.text('reason')),
+          words.appealFinal,
+          words.footer,
+        ],
+      };
+    }
+    case 'REPORT_HANDLED':
+      return {
+        subject: words.reportSubject,
+        paragraphs: [
+          words.greeting,
+          words.report(params.text('caseId'), params.date('decidedAt'), params.boolean('actionTaken')),
+          words.reportPrivacy,
+          words.footer,
+        ],
+      };
+    case 'AMBASSADOR_APPROVED':
+      return {
+        subject: words.ambassadorApprovedSubject,
+        paragraphs: [words.greeting, words.ambassadorApproved(params.number('enrolment'), params.date('approvedAt')), words.footer],
+      };
+    case 'AMBASSADOR_OFFBOARDED':
+      return {
+        subject: words.ambassadorOffboardedSubject,
+        paragraphs: [words.greeting, words.ambassadorOffboarded(params.number('enrolment'), params.date('offboardedAt')), words.footer],
+      };
+    case 'CERTIFICATION_SUSPENDED':
+      return {
+        subject: words.suspendedSubject,
+        paragraphs: [
+          words.greeting,
+          words.suspended(params.number('level'), params.date('suspendedAt')),
+          words.reason(params.text('reason')),
+          words.suspendedNext,
+          words.footer,
+        ],
+      };
+    case 'AGREEMENT_REACCEPTANCE_REQUIRED':
+      return {
+        subject: words.agreementSubject,
+        paragraphs: [
+          words.greeting,
+          words.agreement(params.text('agreementId'), params.number('version'), params.text('title'), params.date('publishedAt')),
+          words.footer,
+        ],
+      };
     default:
       return unreachable('notification kind', intent.kind);
   }
@@ -84,6 +141,13 @@ interface DecisionFacts {
   readonly decidedOn: string;
   /** Null: a suspension until it is lifted. */
   readonly suspendedUntil: string | null;
+}
+
+interface AppealFacts {
+  readonly caseId: string;
+  readonly decidedOn: string;
+  /** Where the content stands after the appeal (restored to its status before the decision when overturned). */
+  readonly contentStatus: ContentStatus;
 }
 
 interface Wording {
@@ -100,6 +164,21 @@ interface Wording {
   expired(level: number, expiredOn: string): string;
   readonly webhookSubject: string;
   webhook(webhookId: string, failingSince: string, lastError: string): string;
+  appealSubject(outcome: AppealOutcome): string;
+  appealDecided(outcome: AppealOutcome, facts: AppealFacts): string;
+  readonly appealFinal: string;
+  readonly reportSubject: string;
+  report(caseId: string, decidedOn: string, actionTaken: boolean): string;
+  readonly reportPrivacy: string;
+  readonly ambassadorApprovedSubject: string;
+  ambassadorApproved(enrolment: number, approvedOn: string): string;
+  readonly ambassadorOffboardedSubject: string;
+  ambassadorOffboarded(enrolment: number, offboardedOn: string): string;
+  readonly suspendedSubject: string;
+  suspended(level: number, suspendedOn: string): string;
+  readonly suspendedNext: string;
+  readonly agreementSubject: string;
+  agreement(agreementId: string, version: number, title: string, publishedOn: string): string;
 }
 
 const ENGLISH: Wording = {
@@ -123,7 +202,58 @@ const ENGLISH: Wording = {
   webhook: (webhookId, failingSince, lastError) =>
     `Webhook ${webhookId} was disabled: every delivery has failed since ${failingSince} (last error: ${lastError}). ` +
     'Nothing is lost: once the receiver works again, enable the webhook in the console and the events recorded meanwhile are delivered.',
+  appealSubject: (outcome) => `Your appeal was decided: ${englishAppeal(outcome).subject}`,
+  appealDecided: (outcome, facts) =>
+    `On ${facts.decidedOn} your appeal in case ${facts.caseId} was decided: ${englishAppeal(outcome).sentence(facts.contentStatus)}`,
+  appealFinal: 'This decision on your appeal is final.',
+  reportSubject: 'Your report was handled',
+  report: (caseId, decidedOn, actionTaken) =>
+    `On ${decidedOn} a moderator handled the report you made (case ${caseId}): ${actionTaken ? 'action was taken' : 'no action was taken'}.`,
+  reportPrivacy: 'To protect the privacy of everyone involved, we do not share what was decided. Thank you for reporting.',
+  ambassadorApprovedSubject: 'Your ambassador nomination was approved',
+  ambassadorApproved: (enrolment, approvedOn) =>
+    `On ${approvedOn} your nomination as ambassador was approved (enrolment ${enrolment}). Your community manager will tell you how onboarding works.`,
+  ambassadorOffboardedSubject: 'Your ambassador enrolment has ended',
+  ambassadorOffboarded: (enrolment, offboardedOn) =>
+    `On ${offboardedOn} your enrolment as ambassador ended (enrolment ${enrolment}). Thank you for your work; your community manager can answer any questions.`,
+  suspendedSubject: 'Your certification was suspended',
+  suspended: (level, suspendedOn) =>
+    `On ${suspendedOn} your level ${level} certification was suspended. While it is suspended you do not count as certified; its expiry date does not change.`,
+  suspendedNext: 'Your community manager can tell you what is needed to have it reinstated.',
+  agreementSubject: 'An agreement needs your acceptance',
+  agreement: (agreementId, version, title, publishedOn) =>
+    `Version ${version} of "${title}" (agreement ${agreementId}) was published on ${publishedOn} and needs your acceptance. Please read and accept it in the platform.`,
 };
+
+/** The sentence names where the content stands when that changed (an overturned decision restores it). */
+function englishAppeal(outcome: AppealOutcome): { subject: string; sentence: (contentStatus: ContentStatus) => string } {
+  switch (outcome) {
+    case 'UPHELD':
+      return { subject: 'the decision stands', sentence: () => 'the moderation decision stands.' };
+    case 'OVERTURNED':
+      return {
+        subject: 'the decision was overturned',
+        sentence: (contentStatus) =>
+          'the moderation decision was overturned. Any warning or suspension it imposed is lifted, and your content is ' +
+          `${englishContentStatus(contentStatus)} as it was before the decision.`,
+      };
+    default:
+      return unreachable('appeal outcome', outcome);
+  }
+}
+
+function englishContentStatus(status: ContentStatus): string {
+  switch (status) {
+    case 'VISIBLE':
+      return 'visible';
+    case 'HIDDEN':
+      return 'hidden';
+    case 'REMOVED':
+      return 'removed';
+    default:
+      return unreachable('content status', status);
+  }
+}
 
 function englishOutcome(outcome: ModerationOutcome, suspendedUntil: string | null): { subject: string; sentence: string } {
   switch (outcome) {
@@ -166,7 +296,57 @@ const DUTCH: Wording = {
   webhook: (webhookId, failingSince, lastError) =>
     `Webhook ${webhookId} is uitgeschakeld: elke aflevering mislukt sinds ${failingSince} (laatste fout: ${lastError}). ` +
     'Er gaat niets verloren: schakel de webhook in de console weer in zodra de ontvanger werkt, dan worden de gebeurtenissen van de tussentijd alsnog afgeleverd.',
+  appealSubject: (outcome) => `Je beroep is beoordeeld: ${dutchAppeal(outcome).subject}`,
+  appealDecided: (outcome, facts) =>
+    `Op ${facts.decidedOn} is je beroep in zaak ${facts.caseId} beoordeeld: ${dutchAppeal(outcome).sentence(facts.contentStatus)}`,
+  appealFinal: 'Dit besluit over je beroep is definitief.',
+  reportSubject: 'Je melding is afgehandeld',
+  report: (caseId, decidedOn, actionTaken) =>
+    `Op ${decidedOn} heeft een moderator je melding afgehandeld (zaak ${caseId}): ${actionTaken ? 'er is actie ondernomen' : 'er is geen actie ondernomen'}.`,
+  reportPrivacy: 'Om de privacy van alle betrokkenen te beschermen, delen we niet wat er is besloten. Bedankt voor je melding.',
+  ambassadorApprovedSubject: 'Je nominatie als ambassadeur is goedgekeurd',
+  ambassadorApproved: (enrolment, approvedOn) =>
+    `Op ${approvedOn} is je nominatie als ambassadeur goedgekeurd (inschrijving ${enrolment}). Je communitymanager vertelt je hoe de onboarding verloopt.`,
+  ambassadorOffboardedSubject: 'Je inschrijving als ambassadeur is beëindigd',
+  ambassadorOffboarded: (enrolment, offboardedOn) =>
+    `Op ${offboardedOn} is je inschrijving als ambassadeur beëindigd (inschrijving ${enrolment}). Bedankt voor je inzet; met vragen kun je terecht bij je communitymanager.`,
+  suspendedSubject: 'Je certificering is geschorst',
+  suspended: (level, suspendedOn) =>
+    `Op ${suspendedOn} is je certificering op niveau ${level} geschorst. Zolang de schorsing duurt, tel je niet als gecertificeerd; de vervaldatum verandert niet.`,
+  suspendedNext: 'Je communitymanager vertelt je wat er nodig is om haar te laten herstellen.',
+  agreementSubject: 'Een overeenkomst vraagt je akkoord',
+  agreement: (agreementId, version, title, publishedOn) =>
+    `Versie ${version} van "${title}" (overeenkomst ${agreementId}) is op ${publishedOn} gepubliceerd en vraagt je akkoord. Lees en accepteer haar in het platform.`,
 };
+
+function dutchAppeal(outcome: AppealOutcome): { subject: string; sentence: (contentStatus: ContentStatus) => string } {
+  switch (outcome) {
+    case 'UPHELD':
+      return { subject: 'het besluit blijft staan', sentence: () => 'het moderatiebesluit blijft staan.' };
+    case 'OVERTURNED':
+      return {
+        subject: 'het besluit is herroepen',
+        sentence: (contentStatus) =>
+          'het moderatiebesluit is herroepen. Een waarschuwing of schorsing die het oplegde is opgeheven, en je bijdrage is ' +
+          `${dutchContentStatus(contentStatus)}, zoals vóór het besluit.`,
+      };
+    default:
+      return unreachable('appeal outcome', outcome);
+  }
+}
+
+function dutchContentStatus(status: ContentStatus): string {
+  switch (status) {
+    case 'VISIBLE':
+      return 'zichtbaar';
+    case 'HIDDEN':
+      return 'verborgen';
+    case 'REMOVED':
+      return 'verwijderd';
+    default:
+      return unreachable('content status', status);
+  }
+}
 
 function dutchOutcome(outcome: ModerationOutcome, suspendedUntil: string | null): { subject: string; sentence: string } {
   switch (outcome) {
@@ -222,6 +402,12 @@ class Params {
     const value = this.intent.params[name];
     if (value === undefined || value === null) return null;
     if (typeof value !== 'number') throw this.missing(name, 'number');
+    return value;
+  }
+
+  boolean(name: string): boolean {
+    const value = this.intent.params[name];
+    if (typeof value !== 'boolean') throw this.missing(name, 'true or false');
     return value;
   }
 

@@ -38,6 +38,42 @@ const EXAMPLES: Record<NotificationKind, NotificationIntent> = {
       disabledAt: '2026-05-31T08:00:01.000Z',
     },
   },
+  APPEAL_DECIDED: {
+    kind: 'APPEAL_DECIDED',
+    recipientId: 'm-author',
+    params: {
+      caseId: 'case-1',
+      outcome: 'OVERTURNED',
+      reason: 'The post quoted the attack in order to report it',
+      decidedAt: '2026-03-20T14:00:00.000Z',
+      contentStatus: 'VISIBLE',
+    },
+  },
+  REPORT_HANDLED: {
+    kind: 'REPORT_HANDLED',
+    recipientId: 'm-reporter',
+    params: { caseId: 'case-1', actionTaken: true, decidedAt: '2026-03-10T09:15:00.000Z' },
+  },
+  AMBASSADOR_APPROVED: {
+    kind: 'AMBASSADOR_APPROVED',
+    recipientId: 'm-amb',
+    params: { enrolment: 2, approvedAt: '2026-02-01T10:00:00.000Z' },
+  },
+  AMBASSADOR_OFFBOARDED: {
+    kind: 'AMBASSADOR_OFFBOARDED',
+    recipientId: 'm-amb',
+    params: { enrolment: 2, offboardedAt: '2026-09-30T16:00:00.000Z' },
+  },
+  CERTIFICATION_SUSPENDED: {
+    kind: 'CERTIFICATION_SUSPENDED',
+    recipientId: 'm-owner',
+    params: { level: 2, suspendedAt: '2026-04-15T23:30:00.000Z', reason: 'Evidence under review' },
+  },
+  AGREEMENT_REACCEPTANCE_REQUIRED: {
+    kind: 'AGREEMENT_REACCEPTANCE_REQUIRED',
+    recipientId: 'm-1',
+    params: { agreementId: 'coc', version: 3, title: 'Code of conduct', publishedAt: '2026-05-04T08:30:00.000Z' },
+  },
 };
 
 describe('notificationLanguage', () => {
@@ -130,6 +166,98 @@ describe('renderNotification', () => {
       'Your level 2 certification expires on 2026-06-01.',
     );
     expect(renderNotification(EXAMPLES.CERTIFICATION_EXPIRED, 'nl').text).toContain('niveau 1 is verlopen op 2026-05-31.');
+  });
+
+  it('tells the author the appeal was decided: overturned, with where their content stands, or upheld', () => {
+    const overturned = EXAMPLES.APPEAL_DECIDED;
+    const en = renderNotification(overturned, 'en');
+    expect(en.subject).toBe('Your appeal was decided: the decision was overturned');
+    expect(en.text).toContain('On 2026-03-20 your appeal in case case-1 was decided: the moderation decision was overturned.');
+    expect(en.text).toContain('your content is visible as it was before the decision');
+    expect(en.text).toContain('Reason: The post quoted the attack in order to report it');
+    expect(en.text).toContain('This decision on your appeal is final.');
+    const nl = renderNotification(overturned, 'nl');
+    expect(nl.subject).toBe('Je beroep is beoordeeld: het besluit is herroepen');
+    expect(nl.text).toContain('Op 2026-03-20 is je beroep in zaak case-1 beoordeeld: het moderatiebesluit is herroepen.');
+    expect(nl.text).toContain('je bijdrage is zichtbaar, zoals vóór het besluit');
+    expect(nl.text).toContain('Reden: The post quoted the attack in order to report it');
+
+    const upheld = { ...overturned, params: { ...overturned.params, outcome: 'UPHELD', contentStatus: 'REMOVED' } };
+    expect(renderNotification(upheld, 'en').subject).toBe('Your appeal was decided: the decision stands');
+    expect(renderNotification(upheld, 'en').text).toContain('was decided: the moderation decision stands.');
+    expect(renderNotification(upheld, 'en').text).not.toContain('lifted');
+    expect(renderNotification(upheld, 'nl').subject).toBe('Je beroep is beoordeeld: het besluit blijft staan');
+    expect(renderNotification(upheld, 'nl').text).toContain('het moderatiebesluit blijft staan.');
+  });
+
+  it('refuses an appeal outcome or content status it does not know, rather than guessing', () => {
+    const appeal = EXAMPLES.APPEAL_DECIDED;
+    expect(() => renderNotification({ ...appeal, params: { ...appeal.params, outcome: 'MAYBE' } }, 'en')).toThrow();
+    expect(() => renderNotification({ ...appeal, params: { ...appeal.params, contentStatus: 'GONE' } }, 'nl')).toThrow();
+  });
+
+  it('tells a reporter their report was handled and whether action was taken, and nothing of the decision', () => {
+    const taken = EXAMPLES.REPORT_HANDLED;
+    expect(renderNotification(taken, 'en').subject).toBe('Your report was handled');
+    expect(renderNotification(taken, 'en').text).toContain(
+      'On 2026-03-10 a moderator handled the report you made (case case-1): action was taken.',
+    );
+    expect(renderNotification(taken, 'en').text).toContain('we do not share what was decided');
+    expect(renderNotification(taken, 'nl').subject).toBe('Je melding is afgehandeld');
+    expect(renderNotification(taken, 'nl').text).toContain(
+      'Op 2026-03-10 heeft een moderator je melding afgehandeld (zaak case-1): er is actie ondernomen.',
+    );
+    const dismissed = { ...taken, params: { ...taken.params, actionTaken: false } };
+    expect(renderNotification(dismissed, 'en').text).toContain('(case case-1): no action was taken.');
+    expect(renderNotification(dismissed, 'nl').text).toContain('(zaak case-1): er is geen actie ondernomen.');
+    for (const language of NOTIFICATION_LANGUAGES) {
+      expect(renderNotification(taken, language).text).not.toMatch(/remov|verwijder|suspend|geschorst|warn|waarschuw|Reason|Reden/i);
+    }
+    expect(() => renderNotification({ ...taken, params: { ...taken.params, actionTaken: 'yes' } }, 'en')).toThrow(
+      'notification REPORT_HANDLED needs the param actionTaken (true or false)',
+    );
+  });
+
+  it("tells an ambassador their nomination was approved, or their enrolment ended (without the offboarding's reason)", () => {
+    expect(renderNotification(EXAMPLES.AMBASSADOR_APPROVED, 'en').text).toContain(
+      'On 2026-02-01 your nomination as ambassador was approved (enrolment 2).',
+    );
+    expect(renderNotification(EXAMPLES.AMBASSADOR_APPROVED, 'nl').text).toContain(
+      'Op 2026-02-01 is je nominatie als ambassadeur goedgekeurd (inschrijving 2).',
+    );
+    expect(renderNotification(EXAMPLES.AMBASSADOR_OFFBOARDED, 'en').text).toContain(
+      'On 2026-09-30 your enrolment as ambassador ended (enrolment 2).',
+    );
+    expect(renderNotification(EXAMPLES.AMBASSADOR_OFFBOARDED, 'nl').text).toContain(
+      'Op 2026-09-30 is je inschrijving als ambassadeur beëindigd (inschrijving 2).',
+    );
+  });
+
+  it('tells the owner their certification was suspended, on which day (UTC) and why', () => {
+    const en = renderNotification(EXAMPLES.CERTIFICATION_SUSPENDED, 'en');
+    expect(en.subject).toBe('Your certification was suspended');
+    expect(en.text).toContain('On 2026-04-15 your level 2 certification was suspended.');
+    expect(en.text).toContain('Reason: Evidence under review');
+    const nl = renderNotification(EXAMPLES.CERTIFICATION_SUSPENDED, 'nl');
+    expect(nl.subject).toBe('Je certificering is geschorst');
+    expect(nl.text).toContain('Op 2026-04-15 is je certificering op niveau 2 geschorst.');
+    expect(nl.text).toContain('Reden: Evidence under review');
+  });
+
+  it('asks a member to accept an agreement version, naming it by title, id and version, with its title escaped in HTML', () => {
+    expect(renderNotification(EXAMPLES.AGREEMENT_REACCEPTANCE_REQUIRED, 'en').text).toContain(
+      'Version 3 of "Code of conduct" (agreement coc) was published on 2026-05-04 and needs your acceptance.',
+    );
+    expect(renderNotification(EXAMPLES.AGREEMENT_REACCEPTANCE_REQUIRED, 'nl').text).toContain(
+      'Versie 3 van "Code of conduct" (overeenkomst coc) is op 2026-05-04 gepubliceerd en vraagt je akkoord.',
+    );
+    const marked = {
+      ...EXAMPLES.AGREEMENT_REACCEPTANCE_REQUIRED,
+      params: { ...EXAMPLES.AGREEMENT_REACCEPTANCE_REQUIRED.params, title: 'Rules <b>&</b> you' },
+    };
+    const html = renderNotification(marked, 'en').html;
+    expect(html).toContain('Rules &lt;b&gt;&amp;&lt;/b&gt; you');
+    expect(html).not.toContain('<b>');
   });
 
   it.each(NOTIFICATION_LANGUAGES)(

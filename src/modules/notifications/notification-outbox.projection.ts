@@ -1,24 +1,49 @@
+import type pg from 'pg';
 import type { StoredEvent } from '#event-store';
-import type { ProjectionDefinition } from '#projections';
-import { NOTIFYING_EVENT_TYPES } from './notification-rules.ts';
+import type { ProjectionContext, ProjectionDefinition } from '#projections';
+import { bindsEveryMember, NOTIFYING_EVENT_TYPES } from './notification-rules.ts';
 
 export const NOTIFICATION_OUTBOX_PROJECTION = 'notification_outbox';
 export const NOTIFICATION_OUTBOX_TABLE = 'notification_outbox';
 export const NOTIFICATION_CASE_AUTHORS_TABLE = 'notification_case_authors';
+export const NOTIFICATION_CASE_REPORTERS_TABLE = 'notification_case_reporters';
+export const NOTIFICATION_ACTIVE_MEMBERS_TABLE = 'notification_active_members';
+export const NOTIFICATION_OUTBOX_AUDIENCE_TABLE = 'notification_outbox_audience';
+
+/**
+ * Fields the outbox does not copy: personal data (encrypted in the log, shredded on erasure, where this copy would
+ * outlive it) and bulk no message needs.
+ */
+const LEFT_OUT: Readonly<Record<string, readonly string[]>> = {
+  AmbassadorOffboarded: ['reason'],
+  AgreementVersionPublished: ['body'],
+};
 
 /**
  * The outbox: every event some notification rule reads, in log order, once (the projection engine's checkpoint moves
  * in the same transaction). Which notifications an event makes is decided again by the pure rules when it is
  * delivered; what was delivered lives outside the read models (notification-deliveries.ts), so a rebuild of this
- * table sends nothing twice. A decision names no author, its case's opening does: the authors are kept here, so no
- * other read model's lag can lose a recipient.
+ * table sends nothing twice.
+ *
+ * What an event does not name is fixed here, from this projection's own tables at the event's place in the log (no
+ * other read model's lag can change it, and a rebuild finds the same): a decision's and an appeal's author (the
+ * case's opening names them), and the event's audience, the members the rules may fan out to: a decided case's
+ * reporters, and the members bound by an agreement version that binds everyone (the active members then, as the
+ * agreements module counts them: registered and not left).
  */
 export const notificationOutboxProjection: ProjectionDefinition<StoredEvent> = {
   name: NOTIFICATION_OUTBOX_PROJECTION,
-  // 2: WebhookDisabled joined the events the rules read.
-  version: 2,
-  tables: [NOTIFICATION_OUTBOX_TABLE, NOTIFICATION_CASE_AUTHORS_TABLE],
-  filter: { eventTypes: ['ModerationCaseOpened', ...NOTIFYING_EVENT_TYPES] },
+  // 2: WebhookDisabled joined the events the rules read. 3: appeals, reports handled, ambassadors, certification
+  // suspensions and agreement versions, with the case reporters, the active members and each event's audience.
+  version: 3,
+  tables: [
+    NOTIFICATION_OUTBOX_TABLE,
+    NOTIFICATION_CASE_AUTHORS_TABLE,
+    NOTIFICATION_CASE_REPORTERS_TABLE,
+    NOTIFICATION_ACTIVE_MEMBERS_TABLE,
+    NOTIFICATION_OUTBOX_AUDIENCE_TABLE,
+  ],
+  filter: { eventTypes: ['ModerationCaseOpened', 'ContentFlagged', 'MemberRegistered', 'MemberLeft', ...NOTIFYING_EVENT_TYPES] },
 
   async setup(client, ctx) {
     await client.query(`
@@ -35,30 +60,100 @@ export const notificationOutboxProjection: ProjectionDefinition<StoredEvent> = {
         case_id   text PRIMARY KEY,
         author_id text NOT NULL
       )`);
+    await client.query(`
+      CREATE TABLE ${ctx.table(NOTIFICATION_CASE_REPORTERS_TABLE)} (
+        case_id     text NOT NULL,
+        reporter_id text NOT NULL,
+        PRIMARY KEY (case_id, reporter_id)
+      )`);
+    await client.query(`
+      CREATE TABLE ${ctx.table(NOTIFICATION_ACTIVE_MEMBERS_TABLE)} (
+        member_id text    PRIMARY KEY,
+        active    boolean NOT NULL
+      )`);
+    await client.query(`
+      CREATE TABLE ${ctx.table(NOTIFICATION_OUTBOX_AUDIENCE_TABLE)} (
+        event_id  text NOT NULL,
+        member_id text NOT NULL,
+        PRIMARY KEY (event_id, member_id)
+      )`);
   },
 
   async apply(events, client, ctx) {
-    for (const event of events) {
-      if (event.type === 'ModerationCaseOpened') {
-        await client.query(
-          `INSERT INTO ${ctx.table(NOTIFICATION_CASE_AUTHORS_TABLE)} (case_id, author_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-          [event.data['caseId'], event.data['authorId']],
-        );
-        continue;
-      }
-      let data = event.data;
-      if (event.type === 'ModerationCaseDecided') {
-        const { rows } = await client.query<{ author_id: string }>(
-          `SELECT author_id FROM ${ctx.table(NOTIFICATION_CASE_AUTHORS_TABLE)} WHERE case_id = $1`,
-          [event.data['caseId']],
-        );
-        if (rows[0]) data = { ...data, authorId: rows[0].author_id };
-      }
-      await client.query(
-        `INSERT INTO ${ctx.table(NOTIFICATION_OUTBOX_TABLE)} (event_id, event_type, data, occurred_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT DO NOTHING`,
-        [event.id, event.type, JSON.stringify(data), event.metadata.occurredAt],
-      );
-    }
+    for (const event of events) await applyEvent(event, client, ctx);
   },
 };
+
+async function applyEvent(event: StoredEvent, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
+  const data = event.data;
+  switch (event.type) {
+    case 'ModerationCaseOpened':
+      await client.query(
+        `INSERT INTO ${ctx.table(NOTIFICATION_CASE_AUTHORS_TABLE)} (case_id, author_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+        [data['caseId'], data['authorId']],
+      );
+      return;
+    case 'ContentFlagged':
+      await client.query(
+        `INSERT INTO ${ctx.table(NOTIFICATION_CASE_REPORTERS_TABLE)} (case_id, reporter_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+        [data['caseId'], data['reporterId']],
+      );
+      return;
+    // As the agreements module counts who is bound: a member is active from registration until they leave.
+    case 'MemberRegistered':
+      await client.query(
+        `INSERT INTO ${ctx.table(NOTIFICATION_ACTIVE_MEMBERS_TABLE)} (member_id, active) VALUES ($1, true) ON CONFLICT DO NOTHING`,
+        [data['memberId']],
+      );
+      return;
+    case 'MemberLeft':
+      await client.query(`UPDATE ${ctx.table(NOTIFICATION_ACTIVE_MEMBERS_TABLE)} SET active = false WHERE member_id = $1`, [
+        data['memberId'],
+      ]);
+      return;
+    case 'ModerationCaseDecided':
+      await record(event, await withAuthor(data, client, ctx), client, ctx);
+      await client.query(
+        `INSERT INTO ${ctx.table(NOTIFICATION_OUTBOX_AUDIENCE_TABLE)} (event_id, member_id)
+         SELECT $1, reporter_id FROM ${ctx.table(NOTIFICATION_CASE_REPORTERS_TABLE)} WHERE case_id = $2
+         ON CONFLICT DO NOTHING`,
+        [event.id, data['caseId']],
+      );
+      return;
+    case 'AppealDecided':
+      await record(event, await withAuthor(data, client, ctx), client, ctx);
+      return;
+    case 'AgreementVersionPublished':
+      await record(event, data, client, ctx);
+      if (bindsEveryMember({ version: Number(data['version']), requiresReacceptance: data['requiresReacceptance'] === true })) {
+        await client.query(
+          `INSERT INTO ${ctx.table(NOTIFICATION_OUTBOX_AUDIENCE_TABLE)} (event_id, member_id)
+           SELECT $1, member_id FROM ${ctx.table(NOTIFICATION_ACTIVE_MEMBERS_TABLE)} WHERE active
+           ON CONFLICT DO NOTHING`,
+          [event.id],
+        );
+      }
+      return;
+    default:
+      await record(event, data, client, ctx);
+  }
+}
+
+/** A decision and an appeal name no author; their case's opening did. */
+async function withAuthor(data: Record<string, unknown>, client: pg.ClientBase, ctx: ProjectionContext): Promise<Record<string, unknown>> {
+  const { rows } = await client.query<{ author_id: string }>(
+    `SELECT author_id FROM ${ctx.table(NOTIFICATION_CASE_AUTHORS_TABLE)} WHERE case_id = $1`,
+    [data['caseId']],
+  );
+  return rows[0] ? { ...data, authorId: rows[0].author_id } : data;
+}
+
+async function record(event: StoredEvent, data: Record<string, unknown>, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
+  const kept = { ...data };
+  for (const field of LEFT_OUT[event.type] ?? []) delete kept[field];
+  await client.query(
+    `INSERT INTO ${ctx.table(NOTIFICATION_OUTBOX_TABLE)} (event_id, event_type, data, occurred_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT DO NOTHING`,
+    [event.id, event.type, JSON.stringify(kept), event.metadata.occurredAt],
+  );
+}

@@ -1,7 +1,9 @@
-// Who is told what, decided from one event alone: pure, so the outbox can decide again after a crash and get the same
-// intents (same recipients, same params), and each rule is a unit spec away from proof.
-import type { CertificationDueForRenewal, CertificationExpired } from '../certification/index.ts';
-import type { ModerationCaseDecided } from '../moderation/index.ts';
+// Who is told what, decided from one event (and the facts the outbox fixed with it): pure, so the outbox can decide
+// again after a crash and get the same intents (same recipients, same params), and each rule is a unit spec away from proof.
+import type { AgreementVersionPublished } from '../agreements/index.ts';
+import type { AmbassadorApproved, AmbassadorOffboarded } from '../ambassadors/index.ts';
+import type { CertificationDueForRenewal, CertificationExpired, CertificationSuspended } from '../certification/index.ts';
+import type { AppealDecided, ModerationCaseDecided } from '../moderation/index.ts';
 import type { WebhookDisabled } from '../webhooks/index.ts';
 
 export const NOTIFICATION_KINDS = [
@@ -9,6 +11,12 @@ export const NOTIFICATION_KINDS = [
   'CERTIFICATION_DUE_FOR_RENEWAL',
   'CERTIFICATION_EXPIRED',
   'WEBHOOK_DISABLED',
+  'APPEAL_DECIDED',
+  'REPORT_HANDLED',
+  'AMBASSADOR_APPROVED',
+  'AMBASSADOR_OFFBOARDED',
+  'CERTIFICATION_SUSPENDED',
+  'AGREEMENT_REACCEPTANCE_REQUIRED',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -29,7 +37,18 @@ export interface NotificationOptions {
   readonly appealWindowDays: number;
 }
 
-type Rule = (event: NotifyingEvent, options: NotificationOptions) => NotificationIntent[];
+/**
+ * What an event alone does not say, fixed by the outbox when it recorded the event (so a retry after a crash, or
+ * another instance, decides for the same members): the reporters of a decided case, the members bound by a published
+ * agreement version. Read by the delivery and handed in, so the rules stay pure.
+ */
+export interface NotificationFacts {
+  readonly audience: readonly string[];
+}
+
+const NO_FACTS: NotificationFacts = { audience: [] };
+
+type Rule = (event: NotifyingEvent, options: NotificationOptions, facts: NotificationFacts) => NotificationIntent[];
 
 const DAY_MS = 86_400_000;
 
@@ -103,22 +122,127 @@ function webhookDisabled(event: NotifyingEvent): NotificationIntent[] {
   ];
 }
 
+/**
+ * Whoever reported the content hears that their report was handled and whether action was taken, never which action,
+ * why, nor any sanction (those concern the author alone). Whether action was taken is the answer to the report
+ * itself, and a hidden or removed post is visible to the reporter anyway; a moderator who reported and decided the
+ * case needs no notice.
+ */
+function reportHandled(event: NotifyingEvent, facts: NotificationFacts): NotificationIntent[] {
+  const data = event.data as unknown as ModerationCaseDecided['data'];
+  return facts.audience
+    .filter((reporterId) => reporterId !== data.decidedBy)
+    .map((recipientId) => ({
+      kind: 'REPORT_HANDLED' as const,
+      recipientId,
+      params: { caseId: data.caseId, actionTaken: data.outcome !== 'NO_ACTION', decidedAt: data.decidedAt },
+    }));
+}
+
+/**
+ * The appeal decided: only the content's author may appeal, so the author (kept by the outbox, as for the decision)
+ * hears whether the decision stands, why, and where their content stands now.
+ */
+function appealDecided(event: NotifyingEvent): NotificationIntent[] {
+  const data = event.data as unknown as AppealDecided['data'] & { readonly authorId?: unknown };
+  if (typeof data.authorId !== 'string' || data.authorId === '') return [];
+  return [
+    {
+      kind: 'APPEAL_DECIDED',
+      recipientId: data.authorId,
+      params: {
+        caseId: data.caseId,
+        outcome: data.outcome,
+        reason: data.reason,
+        decidedAt: data.decidedAt,
+        contentStatus: data.contentStatus,
+      },
+    },
+  ];
+}
+
+function ambassadorApproved(event: NotifyingEvent): NotificationIntent[] {
+  const data = event.data as unknown as AmbassadorApproved['data'];
+  return [{ kind: 'AMBASSADOR_APPROVED', recipientId: data.memberId, params: { enrolment: data.enrolment, approvedAt: data.decidedAt } }];
+}
+
+/** The reason an ambassador was offboarded is personal data (encrypted in the log): the message does without it. */
+function ambassadorOffboarded(event: NotifyingEvent): NotificationIntent[] {
+  const data = event.data as unknown as AmbassadorOffboarded['data'];
+  return [
+    { kind: 'AMBASSADOR_OFFBOARDED', recipientId: data.memberId, params: { enrolment: data.enrolment, offboardedAt: data.decidedAt } },
+  ];
+}
+
+/** The suspension's reason is the staff's record of why they acted (readable in the log, like a decision's reason). */
+function certificationSuspended(event: NotifyingEvent): NotificationIntent[] {
+  const data = event.data as unknown as CertificationSuspended['data'];
+  return [
+    {
+      kind: 'CERTIFICATION_SUSPENDED',
+      recipientId: data.memberId,
+      params: { level: data.level, suspendedAt: data.suspendedAt, reason: data.reason },
+    },
+  ];
+}
+
+/**
+ * Whether a published version binds every active member (the agreements module's binding version): the first version
+ * does, a later one only when it requires re-acceptance. The outbox fixes the audience of those alone.
+ */
+export function bindsEveryMember(data: Pick<AgreementVersionPublished['data'], 'version' | 'requiresReacceptance'>): boolean {
+  return data.version === 1 || data.requiresReacceptance;
+}
+
+/** Every member bound by the version when it was published (the audience) is asked to accept it. */
+function agreementReacceptanceRequired(
+  event: NotifyingEvent,
+  _options: NotificationOptions,
+  facts: NotificationFacts,
+): NotificationIntent[] {
+  const data = event.data as unknown as AgreementVersionPublished['data'];
+  if (!bindsEveryMember(data)) return [];
+  return facts.audience.map((recipientId) => ({
+    kind: 'AGREEMENT_REACCEPTANCE_REQUIRED' as const,
+    recipientId,
+    params: { agreementId: data.agreementId, version: data.version, title: data.title, publishedAt: data.publishedAt },
+  }));
+}
+
 // Keyed by the stored event names, so a renamed or misspelt type fails to compile.
 type NotifyingEventType =
-  ModerationCaseDecided['type'] | CertificationDueForRenewal['type'] | CertificationExpired['type'] | WebhookDisabled['type'];
+  | ModerationCaseDecided['type']
+  | AppealDecided['type']
+  | CertificationDueForRenewal['type']
+  | CertificationExpired['type']
+  | CertificationSuspended['type']
+  | AmbassadorApproved['type']
+  | AmbassadorOffboarded['type']
+  | AgreementVersionPublished['type']
+  | WebhookDisabled['type'];
 
 const RULES: Readonly<Record<NotifyingEventType, Rule>> = {
-  ModerationCaseDecided: moderationDecision,
+  // One decision tells its author (what, why, how to appeal) and its reporters (handled, no details).
+  ModerationCaseDecided: (event, options, facts) => [...moderationDecision(event, options), ...reportHandled(event, facts)],
+  AppealDecided: appealDecided,
   CertificationDueForRenewal: certificationDueForRenewal,
   CertificationExpired: certificationExpired,
+  CertificationSuspended: certificationSuspended,
+  AmbassadorApproved: ambassadorApproved,
+  AmbassadorOffboarded: ambassadorOffboarded,
+  AgreementVersionPublished: agreementReacceptanceRequired,
   WebhookDisabled: webhookDisabled,
 };
 
 /** The event types some rule reads (the outbox reads only these from the log). */
 export const NOTIFYING_EVENT_TYPES: readonly string[] = Object.freeze(Object.keys(RULES));
 
-export function notificationsFor(event: NotifyingEvent, options: NotificationOptions): NotificationIntent[] {
+export function notificationsFor(
+  event: NotifyingEvent,
+  options: NotificationOptions,
+  facts: NotificationFacts = NO_FACTS,
+): NotificationIntent[] {
   // Own properties only: an event type such as `constructor` must not find Object's.
   const rule = Object.hasOwn(RULES, event.type) ? RULES[event.type as NotifyingEventType] : undefined;
-  return rule === undefined ? [] : rule(event, options);
+  return rule === undefined ? [] : rule(event, options, facts);
 }

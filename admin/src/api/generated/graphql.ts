@@ -265,15 +265,22 @@ export type NotificationDeliveryStatus =
   | 'FAILED'
   | 'NOT_SENT_NO_ADDRESS'
   | 'NOT_SENT_NO_SMTP'
+  | 'NOT_SENT_OPTED_OUT'
   | 'RETRY'
   | 'SENDING'
   | 'SENT'
   | 'SKIPPED_TOO_OLD';
 
 export type NotificationKind =
+  | 'AGREEMENT_REACCEPTANCE_REQUIRED'
+  | 'AMBASSADOR_APPROVED'
+  | 'AMBASSADOR_OFFBOARDED'
+  | 'APPEAL_DECIDED'
   | 'CERTIFICATION_DUE_FOR_RENEWAL'
   | 'CERTIFICATION_EXPIRED'
+  | 'CERTIFICATION_SUSPENDED'
   | 'MODERATION_DECISION'
+  | 'REPORT_HANDLED'
   | 'WEBHOOK_DISABLED';
 
 export type PublishAgreementVersionInput = {

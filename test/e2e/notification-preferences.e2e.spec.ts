@@ -1,0 +1,132 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { eventually } from '#testing';
+import { caseIdFor } from '../../src/modules/moderation/index.ts';
+import { NOTIFICATION_DELIVERY_SCHEDULER } from '../../src/modules/notifications/index.ts';
+import { memberIdFor } from '../../src/modules/provisioning/scim.controller.ts';
+import { Role } from '../../src/platform/auth/role.ts';
+import type { DueWorkScheduler } from '../../src/platform/scheduling/due-work-scheduler.ts';
+import { startTestService, type TestService } from '../support/test-service.ts';
+
+// A member chooses what they are told (issue 21), against a real SMTP server: an optional kind they turned off is
+// recorded as not sent, never dropped silently; a decision about their own content reaches them whatever they chose.
+
+const SCIM_TOKEN = 'scim-static-secret-for-the-preferences-suite-0123';
+const PREFERENCES = `{ myNotificationPreferences { memberId optedOut optional mandatory changedAt revision } }`;
+const SET = `mutation($input: SetNotificationPreferencesInput!) { setNotificationPreferences(input: $input) { memberId optedOut revision } }`;
+
+describe('notification preferences', () => {
+  const received: ParsedMail[] = [];
+  let smtp: SMTPServer;
+  let t: TestService;
+
+  beforeAll(async () => {
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, _session, callback) {
+        simpleParser(stream).then(
+          (mail) => {
+            received.push(mail);
+            callback();
+          },
+          (error: Error) => callback(error),
+        );
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    const { port } = smtp.server.address() as AddressInfo;
+    t = await startTestService({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, SCHEDULER_INTERVAL_MS: '3600000', SCIM_TOKEN } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  });
+
+  async function provision(userName: string): Promise<string> {
+    const response = await fetch(`${t.service.url}/scim/v2/Users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SCIM_TOKEN}`, 'content-type': 'application/scim+json' },
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName,
+        displayName: userName,
+        active: true,
+        emails: [{ value: userName, type: 'work', primary: true }],
+      }),
+    });
+    expect(response.status).toBe(201);
+    return memberIdFor(userName);
+  }
+
+  test('a member is told everything until they choose, and may turn off only the optional kinds', async () => {
+    const token = await t.token('m-pref-1', Role.MEMBER);
+    const initial = await t.graphql<{ myNotificationPreferences: Record<string, unknown> }>(PREFERENCES, {}, { token });
+    expect(initial.errors).toBeUndefined();
+    expect(initial.data!.myNotificationPreferences).toMatchObject({ memberId: 'm-pref-1', optedOut: [], changedAt: null, revision: -1 });
+    expect(initial.data!.myNotificationPreferences['mandatory']).toContain('MODERATION_DECISION');
+    expect(initial.data!.myNotificationPreferences['optional']).toContain('REPORT_HANDLED');
+
+    const refused = await t.graphql(SET, { input: { optedOut: ['MODERATION_DECISION'] } }, { token });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'optedOut' });
+    expect(
+      (await t.graphql<{ myNotificationPreferences: { revision: number } }>(PREFERENCES, {}, { token })).data!.myNotificationPreferences
+        .revision,
+    ).toBe(-1);
+
+    const set = await t.graphql(SET, { input: { optedOut: ['REPORT_HANDLED', 'CERTIFICATION_DUE_FOR_RENEWAL'] } }, { token });
+    expect(set.errors).toBeUndefined();
+    expect(set.data).toEqual({
+      setNotificationPreferences: { memberId: 'm-pref-1', optedOut: ['CERTIFICATION_DUE_FOR_RENEWAL', 'REPORT_HANDLED'], revision: 0 },
+    });
+    // Only their own: another member's preferences are untouched.
+    const other = await t.graphql<{ myNotificationPreferences: { optedOut: string[] } }>(
+      PREFERENCES,
+      {},
+      {
+        token: await t.token('m-pref-2', Role.MEMBER),
+      },
+    );
+    expect(other.data!.myNotificationPreferences.optedOut).toEqual([]);
+  });
+
+  test('a reporter who turned off REPORT_HANDLED is not sent it (recorded so); the author is told of the decision', async () => {
+    const reporter = await provision('reporter@example.com');
+    const author = await provision('author@example.com');
+    const reporterToken = await t.token(reporter, Role.MEMBER);
+    expect((await t.graphql(SET, { input: { optedOut: ['REPORT_HANDLED'] } }, { token: reporterToken })).errors).toBeUndefined();
+    // The author cannot avoid hearing of a decision about their content (they may appeal it): the refusal changes nothing.
+    const authorToken = await t.token(author, Role.MEMBER);
+    expect((await t.graphql(SET, { input: { optedOut: ['MODERATION_DECISION'] } }, { token: authorToken })).errors).toBeDefined();
+
+    const report = await t.graphql(
+      `mutation($input: ReportContentInput!) { reportContent(input: $input) { id } }`,
+      { input: { contentId: 'post-pref-1', contentType: 'post', authorId: author, reason: 'SPAM' } },
+      { token: reporterToken },
+    );
+    expect(report.errors).toBeUndefined();
+    const decided = await t.graphql(
+      `mutation($input: DecideModerationCaseInput!) { decideModerationCase(input: $input) { id } }`,
+      { input: { caseId: caseIdFor('post-pref-1', 1), outcome: 'REMOVE_CONTENT', reason: 'advertising' } },
+      { token: await t.token('cm-1', Role.COMMUNITY_MANAGER) },
+    );
+    expect(decided.errors).toBeUndefined();
+
+    const delivery = t.service.schedulers.find(
+      (s) => (s as DueWorkScheduler<unknown>).name === NOTIFICATION_DELIVERY_SCHEDULER,
+    ) as DueWorkScheduler<unknown>;
+    await eventually(async () => {
+      await delivery.runOnce();
+      const rows = (await t.service.eventSourcing.readModels.query(
+        'SELECT kind, recipient_id, status FROM notification_deliveries ORDER BY kind',
+      )) as { kind: string; recipient_id: string; status: string }[];
+      expect(rows).toEqual([
+        { kind: 'MODERATION_DECISION', recipient_id: author, status: 'SENT' },
+        { kind: 'REPORT_HANDLED', recipient_id: reporter, status: 'NOT_SENT_OPTED_OUT' },
+      ]);
+    });
+    expect(received.map((mail) => (mail.to as { value: { address: string }[] }).value[0]!.address)).toEqual(['author@example.com']);
+  });
+});
