@@ -129,4 +129,41 @@ describe('notification preferences', () => {
     });
     expect(received.map((mail) => (mail.to as { value: { address: string }[] }).value[0]!.address)).toEqual(['author@example.com']);
   });
+
+  test("an erased member's pending notification is never sent: their address went with their data", async () => {
+    const author = await provision('erased-author@example.com');
+    const before = received.length;
+    const report = await t.graphql(
+      `mutation($input: ReportContentInput!) { reportContent(input: $input) { id } }`,
+      { input: { contentId: 'post-erased-1', contentType: 'post', authorId: author, reason: 'SPAM' } },
+      { token: await t.token('m-reporter-2', Role.MEMBER) },
+    );
+    expect(report.errors).toBeUndefined();
+    const decided = await t.graphql(
+      `mutation($input: DecideModerationCaseInput!) { decideModerationCase(input: $input) { id } }`,
+      { input: { caseId: caseIdFor('post-erased-1', 1), outcome: 'HIDE_CONTENT', reason: 'off topic' } },
+      { token: await t.token('cm-1', Role.COMMUNITY_MANAGER) },
+    );
+    expect(decided.errors).toBeUndefined();
+    // Erased before any delivery pass ran (the scheduler waits an hour here).
+    const erased = await t.graphql(
+      `mutation($input: RequestErasureInput!) { requestErasure(input: $input) { status } }`,
+      { input: { memberId: author } },
+      { token: await t.token(author, Role.MEMBER) },
+    );
+    expect(erased.errors).toBeUndefined();
+    expect(erased.data).toEqual({ requestErasure: { status: 'COMPLETED' } });
+
+    const delivery = t.service.schedulers.find(
+      (s) => (s as DueWorkScheduler<unknown>).name === NOTIFICATION_DELIVERY_SCHEDULER,
+    ) as DueWorkScheduler<unknown>;
+    await eventually(async () => {
+      await delivery.runOnce();
+      const rows = (await t.service.eventSourcing.readModels.query(`SELECT status FROM notification_deliveries WHERE recipient_id = $1`, [
+        author,
+      ])) as { status: string }[];
+      expect(rows).toEqual([{ status: 'NOT_SENT_NO_ADDRESS' }]);
+    });
+    expect(received).toHaveLength(before);
+  });
 });
