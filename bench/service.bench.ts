@@ -4,6 +4,7 @@
  *   npm run bench                                          # part of the main benchmark, under "service"
  *   npm run bench -- --skip-service                        # without it
  *   node --experimental-transform-types --conditions=source --no-warnings bench/service.bench.ts [--pg URL] [--service-duration 20]
+ *     [--service-slowest 20] [--service-timeline]
  *
  * What it does: builds the service (tsc -p tsconfig.build.json, into a temporary directory, so dist/ is left alone)
  * and starts it as a child process the way production runs it (`node dist/src/main.js`, NODE_ENV=production,
@@ -25,6 +26,11 @@
  * `overallRate` as it is, for comparison. Latencies are measured per request (from the moment the request is written
  * to the socket to the end of its answer), and the schedule lag (how late a request left after its slot because no
  * connection was free) is reported, so a generator that fell behind is visible.
+ *
+ * Stalls. Each scenario lists its slowest requests (`--service-slowest`, default 5) with when they left, in seconds
+ * into the measured phase, and the phase's start on the wall clock (`startedAt`), so a stall can be matched with the
+ * service's log (run it with `--service-node-option=--trace-gc` for its garbage collections) and PostgreSQL's;
+ * `--service-timeline` adds each second's requests, p50, p99 and max.
  *
  * Errors: non-2xx answers, connection errors, timeouts (10 s), answers with GraphQL `errors` or without `data`, and
  * wrong answers (the member missing from the owners, another group) all count, warm-ups included.
@@ -80,6 +86,10 @@ export const SERVICE_FLAGS = {
   'service-groups': { type: 'string', default: '200' },
   'service-members': { type: 'string', default: '400' },
   'service-pacing': { type: 'string', default: 'even' },
+  // How many of the slowest requests each scenario lists, with when they left: a periodic stall shows as a cluster.
+  'service-slowest': { type: 'string', default: '5' },
+  // Investigation knob: each scenario's latencies second by second (requests, p50, p99, max by the second they left).
+  'service-timeline': { type: 'boolean', default: false },
   // Investigation knob: a Node option for the service's process (repeatable), e.g. --service-node-option=--trace-gc.
   'service-node-option': { type: 'string', multiple: true },
 } as const;
@@ -96,6 +106,8 @@ export interface ServiceBenchOptions {
   readonly groups: number;
   readonly members: number;
   readonly pacing: 'even' | 'autocannon';
+  readonly slowest: number;
+  readonly timeline: boolean;
   readonly nodeOptions: readonly string[];
 }
 
@@ -120,6 +132,8 @@ export function serviceOptionsFrom(flags: ServiceFlagValues): ServiceBenchOption
     groups: int('service-groups', 1),
     members: int('service-members', 1),
     pacing,
+    slowest: int('service-slowest', 0),
+    timeline: flags['service-timeline'] === true,
     nodeOptions: (flags['service-node-option'] as string[] | undefined) ?? [],
   };
 }
@@ -593,7 +607,20 @@ async function runScenario(
   return { result, warmup, measured, measureFrom, cpu: { ...cpuUsed, loadGeneratorLoopDelayMs } };
 }
 
-function summarise(spec: ScenarioSpec, phase: Phase, from: number) {
+/** Latencies by the second their requests left (from `from`): a periodic stall shows as a second that stands out. */
+function timelineOf(phase: Phase, from: number) {
+  const seconds: number[][] = [];
+  phase.latency.forEach((ms, i) => {
+    const second = Math.max(0, Math.floor((phase.latencySentAt[i]! - from) / 1000));
+    (seconds[second] ??= []).push(ms);
+  });
+  return Array.from(seconds, (latencies = [], second) => {
+    const { n, p50Ms, p99Ms, maxMs } = stats(latencies);
+    return { second, n, p50Ms: round(p50Ms, 1), p99Ms: round(p99Ms, 1), maxMs: round(maxMs, 1) };
+  });
+}
+
+function summarise(spec: ScenarioSpec, phase: Phase, from: number, slowestCount: number) {
   const windowS = (phase.lastResponseAt - from) / 1000;
   const achievedRate = phase.latency.length > 0 ? round(phase.latency.length / windowS, 1) : 0;
   const latency = stats(phase.latency);
@@ -607,13 +634,15 @@ function summarise(spec: ScenarioSpec, phase: Phase, from: number) {
   const slowest = phase.latency
     .map((ms, i) => ({ ms: round(ms, 1), atS: round((phase.latencySentAt[i]! - from) / 1000, 2) }))
     .sort((a, b) => b.ms - a.ms)
-    .slice(0, 5);
+    .slice(0, slowestCount);
   return {
     requestedRate: spec.rate,
     achievedRate,
     rateHeld: achievedRate >= RATE_HELD * spec.rate,
     connections: spec.connections,
     windowS: round(windowS, 2),
+    // When the phase began on the wall clock, to match the slowest requests' times with the service's log lines.
+    startedAt: new Date(Date.now() - (now() - from)).toISOString(),
     requests: phase.latency.length,
     sent: phase.sendAt.length,
     latencyMs: { p50: latency.p50Ms, p99: latency.p99Ms, max: latency.maxMs, mean: latency.meanMs },
@@ -650,8 +679,12 @@ async function measure(spec: ScenarioSpec, service: RunningService, token: strin
   const run = await runScenario(spec, service.url, token, options, service.pid, backendPids).finally(() =>
     admin.end().catch(() => undefined),
   );
-  const summary = { ...summarise(spec, run.measured, run.measureFrom), cpu: run.cpu };
-  const warmup = summarise(spec, run.warmup, run.measureFrom - options.warmupS * 1000);
+  const summary = {
+    ...summarise(spec, run.measured, run.measureFrom, options.slowest),
+    cpu: run.cpu,
+    ...(options.timeline ? { timeline: timelineOf(run.measured, run.measureFrom) } : {}),
+  };
+  const warmup = summarise(spec, run.warmup, run.measureFrom - options.warmupS * 1000, 0);
   log(
     `service: ${spec.name} ${summary.achievedRate}/s, p50 ${summary.latencyMs.p50} ms, p99 ${summary.latencyMs.p99} ms, ` +
       `max ${summary.latencyMs.max} ms, errors ${summary.errors}`,

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { EventToAppend } from '#event-store';
+import { PostgresEventStore } from '#event-store/postgres';
+import { ProjectionRunner } from '#projections';
+import { createTestDatabase, type TestDatabase } from '#testing';
+import { countingProjection } from './fixtures/counting-projection.ts';
+
+const event = (): EventToAppend => ({ id: randomUUID(), type: 'Counted', data: '{}', metadata: '{}' });
+
+/**
+ * Under load every mutation waits for its read models, and each waiter used to read the checkpoints itself at every
+ * checkpoint of every projection: the busiest query of the mutation phase. Waiters now share one read per wake-up,
+ * and still never take an answer older than their question.
+ */
+describe('waiting for read models: one checkpoint read serves every waiter', () => {
+  let database: TestDatabase;
+  let postgres: PostgresEventStore;
+  let pool: pg.Pool;
+  let runner: ProjectionRunner;
+  let checkpointReads = 0;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('shared_wait');
+    postgres = await PostgresEventStore.create({ connectionString: database.url, subscriptionPollMs: 50 });
+    pool = new pg.Pool({ connectionString: database.url, max: 10 });
+    // Counts the waiters' reads of the checkpoints (whatever the query's name, it reads projection_generations' checkpoints).
+    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+    (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const config = args[0] as { text?: string } | string;
+      const text = typeof config === 'string' ? config : (config.text ?? '');
+      if (/SELECT name, checkpoint FROM projection_generations/.test(text)) checkpointReads++;
+      return query(...args);
+    };
+    runner = await ProjectionRunner.create({
+      store: postgres,
+      pool,
+      projections: [countingProjection({ name: 'one' }), countingProjection({ name: 'two' })],
+      standbyRetryMs: 50,
+      failureRetryMs: 60_000,
+    });
+    await runner.initialise();
+    runner.start();
+    const { position } = await postgres.appendToStream('thing-0', [event()], 'any');
+    await runner.waitForPosition(position, ['one', 'two'], 10_000);
+  }, 30_000);
+  afterAll(async () => {
+    await runner?.stop();
+    await postgres?.close();
+    await pool?.end();
+    await database?.drop();
+  });
+
+  test('a hundred waiters for the same append are answered by a few reads, each after its event is in both read models', async () => {
+    const { position } = await postgres.appendToStream('thing-1', [event()], 'any');
+    checkpointReads = 0;
+    await Promise.all(Array.from({ length: 100 }, () => runner.waitForPosition(position, ['one', 'two'], 10_000)));
+    // One read per wake-up (the first question, then a checkpoint of each projection, or a 50 ms tick), not per waiter.
+    expect(checkpointReads).toBeGreaterThan(0);
+    expect(checkpointReads).toBeLessThanOrEqual(10);
+    const { rows } = await pool.query<{ events: number }>(
+      `SELECT (SELECT events FROM proj_one_g1.stream_counts WHERE stream_id = 'thing-1') AS one,
+              (SELECT events FROM proj_two_g1.stream_counts WHERE stream_id = 'thing-1') AS two`,
+    );
+    expect(rows).toEqual([{ one: 1, two: 1 }]);
+  });
+
+  test('a waiter who asks after a read started is not answered by it: an append after it is still waited for', async () => {
+    for (let round = 0; round < 20; round++) {
+      const first = await postgres.appendToStream(`thing-a${round}`, [event()], 'any');
+      const early = runner.waitForPosition(first.position, ['one', 'two'], 10_000);
+      const second = await postgres.appendToStream(`thing-b${round}`, [event()], 'any');
+      await Promise.all([early, runner.waitForPosition(second.position, ['one', 'two'], 10_000)]);
+      const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM proj_one_g1.stream_counts WHERE stream_id = $1`, [
+        `thing-b${round}`,
+      ]);
+      expect(rows).toEqual([{ n: 1 }]);
+    }
+  });
+});
