@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { startLocalPostgres, type LocalPostgres } from '#postgres';
+import { startDetachedLocalPostgres, type LocalPostgres } from '#postgres';
 import { developmentSecret } from './platform/auth/development-secret.ts';
 import { startService, writeSchemaFile, type RunningService } from './bootstrap.ts';
 import { ConfigError, loadConfig, type AuthConfig } from './platform/config/config.ts';
@@ -26,7 +26,8 @@ async function main(): Promise<void> {
   if (!databaseUrl) {
     const dataDir = join(config.dataDir, 'postgres');
     logger.info('DATABASE_URL is not set: starting the embedded PostgreSQL', { dataDir });
-    local = await startLocalPostgres({ dataDir, persistent: true, databases: ['governance'] });
+    // In its own process group: a Ctrl-C reaches the service, which stops the database after closing its pools.
+    local = await startDetachedLocalPostgres({ dataDir, persistent: true, databases: ['governance'] });
     databaseUrl = local.urlFor('governance');
   }
 

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,12 +42,16 @@ interface Run {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** `node dist/src/main.js` with only the environment given (none of the test runner's own). */
-function startMain(env: Record<string, string>, cwd: string): Run {
+/**
+ * `node dist/src/main.js` with only the environment given (none of the test runner's own). `ownProcessGroup`: as a
+ * terminal runs it, the leader of its own process group, so that a Ctrl-C (SIGINT to the group) can be sent.
+ */
+function startMain(env: Record<string, string>, cwd: string, ownProcessGroup = false): Run {
   const child = spawn(process.execPath, ['--enable-source-maps', MAIN], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: ownProcessGroup,
   });
   const run: Run = {
     child,
@@ -190,4 +194,36 @@ describe('node dist/src/main.js', () => {
       expect(run.stdout).not.toMatch(/development token|npm run token/);
     });
   });
+
+  describe('on the embedded PostgreSQL', () => {
+    test('Ctrl-C in a terminal stops the service first and the database after it: exit code 0, no error, no server left', async () => {
+      const dataDir = join(dir, 'embedded');
+      const run = startMain({ PORT: '0', DATA_DIR: dataDir, LOG_SEALING: 'off', LOG_LEVEL: 'info' }, dir, true);
+      running.push(run);
+      const url = await waitFor('listening', run, () => /GraphQL listens on (http:\/\/\S+)\/graphql/.exec(run.stdout)?.[1], 90_000);
+      expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+      const postmaster = Number((await readFile(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+      expect(postmaster).toBeGreaterThan(0);
+
+      // What a terminal does on Ctrl-C: SIGINT to every process of the foreground group.
+      process.kill(-run.child.pid!, 'SIGINT');
+      expect(await run.exited).toEqual({ code: 0, signal: null });
+      const lines = logLines(run);
+      expect(lines.map((l) => l.message)).toEqual(expect.arrayContaining(['SIGINT: shutting down', 'stopped']));
+      expect(lines.filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
+      // The database was stopped, and after the service: its own shutdown, not the terminal's signal.
+      for (const deadline = Date.now() + 15_000; isAlive(postmaster) && Date.now() < deadline;)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(isAlive(postmaster)).toBe(false);
+    }, 120_000);
+  });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

