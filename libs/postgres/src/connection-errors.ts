@@ -1,3 +1,4 @@
+import type pg from 'pg';
 const UNAVAILABLE_SQLSTATE_CLASSES = ['08', '53', '57']; // connection exception, insufficient resources, operator intervention
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
@@ -13,4 +14,16 @@ export function isUnavailableError(error: unknown): boolean {
   return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|Cannot use a pool after calling end/i.test(
     String(message),
   );
+}
+
+/**
+ * Every client of `pool` listens for its own 'error'. pg-pool listens only while a client is idle in the pool: a client
+ * checked out and waiting between two queries (holding an advisory lock while other work runs, say) whose backend is
+ * terminated (a PostgreSQL restart) emits 'error' with nobody listening, and that ends the process (found by the soak).
+ * The error is not lost: the client's next query fails with it, and the pool discards a client that failed.
+ */
+export function guardPoolClients(pool: Pick<pg.Pool, 'on'>): void {
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
 }

@@ -9,6 +9,7 @@ import {
   type StoredEvent,
 } from '#event-store';
 import { LogIndex, LogIndexedEventStore, logIndexProjection, needsLogIndex, ProjectionRunner, type AnyProjection } from '#projections';
+import { guardPoolClients } from '#postgres';
 import { PostgresCommandInputs } from '../command/command-inputs.ts';
 import type { AppConfig } from '../config/config.ts';
 import { logger } from '../observability/logger.ts';
@@ -52,6 +53,7 @@ export async function createEventSourcing(config: AppConfig, databaseUrl: string
   const projections = withLogIndex ? [...parts.projections, logIndexProjection] : parts.projections;
   const pool = new pg.Pool({ connectionString: databaseUrl, max: projections.length + 10 });
   pool.on('error', (error) => logger.warn('idle read-model connection lost', { error: error.message }));
+  guardPoolClients(pool);
   const logIndex = withLogIndex ? new LogIndex(pool) : undefined;
   const keys = new PostgresKeyStore(pool);
   await keys.ensureSchema();

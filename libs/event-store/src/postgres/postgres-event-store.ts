@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { isUnavailableError, runMigrations } from '#postgres';
+import { guardPoolClients, isUnavailableError, runMigrations } from '#postgres';
 import {
   EventStoreError,
   EventStoreFailureError,
@@ -125,6 +125,7 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
     });
     // An idle client that loses its connection must not crash the process; the next query reports it.
     this.pool.on('error', () => undefined);
+    guardPoolClients(this.pool);
     this.batcher = new AppendBatcher(
       (batch) => this.appendBatch(batch),
       options.maxAppendsInFlight ?? POSTGRES_EVENT_STORE_DEFAULTS.maxAppendsInFlight,
