@@ -23,9 +23,11 @@
 import type pg from 'pg';
 import type { EventStore } from '#event-store';
 import type { Role } from '../src/platform/auth/role.ts';
-import type { Discrepancy, LedgerEntry, SoakClient } from './client.ts';
+import { SOAK_DIRECTORY_ACTOR, type Discrepancy, type LedgerEntry, type SoakClient } from './client.ts';
 import { readLog, type LogEvent, type SoakEventStore } from './event-log.ts';
 import { withClient } from './harness.ts';
+import { checkEmailDeliveries, checkWebhookDeliveries, type DeliveryRecord } from './notifications-check.ts';
+import type { SmtpSink, WebhookReceiver } from './receivers.ts';
 import type { Subscriber } from './subscribers.ts';
 import { delay, log, now } from './util.ts';
 
@@ -68,8 +70,15 @@ export class Checker {
     const rows = (await readLog(this.eventLog)).sort((a, b) => a.streamId.localeCompare(b.streamId) || a.revision - b.revision);
     const byCommand = new Map<string, LogEvent[]>();
     const withoutCommandId = new Map<string, number>();
+    // SCIM has no commandId: a member the soak provisioned is registered once, by the soak's directory client.
+    const provisioned = new Map((this.soak.directory ?? []).filter((e) => e.status === 'acknowledged').map((e) => [e.memberId, 0]));
     for (const row of rows) {
       if (row.commandId === null) {
+        const memberId = row.streamId.slice('member-'.length);
+        if (row.type === 'MemberRegistered' && row.actorId === SOAK_DIRECTORY_ACTOR && provisioned.has(memberId)) {
+          provisioned.set(memberId, provisioned.get(memberId)! + 1);
+          continue;
+        }
         withoutCommandId.set(row.type, (withoutCommandId.get(row.type) ?? 0) + 1);
         continue;
       }
@@ -136,7 +145,11 @@ export class Checker {
       );
     }
     for (const [type, n] of withoutCommandId) this.report('event-without-command-id', `${n} ${type} events carry no commandId`);
-    return { ...counts, eventsWithoutCommandId: Object.fromEntries(withoutCommandId) };
+    for (const [memberId, n] of provisioned) {
+      if (n !== 1)
+        this.report('provisioned-member-not-registered-once', `${memberId}, provisioned through SCIM, has ${n} MemberRegistered events`);
+    }
+    return { ...counts, provisionedThroughScim: provisioned.size, eventsWithoutCommandId: Object.fromEntries(withoutCommandId) };
   }
 
   /** The events of one command: one stream, consecutive revisions, each type at most once (and allowed). */
@@ -478,6 +491,73 @@ export class Checker {
       c.query<{ name: string; generation: number }>("SELECT name, generation FROM projection_generations WHERE status = 'active'"),
     );
     return new Map(rows.map((r) => [r.name, r.generation]));
+  }
+
+  // ---------------------------------------------------------------- notifications (issue 21)
+  /**
+   * Waits (at most `timeoutMs`) until the deliveries have drained: every event after the webhook's registration has
+   * arrived at its receiver, and the e-mail outbox has nothing left to do (each event done, no delivery claimed or
+   * waiting for a retry). Answers what was still outstanding.
+   */
+  async waitDeliveriesDrained(
+    deliveries: { readonly receiver: WebhookReceiver; readonly webhookId: string },
+    timeoutMs: number,
+  ): Promise<{ webhookEventsOutstanding: number; emailEventsOutstanding: number; ms: number }> {
+    const t0 = now();
+    const deadline = t0 + timeoutMs;
+    for (;;) {
+      const heard = new Set(deliveries.receiver.received.map((r) => r.eventId));
+      const events = await readLog(this.eventLog);
+      const registration = events.findIndex((e) => e.type === 'WebhookRegistered' && e.streamId === `webhook-${deliveries.webhookId}`);
+      const webhookEventsOutstanding = events.slice(registration + 1).filter((e) => !heard.has(e.id)).length;
+      const emailEventsOutstanding = await this.db((c) =>
+        c.query<{ n: number }>(
+          `SELECT (SELECT count(*) FROM read_models.notification_outbox o
+                    WHERE NOT EXISTS (SELECT 1 FROM notification_events_done d WHERE d.event_id = o.event_id))
+                + (SELECT count(*) FROM notification_deliveries WHERE status IN ('SENDING', 'RETRY')) AS n`,
+        ),
+      ).then(
+        ({ rows }) => Number(rows[0]!.n),
+        () => -1,
+      );
+      if ((webhookEventsOutstanding === 0 && emailEventsOutstanding === 0) || now() > deadline) {
+        return { webhookEventsOutstanding, emailEventsOutstanding, ms: Math.round(now() - t0) };
+      }
+      await delay(500);
+    }
+  }
+
+  /** What arrived at the soak's SMTP server and webhook receiver, against the log (see ./notifications-check.ts). */
+  async checkNotifications(input: {
+    readonly smtp: SmtpSink;
+    readonly receiver: WebhookReceiver;
+    readonly webhookId: string;
+    readonly addresses: ReadonlyMap<string, string>;
+  }) {
+    const events = await readLog(this.eventLog);
+    const report = (check: string, detail: string, data?: unknown) => this.report(check, detail, data);
+    const webhook = checkWebhookDeliveries({ log: events, webhookId: input.webhookId, received: input.receiver.received }, report);
+    const { rows } = await this.db((c) =>
+      c.query<{ notification_id: string; kind: string; recipient_id: string; status: string }>(
+        'SELECT notification_id, kind, recipient_id, status FROM notification_deliveries',
+      ),
+    );
+    const deliveries: DeliveryRecord[] = rows.map((r) => ({
+      notificationId: r.notification_id,
+      kind: r.kind,
+      recipientId: r.recipient_id,
+      status: r.status,
+    }));
+    const emails = checkEmailDeliveries({ log: events, addresses: input.addresses, received: input.smtp.received, deliveries }, report);
+    const byStatus = countBy(deliveries.map((d) => `${d.kind} ${d.status}`));
+    log(
+      `notifications checked: webhook ${webhook.unique}/${webhook.expected} events (${webhook.repeats} repeats), ` +
+        `moderation e-mails ${emails.moderationDecisions.unique}/${emails.moderationDecisions.due} (${emails.moderationDecisions.repeats} repeats)`,
+    );
+    return {
+      webhook: { ...webhook, abortedRequests: input.receiver.aborted },
+      emails: { ...emails, smtpConnectionErrors: input.smtp.errors.toJSON(), deliveriesRecordedByService: byStatus },
+    };
   }
 
   // ---------------------------------------------------------------- subscribers

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InMemoryEventStore } from '../test/support/in-memory-event-store.ts';
 import { Checker, checkLeaverConsequences, LEAVER_AUTHORITY } from './checker.ts';
-import type { LedgerEntry, SoakClient } from './client.ts';
+import { SOAK_DIRECTORY_ACTOR, type DirectoryEntry, type LedgerEntry, type SoakClient } from './client.ts';
 import type { LogEvent } from './event-log.ts';
 
 /**
@@ -63,6 +63,28 @@ describe('soak checker, reading the log through the port', () => {
       'stream-out-of-log-order',
       'stream-revisions-have-gaps',
     ]);
+  });
+
+  test('a member the soak provisioned through SCIM (no commandId) is registered once by the directory client, or reported', async () => {
+    const directory: DirectoryEntry[] = [
+      { userName: 'a@soak.example', memberId: 'scim-a', email: 'a@soak.example', status: 'acknowledged', attempts: 1 },
+      { userName: 'b@soak.example', memberId: 'scim-b', email: 'b@soak.example', status: 'acknowledged', attempts: 2 },
+    ];
+    const provisioned = (store: InMemoryEventStore, memberId: string, actorId = SOAK_DIRECTORY_ACTOR) =>
+      store.appendToStream(
+        `member-${memberId}`,
+        [{ id: randomUUID(), type: 'MemberRegistered', data: '{}', metadata: JSON.stringify({ commandId: null, actorId }) }],
+        'any',
+      );
+    const store = new InMemoryEventStore();
+    await provisioned(store, 'scim-a');
+    await provisioned(store, 'scim-b');
+    await provisioned(store, 'scim-b');
+    await provisioned(store, 'scim-c', 'someone-else'); // neither provisioned by the soak nor by its directory client
+    const check = new Checker('postgres://unused', { directory } as unknown as SoakClient, store, 'eventstoredb');
+    expect(await check.checkCommands([])).toMatchObject({ provisionedThroughScim: 2, eventsWithoutCommandId: { MemberRegistered: 1 } });
+    expect(check.discrepancies.map((d) => d.check).sort()).toEqual(['event-without-command-id', 'provisioned-member-not-registered-once']);
+    expect(check.discrepancies.find((d) => d.check === 'provisioned-member-not-registered-once')!.detail).toContain('scim-b');
   });
 });
 

@@ -65,8 +65,27 @@ export class DropWindow {
   }
 }
 
+/**
+ * A member the soak provisioned through SCIM (/scim/v2/Users), the only way the service learns e-mail addresses (the
+ * directory's). SCIM carries no commandId: its idempotency key is the userName (a retry of a create that committed is
+ * refused as a uniqueness conflict, with nothing recorded), so the checker expects exactly one MemberRegistered, with
+ * no commandId, per provisioned member.
+ */
+export interface DirectoryEntry {
+  readonly userName: string;
+  readonly memberId: string;
+  readonly email: string;
+  status: CommandStatus;
+  attempts: number;
+}
+
+/** The directory's provisioning client, as the soak's events show it (a token with the PROVISIONER role). */
+export const SOAK_DIRECTORY_ACTOR = 'soak-directory';
+
 export class SoakClient {
   readonly ledger: LedgerEntry[] = [];
+  /** Members provisioned through SCIM, with the address the soak gave each. */
+  readonly directory: DirectoryEntry[] = [];
   readonly discrepancies: Discrepancy[] = [];
   /** HTTP requests sent (every attempt of every operation). */
   sent = 0;
@@ -242,6 +261,74 @@ export class SoakClient {
       }
     } finally {
       this.inFlight.delete(entry);
+    }
+  }
+
+  /**
+   * Provisions a member through SCIM with a work address (created active), retried like a command until the service
+   * answers definitely: 201 (created) or 409 (the userName exists: a retry of a create that committed, since every
+   * userName the soak sends is new). Answers the member id the service gave, or null when it was refused or left
+   * unresolved. 5xx and network errors (the service restarting, its database away) are retried.
+   */
+  async provision(user: { userName: string; email: string; displayName: string; preferredLanguage: string }): Promise<string | null> {
+    const entry: DirectoryEntry = { userName: user.userName, memberId: '', email: user.email, status: 'unresolved', attempts: 0 };
+    const token = await this.token(SOAK_DIRECTORY_ACTOR, ['PROVISIONER'] as Role[]);
+    const body = JSON.stringify({
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: user.userName,
+      displayName: user.displayName,
+      active: true,
+      preferredLanguage: user.preferredLanguage,
+      emails: [{ value: user.email, type: 'work', primary: true }],
+    });
+    const deadline = now() + this.commandDeadlineMs;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) this.retries++;
+      entry.attempts++;
+      this.sent++;
+      let cause: string;
+      try {
+        const response = await fetch(`${this.url}/scim/v2/Users`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+          body,
+          signal: AbortSignal.timeout(30_000),
+        });
+        const answer = (await response.json().catch(() => null)) as { id?: string; detail?: string } | null;
+        if (response.status === 201 || response.status === 409) {
+          // The id is derived from the userName: a 409's detail names it, a 201 answers it.
+          const id = answer?.id ?? /\(id ([^)]+)\)/.exec(answer?.detail ?? '')?.[1];
+          if (!id) throw new Error(`SCIM answered ${response.status} without the member's id: ${JSON.stringify(answer)}`);
+          entry.status = 'acknowledged';
+          (entry as { memberId: string }).memberId = id;
+          this.directory.push(entry);
+          this.acknowledgedByKind.add('scimProvisionUser');
+          return id;
+        }
+        if (response.status < 500) {
+          entry.status = 'refused';
+          this.directory.push(entry);
+          this.refusedByCode.add(`SCIM_${response.status}`);
+          this.discrepancies.push({
+            check: 'scim-refused',
+            detail: `SCIM refused ${user.userName}: ${response.status} ${answer?.detail ?? ''}`,
+          });
+          return null;
+        }
+        cause = `SCIM_${response.status}`;
+      } catch (error) {
+        cause = error instanceof Error && error.message.includes('without the member') ? 'SCIM_NO_ID' : 'NETWORK_ERROR';
+      }
+      this.attemptFailures.add(cause);
+      if (now() > deadline) {
+        this.directory.push(entry);
+        this.discrepancies.push({
+          check: 'unresolved-command',
+          detail: `SCIM provisioning of ${user.userName}: no definite answer (${cause})`,
+        });
+        return null;
+      }
+      await delay(Math.min(2_000, 100 * 2 ** Math.min(attempt, 5)) * (0.5 + this.random.next()));
     }
   }
 

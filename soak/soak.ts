@@ -9,9 +9,12 @@
  *    sessions are ended instead) or an embedded one in a temporary directory that the injector restarts.
  * 2. The service, built once (`tsc -p tsconfig.build.json --noCheck` into a temporary directory), as a child process
  *    (`node dist/src/main.js`, NODE_ENV=test, HS256 tokens, SCHEDULER_INTERVAL_MS=500, no rate limit).
- * 3. Seed, then the load (soak/workload.ts), four subscribers (soak/subscribers.ts) and the fault injector
- *    (soak/faults.ts) for --duration seconds.
- * 4. Settle: commands still waiting for an answer are retried to the end; the service restarts with its schedulers'
+ *    Its e-mails go to an SMTP server and its webhook to an HTTP receiver, both in this process (soak/receivers.ts).
+ * 3. A webhook hearing every event is registered; seed, then the load (soak/workload.ts), four subscribers
+ *    (soak/subscribers.ts) and the fault injector (soak/faults.ts) for --duration seconds.
+ * 4. Drain: the service restarts with its schedulers' clock 36 days ahead (past the furthest clock jump and every
+ *    delivery claim a crash left), until every e-mail and webhook of the load is delivered.
+ *    Settle: commands still waiting for an answer are retried to the end; the service restarts with its schedulers'
  *    clock 400 days ahead, so every suspension and certification is due, and runs until nothing is due any more and
  *    no leaver holds a group, an ambassadorship or a claimed case (the leaver consequences, also scheduler work).
  * 5. The checker (soak/checker.ts), reading the log through the event-store port.
@@ -25,16 +28,26 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Checker } from './checker.ts';
+import type { Role } from '../src/platform/auth/role.ts';
 import { DropWindow, SoakClient } from './client.ts';
 import { eventStoreDbConnectionString, openEventLog, SOAK_EVENT_STORES, type SoakEventStore } from './event-log.ts';
 import { describeOffset, FaultInjector, type FaultRecord } from './faults.ts';
 import { START } from '#event-store';
 import { addCleanup, buildService, cleanUp, installSignalHandlers, openDatabase, ServiceProcess, withClient } from './harness.ts';
+import { SmtpSink, WebhookReceiver } from './receivers.ts';
 import { startSubscribers } from './subscribers.ts';
 import { Counter, delay, errorMessage, log, now, percentiles, Random, round } from './util.ts';
-import { Workload } from './workload.ts';
+import { MANAGERS, Workload } from './workload.ts';
 
 const SETTLE_OFFSET_MS = 400 * 86_400_000;
+/**
+ * The drain before the settle: past the furthest clock jump (35 days, faults.ts) by more than a delivery claim lives
+ * (5 minutes for an e-mail, 2 for a webhook), so every claim a SIGKILL or a lost database left is taken again; and
+ * within NOTIFICATION_MAX_AGE_HOURS (a year, below), so no e-mail of the load is too old to send. The settle's 400
+ * days would make them all too old: they are delivered first.
+ */
+const DRAIN_OFFSET_MS = 36 * 86_400_000;
+const WEBHOOK_INTERVAL_MS = '250';
 
 export interface SoakOptions {
   readonly durationS: number;
@@ -109,6 +122,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
     log('event store: EventStoreDB (EVENTSTORE_CONNECTION_STRING), empty log');
   }
+  // Notifications arrive in this process, which outlives the service's crashes: started first, stopped last.
+  const smtp = new SmtpSink();
+  const receiver = new WebhookReceiver();
+  const [smtpUrl, receiverUrl] = await Promise.all([smtp.start(), receiver.start()]);
+  addCleanup(() => Promise.all([smtp.stop(), receiver.stop()]));
   const secret = randomBytes(32).toString('hex');
   const serviceEnv = {
     NODE_ENV: 'test',
@@ -121,6 +139,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     RATE_LIMIT_PER_MINUTE: '0',
     READ_MODEL_WAIT_MS: '5000',
     CERTIFICATION_RENEWAL_WINDOW_DAYS: '7',
+    SMTP_URL: smtpUrl,
+    WEBHOOK_ALLOW_LOCAL: 'on',
+    WEBHOOK_SIGNING_KEY: randomBytes(32).toString('hex'),
+    WEBHOOK_INTERVAL_MS,
+    // The longest allowed (a year): the clock jumps (35 days) must not make an e-mail of the load too old to send.
+    NOTIFICATION_MAX_AGE_HOURS: String(365 * 24),
   };
   const service = await ServiceProcess.create(build, serviceEnv);
   const firstStartMs = await service.start({ SCHEDULER_CLOCK_OFFSET_MS: '0' });
@@ -137,6 +161,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     // Within the run, so the expiry scheduler fires during the load (the settle phase catches the last ones).
     suspensionSeconds: [8, Math.max(15, Math.min(120, Math.floor(options.durationS / 2)))],
   });
+  const webhook = await registerWebhook(client, receiver, receiverUrl);
+  log(`webhook ${webhook.webhookId} registered (every event), receiver ${receiverUrl}; SMTP ${smtpUrl}`);
   const s0 = now();
   await workload.seed();
   const seedMs = Math.round(now() - s0);
@@ -166,17 +192,27 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const loadS = (now() - loadStart) / 1000;
   log(`load done after ${round(loadS)} s; ${client.ledger.length} commands, ${faults.records.length} faults`);
 
-  // ---------------------------------------------------------------- settle
+  // ---------------------------------------------------------------- drain
   service.supervise(undefined);
+  // Opened after the faults (a PostgreSQL restart would have broken its connections): the checker's view of the log.
+  const eventLog = await openEventLog(options.eventStore, database.url);
+  addCleanup(() => eventLog.close());
+  const checker = new Checker(database.url, client, eventLog, options.eventStore);
+  const d0 = now();
+  await service.stop();
+  faults.clockOffsetMs = DRAIN_OFFSET_MS;
+  const drainStartMs = await service.start(faults.serviceEnv());
+  await checker.waitProjectionsCaughtUp(60_000);
+  const drained = await checker.waitDeliveriesDrained({ receiver, webhookId: webhook.webhookId }, 90_000);
+  const drain = { schedulersClock: `${describeOffset(DRAIN_OFFSET_MS)} (orderly restart)`, serviceStartMs: drainStartMs, ...drained };
+  log(`deliveries drained in ${Math.round(now() - d0)} ms: ${JSON.stringify(drained)}`);
+
+  // ---------------------------------------------------------------- settle
   const t1 = now();
   const horizon = new Date(Date.now() + SETTLE_OFFSET_MS);
   await service.stop();
   faults.clockOffsetMs = SETTLE_OFFSET_MS;
   const settleStartMs = await service.start(faults.serviceEnv());
-  // Opened after the faults (a PostgreSQL restart would have broken its connections): the checker's view of the log.
-  const eventLog = await openEventLog(options.eventStore, database.url);
-  addCleanup(() => eventLog.close());
-  const checker = new Checker(database.url, client, eventLog, options.eventStore);
   await waitNothingDue(database.url, horizon, 90_000);
   await checker.waitProjectionsCaughtUp(60_000);
   // Again, once the read models hold the whole log: a leaving projected late is only then the scheduler's to see; its
@@ -205,6 +241,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const leavers = await checker.checkLeavers();
   const subscriberResults = await checker.checkSubscribers(subscribers);
   const readModels = await checker.checkReadModels(120_000);
+  // Last: what the settle phase and the rebuilds recorded is delivered too, and a rebuild sends nothing again.
+  const finalDrain = await checker.waitDeliveriesDrained({ receiver, webhookId: webhook.webhookId }, 60_000);
+  const notifications = {
+    drain,
+    finalDrain,
+    ...(await checker.checkNotifications({ smtp, receiver, webhookId: webhook.webhookId, addresses: addressesOf(client) })),
+  };
   const checkMs = Math.round(now() - c0);
   await service.stop();
   const postgres = await database.serverSettings().catch((error: unknown) => ({ error: errorMessage(error) }));
@@ -243,6 +286,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           ...serviceEnv,
           DATABASE_URL: '(the soak database)',
           AUTH_JWT_SECRET: '(random)',
+          WEBHOOK_SIGNING_KEY: '(random)',
           ...(options.eventStore === 'eventstoredb' ? { EVENTSTORE_CONNECTION_STRING: '(not printed: it may carry credentials)' } : {}),
         },
         buildMs: build.ms,
@@ -270,6 +314,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         perSecond: round(ledger.length / loadS),
         byKind: byKind(ledger),
       },
+      // Members the directory provisioned (SCIM, with an address): not commands (no commandId), so counted apart.
+      scimProvisioning: {
+        provisioned: client.directory.filter((e) => e.status === 'acknowledged').length,
+        refused: client.directory.filter((e) => e.status === 'refused').length,
+        unresolved: client.directory.filter((e) => e.status === 'unresolved').length,
+        attempts: client.directory.reduce((sum, e) => sum + e.attempts, 0),
+      },
       refusedByCode: client.refusedByCode.toJSON(),
       failedAttemptsByCause: client.attemptFailures.toJSON(),
       droppedBySoak: drops.dropped,
@@ -278,10 +329,39 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     },
     faults: { total: faults.records.length, byKind: countKinds(faults.records), injected: faults.records },
     settle,
-    checks: { ms: checkMs, commands, streams, hashChains, expiries, leavers, readModels, subscribers: subscriberResults },
+    checks: { ms: checkMs, commands, streams, hashChains, expiries, leavers, readModels, subscribers: subscriberResults, notifications },
     serviceLog: service.logSummary(),
     discrepancies,
   };
+}
+
+const REGISTER_WEBHOOK = `mutation($input: RegisterWebhookInput!) {
+  registerWebhook(input: $input) { secret webhook { webhookId status } } }`;
+
+/**
+ * A community manager registers the team channel's webhook (no filter: every event), before anything else happens;
+ * the receiver learns its secret from the answer (the only time it is given).
+ */
+async function registerWebhook(client: SoakClient, receiver: WebhookReceiver, url: string): Promise<{ webhookId: string }> {
+  const result = await client.mutate<{ secret: string; webhook: { webhookId: string; status: string } }>({
+    kind: 'registerWebhook',
+    actor: MANAGERS[0]!,
+    roles: ['COMMUNITY_MANAGER'] as Role[],
+    document: REGISTER_WEBHOOK,
+    field: 'registerWebhook',
+    input: { url: `${url}/hooks/soak-team-channel`, description: 'The soak’s receiver: every event' },
+    expect: 'change',
+    allowed: ['WebhookRegistered'],
+    streamPrefix: 'webhook-',
+  });
+  if (!result.data) throw new Error(`registering the webhook was ${result.status} (${result.code})`);
+  receiver.secrets = [result.data.secret];
+  return { webhookId: result.data.webhook.webhookId };
+}
+
+/** member id → the address the directory gave them: whom a notification may be e-mailed to. */
+function addressesOf(client: SoakClient): Map<string, string> {
+  return new Map(client.directory.filter((e) => e.status === 'acknowledged').map((e) => [e.memberId, e.email]));
 }
 
 function byKind(ledger: readonly { kind: string; status: string }[]): Record<string, Record<string, number>> {

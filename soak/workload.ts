@@ -6,7 +6,9 @@
  * Each virtual user picks its next action by weight from what it knows of the world (learnt from the answers); a
  * member does one thing at a time (a mutex per member). Members are nominated and become ambassadors, are made group
  * owners and, as owners, claim the cases of their groups; now and then one leaves (mostly one who holds something of
- * that kind), so that the service's leaver consequences have work (issue #20), and is not used again.
+ * that kind), so that the service's leaver consequences have work (issue #20), and is not used again. Two in three
+ * seeded members (and half of those who join later) come from the directory (SCIM) with an e-mail address, so that
+ * decisions about their content are e-mailed (issue 21); the others have none.
  */
 import type { Role } from '../src/platform/auth/role.ts';
 import type { SoakClient } from './client.ts';
@@ -196,20 +198,30 @@ export class Workload {
         throw new Error(`seeding: ${kind} ${JSON.stringify(input)} was ${result.status} (${result.code})`);
       return result.data as Record<string, unknown>;
     };
-    const ids = Array.from({ length: this.options.members }, (_, i) => `soak-m-${String(i + 1).padStart(3, '0')}`);
-    await inParallel(ids, 6, (id, i) =>
-      must(
-        'registerMember',
-        DOC.registerMember,
-        'registerMember',
-        { memberId: id, displayName: `Soak member ${i + 1}`, department: DEPARTMENTS[i % DEPARTMENTS.length] },
-        ['MemberRegistered'],
-      ),
+    // Two in three come from the directory (SCIM) with a work address, so that decisions about their content are
+    // e-mailed; the others are registered by a manager and have none (their notifications are recorded, not sent).
+    const ids = await inParallelMap(
+      Array.from({ length: this.options.members }, (_, i) => i + 1),
+      6,
+      async (n) => {
+        const id = `soak-m-${String(n).padStart(3, '0')}`;
+        if (n % 3 !== 0) {
+          const provisioned = await this.provision(n);
+          if (!provisioned) throw new Error(`seeding: provisioning ${id} through SCIM failed`);
+          return provisioned;
+        }
+        await must(
+          'registerMember',
+          DOC.registerMember,
+          'registerMember',
+          { memberId: id, displayName: `Soak member ${n}`, department: DEPARTMENTS[n % DEPARTMENTS.length] },
+          ['MemberRegistered'],
+        );
+        return id;
+      },
     );
     this.memberSeq = ids.length;
-    for (const id of ids) {
-      this.members.push({ id, enrolled: new Set(), completedModules: new Map(), completedProgrammes: new Set(), level: 0, consent: false });
-    }
+    for (const id of ids) this.addMember(id);
     const groups = Array.from({ length: this.options.groups }, (_, i) => `soak-g-${i + 1}`);
     await inParallel(groups, 4, async (groupId, i) => {
       await must('createGroup', DOC.createGroup, 'createGroup', { groupId, name: `Soak group ${i + 1}` }, ['GroupCreated']);
@@ -371,23 +383,48 @@ export class Workload {
     return [...this.cases.values()].filter(test);
   }
 
-  /** A new member joins (a manager registers them): training, reports and acceptances never run out of people. */
+  /**
+   * A new member joins (a manager registers them, or half the time the directory provisions them with an address):
+   * training, reports and acceptances never run out of people.
+   */
   private async join(): Promise<void> {
-    const id = `soak-m-${String(++this.memberSeq).padStart(3, '0')}`;
+    const n = ++this.memberSeq;
+    if (this.random.chance(0.5)) {
+      const id = await this.provision(n);
+      if (id) this.addMember(id);
+      return;
+    }
+    const id = `soak-m-${String(n).padStart(3, '0')}`;
     const result = await this.client.mutate({
       kind: 'registerMember',
       actor: this.random.pick(MANAGERS),
       roles: CM,
       document: DOC.registerMember,
       field: 'registerMember',
-      input: { memberId: id, displayName: `Soak member ${this.memberSeq}`, department: this.random.pick(DEPARTMENTS) },
+      input: { memberId: id, displayName: `Soak member ${n}`, department: this.random.pick(DEPARTMENTS) },
       expect: 'change',
       allowed: ['MemberRegistered'],
       streamPrefix: `member-${id}`,
     });
-    if (result.status === 'acknowledged') {
-      this.members.push({ id, enrolled: new Set(), completedModules: new Map(), completedProgrammes: new Set(), level: 0, consent: false });
-    }
+    if (result.status === 'acknowledged') this.addMember(id);
+  }
+
+  private addMember(id: string): void {
+    this.members.push({ id, enrolled: new Set(), completedModules: new Map(), completedProgrammes: new Set(), level: 0, consent: false });
+  }
+
+  /**
+   * The directory provisions member `n` (SCIM, with a work address; half of them prefer Dutch). Answers the member id
+   * the service gave (derived from the userName), or null.
+   */
+  private provision(n: number): Promise<string | null> {
+    const userName = `soak-m-${String(n).padStart(3, '0')}@soak.example`;
+    return this.client.provision({
+      userName,
+      email: userName,
+      displayName: `Soak member ${n}`,
+      preferredLanguage: n % 2 === 0 ? 'nl-NL' : 'en-GB',
+    });
   }
 
   // ---------------------------------------------------------------- ownership, ambassadors, leavers
@@ -929,6 +966,12 @@ export class Workload {
       }
     }
   }
+}
+
+async function inParallelMap<T, R>(items: readonly T[], width: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  await inParallel(items, width, async (item, index) => (results[index] = await fn(item, index)));
+  return results;
 }
 
 async function inParallel<T>(items: readonly T[], width: number, fn: (item: T, index: number) => Promise<unknown>): Promise<void> {

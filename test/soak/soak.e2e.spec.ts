@@ -14,6 +14,10 @@ interface Report extends SoakReport {
     expiries: { sanctionsExpired: number; certificationsExpired: number };
     readModels: { compared: { table: string; rows: number }[] };
     subscribers: { name: string; connections: number; received: number; expected: number }[];
+    notifications: {
+      webhook: { expected: number; unique: number; repeats: number; missing: number; invalidSignatures: number };
+      emails: { moderationDecisions: { due: number; unique: number; repeats: number; missing: number }; unexpected: number };
+    };
   };
 }
 
@@ -71,5 +75,13 @@ describe('soak', () => {
       expect(subscriber.received).toBe(subscriber.expected);
       expect(subscriber.connections).toBeGreaterThan(1);
     }
+    // Notifications (issue 21): the webhook heard every event once by webhook-id, and every moderation decision due an
+    // e-mail arrived once by Message-ID (repeats of the same id after a crash are counted, not failures).
+    const { webhook, emails } = report.checks.notifications;
+    expect(webhook.expected).toBeGreaterThan(100);
+    expect(webhook).toMatchObject({ unique: webhook.expected, missing: 0, invalidSignatures: 0 });
+    expect(emails.moderationDecisions.due).toBeGreaterThan(0);
+    expect(emails.moderationDecisions).toMatchObject({ unique: emails.moderationDecisions.due, missing: 0 });
+    expect(emails.unexpected).toBe(0);
   }, 240_000);
 });
