@@ -29,11 +29,26 @@
  *
  * Then, on that database: the series through InsightsEngine (what the governanceInsightSeries resolver calls),
  * --insights-runs times; where the time goes (reading and deserialising the log vs folding and measuring); and the
- * value "now" from the live model, cold (the whole log) and warm (nothing new). One JSON object on stdout.
+ * value "now" from the live model, cold (the whole log) and warm (nothing new). The first run is the first request
+ * after a start: it reads the whole log; the later ones read only what is new and fold the events the engine kept
+ * (series.laterRuns), as does a series on an engine that caught up before it was asked (series.firstAfterCatchUp).
+ * Each run's CPU time is given too: on a busy machine it says more than the wall time. memory: the process's RSS
+ * before and after the runs, and the heap the engine retains between requests. One JSON object on stdout.
+ *
+ * Loading the log takes minutes; to measure a change to the engine in seconds, keep the loaded database and reuse it:
+ *
+ *   … bench/insights.bench.ts --insights-keep-db             (loads, measures, keeps the database and logs its name)
+ *   … bench/insights.bench.ts --insights-reuse-db <name>     (plans the same log, loads nothing, measures)
+ *
+ * A kept database records the flags it was loaded with (--insights-events, --insights-seed, --insights-activity-groups);
+ * reusing it with others is refused, since the figures would then describe another log. A reused database is kept
+ * too; drop it when done: `dropdb -h 127.0.0.1 -U postgres --force <name>`.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import pg from 'pg';
 import {
   EventSchemaRegistry,
@@ -97,6 +112,7 @@ import {
 import {
   addCleanup,
   createBenchDatabase,
+  databaseUrl,
   installSignalHandlers,
   log,
   now,
@@ -107,6 +123,7 @@ import {
   stats,
   type Server,
   wholeNumberFlag,
+  withClient,
 } from './bench-server.ts';
 
 export const INSIGHTS_FLAGS = {
@@ -114,6 +131,8 @@ export const INSIGHTS_FLAGS = {
   'insights-runs': { type: 'string', default: '5' },
   'insights-seed': { type: 'string', default: '42' },
   'insights-activity-groups': { type: 'string', default: '2000' },
+  'insights-keep-db': { type: 'boolean', default: false },
+  'insights-reuse-db': { type: 'string' },
 } as const;
 
 export interface InsightsBenchOptions {
@@ -122,18 +141,33 @@ export interface InsightsBenchOptions {
   readonly seed: number;
   /** Groups with a year of weekly activity snapshots; 0: none. */
   readonly activityGroups: number;
+  /** Keep the loaded database at the end (its name is logged). */
+  readonly keepDb: boolean;
+  /** A database kept by an earlier run with the same flags: measured without loading. */
+  readonly reuseDb: string | undefined;
 }
 
 type InsightsFlagValues = { [K in keyof typeof INSIGHTS_FLAGS]?: string | boolean | undefined };
 
 export function insightsOptionsFrom(flags: InsightsFlagValues): InsightsBenchOptions {
-  const int = (name: keyof typeof INSIGHTS_FLAGS, min: number) => wholeNumberFlag(name, flags[name] ?? INSIGHTS_FLAGS[name].default, min);
+  const int = (name: 'insights-events' | 'insights-runs' | 'insights-seed' | 'insights-activity-groups', min: number) =>
+    wholeNumberFlag(name, flags[name] ?? INSIGHTS_FLAGS[name].default, min);
   return {
     events: int('insights-events', 1000),
     runs: int('insights-runs', 1),
     seed: int('insights-seed', 0),
     activityGroups: int('insights-activity-groups', 0),
+    keepDb: flags['insights-keep-db'] === true,
+    reuseDb: reusedDatabaseName(flags['insights-reuse-db']),
   };
+}
+
+function reusedDatabaseName(raw: string | boolean | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  // Interpolated into SQL below: a plain identifier only.
+  if (typeof raw !== 'string' || !/^[a-z_][a-z0-9_]*$/.test(raw))
+    throw new Error('--insights-reuse-db must name a database kept by --insights-keep-db');
+  return raw;
 }
 
 const TARGET_MS = 2000;
@@ -1054,6 +1088,74 @@ async function load(governance: GovernanceEventStore, commands: readonly Planned
   return { ms: now() - started, streams: heads.size };
 }
 
+/** The heap in use after a full garbage collection (exposed here, so the command line needs no --expose-gc). */
+function heapAfterCollection(): number {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  return process.memoryUsage().heapUsed;
+}
+
+// ---------------------------------------------------------------- the database
+
+interface InsightsDatabase {
+  readonly name: string;
+  readonly url: string;
+  /** Kept from an earlier run: already loaded. */
+  readonly reused: boolean;
+  /** With --insights-keep-db, after the load: records the flags, so the database may be reused (and is not dropped). */
+  readonly markLoaded: () => Promise<void>;
+}
+
+/** What decides the log's content: a database loaded with other values holds another log. */
+function loadFlags(options: InsightsBenchOptions) {
+  return { events: options.events, seed: options.seed, activityGroups: options.activityGroups };
+}
+
+const LOADED_TABLE = 'insights_bench_loaded';
+
+async function openDatabase(server: Server, options: InsightsBenchOptions): Promise<InsightsDatabase> {
+  const wanted = loadFlags(options);
+  if (options.reuseDb) {
+    const name = options.reuseDb;
+    const url = databaseUrl(server.url, name);
+    const recorded = await withClient(url, (c) => c.query<{ flags: typeof wanted }>(`SELECT flags FROM ${LOADED_TABLE}`)).then(
+      ({ rows }) => rows[0]?.flags,
+      (error: unknown) => {
+        throw new Error(`--insights-reuse-db ${name}: not a database kept by --insights-keep-db (${(error as Error).message})`);
+      },
+    );
+    const differs = (Object.keys(wanted) as (keyof typeof wanted)[]).filter((key) => recorded?.[key] !== wanted[key]);
+    if (differs.length > 0) {
+      throw new Error(`--insights-reuse-db ${name} was loaded with ${JSON.stringify(recorded)}, not ${JSON.stringify(wanted)}`);
+    }
+    return { name, url, reused: true, markLoaded: () => Promise.resolve() };
+  }
+  if (!options.keepDb) {
+    const database = await createBenchDatabase(server, 'insights_bench');
+    return { name: database.name, url: database.url, reused: false, markLoaded: () => Promise.resolve() };
+  }
+  const name = `insights_bench_${randomBytes(6).toString('hex')}`;
+  const admin = databaseUrl(server.url, 'postgres');
+  const url = databaseUrl(server.url, name);
+  await withClient(admin, (c) => c.query(`CREATE DATABASE ${name}`));
+  let kept = false;
+  // A load that did not finish leaves nothing worth reusing.
+  addCleanup(() => (kept ? Promise.resolve() : withClient(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`))));
+  return {
+    name,
+    url,
+    reused: false,
+    markLoaded: async () => {
+      await withClient(url, async (c) => {
+        await c.query(`CREATE TABLE ${LOADED_TABLE} (flags jsonb NOT NULL)`);
+        await c.query(`INSERT INTO ${LOADED_TABLE} (flags) VALUES ($1)`, [JSON.stringify(wanted)]);
+      });
+      kept = true;
+      log(`insights: database kept: ${name} (reuse it with --insights-reuse-db ${name})`);
+    },
+  };
+}
+
 // ---------------------------------------------------------------- measuring
 
 function summary(snapshot: InsightsSnapshot) {
@@ -1132,7 +1234,7 @@ async function measureInsights(server: Server, options: InsightsBenchOptions) {
     );
   }
 
-  const database = await createBenchDatabase(server, 'insights_bench');
+  const database = await openDatabase(server, options);
   // Up to 128 streams in flight, 200 appends per commit, 4 commits at a time; durability as configured on the server.
   const store = await PostgresEventStore.create({ connectionString: database.url, poolSize: 12, maxAppendsInFlight: 4 });
   addCleanup(() => store.close());
@@ -1144,24 +1246,44 @@ async function measureInsights(server: Server, options: InsightsBenchOptions) {
   for (const schema of SCHEMAS) schemas.register(schema);
   const governance = new GovernanceEventStore({ store, schemas, keys });
 
-  const loaded = await load(governance, commands);
   const totalEvents = plan.events + (activity?.events ?? 0);
-  log(`insights: loaded ${totalEvents} events on ${loaded.streams} streams in ${round(loaded.ms / 1000, 1)} s`);
-  await pool.query('VACUUM ANALYZE es_events');
+  let loaded: { ms: number; streams: number } | null = null;
+  if (database.reused) {
+    log(`insights: reusing database ${database.name} (${totalEvents} events, not loaded again)`);
+  } else {
+    loaded = await load(governance, commands);
+    log(`insights: loaded ${totalEvents} events on ${loaded.streams} streams in ${round(loaded.ms / 1000, 1)} s`);
+    await pool.query('VACUUM ANALYZE es_events');
+    if (options.keepDb) await database.markLoaded();
+  }
   const { rows: durability } = await pool.query<{ name: string; setting: string }>(
     `SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit', 'fsync') ORDER BY name`,
   );
 
   const points = seriesPoints(YEAR_START, YEAR_START + 52 * 7 * DAY, 'WEEK', Date.now());
+  const cpuMs = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
+  const megabytes = (bytes: number) => round(bytes / 2 ** 20, 1);
+  // What the engine keeps between requests: the heap after a full collection, with the engine and without it.
+  const heapBeforeSeries = heapAfterCollection();
+  const rssBeforeSeries = process.memoryUsage().rss;
   const engine = new InsightsEngine(store, governance);
   const runs: number[] = [];
+  const runsCpu: number[] = [];
   let snapshots: InsightsSnapshot[] = [];
   for (let run = 0; run < options.runs; run++) {
     const started = now();
+    const cpuStarted = cpuMs();
     snapshots = await engine.series(points);
     runs.push(now() - started);
-    log(`insights: series of ${snapshots.length} weekly points in ${round(runs.at(-1)!, 1)} ms`);
+    runsCpu.push(cpuMs() - cpuStarted);
+    log(`insights: series of ${snapshots.length} weekly points in ${round(runs.at(-1)!, 1)} ms (${round(runsCpu.at(-1)!, 1)} ms CPU)`);
   }
+  // The engine (and what it keeps between requests) is still reachable here.
+  const memoryAfterSeries = process.memoryUsage();
+  const heapWithEngine = heapAfterCollection();
 
   // Where the time goes: the port's read, the deserialisation (as the engine does it), then the fold and the measures.
   const readStarted = now();
@@ -1171,10 +1293,6 @@ async function measureInsights(server: Server, options: InsightsBenchOptions) {
     recorded.push(...page.events);
   }
   const readMs = now() - readStarted;
-  const cpuMs = () => {
-    const { user, system } = process.cpuUsage();
-    return (user + system) / 1000;
-  };
   const deserializeStarted = now();
   const deserializeCpuStarted = cpuMs();
   const noKeys = () => Promise.resolve(undefined);
@@ -1197,15 +1315,23 @@ async function measureInsights(server: Server, options: InsightsBenchOptions) {
   const foldMs = now() - foldStarted;
   const foldCpuMs = cpuMs() - foldCpuStarted;
 
+  // A new engine: its live model has read nothing yet (the series' engine may have caught up already).
+  const fresh = new InsightsEngine(store, governance);
   const coldStarted = now();
-  await engine.current(pointAt(Date.now(), 'MONTH'));
+  await fresh.current(pointAt(Date.now(), 'MONTH'));
   const coldMs = now() - coldStarted;
   const warm: number[] = [];
   for (let i = 0; i < 20; i++) {
     const started = now();
-    await engine.current(pointAt(Date.now(), 'MONTH'));
+    await fresh.current(pointAt(Date.now(), 'MONTH'));
     warm.push(now() - started);
   }
+  // A series on an engine that caught up before it was asked (as one warmed up at start would be).
+  const afterCatchUpStarted = now();
+  const afterCatchUpCpuStarted = cpuMs();
+  await fresh.series(points);
+  const afterCatchUpMs = now() - afterCatchUpStarted;
+  const afterCatchUpCpuMs = cpuMs() - afterCatchUpCpuStarted;
 
   const series = stats(runs);
   const targets: Record<string, InsightsTarget> = activity
@@ -1248,12 +1374,15 @@ async function measureInsights(server: Server, options: InsightsBenchOptions) {
       runs: options.runs,
       seed: options.seed,
     },
-    load: {
-      ms: round(loaded.ms, 0),
-      eventsPerSec: round(totalEvents / (loaded.ms / 1000), 0),
-      streams: loaded.streams,
-      planMs: round(planMs, 0),
-    },
+    load: loaded
+      ? {
+          ms: round(loaded.ms, 0),
+          eventsPerSec: round(totalEvents / (loaded.ms / 1000), 0),
+          streams: loaded.streams,
+          planMs: round(planMs, 0),
+          ...(options.keepDb ? { keptDatabase: database.name } : {}),
+        }
+      : { reusedDatabase: database.name, planMs: round(planMs, 0) },
     durability: Object.fromEntries(durability.map((row) => [row.name, row.setting])),
     // A busy machine stretches every wall-clock figure: the CPU times below are this process's own.
     machine: {
@@ -1261,7 +1390,25 @@ async function measureInsights(server: Server, options: InsightsBenchOptions) {
       loadAverage1mAtStart: round(loadAverageAtStart, 2),
       loadAverage1mAtEnd: round(loadavg()[0]!, 2),
     },
-    series: { ...series, runsMs: runs.map((ms) => round(ms, 1)) },
+    // The first run is the first request after a start; the later ones find what the engine kept.
+    series: {
+      ...series,
+      runsMs: runs.map((ms) => round(ms, 1)),
+      runsCpuMs: runsCpu.map((ms) => round(ms, 1)),
+      firstMs: round(runs[0]!, 1),
+      laterRuns: runs.length > 1 ? stats(runs.slice(1)) : null,
+      laterRunsCpu: runsCpu.length > 1 ? stats(runsCpu.slice(1)) : null,
+      firstAfterCatchUp: { ms: round(afterCatchUpMs, 1), cpuMs: round(afterCatchUpCpuMs, 1) },
+    },
+    memory: {
+      rssBeforeSeriesMb: megabytes(rssBeforeSeries),
+      rssAfterSeriesMb: megabytes(memoryAfterSeries.rss),
+      heapUsedAfterSeriesMb: megabytes(memoryAfterSeries.heapUsed),
+      // Still in use after the runs, over what was before them (both after a full collection): the engine (its live
+      // model and the events it keeps for the next series) and the last series' answer.
+      retainedAfterSeriesHeapMb: megabytes(heapWithEngine - heapBeforeSeries),
+      maxRssMb: megabytes(process.resourceUsage().maxRSS * 1024),
+    },
     breakdown: {
       portReadMs: round(readMs, 1),
       deserializeMs: round(deserializeMs, 1),

@@ -1,7 +1,7 @@
 import type { CertificationStatus } from '../certification/index.ts';
 import { compareAdoption, type AdoptionComparisons } from './adoption-comparisons.ts';
 import { KPI_IDS, kpiDefinition, targetMet, type KpiDirection, type KpiId, type KpiUnit } from './kpi-catalogue.ts';
-import { targetKey, type InsightsModel, type MemberFacts, type TargetFacts } from './insights-model.ts';
+import { targetKey, type CaseFacts, type InsightsModel, type MemberFacts, type TargetFacts } from './insights-model.ts';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
@@ -208,13 +208,15 @@ export interface InsightsSnapshot extends InsightsPoint {
 
 /** Every figure at `point`, from the model as the log stood then. Pure: the model is read, never changed. */
 export function measure(model: InsightsModel, point: InsightsPoint): InsightsSnapshot {
+  // Counts the active members once: agreements and privacy divide by the same number.
+  const ambassadorFigures = ambassadors(model);
   const figures = {
     ownerCertification: ownerCertification(model, point),
     training: training(model, point),
-    ambassadors: ambassadors(model),
+    ambassadors: ambassadorFigures,
     moderation: moderation(model, point),
-    agreements: agreements(model),
-    privacy: privacy(model, point),
+    agreements: agreements(model, ambassadorFigures.activeMembers),
+    privacy: privacy(model, point, ambassadorFigures.activeMembers),
     adoption: adoption(model, point),
   };
   const adoptionComparisons = compareAdoption(model, point.at, {
@@ -237,18 +239,25 @@ export function certificationStatusAt(model: InsightsModel, memberId: string, at
 
 function ownerCertification(model: InsightsModel, { at }: InsightsPoint): OwnerCertificationFigures {
   const failingGroups: GroupGap[] = [];
-  for (const group of model.groups.values()) {
-    const uncertifiedOwners = [];
+  // In the order of the answer (by group id), so nothing is sorted at each point.
+  for (const groupId of model.groupIds()) {
+    const group = model.groups.get(groupId)!;
+    // Most groups have every owner certified: no list is made for them.
+    let uncertifiedOwners: { memberId: string; status: CertificationStatus }[] | null = null;
     for (const memberId of group.owners) {
       const status = certificationStatusAt(model, memberId, at);
-      if (status !== 'CERTIFIED' && status !== 'DUE_FOR_RENEWAL') uncertifiedOwners.push({ memberId, status });
+      if (status !== 'CERTIFIED' && status !== 'DUE_FOR_RENEWAL') (uncertifiedOwners ??= []).push({ memberId, status });
     }
     // Nobody answers for a group without owners: it does not count as covered.
-    if (group.owners.length === 0 || uncertifiedOwners.length > 0) {
-      failingGroups.push({ groupId: group.groupId, name: group.name, owners: group.owners.length, uncertifiedOwners });
+    if (group.owners.length === 0 || uncertifiedOwners !== null) {
+      failingGroups.push({
+        groupId: group.groupId,
+        name: group.name,
+        owners: group.owners.length,
+        uncertifiedOwners: uncertifiedOwners ?? [],
+      });
     }
   }
-  failingGroups.sort((a, b) => compare(a.groupId, b.groupId));
   const groups = model.groups.size;
   const coveredGroups = groups - failingGroups.length;
   return { groups, coveredGroups, coverage: share(coveredGroups, groups), failingGroups };
@@ -363,12 +372,8 @@ function moderation(model: InsightsModel, point: InsightsPoint): ModerationFigur
     if (inPeriod(file.decidedAt, point)) hoursToDecision.push((file.decidedAt - firstFlag) / HOUR_MS);
     let decider = byDecider.get(file.decidedBy);
     if (!decider) byDecider.set(file.decidedBy, (decider = emptyDecisionTally()));
-    for (const tally of [all, decider]) {
-      tally.decisions++;
-      if (file.outcome !== 'NO_ACTION') tally.appealable++;
-      if (file.appealFiledAt !== null) tally.appealed++;
-      if (file.overturned) tally.overturned++;
-    }
+    countDecision(all, file);
+    countDecision(decider, file);
   }
   const sorted = hoursToDecision.sort(ascending);
   return {
@@ -397,14 +402,20 @@ function emptyDecisionTally(): DecisionTally {
   return { decisions: 0, appealable: 0, appealed: 0, overturned: 0 };
 }
 
+function countDecision(tally: DecisionTally, file: CaseFacts): void {
+  tally.decisions++;
+  if (file.outcome !== 'NO_ACTION') tally.appealable++;
+  if (file.appealFiledAt !== null) tally.appealed++;
+  if (file.overturned) tally.overturned++;
+}
+
 function decisionFigures(tally: DecisionTally): DecisionFigures {
   return { ...tally, appealRate: share(tally.appealed, tally.appealable), overturnedShare: share(tally.overturned, tally.decisions) };
 }
 
 // ---------------------------------------------------------------- agreements
 
-function agreements(model: InsightsModel): AgreementFigures {
-  const activeMembers = countActive(model.members);
+function agreements(model: InsightsModel, activeMembers: number): AgreementFigures {
   const rows: AgreementRow[] = [];
   let acceptedPairs = 0;
   for (const [agreementId, agreement] of [...model.agreements.entries()].sort(([a], [b]) => compare(a, b))) {
@@ -428,8 +439,7 @@ function agreements(model: InsightsModel): AgreementFigures {
 
 // ---------------------------------------------------------------- privacy
 
-function privacy(model: InsightsModel, point: InsightsPoint): PrivacyFigures {
-  const activeMembers = countActive(model.members);
+function privacy(model: InsightsModel, point: InsightsPoint, activeMembers: number): PrivacyFigures {
   const consents: ConsentFigures[] = [];
   for (const [purpose, members] of [...model.consents.entries()].sort(([a], [b]) => compare(a, b))) {
     let given = 0;
@@ -480,10 +490,12 @@ function adoption(model: InsightsModel, { at }: InsightsPoint): AdoptionFigures 
   // In the order of the answer (by group id), so nothing is sorted at each point.
   for (const groupId of model.activityGroupIds()) {
     const history = model.groupActivity.get(groupId)!;
-    const latest = history.latestEndedBy(at);
+    // Its periods ended by then, counted once for both questions below.
+    const ended = history.countEndedBy(at);
+    const latest = history.latestEndedBy(at, ended);
     if (latest === null) continue;
     // The last activity any of its reports gave: a latest report without the date does not make the group inactive.
-    const lastActivityDay = history.lastActivityDayEndedBy(at);
+    const lastActivityDay = history.lastActivityDayEndedBy(at, ended);
     const { members, posters, readers } = latest;
     const active = lastActivityDay !== null && lastActivityDay + DAY_MS > activeFrom;
     if (active) totals.activeGroups++;
@@ -594,11 +606,22 @@ export function kpiValues(figures: Figures, targets: ReadonlyMap<string, TargetF
     };
     const { overall, scopes } = measured[kpi];
     if (!scopeRequired && overall !== undefined) values.push(entry(null, overall));
+    if (scopeTargets === undefined && strictlyAscending(scopes)) {
+      // The figures list their scopes in order already (2,000 groups at every point): nothing to merge or sort.
+      for (const [scope, value] of scopes) values.push(entry(scope, value));
+      continue;
+    }
     const byScope = new Map(scopes);
     for (const scope of scopeTargets?.keys() ?? []) if (!byScope.has(scope)) byScope.set(scope, null);
     for (const [scope, value] of [...byScope.entries()].sort(([a], [b]) => compare(a, b))) values.push(entry(scope, value));
   }
   return values;
+}
+
+/** Each scope after the one before: no scope twice, in the order the merge would sort them. */
+function strictlyAscending(scopes: readonly (readonly [string, unknown])[]): boolean {
+  for (let i = 1; i < scopes.length; i++) if (!(compare(scopes[i - 1]![0], scopes[i]![0]) < 0)) return false;
+  return true;
 }
 
 // ---------------------------------------------------------------- arithmetic
@@ -641,12 +664,6 @@ function inPeriod(time: number, point: InsightsPoint): boolean {
 /** Registered and not left: an id the member directory does not know is nobody's share of anything. */
 function isActive(member: MemberFacts | undefined): boolean {
   return member?.active === true;
-}
-
-function countActive(members: ReadonlyMap<string, MemberFacts>): number {
-  let n = 0;
-  for (const member of members.values()) if (member.active) n++;
-  return n;
 }
 
 /** By UTF-16 code units, as PostgreSQL's COLLATE "C" orders ASCII: stable whatever the locale. */

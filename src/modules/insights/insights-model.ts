@@ -215,17 +215,18 @@ export class GroupActivityHistory {
     this.validUpTo = Math.min(this.validUpTo, changedFrom, index);
   }
 
-  /** The latest period ended by `at`: the one ending last, of those the latest report (null: none). */
-  latestEndedBy(at: number): ActivitySnapshotFacts | null {
+  /**
+   * The latest period ended by `at`: the one ending last, of those the latest report (null: none). `count`: what
+   * countEndedBy(at) answered, when the caller has it already.
+   */
+  latestEndedBy(at: number, count = this.countEndedBy(at)): ActivitySnapshotFacts | null {
     if (this.irregular) return this.scanEndedBy(at).latest;
-    const count = this.countEndedBy(at);
     return count === 0 ? null : this.byEnd[count - 1]!;
   }
 
-  /** The latest last-activity day any period ended by `at` gave; null: none gave one. */
-  lastActivityDayEndedBy(at: number): number | null {
+  /** The latest last-activity day any period ended by `at` gave; null: none gave one. `count` as for latestEndedBy. */
+  lastActivityDayEndedBy(at: number, count = this.countEndedBy(at)): number | null {
     if (this.irregular) return this.scanEndedBy(at).lastActivityDay;
-    const count = this.countEndedBy(at);
     if (count === 0) return null;
     for (; this.validUpTo < count; this.validUpTo++) {
       const i = this.validUpTo;
@@ -250,8 +251,8 @@ export class GroupActivityHistory {
     for (let i = this.countEndedBy(from); i < end; i++) visit(this.byEnd[i]!);
   }
 
-  /** How many periods had ended by `at`: they are the first ones of the order by end. */
-  private countEndedBy(at: number): number {
+  /** How many periods had ended by `at`: they are the first ones of the order by end (when none is irregular). */
+  countEndedBy(at: number): number {
     const periods = this.byEnd;
     if (periods.length === 0 || periods[periods.length - 1]!.endsAt <= at) return periods.length;
     let low = 0;
@@ -326,6 +327,7 @@ export class InsightsModel {
   /** Group id → its periods and their figures. */
   readonly groupActivity = new Map<string, GroupActivityHistory>();
   private sortedActivityGroupIds: string[] | null = null;
+  private sortedGroupIds: string[] | null = null;
   readonly targets = new Map<string, TargetFacts>();
   /** Events folded so far. */
   events = 0;
@@ -356,6 +358,7 @@ export class InsightsModel {
       // ------------------------------------------------ groups
       case 'GroupCreated': {
         const d = event.data as GroupCreated['data'];
+        if (!this.groups.has(d.groupId)) this.sortedGroupIds = null;
         this.groups.set(d.groupId, { groupId: d.groupId, name: d.name, owners: [] });
         break;
       }
@@ -557,18 +560,8 @@ export class InsightsModel {
           this.groupActivity.set(d.groupId, (history = new GroupActivityHistory()));
           this.sortedActivityGroupIds = null;
         }
-        // Keyed as the decider keys its periods: a later report for the same period supersedes the earlier one.
-        history.record(`${d.periodStart}..${d.periodEnd}`, {
-          periodStart: d.periodStart,
-          periodEnd: d.periodEnd,
-          endsAt: dayStart(d.periodEnd) + DAY,
-          startsAt: dayStart(d.periodStart),
-          members: d.members,
-          posters: d.posters,
-          readers: d.readers,
-          lastActivityDay: d.lastActivity === null ? null : dayStart(d.lastActivity),
-          reportOrder: this.events,
-        });
+        const report = reportFacts(d, this.events);
+        history.record(report.key, report.facts);
         break;
       }
       // ------------------------------------------------ targets
@@ -598,9 +591,15 @@ export class InsightsModel {
     }
   }
 
+  /** The ids of the groups in the directory, by UTF-16 code units (as the measures order groups). */
+  groupIds(): readonly string[] {
+    this.sortedGroupIds ??= [...this.groups.keys()].sort(byCodeUnits);
+    return this.sortedGroupIds;
+  }
+
   /** The ids of the groups with any activity figures, by UTF-16 code units (as the measures order groups). */
   activityGroupIds(): readonly string[] {
-    this.sortedActivityGroupIds ??= [...this.groupActivity.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.sortedActivityGroupIds ??= [...this.groupActivity.keys()].sort(byCodeUnits);
     return this.sortedActivityGroupIds;
   }
 
@@ -621,6 +620,10 @@ export class InsightsModel {
 
 const DAY = 86_400_000;
 
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Parsed dates: a year of weekly reports for 2,000 groups names a few hundred days, each 100,000 times over. */
 const dayStarts = new Map<string, number>();
 const DAY_STARTS_KEPT = 10_000;
@@ -634,6 +637,39 @@ function dayStart(date: string): number {
     dayStarts.set(date, ms);
   }
   return ms;
+}
+
+/**
+ * A report's figures as the model keeps them, with the key of its period. The same for every fold of the same event
+ * (a series folds the engine's kept events again at each request) as long as it comes at the same place, so they are
+ * made once per report and shared: facts are never changed once made.
+ */
+const reports = new WeakMap<object, { readonly key: string; readonly facts: ActivitySnapshotFacts }>();
+
+function reportFacts(
+  d: GroupActivityRecorded['data'],
+  reportOrder: number,
+): { readonly key: string; readonly facts: ActivitySnapshotFacts } {
+  const known = reports.get(d);
+  if (known !== undefined && known.facts.reportOrder === reportOrder) return known;
+  const report = {
+    // Keyed as the decider keys its periods: a later report for the same period supersedes the earlier one.
+    key: `${d.periodStart}..${d.periodEnd}`,
+    facts: {
+      periodStart: d.periodStart,
+      periodEnd: d.periodEnd,
+      endsAt: dayStart(d.periodEnd) + DAY,
+      startsAt: dayStart(d.periodStart),
+      members: d.members,
+      posters: d.posters,
+      readers: d.readers,
+      lastActivityDay: d.lastActivity === null ? null : dayStart(d.lastActivity),
+      reportOrder,
+    },
+  };
+  // Data that is no object (written around the decider) is not remembered: a weak map takes objects only.
+  if (typeof d === 'object' && d !== null) reports.set(d, report);
+  return report;
 }
 
 export function enrolmentKey(programmeId: string, memberId: string): string {

@@ -26,7 +26,7 @@ import { InsightsResolver, OwnerCertificationInsightResolver } from './insights.
           : store instanceof PostgresEventStore
             ? () => store.waitForCommitted()
             : undefined;
-        return new InsightsEngine(logIndex ?? store, eventSourcing.events, {
+        const engine = new InsightsEngine(logIndex ?? store, eventSourcing.events, {
           ...(beforeRead ? { beforeRead } : {}),
           onSkippedEvent: (event, error) =>
             logger.warn('insights: an event the KPIs could not read was skipped', {
@@ -36,6 +36,14 @@ import { InsightsResolver, OwnerCertificationInsightResolver } from './insights.
               error: error instanceof Error ? error.message : String(error),
             }),
         });
+        // Read the log once now, so that the first series asked is as quick as the later ones (it folds what is kept).
+        // A failure costs nothing but that: the first request reads the log instead.
+        engine.warmUp().catch((error: unknown) =>
+          logger.info('insights: the warm-up read failed; the first request reads the log', {
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        );
+        return engine;
       },
     },
   ],
