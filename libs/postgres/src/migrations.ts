@@ -1,11 +1,23 @@
 import type pg from 'pg';
 
-export interface Migration {
-  /** Increasing integers; a migration, once released, is never edited: add a new one. */
+/** An index built without blocking writes (CREATE INDEX CONCURRENTLY); `definition` follows `ON`: `es_events (a, b)`. */
+export interface ConcurrentIndex {
+  readonly name: string;
+  readonly definition: string;
+}
+
+/**
+ * Either SQL run in one transaction, or indexes built CONCURRENTLY: that cannot run in a transaction, and a plain
+ * CREATE INDEX on a large table blocks every write to it while it is built.
+ */
+export type Migration = {
+  /** Increasing integers; a migration, once released, never changes what it makes: add a new one. */
   readonly version: number;
   readonly name: string;
-  readonly sql: string;
-}
+} & (
+  | { readonly sql: string; readonly concurrentIndexes?: never }
+  | { readonly concurrentIndexes: readonly ConcurrentIndex[]; readonly sql?: never }
+);
 
 /**
  * Applies the migrations of one component (`component` namespaces the bookkeeping, so libraries migrate
@@ -15,7 +27,15 @@ export async function runMigrations(pool: pg.Pool, component: string, migrations
   const client = await pool.connect();
   const applied: number[] = [];
   try {
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`migrations:${component}`]);
+    // Tried, not waited for: a session blocked in pg_advisory_lock is a running transaction, which CREATE INDEX
+    // CONCURRENTLY in the session holding the lock would wait for: each would wait for the other.
+    for (;;) {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+        `migrations:${component}`,
+      ]);
+      if (rows[0]?.locked) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     try {
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
         component text NOT NULL, version int NOT NULL, name text NOT NULL,
@@ -24,6 +44,11 @@ export async function runMigrations(pool: pg.Pool, component: string, migrations
       const done = new Set(rows.map((r) => r.version));
       for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
         if (done.has(migration.version)) continue;
+        if (migration.concurrentIndexes) {
+          await buildConcurrently(client, component, migration, migration.concurrentIndexes);
+          applied.push(migration.version);
+          continue;
+        }
         await client.query('BEGIN');
         try {
           await client.query(migration.sql);
@@ -48,4 +73,44 @@ export async function runMigrations(pool: pg.Pool, component: string, migrations
     client.release();
   }
   return applied;
+}
+
+/**
+ * Each index CONCURRENTLY, outside any transaction: writers go on while it is built (it waits for the transactions
+ * older than it instead of blocking them). A build that failed or was interrupted (the process stopped) leaves the
+ * index INVALID: such an index is dropped and built again, so a migration interrupted half-way completes at the next
+ * start. The migration is recorded once every index is valid.
+ */
+async function buildConcurrently(
+  client: pg.PoolClient,
+  component: string,
+  migration: Pick<Migration, 'version' | 'name'>,
+  indexes: readonly ConcurrentIndex[],
+): Promise<void> {
+  for (const index of indexes) {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(index.name))
+      throw new Error(`migration ${component}#${migration.version}: bad index name ${index.name}`);
+    try {
+      // Where the search path finds it, as CREATE INDEX names it.
+      const { rows } = await client.query<{ valid: boolean }>(
+        'SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = to_regclass($1)',
+        [index.name],
+      );
+      if (rows[0]?.valid) continue;
+      if (rows[0]) await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${index.name}`);
+      await client.query(`CREATE INDEX CONCURRENTLY ${index.name} ON ${index.definition}`);
+    } catch (error) {
+      throw new Error(
+        `migration ${component}#${migration.version} (${migration.name}) failed on index ${index.name}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+  await client.query('INSERT INTO schema_migrations (component, version, name) VALUES ($1, $2, $3)', [
+    component,
+    migration.version,
+    migration.name,
+  ]);
 }

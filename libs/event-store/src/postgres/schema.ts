@@ -282,13 +282,12 @@ $fn$;
     // type and stream already had theirs (migration 1). recorded_at serves time windows; it carries the position,
     // so the window step of a history query (see history-query.ts) reads this index alone.
     //
-    // Plain CREATE INDEX: migrations run in a transaction, where CONCURRENTLY is not allowed, so on a large existing
-    // log this blocks appends while the indexes are built.
-    sql: `
-CREATE INDEX es_events_actor_order ON es_events ((metadata ->> 'actorId'), transaction_id, global_position);
-CREATE INDEX es_events_correlation_order ON es_events ((metadata ->> 'correlationId'), transaction_id, global_position);
-CREATE INDEX es_events_recorded_at ON es_events (recorded_at) INCLUDE (transaction_id, global_position);
-`,
+    // Built CONCURRENTLY (outside a transaction): on a large existing log, appends go on while they are built.
+    concurrentIndexes: [
+      { name: 'es_events_actor_order', definition: `es_events ((metadata ->> 'actorId'), transaction_id, global_position)` },
+      { name: 'es_events_correlation_order', definition: `es_events ((metadata ->> 'correlationId'), transaction_id, global_position)` },
+      { name: 'es_events_recorded_at', definition: 'es_events (recorded_at) INCLUDE (transaction_id, global_position)' },
+    ],
   },
   {
     version: 3,
@@ -298,10 +297,7 @@ CREATE INDEX es_events_recorded_at ON es_events (recorded_at) INCLUDE (transacti
     // id, as in every history index: should two streams hold the same id (the key allows it; UUIDs make it
     // vanishingly rare), the first in log order is the first entry.
     //
-    // Plain CREATE INDEX, as in migration 2 (CONCURRENTLY cannot run in the migration's transaction): on a large
-    // existing log appends wait while it is built, a one-off cost of the upgrade.
-    sql: `
-CREATE INDEX es_events_event_id_order ON es_events (event_id, transaction_id, global_position);
-`,
+    // Built CONCURRENTLY, as migration 2: appends go on while it is built.
+    concurrentIndexes: [{ name: 'es_events_event_id_order', definition: 'es_events (event_id, transaction_id, global_position)' }],
   },
 ];
