@@ -6,8 +6,8 @@ const DAY_MS = 86_400_000;
 export const DEFAULT_DAYS_WITHOUT_ACTIVITY = 30;
 /** A year and a day: longer than any report cycle, short enough that "without activity" still means something. */
 export const MAX_DAYS_WITHOUT_ACTIVITY = 366;
-/** As many as the console can show at once; `total` says how many there are beyond them. */
-export const MAX_GROUPS_WITHOUT_ACTIVITY = 500;
+/** The API's page limit for every list (api conventions); `total` says how many there are beyond them. */
+export const MAX_GROUPS_WITHOUT_ACTIVITY = 100;
 
 /** A group whose reports show no activity in the days asked for. */
 export interface GroupWithoutActivity {

@@ -111,12 +111,25 @@ export class InsightsResolver {
   async groupsWithoutActivity(
     @Context() context: RequestContext,
     @Args('at', { type: () => Date, nullable: true }) at?: Date | null,
-    @Args('days', { type: () => Int, defaultValue: DEFAULT_DAYS_WITHOUT_ACTIVITY, description: `1 to ${MAX_DAYS_WITHOUT_ACTIVITY}.` })
-    days = DEFAULT_DAYS_WITHOUT_ACTIVITY,
-    @Args('first', { type: () => Int, defaultValue: 100, description: `At most ${MAX_GROUPS_WITHOUT_ACTIVITY}; total counts them all.` })
-    first = 100,
+    // Nullable with a default, like every list's `first`: a client may declare the variable `Int` and leave it out.
+    @Args('days', {
+      type: () => Int,
+      nullable: true,
+      defaultValue: DEFAULT_DAYS_WITHOUT_ACTIVITY,
+      description: `1 to ${MAX_DAYS_WITHOUT_ACTIVITY}.`,
+    })
+    daysAsked?: number | null,
+    @Args('first', {
+      type: () => Int,
+      nullable: true,
+      defaultValue: 100,
+      description: `At most ${MAX_GROUPS_WITHOUT_ACTIVITY}; total counts them all.`,
+    })
+    firstAsked?: number | null,
   ): Promise<GroupsWithoutActivity> {
     requireReader(context);
+    const days = daysAsked ?? DEFAULT_DAYS_WITHOUT_ACTIVITY;
+    const first = firstAsked ?? 100;
     if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS_WITHOUT_ACTIVITY) {
       throw badInput(`days must be a whole number from 1 to ${MAX_DAYS_WITHOUT_ACTIVITY}`, { field: 'days' });
     }
