@@ -67,7 +67,7 @@ class RuntimeModule {
 @Module({})
 export class AppModule {
   static forRoot(runtime: AppRuntime): DynamicModule {
-    const security = new Security(runtime.config, runtime.tokens);
+    const security = new Security(runtime.config, runtime.tokens, runtime.eventSourcing.pool);
     return {
       module: AppModule,
       imports: [

@@ -1,7 +1,7 @@
 import { signDevelopmentToken } from '../../src/platform/auth/development-token.ts';
 import type { Role } from '../../src/platform/auth/role.ts';
 import { startService, type RunningService } from '../../src/bootstrap.ts';
-import { loadConfig, type AuthConfig } from '../../src/platform/config/config.ts';
+import { loadConfig, type AppConfig, type AuthConfig } from '../../src/platform/config/config.ts';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { START, StreamNotFoundError, type EventStore } from '#event-store';
 import { openEventLog, testEventStoreEnv, withOwnStreamNamespace, type TestEventStoreKind } from './test-event-store.ts';
@@ -44,32 +44,41 @@ export interface TestServiceOptions {
   readonly auth?: AuthConfig;
   /** Extra environment for loadConfig (e.g. SCHEDULER_INTERVAL_MS). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Another instance of that service, as instances behind a load balancer are: on its database (and, on EventStoreDB,
+   * its stream namespace) instead of a new one. Its close() stops this instance only: close it before the first,
+   * whose close() drops the database.
+   */
+  readonly sameDatabaseAs?: TestService;
 }
+
+/** Each service's event store settings (its stream namespace on EventStoreDB), for the instances that join it. */
+const eventStoreOf = new WeakMap<TestService, AppConfig['eventStore']>();
 
 /** The whole service over HTTP on a free port, on its own database of the test PostgreSQL. */
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
-  const database = await createTestDatabase('e2e');
+  const first = options.sameDatabaseAs;
+  const database = first ? first.database : await createTestDatabase('e2e');
   // The suite signs its tokens with a shared secret, also where a test runs the service as production.
-  const config = withOwnStreamNamespace(
-    loadConfig({
-      NODE_ENV: 'test',
-      PORT: '0',
-      AUTH_JWT_SECRET: SECRET,
-      AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION: 'true',
-      READ_MODEL_WAIT_MS: '10000',
-      ...testEventStoreEnv(),
-      ...options.env,
-    }),
-  );
+  const loaded = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    AUTH_JWT_SECRET: SECRET,
+    AUTH_ALLOW_SHARED_SECRET_IN_PRODUCTION: 'true',
+    READ_MODEL_WAIT_MS: '10000',
+    ...testEventStoreEnv(),
+    ...options.env,
+  });
+  const config = first ? { ...loaded, eventStore: eventStoreOf.get(first) ?? loaded.eventStore } : withOwnStreamNamespace(loaded);
   const auth = options.auth ?? { mode: 'hs256' as const, secret: SECRET, source: 'AUTH_JWT_SECRET' as const };
   let service: RunningService;
   try {
     service = await startService({ ...config, auth }, database.url);
   } catch (error) {
-    await database.drop();
+    if (!first) await database.drop();
     throw error;
   }
-  return {
+  const started: TestService = {
     service,
     database,
     eventStore: config.eventStore.kind,
@@ -106,7 +115,9 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     },
     async close() {
       await service.close();
-      await database.drop();
+      if (!first) await database.drop();
     },
   };
+  eventStoreOf.set(started, config.eventStore);
+  return started;
 }

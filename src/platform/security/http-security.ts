@@ -61,7 +61,7 @@ export function applyHttpSecurity(app: NestExpressApplication): void {
       if (UNLIMITED.some((path) => path.test(req.path))) return next();
       const policy = security.rateLimitPathPolicy(req.path);
       if (policy && (await policy.exempt(req))) return next();
-      const rate = security.rateLimiter.take(security.keyOf(await verifiedActor(req, tokens), req.socket.remoteAddress));
+      const rate = await security.rateLimiter.take(security.keyOf(await verifiedActor(req, tokens), req.socket.remoteAddress));
       if (rate.allowed) return next();
       const error = rateLimitedError(rate);
       res.status(429).setHeader('retry-after', String(rate.retryAfterSeconds));

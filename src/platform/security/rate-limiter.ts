@@ -6,6 +6,13 @@ export interface RateDecision {
   readonly retryAfterSeconds: number;
 }
 
+/** A rate limit as Security uses it: this instance's buckets (RateLimiter), or every instance's (SharedRateLimiter). */
+export interface RateLimit {
+  readonly perMinute: number;
+  readonly enabled: boolean;
+  take(key: string): RateDecision | Promise<RateDecision>;
+}
+
 interface Bucket {
   tokens: number;
   updatedAt: number;
@@ -15,9 +22,10 @@ interface Bucket {
  * A token bucket per key (a member id, or an address for requests without a valid token), in memory: each bucket holds
  * up to `perMinute` requests and refills continuously at `perMinute` per minute, so a burst of a minute's worth passes
  * and the sustained rate is `perMinute`. Per instance: behind a load balancer of n instances the limit is n times as
- * much, which is still a limit. `perMinute` 0 turns it off.
+ * much, which is still a limit (the service shares its buckets in PostgreSQL, shared-rate-limiter.ts, and falls back
+ * to these while the database does not answer). `perMinute` 0 turns it off.
  */
-export class RateLimiter {
+export class RateLimiter implements RateLimit {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(

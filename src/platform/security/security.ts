@@ -16,6 +16,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { Request, Response } from 'express';
+import type pg from 'pg';
 import type { Context as WsContext, ServerOptions as WsServerOptions, SubscribePayload } from 'graphql-ws';
 import { decodeJwt } from 'jose';
 import { buildRequestContext, connectionHeaders } from '../auth/context.ts';
@@ -24,8 +25,11 @@ import type { TokenVerifier } from '../auth/token-verifier.ts';
 import type { AppConfig } from '../config/config.ts';
 import { formatGraphQLError } from '../graphql/format-error.ts';
 import { limitRules, NO_INTROSPECTION, PARSE_OPTIONS } from './query-limits.ts';
-import { RateLimiter, type RateDecision } from './rate-limiter.ts';
-import { SubscriptionLimiter } from './subscription-limiter.ts';
+import { RateLimiter, type RateDecision, type RateLimit } from './rate-limiter.ts';
+import { ensureSharedLimitsSchema } from './shared-limits-schema.ts';
+import { SharedRateLimiter } from './shared-rate-limiter.ts';
+import { SharedSubscriptionLimiter } from './shared-subscription-limiter.ts';
+import { SubscriptionLimiter, type SubscriptionLimits } from './subscription-limiter.ts';
 import { closeAt, WebSocketConnections, type ClosableSocket } from './websocket-connections.ts';
 
 /** The code this module answers with when a limit is reached (formatGraphQLError does not know it). */
@@ -66,9 +70,9 @@ export interface RateLimitPathPolicy {
 }
 
 export class Security {
-  readonly rateLimiter: RateLimiter;
+  readonly rateLimiter: RateLimit;
   private readonly pathPolicies = new Map<string, RateLimitPathPolicy>();
-  readonly subscriptions: SubscriptionLimiter;
+  readonly subscriptions: SubscriptionLimits;
   readonly connections: WebSocketConnections;
   private schema: (() => GraphQLSchema) | undefined;
   private readonly watched = new WeakSet<object>();
@@ -76,10 +80,35 @@ export class Security {
   constructor(
     readonly config: Pick<AppConfig, 'nodeEnv' | 'security'>,
     private readonly tokens: TokenVerifier,
+    /**
+     * The database the rate limit and the subscription cap share with the other instances (the service's write
+     * pool): without it they are this instance's alone (unit tests).
+     */
+    private readonly shared?: pg.Pool,
   ) {
-    this.rateLimiter = new RateLimiter(config.security.rateLimitPerMinute);
-    this.subscriptions = new SubscriptionLimiter(config.security.maxSubscriptionsPerToken);
+    const { rateLimitPerMinute, maxSubscriptionsPerToken } = config.security;
+    this.rateLimiter = shared ? new SharedRateLimiter(rateLimitPerMinute, shared) : new RateLimiter(rateLimitPerMinute);
+    this.subscriptions = shared
+      ? new SharedSubscriptionLimiter(maxSubscriptionsPerToken, shared)
+      : new SubscriptionLimiter(maxSubscriptionsPerToken);
     this.connections = new WebSocketConnections(config.security.maxWsConnectionsPerAddress);
+  }
+
+  /** Nest, as the application starts: the shared limits' tables, their session and their cleanups. */
+  async onModuleInit(): Promise<void> {
+    if (!this.shared) return;
+    await ensureSharedLimitsSchema(this.shared);
+    if (this.rateLimiter instanceof SharedRateLimiter) this.rateLimiter.start();
+    if (this.subscriptions instanceof SharedSubscriptionLimiter) await this.subscriptions.start();
+  }
+
+  /**
+   * Nest, once the application stopped serving (the WebSocket server closed, so every subscription was released):
+   * stops the cleanups and ends the session, before the pool closes.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.rateLimiter instanceof SharedRateLimiter) this.rateLimiter.stop();
+    if (this.subscriptions instanceof SharedSubscriptionLimiter) await this.subscriptions.stop();
   }
 
   get production(): boolean {
@@ -209,7 +238,7 @@ export class Security {
       return [error instanceof GraphQLError ? error : new GraphQLError('internal error', { originalError: error as Error })];
     }
     const key = this.keyOf(context.actor, request?.socket.remoteAddress);
-    const rate = this.rateLimiter.take(key);
+    const rate = await this.rateLimiter.take(key);
     if (!rate.allowed) return [rateLimitedError(rate)];
 
     let document: DocumentNode;
@@ -244,7 +273,7 @@ export class Security {
       );
     }
     this.releaseOnClose(ctx);
-    if (!this.subscriptions.acquire(ctx, id, key)) {
+    if (!(await this.subscriptions.acquire(ctx, id, key))) {
       return [
         new GraphQLError(`at most ${this.subscriptions.maxPerKey} subscriptions at once per member: complete one before starting another`, {
           extensions: { code: RATE_LIMITED, maxSubscriptions: this.subscriptions.maxPerKey },

@@ -1,9 +1,20 @@
+/** The subscription cap as Security uses it: this instance's count (SubscriptionLimiter), or every instance's. */
+export interface SubscriptionLimits {
+  readonly maxPerKey: number;
+  /** Takes a place for subscription `id` of `connection`; false when `key` holds `maxPerKey` already. */
+  acquire(connection: object, id: string, key: string): boolean | Promise<boolean>;
+  /** Gives the place back (nothing when it holds none); safe to call more than once. */
+  release(connection: object, id: string): void;
+  releaseAll(connection: object): void;
+}
+
 /**
  * Counts the live subscriptions of each key (a member id, or an address without a valid token) across all of its
  * WebSocket connections, and refuses one more than `maxPerKey`. A subscription is released when it completes, however
  * it ends (the client completes it, the server ends it, it fails) and, at the latest, when its connection closes.
+ * This instance's only: the service counts every instance's in PostgreSQL (shared-subscription-limiter.ts).
  */
-export class SubscriptionLimiter {
+export class SubscriptionLimiter implements SubscriptionLimits {
   private readonly live = new Map<string, number>();
   /** Per connection: subscription id → key. */
   private readonly held = new WeakMap<object, Map<string, string>>();
