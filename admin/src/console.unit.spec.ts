@@ -43,7 +43,7 @@ import {
   parseDiscovery,
   tokenRequestBody,
 } from './auth/pkce.ts';
-import { formatKpi, seriesOf, trendRange } from './insights.ts';
+import { formatKpi, seriesOf, targetRevision, targetsSet, trendRange } from './insights.ts';
 import {
   comparisonsOf,
   formatCalendarDate,
@@ -71,7 +71,10 @@ import {
   suspensionEnd,
   type CaseView,
 } from './moderation.ts';
-import { gateStanding, programmeProgress } from './my-certification.ts';
+import { gateStanding, parseModules, programmeProgress } from './my-certification.ts';
+import { changesSomething, lineDiff, publishImpact } from './agreements.ts';
+import { certificationSteps } from './certification-steps.ts';
+import { indexOf, optionLabel, resolveId } from './directory.ts';
 import { hrefFor, parseRoute, type Route } from './routes.ts';
 import type { NotificationKind } from './api/generated/graphql.ts';
 import { labelKeyOf, NOTIFICATION_STATUSES, notificationStatusesOf, notificationTone } from './notifications.ts';
@@ -925,5 +928,122 @@ describe('notifications and webhooks', () => {
     expect(supports(without, WEBHOOKS)).toBe(false);
     expect(supports(without, NOTIFICATION_DELIVERIES)).toBe(false);
     expect(supports(UNKNOWN_CAPABILITIES, REGISTER_WEBHOOK)).toBe(true);
+  });
+});
+
+describe('certification steps offered by status', () => {
+  // Checked against the certification decider itself in test/admin/certification-steps.unit.spec.ts.
+  test('the statuses read as the form lists them', () => {
+    expect(certificationSteps({ status: 'NOT_CERTIFIED', level: null }, [2, 1])).toEqual({ awardLevels: [1, 2], changes: [] });
+    expect(certificationSteps({ status: 'CERTIFIED', level: 1 }, [1, 2])).toEqual({
+      awardLevels: [2],
+      changes: ['renew', 'suspend', 'revoke'],
+    });
+    expect(certificationSteps({ status: 'SUSPENDED', level: 1 }, [1, 2])).toEqual({ awardLevels: [], changes: ['reinstate', 'revoke'] });
+  });
+});
+
+describe('publishing an agreement version', () => {
+  test('a line diff: kept, removed and added lines in reading order', () => {
+    expect(lineDiff('a\nb\nc', 'a\nB\nc\nd')).toEqual([
+      { kind: 'same', text: 'a' },
+      { kind: 'removed', text: 'b' },
+      { kind: 'added', text: 'B' },
+      { kind: 'same', text: 'c' },
+      { kind: 'added', text: 'd' },
+    ]);
+    expect(lineDiff('', 'one')).toEqual([{ kind: 'added', text: 'one' }]);
+    expect(lineDiff('x\r\ny', 'x\ny')).toEqual([
+      { kind: 'same', text: 'x' },
+      { kind: 'same', text: 'y' },
+    ]);
+    expect(changesSomething(lineDiff('same\ntext', 'same\ntext'))).toBe(false);
+    expect(changesSomething(lineDiff('same', 'other'))).toBe(true);
+  });
+
+  test('a removed line in the middle is one removal, not a rewrite of the rest', () => {
+    const diff = lineDiff('1\n2\n3\n4\n5', '1\n2\n4\n5');
+    expect(diff.filter((l) => l.kind !== 'same')).toEqual([{ kind: 'removed', text: '3' }]);
+  });
+
+  test('whom a version asks to accept: everyone for the first, the accepted again for a re-acceptance, nobody otherwise', () => {
+    expect(publishImpact(null, false)).toEqual({ kind: 'first' });
+    expect(publishImpact({ acceptedCount: 15, pendingCount: 2 }, true)).toEqual({
+      kind: 'reacceptance',
+      mustAcceptAgain: 15,
+      pendingAfter: 17,
+    });
+    expect(publishImpact({ acceptedCount: 15, pendingCount: 2 }, false)).toEqual({ kind: 'none' });
+  });
+});
+
+describe('names for ids', () => {
+  const members = [
+    { id: 'sanne.bakker', name: 'Sanne Bakker', detail: 'Finance' },
+    { id: 'jan.devries', name: 'Jan de Vries', detail: null },
+    { id: 'jan.devries-2', name: 'Jan de Vries', detail: 'Support' },
+    { id: 'lucas', name: 'Lucas Smit' },
+  ];
+
+  test('what was typed: an id as it is, a name carried by one entry alone as its id, anything else as typed', () => {
+    expect(resolveId(members, ' sanne.bakker ')).toBe('sanne.bakker');
+    expect(resolveId(members, 'sanne  BAKKER')).toBe('sanne.bakker');
+    expect(resolveId(members, 'Lucas Smit')).toBe('lucas');
+    // Two namesakes: the name says nobody in particular, so it stays as typed (and the API answers for it).
+    expect(resolveId(members, 'Jan de Vries')).toBe('Jan de Vries');
+    expect(resolveId(members, 'nobody')).toBe('nobody');
+    expect(resolveId([], 'x')).toBe('x');
+    expect(resolveId(members, '  ')).toBe('');
+  });
+
+  test('an option reads as the name with its detail; the index finds entries by id', () => {
+    expect(optionLabel(members[0]!)).toBe('Sanne Bakker · Finance');
+    expect(optionLabel(members[1]!)).toBe('Jan de Vries');
+    expect(indexOf(members).get('lucas')?.name).toBe('Lucas Smit');
+    expect(indexOf(members).get('unknown')).toBeUndefined();
+  });
+});
+
+describe('KPI targets', () => {
+  const targets = [
+    { kpi: 'TIME_TO_DECISION', scope: null, value: 2, revision: 3 },
+    { kpi: 'TIME_TO_DECISION', scope: 'Finance', value: 1, revision: 0 },
+    { kpi: 'APPEAL_RATE', scope: null, value: null, revision: 5 },
+  ];
+
+  test('a change is made on the revision of the target listed for that KPI and scope; a new one on none', () => {
+    expect(targetRevision(targets, 'TIME_TO_DECISION', '')).toBe(3);
+    expect(targetRevision(targets, 'TIME_TO_DECISION', ' Finance ')).toBe(0);
+    expect(targetRevision(targets, 'TIME_TO_DECISION', 'Support')).toBeUndefined();
+    // A cleared target keeps its stream: setting it again is on its revision.
+    expect(targetRevision(targets, 'APPEAL_RATE', '')).toBe(5);
+  });
+
+  test('the list shows the targets set, overall before scoped, by KPI', () => {
+    expect(targetsSet(targets).map((t) => [t.kpi, t.scope])).toEqual([
+      ['TIME_TO_DECISION', null],
+      ['TIME_TO_DECISION', 'Finance'],
+    ]);
+  });
+});
+
+describe('defining a programme', () => {
+  test('modules one a line: id | title | flags (English or Dutch); blank lines skipped', () => {
+    expect(parseModules('m1 | Guidelines | required, self-paced\n\nm2 | Hard cases | verplicht\nm3 | Reading')).toEqual({
+      modules: [
+        { id: 'm1', title: 'Guidelines', required: true, selfPaced: true },
+        { id: 'm2', title: 'Hard cases', required: true, selfPaced: false },
+        { id: 'm3', title: 'Reading', required: false, selfPaced: false },
+      ],
+      problems: [],
+    });
+  });
+
+  test('problems name their line: a bad id, an id used twice, a missing title', () => {
+    expect(parseModules('bad id | X\nm1 | A\nm1 | B\nm2').problems).toEqual([
+      { line: 1, kind: 'badId' },
+      { line: 3, kind: 'duplicate' },
+      { line: 4, kind: 'noTitle' },
+    ]);
   });
 });

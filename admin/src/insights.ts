@@ -54,3 +54,27 @@ export function trendRange(now: Date, step: 'WEEK' | 'MONTH', count = 12): { fro
   else from.setUTCMonth(from.getUTCMonth() - (count - 1));
   return { from: from.toISOString(), to: now.toISOString() };
 }
+
+/** A KPI target as `kpiTargets` lists it: overall (scope null) or for one scope. */
+export interface KpiTarget {
+  readonly kpi: string;
+  readonly scope: string | null;
+  readonly value: number | null;
+  readonly revision: number;
+}
+
+/**
+ * The revision a change of the target of `kpi` (and `scope`, blank: overall) is made on: the listed target's, so a
+ * concurrent change answers CONFLICT; none for a target not set yet.
+ */
+export function targetRevision(targets: readonly KpiTarget[], kpi: string, scope: string): number | undefined {
+  const wanted = scope.trim() || null;
+  return targets.find((target) => target.kpi === kpi && (target.scope ?? null) === wanted)?.revision;
+}
+
+/** The targets set now (a cleared one has no value), overall before scoped, by KPI then scope. */
+export function targetsSet<T extends KpiTarget>(targets: readonly T[]): T[] {
+  return targets
+    .filter((target) => target.value !== null)
+    .sort((a, b) => a.kpi.localeCompare(b.kpi) || (a.scope ?? '').localeCompare(b.scope ?? ''));
+}

@@ -81,3 +81,47 @@ export function gateStanding(status: CertificationStatus, requiresCertification:
   if (status === 'NOT_CERTIFIED' && requiresCertification) return 'required';
   return 'allowed';
 }
+
+/** A module as `defineTrainingProgramme` takes it. */
+export interface ModuleInput {
+  readonly id: string;
+  readonly title: string;
+  readonly required: boolean;
+  readonly selfPaced: boolean;
+}
+
+export type ModuleProblem = { readonly line: number; readonly kind: 'noTitle' | 'badId' | 'duplicate' };
+
+const MODULE_ID = /^[A-Za-z0-9._:@-]{1,100}$/;
+const REQUIRED_WORDS = ['required', 'verplicht'];
+const SELF_PACED_WORDS = ['self-paced', 'selfpaced', 'zelfstandig'];
+
+/**
+ * A programme's modules as typed, one a line: `id | title | flags`, the flags any of "required" and "self-paced"
+ * (or the Dutch "verplicht", "zelfstandig"); blank lines are skipped. Problems name the line (from 1).
+ */
+export function parseModules(text: string): { modules: ModuleInput[]; problems: ModuleProblem[] } {
+  const modules: ModuleInput[] = [];
+  const problems: ModuleProblem[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    if (raw.trim() === '') return;
+    const line = index + 1;
+    const [id = '', title = '', ...rest] = raw.split('|').map((part) => part.trim());
+    const flags = rest
+      .join(' ')
+      .toLowerCase()
+      .split(/[\s,]+/)
+      .filter(Boolean);
+    if (!MODULE_ID.test(id)) problems.push({ line, kind: 'badId' });
+    else if (modules.some((m) => m.id === id)) problems.push({ line, kind: 'duplicate' });
+    else if (title === '') problems.push({ line, kind: 'noTitle' });
+    else
+      modules.push({
+        id,
+        title,
+        required: flags.some((f) => REQUIRED_WORDS.includes(f)),
+        selfPaced: flags.some((f) => SELF_PACED_WORDS.includes(f)),
+      });
+  });
+  return { modules, problems };
+}

@@ -250,11 +250,17 @@ export interface Action {
   readonly outcome: ReactNode;
 }
 
-/** One change made from a small form: busy while it runs, then what came of it (announced to screen readers). */
-export function useAction(): Action {
+/**
+ * One change made from a small form: busy while it runs, then what came of it (announced to screen readers).
+ * `onStale` reads again what the change was made on: called when the API answers CONFLICT (someone changed it
+ * meanwhile), so the page shows it as it is now next to a notice saying so, the way the case page does.
+ */
+export function useAction(onStale?: () => void): Action {
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<Error | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const stale = useRef(onStale);
+  stale.current = onStale;
   const run = useCallback(async <T,>(change: () => Promise<T>, message: string | ((result: T) => string)) => {
     setBusy(true);
     setFailure(null);
@@ -264,6 +270,7 @@ export function useAction(): Action {
       setDone(typeof message === 'string' ? message : message(result));
       return true;
     } catch (error) {
+      if (error instanceof ApiError && error.code === 'CONFLICT') stale.current?.();
       setFailure(error instanceof Error ? error : new Error(String(error)));
       return false;
     } finally {
@@ -271,11 +278,65 @@ export function useAction(): Action {
     }
   }, []);
   const outcome = failure ? (
-    <ErrorNotice error={failure} />
+    failure instanceof ApiError && failure.code === 'CONFLICT' && onStale ? (
+      <StaleNotice message={failure.message} />
+    ) : (
+      <ErrorNotice error={failure} />
+    )
   ) : done ? (
     <p className="notice notice-ok" role="status">
       {done}
     </p>
   ) : null;
   return { busy, run, outcome };
+}
+
+/** A change refused because what it was made on changed meanwhile: the page was read again; look before retrying. */
+export function StaleNotice({ message }: { message: string }) {
+  const { t } = useConsole();
+  return (
+    <div className="notice notice-conflict" role="alert" data-testid="conflict">
+      <p>
+        <strong>{t('staleTitle')}</strong> {t('staleBody')}
+      </p>
+      <p className="muted">{message}</p>
+    </div>
+  );
+}
+
+/**
+ * A high-impact change asked again before it is made: what it will do, a confirm and a cancel button. Focus moves to
+ * the question, so keyboard and screen-reader users hear it.
+ */
+export function Confirmation({
+  label,
+  children,
+  confirm,
+  busy,
+  onConfirm,
+  onCancel,
+}: {
+  label: string;
+  children: ReactNode;
+  confirm: string;
+  busy: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const { t } = useConsole();
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return (
+    <div className="notice notice-warn" role="group" aria-label={label} tabIndex={-1} ref={ref} data-testid="confirmation">
+      {children}
+      <div className="filter-buttons">
+        <button type="button" className="primary" disabled={busy} onClick={onConfirm}>
+          {confirm}
+        </button>
+        <button type="button" disabled={busy} onClick={onCancel}>
+          {t('cancel')}
+        </button>
+      </div>
+    </div>
+  );
 }

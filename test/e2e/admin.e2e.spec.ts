@@ -11,8 +11,27 @@ import { promisify } from 'node:util';
 import { buildSchema, parse, validate, type GraphQLSchema } from 'graphql';
 import { supports, capabilitiesOf } from '../../admin/src/api/client.ts';
 import {
+  ACCEPT_AGREEMENT,
   ADD_NOTE,
+  CERTIFICATION_LEVELS,
+  COMPLETE_TRAINING_MODULE,
+  DEFINE_CERTIFICATION_LEVEL,
+  DEFINE_TRAINING_PROGRAMME,
+  ENROL_IN_TRAINING,
+  PROGRAMME_DIRECTORY,
+  REQUEST_ERASURE,
   AGREEMENT,
+  AGREEMENTS,
+  CLEAR_KPI_TARGET,
+  GROUP_DIRECTORY,
+  KPI_TARGETS,
+  MY_PENDING_AGREEMENTS,
+  PRIVACY_OF_MEMBER,
+  RECORD_MEMBER_LEFT,
+  REGISTER_MEMBER,
+  SET_GROUP_CERTIFICATION_REQUIREMENT,
+  UPDATE_MEMBER,
+  UPDATE_PRIVACY_SETTINGS,
   AMBASSADOR_CHANGES,
   ASSIGN_GROUP_OWNER,
   AWARD_CERTIFICATION,
@@ -452,6 +471,209 @@ describe('the admin console', () => {
             .setKpiTarget.kpi,
         ).toBe(kpi);
       }
+    });
+  });
+
+  describe('the forms of issue 22 (dead ends), as the console sends them', () => {
+    test('members, a group requirement, accepting an agreement, KPI targets listed and cleared, programmes, levels and enrolments, privacy and erasure: each on the revision shown', async () => {
+      const cm = tokens.cm1!;
+      const cmd = () => uid('console');
+      const memberId = uid('member');
+      type Member = { id: string; displayName: string; department: string; status: string; revision: number };
+
+      // Registered by hand, named in the directory the pickers read, corrected on the revision shown.
+      const registered = ok(
+        await consoleRequest<{ registerMember: Member }>(
+          REGISTER_MEMBER,
+          { input: { memberId, displayName: 'Femke Visser', department: 'Support', commandId: cmd() } },
+          cm,
+        ),
+      ).registerMember;
+      expect(registered).toMatchObject({ id: memberId, status: 'ACTIVE' });
+      const updated = ok(
+        await consoleRequest<{ updateMember: Member }>(
+          UPDATE_MEMBER,
+          {
+            input: {
+              memberId,
+              displayName: 'Femke de Visser',
+              department: 'Support',
+              expectedRevision: registered.revision,
+              commandId: cmd(),
+            },
+          },
+          cm,
+        ),
+      ).updateMember;
+      expect(updated.displayName).toBe('Femke de Visser');
+      const staleUpdate = await consoleRequest(
+        UPDATE_MEMBER,
+        { input: { memberId, department: 'Sales', expectedRevision: registered.revision, commandId: cmd() } },
+        cm,
+      );
+      expect(staleUpdate.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+
+      // The group's certification requirement, on the revision shown; the group named in the directory.
+      type Group = { id: string; name: string; requiresCertification: boolean; revision: number };
+      const group = ok(
+        await consoleRequest<{ createGroup: Group }>(CREATE_GROUP, { input: { name: 'Climbers', commandId: cmd() } }, cm),
+      ).createGroup;
+      const required = ok(
+        await consoleRequest<{ setGroupCertificationRequirement: Group }>(
+          SET_GROUP_CERTIFICATION_REQUIREMENT,
+          { input: { groupId: group.id, required: true, expectedRevision: group.revision, commandId: cmd() } },
+          cm,
+        ),
+      ).setGroupCertificationRequirement;
+      expect(required.requiresCertification).toBe(true);
+      const staleRequirement = await consoleRequest(
+        SET_GROUP_CERTIFICATION_REQUIREMENT,
+        { input: { groupId: group.id, required: false, expectedRevision: group.revision, commandId: cmd() } },
+        cm,
+      );
+      expect(staleRequirement.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+      type Page = { pageInfo: { hasNextPage: boolean }; edges: { node: Record<string, unknown> }[] };
+      const groups = ok(await consoleRequest<{ groups: Page }>(GROUP_DIRECTORY, {}, cm)).groups;
+      expect(groups.edges.map((e) => e.node)).toContainEqual({ id: group.id, name: 'Climbers' });
+
+      // The member accepts a new agreement from the agreements page: pending, then accepted.
+      const agreementId = uid('house-rules');
+      ok(
+        await consoleRequest(
+          PUBLISH_AGREEMENT_VERSION,
+          { input: { agreementId, title: 'House rules', body: 'Be kind', requiresReacceptance: false, commandId: cmd() } },
+          cm,
+        ),
+      );
+      const member = await devToken(memberId, 'MEMBER');
+      type Pending = { myPendingAgreements: { id: string; currentVersion: { version: number } }[] };
+      const pending = ok(await consoleRequest<Pending>(MY_PENDING_AGREEMENTS, {}, member)).myPendingAgreements;
+      const mine = pending.find((a) => a.id === agreementId);
+      expect(mine?.currentVersion.version).toBe(1);
+      expect(
+        ok(
+          await consoleRequest<{ acceptAgreement: { pending: boolean; acceptedVersion: number } }>(
+            ACCEPT_AGREEMENT,
+            { input: { agreementId, version: 1, commandId: cmd() } },
+            member,
+          ),
+        ).acceptAgreement,
+      ).toMatchObject({ pending: false, acceptedVersion: 1 });
+      expect(ok(await consoleRequest<Pending>(MY_PENDING_AGREEMENTS, {}, member)).myPendingAgreements.map((a) => a.id)).not.toContain(
+        agreementId,
+      );
+      const listed = ok(await consoleRequest<{ agreements: { edges: { node: { id: string } }[] } }>(AGREEMENTS, {}, member)).agreements;
+      expect(listed.edges.map((e) => e.node.id)).toContain(agreementId);
+
+      // KPI targets: a scoped one set, listed with its revision, cleared on it (a stale clear is refused).
+      const { mutations } = capabilitiesOf(ok(await consoleRequest<Parameters<typeof capabilitiesOf>[0]>(CAPABILITIES, {}, cm)));
+      if (mutations.has('clearKpiTarget')) {
+        type Definition = { kpi: string; scopeKind: string; unit: string };
+        const definitions = ok(
+          await dev.graphql<{ kpiDefinitions: Definition[] }>(`{ kpiDefinitions { kpi scopeKind unit } }`, {}, { token: cm }),
+        ).kpiDefinitions;
+        // A KPI measured per department, so that the target is a scoped one.
+        const scoped = definitions.filter((d) => d.scopeKind === 'DEPARTMENT');
+        const { kpi, unit } = scoped.find((d) => d.unit === 'RATIO') ?? scoped[0]!;
+        const scope = uid('Dept');
+        const [value, changed] = unit === 'RATIO' ? [0.5, 0.6] : [5, 6];
+        ok(await consoleRequest(SET_KPI_TARGET, { input: { kpi, scope, value, commandId: cmd() } }, cm));
+        type Target = { kpi: string; scope: string | null; value: number | null; revision: number };
+        const target = ok(await consoleRequest<{ kpiTargets: Target[] }>(KPI_TARGETS, {}, cm)).kpiTargets.find(
+          (t) => t.kpi === kpi && t.scope === scope,
+        )!;
+        expect(target.value).toBe(value);
+        ok(
+          await consoleRequest(
+            SET_KPI_TARGET,
+            { input: { kpi, scope, value: changed, expectedRevision: target.revision, commandId: cmd() } },
+            cm,
+          ),
+        );
+        const staleClear = await consoleRequest(
+          CLEAR_KPI_TARGET,
+          { input: { kpi, scope, expectedRevision: target.revision, commandId: cmd() } },
+          cm,
+        );
+        expect(staleClear.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+        const cleared = ok(
+          await consoleRequest<{ clearKpiTarget: Target }>(
+            CLEAR_KPI_TARGET,
+            { input: { kpi, scope, expectedRevision: target.revision + 1, commandId: cmd() } },
+            cm,
+          ),
+        ).clearKpiTarget;
+        expect(cleared.value).toBeNull();
+      }
+
+      // A privacy officer changes the settings on the revision shown, then the member leaves.
+      const officer = await devToken(uid('officer'), 'PRIVACY_OFFICER');
+      type Settings = { directoryListed: boolean; revision: number };
+      const settings = ok(await consoleRequest<{ privacySettings: Settings }>(PRIVACY_OF_MEMBER, { memberId }, officer)).privacySettings;
+      const listedNow = ok(
+        await consoleRequest<{ updatePrivacySettings: Settings }>(
+          UPDATE_PRIVACY_SETTINGS,
+          { input: { memberId, directoryListed: !settings.directoryListed, expectedRevision: settings.revision, commandId: cmd() } },
+          officer,
+        ),
+      ).updatePrivacySettings;
+      expect(listedNow.directoryListed).toBe(!settings.directoryListed);
+
+      // A programme and a level defined from the training page; the member enrolled and a module recorded for them.
+      const programmeId = uid('prog');
+      const programme = ok(
+        await consoleRequest<{
+          defineTrainingProgramme: { modules: { moduleId: string; title: string; required: boolean; selfPaced: boolean }[] };
+        }>(
+          DEFINE_TRAINING_PROGRAMME,
+          {
+            input: {
+              programmeId,
+              title: 'Moderation basics',
+              modules: [{ id: 'm1', title: 'Guidelines', required: true, selfPaced: true }],
+              commandId: cmd(),
+            },
+          },
+          cm,
+        ),
+      ).defineTrainingProgramme;
+      expect(programme.modules).toEqual([{ moduleId: 'm1', title: 'Guidelines', required: true, selfPaced: true }]);
+      const programmes = ok(await consoleRequest<{ trainingProgrammes: Page }>(PROGRAMME_DIRECTORY, {}, cm)).trainingProgrammes;
+      expect(programmes.edges.map((e) => e.node)).toContainEqual({ id: programmeId, title: 'Moderation basics' });
+      ok(await consoleRequest(ENROL_IN_TRAINING, { input: { programmeId, memberId, commandId: cmd() } }, cm));
+      expect(
+        ok(
+          await consoleRequest<{ completeTrainingModule: { status: string } }>(
+            COMPLETE_TRAINING_MODULE,
+            { input: { programmeId, memberId, moduleId: 'm1', commandId: cmd() } },
+            cm,
+          ),
+        ).completeTrainingModule.status,
+      ).toBe('COMPLETED');
+      const levels = ok(
+        await consoleRequest<{ certificationLevels: { level: number }[] }>(CERTIFICATION_LEVELS, {}, cm),
+      ).certificationLevels;
+      const next = Math.max(0, ...levels.map((l) => l.level)) + 1;
+      expect(
+        ok(
+          await consoleRequest<{ defineCertificationLevel: { level: number; requiredProgrammes: string[] } }>(
+            DEFINE_CERTIFICATION_LEVEL,
+            { input: { level: next, name: `Level ${next}`, requiredProgrammes: [programmeId], validityMonths: 12, commandId: cmd() } },
+            cm,
+          ),
+        ).defineCertificationLevel,
+      ).toEqual({ level: next, name: `Level ${next}`, requiredProgrammes: [programmeId], validityMonths: 12, revision: 0 });
+
+      expect(
+        ok(await consoleRequest<{ recordMemberLeft: Member }>(RECORD_MEMBER_LEFT, { input: { memberId, commandId: cmd() } }, cm))
+          .recordMemberLeft.status,
+      ).toBe('LEFT');
+      // The privacy officer's erasure request: answered once every read model has purged the member's data.
+      expect(
+        ok(
+          await consoleRequest<{ requestErasure: { status: string } }>(REQUEST_ERASURE, { input: { memberId, commandId: cmd() } }, officer),
+        ).requestErasure.status,
+      ).toBe('COMPLETED');
     });
   });
 

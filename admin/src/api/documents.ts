@@ -90,6 +90,21 @@ export const MEMBERS = doc(`query Members($department: String, $first: Int, $aft
   }
 }`);
 
+const MEMBER_FIELDS = `id displayName department status revision source directoryChangedAt`;
+
+/** A community manager registers a member by hand (most come from the directory's provisioning). */
+export const REGISTER_MEMBER = doc(
+  `mutation RegisterMember($input: RegisterMemberInput!) { registerMember(input: $input) { ${MEMBER_FIELDS} } }`,
+);
+
+/** A member's name or department corrected, on the revision shown. */
+export const UPDATE_MEMBER = doc(`mutation UpdateMember($input: UpdateMemberInput!) { updateMember(input: $input) { ${MEMBER_FIELDS} } }`);
+
+/** That a member left the community (what it sets in motion: README, Members). */
+export const RECORD_MEMBER_LEFT = doc(`mutation RecordMemberLeft($input: RecordMemberLeftInput!) {
+  recordMemberLeft(input: $input) { ${MEMBER_FIELDS} }
+}`);
+
 export const GROUPS = doc(`query Groups($first: Int, $after: String) {
   groups(first: $first, after: $after) {
     totalCount
@@ -147,6 +162,16 @@ export const CERTIFICATION_LEVELS = doc(`query CertificationLevels {
   certificationLevels { level name requiredProgrammes validityMonths revision }
 }`);
 
+/** A community manager defines (or redefines) a programme and its modules. */
+export const DEFINE_TRAINING_PROGRAMME = doc(`mutation DefineTrainingProgramme($input: DefineTrainingProgrammeInput!) {
+  defineTrainingProgramme(input: $input) { id title revision modules { moduleId title required selfPaced } }
+}`);
+
+/** A community manager defines (or redefines) a certification level. */
+export const DEFINE_CERTIFICATION_LEVEL = doc(`mutation DefineCertificationLevel($input: DefineCertificationLevelInput!) {
+  defineCertificationLevel(input: $input) { level name requiredProgrammes validityMonths revision }
+}`);
+
 export const GROUPS_WITH_UNCERTIFIED_OWNERS = doc(`query GroupsWithUncertifiedOwners($first: Int, $after: String) {
   groupsWithUncertifiedOwners(first: $first, after: $after) {
     totalCount
@@ -190,6 +215,35 @@ export const AGREEMENT_ACCEPTANCE = doc(`query AgreementAcceptance($agreementId:
   }
 }`);
 
+/** Every agreement (one page of up to 100), for the agreements page and the guidelines a decision cites. */
+export const AGREEMENTS = doc(`query Agreements($first: Int = 100, $after: String) {
+  agreements(first: $first, after: $after) { pageInfo { hasNextPage endCursor } edges { node { ${AGREEMENT_FIELDS} } } }
+}`);
+
+/** The signed-in member accepts an agreement's version (the binding one, as myPendingAgreements names it). */
+export const ACCEPT_AGREEMENT = doc(`mutation AcceptAgreement($input: AcceptAgreementInput!) {
+  acceptAgreement(input: $input) { agreementId memberId acceptedVersion acceptedAt bindingVersion pending }
+}`);
+
+// ---------------------------------------------------------------- names for ids (pickers and labels)
+
+/** The member directory as the caller may read it (members not listed are left out for all but staff). */
+export const MEMBER_DIRECTORY = doc(`query MemberDirectory($first: Int = 100, $after: String) {
+  members(first: $first, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id displayName department } } }
+}`);
+
+export const GROUP_DIRECTORY = doc(`query GroupDirectory($first: Int = 100, $after: String) {
+  groups(first: $first, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id name } } }
+}`);
+
+export const PROGRAMME_DIRECTORY = doc(`query ProgrammeDirectory($first: Int = 100, $after: String) {
+  trainingProgrammes(first: $first, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id title } } }
+}`);
+
+export const AGREEMENT_DIRECTORY = doc(`query AgreementDirectory($first: Int = 100, $after: String) {
+  agreements(first: $first, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id currentVersion { title } } } }
+}`);
+
 // ---------------------------------------------------------------- privacy
 
 export const PRIVACY_OF_MEMBER = doc(`query PrivacyOfMember($memberId: ID!) {
@@ -199,6 +253,16 @@ export const PRIVACY_OF_MEMBER = doc(`query PrivacyOfMember($memberId: ID!) {
   }
   consents(memberId: $memberId) { purpose given noticeVersion changedAt }
   erasureRequest(memberId: $memberId) { memberId status requestedAt completedAt }
+}`);
+
+/** A privacy officer (or the member) changes the settings, on the revision shown. */
+export const UPDATE_PRIVACY_SETTINGS = doc(`mutation UpdatePrivacySettings($input: UpdatePrivacySettingsInput!) {
+  updatePrivacySettings(input: $input) { memberId directoryListed profilePhotoVisibility requestedProfilePhotoVisibility revision }
+}`);
+
+/** Erasure: the member's key destroyed, their personal data unreadable everywhere (README, Privacy). Irreversible. */
+export const REQUEST_ERASURE = doc(`mutation RequestErasure($input: RequestErasureInput!) {
+  requestErasure(input: $input) { memberId status requestedAt completedAt }
 }`);
 
 // ---------------------------------------------------------------- audit (optional: shown when served)
@@ -392,6 +456,27 @@ export const PUBLISH_AGREEMENT_VERSION = doc(`mutation PublishAgreementVersion($
   publishAgreementVersion(input: $input) { ${AGREEMENT_FIELDS} }
 }`);
 
+/** Whether a group's owners must be certified to moderate its cases; on the revision shown. */
+export const SET_GROUP_CERTIFICATION_REQUIREMENT =
+  doc(`mutation SetGroupCertificationRequirement($input: SetGroupCertificationRequirementInput!) {
+  setGroupCertificationRequirement(input: $input) { ${GROUP_FIELDS} }
+}`);
+
+const KPI_TARGET_FIELDS = `id kpi scope value direction revision changedAt changedBy`;
+
+/** The targets set now, overall and scoped (community managers and auditors). */
+export const KPI_TARGETS = doc(`query KpiTargets { kpiTargets { ${KPI_TARGET_FIELDS} } }`, ['kpiTargets']);
+
+export const CLEAR_KPI_TARGET = doc(
+  `mutation ClearKpiTarget($input: ClearKpiTargetInput!) { clearKpiTarget(input: $input) { ${KPI_TARGET_FIELDS} } }`,
+  ['clearKpiTarget'],
+);
+
+export const REBUILD_PROJECTION = doc(
+  `mutation RebuildProjection($input: RebuildProjectionInput!) { rebuildProjection(input: $input) { name checkpoint lag state } }`,
+  ['rebuildProjection'],
+);
+
 export const SET_KPI_TARGET = doc(
   `mutation SetKpiTarget($input: SetKpiTargetInput!) { setKpiTarget(input: $input) { kpi direction revision changedAt changedBy } }`,
   ['setKpiTarget'],
@@ -479,6 +564,9 @@ export const DOCUMENTS: Readonly<Record<string, ConsoleDocument>> = {
   ADD_NOTE,
   RETRACT_NOTE,
   MEMBERS,
+  REGISTER_MEMBER,
+  UPDATE_MEMBER,
+  RECORD_MEMBER_LEFT,
   GROUPS,
   OWNERLESS_GROUPS,
   GROUP,
@@ -487,6 +575,8 @@ export const DOCUMENTS: Readonly<Record<string, ConsoleDocument>> = {
   ENROL_IN_TRAINING,
   COMPLETE_TRAINING_MODULE,
   CERTIFICATION_LEVELS,
+  DEFINE_TRAINING_PROGRAMME,
+  DEFINE_CERTIFICATION_LEVEL,
   GROUPS_WITH_UNCERTIFIED_OWNERS,
   TRAINING_PROGRAMME,
   TRAINING_ENROLMENT,
@@ -494,7 +584,14 @@ export const DOCUMENTS: Readonly<Record<string, ConsoleDocument>> = {
   AGREEMENT,
   MY_PENDING_AGREEMENTS,
   AGREEMENT_ACCEPTANCE,
+  AGREEMENTS,
+  MEMBER_DIRECTORY,
+  GROUP_DIRECTORY,
+  PROGRAMME_DIRECTORY,
+  AGREEMENT_DIRECTORY,
   PRIVACY_OF_MEMBER,
+  UPDATE_PRIVACY_SETTINGS,
+  REQUEST_ERASURE,
   GOVERNANCE_HISTORY,
   STREAMS_OF_CATEGORY,
   STREAM_STATE_AT,
@@ -514,7 +611,12 @@ export const DOCUMENTS: Readonly<Record<string, ConsoleDocument>> = {
   NOMINATE_AMBASSADOR,
   ...Object.fromEntries(Object.entries(AMBASSADOR_CHANGES).map(([name, d]) => [`${name.toUpperCase()}_AMBASSADOR`, d])),
   PUBLISH_AGREEMENT_VERSION,
+  ACCEPT_AGREEMENT,
+  SET_GROUP_CERTIFICATION_REQUIREMENT,
   SET_KPI_TARGET,
+  KPI_TARGETS,
+  CLEAR_KPI_TARGET,
+  REBUILD_PROJECTION,
   NOTIFICATION_DELIVERIES,
   WEBHOOKS,
   GOVERNANCE_EVENT_TYPES,

@@ -1,10 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { can, canSee } from '../access.ts';
-import { AGREEMENT_ACCEPTANCE, MY_PENDING_AGREEMENTS, PUBLISH_AGREEMENT_VERSION } from '../api/documents.ts';
+import { ACCEPT_AGREEMENT, AGREEMENT_ACCEPTANCE, MY_PENDING_AGREEMENTS, PUBLISH_AGREEMENT_VERSION } from '../api/documents.ts';
 import { useConsole } from '../context.ts';
 import { newCommandId } from '../moderation.ts';
-import { Badge, Empty, Field, Loaded, Loading, Page, Panel, useAction, useQuery } from '../ui.tsx';
-import { rememberId, useAgreements, type Agreement } from './shared.tsx';
+import { changesSomething, lineDiff, publishImpact } from '../agreements.ts';
+import { Badge, Confirmation, Empty, Field, Loaded, Loading, Page, Panel, useAction, useQuery } from '../ui.tsx';
+import { forgetNames, IdPicker, Name, useResolve } from './names.tsx';
+import { useAgreements, type Agreement } from './shared.tsx';
 
 export function AgreementsPage() {
   const { t, me } = useConsole();
@@ -12,38 +14,23 @@ export function AgreementsPage() {
   const pending = useQuery<{ myPendingAgreements: { id: string; currentVersion: { version: number; title: string } }[] }>(
     MY_PENDING_AGREEMENTS,
   );
-  const [lookup, setLookup] = useState('');
   const staff = canSee(me, 'members');
-
-  const add = (event: FormEvent) => {
-    event.preventDefault();
-    if (!lookup.trim()) return;
-    rememberId('agreement', lookup.trim());
-    setLookup('');
-    reload();
-  };
 
   return (
     <Page title={t('area_agreements')}>
       <Loaded state={pending}>
         {({ myPendingAgreements }) =>
           myPendingAgreements.length > 0 ? (
-            <div className="notice notice-warn" role="status">
-              <strong>{t('pendingForYou')}:</strong>{' '}
-              {myPendingAgreements.map((a) => `${a.currentVersion.title} (v${a.currentVersion.version})`).join(', ')}
-            </div>
+            <PendingForYou
+              pending={myPendingAgreements}
+              onAccepted={() => {
+                pending.reload();
+                reload();
+              }}
+            />
           ) : null
         }
       </Loaded>
-      <form className="filters" onSubmit={add}>
-        <div className="field">
-          <label htmlFor="ag-lookup">{t('agreementId')}</label>
-          <input id="ag-lookup" value={lookup} onChange={(ev) => setLookup(ev.target.value)} />
-        </div>
-        <div className="filter-buttons">
-          <button type="submit">{t('lookUp')}</button>
-        </div>
-      </form>
       {loading && agreements.length === 0 ? (
         <Loading />
       ) : agreements.length === 0 ? (
@@ -54,6 +41,49 @@ export function AgreementsPage() {
       {can(me.roles, 'manage') ? <PublishForm agreements={agreements} onPublished={reload} /> : null}
       {staff ? <AcceptanceLookup agreements={agreements} /> : null}
     </Page>
+  );
+}
+
+/**
+ * The agreements the signed-in member has still to accept, each with its Accept button (the current version, the one
+ * they read below). Accepted, or CONFLICT (a newer version came meanwhile): the list is read again.
+ */
+function PendingForYou({
+  pending,
+  onAccepted,
+}: {
+  pending: readonly { id: string; currentVersion: { version: number; title: string } }[];
+  onAccepted: () => void;
+}) {
+  const { t, client } = useConsole();
+  const action = useAction(onAccepted);
+  const accept = async (agreementId: string, version: number) => {
+    const ok = await action.run(
+      () => client.request(ACCEPT_AGREEMENT, { input: { agreementId, version, commandId: newCommandId() } }),
+      t('agreementAccepted'),
+    );
+    if (ok) onAccepted();
+  };
+  return (
+    <div className="notice notice-warn" role="region" aria-label={t('pendingForYou')} data-testid="pending-for-you">
+      <p>
+        <strong>{t('pendingForYou')}</strong> {t('pendingForYouHint')}
+      </p>
+      <ul>
+        {pending.map((a) => (
+          <li key={a.id}>
+            {a.currentVersion.title}{' '}
+            <span className="muted">
+              ({a.id}, v{a.currentVersion.version})
+            </span>{' '}
+            <button type="button" className="primary" disabled={action.busy} onClick={() => void accept(a.id, a.currentVersion.version)}>
+              {t('acceptAgreement', { title: a.currentVersion.title, version: a.currentVersion.version })}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {action.outcome}
+    </div>
   );
 }
 
@@ -77,7 +107,7 @@ function AgreementView({ agreement: a }: { agreement: Agreement }) {
           <li key={v.version}>
             <details>
               <summary>
-                v{v.version} · {v.title} · {dateTime(v.publishedAt)} · {v.publishedBy}
+                v{v.version} · {v.title} · {dateTime(v.publishedAt)} · <Name kind="member" id={v.publishedBy} />
                 {v.requiresReacceptance ? <span className="badge badge-info">{t('reacceptance')}</span> : null}
               </summary>
               <pre className="body-text">{v.body}</pre>
@@ -94,6 +124,7 @@ function AgreementView({ agreement: a }: { agreement: Agreement }) {
 
 function AcceptanceLookup({ agreements }: { agreements: readonly Agreement[] }) {
   const { t, dateTime } = useConsole();
+  const resolveMember = useResolve('member');
   const [draft, setDraft] = useState({ agreementId: '', memberId: '' });
   const [query, setQuery] = useState<{ agreementId: string; memberId: string } | null>(null);
   const state = useQuery<{
@@ -106,7 +137,7 @@ function AcceptanceLookup({ agreements }: { agreements: readonly Agreement[] }) 
         onSubmit={(ev) => {
           ev.preventDefault();
           if (draft.agreementId.trim() && draft.memberId.trim())
-            setQuery({ agreementId: draft.agreementId.trim(), memberId: draft.memberId.trim() });
+            setQuery({ agreementId: draft.agreementId.trim(), memberId: resolveMember(draft.memberId) });
         }}
       >
         <div className="field">
@@ -120,10 +151,13 @@ function AcceptanceLookup({ agreements }: { agreements: readonly Agreement[] }) 
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="acc-member">{t('memberId')}</label>
-          <input id="acc-member" value={draft.memberId} onChange={(ev) => setDraft({ ...draft, memberId: ev.target.value })} />
-        </div>
+        <IdPicker
+          kind="member"
+          id="acc-member"
+          label={t('member')}
+          value={draft.memberId}
+          onChange={(memberId) => setDraft({ ...draft, memberId })}
+        />
         <div className="filter-buttons">
           <button type="submit" className="primary">
             {t('lookUp')}
@@ -150,16 +184,42 @@ function AcceptanceLookup({ agreements }: { agreements: readonly Agreement[] }) 
   );
 }
 
-/** A new agreement, or a new version of one: on the revision looked at, so two publishers never overwrite each other. */
+/** The text of an agreement's current version (what a new version starts from and is compared with). */
+function currentText(agreement: Agreement): { title: string; body: string } {
+  const current = agreement.versions.find((v) => v.version === agreement.currentVersion.version);
+  return { title: agreement.currentVersion.title, body: current?.body ?? '' };
+}
+
+const EMPTY_PUBLISH = { agreementId: '', title: '', body: '', requiresReacceptance: false };
+
+/**
+ * A new agreement, or a new version of one: a new version starts from the current text, and before it is published
+ * the page shows what changed (line by line) and whom it asks to accept it; on the revision looked at, so two
+ * publishers never overwrite each other (a CONFLICT reads the agreements again and keeps the text typed).
+ */
 function PublishForm({ agreements, onPublished }: { agreements: readonly Agreement[]; onPublished: () => void }) {
   const { t, client } = useConsole();
-  const action = useAction();
-  const [form, setForm] = useState({ agreementId: '', title: '', body: '', requiresReacceptance: false });
-  const existing = agreements.find((a) => a.id === form.agreementId.trim());
+  const action = useAction(onPublished);
+  const [form, setForm] = useState(EMPTY_PUBLISH);
+  const [reviewing, setReviewing] = useState(false);
+  // The agreement whose current text the form holds: loaded once per agreement chosen, never over what was typed.
+  const [basedOn, setBasedOn] = useState<string | null>(null);
+  const existing = agreements.find((a) => a.id === form.agreementId.trim()) ?? null;
   const ready = form.agreementId.trim() && form.title.trim() && form.body.trim();
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!ready) return;
+  const chooseAgreement = (id: string) => {
+    const known = agreements.find((a) => a.id === id.trim());
+    setReviewing(false);
+    setBasedOn(known?.id ?? null);
+    // Choosing an existing agreement loads its current text, to be edited into the next version.
+    setForm(known ? { ...form, agreementId: id, ...currentText(known) } : { ...form, agreementId: id });
+  };
+  // An id typed before the list arrived: its text is loaded when it does (unless something was typed meanwhile).
+  useEffect(() => {
+    if (!existing || basedOn === existing.id || form.body !== '') return;
+    setBasedOn(existing.id);
+    setForm((current) => ({ ...current, ...currentText(existing) }));
+  }, [existing, basedOn, form.body]);
+  const publish = async () => {
     const id = form.agreementId.trim();
     const ok = await action.run(
       async () => {
@@ -175,27 +235,30 @@ function PublishForm({ agreements, onPublished }: { agreements: readonly Agreeme
       },
       (published) => t('versionPublished', { version: published.currentVersion.version }),
     );
+    setReviewing(false);
     if (ok) {
-      rememberId('agreement', id);
-      setForm({ agreementId: '', title: '', body: '', requiresReacceptance: false });
+      forgetNames(client, 'agreement');
+      setBasedOn(null);
+      setForm(EMPTY_PUBLISH);
       onPublished();
     }
   };
+  const review = (event: FormEvent) => {
+    event.preventDefault();
+    if (ready) setReviewing(true);
+  };
   return (
     <Panel title={t('publishVersion')}>
-      <form onSubmit={(ev) => void submit(ev)}>
+      <form onSubmit={review}>
         <div className="grid-2">
-          <Field label={t('agreementId')} id="p-agreement">
+          <Field label={t('agreementId')} id="p-agreement" hint={t('agreementIdHint')}>
             <input
               id="p-agreement"
               required
               list="p-agreements"
+              aria-describedby="p-agreement-hint"
               value={form.agreementId}
-              onChange={(ev) => {
-                const id = ev.target.value;
-                const known = agreements.find((a) => a.id === id.trim());
-                setForm({ ...form, agreementId: id, title: form.title || (known?.currentVersion.title ?? '') });
-              }}
+              onChange={(ev) => chooseAgreement(ev.target.value)}
             />
             <datalist id="p-agreements">
               {agreements.map((a) => (
@@ -206,27 +269,123 @@ function PublishForm({ agreements, onPublished }: { agreements: readonly Agreeme
             </datalist>
           </Field>
           <Field label={t('title')} id="p-title">
-            <input id="p-title" required value={form.title} onChange={(ev) => setForm({ ...form, title: ev.target.value })} />
+            <input
+              id="p-title"
+              required
+              value={form.title}
+              onChange={(ev) => {
+                setReviewing(false);
+                setForm({ ...form, title: ev.target.value });
+              }}
+            />
           </Field>
         </div>
-        <Field label={t('agreementText')} id="p-body">
-          <textarea id="p-body" rows={6} required value={form.body} onChange={(ev) => setForm({ ...form, body: ev.target.value })} />
+        <Field
+          label={t('agreementText')}
+          id="p-body"
+          hint={existing ? t('startsFromCurrent', { version: existing.currentVersion.version }) : undefined}
+        >
+          <textarea
+            id="p-body"
+            rows={8}
+            required
+            aria-describedby={existing ? 'p-body-hint' : undefined}
+            value={form.body}
+            onChange={(ev) => {
+              setReviewing(false);
+              setForm({ ...form, body: ev.target.value });
+            }}
+          />
         </Field>
         <label className="check">
           <input
             type="checkbox"
             checked={form.requiresReacceptance}
-            onChange={(ev) => setForm({ ...form, requiresReacceptance: ev.target.checked })}
+            onChange={(ev) => {
+              setReviewing(false);
+              setForm({ ...form, requiresReacceptance: ev.target.checked });
+            }}
           />{' '}
           {t('requiresReacceptanceLabel')}
         </label>
         <p>
-          <button type="submit" className="primary" disabled={action.busy || !ready}>
-            {t('publish')}
+          <button type="submit" className="primary" disabled={action.busy || !ready || reviewing}>
+            {t('reviewBeforePublishing')}
           </button>
+          {existing ? (
+            <>
+              {' '}
+              <button type="button" disabled={action.busy} onClick={() => chooseAgreement(form.agreementId)}>
+                {t('startAgainFromCurrent')}
+              </button>
+            </>
+          ) : null}
         </p>
       </form>
+      {reviewing && ready ? (
+        <Confirmation
+          label={t('reviewBeforePublishing')}
+          confirm={t('publish')}
+          busy={action.busy}
+          onConfirm={() => void publish()}
+          onCancel={() => setReviewing(false)}
+        >
+          <PublishReview existing={existing} title={form.title.trim()} body={form.body} requiresReacceptance={form.requiresReacceptance} />
+        </Confirmation>
+      ) : null}
       {action.outcome}
     </Panel>
+  );
+}
+
+/** What publishing will do: the lines changed from the current version, and whom it asks to accept (again). */
+function PublishReview({
+  existing,
+  title,
+  body,
+  requiresReacceptance,
+}: {
+  existing: Agreement | null;
+  title: string;
+  body: string;
+  requiresReacceptance: boolean;
+}) {
+  const { t } = useConsole();
+  const impact = publishImpact(existing, requiresReacceptance);
+  const before = existing ? currentText(existing) : null;
+  const diff = before ? lineDiff(before.body, body) : null;
+  return (
+    <>
+      <p data-testid="publish-impact">
+        <strong>
+          {impact.kind === 'first'
+            ? t('impactFirst')
+            : impact.kind === 'reacceptance'
+              ? t('impactReacceptance', { count: impact.mustAcceptAgain, pending: impact.pendingAfter })
+              : t('impactNone', { version: existing?.bindingVersion ?? null })}
+        </strong>
+      </p>
+      {before && diff ? (
+        <>
+          <p>
+            {t('changesFrom', { version: existing?.currentVersion.version ?? null })}
+            {before.title !== title ? ` ${t('titleChanged', { from: before.title, to: title })}` : ''}
+          </p>
+          {changesSomething(diff) ? (
+            <pre className="diff" data-testid="agreement-diff" aria-label={t('textChanges')} tabIndex={0}>
+              {diff.map((line, i) => (
+                <span key={i} className={`diff-${line.kind}`}>
+                  {line.kind === 'added' ? '+ ' : line.kind === 'removed' ? '- ' : '  '}
+                  {line.text}
+                  {'\n'}
+                </span>
+              ))}
+            </pre>
+          ) : (
+            <p className="muted">{t('textUnchanged')}</p>
+          )}
+        </>
+      ) : null}
+    </>
   );
 }

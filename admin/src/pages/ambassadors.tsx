@@ -4,6 +4,7 @@ import { AMBASSADOR_CHANGES, AMBASSADORS, NOMINATE_AMBASSADOR } from '../api/doc
 import { useConsole } from '../context.ts';
 import { newCommandId } from '../moderation.ts';
 import { Badge, Empty, Field, Loaded, Page, Pager, Panel, toneOf, useAction, useQuery, type Connection } from '../ui.tsx';
+import { IdPicker, Name, nameText, useDirectory, useResolve, type Directory } from './names.tsx';
 
 const STATUSES = ['NOMINATED', 'APPROVED', 'ACTIVE', 'INACTIVE', 'OFFBOARDED', 'REJECTED'] as const;
 
@@ -48,6 +49,7 @@ export function AmbassadorsPage() {
     setApplied({ status, department: department.trim() });
     setAfter(null);
   };
+  const members = useDirectory('member');
   return (
     <Page title={t('area_ambassadors')}>
       <Loaded state={state}>
@@ -67,7 +69,7 @@ export function AmbassadorsPage() {
             {can(me.roles, 'manage') ? (
               <div className="grid-2">
                 <NominateForm onDone={state.reload} />
-                <StepForm ambassadors={ambassadors.edges.map((edge) => edge.node)} onDone={state.reload} />
+                <StepForm ambassadors={ambassadors.edges.map((edge) => edge.node)} members={members} onDone={state.reload} />
               </div>
             ) : null}
             <form className="filters" onSubmit={submit}>
@@ -112,7 +114,8 @@ export function AmbassadorsPage() {
                       {ambassadors.edges.map(({ node }) => (
                         <tr key={node.memberId}>
                           <td>
-                            {node.memberId} {node.enrolment > 1 ? <span className="muted">#{node.enrolment}</span> : null}
+                            <Name kind="member" id={node.memberId} directory={members} />{' '}
+                            {node.enrolment > 1 ? <span className="muted">#{node.enrolment}</span> : null}
                           </td>
                           <td>{node.department}</td>
                           <td>
@@ -120,7 +123,9 @@ export function AmbassadorsPage() {
                           </td>
                           <td>{date(node.since)}</td>
                           <td>{date(node.nominatedAt)}</td>
-                          <td>{node.nominatedBy}</td>
+                          <td>
+                            <Name kind="member" id={node.nominatedBy} directory={members} />
+                          </td>
                         </tr>
                       ))}
                     </tbody>
@@ -138,6 +143,7 @@ export function AmbassadorsPage() {
 
 function NominateForm({ onDone }: { onDone: () => void }) {
   const { t, client } = useConsole();
+  const resolveMember = useResolve('member');
   const action = useAction();
   const [form, setForm] = useState({ memberId: '', department: '', motivation: '' });
   const submit = async (event: FormEvent) => {
@@ -145,7 +151,7 @@ function NominateForm({ onDone }: { onDone: () => void }) {
     if (!form.memberId.trim() || !form.department.trim()) return;
     const ok = await action.run(async () => {
       const input = {
-        memberId: form.memberId.trim(),
+        memberId: resolveMember(form.memberId),
         department: form.department.trim(),
         commandId: newCommandId(),
         ...(form.motivation.trim() ? { motivation: form.motivation.trim() } : {}),
@@ -160,9 +166,14 @@ function NominateForm({ onDone }: { onDone: () => void }) {
   return (
     <Panel title={t('nominateAmbassador')}>
       <form onSubmit={(ev) => void submit(ev)}>
-        <Field label={t('memberId')} id="n-member">
-          <input id="n-member" required value={form.memberId} onChange={(ev) => setForm({ ...form, memberId: ev.target.value })} />
-        </Field>
+        <IdPicker
+          kind="member"
+          id="n-member"
+          label={t('member')}
+          required
+          value={form.memberId}
+          onChange={(memberId) => setForm({ ...form, memberId })}
+        />
         <Field label={t('department')} id="n-department">
           <input id="n-department" required value={form.department} onChange={(ev) => setForm({ ...form, department: ev.target.value })} />
         </Field>
@@ -184,9 +195,10 @@ function NominateForm({ onDone }: { onDone: () => void }) {
 }
 
 /** Approve, reject, activate, deactivate, reactivate or offboard one of the listed ambassadors. */
-function StepForm({ ambassadors, onDone }: { ambassadors: readonly Ambassador[]; onDone: () => void }) {
+function StepForm({ ambassadors, members, onDone }: { ambassadors: readonly Ambassador[]; members: Directory; onDone: () => void }) {
   const { t, e, client } = useConsole();
-  const action = useAction();
+  // On CONFLICT (the ambassador changed meanwhile) the list is read again, and the notice says so.
+  const action = useAction(onDone);
   const [memberId, setMemberId] = useState('');
   const [step, setStep] = useState<Step | ''>('');
   const [reason, setReason] = useState('');
@@ -229,7 +241,7 @@ function StepForm({ ambassadors, onDone }: { ambassadors: readonly Ambassador[];
               .filter((a) => (STEPS_FROM[a.status] ?? []).length > 0)
               .map((a) => (
                 <option key={a.memberId} value={a.memberId}>
-                  {a.memberId} · {a.department} · {e(a.status)}
+                  {nameText(members, a.memberId)} · {a.department} · {e(a.status)}
                 </option>
               ))}
           </select>

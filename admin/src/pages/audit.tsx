@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { can } from '../access.ts';
 import { supports } from '../api/client.ts';
-import { GOVERNANCE_HISTORY, PROJECTIONS, STREAM_STATE_AT, VERIFY_HISTORY } from '../api/documents.ts';
+import { GOVERNANCE_HISTORY, PROJECTIONS, REBUILD_PROJECTION, STREAM_STATE_AT, VERIFY_HISTORY } from '../api/documents.ts';
 import { EMPTY_HISTORY_FORM, changedKeys, exportFileName, exportUrl, historyFilter, timeTravelTarget, type HistoryForm } from '../audit.ts';
 import { useConsole } from '../context.ts';
-import { ErrorNotice, Field, Json, Loaded, Page, Panel, useQuery } from '../ui.tsx';
+import { newCommandId } from '../moderation.ts';
+import { Confirmation, ErrorNotice, Field, Json, Loaded, Page, Panel, useAction, useQuery } from '../ui.tsx';
 import type { EventList } from './case.tsx';
 
 type HistoryEvent = Parameters<typeof EventList>[0]['events'][number];
@@ -343,9 +344,31 @@ function ExportPanel() {
   );
 }
 
+/**
+ * The read models and how far each is; a community manager rebuilds one (asked again first: it is rebuilt from the
+ * start of the log while the old one serves). The list is read again after a rebuild.
+ */
 function ProjectionsPanel() {
-  const { t } = useConsole();
+  const { t, me, client, capabilities } = useConsole();
   const state = useQuery<{ projections: { name: string; checkpoint: string | null; lag: number; state: string }[] }>(PROJECTIONS);
+  const action = useAction(state.reload);
+  const [rebuilding, setRebuilding] = useState<string | null>(null);
+  const [reason, setReason] = useState('');
+  const mayRebuild = can(me.roles, 'manage') && supports(capabilities, REBUILD_PROJECTION);
+  const rebuild = async (name: string) => {
+    const ok = await action.run(
+      () =>
+        client.request(REBUILD_PROJECTION, {
+          input: { name, commandId: newCommandId(), ...(reason.trim() ? { reason: reason.trim() } : {}) },
+        }),
+      t('rebuildStarted', { name }),
+    );
+    setRebuilding(null);
+    if (ok) {
+      setReason('');
+      state.reload();
+    }
+  };
   return (
     <Panel title={t('projections')}>
       <Loaded state={state}>
@@ -358,6 +381,7 @@ function ProjectionsPanel() {
                   <th scope="col">{t('status')}</th>
                   <th scope="col">{t('lag')}</th>
                   <th scope="col">{t('checkpoint')}</th>
+                  {mayRebuild ? <th scope="col">{t('actions')}</th> : null}
                 </tr>
               </thead>
               <tbody>
@@ -369,6 +393,13 @@ function ProjectionsPanel() {
                     <td>
                       <code>{p.checkpoint ?? '—'}</code>
                     </td>
+                    {mayRebuild ? (
+                      <td>
+                        <button type="button" disabled={action.busy} onClick={() => setRebuilding(p.name)}>
+                          {t('rebuild', { name: p.name })}
+                        </button>
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>
@@ -376,6 +407,21 @@ function ProjectionsPanel() {
           </div>
         )}
       </Loaded>
+      {rebuilding ? (
+        <Confirmation
+          label={t('rebuild', { name: rebuilding })}
+          confirm={t('rebuildConfirmButton')}
+          busy={action.busy}
+          onConfirm={() => void rebuild(rebuilding)}
+          onCancel={() => setRebuilding(null)}
+        >
+          <p>{t('rebuildConfirm', { name: rebuilding })}</p>
+          <Field label={t('reasonOptional')} id="rebuild-reason">
+            <input id="rebuild-reason" value={reason} onChange={(ev) => setReason(ev.target.value)} />
+          </Field>
+        </Confirmation>
+      ) : null}
+      {action.outcome}
     </Panel>
   );
 }

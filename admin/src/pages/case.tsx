@@ -18,6 +18,7 @@ import {
   type Outcome,
 } from '../moderation.ts';
 import { Badge, ErrorNotice, Field, Json, Link, Loaded, Page, Panel, toneOf, useQuery } from '../ui.tsx';
+import { Name } from './names.tsx';
 import { useAgreements } from './shared.tsx';
 
 export interface ModerationCase extends CaseView {
@@ -141,12 +142,26 @@ export function CasePage({ caseId }: { caseId: string }) {
                     </dd>
                     <dt>{t('author')}</dt>
                     <dd>
-                      {can(me.roles, 'readNotes') ? <Link to={{ name: 'standing', memberId: c.authorId }}>{c.authorId}</Link> : c.authorId}
+                      {can(me.roles, 'readNotes') ? (
+                        <Link to={{ name: 'standing', memberId: c.authorId }}>
+                          <Name kind="member" id={c.authorId} />
+                        </Link>
+                      ) : (
+                        <Name kind="member" id={c.authorId} />
+                      )}
                     </dd>
                     <dt>{t('group')}</dt>
-                    <dd>{c.groupId ? <Link to={{ name: 'group', groupId: c.groupId }}>{c.groupId}</Link> : '—'}</dd>
+                    <dd>
+                      {c.groupId ? (
+                        <Link to={{ name: 'group', groupId: c.groupId }}>
+                          <Name kind="group" id={c.groupId} />
+                        </Link>
+                      ) : (
+                        '—'
+                      )}
+                    </dd>
                     <dt>{t('assignedTo')}</dt>
-                    <dd>{c.assignedTo ?? <span className="muted">{t('unassigned')}</span>}</dd>
+                    <dd>{c.assignedTo ? <Name kind="member" id={c.assignedTo} /> : <span className="muted">{t('unassigned')}</span>}</dd>
                     <dt>{t('opened')}</dt>
                     <dd>{dateTime(c.openedAt)}</dd>
                   </dl>
@@ -179,7 +194,10 @@ export function CasePage({ caseId }: { caseId: string }) {
                     <ul className="flags">
                       {c.flags.map((flag, i) => (
                         <li key={`${flag.reporterId}-${i}`}>
-                          <Badge value={flag.reason} /> <strong>{flag.reporterId}</strong>{' '}
+                          <Badge value={flag.reason} />{' '}
+                          <strong>
+                            <Name kind="member" id={flag.reporterId} />
+                          </strong>{' '}
                           <span className="muted">{dateTime(flag.flaggedAt)}</span>
                           {flag.note ? <p className="quote">{flag.note}</p> : null}
                         </li>
@@ -204,7 +222,7 @@ export function CasePage({ caseId }: { caseId: string }) {
                     </dd>
                     <dt>{t('decidedBy')}</dt>
                     <dd>
-                      {c.decision.decidedBy} · {dateTime(c.decision.decidedAt)}
+                      <Name kind="member" id={c.decision.decidedBy} /> · {dateTime(c.decision.decidedAt)}
                     </dd>
                     {c.sanction ? (
                       <>
@@ -265,7 +283,7 @@ export function CasePage({ caseId }: { caseId: string }) {
                       <>
                         <dt>{t('appealOutcome')}</dt>
                         <dd>
-                          {e(c.appeal.outcome)} · {c.appeal.decidedBy} · {dateTime(c.appeal.decidedAt)}
+                          {e(c.appeal.outcome)} · <Name kind="member" id={c.appeal.decidedBy} /> · {dateTime(c.appeal.decidedAt)}
                         </dd>
                         <dt>{t('reason')}</dt>
                         <dd>{c.appeal.reason ?? '—'}</dd>

@@ -12,8 +12,24 @@ import {
 } from '../api/documents.ts';
 import { useConsole } from '../context.ts';
 import { newCommandId } from '../moderation.ts';
+import { certificationSteps, type CertificationChange } from '../certification-steps.ts';
+import { IdPicker, Name, nameText, useDirectory, useResolve } from './names.tsx';
 import { gateStanding, programmeProgress, type Enrolment, type Programme } from '../my-certification.ts';
-import { Badge, Empty, Field, Link, Loaded, Page, Pager, Panel, toneOf, useAction, useQuery, type Connection } from '../ui.tsx';
+import {
+  Badge,
+  Confirmation,
+  Empty,
+  Field,
+  Link,
+  Loaded,
+  Page,
+  Pager,
+  Panel,
+  toneOf,
+  useAction,
+  useQuery,
+  type Connection,
+} from '../ui.tsx';
 
 export interface Certification {
   memberId: string;
@@ -44,6 +60,7 @@ interface Level {
 
 export function LevelsTable({ levels }: { levels: readonly Level[] }) {
   const { t } = useConsole();
+  const programmes = useDirectory('programme');
   if (levels.length === 0) return <Empty />;
   return (
     <div className="table-wrap">
@@ -61,7 +78,7 @@ export function LevelsTable({ levels }: { levels: readonly Level[] }) {
             <tr key={l.level}>
               <td>{l.level}</td>
               <td>{l.name}</td>
-              <td>{l.requiredProgrammes.join(', ') || '—'}</td>
+              <td>{l.requiredProgrammes.map((p) => nameText(programmes, p)).join(', ') || '—'}</td>
               <td>{l.validityMonths}</td>
             </tr>
           ))}
@@ -81,12 +98,24 @@ export function CertificationPage() {
       uncertifiedOwners: { memberId: string; status: string }[];
     }>;
   }>(GROUPS_WITH_UNCERTIFIED_OWNERS, { first: 25, after });
+  const members = useDirectory('member');
   return (
-    <Page title={t('area_certification')}>
+    <Page
+      title={t('area_certification')}
+      actions={
+        <RefreshButton
+          onClick={() => {
+            levels.reload();
+            uncertified.reload();
+          }}
+        />
+      }
+    >
       <Panel title={t('levels')}>
         <Loaded state={levels}>{({ certificationLevels }) => <LevelsTable levels={certificationLevels} />}</Loaded>
       </Panel>
-      <MemberCertification levels={levels.data?.certificationLevels ?? []} />
+      {/* A change to a member's certification can add or clear a group with uncertified owners: read it again. */}
+      <MemberCertification levels={levels.data?.certificationLevels ?? []} onChanged={uncertified.reload} />
       <Panel title={t('uncertifiedOwners')}>
         <Loaded state={uncertified}>
           {({ groupsWithUncertifiedOwners: list }) =>
@@ -114,7 +143,8 @@ export function CertificationPage() {
                           <td>
                             {node.uncertifiedOwners.map((o) => (
                               <span key={o.memberId} className="owner">
-                                {o.memberId} <Badge value={o.status} tone={toneOf(o.status)} />{' '}
+                                <Name kind="member" id={o.memberId} directory={members} />{' '}
+                                <Badge value={o.status} tone={toneOf(o.status)} />{' '}
                               </span>
                             ))}
                           </td>
@@ -138,6 +168,7 @@ export function CertificationPage() {
 
 export function CertificationView({ certification: c }: { certification: Certification }) {
   const { t, date } = useConsole();
+  const programmes = useDirectory('programme');
   return (
     <>
       <Panel title={t('certification')}>
@@ -160,7 +191,7 @@ export function CertificationView({ certification: c }: { certification: Certifi
               <ul className="inline-list">
                 {c.missingForNextLevel.map((p) => (
                   <li key={p}>
-                    <code>{p}</code>
+                    <Name kind="programme" id={p} directory={programmes} />
                   </li>
                 ))}
               </ul>
@@ -432,18 +463,24 @@ function ProgrammeCard({
   );
 }
 
-type CertificationChange = keyof typeof CERTIFICATION_CHANGES;
-const CHANGES: readonly CertificationChange[] = ['renew', 'suspend', 'reinstate', 'revoke'];
-
-/** Look up one member's certification; a community manager awards, renews, suspends, reinstates or revokes it. */
-function MemberCertification({ levels }: { levels: readonly Level[] }) {
+/**
+ * Look up one member's certification; a community manager awards, renews, suspends, reinstates or revokes it, offered
+ * only the steps its status allows (certificationSteps), on the revision shown. A CONFLICT reads it again.
+ */
+function MemberCertification({ levels, onChanged }: { levels: readonly Level[]; onChanged: () => void }) {
   const { t, me, client } = useConsole();
   const [draft, setDraft] = useState('');
   const [memberId, setMemberId] = useState<string | null>(null);
+  const resolveMember = useResolve('member');
+  const members = useDirectory('member');
   const state = useQuery<{ certification: Certification }>(CERTIFICATION, { memberId }, memberId === null);
-  const action = useAction();
+  const action = useAction(() => {
+    state.reload();
+    onChanged();
+  });
   const [award, setAward] = useState({ level: '', evidence: '' });
-  const [change, setChange] = useState<{ kind: CertificationChange; reason: string }>({ kind: 'renew', reason: '' });
+  const [change, setChange] = useState<{ kind: CertificationChange | ''; reason: string }>({ kind: '', reason: '' });
+  const [confirmingRevoke, setConfirmingRevoke] = useState(false);
   const manage = can(me.roles, 'manage');
 
   const submitAward = (event: FormEvent, c: Certification) => {
@@ -460,17 +497,25 @@ function MemberCertification({ levels }: { levels: readonly Level[] }) {
       const answer = await client.request<{ awardCertification: Certification }>(AWARD_CERTIFICATION, { input });
       state.setData({ certification: answer.awardCertification });
       setAward({ level: '', evidence: '' });
+      onChanged();
     }, t('awarded_done'));
   };
-  const submitChange = (event: FormEvent, c: Certification) => {
-    event.preventDefault();
-    if (!change.reason.trim()) return;
+  const makeChange = (c: Certification, kind: CertificationChange) => {
+    setConfirmingRevoke(false);
     void action.run(async () => {
       const input = { memberId: c.memberId, reason: change.reason.trim(), expectedRevision: c.revision, commandId: newCommandId() };
-      const answer = await client.request<{ result: Certification }>(CERTIFICATION_CHANGES[change.kind], { input });
+      const answer = await client.request<{ result: Certification }>(CERTIFICATION_CHANGES[kind], { input });
       state.setData({ certification: answer.result });
-      setChange({ ...change, reason: '' });
+      setChange({ kind: '', reason: '' });
+      onChanged();
     }, t('certificationChanged'));
+  };
+  const submitChange = (event: FormEvent, c: Certification, kind: CertificationChange | null) => {
+    event.preventDefault();
+    if (!kind || !change.reason.trim()) return;
+    // A revocation is final (only a new award follows it): asked again first.
+    if (kind === 'revoke') setConfirmingRevoke(true);
+    else makeChange(c, kind);
   };
 
   return (
@@ -479,12 +524,10 @@ function MemberCertification({ levels }: { levels: readonly Level[] }) {
         className="filters"
         onSubmit={(ev) => {
           ev.preventDefault();
-          if (draft.trim()) setMemberId(draft.trim());
+          if (draft.trim()) setMemberId(resolveMember(draft));
         }}
       >
-        <Field label={t('memberId')} id="c-member">
-          <input id="c-member" value={draft} onChange={(ev) => setDraft(ev.target.value)} />
-        </Field>
+        <IdPicker kind="member" id="c-member" label={t('member')} value={draft} onChange={setDraft} />
         <div className="filter-buttons">
           <button type="submit" className="primary">
             {t('lookUp')}
@@ -493,68 +536,113 @@ function MemberCertification({ levels }: { levels: readonly Level[] }) {
       </form>
       {memberId ? (
         <Loaded state={state}>
-          {({ certification: c }) => (
-            <>
-              <CertificationView certification={c} />
-              {manage ? (
-                <div className="grid-2">
-                  <form onSubmit={(ev) => submitAward(ev, c)} aria-label={t('awardCertification')}>
-                    <h3>{t('awardCertification')}</h3>
-                    <Field label={t('level')} id="c-level">
-                      <select id="c-level" required value={award.level} onChange={(ev) => setAward({ ...award, level: ev.target.value })}>
-                        <option value="">—</option>
-                        {levels.map((l) => (
-                          <option key={l.level} value={l.level}>
-                            {l.level} · {l.name}
-                          </option>
-                        ))}
-                      </select>
-                    </Field>
-                    <Field label={t('evidence')} id="c-evidence">
-                      <textarea
-                        id="c-evidence"
-                        rows={2}
-                        value={award.evidence}
-                        onChange={(ev) => setAward({ ...award, evidence: ev.target.value })}
-                      />
-                    </Field>
-                    <button type="submit" className="primary" disabled={action.busy || !award.level}>
-                      {t('awardCertification')}
-                    </button>
-                  </form>
-                  <form onSubmit={(ev) => submitChange(ev, c)} aria-label={t('changeCertification')}>
-                    <h3>{t('changeCertification')}</h3>
-                    <Field label={t('step')} id="c-change">
-                      <select
-                        id="c-change"
-                        value={change.kind}
-                        onChange={(ev) => setChange({ ...change, kind: ev.target.value as CertificationChange })}
-                      >
-                        {CHANGES.map((k) => (
-                          <option key={k} value={k}>
-                            {t(`cert_${k}`)}
-                          </option>
-                        ))}
-                      </select>
-                    </Field>
-                    <Field label={t('reason')} id="c-reason">
-                      <textarea
-                        id="c-reason"
-                        rows={2}
-                        required
-                        value={change.reason}
-                        onChange={(ev) => setChange({ ...change, reason: ev.target.value })}
-                      />
-                    </Field>
-                    <button type="submit" className="primary" disabled={action.busy || !change.reason.trim()}>
-                      {t('change')}
-                    </button>
-                  </form>
-                </div>
-              ) : null}
-              {action.outcome}
-            </>
-          )}
+          {({ certification: c }) => {
+            const steps = certificationSteps(
+              { status: c.status as CertificationStatus, level: c.level },
+              levels.map((l) => l.level),
+            );
+            const offeredLevels = levels.filter((l) => steps.awardLevels.includes(l.level));
+            const kind = change.kind && steps.changes.includes(change.kind) ? change.kind : (steps.changes[0] ?? null);
+            return (
+              <>
+                <p data-testid="certification-of">
+                  <strong>
+                    <Name kind="member" id={c.memberId} directory={members} />
+                  </strong>
+                </p>
+                <CertificationView certification={c} />
+                {manage ? (
+                  <div className="grid-2">
+                    {offeredLevels.length === 0 ? (
+                      <p className="muted" data-testid="no-award">
+                        {t(c.status === 'SUSPENDED' ? 'noAwardWhileSuspended' : levels.length === 0 ? 'noLevelsDefined' : 'noHigherLevel')}
+                      </p>
+                    ) : (
+                      <form onSubmit={(ev) => submitAward(ev, c)} aria-label={t('awardCertification')}>
+                        <h3>{t('awardCertification')}</h3>
+                        <Field label={t('level')} id="c-level">
+                          <select
+                            id="c-level"
+                            required
+                            value={award.level}
+                            onChange={(ev) => setAward({ ...award, level: ev.target.value })}
+                          >
+                            <option value="">—</option>
+                            {offeredLevels.map((l) => (
+                              <option key={l.level} value={l.level}>
+                                {l.level} · {l.name}
+                              </option>
+                            ))}
+                          </select>
+                        </Field>
+                        <Field label={t('evidence')} id="c-evidence">
+                          <textarea
+                            id="c-evidence"
+                            rows={2}
+                            value={award.evidence}
+                            onChange={(ev) => setAward({ ...award, evidence: ev.target.value })}
+                          />
+                        </Field>
+                        <button type="submit" className="primary" disabled={action.busy || !award.level}>
+                          {t('awardCertification')}
+                        </button>
+                      </form>
+                    )}
+                    {steps.changes.length === 0 ? (
+                      <p className="muted" data-testid="no-change">
+                        {t('noCertificationChange')}
+                      </p>
+                    ) : (
+                      <form onSubmit={(ev) => submitChange(ev, c, kind)} aria-label={t('changeCertification')}>
+                        <h3>{t('changeCertification')}</h3>
+                        <Field label={t('step')} id="c-change">
+                          <select
+                            id="c-change"
+                            value={kind ?? ''}
+                            onChange={(ev) => {
+                              setConfirmingRevoke(false);
+                              setChange({ ...change, kind: ev.target.value as CertificationChange });
+                            }}
+                          >
+                            {steps.changes.map((k) => (
+                              <option key={k} value={k}>
+                                {t(`cert_${k}`)}
+                              </option>
+                            ))}
+                          </select>
+                        </Field>
+                        <Field label={t('reason')} id="c-reason">
+                          <textarea
+                            id="c-reason"
+                            rows={2}
+                            required
+                            value={change.reason}
+                            onChange={(ev) => setChange({ ...change, reason: ev.target.value })}
+                          />
+                        </Field>
+                        {confirmingRevoke ? (
+                          <Confirmation
+                            label={t('cert_revoke')}
+                            confirm={t('revokeConfirmButton')}
+                            busy={action.busy}
+                            onConfirm={() => makeChange(c, 'revoke')}
+                            onCancel={() => setConfirmingRevoke(false)}
+                          >
+                            <p>{t('revokeConfirm', { member: nameText(members, c.memberId), level: c.level })}</p>
+                          </Confirmation>
+                        ) : (
+                          <button type="submit" className="primary" disabled={action.busy || !change.reason.trim()}>
+                            {t('change')}
+                          </button>
+                        )}
+                      </form>
+                    )}
+                  </div>
+                ) : null}
+                {action.outcome}
+              </>
+            );
+          }}
         </Loaded>
       ) : null}
     </Panel>

@@ -1,11 +1,21 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { can } from '../access.ts';
 import { supports } from '../api/client.ts';
-import { ASSIGN_GROUP_OWNER, CERTIFICATION, CREATE_GROUP, GROUP, GROUPS, OWNERLESS_GROUPS, REMOVE_GROUP_OWNER } from '../api/documents.ts';
+import {
+  ASSIGN_GROUP_OWNER,
+  CERTIFICATION,
+  CREATE_GROUP,
+  GROUP,
+  GROUPS,
+  OWNERLESS_GROUPS,
+  REMOVE_GROUP_OWNER,
+  SET_GROUP_CERTIFICATION_REQUIREMENT,
+} from '../api/documents.ts';
 import { useConsole } from '../context.ts';
 import { newCommandId } from '../moderation.ts';
 import {
   Badge,
+  Confirmation,
   Empty,
   ErrorNotice,
   Field,
@@ -19,7 +29,9 @@ import {
   useQuery,
   type Connection,
 } from '../ui.tsx';
+import { resolveId } from '../directory.ts';
 import type { Certification } from './certification.tsx';
+import { forgetNames, IdPicker, Name, nameText, useDirectory, type Directory } from './names.tsx';
 
 interface GroupRow {
   id: string;
@@ -34,6 +46,7 @@ export function GroupsPage() {
   const { t, me } = useConsole();
   const [after, setAfter] = useState<string | null>(null);
   const state = useQuery<{ groups: Connection<GroupRow> }>(GROUPS, { first: 25, after });
+  const members = useDirectory('member');
   return (
     <Page title={t('area_groups')}>
       {me.ownedGroups.length > 0 ? <GroupsYouOwn /> : null}
@@ -49,8 +62,7 @@ export function GroupsPage() {
                 <table>
                   <thead>
                     <tr>
-                      <th scope="col">{t('groupId')}</th>
-                      <th scope="col">{t('name')}</th>
+                      <th scope="col">{t('group')}</th>
                       <th scope="col">{t('owners')}</th>
                       <th scope="col">{t('requiresCertification')}</th>
                       <th scope="col">{t('archived')}</th>
@@ -60,10 +72,21 @@ export function GroupsPage() {
                     {groups.edges.map(({ node }) => (
                       <tr key={node.id}>
                         <td>
-                          <Link to={{ name: 'group', groupId: node.id }}>{node.id}</Link>
+                          <Link to={{ name: 'group', groupId: node.id }}>{node.name}</Link> <span className="muted">{node.id}</span>
                         </td>
-                        <td>{node.name}</td>
-                        <td>{node.owners.join(', ') || '—'}</td>
+                        <td>
+                          {node.owners.length === 0 ? (
+                            '—'
+                          ) : (
+                            <ul className="inline-list">
+                              {node.owners.map((o) => (
+                                <li key={o}>
+                                  <Name kind="member" id={o} directory={members} />
+                                </li>
+                              ))}
+                            </ul>
+                          )}
+                        </td>
                         <td>{node.requiresCertification ? t('yes') : t('no')}</td>
                         <td>{node.archived ? t('yes') : t('no')}</td>
                       </tr>
@@ -162,7 +185,10 @@ function CreateGroupForm() {
       const input = { name: form.name.trim(), commandId: newCommandId(), ...(form.groupId.trim() ? { groupId: form.groupId.trim() } : {}) };
       created = (await client.request<{ createGroup: GroupRow }>(CREATE_GROUP, { input })).createGroup.id;
     }, t('groupCreated'));
-    if (ok && created) navigate({ name: 'group', groupId: created });
+    if (ok && created) {
+      forgetNames(client, 'group');
+      navigate({ name: 'group', groupId: created });
+    }
   };
   return (
     <Panel title={t('createGroup')}>
@@ -193,9 +219,12 @@ function CreateGroupForm() {
 export function GroupPage({ groupId }: { groupId: string }) {
   const { t, me, client } = useConsole();
   const state = useQuery<{ group: GroupRow | null }>(GROUP, { id: groupId });
-  const action = useAction();
+  // On CONFLICT (someone changed the group meanwhile) the group is read again and the notice says so.
+  const action = useAction(state.reload);
   const [owner, setOwner] = useState('');
+  const [removing, setRemoving] = useState<string | null>(null);
   const manage = can(me.roles, 'manage');
+  const members = useDirectory('member');
   const changeOwner = (group: GroupRow, memberId: string, remove: boolean) =>
     action.run(
       async () => {
@@ -204,11 +233,24 @@ export function GroupPage({ groupId }: { groupId: string }) {
           ? (await client.request<{ removeGroupOwner: GroupRow }>(REMOVE_GROUP_OWNER, { input })).removeGroupOwner
           : (await client.request<{ assignGroupOwner: GroupRow }>(ASSIGN_GROUP_OWNER, { input })).assignGroupOwner;
         state.setData({ group: answer });
+        setRemoving(null);
       },
       remove ? t('ownerRemoved') : t('ownerAssigned'),
     );
+  const setRequirement = (group: GroupRow, required: boolean) =>
+    action.run(
+      async () => {
+        const input = { groupId: group.id, required, expectedRevision: group.revision, commandId: newCommandId() };
+        const answer = await client.request<{ setGroupCertificationRequirement: GroupRow }>(SET_GROUP_CERTIFICATION_REQUIREMENT, { input });
+        state.setData({ group: answer.setGroupCertificationRequirement });
+      },
+      required ? t('certificationNowRequired') : t('certificationNoLongerRequired'),
+    );
   return (
-    <Page title={`${t('group')} ${groupId}`} actions={<Link to={{ name: 'area', area: 'groups' }}>← {t('area_groups')}</Link>}>
+    <Page
+      title={state.data?.group ? `${t('group')} ${state.data.group.name}` : `${t('group')} ${groupId}`}
+      actions={<Link to={{ name: 'area', area: 'groups' }}>← {t('area_groups')}</Link>}
+    >
       <Loaded state={state}>
         {({ group }) =>
           !group ? (
@@ -217,8 +259,26 @@ export function GroupPage({ groupId }: { groupId: string }) {
             <>
               <Panel title={group.name}>
                 <dl className="facts">
+                  <dt>{t('groupId')}</dt>
+                  <dd>
+                    <code>{group.id}</code>
+                  </dd>
                   <dt>{t('requiresCertification')}</dt>
-                  <dd>{group.requiresCertification ? t('yes') : t('no')}</dd>
+                  <dd>
+                    {group.requiresCertification ? t('yes') : t('no')}
+                    {manage ? (
+                      <>
+                        {' '}
+                        <button
+                          type="button"
+                          disabled={action.busy}
+                          onClick={() => void setRequirement(group, !group.requiresCertification)}
+                        >
+                          {group.requiresCertification ? t('stopRequiringCertification') : t('requireCertification')}
+                        </button>
+                      </>
+                    ) : null}
+                  </dd>
                   <dt>{t('archived')}</dt>
                   <dd>{group.archived ? t('yes') : t('no')}</dd>
                   <dt>{t('revision')}</dt>
@@ -246,11 +306,12 @@ export function GroupPage({ groupId }: { groupId: string }) {
                       </thead>
                       <tbody>
                         {group.owners.map((o) => (
-                          <OwnerRow key={o} memberId={o}>
+                          <OwnerRow key={o} memberId={o} members={members}>
                             {manage ? (
                               <td>
-                                <button type="button" disabled={action.busy} onClick={() => void changeOwner(group, o, true)}>
-                                  {t('removeOwner', { member: o })}
+                                {/* Removing an owner ends their moderation of the group: asked again first. */}
+                                <button type="button" disabled={action.busy || removing === o} onClick={() => setRemoving(o)}>
+                                  {t('removeOwner', { member: nameText(members, o) })}
                                 </button>
                               </td>
                             ) : null}
@@ -260,17 +321,40 @@ export function GroupPage({ groupId }: { groupId: string }) {
                     </table>
                   </div>
                 )}
+                {manage && removing !== null && group.owners.includes(removing) ? (
+                  <Confirmation
+                    label={t('removeOwner', { member: nameText(members, removing) })}
+                    confirm={t('removeOwnerConfirmButton')}
+                    busy={action.busy}
+                    onConfirm={() => void changeOwner(group, removing, true)}
+                    onCancel={() => setRemoving(null)}
+                  >
+                    <p>
+                      {t(group.owners.length === 1 ? 'removeLastOwnerConfirm' : 'removeOwnerConfirm', {
+                        member: nameText(members, removing),
+                        group: group.name,
+                      })}
+                    </p>
+                  </Confirmation>
+                ) : null}
                 {manage ? (
                   <form
                     className="filters"
                     onSubmit={(ev) => {
                       ev.preventDefault();
-                      if (owner.trim()) void changeOwner(group, owner.trim(), false).then((ok) => ok && setOwner(''));
+                      const memberId = resolveId(members.entries, owner);
+                      if (memberId) void changeOwner(group, memberId, false).then((ok) => ok && setOwner(''));
                     }}
                   >
-                    <Field label={t('memberId')} id="owner-member">
-                      <input id="owner-member" required value={owner} onChange={(ev) => setOwner(ev.target.value)} />
-                    </Field>
+                    <IdPicker
+                      kind="member"
+                      id="owner-member"
+                      label={t('member')}
+                      required
+                      value={owner}
+                      exclude={group.owners}
+                      onChange={setOwner}
+                    />
                     <div className="filter-buttons">
                       <button type="submit" className="primary" disabled={action.busy || !owner.trim()}>
                         {t('assignOwner')}
@@ -288,13 +372,15 @@ export function GroupPage({ groupId }: { groupId: string }) {
   );
 }
 
-function OwnerRow({ memberId, children }: { memberId: string; children?: ReactNode }) {
+function OwnerRow({ memberId, members, children }: { memberId: string; members: Directory; children?: ReactNode }) {
   const { date } = useConsole();
   const state = useQuery<{ certification: Certification }>(CERTIFICATION, { memberId });
   const c = state.data?.certification;
   return (
     <tr>
-      <td>{memberId}</td>
+      <td>
+        <Name kind="member" id={memberId} directory={members} />
+      </td>
       <td>{state.error ? <span className="muted">—</span> : c ? <Badge value={c.status} tone={toneOf(c.status)} /> : '…'}</td>
       <td>{c?.level ?? '—'}</td>
       <td>{date(c?.expiresAt)}</td>

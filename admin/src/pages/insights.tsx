@@ -1,12 +1,13 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { can } from '../access.ts';
 import { supports } from '../api/client.ts';
-import { INSIGHT_SERIES, INSIGHTS, SET_KPI_TARGET } from '../api/documents.ts';
+import { CLEAR_KPI_TARGET, INSIGHT_SERIES, INSIGHTS, KPI_TARGETS, SET_KPI_TARGET } from '../api/documents.ts';
 import { localDateTimeToIso } from '../audit.ts';
 import { useConsole } from '../context.ts';
-import { formatKpi, trendRange, type SeriesPoint } from '../insights.ts';
+import { formatKpi, targetRevision, targetsSet, trendRange, type KpiTarget, type SeriesPoint } from '../insights.ts';
 import { newCommandId } from '../moderation.ts';
-import { Field, Loaded, Page, Panel, useAction, useQuery } from '../ui.tsx';
+import { Empty, Field, Loaded, Page, Panel, useAction, useQuery } from '../ui.tsx';
+import { Name } from './names.tsx';
 import { TrendChart } from './trend-chart.tsx';
 
 interface KpiValue {
@@ -104,8 +105,10 @@ function Kpis({ step, at }: { step: 'WEEK' | 'MONTH'; at: string | null }) {
               );
             })}
           </div>
-          {can(me.roles, 'manage') && supports(capabilities, SET_KPI_TARGET) ? (
-            <TargetForm definitions={kpiDefinitions} onSet={state.reload} />
+          {supports(capabilities, KPI_TARGETS) ? (
+            <Targets definitions={kpiDefinitions} onChanged={state.reload} />
+          ) : can(me.roles, 'manage') && supports(capabilities, SET_KPI_TARGET) ? (
+            <TargetForm definitions={kpiDefinitions} targets={[]} onSet={state.reload} />
           ) : null}
         </>
       )}
@@ -113,9 +116,111 @@ function Kpis({ step, at }: { step: 'WEEK' | 'MONTH'; at: string | null }) {
   );
 }
 
-function TargetForm({ definitions, onSet }: { definitions: Answer['kpiDefinitions']; onSet: () => void }) {
+interface ListedTarget extends KpiTarget {
+  id: string;
+  direction: string;
+  changedAt: string | null;
+  changedBy: string | null;
+}
+
+/**
+ * The targets set now, overall and scoped, each cleared from here (on its revision); below them the form that sets
+ * one. Either change reads the targets and the KPIs again; a CONFLICT too.
+ */
+function Targets({ definitions, onChanged }: { definitions: Answer['kpiDefinitions']; onChanged: () => void }) {
+  const { t, language, client, dateTime, me, capabilities } = useConsole();
+  const state = useQuery<{ kpiTargets: ListedTarget[] }>(KPI_TARGETS);
+  const changed = () => {
+    state.reload();
+    onChanged();
+  };
+  const action = useAction(changed);
+  const manage = can(me.roles, 'manage');
+  const mayClear = manage && supports(capabilities, CLEAR_KPI_TARGET);
+  const clear = async (target: ListedTarget) => {
+    const ok = await action.run(
+      () =>
+        client.request(CLEAR_KPI_TARGET, {
+          input: {
+            kpi: target.kpi,
+            expectedRevision: target.revision,
+            commandId: newCommandId(),
+            ...(target.scope ? { scope: target.scope } : {}),
+          },
+        }),
+      t('targetCleared'),
+    );
+    if (ok) changed();
+  };
+  const listed = targetsSet(state.data?.kpiTargets ?? []);
+  return (
+    <>
+      <Panel title={t('kpiTargets')}>
+        <Loaded state={state}>
+          {() =>
+            listed.length === 0 ? (
+              <Empty />
+            ) : (
+              <div className="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('kpi')}</th>
+                      <th scope="col">{t('scope')}</th>
+                      <th scope="col">{t('target')}</th>
+                      <th scope="col">{t('changed')}</th>
+                      {mayClear ? <th scope="col">{t('actions')}</th> : null}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {listed.map((target) => {
+                      const definition = definitions.find((d) => d.kpi === target.kpi);
+                      return (
+                        <tr key={target.id}>
+                          <td>{definition?.description ?? target.kpi}</td>
+                          <td>{target.scope ?? <span className="muted">{t('overall')}</span>}</td>
+                          <td>
+                            {target.direction === 'AT_MOST' ? '≤' : '≥'} {formatKpi(language, target.value, definition?.unit ?? '')}
+                          </td>
+                          <td>
+                            {dateTime(target.changedAt)} · <Name kind="member" id={target.changedBy} />
+                          </td>
+                          {mayClear ? (
+                            <td>
+                              <button type="button" disabled={action.busy} onClick={() => void clear(target)}>
+                                {t('clearTarget')}
+                              </button>
+                            </td>
+                          ) : null}
+                        </tr>
+                      );
+                    })}
+                  </tbody>
+                </table>
+              </div>
+            )
+          }
+        </Loaded>
+        {action.outcome}
+      </Panel>
+      {manage && supports(capabilities, SET_KPI_TARGET) ? (
+        <TargetForm definitions={definitions} targets={state.data?.kpiTargets ?? []} onSet={changed} />
+      ) : null}
+    </>
+  );
+}
+
+function TargetForm({
+  definitions,
+  targets,
+  onSet,
+}: {
+  definitions: Answer['kpiDefinitions'];
+  targets: readonly KpiTarget[];
+  onSet: () => void;
+}) {
   const { t, client } = useConsole();
-  const action = useAction();
+  const action = useAction(onSet);
   const [form, setForm] = useState({ kpi: '', scope: '', value: '', reason: '' });
   const definition = definitions.find((d) => d.kpi === form.kpi);
   const value = Number(form.value);
@@ -124,10 +229,12 @@ function TargetForm({ definitions, onSet }: { definitions: Answer['kpiDefinition
     event.preventDefault();
     if (!valid) return;
     const ok = await action.run(async () => {
+      const expectedRevision = targetRevision(targets, form.kpi, form.scope);
       const input = {
         kpi: form.kpi,
         value,
         commandId: newCommandId(),
+        ...(expectedRevision !== undefined ? { expectedRevision } : {}),
         ...(form.scope.trim() ? { scope: form.scope.trim() } : {}),
         ...(form.reason.trim() ? { reason: form.reason.trim() } : {}),
       };

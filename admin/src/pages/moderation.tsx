@@ -2,7 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { MODERATION_COUNTS, MODERATION_QUEUE } from '../api/documents.ts';
 import { useConsole } from '../context.ts';
 import { CASE_STATUSES, type CaseStatus } from '../moderation.ts';
+import { resolveId } from '../directory.ts';
 import { Badge, Empty, Link, Loaded, Page, Pager, toneOf, useQuery, type Connection } from '../ui.tsx';
+import { IdPicker, Name, useDirectory } from './names.tsx';
 
 type StatusFilter = 'ACTIVE' | 'ANY' | CaseStatus;
 const ACTIVE: readonly CaseStatus[] = ['OPEN', 'IN_REVIEW', 'APPEALED'];
@@ -58,9 +60,12 @@ export function ModerationPage() {
     assignedTo: filter.assignedTo ?? null,
   });
 
+  const groups = useDirectory('group');
+  const members = useDirectory('member');
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setFilters(draft);
+    // A name typed and submitted without leaving the field still filters by its id.
+    setFilters({ ...draft, groupId: resolveId(groups.entries, draft.groupId), assignedTo: resolveId(members.entries, draft.assignedTo) });
   };
   const countKeys: Record<CaseStatus, 'open' | 'inReview' | 'decided' | 'appealed' | 'closed'> = {
     OPEN: 'open',
@@ -116,22 +121,21 @@ export function ModerationPage() {
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="f-group">{t('groupId')}</label>
-          <input id="f-group" value={draft.groupId} onChange={(ev) => setDraft({ ...draft, groupId: ev.target.value })} />
-        </div>
-        <div className="field">
-          <label htmlFor="f-assignee">{t('assignee')}</label>
-          <input
-            id="f-assignee"
-            value={draft.assignedTo}
-            list="f-assignee-me"
-            onChange={(ev) => setDraft({ ...draft, assignedTo: ev.target.value })}
-          />
-          <datalist id="f-assignee-me">
-            <option value={me.id} />
-          </datalist>
-        </div>
+        <IdPicker
+          kind="group"
+          id="f-group"
+          label={t('group')}
+          value={draft.groupId}
+          onChange={(groupId) => setDraft({ ...draft, groupId })}
+        />
+        <IdPicker
+          kind="member"
+          id="f-assignee"
+          label={t('assignee')}
+          value={draft.assignedTo}
+          hint={t('assigneeHint', { me: me.id })}
+          onChange={(assignedTo) => setDraft({ ...draft, assignedTo })}
+        />
         <div className="filter-buttons">
           <button type="submit" className="primary">
             {t('apply')}
@@ -175,13 +179,23 @@ export function ModerationPage() {
                         <td>
                           {node.contentType} <Badge value={node.contentStatus} tone={toneOf(node.contentStatus)} />
                         </td>
-                        <td>{node.groupId ?? '—'}</td>
-                        <td>{node.authorId}</td>
+                        <td>
+                          <Name kind="group" id={node.groupId} directory={groups} />
+                        </td>
+                        <td>
+                          <Name kind="member" id={node.authorId} directory={members} />
+                        </td>
                         <td>
                           {node.flags.length}
                           <span className="muted"> {[...new Set(node.flags.map((f) => e(f.reason)))].join(', ')}</span>
                         </td>
-                        <td>{node.assignedTo ?? <span className="muted">{t('unassigned')}</span>}</td>
+                        <td>
+                          {node.assignedTo ? (
+                            <Name kind="member" id={node.assignedTo} directory={members} />
+                          ) : (
+                            <span className="muted">{t('unassigned')}</span>
+                          )}
+                        </td>
                         <td>{dateTime(node.openedAt)}</td>
                       </tr>
                     ))}

@@ -7,6 +7,7 @@ import type { NotificationDeliveriesQuery } from '../api/generated/graphql.ts';
 import { useConsole } from '../context.ts';
 import { labelKeyOf, NOTIFICATION_STATUSES, notificationStatusesOf, notificationTone, type NotificationFilter } from '../notifications.ts';
 import { Empty, Loaded, Page, Pager, Panel, useQuery } from '../ui.tsx';
+import { Name } from './names.tsx';
 
 const PAGE_SIZE = 25;
 
@@ -101,7 +102,9 @@ function DeliveryLog() {
                             {node.eventId}
                           </span>
                         </td>
-                        <td>{node.recipientId}</td>
+                        <td>
+                          <Name kind="member" id={node.recipientId} />
+                        </td>
                         <td>{node.channel}</td>
                         <td>
                           <span className={`badge ${badgeClass(notificationTone(node.status))}`}>{label('notifStatus_', node.status)}</span>

@@ -1,9 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { supports } from '../api/client.ts';
-import { GOVERNANCE_HISTORY, PRIVACY_OF_MEMBER } from '../api/documents.ts';
+import { GOVERNANCE_HISTORY, PRIVACY_OF_MEMBER, REQUEST_ERASURE, UPDATE_PRIVACY_SETTINGS } from '../api/documents.ts';
 import { useConsole } from '../context.ts';
-import { Badge, Loaded, Page, Panel, toneOf, useQuery } from '../ui.tsx';
+import { newCommandId } from '../moderation.ts';
+import { Badge, Confirmation, Field, Loaded, Page, Panel, toneOf, useAction, useQuery } from '../ui.tsx';
 import { EventList } from './case.tsx';
+import { IdPicker, useResolve } from './names.tsx';
 
 interface Answer {
   member: { id: string; displayName: string; department: string; status: string } | null;
@@ -16,17 +18,15 @@ export function PrivacyPage() {
   const { t } = useConsole();
   const [draft, setDraft] = useState('');
   const [memberId, setMemberId] = useState<string | null>(null);
+  const resolveMember = useResolve('member');
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (draft.trim()) setMemberId(draft.trim());
+    if (draft.trim()) setMemberId(resolveMember(draft));
   };
   return (
     <Page title={t('area_privacy')}>
       <form className="filters" onSubmit={submit}>
-        <div className="field">
-          <label htmlFor="pv-member">{t('memberId')}</label>
-          <input id="pv-member" value={draft} onChange={(ev) => setDraft(ev.target.value)} />
-        </div>
+        <IdPicker kind="member" id="pv-member" label={t('member')} value={draft} onChange={setDraft} />
         <div className="filter-buttons">
           <button type="submit" className="primary">
             {t('lookUp')}
@@ -52,7 +52,7 @@ function MemberPrivacy({ memberId }: { memberId: string }) {
       {({ member, privacySettings, consents, erasureRequest }) => (
         <>
           <div className="grid-2">
-            <Panel title={`${t('member')} ${memberId}`}>
+            <Panel title={member ? `${member.displayName} (${memberId})` : `${t('member')} ${memberId}`}>
               <dl className="facts">
                 <dt>{t('name')}</dt>
                 <dd>{member?.displayName ?? '—'}</dd>
@@ -77,6 +77,9 @@ function MemberPrivacy({ memberId }: { memberId: string }) {
               ) : (
                 <p className="muted">{t('noErasure')}</p>
               )}
+              {!erasureRequest || erasureRequest.status !== 'COMPLETED' ? (
+                <ErasureRequestForm memberId={memberId} name={member?.displayName ?? null} onChanged={state.reload} />
+              ) : null}
             </Panel>
           </div>
           <Panel title={t('settings')}>
@@ -89,6 +92,7 @@ function MemberPrivacy({ memberId }: { memberId: string }) {
                 <span className="muted">({e(privacySettings.requestedProfilePhotoVisibility)})</span>
               </dd>
             </dl>
+            <SettingsForm settings={privacySettings} memberId={memberId} onChanged={state.reload} />
           </Panel>
           <Panel title={t('consents')}>
             {consents.length === 0 ? (
@@ -126,5 +130,103 @@ function MemberPrivacy({ memberId }: { memberId: string }) {
         </>
       )}
     </Loaded>
+  );
+}
+
+const VISIBILITIES = ['NOBODY', 'COLLEAGUES', 'EVERYONE'] as const;
+
+/** The member's settings changed on the revision shown; a CONFLICT reads them again. */
+function SettingsForm({ settings, memberId, onChanged }: { settings: Answer['privacySettings']; memberId: string; onChanged: () => void }) {
+  const { t, e, client } = useConsole();
+  const action = useAction(onChanged);
+  const [form, setForm] = useState({ directoryListed: settings.directoryListed, visibility: settings.requestedProfilePhotoVisibility });
+  const changed = form.directoryListed !== settings.directoryListed || form.visibility !== settings.requestedProfilePhotoVisibility;
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!changed) return;
+    const ok = await action.run(
+      () =>
+        client.request(UPDATE_PRIVACY_SETTINGS, {
+          input: {
+            memberId,
+            directoryListed: form.directoryListed,
+            profilePhotoVisibility: form.visibility,
+            expectedRevision: settings.revision,
+            commandId: newCommandId(),
+          },
+        }),
+      t('settingsSaved'),
+    );
+    if (ok) onChanged();
+  };
+  return (
+    <form className="filters" onSubmit={(ev) => void submit(ev)} aria-label={t('settings')}>
+      <label className="check">
+        <input type="checkbox" checked={form.directoryListed} onChange={(ev) => setForm({ ...form, directoryListed: ev.target.checked })} />{' '}
+        {t('directoryListed')}
+      </label>
+      <Field label={t('photoVisibility')} id="pv-visibility" hint={t('photoVisibilityHint')}>
+        <select
+          id="pv-visibility"
+          aria-describedby="pv-visibility-hint"
+          value={form.visibility}
+          onChange={(ev) => setForm({ ...form, visibility: ev.target.value })}
+        >
+          {VISIBILITIES.map((v) => (
+            <option key={v} value={v}>
+              {e(v)}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <div className="filter-buttons">
+        <button type="submit" className="primary" disabled={action.busy || !changed}>
+          {t('save')}
+        </button>
+      </div>
+      {action.outcome}
+    </form>
+  );
+}
+
+/** An erasure request, asked again first: it cannot be undone. Asking again finishes an interrupted one. */
+function ErasureRequestForm({ memberId, name, onChanged }: { memberId: string; name: string | null; onChanged: () => void }) {
+  const { t, client } = useConsole();
+  const action = useAction(onChanged);
+  const [confirming, setConfirming] = useState(false);
+  const [reason, setReason] = useState('');
+  const erase = async () => {
+    const ok = await action.run(
+      () =>
+        client.request(REQUEST_ERASURE, {
+          input: { memberId, commandId: newCommandId(), ...(reason.trim() ? { reason: reason.trim() } : {}) },
+        }),
+      t('erasureRequested'),
+    );
+    setConfirming(false);
+    if (ok) onChanged();
+  };
+  return (
+    <>
+      {confirming ? (
+        <Confirmation
+          label={t('requestErasure')}
+          confirm={t('requestErasureConfirmButton')}
+          busy={action.busy}
+          onConfirm={() => void erase()}
+          onCancel={() => setConfirming(false)}
+        >
+          <p>{t('requestErasureConfirm', { member: name ? `${name} (${memberId})` : memberId })}</p>
+          <Field label={t('reasonOptional')} id="er-reason">
+            <input id="er-reason" value={reason} onChange={(ev) => setReason(ev.target.value)} />
+          </Field>
+        </Confirmation>
+      ) : (
+        <button type="button" disabled={action.busy} onClick={() => setConfirming(true)}>
+          {t('requestErasure')}
+        </button>
+      )}
+      {action.outcome}
+    </>
   );
 }

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { can } from '../access.ts';
-import { ADD_NOTE, MEMBER_STANDING, RETRACT_NOTE } from '../api/documents.ts';
+import { ADD_NOTE, MEMBER_STANDING, RECORD_MEMBER_LEFT, RETRACT_NOTE, UPDATE_MEMBER } from '../api/documents.ts';
 import type { AddModeratorNoteMutation, MemberStandingQuery, RetractModeratorNoteMutation } from '../api/generated/graphql.ts';
 import { useConsole } from '../context.ts';
 import { newCommandId } from '../moderation.ts';
-import { Badge, ErrorNotice, Field, Link, Loaded, Page, Panel, toneOf, useQuery } from '../ui.tsx';
+import { Badge, Confirmation, ErrorNotice, Field, Link, Loaded, Page, Panel, toneOf, useAction, useQuery } from '../ui.tsx';
+import { forgetNames, Name } from './names.tsx';
 
 /** A row of either sanction table (the history selects more of each sanction than the active list). */
 interface Sanction {
@@ -112,7 +113,11 @@ export function StandingPage({ memberId }: { memberId: string }) {
 
   return (
     <Page
-      title={`${t('memberStanding')}: ${memberId}`}
+      title={
+        state.data?.member
+          ? `${t('memberStanding')}: ${state.data.member.displayName} (${memberId})`
+          : `${t('memberStanding')}: ${memberId}`
+      }
       actions={
         <button type="button" onClick={state.reload}>
           {t('refresh')}
@@ -148,6 +153,7 @@ export function StandingPage({ memberId }: { memberId: string }) {
                   )}
                 </dd>
               </dl>
+              {member && can(me.roles, 'manage') ? <MemberChanges member={member} onChanged={state.reload} /> : null}
             </Panel>
             <Panel title={t('activeSanctions')}>
               {memberStanding.activeSanctions.length ? sanctionRows(memberStanding.activeSanctions) : <p className="muted">{t('none')}</p>}
@@ -166,7 +172,7 @@ export function StandingPage({ memberId }: { memberId: string }) {
                         {note.retracted ? <span className="muted">({t('retracted')})</span> : null}
                       </p>
                       <p className="muted">
-                        {note.authorId} · {dateTime(note.createdAt)}
+                        <Name kind="member" id={note.authorId} /> · {dateTime(note.createdAt)}
                       </p>
                       {!note.retracted && can(me.roles, 'writeNotes') ? (
                         <button type="button" disabled={busy} onClick={() => retract(note.id)}>
@@ -192,5 +198,91 @@ export function StandingPage({ memberId }: { memberId: string }) {
         )}
       </Loaded>
     </Page>
+  );
+}
+
+type ShownMember = NonNullable<Answer['member']>;
+
+/**
+ * A community manager corrects a member's name or department (on the revision shown), or records that they left
+ * (asked again first: it ends what they hold, README "What a leaver sets in motion"). Either reads the page again;
+ * a CONFLICT too.
+ */
+function MemberChanges({ member, onChanged }: { member: ShownMember; onChanged: () => void }) {
+  const { t, client } = useConsole();
+  const action = useAction(onChanged);
+  const [form, setForm] = useState({ displayName: member.displayName, department: member.department });
+  const [leaving, setLeaving] = useState(false);
+  const [reason, setReason] = useState('');
+  const left = member.status === 'LEFT';
+  const changed = form.displayName.trim() !== member.displayName || form.department.trim() !== member.department;
+  const done = () => {
+    forgetNames(client, 'member');
+    onChanged();
+  };
+  const update = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!changed || !form.displayName.trim() || !form.department.trim()) return;
+    const ok = await action.run(
+      () =>
+        client.request(UPDATE_MEMBER, {
+          input: {
+            memberId: member.id,
+            displayName: form.displayName.trim(),
+            department: form.department.trim(),
+            expectedRevision: member.revision,
+            commandId: newCommandId(),
+          },
+        }),
+      t('memberUpdated'),
+    );
+    if (ok) done();
+  };
+  const recordLeft = async () => {
+    const ok = await action.run(
+      () =>
+        client.request(RECORD_MEMBER_LEFT, {
+          input: { memberId: member.id, commandId: newCommandId(), ...(reason.trim() ? { reason: reason.trim() } : {}) },
+        }),
+      t('memberLeftRecorded'),
+    );
+    setLeaving(false);
+    if (ok) done();
+  };
+  if (left) return null;
+  return (
+    <>
+      <form className="filters" onSubmit={(ev) => void update(ev)} aria-label={t('updateMember')}>
+        <Field label={t('name')} id="mu-name">
+          <input id="mu-name" required value={form.displayName} onChange={(ev) => setForm({ ...form, displayName: ev.target.value })} />
+        </Field>
+        <Field label={t('department')} id="mu-department">
+          <input id="mu-department" required value={form.department} onChange={(ev) => setForm({ ...form, department: ev.target.value })} />
+        </Field>
+        <div className="filter-buttons">
+          <button type="submit" className="primary" disabled={action.busy || !changed}>
+            {t('save')}
+          </button>
+          <button type="button" disabled={action.busy || leaving} onClick={() => setLeaving(true)}>
+            {t('recordMemberLeft')}
+          </button>
+        </div>
+      </form>
+      {leaving ? (
+        <Confirmation
+          label={t('recordMemberLeft')}
+          confirm={t('recordMemberLeftConfirmButton')}
+          busy={action.busy}
+          onConfirm={() => void recordLeft()}
+          onCancel={() => setLeaving(false)}
+        >
+          <p>{t('recordMemberLeftConfirm', { member: `${member.displayName} (${member.id})` })}</p>
+          <Field label={t('reasonOptional')} id="ml-reason">
+            <input id="ml-reason" value={reason} onChange={(ev) => setReason(ev.target.value)} />
+          </Field>
+        </Confirmation>
+      ) : null}
+      {action.outcome}
+    </>
   );
 }
