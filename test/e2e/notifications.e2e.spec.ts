@@ -181,6 +181,39 @@ describe('e-mail notifications, exactly once, through a real SMTP server', () =>
     expect(received.at(-1)!.subject).toMatch(/[Cc]ontent|moderat|post/);
   });
 
+  test('only a notification first seen too late is skipped; a retry is sent however old its event has become', async () => {
+    const { port } = smtp.server.address() as AddressInfo;
+    // An instance whose clock is 100 hours ahead: every event of this suite is older than NOTIFICATION_MAX_AGE_HOURS (72).
+    const later = createNotificationDelivery({
+      readModels: t.service.eventSourcing.readModels,
+      clock: { now: () => new Date(Date.now() + 100 * 3_600_000) },
+      intervalMs: 3_600_000,
+      send: smtpSender(`smtp://127.0.0.1:${port}`, 'Community team <no-reply@governance.invalid>'),
+      appealWindowDays: 30,
+      maxAgeHours: 72,
+    });
+    const sent = (await deliveries()).find((d) => d.kind === 'MODERATION_DECISION' && d.status === 'SENT')!;
+    // As an SMTP outage leaves it: to be retried, and its event not done.
+    await t.service.eventSourcing.readModels.query(
+      `UPDATE notification_deliveries SET status = 'RETRY', next_attempt_at = now() WHERE notification_id = $1`,
+      [sent.notification_id],
+    );
+    await t.service.eventSourcing.readModels.query(
+      `DELETE FROM notification_events_done WHERE event_id = (SELECT event_id FROM notification_deliveries WHERE notification_id = $1)`,
+      [sent.notification_id],
+    );
+    const author = await provision('late@example.com', 'late@example.com', 'en');
+    await decideAbout('post-late-1', author);
+    const before = received.length;
+    await eventually(async () => {
+      await later.runOnce();
+      const rows = await deliveries();
+      expect(rows.find((d) => d.notification_id === sent.notification_id)).toMatchObject({ status: 'SENT' });
+      expect(rows.find((d) => d.recipient_id === author && d.kind === 'MODERATION_DECISION')).toMatchObject({ status: 'SKIPPED_TOO_OLD' });
+    });
+    expect(received.slice(before).map((mail) => mail.messageId)).toEqual([sent.message_id]);
+  });
+
   test('a member without an address is recorded as not told, never silently dropped', async () => {
     const register = await t.graphql(
       REGISTER,

@@ -235,7 +235,9 @@ async function deliverPage(options: NotificationDeliveryOptions, events: readonl
   const members = options.send && recipients.length > 0 ? await membersOf(readModels, recipients) : new Map<string, Member>();
   const toSend: { n: PageNotification; address: string; language: string | null }[] = [];
   for (const n of mine) {
-    if (n.tooOld) n.outcome = { status: 'SKIPPED_TOO_OLD', error: null };
+    // Too old when first seen only (a first deployment reading the whole log): a retry, after an SMTP outage however
+    // long, still tells the member (a decision's appeal window counts on it).
+    if (n.tooOld && n.attempts === 1) n.outcome = { status: 'SKIPPED_TOO_OLD', error: null };
     else if (optedOut.get(n.intent.recipientId)?.includes(n.intent.kind))
       n.outcome = { status: 'NOT_SENT_OPTED_OUT', error: `the member chose not to receive ${n.intent.kind}` };
     else if (!options.send) n.outcome = { status: 'NOT_SENT_NO_SMTP', error: 'no SMTP configured (SMTP_URL)' };
