@@ -51,7 +51,7 @@ describe('who may read the audit', () => {
     }
     const scope =
       'FORBIDDEN: reading the governance history: a privacy officer reads the streams of one member who made a privacy request ' +
-      '(ambassador-<memberId>, certification-<memberId>, member-<memberId>, moderator_notes-<memberId>, privacy-<memberId>)';
+      '(ambassador-<memberId>, certification-<memberId>, member-<memberId>, moderator_notes-<memberId>, notification_preferences-<memberId>, privacy-<memberId>)';
     expect(await refusal(read(officer, null))).toBe(`${scope}; name the stream in streamId`);
     expect(await refusal(read(officer, 'moderation_case-c1'))).toBe(`${scope}; moderation_case-c1 is not one of them`);
     expect(await refusal(read(officer, 'member-m 2'))).toBe(`${scope}; member-m 2 is not one of them`);

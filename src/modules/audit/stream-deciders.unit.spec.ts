@@ -21,13 +21,22 @@ describe('the stream decider registry', () => {
       'member',
       'moderation_case',
       'moderator_notes',
+      'notification_preferences',
       'operator',
       'privacy',
       'read_model',
       'training_enrolment',
       'training_programme',
+      'webhook',
     ]);
-    expect(STREAM_DECIDERS.memberKeyedCategories).toEqual(['ambassador', 'certification', 'member', 'moderator_notes', 'privacy']);
+    expect(STREAM_DECIDERS.memberKeyedCategories).toEqual([
+      'ambassador',
+      'certification',
+      'member',
+      'moderator_notes',
+      'notification_preferences',
+      'privacy',
+    ]);
   });
 
   test('finds the decider by the part of the stream id before the first dash', () => {
