@@ -221,16 +221,18 @@ describe('webhooks: signed, exactly once per webhook, through a real receiver', 
         expect.objectContaining({ status: 'RETRY', attempts: 1, last_error: 'the receiver answered HTTP 503' }),
       ]);
     });
-    // A day later, still failing: the retry is due and the failing spell is older than WEBHOOK_DISABLE_AFTER_HOURS.
-    await t.service.eventSourcing.readModels.query(
-      `UPDATE webhook_cursors SET failing_since = now() - interval '25 hours' WHERE webhook_id = $1`,
-      [webhook.webhookId],
-    );
-    await t.service.eventSourcing.readModels.query(`UPDATE webhook_deliveries SET next_attempt_at = now() WHERE webhook_id = $1`, [
-      webhook.webhookId,
-    ]);
-    await dispatcher().runOnce();
     await eventually(async () => {
+      // A day later, still failing: the retry is due and the failing spell is older than WEBHOOK_DISABLE_AFTER_HOURS;
+      // the pass retries it and disables the webhook.
+      await t.service.eventSourcing.readModels.query(
+        `UPDATE webhook_cursors SET failing_since = now() - interval '25 hours' WHERE webhook_id = $1`,
+        [webhook.webhookId],
+      );
+      await t.service.eventSourcing.readModels.query(
+        `UPDATE webhook_deliveries SET next_attempt_at = now() - interval '1 second' WHERE webhook_id = $1 AND status = 'RETRY'`,
+        [webhook.webhookId],
+      );
+      await dispatcher().runOnce();
       const list = await t.graphql<{ webhooks: { webhookId: string; status: string; disabledReason: string; lastError: string }[] }>(
         WEBHOOKS,
         {},
