@@ -1,12 +1,10 @@
-import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
 import { eventually } from '#testing';
 import { caseIdFor } from '../../src/modules/moderation/index.ts';
 import { NOTIFICATION_DELIVERY_SCHEDULER } from '../../src/modules/notifications/index.ts';
 import { memberIdFor } from '../../src/modules/provisioning/scim.controller.ts';
 import { Role } from '../../src/platform/auth/role.ts';
-import type { DueWorkScheduler } from '../../src/platform/scheduling/due-work-scheduler.ts';
+import { provisionWithAddress, schedulerNamed, startMailServer, type TestMailServer } from '../support/mail.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 
 // The notification kinds beyond a moderation decision (issue 21), delivered through a real SMTP server started here:
@@ -29,38 +27,20 @@ interface DeliveryRow {
 
 describe('more notification kinds, through a real SMTP server', () => {
   const received: ParsedMail[] = [];
-  let smtp: SMTPServer;
+  let mail: TestMailServer;
   let t: TestService;
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, _session, callback) {
-        simpleParser(stream).then(
-          (mail) => {
-            received.push(mail);
-            callback();
-          },
-          (error: Error) => callback(error),
-        );
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    const { port } = smtp.server.address() as AddressInfo;
+    mail = await startMailServer(received);
     // The delivery scheduler is driven by the test (runOnce), so that what a pass sent is known when it is checked.
-    t = await startTestService({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, SCHEDULER_INTERVAL_MS: '3600000', SCIM_TOKEN } });
+    t = await startTestService({ env: { SMTP_URL: mail.url, SCHEDULER_INTERVAL_MS: '3600000', SCIM_TOKEN } });
   });
   afterAll(async () => {
     await t?.close();
-    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+    await mail?.close();
   });
 
-  const delivery = () =>
-    t.service.schedulers.find(
-      (s) => (s as DueWorkScheduler<unknown>).name === NOTIFICATION_DELIVERY_SCHEDULER,
-    ) as DueWorkScheduler<unknown>;
+  const delivery = () => schedulerNamed(t, NOTIFICATION_DELIVERY_SCHEDULER);
   const deliveries = async (kind: string) =>
     (await t.service.eventSourcing.readModels.query(
       'SELECT kind, recipient_id, status, message_id FROM notification_deliveries WHERE kind = $1 ORDER BY recipient_id',
@@ -74,22 +54,8 @@ describe('more notification kinds, through a real SMTP server', () => {
     return response.data!;
   }
 
-  async function provision(userName: string, preferredLanguage: string): Promise<string> {
-    const response = await fetch(`${t.service.url}/scim/v2/Users`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${SCIM_TOKEN}`, 'content-type': 'application/scim+json' },
-      body: JSON.stringify({
-        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-        userName,
-        displayName: userName,
-        active: true,
-        preferredLanguage,
-        emails: [{ value: userName, type: 'work', primary: true }],
-      }),
-    });
-    expect(response.status).toBe(201);
-    return memberIdFor(userName);
-  }
+  const provision = (userName: string, preferredLanguage: string) =>
+    provisionWithAddress(t, SCIM_TOKEN, userName, userName, preferredLanguage);
 
   async function leave(memberId: string): Promise<void> {
     const response = await fetch(`${t.service.url}/scim/v2/Users/${memberId}`, {

@@ -1,12 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
 import { eventually } from '#testing';
 import { caseIdFor } from '../../src/modules/moderation/index.ts';
 import { NOTIFICATION_DELIVERY_SCHEDULER } from '../../src/modules/notifications/index.ts';
-import { memberIdFor } from '../../src/modules/provisioning/scim.controller.ts';
 import { Role } from '../../src/platform/auth/role.ts';
-import type { DueWorkScheduler } from '../../src/platform/scheduling/due-work-scheduler.ts';
+import { provisionWithAddress, schedulerNamed, startMailServer, type TestMailServer } from '../support/mail.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
 
 // A member chooses what they are told (issue 21), against a real SMTP server: an optional kind they turned off is
@@ -18,48 +15,19 @@ const SET = `mutation($input: SetNotificationPreferencesInput!) { setNotificatio
 
 describe('notification preferences', () => {
   const received: ParsedMail[] = [];
-  let smtp: SMTPServer;
+  let mail: TestMailServer;
   let t: TestService;
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, _session, callback) {
-        simpleParser(stream).then(
-          (mail) => {
-            received.push(mail);
-            callback();
-          },
-          (error: Error) => callback(error),
-        );
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    const { port } = smtp.server.address() as AddressInfo;
-    t = await startTestService({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, SCHEDULER_INTERVAL_MS: '3600000', SCIM_TOKEN } });
+    mail = await startMailServer(received);
+    t = await startTestService({ env: { SMTP_URL: mail.url, SCHEDULER_INTERVAL_MS: '3600000', SCIM_TOKEN } });
   });
   afterAll(async () => {
     await t?.close();
-    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+    await mail?.close();
   });
 
-  async function provision(userName: string): Promise<string> {
-    const response = await fetch(`${t.service.url}/scim/v2/Users`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${SCIM_TOKEN}`, 'content-type': 'application/scim+json' },
-      body: JSON.stringify({
-        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-        userName,
-        displayName: userName,
-        active: true,
-        emails: [{ value: userName, type: 'work', primary: true }],
-      }),
-    });
-    expect(response.status).toBe(201);
-    return memberIdFor(userName);
-  }
+  const provision = (userName: string) => provisionWithAddress(t, SCIM_TOKEN, userName, userName);
 
   test('a member is told everything until they choose, and may turn off only the optional kinds', async () => {
     const token = await t.token('m-pref-1', Role.MEMBER);
@@ -114,9 +82,7 @@ describe('notification preferences', () => {
     );
     expect(decided.errors).toBeUndefined();
 
-    const delivery = t.service.schedulers.find(
-      (s) => (s as DueWorkScheduler<unknown>).name === NOTIFICATION_DELIVERY_SCHEDULER,
-    ) as DueWorkScheduler<unknown>;
+    const delivery = schedulerNamed(t, NOTIFICATION_DELIVERY_SCHEDULER);
     await eventually(async () => {
       await delivery.runOnce();
       const rows = (await t.service.eventSourcing.readModels.query(
@@ -154,9 +120,7 @@ describe('notification preferences', () => {
     expect(erased.errors).toBeUndefined();
     expect(erased.data).toEqual({ requestErasure: { status: 'COMPLETED' } });
 
-    const delivery = t.service.schedulers.find(
-      (s) => (s as DueWorkScheduler<unknown>).name === NOTIFICATION_DELIVERY_SCHEDULER,
-    ) as DueWorkScheduler<unknown>;
+    const delivery = schedulerNamed(t, NOTIFICATION_DELIVERY_SCHEDULER);
     await eventually(async () => {
       await delivery.runOnce();
       const rows = (await t.service.eventSourcing.readModels.query(`SELECT status FROM notification_deliveries WHERE recipient_id = $1`, [

@@ -1,13 +1,10 @@
-import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
 import { eventually } from '#testing';
 import { caseIdFor } from '../../src/modules/moderation/index.ts';
 import { createNotificationDelivery, messageIdOf, NOTIFICATION_DELIVERY_SCHEDULER } from '../../src/modules/notifications/index.ts';
 import { smtpSender } from '../../src/modules/notifications/smtp-sender.ts';
-import { memberIdFor } from '../../src/modules/provisioning/scim.controller.ts';
 import { Role } from '../../src/platform/auth/role.ts';
-import type { DueWorkScheduler } from '../../src/platform/scheduling/due-work-scheduler.ts';
+import { provisionWithAddress, schedulerNamed, startMailServer, type TestMailServer } from '../support/mail.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
 
 // Notifications (issue 21, first part) against a real SMTP server started here, its messages read with mailparser.
@@ -19,61 +16,29 @@ const REGISTER = `mutation($input: RegisterMemberInput!) { registerMember(input:
 
 describe('e-mail notifications, exactly once, through a real SMTP server', () => {
   const received: ParsedMail[] = [];
-  let smtp: SMTPServer;
+  let mail: TestMailServer;
   let t: TestService;
   let cm: string;
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, _session, callback) {
-        simpleParser(stream).then(
-          (mail) => {
-            received.push(mail);
-            callback();
-          },
-          (error: Error) => callback(error),
-        );
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    const { port } = smtp.server.address() as AddressInfo;
+    mail = await startMailServer(received);
     // The delivery scheduler is driven by the test (runOnce), so that what a pass sent is known when it is checked.
-    t = await startTestService({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, SCHEDULER_INTERVAL_MS: '3600000', SCIM_TOKEN } });
+    t = await startTestService({ env: { SMTP_URL: mail.url, SCHEDULER_INTERVAL_MS: '3600000', SCIM_TOKEN } });
     cm = await t.token('cm-1', Role.COMMUNITY_MANAGER);
   });
   afterAll(async () => {
     await t?.close();
-    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+    await mail?.close();
   });
 
-  const delivery = () =>
-    t.service.schedulers.find(
-      (s) => (s as DueWorkScheduler<unknown>).name === NOTIFICATION_DELIVERY_SCHEDULER,
-    ) as DueWorkScheduler<unknown>;
+  const delivery = () => schedulerNamed(t, NOTIFICATION_DELIVERY_SCHEDULER);
   const deliveries = async () =>
     (await t.service.eventSourcing.readModels.query(
       'SELECT notification_id, kind, recipient_id, status, attempts, message_id FROM notification_deliveries ORDER BY created_at',
     )) as { notification_id: string; kind: string; recipient_id: string; status: string; attempts: number; message_id: string }[];
 
-  async function provision(userName: string, email: string, preferredLanguage: string): Promise<string> {
-    const response = await fetch(`${t.service.url}/scim/v2/Users`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${SCIM_TOKEN}`, 'content-type': 'application/scim+json' },
-      body: JSON.stringify({
-        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-        userName,
-        displayName: userName,
-        active: true,
-        preferredLanguage,
-        emails: [{ value: email, type: 'work', primary: true }],
-      }),
-    });
-    expect(response.status).toBe(201);
-    return memberIdFor(userName);
-  }
+  const provision = (userName: string, email: string, preferredLanguage: string) =>
+    provisionWithAddress(t, SCIM_TOKEN, userName, email, preferredLanguage);
 
   async function decideAbout(contentId: string, authorId: string) {
     const report = await t.graphql(REPORT, { input: { contentId, contentType: 'post', authorId, reason: 'SPAM' } }, { token: cm });
@@ -160,12 +125,11 @@ describe('e-mail notifications, exactly once, through a real SMTP server', () =>
     const author = await provision('bert@example.com', 'bert@example.com', 'en-GB');
     const before = received.length;
     await decideAbout('post-en-1', author);
-    const { port } = smtp.server.address() as AddressInfo;
     const otherInstance = createNotificationDelivery({
       readModels: t.service.eventSourcing.readModels,
       clock: { now: () => new Date() },
       intervalMs: 3_600_000,
-      send: smtpSender(`smtp://127.0.0.1:${port}`, 'Community team <no-reply@governance.invalid>'),
+      send: smtpSender(mail.url, 'Community team <no-reply@governance.invalid>'),
       appealWindowDays: 30,
       maxAgeHours: 72,
     });
@@ -182,13 +146,12 @@ describe('e-mail notifications, exactly once, through a real SMTP server', () =>
   });
 
   test('only a notification first seen too late is skipped; a retry is sent however old its event has become', async () => {
-    const { port } = smtp.server.address() as AddressInfo;
     // An instance whose clock is 100 hours ahead: every event of this suite is older than NOTIFICATION_MAX_AGE_HOURS (72).
     const later = createNotificationDelivery({
       readModels: t.service.eventSourcing.readModels,
       clock: { now: () => new Date(Date.now() + 100 * 3_600_000) },
       intervalMs: 3_600_000,
-      send: smtpSender(`smtp://127.0.0.1:${port}`, 'Community team <no-reply@governance.invalid>'),
+      send: smtpSender(mail.url, 'Community team <no-reply@governance.invalid>'),
       appealWindowDays: 30,
       maxAgeHours: 72,
     });
@@ -247,9 +210,7 @@ describe('e-mail notifications without SMTP_URL', () => {
         { caseId: caseIdFor('post-1', 1), outcome: 'HIDE_CONTENT', reason: 'off topic' },
         await t.token('cm-2', Role.COMMUNITY_MANAGER),
       );
-      const delivery = t.service.schedulers.find(
-        (s) => (s as DueWorkScheduler<unknown>).name === NOTIFICATION_DELIVERY_SCHEDULER,
-      ) as DueWorkScheduler<unknown>;
+      const delivery = schedulerNamed(t, NOTIFICATION_DELIVERY_SCHEDULER);
       await eventually(async () => {
         await delivery.runOnce();
         const rows = (await t.service.eventSourcing.readModels.query(
