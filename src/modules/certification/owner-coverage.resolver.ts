@@ -3,7 +3,7 @@ import { Args, Context, Field, ID, ObjectType, Query, Resolver } from '@nestjs/g
 import { DataSource } from 'typeorm';
 import { requireRole, type RequestContext } from '../../platform/auth/request-context.ts';
 import { Role } from '../../platform/auth/role.ts';
-import { Group, listGroups, type GroupView } from '../groups/index.ts';
+import { Group, listGroups } from '../groups/index.ts';
 import { Connection, type KeyBound, keysetPage, PageArgs, pageRequest } from '../../platform/graphql/pagination.ts';
 import { encodeIdCursor } from '../../platform/shared/id-cursor.ts';
 import { CertificationStatus } from './certification.graphql.ts';
@@ -25,7 +25,7 @@ export class UncertifiedOwner {
 @ObjectType()
 export class GroupWithUncertifiedOwners {
   @Field(() => Group)
-  group!: GroupView;
+  group!: Group;
 
   @Field(() => [UncertifiedOwner], { description: 'Its owners who are not currently certified, in the order they became owners.' })
   uncertifiedOwners!: UncertifiedOwner[];

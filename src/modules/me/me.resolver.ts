@@ -3,7 +3,7 @@ import { Context, Field, ID, ObjectType, Parent, Query, ResolveField, Resolver }
 import { DataSource } from 'typeorm';
 import { requireActor, type RequestContext } from '../../platform/auth/request-context.ts';
 import { Role } from '../../platform/auth/role.ts';
-import { findGroup, Group, groupsOwnedBy, type GroupView } from '../groups/index.ts';
+import { findGroup, Group, groupsOwnedBy } from '../groups/index.ts';
 
 @ObjectType('Actor')
 export class ActorType {
@@ -29,10 +29,10 @@ export class MeResolver {
    * managers), and a token's GROUP_OWNER role says nothing about which groups, or whether still.
    */
   @ResolveField(() => [Group], { description: 'The groups the caller owns now (ownership is governance state, not a token claim), by id.' })
-  async ownedGroups(@Parent() actor: ActorType): Promise<GroupView[]> {
+  async ownedGroups(@Parent() actor: ActorType): Promise<Group[]> {
     const ids = await groupsOwnedBy(this.db, actor.id);
     const groups = await Promise.all(ids.map((id) => findGroup(this.db, id)));
-    return groups.filter((group): group is GroupView => group !== null);
+    return groups.filter((group): group is Group => group !== null);
   }
 }
 

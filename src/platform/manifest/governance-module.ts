@@ -4,6 +4,7 @@ import type { Decider, DeciderEvent, EventSchemaDefinition, GovernanceEventStore
 import type { AnyProjection } from '#projections';
 import type { AppConfig } from '../config/config.ts';
 import type { ReadModelEntity } from '../infrastructure/read-model-data-source.ts';
+import { readModelEntitiesOf } from '../infrastructure/read-model-table.ts';
 import type { Clock } from '../shared/clock.ts';
 
 /**
@@ -59,14 +60,27 @@ export interface GovernanceModule {
   readonly name: string;
   readonly streams: readonly StreamDeclaration[];
   readonly projections: readonly AnyProjection<StoredEvent>[];
-  /** The TypeORM entities its read models are read through. */
+  /**
+   * The TypeORM entities its read models are read through: those of its projections' `readModelTable`s, gathered by
+   * `governanceModule`, so a module lists none by hand.
+   */
   readonly readModelEntities: readonly ReadModelEntity[];
   readonly schedulers: (context: SchedulerContext) => readonly BackgroundWork[];
   /** Its resolvers and command handlers; absent for a module that serves nothing over GraphQL. */
   readonly nestModule?: Type<unknown> | DynamicModule;
 }
 
-/** A manifest with the parts a module does not have left empty. */
-export function governanceModule(parts: Pick<GovernanceModule, 'name'> & Partial<Omit<GovernanceModule, 'name'>>): GovernanceModule {
-  return { streams: [], projections: [], readModelEntities: [], schedulers: () => [], ...parts };
+/** A manifest with the parts a module does not have left empty, and the read side's entities taken from its projections. */
+export function governanceModule(
+  parts: Pick<GovernanceModule, 'name'> &
+    Partial<Omit<GovernanceModule, 'name' | 'readModelEntities'>> & { readonly readModelEntities?: readonly ReadModelEntity[] },
+): GovernanceModule {
+  const projections = parts.projections ?? [];
+  return {
+    streams: [],
+    schedulers: () => [],
+    ...parts,
+    projections,
+    readModelEntities: [...(parts.readModelEntities ?? []), ...readModelEntitiesOf(projections)],
+  };
 }

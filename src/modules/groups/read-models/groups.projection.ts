@@ -1,39 +1,38 @@
 import type pg from 'pg';
 import type { StoredEvent } from '#event-store';
-import type { ProjectionContext, ProjectionDefinition } from '#projections';
+import type { ProjectionContext } from '#projections';
+import { columns, readModelProjection, readModelTable, type RowOf } from '../../../platform/infrastructure/read-model-table.ts';
 import { GROUP_STREAM_CATEGORY, isGroupEvent, type GroupEvent } from '../group.decider.ts';
 
 export const GROUPS_PROJECTION = 'groups';
-export const GROUPS_TABLE = 'groups';
 
 /** One row per group with its owners in the order they were assigned. */
-export const groupsProjection: ProjectionDefinition<StoredEvent> = {
+export const GROUPS = readModelTable('groups', {
+  groupId: columns.text().primary(),
+  name: columns.text(),
+  owners: columns.textArray().default("'{}'"),
+  archived: columns.boolean().default('false'),
+  requiresCertification: columns.boolean().default('false'),
+  revision: columns.int(),
+  createdAt: columns.timestamptz(),
+  updatedAt: columns.timestamptz(),
+});
+export type GroupRow = RowOf<typeof GROUPS>;
+export const GROUPS_TABLE = GROUPS.name;
+
+export const groupsProjection = readModelProjection<StoredEvent>({
   name: GROUPS_PROJECTION,
   // 2: requires_certification.
   version: 2,
-  tables: [GROUPS_TABLE],
+  tables: [GROUPS],
   filter: { categories: [GROUP_STREAM_CATEGORY] },
-
-  async setup(client, ctx) {
-    await client.query(`
-      CREATE TABLE ${ctx.table(GROUPS_TABLE)} (
-        group_id   text        PRIMARY KEY,
-        name       text        NOT NULL,
-        owners     text[]      NOT NULL DEFAULT '{}',
-        archived   boolean     NOT NULL DEFAULT false,
-        requires_certification boolean NOT NULL DEFAULT false,
-        revision   int         NOT NULL,
-        created_at timestamptz NOT NULL,
-        updated_at timestamptz NOT NULL
-      )`);
-  },
 
   async apply(events, client, ctx) {
     for (const event of events) {
       if (isGroupEvent(event)) await applyEvent(event as StoredEvent & GroupEvent, client, ctx);
     }
   },
-};
+});
 
 async function applyEvent(event: StoredEvent & GroupEvent, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
   const table = ctx.table(GROUPS_TABLE);

@@ -1,21 +1,9 @@
 import type { DataSource } from 'typeorm';
-import { GroupRecord } from './group.record.ts';
+import type { Group } from '../group.graphql.ts';
+import { GROUPS, type GroupRow } from './groups.projection.ts';
 import { keyCondition, keysetPage, type PageInfo, type PageRequest } from '../../../platform/graphql/pagination.ts';
 import { decodeIdCursor, encodeIdCursor, requireListSize } from '../../../platform/shared/id-cursor.ts';
 import { isId } from '../../../platform/shared/identifiers.ts';
-
-/** Shaped like the GraphQL `Group`. */
-export interface GroupView {
-  readonly id: string;
-  readonly name: string;
-  /** Member ids, in the order they became owners. */
-  readonly owners: string[];
-  readonly archived: boolean;
-  /** Its owners must hold a current certification to moderate its cases. */
-  readonly requiresCertification: boolean;
-  /** The revision of the group's stream: what `expectedRevision` compares with. */
-  readonly revision: number;
-}
 
 export interface ListGroupsOptions {
   /** Forward after a cursor (an endCursor) or backward before one (a startCursor); the size up to MAX_GROUPS_PAGE. */
@@ -24,15 +12,15 @@ export interface ListGroupsOptions {
 
 /** The page's nodes in group id order, where it sits (PageInfo's fields) and the total. */
 export interface GroupPage extends PageInfo {
-  readonly nodes: GroupView[];
+  readonly nodes: Group[];
   readonly totalCount: number;
 }
 
 export const MAX_GROUPS_PAGE = 500;
 
-export async function findGroup(db: DataSource, id: string): Promise<GroupView | null> {
+export async function findGroup(db: DataSource, id: string): Promise<Group | null> {
   if (!isId(id)) return null;
-  const record = await db.getRepository(GroupRecord).findOneBy({ groupId: id });
+  const record = await db.getRepository(GROUPS.entity).findOneBy({ groupId: id });
   return record ? toGroup(record) : null;
 }
 
@@ -52,7 +40,7 @@ export function listOwnerlessGroups(db: DataSource, options: ListGroupsOptions):
 /** A page of the groups that meet `filter` (SQL on the alias `g`; all groups when null), and how many meet it. */
 async function pageGroups(db: DataSource, requested: PageRequest, filter: string | null): Promise<GroupPage> {
   const request = { ...requested, size: requireListSize(requested.size, MAX_GROUPS_PAGE) };
-  const repository = db.getRepository(GroupRecord);
+  const repository = db.getRepository(GROUPS.entity);
   const filtered = () => {
     const query = repository.createQueryBuilder('g');
     if (filter !== null) query.where(filter);
@@ -60,7 +48,7 @@ async function pageGroups(db: DataSource, requested: PageRequest, filter: string
   };
   const page = await keysetPage(
     request,
-    (record: GroupRecord) => record.groupId,
+    (record: GroupRow) => record.groupId,
     ({ bound, order, limit }) => {
       const query = filtered().orderBy('g.groupId', order).limit(limit);
       if (bound !== null) {
@@ -77,7 +65,7 @@ async function pageGroups(db: DataSource, requested: PageRequest, filter: string
 export const encodeGroupCursor = encodeIdCursor;
 export const decodeGroupCursor = decodeIdCursor;
 
-function toGroup(record: GroupRecord): GroupView {
+function toGroup(record: GroupRow): Group {
   return {
     id: record.groupId,
     name: record.name,
@@ -92,7 +80,7 @@ function toGroup(record: GroupRecord): GroupView {
 export async function groupsOwnedBy(db: DataSource, memberId: string): Promise<string[]> {
   if (!isId(memberId)) return [];
   const records = await db
-    .getRepository(GroupRecord)
+    .getRepository(GROUPS.entity)
     .createQueryBuilder('g')
     .select('g.groupId')
     .where(':memberId = ANY (g.owners)', { memberId })
@@ -106,10 +94,10 @@ export async function groupsOwnedBy(db: DataSource, memberId: string): Promise<s
  * lower-case): what a usage report's rows are matched against (src/modules/adoption). Archived groups too: their past
  * activity is still theirs.
  */
-export async function groupsByIdOrName(db: DataSource, ids: readonly string[], names: readonly string[]): Promise<GroupView[]> {
+export async function groupsByIdOrName(db: DataSource, ids: readonly string[], names: readonly string[]): Promise<Group[]> {
   if (ids.length === 0 && names.length === 0) return [];
   const records = await db
-    .getRepository(GroupRecord)
+    .getRepository(GROUPS.entity)
     .createQueryBuilder('g')
     .where('g.groupId = ANY (:ids)', { ids: ids.filter(isId) })
     .orWhere('lower(btrim(g.name)) = ANY (:names)', { names: [...names] })
