@@ -6,7 +6,7 @@ import type { MemberEvent } from '../members/member.decider.ts';
 import { MINIMUM_GROUPS_PER_SIDE, WEEKS_AROUND_AWARD, type ComparisonSide } from './adoption-comparisons.ts';
 import { InsightsModel } from './insights-model.ts';
 import { DAY_MS, HOUR_MS, measure } from './insights-measures.ts';
-import { pointAt } from './insights-timeline.ts';
+import { foldTimeline, pointAt } from './insights-timeline.ts';
 
 type DomainEvent = MemberEvent | GroupEvent | CertificationEvent | AmbassadorEvent | GroupActivityEvent;
 
@@ -293,6 +293,49 @@ describe('adoption comparisons', () => {
       expect(c.before).toEqual(sideOf(2, 50, 6, 25, 6 / 50, 0.5));
       expect(c.after).toEqual(sideOf(2, 60, 15, 37, 0.25, 37 / 60));
       expect([c.membersDifference, c.postersDifference, c.readersDifference]).toEqual([10, 9, 12]);
+    });
+
+    test('in a series (one model measured week after week), a first award, a late correction or a new owner changes the means from then on', () => {
+      // gA's award day is day 28 (o1): before is days 0-27, after days 28-55; both windows are over from day 56.
+      const [, late] = activity('gA', [28, 34], [50, 20, 25]);
+      const correction: [number, DomainEvent] = [66, { ...late, data: { ...late.data, supersedes: true, recordedAt: iso(66) } }];
+      const series = [
+        ...on(0, member('o1', 'Sales'), member('o2', 'Sales'), group('gA', 'o1')),
+        ...on(28, awarded('o1', 28, 400)),
+        ...on(35, awarded('o2', 35, 400)),
+        activity('gA', [14, 20], [40, 4, 20]),
+        activity('gA', [28, 34], [50, 10, 25]),
+        activity('gA', [56, 62], [60, 30, 30]), // recorded on day 63, after both windows: changes nothing
+        correction, // day 66: week 28-34 had 20 posters, not 10
+        // Day 77: o2 (awarded day 35) owns gA instead: before is days 7-34, after days 35-62.
+        ...on(
+          77,
+          { type: 'GroupOwnerRemoved', data: { groupId: 'gA', memberId: 'o1' } },
+          { type: 'GroupOwnerAssigned', data: { groupId: 'gA', memberId: 'o2' } },
+        ),
+      ];
+      const events = [...series]
+        .sort(([a], [b]) => a - b)
+        .map(([day, event]) => ({ streamId: 'any', revision: 0, type: event.type, data: event.data, time: ms(day) }));
+      const snapshots = foldTimeline(
+        [21, 56, 63, 70, 77].map((day) => pointAt(ms(day), 'WEEK')),
+        events,
+      );
+      const [day21, day56, day63, day70, day77] = snapshots.map((s) => s.adoptionComparisons.beforeAfterCertification);
+      // Day 21: nobody is certified yet (o1 is, from day 28: the same group is then compared)
+      expect([day21!.before.groups, day21!.after.groups]).toEqual([0, 0]);
+      // Days 56 and 63: before week 14-20 (40, 4, 20); after week 28-34 (50, 10, 25)
+      for (const c of [day56, day63]) {
+        expect(c!.before).toEqual(sideOf(1, 40, 4, 20, 0.1, 0.5));
+        expect(c!.after).toEqual(sideOf(1, 50, 10, 25, 0.2, 0.5));
+      }
+      // Day 70: the corrected week 28-34 (50, 20, 25)
+      expect(day70!.before).toEqual(sideOf(1, 40, 4, 20, 0.1, 0.5));
+      expect(day70!.after).toEqual(sideOf(1, 50, 20, 25, 0.4, 0.5));
+      // Day 77: before weeks 14-20 and 28-34: members (40 + 50) / 2 = 45, posters (4 + 20) / 2 = 12, readers (20 + 25) / 2
+      // = 22.5; after week 56-62 (60, 30, 30)
+      expect(day77!.before).toEqual(sideOf(1, 45, 12, 22.5, 12 / 45, 0.5));
+      expect(day77!.after).toEqual(sideOf(1, 60, 30, 30, 0.5, 0.5));
     });
 
     test("at day 5, no group has a period over on both sides yet (gE's first week after is not over): every difference is null", () => {

@@ -210,8 +210,10 @@ export interface InsightsSnapshot extends InsightsPoint {
 export function measure(model: InsightsModel, point: InsightsPoint): InsightsSnapshot {
   // Counts the active members once: agreements and privacy divide by the same number.
   const ambassadorFigures = ambassadors(model);
+  // The groups the coverage counts as covered: the comparisons of adoption split groups by the same rule.
+  const certifiedGroups = new Set<string>();
   const figures = {
-    ownerCertification: ownerCertification(model, point),
+    ownerCertification: ownerCertification(model, point, certifiedGroups),
     training: training(model, point),
     ambassadors: ambassadorFigures,
     moderation: moderation(model, point),
@@ -221,7 +223,7 @@ export function measure(model: InsightsModel, point: InsightsPoint): InsightsSna
   };
   const adoptionComparisons = compareAdoption(model, point.at, {
     latest: figures.adoption.byGroup,
-    certifiedGroups: coveredGroupIds(model, figures.ownerCertification),
+    certifiedGroups,
     departmentsWithAmbassador: new Set(figures.ambassadors.byDepartment.filter((d) => d.activeAmbassadors > 0).map((d) => d.department)),
   });
   return { at: point.at, periodStart: point.periodStart, ...figures, adoptionComparisons, kpis: kpiValues(figures, model.targets) };
@@ -237,7 +239,8 @@ export function certificationStatusAt(model: InsightsModel, memberId: string, at
   return live && at >= facts.expiresAt ? 'EXPIRED' : facts.status;
 }
 
-function ownerCertification(model: InsightsModel, { at }: InsightsPoint): OwnerCertificationFigures {
+/** `covered`: filled with the ids of the groups it counts as covered, as it walks them (rather than found again later). */
+function ownerCertification(model: InsightsModel, { at }: InsightsPoint, covered: Set<string>): OwnerCertificationFigures {
   const failingGroups: GroupGap[] = [];
   // In the order of the answer (by group id), so nothing is sorted at each point.
   for (const groupId of model.groupIds()) {
@@ -256,18 +259,11 @@ function ownerCertification(model: InsightsModel, { at }: InsightsPoint): OwnerC
         owners: group.owners.length,
         uncertifiedOwners: uncertifiedOwners ?? [],
       });
-    }
+    } else covered.add(groupId);
   }
   const groups = model.groups.size;
   const coveredGroups = groups - failingGroups.length;
   return { groups, coveredGroups, coverage: share(coveredGroups, groups), failingGroups };
-}
-
-/** The groups the coverage counts as covered: the comparisons of adoption split groups by the same rule. */
-function coveredGroupIds(model: InsightsModel, figures: OwnerCertificationFigures): Set<string> {
-  const covered = new Set(model.groups.keys());
-  for (const gap of figures.failingGroups) covered.delete(gap.groupId);
-  return covered;
 }
 
 // ---------------------------------------------------------------- training
@@ -319,10 +315,11 @@ function ambassadors(model: InsightsModel): AmbassadorFigures {
     return entry;
   };
   let activeMembers = 0;
-  for (const member of model.members.values()) {
-    if (!member.active) continue;
-    activeMembers++;
-    tally(member.department).activeMembers++;
+  // Counted by the model as members come, move and go: a department whose members have all left is no department here.
+  for (const [department, count] of model.activeMembersByDepartment) {
+    if (count === 0) continue;
+    activeMembers += count;
+    tally(department).activeMembers += count;
   }
   let activeAmbassadors = 0;
   for (const [memberId, ambassador] of model.ambassadors) {
@@ -419,10 +416,8 @@ function agreements(model: InsightsModel, activeMembers: number): AgreementFigur
   const rows: AgreementRow[] = [];
   let acceptedPairs = 0;
   for (const [agreementId, agreement] of [...model.agreements.entries()].sort(([a], [b]) => compare(a, b))) {
-    let accepted = 0;
-    for (const [memberId, version] of model.acceptances.get(agreementId) ?? []) {
-      if (version >= agreement.bindingVersion && isActive(model.members.get(memberId))) accepted++;
-    }
+    // Active members who accepted the binding version or a later one: counted by the model as they come and go.
+    const accepted = model.activeAcceptances.get(agreementId) ?? 0;
     acceptedPairs += accepted;
     rows.push({
       agreementId,
@@ -441,9 +436,9 @@ function agreements(model: InsightsModel, activeMembers: number): AgreementFigur
 
 function privacy(model: InsightsModel, point: InsightsPoint, activeMembers: number): PrivacyFigures {
   const consents: ConsentFigures[] = [];
-  for (const [purpose, members] of [...model.consents.entries()].sort(([a], [b]) => compare(a, b))) {
-    let given = 0;
-    for (const memberId of members) if (isActive(model.members.get(memberId))) given++;
+  for (const purpose of [...model.consents.keys()].sort(compare)) {
+    // Active members who have given it: counted by the model as they give, withdraw, come and go.
+    const given = model.activeConsents.get(purpose) ?? 0;
     consents.push({ purpose, given, share: share(given, activeMembers) });
   }
   let completed = 0;
@@ -488,8 +483,10 @@ function adoption(model: InsightsModel, { at }: InsightsPoint): AdoptionFigures 
   // A day counts when any part of it lies in the window: at midnight, the 30 whole days before.
   const activeFrom = at - ACTIVE_GROUP_DAYS * DAY_MS;
   // In the order of the answer (by group id), so nothing is sorted at each point.
-  for (const groupId of model.activityGroupIds()) {
-    const history = model.groupActivity.get(groupId)!;
+  const { ids, values: histories } = model.activityGroups();
+  for (let i = 0; i < ids.length; i++) {
+    const groupId = ids[i]!;
+    const history = histories[i]!;
     // Its periods ended by then, counted once for both questions below.
     const ended = history.countEndedBy(at);
     const latest = history.latestEndedBy(at, ended);
@@ -562,30 +559,30 @@ export function kpiValues(figures: Figures, targets: ReadonlyMap<string, TargetF
   const { ownerCertification: owners, training: t, ambassadors: a, moderation: m, agreements: ag, privacy: p, adoption: ad } = figures;
   // Before any report covers an ended period there is nothing to count: null, not 0 active (or inactive) groups.
   const groupCount = (count: number) => (ad.groups === 0 ? null : count);
-  const measured: Record<KpiId, { overall: number | null | undefined; scopes: [string, number | null][] }> = {
-    OWNER_CERTIFICATION_COVERAGE: { overall: owners.coverage, scopes: [] },
-    TRAINING_COMPLETION_RATE: { overall: t.completionRate, scopes: t.programmes.map((x) => [x.programmeId, x.completionRate]) },
+  const measured: Record<KpiId, { overall: number | null | undefined; scopes: Scopes }> = {
+    OWNER_CERTIFICATION_COVERAGE: { overall: owners.coverage, scopes: NO_SCOPES },
+    TRAINING_COMPLETION_RATE: { overall: t.completionRate, scopes: scoped(t.programmes, 'programmeId', 'completionRate') },
     TRAINING_MEDIAN_DAYS_TO_COMPLETE: {
       overall: t.medianDaysToComplete,
-      scopes: t.programmes.map((x) => [x.programmeId, x.medianDaysToComplete]),
+      scopes: scoped(t.programmes, 'programmeId', 'medianDaysToComplete'),
     },
-    AMBASSADOR_DEPARTMENT_COVERAGE: { overall: a.coverage, scopes: [] },
-    AMBASSADORS_PER_100_MEMBERS: { overall: a.perHundredMembers, scopes: a.byDepartment.map((x) => [x.department, x.perHundredMembers]) },
-    MODERATION_CASES_OPENED_PER_WEEK: { overall: m.casesOpenedPerWeek, scopes: [] },
-    MODERATION_MEDIAN_HOURS_TO_DECISION: { overall: m.medianHoursToDecision, scopes: [] },
-    MODERATION_P90_HOURS_TO_DECISION: { overall: m.p90HoursToDecision, scopes: [] },
-    MODERATION_BACKLOG: { overall: m.backlog, scopes: [] },
-    MODERATION_OLDEST_OPEN_CASE_DAYS: { overall: m.oldestOpenCaseDays, scopes: [] },
-    MODERATION_APPEAL_RATE: { overall: m.appealRate, scopes: m.byDecider.map((x) => [x.deciderId, x.appealRate]) },
-    MODERATION_OVERTURNED_SHARE: { overall: m.overturnedShare, scopes: m.byDecider.map((x) => [x.deciderId, x.overturnedShare]) },
-    AGREEMENT_ACCEPTANCE_RATE: { overall: ag.acceptanceRate, scopes: ag.agreements.map((x) => [x.agreementId, x.acceptanceRate]) },
-    CONSENT_RATE: { overall: undefined, scopes: p.consents.map((x) => [x.purpose, x.share]) },
-    ERASURE_MEDIAN_HOURS_TO_COMPLETE: { overall: p.erasure.medianHoursToComplete, scopes: [] },
-    ERASURES_PENDING: { overall: p.erasure.pending, scopes: [] },
-    ADOPTION_POSTING_SHARE: { overall: ad.postingShare, scopes: ad.byGroup.map((x) => [x.groupId, x.postingShare]) },
-    ADOPTION_READING_SHARE: { overall: ad.readingShare, scopes: ad.byGroup.map((x) => [x.groupId, x.readingShare]) },
-    ADOPTION_ACTIVE_GROUPS: { overall: groupCount(ad.activeGroups), scopes: [] },
-    ADOPTION_GROUPS_INACTIVE_30_DAYS: { overall: groupCount(ad.inactiveGroups), scopes: [] },
+    AMBASSADOR_DEPARTMENT_COVERAGE: { overall: a.coverage, scopes: NO_SCOPES },
+    AMBASSADORS_PER_100_MEMBERS: { overall: a.perHundredMembers, scopes: scoped(a.byDepartment, 'department', 'perHundredMembers') },
+    MODERATION_CASES_OPENED_PER_WEEK: { overall: m.casesOpenedPerWeek, scopes: NO_SCOPES },
+    MODERATION_MEDIAN_HOURS_TO_DECISION: { overall: m.medianHoursToDecision, scopes: NO_SCOPES },
+    MODERATION_P90_HOURS_TO_DECISION: { overall: m.p90HoursToDecision, scopes: NO_SCOPES },
+    MODERATION_BACKLOG: { overall: m.backlog, scopes: NO_SCOPES },
+    MODERATION_OLDEST_OPEN_CASE_DAYS: { overall: m.oldestOpenCaseDays, scopes: NO_SCOPES },
+    MODERATION_APPEAL_RATE: { overall: m.appealRate, scopes: scoped(m.byDecider, 'deciderId', 'appealRate') },
+    MODERATION_OVERTURNED_SHARE: { overall: m.overturnedShare, scopes: scoped(m.byDecider, 'deciderId', 'overturnedShare') },
+    AGREEMENT_ACCEPTANCE_RATE: { overall: ag.acceptanceRate, scopes: scoped(ag.agreements, 'agreementId', 'acceptanceRate') },
+    CONSENT_RATE: { overall: undefined, scopes: scoped(p.consents, 'purpose', 'share') },
+    ERASURE_MEDIAN_HOURS_TO_COMPLETE: { overall: p.erasure.medianHoursToComplete, scopes: NO_SCOPES },
+    ERASURES_PENDING: { overall: p.erasure.pending, scopes: NO_SCOPES },
+    ADOPTION_POSTING_SHARE: { overall: ad.postingShare, scopes: scoped(ad.byGroup, 'groupId', 'postingShare') },
+    ADOPTION_READING_SHARE: { overall: ad.readingShare, scopes: scoped(ad.byGroup, 'groupId', 'readingShare') },
+    ADOPTION_ACTIVE_GROUPS: { overall: groupCount(ad.activeGroups), scopes: NO_SCOPES },
+    ADOPTION_GROUPS_INACTIVE_30_DAYS: { overall: groupCount(ad.inactiveGroups), scopes: NO_SCOPES },
   };
   // Each KPI's targets by scope, looked up once: a KPI per group has 2,000 scopes at every point of a series.
   const targetedScopes = new Map<KpiId, Map<string, TargetFacts>>();
@@ -608,19 +605,43 @@ export function kpiValues(figures: Figures, targets: ReadonlyMap<string, TargetF
     if (!scopeRequired && overall !== undefined) values.push(entry(null, overall));
     if (scopeTargets === undefined && strictlyAscending(scopes)) {
       // The figures list their scopes in order already (2,000 groups at every point): nothing to merge or sort.
-      for (const [scope, value] of scopes) values.push(entry(scope, value));
+      for (let i = 0; i < scopes.length; i++) values.push(entry(scopes.scope(i), scopes.value(i)));
       continue;
     }
-    const byScope = new Map(scopes);
+    const byScope = new Map<string, number | null>();
+    for (let i = 0; i < scopes.length; i++) byScope.set(scopes.scope(i), scopes.value(i));
     for (const scope of scopeTargets?.keys() ?? []) if (!byScope.has(scope)) byScope.set(scope, null);
     for (const [scope, value] of [...byScope.entries()].sort(([a], [b]) => compare(a, b))) values.push(entry(scope, value));
   }
   return values;
 }
 
+/**
+ * A KPI's scopes and values as its figures list them, read in place: a KPI per group would otherwise make 2,000 pairs
+ * at every point of a series, only to read them once.
+ */
+interface Scopes {
+  readonly length: number;
+  scope(index: number): string;
+  value(index: number): number | null;
+}
+
+const NO_SCOPES: Scopes = { length: 0, scope: () => '', value: () => null };
+
+/** The properties of T whose values are of type V. */
+type KeysTo<T, V> = { [K in keyof T]-?: T[K] extends V ? K : never }[keyof T];
+
+function scoped<T>(rows: readonly T[], scope: KeysTo<T, string>, value: KeysTo<T, number | null>): Scopes {
+  return {
+    length: rows.length,
+    scope: (index) => rows[index]![scope] as string,
+    value: (index) => rows[index]![value] as number | null,
+  };
+}
+
 /** Each scope after the one before: no scope twice, in the order the merge would sort them. */
-function strictlyAscending(scopes: readonly (readonly [string, unknown])[]): boolean {
-  for (let i = 1; i < scopes.length; i++) if (!(compare(scopes[i - 1]![0], scopes[i]![0]) < 0)) return false;
+function strictlyAscending(scopes: Scopes): boolean {
+  for (let i = 1; i < scopes.length; i++) if (!(compare(scopes.scope(i - 1), scopes.scope(i)) < 0)) return false;
   return true;
 }
 

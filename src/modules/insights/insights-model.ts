@@ -196,11 +196,39 @@ export class GroupActivityHistory {
    * could hold one): the group's periods are then scanned one by one, as they were before this order was kept.
    */
   private irregular = false;
+  /**
+   * The end of each report's period, in the order they were recorded (NaN for an irregular one): figures worked out from
+   * the periods of a span (the before/after comparison's, see adoption-comparisons.ts) are kept from one point of a
+   * series to the next until a report for that span comes, rather than worked out again for each week's new report.
+   */
+  private readonly recordedEnds: number[] = [];
+
+  /** Reports recorded so far. */
+  get revision(): number {
+    return this.recordedEnds.length;
+  }
+
+  /**
+   * Whether a report recorded after the first `revision` may change which periods lie wholly inside [from, to], or
+   * their figures: one for a period that ends after `from` and by `to` (a period ends after it starts), or an
+   * irregular one, which may lie anywhere.
+   */
+  recordedWithinSince(revision: number, from: number, to: number): boolean {
+    const ends = this.recordedEnds;
+    for (let i = revision; i < ends.length; i++) {
+      const end = ends[i]!;
+      if (Number.isNaN(end) || (end > from && end <= to)) return true;
+    }
+    return false;
+  }
 
   record(key: string, facts: ActivitySnapshotFacts): void {
     const replaced = this.byPeriod.get(key);
     this.byPeriod.set(key, facts);
-    if (!(facts.endsAt > facts.startsAt) || Number.isNaN(facts.lastActivityDay)) this.irregular = true;
+    const irregular = !(facts.endsAt > facts.startsAt) || Number.isNaN(facts.lastActivityDay);
+    if (irregular) this.irregular = true;
+    // A replaced period had the same dates (the key is made of them): the new report's end is the end of both.
+    this.recordedEnds.push(irregular ? Number.NaN : facts.endsAt);
     let changedFrom = this.byEnd.length;
     if (replaced) {
       const index = this.byEnd.indexOf(replaced);
@@ -324,10 +352,19 @@ export class InsightsModel {
   /** Purpose → members who have given it now. */
   readonly consents = new Map<string, Set<string>>();
   readonly erasures = new Map<string, ErasureFacts>();
+  /**
+   * Counted as the events come, so that the measures read them at each point of a series rather than look every
+   * member, consent and acceptance up again: the active members of each department (0 once none is left), those who
+   * have given each purpose, and those who accepted each published agreement's binding version (or a later one).
+   */
+  readonly activeMembersByDepartment = new Map<string, number>();
+  readonly activeConsents = new Map<string, number>();
+  readonly activeAcceptances = new Map<string, number>();
   /** Group id → its periods and their figures. */
   readonly groupActivity = new Map<string, GroupActivityHistory>();
-  private sortedActivityGroupIds: string[] | null = null;
-  private sortedGroupIds: string[] | null = null;
+  /** The ids above in code-unit order (new ones are merged in when asked for, not the whole list sorted again). */
+  private readonly sortedGroupIds = new SortedById<null>();
+  private readonly sortedActivityGroups = new SortedById<GroupActivityHistory>();
   readonly targets = new Map<string, TargetFacts>();
   /** Events folded so far. */
   events = 0;
@@ -341,24 +378,35 @@ export class InsightsModel {
       // ------------------------------------------------ members
       case 'MemberRegistered': {
         const d = event.data as MemberRegistered['data'];
-        this.members.set(d.memberId, { department: d.department, active: true });
+        const previous = this.members.get(d.memberId);
+        const member = { department: d.department, active: true };
+        this.members.set(d.memberId, member);
+        if (previous?.active === true) this.moveDepartment(previous.department, member.department);
+        else this.countActive(d.memberId, member, 1);
         break;
       }
       case 'MemberUpdated': {
         const d = event.data as MemberUpdated['data'];
         const member = this.members.get(d.memberId);
-        if (member && d.department !== undefined) member.department = d.department;
+        if (member && d.department !== undefined) {
+          if (member.active) this.moveDepartment(member.department, d.department);
+          member.department = d.department;
+        }
         break;
       }
       case 'MemberLeft': {
-        const member = this.members.get(memberIdOf(event.data));
-        if (member) member.active = false;
+        const memberId = memberIdOf(event.data);
+        const member = this.members.get(memberId);
+        if (member) {
+          if (member.active) this.countActive(memberId, member, -1);
+          member.active = false;
+        }
         break;
       }
       // ------------------------------------------------ groups
       case 'GroupCreated': {
         const d = event.data as GroupCreated['data'];
-        if (!this.groups.has(d.groupId)) this.sortedGroupIds = null;
+        if (!this.groups.has(d.groupId)) this.sortedGroupIds.add(d.groupId, null);
         this.groups.set(d.groupId, { groupId: d.groupId, name: d.name, owners: [] });
         break;
       }
@@ -514,13 +562,26 @@ export class InsightsModel {
         // As agreementDecider.evolve: the first version binds everyone; a later one only when it requires re-acceptance.
         const bindingVersion = previous === undefined || d.requiresReacceptance ? d.version : previous.bindingVersion;
         this.agreements.set(d.agreementId, { title: d.title, currentVersion: d.version, bindingVersion });
+        // Counted again: the version every member must have accepted may have changed.
+        let accepting = 0;
+        for (const [memberId, version] of this.acceptances.get(d.agreementId) ?? []) {
+          if (version >= bindingVersion && this.members.get(memberId)?.active === true) accepting++;
+        }
+        this.activeAcceptances.set(d.agreementId, accepting);
         break;
       }
       case 'AgreementAccepted': {
         const d = event.data as AgreementAccepted['data'];
         let accepted = this.acceptances.get(d.agreementId);
         if (!accepted) this.acceptances.set(d.agreementId, (accepted = new Map()));
-        accepted.set(d.memberId, Math.max(accepted.get(d.memberId) ?? 0, d.version));
+        const before = accepted.get(d.memberId);
+        const version = Math.max(before ?? 0, d.version);
+        accepted.set(d.memberId, version);
+        const agreement = this.agreements.get(d.agreementId);
+        if (agreement && this.members.get(d.memberId)?.active === true) {
+          const counted = before !== undefined && before >= agreement.bindingVersion;
+          if (counted !== version >= agreement.bindingVersion) addTo(this.activeAcceptances, d.agreementId, counted ? -1 : 1);
+        }
         break;
       }
       // ------------------------------------------------ privacy
@@ -528,7 +589,10 @@ export class InsightsModel {
         const d = event.data as ConsentGiven['data'];
         let given = this.consents.get(d.purpose);
         if (!given) this.consents.set(d.purpose, (given = new Set()));
-        given.add(d.memberId);
+        if (!given.has(d.memberId)) {
+          given.add(d.memberId);
+          if (this.members.get(d.memberId)?.active === true) addTo(this.activeConsents, d.purpose, 1);
+        }
         break;
       }
       case 'ConsentWithdrawn': {
@@ -536,7 +600,7 @@ export class InsightsModel {
         // A purpose once seen stays listed (at 0) so that a withdrawal shows as a drop, not as a purpose gone.
         let given = this.consents.get(d.purpose);
         if (!given) this.consents.set(d.purpose, (given = new Set()));
-        given.delete(d.memberId);
+        if (given.delete(d.memberId) && this.members.get(d.memberId)?.active === true) addTo(this.activeConsents, d.purpose, -1);
         break;
       }
       case 'ErasureRequested': {
@@ -558,7 +622,7 @@ export class InsightsModel {
         let history = this.groupActivity.get(d.groupId);
         if (!history) {
           this.groupActivity.set(d.groupId, (history = new GroupActivityHistory()));
-          this.sortedActivityGroupIds = null;
+          this.sortedActivityGroups.add(d.groupId, history);
         }
         const report = reportFacts(d, this.events);
         history.record(report.key, report.facts);
@@ -593,14 +657,34 @@ export class InsightsModel {
 
   /** The ids of the groups in the directory, by UTF-16 code units (as the measures order groups). */
   groupIds(): readonly string[] {
-    this.sortedGroupIds ??= [...this.groups.keys()].sort(byCodeUnits);
-    return this.sortedGroupIds;
+    return this.sortedGroupIds.sorted().ids;
   }
 
-  /** The ids of the groups with any activity figures, by UTF-16 code units (as the measures order groups). */
-  activityGroupIds(): readonly string[] {
-    this.sortedActivityGroupIds ??= [...this.groupActivity.keys()].sort(byCodeUnits);
-    return this.sortedActivityGroupIds;
+  /**
+   * The ids of the groups with any activity figures, by UTF-16 code units (as the measures order groups), each with its
+   * history: a group's history is never replaced, so the measures need no look-up by id.
+   */
+  activityGroups(): SortedEntries<GroupActivityHistory> {
+    return this.sortedActivityGroups.sorted();
+  }
+
+  /** An active member's department changed. */
+  private moveDepartment(from: string, to: string): void {
+    addTo(this.activeMembersByDepartment, from, -1);
+    addTo(this.activeMembersByDepartment, to, 1);
+  }
+
+  /** A member became active (1: registered) or stopped being so (-1: left): in everything they count in as active. */
+  private countActive(memberId: string, member: MemberFacts, delta: 1 | -1): void {
+    addTo(this.activeMembersByDepartment, member.department, delta);
+    // forEach: no pair is made per purpose or agreement, and a registration comes for every member.
+    this.consents.forEach((given, purpose) => {
+      if (given.has(memberId)) addTo(this.activeConsents, purpose, delta);
+    });
+    this.agreements.forEach((agreement, agreementId) => {
+      const version = this.acceptances.get(agreementId)?.get(memberId);
+      if (version !== undefined && version >= agreement.bindingVersion) addTo(this.activeAcceptances, agreementId, delta);
+    });
   }
 
   private setCertification(data: unknown, status: RecordStatus): CertificationFacts | undefined {
@@ -620,8 +704,57 @@ export class InsightsModel {
 
 const DAY = 86_400_000;
 
+function addTo(counts: Map<string, number>, key: string, delta: number): void {
+  counts.set(key, (counts.get(key) ?? 0) + delta);
+}
+
 function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Distinct ids in code-unit order, each with a value that is never replaced. Groups keep coming all year, so a series
+ * would otherwise sort 2,000 ids again at almost every point: the few added since the last call are sorted alone and
+ * merged into the list (one pass).
+ */
+class SortedById<V> {
+  private list: SortedEntries<V> = { ids: [], values: [] };
+  private added: { readonly id: string; readonly value: V }[] = [];
+
+  /** An id not added before. */
+  add(id: string, value: V): void {
+    this.added.push({ id, value });
+  }
+
+  sorted(): SortedEntries<V> {
+    if (this.added.length === 0) return this.list;
+    const added = this.added.sort((a, b) => byCodeUnits(a.id, b.id));
+    this.added = [];
+    // New arrays: a list handed out earlier stays as it was.
+    const { ids, values } = this.list;
+    const merged = { ids: [] as string[], values: [] as V[] };
+    let i = 0;
+    for (const entry of added) {
+      for (; i < ids.length && ids[i]! < entry.id; i++) {
+        merged.ids.push(ids[i]!);
+        merged.values.push(values[i]!);
+      }
+      merged.ids.push(entry.id);
+      merged.values.push(entry.value);
+    }
+    for (; i < ids.length; i++) {
+      merged.ids.push(ids[i]!);
+      merged.values.push(values[i]!);
+    }
+    this.list = merged;
+    return merged;
+  }
+}
+
+/** Ids in code-unit order, and the value of each at the same index. */
+export interface SortedEntries<V> {
+  readonly ids: readonly string[];
+  readonly values: readonly V[];
 }
 
 /** Parsed dates: a year of weekly reports for 2,000 groups names a few hundred days, each 100,000 times over. */
