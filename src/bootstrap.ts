@@ -112,6 +112,13 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
     schedulers,
     close() {
       closing ??= (async () => {
+        // Behind a load balancer: readiness says "stopping" while requests are still served, until the balancer has
+        // seen it and sends them elsewhere; only then does the instance stop taking connections.
+        if (config.shutdownGraceMs > 0) {
+          drain.announceStopping();
+          logger.info(`not ready: serving ${config.shutdownGraceMs} ms more while load balancers notice`);
+          await new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs));
+        }
         // The requests being handled finish (a mutation waits up to readModelWaitMs for its read models) before
         // Nest stops GraphQL and the database goes: none is cut off between its append and its answer.
         await drain.close(started.getHttpServer() as Server, config.readModelWaitMs + 5_000);
@@ -135,12 +142,22 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
  */
 class RequestDrain {
   private running = 0;
+  private stopping = false;
   private closing = false;
   private idle: (() => void) | undefined;
+
+  /** From now on /health/ready answers 503; everything else is still served as usual. */
+  announceStopping(): void {
+    this.stopping = true;
+  }
 
   readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
     if (this.closing) {
       req.socket.destroy();
+      return;
+    }
+    if (this.stopping && req.path === '/health/ready') {
+      res.status(503).json({ status: 'stopping' });
       return;
     }
     this.running++;

@@ -88,4 +88,11 @@ describe('the cluster deployment (docker/docker-compose.cluster.yml)', () => {
     expect(compose.services.proxy!.ports).toEqual(['127.0.0.1:8080:8080']);
     expect(haproxy).toMatch(/bind :8080/);
   });
+
+  test('a stopping replica says so for longer than the proxy takes to notice, so a rolling restart loses no request', () => {
+    const checks = /check inter (\d+)s fall (\d+)/.exec(haproxy);
+    expect(checks).not.toBeNull();
+    const noticeMs = Number(checks![1]) * 1000 * Number(checks![2]);
+    expect(Number(compose.services.governance!.environment!.SHUTDOWN_GRACE_MS)).toBeGreaterThan(noticeMs);
+  });
 });

@@ -211,3 +211,35 @@ describe('graceful shutdown with a live subscription open', () => {
     }
   });
 });
+
+describe('shutdown behind a load balancer (SHUTDOWN_GRACE_MS)', () => {
+  let t: TestService;
+
+  beforeAll(async () => {
+    t = await startTestService({ env: { SHUTDOWN_GRACE_MS: '1500' } });
+  });
+  afterAll(async () => {
+    await t?.database.drop();
+  });
+
+  test('readiness turns 503 at once while queries and mutations are still served; then the instance stops taking connections', async () => {
+    const manager = await t.token('cm-grace', Role.COMMUNITY_MANAGER);
+    expect((await fetch(`${t.service.url}/health/ready`)).status).toBe(200);
+
+    const started = Date.now();
+    const closed = t.service.close();
+    const ready = await fetch(`${t.service.url}/health/ready`);
+    expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 503, body: { status: 'stopping' } });
+    expect((await fetch(`${t.service.url}/health/live`)).status).toBe(200);
+    const registered = await t.graphql(
+      REGISTER,
+      { input: { memberId: 'grace-1', displayName: 'G', department: 'Ops' } },
+      { token: manager },
+    );
+    expect(registered).toMatchObject({ status: 200, data: { registerMember: { id: 'grace-1', displayName: 'G', revision: 0 } } });
+
+    await closed;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+    await expect(fetch(`${t.service.url}/health/live`)).rejects.toThrow();
+  });
+});

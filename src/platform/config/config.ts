@@ -20,6 +20,11 @@ export interface AppConfig {
   readonly auth: AuthConfig | { readonly mode: 'development' };
   /** How long a mutation waits for the read models it affects before answering. */
   readonly readModelWaitMs: number;
+  /**
+   * SHUTDOWN_GRACE_MS: after SIGTERM, how long /health/ready answers 503 while every other request is still served,
+   * so that a load balancer stops sending traffic before the instance stops taking it (0: stop at once).
+   */
+  readonly shutdownGraceMs: number;
   readonly maxBodyBytes: number;
   /** How long after a moderation decision its author may appeal. */
   readonly appealWindowDays: number;
@@ -58,6 +63,11 @@ export interface NotificationsConfig {
   readonly from: string;
   /** NOTIFICATION_MAX_AGE_HOURS: an event older than this when first seen is not told any more (recorded as skipped). */
   readonly maxAgeHours: number;
+  /**
+   * NOTIFICATION_DIGEST_HOUR (0 to 23, UTC, default 7): from this hour on, the day's digest for community managers is
+   * compiled (once, whichever instance comes first) and mailed to those who subscribed to it.
+   */
+  readonly digestHour: number;
   /** Webhooks (src/modules/webhooks). */
   readonly webhooks: WebhooksConfig;
 }
@@ -125,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development', problems);
   const port = integer(env, 'PORT', 3000, 0, 65535, problems);
   const readModelWaitMs = integer(env, 'READ_MODEL_WAIT_MS', 5000, 1, 60000, problems);
+  const shutdownGraceMs = integer(env, 'SHUTDOWN_GRACE_MS', 0, 0, 120_000, problems);
   const maxBodyBytes = integer(env, 'MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024, problems);
   const certificationGate = oneOf(env, 'CERTIFICATION_GATE', ['on', 'off'] as const, 'on', problems) === 'on';
   const appealWindowDays = integer(env, 'APPEAL_WINDOW_DAYS', 30, 1, 3650, problems);
@@ -139,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUrl,
     from: env.NOTIFICATION_FROM?.trim() || 'Community team <no-reply@governance.invalid>',
     maxAgeHours: integer(env, 'NOTIFICATION_MAX_AGE_HOURS', 72, 1, 24 * 365, problems),
+    digestHour: integer(env, 'NOTIFICATION_DIGEST_HOUR', 7, 0, 23, problems),
     webhooks: webhooksConfig(env, nodeEnv, problems),
   };
   const schedulerClockOffsetMs = integer(env, 'SCHEDULER_CLOCK_OFFSET_MS', 0, -TEN_YEARS_MS, TEN_YEARS_MS, problems);
@@ -220,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventStore,
     auth,
     readModelWaitMs,
+    shutdownGraceMs,
     maxBodyBytes,
     appealWindowDays,
     certificationGate,

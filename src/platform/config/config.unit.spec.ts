@@ -93,6 +93,14 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'development', AUTH_JWT_SECRET: secret }).auth).toMatchObject({ mode: 'hs256' });
   });
 
+  test("the community managers' digest hour: 07:00 UTC by default, a whole hour of the day otherwise", () => {
+    expect(loadConfig({}).notifications.digestHour).toBe(7);
+    expect(loadConfig({ NOTIFICATION_DIGEST_HOUR: '0' }).notifications.digestHour).toBe(0);
+    expect(loadConfig({ NOTIFICATION_DIGEST_HOUR: '23' }).notifications.digestHour).toBe(23);
+    expect(() => loadConfig({ NOTIFICATION_DIGEST_HOUR: '24' })).toThrow(/NOTIFICATION_DIGEST_HOUR must be a whole number from 0 to 23/);
+    expect(() => loadConfig({ NOTIFICATION_DIGEST_HOUR: '7.5' })).toThrow(/NOTIFICATION_DIGEST_HOUR must be a whole number from 0 to 23/);
+  });
+
   test('OIDC needs issuer and audience together', () => {
     expect(() => loadConfig({ AUTH_ISSUER: 'https://id.example.org' })).toThrow(/AUTH_ISSUER and AUTH_AUDIENCE go together/);
   });
