@@ -1,31 +1,43 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Component, lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
 import { canSee, homeArea, visibleAreas, type Area } from './access.ts';
 import { createClient, loadCapabilities, type Capabilities } from './api/client.ts';
 import { ME } from './api/documents.ts';
 import { clearToken, completeOidcSignIn, loadSignInConfig, storedToken, type SignInConfig } from './auth/session.ts';
 import { Console, useConsole, type ConsoleContext, type Me } from './context.ts';
 import { enumLabel, formatDate, formatDateTime, initialLanguage, LANGUAGES, translate, type Language } from './i18n.ts';
-import { AdoptionPage } from './pages/adoption.tsx';
-import { AgreementsPage } from './pages/agreements.tsx';
-import { AmbassadorsPage } from './pages/ambassadors.tsx';
-import { AuditPage } from './pages/audit.tsx';
-import { CasePage } from './pages/case.tsx';
-import { CertificationPage, MyCertificationPage } from './pages/certification.tsx';
-import { GroupPage, GroupsPage } from './pages/groups.tsx';
-import { InsightsPage } from './pages/insights.tsx';
-import { MembersPage } from './pages/members.tsx';
-import { ModerationPage } from './pages/moderation.tsx';
-import { NotificationsPage } from './pages/notifications.tsx';
-import { PrivacyPage } from './pages/privacy.tsx';
 import { SignInPage } from './pages/signin.tsx';
-import { StandingPage } from './pages/standing.tsx';
-import { TrainingPage } from './pages/training.tsx';
-import { WebhooksPage } from './pages/webhooks.tsx';
 import { hrefFor, parseRoute, type Route } from './routes.ts';
 import { ErrorNotice, Loading, Link } from './ui.tsx';
 
 const LANGUAGE_KEY = 'governance-console.language';
 let callbackHandled = false;
+/** Set by a navigation; the page navigated to takes the focus once it is on screen (its code may still be loading). */
+let titleFocusPending = false;
+
+/**
+ * Each page is a chunk of its own, fetched when first shown: the sign-in needs none of them, and only the pages
+ * that draw trends (insights, adoption) fetch Chart.js. The sign-in page stays in the entry: it is the first screen.
+ */
+function lazyPage<P extends object>(load: () => Promise<ComponentType<P>>) {
+  return lazy(async () => ({ default: await load() }));
+}
+const AdoptionPage = lazyPage(() => import('./pages/adoption.tsx').then((m) => m.AdoptionPage));
+const AgreementsPage = lazyPage(() => import('./pages/agreements.tsx').then((m) => m.AgreementsPage));
+const AmbassadorsPage = lazyPage(() => import('./pages/ambassadors.tsx').then((m) => m.AmbassadorsPage));
+const AuditPage = lazyPage(() => import('./pages/audit.tsx').then((m) => m.AuditPage));
+const CasePage = lazyPage(() => import('./pages/case.tsx').then((m) => m.CasePage));
+const CertificationPage = lazyPage(() => import('./pages/certification.tsx').then((m) => m.CertificationPage));
+const MyCertificationPage = lazyPage(() => import('./pages/certification.tsx').then((m) => m.MyCertificationPage));
+const GroupPage = lazyPage(() => import('./pages/groups.tsx').then((m) => m.GroupPage));
+const GroupsPage = lazyPage(() => import('./pages/groups.tsx').then((m) => m.GroupsPage));
+const InsightsPage = lazyPage(() => import('./pages/insights.tsx').then((m) => m.InsightsPage));
+const MembersPage = lazyPage(() => import('./pages/members.tsx').then((m) => m.MembersPage));
+const ModerationPage = lazyPage(() => import('./pages/moderation.tsx').then((m) => m.ModerationPage));
+const NotificationsPage = lazyPage(() => import('./pages/notifications.tsx').then((m) => m.NotificationsPage));
+const PrivacyPage = lazyPage(() => import('./pages/privacy.tsx').then((m) => m.PrivacyPage));
+const StandingPage = lazyPage(() => import('./pages/standing.tsx').then((m) => m.StandingPage));
+const TrainingPage = lazyPage(() => import('./pages/training.tsx').then((m) => m.TrainingPage));
+const WebhooksPage = lazyPage(() => import('./pages/webhooks.tsx').then((m) => m.WebhooksPage));
 
 function useRoute(): [Route, (route: Route, replace?: boolean) => void] {
   const [route, setRoute] = useState<Route>(() => parseRoute(window.location.pathname));
@@ -40,8 +52,8 @@ function useRoute(): [Route, (route: Route, replace?: boolean) => void] {
     else window.history.pushState(null, '', href);
     setRoute(next);
     window.scrollTo(0, 0);
-    // Move focus to the new page's heading, for keyboard and screen-reader users.
-    requestAnimationFrame(() => document.getElementById('page-title')?.focus());
+    // Move focus to the new page's heading, for keyboard and screen-reader users: once it shows (TitleFocus).
+    titleFocusPending = next.name !== 'signin';
   }, []);
   return [route, navigate];
 }
@@ -188,6 +200,7 @@ export function App() {
     <Console.Provider value={context}>
       <Layout route={route} onSignOut={() => signOut(null)}>
         <CurrentPage route={route} />
+        <TitleFocus route={route} />
       </Layout>
     </Console.Provider>
   );
@@ -269,7 +282,9 @@ function Layout({ route, children, onSignOut }: { route: Route; children: ReactN
           </ul>
         </nav>
         <main id="main" className="main" tabIndex={-1}>
-          {children}
+          <PageBoundary key={hrefFor(route)}>
+            <Suspense fallback={<Loading />}>{children}</Suspense>
+          </PageBoundary>
         </main>
       </div>
     </div>
@@ -289,6 +304,34 @@ function areaOf(route: Route): Area | null {
     default:
       return null;
   }
+}
+
+/**
+ * A page's chunk that fails to load (the network, or a release since this tab loaded index.html removed it) shows
+ * as a notice whose retry reloads: a fresh index.html names the chunks of the release served now. Keyed by the
+ * route, so the next navigation starts afresh.
+ */
+class PageBoundary extends Component<{ children: ReactNode }, { error: Error | null }> {
+  override state: { error: Error | null } = { error: null };
+  static getDerivedStateFromError(error: unknown) {
+    return { error: error instanceof Error ? error : new Error(String(error)) };
+  }
+  override render() {
+    return this.state.error ? <ErrorNotice error={this.state.error} onRetry={() => window.location.reload()} /> : this.props.children;
+  }
+}
+
+/**
+ * Beside the page in the same Suspense boundary, so its effect runs only once the page's chunk has loaded and the
+ * page is on screen with its heading.
+ */
+function TitleFocus({ route }: { route: Route }) {
+  useEffect(() => {
+    if (!titleFocusPending) return;
+    titleFocusPending = false;
+    requestAnimationFrame(() => document.getElementById('page-title')?.focus());
+  }, [route]);
+  return null;
 }
 
 function CurrentPage({ route }: { route: Route }) {

@@ -812,6 +812,8 @@ describe('notifications and webhooks', () => {
     CERTIFICATION_DUE_FOR_RENEWAL: true,
     CERTIFICATION_EXPIRED: true,
     CERTIFICATION_SUSPENDED: true,
+    COMMUNITY_MANAGER_DIGEST: true,
+    ERASURE_COMPLETED: true,
     MODERATION_DECISION: true,
     REPORT_HANDLED: true,
     WEBHOOK_DISABLED: true,

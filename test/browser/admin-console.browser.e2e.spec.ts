@@ -334,6 +334,42 @@ function describeBrowserSpec(executablePath: string): void {
         expect(await textOf(attention.locator('tbody tr').first())).toMatch(/Cycling club \(cycling\)[\s\S]*Nobody posted or read/);
         await page.locator('.kpi canvas').first().waitFor();
 
+        // Insights: every KPI by its short title (the consent rate too, measured per purpose only), and per scope: a
+        // target set from the form for one department shows on that department's row, held to its own target.
+        await page.getByRole('navigation').getByRole('link', { name: 'Insights' }).click();
+        await page.getByRole('heading', { name: 'Insights', level: 1 }).waitFor();
+        // The cards come with the KPIs' answer, after the heading: counted once one of them shows.
+        expect(await textOf(page.getByRole('article', { name: 'Consent rate' }))).toContain('Measured per purpose only');
+        expect(await page.locator('article.kpi').count()).toBe(20);
+        const backlog = await textOf(page.getByRole('article', { name: 'Moderation backlog' }));
+        // Two cases still open of the three reported; the API's description stays as the secondary text.
+        expect(backlog).toMatch(/Cases open or in review\.[\s\S]*\b2\b/);
+        const setTarget = page.getByRole('region', { name: 'Set a KPI target' });
+        await setTarget.getByLabel('KPI').selectOption({ label: 'Ambassadors per 100 members' });
+        await setTarget.getByLabel(/^Scope/).fill('Sales');
+        await setTarget.getByLabel('Target', { exact: true }).fill('0.75');
+        await setTarget.getByRole('button', { name: 'Save' }).click();
+        expect(await textOf(setTarget.getByText('The target is set.'))).toBeTruthy();
+        const byDepartment = page.getByRole('region', { name: 'By department' });
+        // Sales misses its own target (no ambassador yet): first, the others after it by name, with no target.
+        const sales = byDepartment.locator('tbody tr').first();
+        await byDepartment.getByText('Missing a target: 1 of 3').waitFor();
+        expect(await textOf(sales)).toMatch(/^Sales\s+0 \/ 100 members\s+≥ 0\.75 \/ 100 members \(own target\)\s+✗$/);
+        expect(await textOf(byDepartment.locator('tbody tr').nth(1))).toBe('Finance\t0 / 100 members');
+        // The decision recorded above: its decider's appeal rate (none appealed).
+        expect(await textOf(page.getByRole('region', { name: 'By decider' }).locator('tbody tr', { hasText: 'cm-1' }))).toMatch(
+          /cm-1\s+0 %/,
+        );
+        // In Dutch: the short titles and the tables too.
+        await page.getByRole('button', { name: 'Nederlands' }).click();
+        await page.getByRole('heading', { name: 'Inzichten', level: 1 }).waitFor();
+        await page.getByRole('article', { name: 'Ambassadeurs per 100 leden' }).waitFor();
+        expect(await textOf(page.getByRole('region', { name: 'Per afdeling' }).locator('tbody tr').first())).toMatch(
+          /^Sales\s+0 \/ 100 leden\s+≥ 0,75 \/ 100 leden \(eigen doel\)\s+✗$/,
+        );
+        await page.getByRole('button', { name: 'English' }).click();
+        await page.getByRole('heading', { name: 'Insights', level: 1 }).waitFor();
+
         // Notifications: the delivery log, which says why nobody was told when nobody was.
         await page.getByRole('navigation').getByRole('link', { name: 'Notifications' }).click();
         await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();

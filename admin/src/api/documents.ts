@@ -308,13 +308,23 @@ export const PROJECTIONS = doc(`query Projections { projections { name checkpoin
 
 // ---------------------------------------------------------------- insights (optional: shown when served)
 
+/**
+ * The KPIs measured per department, decider, programme, agreement or purpose: the insights page reads their values per
+ * scope as well as the community's. The adoption shares per group (one value per group, thousands) are the adoption
+ * page's to show.
+ */
+const INSIGHT_SCOPED_KPIS = `[TRAINING_COMPLETION_RATE, TRAINING_MEDIAN_DAYS_TO_COMPLETE, AMBASSADORS_PER_100_MEMBERS,
+  MODERATION_APPEAL_RATE, MODERATION_OVERTURNED_SHARE, AGREEMENT_ACCEPTANCE_RATE, CONSENT_RATE]`;
+const INSIGHT_VALUE_FIELDS = `kpi scope value unit direction met target { value direction scope }`;
+
 export const INSIGHTS = doc(
   `query Insights($period: InsightPeriod, $at: DateTime) {
   governanceInsights(period: $period, at: $at) {
     at periodStart
-    kpis(overallOnly: true) { kpi value unit direction met target { value direction } }
+    kpis(overallOnly: true) { ${INSIGHT_VALUE_FIELDS} }
+    scoped: kpis(kpis: ${INSIGHT_SCOPED_KPIS}) { ${INSIGHT_VALUE_FIELDS} }
   }
-  kpiDefinitions { kpi description unit direction perPeriod }
+  kpiDefinitions { kpi description unit direction perPeriod scopeKind scopeRequired }
 }`,
   ['governanceInsights', 'kpiDefinitions'],
 );

@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { CategoryScale, Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import { useConsole } from '../context.ts';
-import { formatKpi, seriesOf, type SeriesPoint } from '../insights.ts';
+import { axisDates, axisFloor, formatAxisTick, formatKpi, seriesOf, type SeriesPoint } from '../insights.ts';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend, Filler);
 
@@ -16,7 +16,7 @@ export function TrendChart({ points, kpi, label, unit }: { points: readonly Seri
     const chart = new Chart(canvas.current, {
       type: 'line',
       data: {
-        labels: data.labels,
+        labels: axisDates(language, data.labels),
         datasets: [
           { label: t('value'), data: data.values, borderColor: '#1d4ed8', backgroundColor: '#1d4ed8', spanGaps: true, tension: 0.2 },
           { label: t('target'), data: data.targets, borderColor: '#b45309', borderDash: [6, 4], pointRadius: 0, spanGaps: true },
@@ -33,10 +33,19 @@ export function TrendChart({ points, kpi, label, unit }: { points: readonly Seri
         },
         scales: {
           x: { ticks: { maxTicksLimit: 6 } },
-          // Shares read as percentages on the axis too, not as fractions of 1.
-          ...(unit === 'RATIO' ? { y: { ticks: { callback: (value) => formatKpi(language, Number(value), unit) } } } : {}),
-          // Counts in whole numbers: no "0.98 groups" between the ticks.
-          ...(unit === 'COUNT' ? { y: { ticks: { precision: 0 } } } : {}),
+          y: {
+            // From zero: a flat or nearly flat line would otherwise get an axis a hair wide, ticked "1.25E-7".
+            beginAtZero: true,
+            ticks: {
+              maxTicksLimit: 5,
+              // Every tick in the KPI's unit: shares as percentages, durations in hours or days, never exponents.
+              callback: (value) => formatAxisTick(language, Number(value), unit),
+              // Counts in whole numbers: no "0.98 groups" between the ticks.
+              ...(unit === 'COUNT' ? { precision: 0 } : {}),
+            },
+            // At least 1 % (a share) or 1 (anything else) high: an axis as narrow as a tiny value has no readable ticks.
+            suggestedMax: axisFloor(unit),
+          },
         },
       },
     });

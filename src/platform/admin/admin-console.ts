@@ -123,3 +123,34 @@ export function bundlePath(bundleDir: string, segments: readonly string[]): stri
   const file = resolve(root, ...segments);
   return file.startsWith(root + sep) ? file : null;
 }
+
+/** The content codings the console's build writes next to its files (admin/vite.config.ts), by file suffix. */
+export const PRECOMPRESSED = { br: '.br', gzip: '.gz' } as const;
+export type ContentCoding = keyof typeof PRECOMPRESSED;
+
+/**
+ * Which of the precompressed copies to send for an Accept-Encoding header (RFC 9110 §12.5.3), or null for the file
+ * as it is: a coding the client does not name (nor `*`), or names with q=0, is not acceptable. Of the acceptable
+ * ones the highest q wins, brotli on a tie (it is the smaller). No header at all: identity.
+ */
+export function negotiateEncoding(acceptEncoding: string | undefined, available: readonly ContentCoding[]): ContentCoding | null {
+  if (!acceptEncoding || available.length === 0) return null;
+  const weights = new Map<string, number>();
+  for (const part of acceptEncoding.split(',')) {
+    const [name, ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    if (!name) continue;
+    const q = params.find((p) => p.startsWith('q='));
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    weights.set(name === 'x-gzip' ? 'gzip' : name, Number.isFinite(weight) ? Math.min(Math.max(weight, 0), 1) : 0);
+  }
+  let best: ContentCoding | null = null;
+  let bestWeight = 0;
+  for (const coding of (['br', 'gzip'] as const).filter((c) => available.includes(c))) {
+    const weight = weights.get(coding) ?? weights.get('*') ?? 0;
+    if (weight > bestWeight) {
+      best = coding;
+      bestWeight = weight;
+    }
+  }
+  return best;
+}

@@ -6,6 +6,7 @@ import {
   bundlePath,
   developmentSignInEnabled,
   developmentTokenCallerProblem,
+  negotiateEncoding,
   parseDevelopmentTokenRequest,
 } from './admin-console.ts';
 
@@ -124,5 +125,36 @@ describe('serving the bundle', () => {
       oidcClientId: 'governance-console',
     });
     expect(() => loadConfig({ ADMIN_OIDC_CLIENT_ID: 'has space' })).toThrow(/ADMIN_OIDC_CLIENT_ID/);
+  });
+});
+
+describe('choosing the precompressed copy (Accept-Encoding)', () => {
+  const both = ['br', 'gzip'] as const;
+
+  test('brotli when the client takes it, gzip when it takes only that, the file itself otherwise', () => {
+    expect(negotiateEncoding('gzip, deflate, br, zstd', both)).toBe('br');
+    expect(negotiateEncoding('gzip, deflate', both)).toBe('gzip');
+    expect(negotiateEncoding('x-gzip', both)).toBe('gzip');
+    expect(negotiateEncoding('deflate, zstd', both)).toBeNull();
+    expect(negotiateEncoding('identity', both)).toBeNull();
+    expect(negotiateEncoding('', both)).toBeNull();
+    expect(negotiateEncoding(undefined, both)).toBeNull();
+  });
+
+  test('q-values: q=0 refuses a coding, the highest q wins, brotli on a tie, * stands for the codings not named', () => {
+    expect(negotiateEncoding('br;q=0, gzip', both)).toBe('gzip');
+    expect(negotiateEncoding('br;q=0.5, gzip;q=0.8', both)).toBe('gzip');
+    expect(negotiateEncoding('BR;Q=0.8, gzip;q=0.8', both)).toBe('br');
+    expect(negotiateEncoding('*', both)).toBe('br');
+    expect(negotiateEncoding('*;q=0', both)).toBeNull();
+    expect(negotiateEncoding('gzip;q=0, *', both)).toBe('br');
+    expect(negotiateEncoding('br;q=0, *;q=0.1', both)).toBe('gzip');
+    expect(negotiateEncoding('br;q=zero, gzip;q=0', both)).toBeNull();
+  });
+
+  test('only a copy that exists', () => {
+    expect(negotiateEncoding('br, gzip', ['gzip'])).toBe('gzip');
+    expect(negotiateEncoding('br', ['gzip'])).toBeNull();
+    expect(negotiateEncoding('br, gzip', [])).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { stat, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { signDevelopmentToken } from '../auth/development-token.ts';
@@ -12,7 +12,10 @@ import {
   bundlePath,
   developmentSignInEnabled,
   developmentTokenCallerProblem,
+  negotiateEncoding,
   parseDevelopmentTokenRequest,
+  PRECOMPRESSED,
+  type ContentCoding,
 } from './admin-console.ts';
 
 const DEVELOPMENT_TOKEN_HOURS = 8;
@@ -84,8 +87,18 @@ export class AdminController {
     if (file && (await isFile(file))) {
       this.secure(res);
       const hashed = segments[0] === 'assets';
-      res.sendFile(file, { dotfiles: 'deny', maxAge: hashed ? '365d' : 0, immutable: hashed, lastModified: !hashed }, (error) => {
-        if (error && !res.headersSent) res.status(404).type('text/plain').send('Not found');
+      // The copy the build compressed, when the client takes it: the type stays the file's, the length the copy's.
+      const available = await precompressedCodings(file);
+      if (available.length > 0) res.vary('Accept-Encoding');
+      const coding = negotiateEncoding(req.headers['accept-encoding'], available);
+      res.type(extname(file));
+      if (coding) res.setHeader('content-encoding', coding);
+      const sent = coding ? file + PRECOMPRESSED[coding] : file;
+      res.sendFile(sent, { dotfiles: 'deny', maxAge: hashed ? '365d' : 0, immutable: hashed, lastModified: !hashed }, (error) => {
+        if (error && !res.headersSent) {
+          res.removeHeader('content-encoding');
+          res.status(404).type('text/plain').send('Not found');
+        }
       });
       return;
     }
@@ -120,6 +133,13 @@ export class AdminController {
   private secure(res: Response): void {
     for (const [name, value] of Object.entries(this.headers)) res.setHeader(name, value);
   }
+}
+
+/** The codings of the compressed copies the build wrote next to a file (none where compressing gained nothing). */
+async function precompressedCodings(file: string): Promise<ContentCoding[]> {
+  const codings = Object.keys(PRECOMPRESSED) as ContentCoding[];
+  const present = await Promise.all(codings.map((coding) => isFile(file + PRECOMPRESSED[coding])));
+  return codings.filter((_, i) => present[i]);
 }
 
 async function isFile(path: string): Promise<boolean> {
