@@ -234,7 +234,15 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   unmapExternalGroup: only(CM, (w) => ({ input: { format: 'GENERIC', externalId: `${w.tag}-platform-group`, groupId: w.ids.spareGroup } })),
   // .invalid never resolves: the dispatcher of the matrix's service posts nowhere.
   // Always the caller's own preferences: there is no one else's to name.
-  setNotificationPreferences: only(ACTORS, () => ({ input: { optedOut: ['CERTIFICATION_DUE_FOR_RENEWAL'] } })),
+  setNotificationPreferences: [
+    { about: 'themself', allowed: ACTORS, variables: () => ({ input: { optedOut: ['CERTIFICATION_DUE_FOR_RENEWAL'] } }) },
+    // The digest is for community managers: subscribing to it needs their token.
+    {
+      about: "subscribing to the community managers' digest",
+      allowed: CM,
+      variables: () => ({ input: { optedOut: [], optedIn: ['COMMUNITY_MANAGER_DIGEST'] } }),
+    },
+  ],
   registerWebhook: only(CM, (w) => ({ input: { url: `https://hooks.example.invalid/${w.tag}`, categories: ['group'] } })),
   rotateWebhookSecret: only(CM, (w) => ({ input: { webhookId: `${w.tag}-webhook` } })),
   disableWebhook: only(CM, (w) => ({ input: { webhookId: `${w.tag}-webhook` } })),

@@ -6,15 +6,11 @@ import { governanceModule, stream } from '../../platform/manifest/governance-mod
 import { AdoptionModule as AdoptionNestModule } from './adoption.module.ts';
 import { GROUP_ACTIVITY_EVENT_SCHEMAS, GROUP_ACTIVITY_STREAM_CATEGORY, groupActivityDecider } from './group-activity.decider.ts';
 import { GROUP_MAPPING_EVENT_SCHEMAS, GROUP_MAPPING_STREAM_CATEGORY, groupMappingDecider } from './group-mapping.decider.ts';
-import { GroupMappingRecord } from './read-models/group-mapping.record.ts';
 import { groupMappingsProjection } from './read-models/group-mappings.projection.ts';
 export * from './group-activity.decider.ts';
 export * from './group-mapping.decider.ts';
 export { MAX_ACTIVITY_ROWS, GENERIC_COLUMNS, parseActivityReport } from './activity-report.ts';
 export { AdoptionModule } from './adoption.module.ts';
-
-/** The TypeORM entities of this module's read models (the composition root hands them to the read side). */
-export const ADOPTION_READ_MODEL_ENTITIES = [GroupMappingRecord];
 
 export const adoptionModule = governanceModule({
   name: 'adoption',
@@ -23,6 +19,5 @@ export const adoptionModule = governanceModule({
     stream(GROUP_MAPPING_STREAM_CATEGORY, groupMappingDecider, GROUP_MAPPING_EVENT_SCHEMAS),
   ],
   projections: [groupMappingsProjection],
-  readModelEntities: ADOPTION_READ_MODEL_ENTITIES,
   nestModule: AdoptionNestModule,
 });

@@ -49,7 +49,7 @@ export class Agreement {
   @Field(() => Int, { description: 'Registered, active members who still have to accept.' })
   pendingCount!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "The revision of the agreement's stream: what `expectedRevision` compares with." })
   revision!: number;
 
   @Field(() => Int, { description: 'The version members must have accepted: the latest that required re-acceptance, or 1.' })

@@ -23,8 +23,8 @@ import {
   listAgreements,
   pendingAgreementsOf,
   type AgreementPage,
-  type AgreementAcceptanceView,
-  type AgreementView,
+  type AgreementAcceptanceAnswer,
+  type AgreementAnswer,
 } from './read-models/agreements.queries.ts';
 
 @Resolver(() => Agreement)
@@ -44,7 +44,7 @@ export class AgreementsResolver {
   }
 
   @Query(() => Agreement, { nullable: true, description: 'Agreements are the community’s rules: any signed-in member reads them.' })
-  async agreement(@Args('id', { type: () => ID }) id: string, @Context() context: RequestContext): Promise<AgreementView | null> {
+  async agreement(@Args('id', { type: () => ID }) id: string, @Context() context: RequestContext): Promise<AgreementAnswer | null> {
     requireActor(context);
     if (!isId(id)) return null;
     return findAgreement(this.db, id);
@@ -64,7 +64,7 @@ export class AgreementsResolver {
     @Args('agreementId', { type: () => ID }) agreementId: string,
     @Args('memberId', { type: () => ID }) memberId: string,
     @Context() context: RequestContext,
-  ): Promise<AgreementAcceptanceView> {
+  ): Promise<AgreementAcceptanceAnswer> {
     // Who may read before whether the ids are well-formed: a refusal tells nothing about which ids would be valid.
     requireAcceptanceReader(context, memberId);
     requireId(memberId, 'memberId');
@@ -77,7 +77,7 @@ export class AgreementsResolver {
   }
 
   @Query(() => [Agreement], { description: 'What the caller still has to accept, by agreement id.' })
-  myPendingAgreements(@Context() context: RequestContext): Promise<AgreementView[]> {
+  myPendingAgreements(@Context() context: RequestContext): Promise<AgreementAnswer[]> {
     return pendingAgreementsOf(this.db, requireActor(context).id);
   }
 
@@ -85,7 +85,7 @@ export class AgreementsResolver {
   publishAgreementVersion(
     @Args('input', { type: () => PublishAgreementVersionInput }) input: PublishAgreementVersionInput,
     @Context() context: RequestContext,
-  ): Promise<AgreementView> {
+  ): Promise<AgreementAnswer> {
     return this.commands.execute(new RunUseCase(publishAgreementVersion, input, context));
   }
 
@@ -93,7 +93,7 @@ export class AgreementsResolver {
   acceptAgreement(
     @Args('input', { type: () => AcceptAgreementInput }) input: AcceptAgreementInput,
     @Context() context: RequestContext,
-  ): Promise<AgreementAcceptanceView> {
+  ): Promise<AgreementAcceptanceAnswer> {
     return this.commands.execute(new RunUseCase(acceptAgreement, input, context));
   }
 }

@@ -11,13 +11,13 @@ import { AGREEMENTS_PROJECTION } from './read-models/agreements.projection.ts';
 import {
   findAgreement,
   findAgreementAcceptance,
-  type AgreementAcceptanceView,
-  type AgreementView,
+  type AgreementAcceptanceAnswer,
+  type AgreementAnswer,
 } from './read-models/agreements.queries.ts';
 
 const READ_MODELS = [AGREEMENTS_PROJECTION];
 
-export const publishAgreementVersion = useCasesFor(agreementDecider)<PublishAgreementVersionInput, AgreementView>({
+export const publishAgreementVersion = useCasesFor(agreementDecider)<PublishAgreementVersionInput, AgreementAnswer>({
   action: 'publishing an agreement version',
   roles: [Role.COMMUNITY_MANAGER],
   readModels: READ_MODELS,
@@ -41,7 +41,7 @@ export const publishAgreementVersion = useCasesFor(agreementDecider)<PublishAgre
  * A member accepts for themselves, the current version only. Which version is current, and whether the member is an
  * active one, is read from their streams as they are now.
  */
-export const acceptAgreement = useCasesFor(agreementAcceptanceDecider)<AcceptAgreementInput, AgreementAcceptanceView>({
+export const acceptAgreement = useCasesFor(agreementAcceptanceDecider)<AcceptAgreementInput, AgreementAcceptanceAnswer>({
   action: 'accepting an agreement',
   readModels: READ_MODELS,
   stream: ({ input, actor }) => acceptanceStreamId(requireId(input.agreementId, 'agreementId'), actor.id),

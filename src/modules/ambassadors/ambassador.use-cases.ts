@@ -7,7 +7,7 @@ import { ambassadorForViewer } from './ambassador-access.ts';
 import { ambassadorDecider, ambassadorStreamId } from './ambassador.decider.ts';
 import type { AmbassadorDecisionInput, NominateAmbassadorInput } from './ambassadors.graphql.ts';
 import { AMBASSADORS_PROJECTION } from './read-models/ambassadors.projection.ts';
-import { findAmbassador, type AmbassadorView } from './read-models/ambassadors.queries.ts';
+import { findAmbassador, type AmbassadorAnswer } from './read-models/ambassadors.queries.ts';
 
 const ambassadorUseCase = useCasesFor(ambassadorDecider);
 
@@ -16,7 +16,7 @@ const enrolment = {
   readModels: [AMBASSADORS_PROJECTION],
   stream: ({ input }: UseCaseRequest<{ memberId: string }>) => ambassadorStreamId(requireId(input.memberId, 'memberId')),
   /** The enrolment as the actor may see it, read after the pipeline waited for the read model. */
-  answer: async ({ actor, services }: UseCaseRequest<unknown>, { streamId }: { readonly streamId: string }): Promise<AmbassadorView> => {
+  answer: async ({ actor, services }: UseCaseRequest<unknown>, { streamId }: { readonly streamId: string }): Promise<AmbassadorAnswer> => {
     const memberId = idInStream(streamId);
     const view = await readAfterCommand(() => findAmbassador(services.db, memberId), `the ambassador enrolment of ${memberId}`);
     return ambassadorForViewer(view, actor);
@@ -27,7 +27,7 @@ const enrolment = {
 const programmeDecision = { ...enrolment, roles: [Role.COMMUNITY_MANAGER] } as const;
 
 /** Anyone signed in nominates a colleague or themselves; whether the nominee is an active member, their stream says. */
-export const nominateAmbassador = ambassadorUseCase<NominateAmbassadorInput, AmbassadorView>({
+export const nominateAmbassador = ambassadorUseCase<NominateAmbassadorInput, AmbassadorAnswer>({
   ...enrolment,
   action: 'nominating an ambassador',
   authorize: ({ actor }, { streamId }) => (actor.id === idInStream(streamId) ? 'self' : 'any signed-in member may nominate'),
@@ -46,7 +46,7 @@ export const nominateAmbassador = ambassadorUseCase<NominateAmbassadorInput, Amb
   },
 });
 
-export const approveAmbassador = ambassadorUseCase<AmbassadorDecisionInput, AmbassadorView>({
+export const approveAmbassador = ambassadorUseCase<AmbassadorDecisionInput, AmbassadorAnswer>({
   ...programmeDecision,
   action: 'approving an ambassador',
   command: async ({ actor, services }, { streamId, at }) => {
@@ -55,13 +55,13 @@ export const approveAmbassador = ambassadorUseCase<AmbassadorDecisionInput, Amba
   },
 });
 
-export const rejectAmbassador = ambassadorUseCase<AmbassadorDecisionInput, AmbassadorView>({
+export const rejectAmbassador = ambassadorUseCase<AmbassadorDecisionInput, AmbassadorAnswer>({
   ...programmeDecision,
   action: 'rejecting an ambassador nomination',
   command: ({ actor }, { streamId, at }) => ({ type: 'RejectAmbassador', memberId: idInStream(streamId), actorId: actor.id, at }),
 });
 
-export const activateAmbassador = ambassadorUseCase<AmbassadorDecisionInput, AmbassadorView>({
+export const activateAmbassador = ambassadorUseCase<AmbassadorDecisionInput, AmbassadorAnswer>({
   ...programmeDecision,
   action: 'activating an ambassador',
   command: async ({ actor, services }, { streamId, at }) => {
@@ -70,13 +70,13 @@ export const activateAmbassador = ambassadorUseCase<AmbassadorDecisionInput, Amb
   },
 });
 
-export const deactivateAmbassador = ambassadorUseCase<AmbassadorDecisionInput, AmbassadorView>({
+export const deactivateAmbassador = ambassadorUseCase<AmbassadorDecisionInput, AmbassadorAnswer>({
   ...programmeDecision,
   action: 'deactivating an ambassador',
   command: ({ actor }, { streamId, at }) => ({ type: 'DeactivateAmbassador', memberId: idInStream(streamId), actorId: actor.id, at }),
 });
 
-export const reactivateAmbassador = ambassadorUseCase<AmbassadorDecisionInput, AmbassadorView>({
+export const reactivateAmbassador = ambassadorUseCase<AmbassadorDecisionInput, AmbassadorAnswer>({
   ...programmeDecision,
   action: 'reactivating an ambassador',
   command: async ({ actor, services }, { streamId, at }) => {
@@ -85,7 +85,7 @@ export const reactivateAmbassador = ambassadorUseCase<AmbassadorDecisionInput, A
   },
 });
 
-export const offboardAmbassador = ambassadorUseCase<AmbassadorDecisionInput, AmbassadorView>({
+export const offboardAmbassador = ambassadorUseCase<AmbassadorDecisionInput, AmbassadorAnswer>({
   ...programmeDecision,
   action: 'offboarding an ambassador',
   // The offboard reason is about the member: encrypted in the event, left out of the metadata.

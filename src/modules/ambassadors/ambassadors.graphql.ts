@@ -60,7 +60,7 @@ export class Ambassador {
   @Field(() => String, { nullable: true, description: 'Personal data: visible like the motivation.' })
   offboardReason!: string | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "The revision of the member's ambassador stream: what `expectedRevision` compares with." })
   revision!: number;
 
   @Field(() => Int, { description: 'Which enrolment of the member this is: 1, then 2 after a re-nomination, ...' })

@@ -28,7 +28,7 @@ import {
   encodeAmbassadorCursor,
   findAmbassador,
   listAmbassadors,
-  type AmbassadorView,
+  type AmbassadorAnswer,
 } from './read-models/ambassadors.queries.ts';
 import { isId } from '../../platform/shared/identifiers.ts';
 import { NodeRegistry } from '../../platform/graphql/node.ts';
@@ -88,7 +88,7 @@ export class AmbassadorsResolver {
   nominateAmbassador(
     @Args('input', { type: () => NominateAmbassadorInput }) input: NominateAmbassadorInput,
     @Context() context: RequestContext,
-  ): Promise<AmbassadorView> {
+  ): Promise<AmbassadorAnswer> {
     return this.commands.execute(new RunUseCase(nominateAmbassador, input, context));
   }
 

@@ -21,6 +21,7 @@ describe('the stream decider registry', () => {
       'member',
       'moderation_case',
       'moderator_notes',
+      'notification_digest',
       'notification_preferences',
       'operator',
       'privacy',

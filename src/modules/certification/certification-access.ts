@@ -5,8 +5,8 @@ import type { Actor } from '../../platform/auth/token-verifier.ts';
 import { DomainError } from '../../platform/shared/domain-error.ts';
 import { completedProgrammes } from '../training/index.ts';
 import { missingProgrammes } from './certification.decider.ts';
+import type { Certification } from './certification.graphql.ts';
 import { findCertification, listCertificationLevels, liveLevel, nextLevelAbove } from './read-models/certification.queries.ts';
-import type { CertificationView } from './read-models/certification.views.ts';
 
 /** Community managers and auditors read anyone's certification; a member reads their own. */
 const STAFF_READERS = [Role.COMMUNITY_MANAGER, Role.AUDITOR];
@@ -25,7 +25,7 @@ export async function certificationView(
   events: GovernanceEventStore,
   memberId: string,
   at: Date,
-): Promise<CertificationView> {
+): Promise<Omit<Certification, 'id'>> {
   const summary = await findCertification(db, memberId, at);
   const levels = await listCertificationLevels(db);
   const nextLevel = nextLevelAbove(levels, liveLevel(summary));

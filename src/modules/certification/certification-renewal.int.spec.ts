@@ -13,6 +13,7 @@ import {
   createCertificationRenewalScheduler,
   findDueCertifications,
   recordDueCertification,
+  type DueCertification,
 } from './certification-renewal.ts';
 import {
   CERTIFICATION_EVENT_SCHEMAS,
@@ -21,7 +22,6 @@ import {
   type CertificationCommand,
 } from './certification.decider.ts';
 import { CERTIFICATION_PROJECTION, certificationProjection } from './read-models/certification.projection.ts';
-import type { DueCertification } from './read-models/certification.views.ts';
 import { testMetadata } from '../../../test/support/event-metadata.ts';
 
 const AWARDED_AT = '2025-01-10T09:00:00.000Z';

@@ -6,7 +6,12 @@ import { DueWorkScheduler } from '../../platform/scheduling/due-work-scheduler.t
 import type { Clock } from '../../platform/shared/clock.ts';
 import { sqlIn } from '../../platform/shared/sql.ts';
 import { certificationDecider, certificationStreamId, LIVE_STATUSES, type CertificationCommand } from './certification.decider.ts';
-import type { DueCertification } from './read-models/certification.views.ts';
+import type { MemberCertificationRow } from './read-models/certification.projection.ts';
+
+/** Work for the renewal scheduler: one kind per item, so that the two are recorded independently. */
+export type DueCertification = Readonly<Pick<MemberCertificationRow, 'memberId' | 'recordId' | 'expiresAt'>> & {
+  readonly kind: 'renewal' | 'expiry';
+};
 
 export const CERTIFICATION_RENEWAL_SCHEDULER = 'certification-renewal';
 export const CERTIFICATION_DUE_AUTHORITY = 'automation: certification renewal window reached';

@@ -77,10 +77,10 @@ export class Certification {
   @Field(() => [CertificationRecord], { description: 'Every award, newest first.' })
   history!: CertificationRecord[];
 
-  @Field(() => Int, { nullable: true, description: 'What is still missing for the next level: programmes not yet completed.' })
+  @Field(() => Int, { nullable: true, description: 'The level the member can work towards next; null at the top level.' })
   nextLevel!: number | null;
 
-  @Field(() => [ID])
+  @Field(() => [ID], { description: 'What is still missing for the next level: programmes not yet completed.' })
   missingForNextLevel!: string[];
 
   @Field(() => Int, { description: 'The revision of the stream certification-<memberId>; -1 when there is none.' })

@@ -28,7 +28,6 @@ import {
 } from './certification.graphql.ts';
 import { requireLevel } from './certification-level.decider.ts';
 import { listCertificationLevels, listCertifiedMembers } from './read-models/certification.queries.ts';
-import type { CertificationLevelView, CertificationView } from './read-models/certification.views.ts';
 import { NodeRegistry } from '../../platform/graphql/node.ts';
 import { RunUseCase } from '../../platform/command/use-case.ts';
 
@@ -47,7 +46,7 @@ export class CertificationResolver {
   }
 
   @Query(() => [CertificationLevel], { description: 'Every defined level, from 1 up. For any signed-in member.' })
-  certificationLevels(@Context() context: RequestContext): Promise<CertificationLevelView[]> {
+  certificationLevels(@Context() context: RequestContext): Promise<Omit<CertificationLevel, 'id'>[]> {
     requireActor(context);
     return listCertificationLevels(this.db);
   }
@@ -56,7 +55,7 @@ export class CertificationResolver {
   async certification(
     @Args('memberId', { type: () => ID }) memberId: string,
     @Context() context: RequestContext,
-  ): Promise<CertificationView> {
+  ): Promise<Omit<Certification, 'id'>> {
     // Who may read before whether the id is well-formed: a refusal tells nothing about which ids would be valid.
     requireCertificationReader(requireActor(context), memberId);
     const id = requireId(memberId, 'memberId');
@@ -80,7 +79,7 @@ export class CertificationResolver {
     status?: CertificationStatus[] | null,
     @Args('level', { type: () => Int, nullable: true, description: "The current award's level (also once it expired or was revoked)." })
     level?: number | null,
-  ): Promise<{ edges: { cursor: string; node: CertificationView }[]; pageInfo: PageInfo; totalCount: number }> {
+  ): Promise<{ edges: { cursor: string; node: Omit<Certification, 'id'> }[]; pageInfo: PageInfo; totalCount: number }> {
     requireRole(context, [Role.COMMUNITY_MANAGER, Role.AUDITOR], 'listing certifications');
     const filter = { statuses: status ?? null, level: level === null || level === undefined ? null : requireLevel(level) };
     // One moment for the whole page: the filter and every node's status agree.
@@ -95,7 +94,7 @@ export class CertificationResolver {
   }
 
   @Query(() => Certification, { description: "The caller's own certification: what a group owner looks at." })
-  myCertification(@Context() context: RequestContext): Promise<CertificationView> {
+  myCertification(@Context() context: RequestContext): Promise<Omit<Certification, 'id'>> {
     const actor = requireActor(context);
     return certificationView(this.db, this.events, actor.id, new Date());
   }

@@ -14,10 +14,15 @@ import {
 } from './certification-level.decider.ts';
 import { readCertificationLevel, readCertificationLevels } from './certification-streams.ts';
 import { certificationDecider, certificationStreamId } from './certification.decider.ts';
-import type { AwardCertificationInput, ChangeCertificationInput, DefineCertificationLevelInput } from './certification.graphql.ts';
+import type {
+  AwardCertificationInput,
+  Certification,
+  CertificationLevel,
+  ChangeCertificationInput,
+  DefineCertificationLevelInput,
+} from './certification.graphql.ts';
 import { CERTIFICATION_PROJECTION } from './read-models/certification.projection.ts';
 import { findCertificationLevel } from './read-models/certification.queries.ts';
-import type { CertificationLevelView, CertificationView } from './read-models/certification.views.ts';
 
 const certificationLevelUseCase = useCasesFor(certificationLevelDecider);
 const certificationUseCase = useCasesFor(certificationDecider);
@@ -37,7 +42,7 @@ const memberCertification = {
 } as const;
 
 /** Community managers define levels; the previous level and the programmes are looked up in their streams. */
-export const defineCertificationLevel = certificationLevelUseCase<DefineCertificationLevelInput, CertificationLevelView>({
+export const defineCertificationLevel = certificationLevelUseCase<DefineCertificationLevelInput, Omit<CertificationLevel, 'id'>>({
   ...certificationAdministration,
   action: 'defining a certification level',
   // After the role: a caller who may not do this learns nothing about which inputs would be valid.
@@ -66,7 +71,7 @@ export const defineCertificationLevel = certificationLevelUseCase<DefineCertific
 });
 
 /** The levels, the member and their training are read from their streams, as the decision needs them now. */
-export const awardCertification = certificationUseCase<AwardCertificationInput, CertificationView>({
+export const awardCertification = certificationUseCase<AwardCertificationInput, Omit<Certification, 'id'>>({
   ...memberCertification,
   action: 'awarding a certification',
   command: async ({ input, actor, services }, { streamId, at }) => {
@@ -90,7 +95,7 @@ export const awardCertification = certificationUseCase<AwardCertificationInput, 
 
 // Renewal, suspension, reinstatement, revocation: community managers only, with a reason that is recorded.
 
-export const renewCertification = certificationUseCase<ChangeCertificationInput, CertificationView>({
+export const renewCertification = certificationUseCase<ChangeCertificationInput, Omit<Certification, 'id'>>({
   ...memberCertification,
   action: 'renewing a certification',
   command: async ({ input, actor, services }, { streamId, at }) => ({
@@ -104,7 +109,7 @@ export const renewCertification = certificationUseCase<ChangeCertificationInput,
   }),
 });
 
-export const suspendCertification = certificationUseCase<ChangeCertificationInput, CertificationView>({
+export const suspendCertification = certificationUseCase<ChangeCertificationInput, Omit<Certification, 'id'>>({
   ...memberCertification,
   action: 'suspending a certification',
   command: ({ input, actor }, { streamId, at }) => ({
@@ -116,7 +121,7 @@ export const suspendCertification = certificationUseCase<ChangeCertificationInpu
   }),
 });
 
-export const reinstateCertification = certificationUseCase<ChangeCertificationInput, CertificationView>({
+export const reinstateCertification = certificationUseCase<ChangeCertificationInput, Omit<Certification, 'id'>>({
   ...memberCertification,
   action: 'reinstating a certification',
   command: ({ input, actor }, { streamId, at }) => ({
@@ -128,7 +133,7 @@ export const reinstateCertification = certificationUseCase<ChangeCertificationIn
   }),
 });
 
-export const revokeCertification = certificationUseCase<ChangeCertificationInput, CertificationView>({
+export const revokeCertification = certificationUseCase<ChangeCertificationInput, Omit<Certification, 'id'>>({
   ...memberCertification,
   action: 'revoking a certification',
   command: ({ input, actor }, { streamId, at }) => ({

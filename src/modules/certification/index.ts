@@ -15,14 +15,12 @@ import { certificationProjection } from './read-models/certification.projection.
 import type { EventSchemaDefinition } from '#event-store';
 import { CERTIFICATION_LEVEL_EVENT_SCHEMAS } from './certification-level.decider.ts';
 import { CERTIFICATION_EVENT_SCHEMAS } from './certification.decider.ts';
-import { CertificationHistoryRecord, CertificationLevelRecord, MemberCertificationRecord } from './read-models/certification.records.ts';
 
 export * from './certification-level.decider.ts';
 export * from './certification.decider.ts';
 export * from './certification-streams.ts';
 export * from './certification-renewal.ts';
 export * from './read-models/certification.projection.ts';
-export * from './read-models/certification.views.ts';
 export { certificationStatuses, findCertification, listCertificationLevels } from './read-models/certification.queries.ts';
 /** The GraphQL type insights answers its uncertified owners with. */
 export { UncertifiedOwner } from './owner-coverage.resolver.ts';
@@ -33,9 +31,6 @@ export const CERTIFICATION_MODULE_EVENT_SCHEMAS: EventSchemaDefinition[] = [
   ...CERTIFICATION_EVENT_SCHEMAS,
 ];
 
-/** The TypeORM entities of this module's read models (the composition root hands them to the read side). */
-export const CERTIFICATION_READ_MODEL_ENTITIES = [CertificationLevelRecord, MemberCertificationRecord, CertificationHistoryRecord];
-
 /** Certification: the levels, and each member's certification, its renewals, expiry and revocation. */
 export const certificationModule = governanceModule({
   name: 'certification',
@@ -44,7 +39,6 @@ export const certificationModule = governanceModule({
     stream(CERTIFICATION_STREAM_CATEGORY, certificationDecider, RECORD_SCHEMAS, { memberKeyed: true }),
   ],
   projections: [certificationProjection],
-  readModelEntities: CERTIFICATION_READ_MODEL_ENTITIES,
   // Renewal reminders and expiry, recorded by the service itself as their dates come.
   schedulers: ({ events, readModels, clock, config }) => [
     createCertificationRenewalScheduler({

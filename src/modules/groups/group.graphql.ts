@@ -10,7 +10,7 @@ export class Group {
   @Field(() => String)
   name!: string;
 
-  @Field(() => [ID])
+  @Field(() => [ID], { description: 'Member ids, in the order they became owners.' })
   owners!: string[];
 
   @Field(() => Boolean)
@@ -19,7 +19,7 @@ export class Group {
   @Field(() => Boolean, { description: 'Its owners must hold a current certification to moderate its cases.' })
   requiresCertification!: boolean;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "The revision of the group's stream: what `expectedRevision` compares with." })
   revision!: number;
 }
 

@@ -14,10 +14,9 @@ import {
   type ContentStatus,
   type ModerationCaseState,
 } from './moderation-case.decider.ts';
-import type { ReportContentInput } from './moderation.graphql.ts';
+import type { ModerationCase, ReportContentInput } from './moderation.graphql.ts';
 import { caseAnswer, caseUseCase, known, ownershipRead } from './moderation.use-cases.ts';
 import { latestCaseNumber } from './read-models/moderation.queries.ts';
-import type { ModerationCaseView } from './read-models/moderation.views.ts';
 
 /** Where a report goes, as reportContent's `stream` found it, for its command. */
 const reportTargets = new WeakMap<object, { caseNumber: number; contentStatus: ContentStatus; groupId: string | null }>();
@@ -32,7 +31,7 @@ function loadCase(events: GovernanceEventStore, caseId: string): Promise<LoadedS
  * decided between this read and the append refuses the flag (CaseClosedForFlagsError): the resolver runs the report
  * again, and it finds the next case.
  */
-export const reportContent = caseUseCase<ReportContentInput, ModerationCaseView>({
+export const reportContent = caseUseCase<ReportContentInput, ModerationCase>({
   ...caseAnswer,
   action: 'reporting content',
   // A case decided between the report's read and its append refuses the flag: the report runs again and finds the

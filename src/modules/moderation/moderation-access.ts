@@ -4,7 +4,7 @@ import { ownerAuthority, type GroupOwnership } from '../groups/index.ts';
 import { DomainError } from '../../platform/shared/domain-error.ts';
 import { isId } from '../../platform/shared/identifiers.ts';
 import type { AuthorStanding, CaseFile, ModeratorAuthority } from './moderation-case.decider.ts';
-import type { AppealView, MemberStandingView, ModerationCaseView } from './read-models/moderation.views.ts';
+import type { Appeal, MemberStanding, ModerationCase } from './moderation.graphql.ts';
 
 /** A certification status as the certification module reports it (NOT_CERTIFIED when the member has none). */
 export type OwnerCertificationStatus = 'NOT_CERTIFIED' | 'CERTIFIED' | 'DUE_FOR_RENEWAL' | 'EXPIRED' | 'SUSPENDED' | 'REVOKED';
@@ -64,7 +64,7 @@ export const WITHHELD = '[withheld]';
  * for the author and those who judge or audit the appeal. Anyone else is refused (a case names a member and what they
  * are accused of).
  */
-export function caseForViewer(view: ModerationCaseView, actor: Actor, ownsCaseGroup: boolean): ModerationCaseView {
+export function caseForViewer(view: ModerationCase, actor: Actor, ownsCaseGroup: boolean): ModerationCase {
   if (ownsCaseGroup || STAFF_READERS.some((role) => actor.roles.includes(role))) return view;
   const ownFlags = view.flags.filter((flag) => flag.reporterId === actor.id);
   if (actor.id === view.authorId) return { ...view, flags: ownFlags };
@@ -81,12 +81,12 @@ export function caseRefused(caseId: string): DomainError {
   return new DomainError('FORBIDDEN', `${which} is visible to its moderators, its author and its reporters`);
 }
 
-function withheldStatement(appeal: AppealView | null): AppealView | null {
+function withheldStatement(appeal: Appeal | null): Appeal | null {
   return appeal === null ? null : { ...appeal, statement: WITHHELD };
 }
 
 /** Community managers and auditors see a member's whole standing; the member sees their own, without staff notes. */
-export function standingForViewer(standing: MemberStandingView, actor: Actor): MemberStandingView {
+export function standingForViewer(standing: Omit<MemberStanding, 'id'>, actor: Actor): Omit<MemberStanding, 'id'> {
   return requireStandingReader(actor, standing.memberId) === 'staff' ? standing : { ...standing, notes: [] };
 }
 

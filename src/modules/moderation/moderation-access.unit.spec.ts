@@ -3,7 +3,7 @@ import type { Actor } from '../../platform/auth/token-verifier.ts';
 import type { GroupOwnership } from '../groups/index.ts';
 import { DomainError } from '../../platform/shared/domain-error.ts';
 import { caseForViewer, caseRefused, moderatorAuthority, requireStandingReader, WITHHELD } from './moderation-access.ts';
-import type { ModerationCaseView } from './read-models/moderation.views.ts';
+import type { ModerationCase } from './moderation.graphql.ts';
 
 const GROUP = 'g-42';
 const OWNER: Actor = { id: 'm-owner', roles: [Role.GROUP_OWNER] };
@@ -49,9 +49,8 @@ describe("moderatorAuthority: who the author is to an owner of the case's group"
 
 describe('caseForViewer: the appeal statement', () => {
   const statement = 'I was going through a hard time.';
-  const view: ModerationCaseView = {
+  const view: ModerationCase = {
     id: 'post-7:1',
-    caseNumber: 1,
     contentId: 'post-7',
     contentType: 'post',
     contentStatus: 'REMOVED',
@@ -66,7 +65,6 @@ describe('caseForViewer: the appeal statement', () => {
     decision: null,
     sanction: null,
     appeal: {
-      appellantId: 'm-author',
       statement,
       filedAt: new Date('2025-03-10T09:00:00Z'),
       outcome: 'UPHELD',

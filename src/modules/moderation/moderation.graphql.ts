@@ -71,7 +71,9 @@ export class Sanction {
   @Field(() => Date, { nullable: true, description: 'When an appeal overturned the decision that imposed it.' })
   liftedAt!: Date | null;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, {
+    description: 'Neither lifted nor expired, and `until` (if any) is still ahead of the moment asked about.',
+  })
   active!: boolean;
 
   @Field(() => Date)
@@ -166,7 +168,7 @@ export class ModerationCase {
   @Field(() => Date)
   openedAt!: Date;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "The revision of the case's stream: what `expectedRevision` compares with." })
   revision!: number;
 }
 
@@ -214,7 +216,7 @@ export class MemberStanding {
   @Field(() => ID)
   memberId!: string;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'An active SUSPENSION exists.' })
   suspended!: boolean;
 
   @Field(() => [Sanction])

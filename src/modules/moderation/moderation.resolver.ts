@@ -34,7 +34,6 @@ import {
   memberOfStandingEntry,
   moderationCaseCursor,
 } from './read-models/moderation.queries.ts';
-import type { MemberStandingView, ModerationCaseView } from './read-models/moderation.views.ts';
 import { NodeRegistry } from '../../platform/graphql/node.ts';
 
 @Resolver(() => ModerationCase)
@@ -91,7 +90,7 @@ export class ModerationResolver {
       page: pageRequest(paging),
     });
     return {
-      edges: page.nodes.map((node) => ({ cursor: moderationCaseCursor(node), node: node as ModerationCase })),
+      edges: page.nodes.map((node) => ({ cursor: moderationCaseCursor(node), node })),
       pageInfo: {
         hasNextPage: page.hasNextPage,
         endCursor: page.endCursor,
@@ -103,7 +102,7 @@ export class ModerationResolver {
   }
 
   @Query(() => ModerationCase, { nullable: true })
-  async moderationCase(@Args('id', { type: () => ID }) id: string, @Context() context: RequestContext): Promise<ModerationCaseView | null> {
+  async moderationCase(@Args('id', { type: () => ID }) id: string, @Context() context: RequestContext): Promise<ModerationCase | null> {
     const actor = requireActor(context);
     const view = isId(id) ? await findModerationCase(this.db, id) : null;
     // Staff are told that there is no such case; anyone else gets the refusal they would get for someone else's.
@@ -119,7 +118,7 @@ export class ModerationResolver {
   async memberStanding(
     @Args('memberId', { type: () => ID }) memberId: string,
     @Context() context: RequestContext,
-  ): Promise<MemberStandingView> {
+  ): Promise<Omit<MemberStanding, 'id'>> {
     const actor = requireActor(context);
     // Who asks before the id: a refusal must not tell a stranger which ids are well-formed.
     requireStandingReader(actor, memberId);

@@ -22,10 +22,15 @@ import {
   type ModerationCaseState,
   type ModeratorAuthority,
 } from './moderation-case.decider.ts';
-import type { ClaimModerationCaseInput, DecideAppealInput, DecideModerationCaseInput, FileAppealInput } from './moderation.graphql.ts';
+import type {
+  ClaimModerationCaseInput,
+  DecideAppealInput,
+  DecideModerationCaseInput,
+  FileAppealInput,
+  ModerationCase,
+} from './moderation.graphql.ts';
 import { MODERATION_PROJECTION } from './read-models/moderation.projection.ts';
 import { findModerationCase } from './read-models/moderation.queries.ts';
-import type { ModerationCaseView } from './read-models/moderation.views.ts';
 
 export const caseUseCase = useCasesFor(moderationCaseDecider);
 
@@ -49,7 +54,7 @@ export function known<T>(facts: WeakMap<object, T>, request: object): T {
  */
 export const caseAnswer = {
   readModels: [MODERATION_PROJECTION],
-  answer: async (request: UseCaseRequest<unknown>, { streamId }: { readonly streamId: string }): Promise<ModerationCaseView> => {
+  answer: async (request: UseCaseRequest<unknown>, { streamId }: { readonly streamId: string }): Promise<ModerationCase> => {
     const { actor, services } = request;
     const caseId = idInStream(streamId);
     const view = await readAfterCommand(() => findModerationCase(services.db, caseId), `moderation case ${caseId}`);
@@ -105,7 +110,7 @@ async function authorityOf({ actor, services }: UseCaseRequest<unknown>, file: C
   return { ...established, ownership };
 }
 
-export const claimModerationCase = caseUseCase<ClaimModerationCaseInput, ModerationCaseView>({
+export const claimModerationCase = caseUseCase<ClaimModerationCaseInput, ModerationCase>({
   ...caseModeration,
   action: 'claiming a moderation case',
   command: (request, { streamId, at }) => ({
@@ -117,7 +122,7 @@ export const claimModerationCase = caseUseCase<ClaimModerationCaseInput, Moderat
   }),
 });
 
-export const decideModerationCase = caseUseCase<DecideModerationCaseInput, ModerationCaseView>({
+export const decideModerationCase = caseUseCase<DecideModerationCaseInput, ModerationCase>({
   ...caseModeration,
   action: 'deciding a moderation case',
   command: async (request, { streamId, at }) => {
@@ -144,7 +149,7 @@ export const decideModerationCase = caseUseCase<DecideModerationCaseInput, Moder
  * refuses a case that does not exist as NOT_FOUND, after it checked the statement and after the pipeline checked the
  * caller and the commandId: `refusal` turns it into this one.
  */
-export const fileAppeal = caseUseCase<FileAppealInput, ModerationCaseView>({
+export const fileAppeal = caseUseCase<FileAppealInput, ModerationCase>({
   ...caseAnswer,
   action: 'filing an appeal',
   stream: ({ input }) => {
@@ -165,7 +170,7 @@ export const fileAppeal = caseUseCase<FileAppealInput, ModerationCaseView>({
   }),
 });
 
-export const decideAppeal = caseUseCase<DecideAppealInput, ModerationCaseView>({
+export const decideAppeal = caseUseCase<DecideAppealInput, ModerationCase>({
   ...caseAnswer,
   action: 'deciding an appeal',
   // The role before the id: a refused caller learns nothing about which ids would do.

@@ -4,11 +4,10 @@ import { idInStream, useCasesFor, type UseCaseRequest } from '../../platform/com
 import { requireId } from '../../platform/shared/identifiers.ts';
 import { requireRegisteredMember } from '../members/index.ts';
 import { standingForViewer } from './moderation-access.ts';
-import type { AddModeratorNoteInput, RetractModeratorNoteInput } from './moderation.graphql.ts';
+import type { AddModeratorNoteInput, MemberStanding, RetractModeratorNoteInput } from './moderation.graphql.ts';
 import { moderatorNotesDecider, moderatorNotesStreamId } from './moderator-notes.decider.ts';
 import { MODERATION_PROJECTION } from './read-models/moderation.projection.ts';
 import { findMemberStanding } from './read-models/moderation.queries.ts';
-import type { MemberStandingView } from './read-models/moderation.views.ts';
 
 const notesUseCase = useCasesFor(moderatorNotesDecider);
 
@@ -21,7 +20,7 @@ const notesKeeping = {
     standingForViewer(await findMemberStanding(services.db, idInStream(streamId), new Date()), actor),
 } as const;
 
-export const addModeratorNote = notesUseCase<AddModeratorNoteInput, MemberStandingView>({
+export const addModeratorNote = notesUseCase<AddModeratorNoteInput, Omit<MemberStanding, 'id'>>({
   ...notesKeeping,
   action: 'adding a moderator note',
   command: async ({ input, actor, services }, { streamId, at }) => {
@@ -32,7 +31,7 @@ export const addModeratorNote = notesUseCase<AddModeratorNoteInput, MemberStandi
   },
 });
 
-export const retractModeratorNote = notesUseCase<RetractModeratorNoteInput, MemberStandingView>({
+export const retractModeratorNote = notesUseCase<RetractModeratorNoteInput, Omit<MemberStanding, 'id'>>({
   ...notesKeeping,
   action: 'retracting a moderator note',
   // The reason says something about the member: it is encrypted in the event, not written to the metadata.

@@ -5,10 +5,13 @@ import { logContext, logger } from '../../platform/observability/logger.ts';
 import { DueWorkScheduler } from '../../platform/scheduling/due-work-scheduler.ts';
 import type { Clock } from '../../platform/shared/clock.ts';
 import { moderationCaseDecider, moderationCaseStreamId } from './moderation-case.decider.ts';
-import type { DueSanction } from './read-models/moderation.views.ts';
+import type { SanctionRow } from './read-models/moderation.projection.ts';
 
 export const SANCTION_EXPIRY_SCHEDULER = 'sanction-expiry';
 export const SANCTION_EXPIRY_AUTHORITY = 'automation: sanction end date reached';
+
+/** An active sanction whose end date has passed: what the scheduler expires. */
+export type DueSanction = Readonly<Pick<SanctionRow, 'caseId' | 'sanctionId'>> & { readonly until: Date };
 
 export interface SanctionExpirySchedulerOptions {
   readonly events: GovernanceEventStore;

@@ -4,10 +4,13 @@ import { logger } from '../../platform/observability/logger.ts';
 import { DueWorkScheduler } from '../../platform/scheduling/due-work-scheduler.ts';
 import type { Clock } from '../../platform/shared/clock.ts';
 import { MEMBERS_TABLE } from '../members/index.ts';
+import { erasureNoticesOf, forgetSettledErasureNotices, type ErasureNotice } from './erasure-notices.ts';
 import { notificationLanguage, renderNotification } from './notification-messages.ts';
 import { NOTIFICATION_OUTBOX_AUDIENCE_TABLE, NOTIFICATION_OUTBOX_TABLE } from './notification-outbox.projection.ts';
+import { OPT_IN_NOTIFICATION_KINDS } from './notification-preferences.decider.ts';
 import { NOTIFICATION_PREFERENCES_TABLE } from './notification-preferences.projection.ts';
 import { notificationsFor, type NotificationIntent } from './notification-rules.ts';
+import { ensureNotificationTables } from './notifications-schema.ts';
 
 export const NOTIFICATION_DELIVERY_SCHEDULER = 'notification-delivery';
 
@@ -76,12 +79,6 @@ export interface NotificationDeliveryOptions {
  */
 export function createNotificationDelivery(options: NotificationDeliveryOptions): DueWorkScheduler<OutboxPage> {
   const { readModels } = options;
-  let schemaReady: Promise<void> | undefined;
-  const ensureSchema = () =>
-    (schemaReady ??= ensureDeliverySchema(readModels).catch((error: unknown) => {
-      schemaReady = undefined;
-      throw error;
-    }));
   return new DueWorkScheduler<OutboxPage>({
     name: NOTIFICATION_DELIVERY_SCHEDULER,
     clock: options.clock,
@@ -91,37 +88,12 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
     // empty, or the same as one it already took (only notifications waiting for their retry are left).
     batchSize: 1,
     findDue: async () => {
-      await ensureSchema();
+      await ensureNotificationTables(readModels);
       const events = await findUndelivered(readModels, OUTBOX_PAGE);
       return events.length > 0 ? [{ events }] : [];
     },
     handle: (page, now) => deliverPage(options, page.events, now),
     describe: (page) => `notifications of ${page.events.length} events, ${page.events[0]!.eventId} to ${page.events.at(-1)!.eventId}`,
-  });
-}
-
-async function ensureDeliverySchema(readModels: DataSource): Promise<void> {
-  await readModels.transaction(async (manager) => {
-    // Two instances starting together would otherwise race on CREATE TABLE IF NOT EXISTS.
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('notification_deliveries'))`);
-    await manager.query(`
-      CREATE TABLE IF NOT EXISTS notification_deliveries (
-        notification_id text        PRIMARY KEY,
-        event_id        text        NOT NULL,
-        kind            text        NOT NULL,
-        recipient_id    text        NOT NULL,
-        channel         text        NOT NULL,
-        status          text        NOT NULL,
-        attempts        int         NOT NULL DEFAULT 0,
-        message_id      text        NOT NULL,
-        last_error      text,
-        next_attempt_at timestamptz,
-        created_at      timestamptz NOT NULL DEFAULT now(),
-        updated_at      timestamptz NOT NULL DEFAULT now(),
-        sent_at         timestamptz
-      )`);
-    await manager.query(`CREATE INDEX IF NOT EXISTS notification_deliveries_event ON notification_deliveries (event_id)`);
-    await manager.query(`CREATE TABLE IF NOT EXISTS notification_events_done (event_id text PRIMARY KEY)`);
   });
 }
 
@@ -233,6 +205,8 @@ async function deliverPage(options: NotificationDeliveryOptions, events: readonl
   const recipients = [...new Set(mine.map((n) => n.intent.recipientId))];
   const optedOut = await optedOutKinds(readModels, recipients);
   const members = options.send && recipients.length > 0 ? await membersOf(readModels, recipients) : new Map<string, Member>();
+  const erasures = mine.filter((n) => n.intent.kind === 'ERASURE_COMPLETED').map((n) => n.intent.recipientId);
+  const kept = options.send ? await erasureNoticesOf(readModels, erasures) : new Map<string, ErasureNotice>();
   const toSend: { n: PageNotification; address: string; language: string | null }[] = [];
   for (const n of mine) {
     // Too old when first seen only (a first deployment reading the whole log): a retry, after an SMTP outage however
@@ -241,7 +215,12 @@ async function deliverPage(options: NotificationDeliveryOptions, events: readonl
     else if (optedOut.get(n.intent.recipientId)?.includes(n.intent.kind))
       n.outcome = { status: 'NOT_SENT_OPTED_OUT', error: `the member chose not to receive ${n.intent.kind}` };
     else if (!options.send) n.outcome = { status: 'NOT_SENT_NO_SMTP', error: 'no SMTP configured (SMTP_URL)' };
-    else {
+    // The deliberate exception to an erased member's address being gone: the one kept for this message alone.
+    else if (n.intent.kind === 'ERASURE_COMPLETED') {
+      const notice = kept.get(n.intent.recipientId);
+      if (!notice) n.outcome = { status: 'NOT_SENT_NO_ADDRESS', error: 'no e-mail address was kept for the member before the erasure' };
+      else toSend.push({ n, address: notice.address, language: notice.language });
+    } else {
       const member = members.get(n.intent.recipientId);
       const address = member?.emails.find((email) => email.primary)?.value ?? member?.emails[0]?.value;
       if (!address) n.outcome = { status: 'NOT_SENT_NO_ADDRESS', error: 'the member has no e-mail address in the directory' };
@@ -278,6 +257,12 @@ async function deliverPage(options: NotificationDeliveryOptions, events: readonl
     );
     for (const n of mine) if (n.outcome!.status === 'RETRY') unfinished.add(n.event.eventId);
   }
+  // Forgotten once settled, whichever way (sent, failed for good, not sent, skipped), and before the event is marked
+  // done: a process dying in between forgets it on the next pass, which finds the notification settled.
+  await forgetSettledErasureNotices(
+    readModels,
+    page.filter((n) => n.intent.kind === 'ERASURE_COMPLETED').map((n) => ({ memberId: n.intent.recipientId, notificationId: n.id })),
+  );
   const done = events.map((event) => event.eventId).filter((eventId) => !unfinished.has(eventId));
   if (done.length > 0)
     await readModels.query('INSERT INTO notification_events_done (event_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [done]);
@@ -297,12 +282,22 @@ async function membersOf(readModels: DataSource, memberIds: readonly string[]): 
   return new Map(rows.map((row) => [row.member_id, row]));
 }
 
-/** The kinds each member turned off (their preferences as the read model holds them when they are sent). */
+/**
+ * The kinds each member does not want, as their preferences stand when they are sent: those they turned off, and the
+ * opt-in kinds they are not subscribed to (e.g. unsubscribed from the digest after it was compiled).
+ */
 async function optedOutKinds(readModels: DataSource, memberIds: readonly string[]): Promise<Map<string, readonly string[]>> {
   if (memberIds.length === 0) return new Map();
   const rows = (await readModels.query(
-    `SELECT member_id, opted_out FROM read_models.${NOTIFICATION_PREFERENCES_TABLE} WHERE member_id = ANY($1::text[])`,
+    `SELECT member_id, opted_out, opted_in FROM read_models.${NOTIFICATION_PREFERENCES_TABLE} WHERE member_id = ANY($1::text[])`,
     [memberIds],
-  )) as { member_id: string; opted_out: string[] }[];
-  return new Map(rows.map((row) => [row.member_id, row.opted_out]));
+  )) as { member_id: string; opted_out: string[]; opted_in: string[] }[];
+  const byMember = new Map(rows.map((row) => [row.member_id, row]));
+  return new Map(
+    memberIds.map((memberId) => {
+      const row = byMember.get(memberId);
+      const optedIn = row?.opted_in ?? [];
+      return [memberId, [...(row?.opted_out ?? []), ...OPT_IN_NOTIFICATION_KINDS.filter((kind) => !optedIn.includes(kind))]];
+    }),
+  );
 }

@@ -2,6 +2,7 @@
 // (a retried delivery sends what the first attempt would have sent).
 import { unreachable } from '../../platform/shared/exhaustive.ts';
 import type { AppealOutcome, ContentStatus, ModerationOutcome } from '../moderation/index.ts';
+import { DUTCH_DIGEST, ENGLISH_DIGEST, type DigestFacts, type DigestWording } from './community-manager-digest.messages.ts';
 import type { NotificationIntent } from './notification-rules.ts';
 
 export const NOTIFICATION_LANGUAGES = ['en', 'nl'] as const;
@@ -129,6 +130,25 @@ function compose(intent: NotificationIntent, words: Wording): Message {
           words.footer,
         ],
       };
+    case 'ERASURE_COMPLETED':
+      return {
+        subject: words.erasureSubject,
+        paragraphs: [words.greeting, words.erasure(params.date('completedAt')), words.erasureRemains, words.erasureAddress, words.footer],
+      };
+    case 'COMMUNITY_MANAGER_DIGEST': {
+      const facts: DigestFacts = {
+        day: params.date('day'),
+        open: params.number('open'),
+        inReview: params.number('inReview'),
+        backlog: params.number('backlog'),
+        appealed: params.number('appealed'),
+        backlogTarget: params.optionalNumber('backlogTarget'),
+        waitingTargetDays: params.optionalNumber('waitingTargetDays'),
+        overTarget: params.optionalNumber('overTarget'),
+        oldestWaitingDays: params.optionalNumber('oldestWaitingDays'),
+      };
+      return { subject: words.digest.subject(facts), paragraphs: [words.greeting, ...words.digest.paragraphs(facts), words.footer] };
+    }
     default:
       return unreachable('notification kind', intent.kind);
   }
@@ -153,6 +173,8 @@ interface AppealFacts {
 interface Wording {
   readonly greeting: string;
   readonly footer: string;
+  /** The community managers' digest (community-manager-digest.messages.ts). */
+  readonly digest: DigestWording;
   decisionSubject(outcome: ModerationOutcome): string;
   decision(outcome: ModerationOutcome, facts: DecisionFacts): string;
   reason(reason: string): string;
@@ -179,10 +201,15 @@ interface Wording {
   readonly suspendedNext: string;
   readonly agreementSubject: string;
   agreement(agreementId: string, version: number, title: string, publishedOn: string): string;
+  readonly erasureSubject: string;
+  erasure(completedOn: string): string;
+  readonly erasureRemains: string;
+  readonly erasureAddress: string;
 }
 
 const ENGLISH: Wording = {
   greeting: 'Hello,',
+  digest: ENGLISH_DIGEST,
   footer: 'This is an automatic message from the community platform.',
   decisionSubject: (outcome) => `Moderation decision: ${englishOutcome(outcome, null).subject}`,
   decision: (outcome, facts) =>
@@ -223,6 +250,14 @@ const ENGLISH: Wording = {
   agreementSubject: 'An agreement needs your acceptance',
   agreement: (agreementId, version, title, publishedOn) =>
     `Version ${version} of "${title}" (agreement ${agreementId}) was published on ${publishedOn} and needs your acceptance. Please read and accept it in the platform.`,
+  erasureSubject: 'Your personal data has been erased',
+  erasure: (completedOn) =>
+    `On ${completedOn} the erasure of your personal data was completed, as requested. Your name, e-mail addresses, ` +
+    'directory details and everything recorded about you as personal data (such as texts and reasons you gave) can no longer be read by anyone, in the platform or in its records.',
+  erasureRemains:
+    'What remains is the record that things happened (for example that a decision was taken), under an internal member number, without your personal data.',
+  erasureAddress:
+    'We kept this e-mail address only to send you this message; it is deleted once the message is sent. You will not hear from us again.',
 };
 
 /** The sentence names where the content stands when that changed (an overturned decision restores it). */
@@ -277,6 +312,7 @@ function englishOutcome(outcome: ModerationOutcome, suspendedUntil: string | nul
 
 const DUTCH: Wording = {
   greeting: 'Hallo,',
+  digest: DUTCH_DIGEST,
   footer: 'Dit is een automatisch bericht van het communityplatform.',
   decisionSubject: (outcome) => `Moderatiebesluit: ${dutchOutcome(outcome, null).subject}`,
   decision: (outcome, facts) =>
@@ -317,6 +353,14 @@ const DUTCH: Wording = {
   agreementSubject: 'Een overeenkomst vraagt je akkoord',
   agreement: (agreementId, version, title, publishedOn) =>
     `Versie ${version} van "${title}" (overeenkomst ${agreementId}) is op ${publishedOn} gepubliceerd en vraagt je akkoord. Lees en accepteer haar in het platform.`,
+  erasureSubject: 'Je persoonsgegevens zijn gewist',
+  erasure: (completedOn) =>
+    `Op ${completedOn} is het wissen van je persoonsgegevens voltooid, zoals gevraagd. Je naam, e-mailadressen, ` +
+    'gegevens uit de directory en alles wat als persoonsgegeven over je is vastgelegd (zoals teksten en redenen die je gaf) kan door niemand meer worden gelezen, in het platform noch in zijn registratie.',
+  erasureRemains:
+    'Wat overblijft is de registratie dat dingen gebeurd zijn (bijvoorbeeld dat er een besluit is genomen), onder een intern lidnummer, zonder je persoonsgegevens.',
+  erasureAddress:
+    'We hebben dit e-mailadres alleen bewaard om je dit bericht te sturen; het wordt gewist zodra het bericht is verzonden. Je hoort verder niets meer van ons.',
 };
 
 function dutchAppeal(outcome: AppealOutcome): { subject: string; sentence: (contentStatus: ContentStatus) => string } {

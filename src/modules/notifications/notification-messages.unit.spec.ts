@@ -74,6 +74,27 @@ const EXAMPLES: Record<NotificationKind, NotificationIntent> = {
     recipientId: 'm-1',
     params: { agreementId: 'coc', version: 3, title: 'Code of conduct', publishedAt: '2026-05-04T08:30:00.000Z' },
   },
+  ERASURE_COMPLETED: {
+    kind: 'ERASURE_COMPLETED',
+    recipientId: 'm-erased',
+    params: { completedAt: '2026-06-30T23:59:00.000Z' },
+  },
+  // Its wording in detail: community-manager-digest.unit.spec.ts.
+  COMMUNITY_MANAGER_DIGEST: {
+    kind: 'COMMUNITY_MANAGER_DIGEST',
+    recipientId: 'm-cm',
+    params: {
+      day: '2026-12-05',
+      open: 4,
+      inReview: 2,
+      backlog: 6,
+      appealed: 1,
+      backlogTarget: 10,
+      waitingTargetDays: 2,
+      overTarget: 3,
+      oldestWaitingDays: 5.5,
+    },
+  },
 };
 
 describe('notificationLanguage', () => {
@@ -258,6 +279,21 @@ describe('renderNotification', () => {
     const html = renderNotification(marked, 'en').html;
     expect(html).toContain('Rules &lt;b&gt;&amp;&lt;/b&gt; you');
     expect(html).not.toContain('<b>');
+  });
+
+  it('tells an erased member their erasure was completed, on which day (UTC), what that means, and that the address goes too', () => {
+    const en = renderNotification(EXAMPLES.ERASURE_COMPLETED, 'en');
+    expect(en.subject).toBe('Your personal data has been erased');
+    expect(en.text).toContain('On 2026-06-30 the erasure of your personal data was completed, as requested.');
+    expect(en.text).toContain('can no longer be read by anyone');
+    expect(en.text).toContain('We kept this e-mail address only to send you this message; it is deleted once the message is sent.');
+    const nl = renderNotification(EXAMPLES.ERASURE_COMPLETED, 'nl');
+    expect(nl.subject).toBe('Je persoonsgegevens zijn gewist');
+    expect(nl.text).toContain('Op 2026-06-30 is het wissen van je persoonsgegevens voltooid, zoals gevraagd.');
+    expect(nl.text).toContain('het wordt gewist zodra het bericht is verzonden');
+    expect(() => renderNotification({ ...EXAMPLES.ERASURE_COMPLETED, params: {} }, 'en')).toThrow(
+      'notification ERASURE_COMPLETED needs the param completedAt (text)',
+    );
   });
 
   it.each(NOTIFICATION_LANGUAGES)(

@@ -15,6 +15,14 @@ export class NotificationPreferences {
   @Field(() => [NotificationKind], { description: 'The kinds always sent: decisions about their own content.' })
   mandatory!: NotificationKind[];
 
+  @Field(() => [NotificationKind], { description: 'The opt-in kinds they subscribed to (sent only to subscribers).' })
+  optedIn!: NotificationKind[];
+
+  @Field(() => [NotificationKind], {
+    description: "The kinds sent only once subscribed to: the community managers' daily digest (needs the COMMUNITY_MANAGER role).",
+  })
+  optIn!: NotificationKind[];
+
   @Field(() => Date, { nullable: true, description: 'Null until they first chose.' })
   changedAt!: Date | null;
 
@@ -24,8 +32,16 @@ export class NotificationPreferences {
 
 @InputType()
 export class SetNotificationPreferencesInput {
-  @Field(() => [NotificationKind], { description: 'The whole set of kinds not to be told (an empty list: everything).' })
+  @Field(() => [NotificationKind], {
+    description: 'The whole set of kinds not to be told (an empty list: everything, the opt-in kinds as subscribed to).',
+  })
   optedOut!: NotificationKind[];
+
+  @Field(() => [NotificationKind], {
+    nullable: true,
+    description: 'The whole set of opt-in kinds to be sent (an empty list: none); null or left out: as they are.',
+  })
+  optedIn?: NotificationKind[] | null;
 
   @Field(() => ID, { nullable: true })
   commandId?: string | null;

@@ -1,10 +1,13 @@
 import type { DataSource } from 'typeorm';
 import { requireActor, type RequestContext } from '../../platform/auth/request-context.ts';
+import { DomainError } from '../../platform/shared/domain-error.ts';
 import { idInStream, useCasesFor } from '../../platform/command/use-case.ts';
 import {
   MANDATORY_NOTIFICATION_KINDS,
+  missingSubscriptionRoles,
   notificationPreferencesDecider,
   notificationPreferencesStreamId,
+  OPT_IN_NOTIFICATION_KINDS,
   OPTIONAL_NOTIFICATION_KINDS,
 } from './notification-preferences.decider.ts';
 import type { NotificationPreferences, SetNotificationPreferencesInput } from './notification-preferences.graphql.ts';
@@ -14,14 +17,16 @@ import type { NotificationKind } from './notification-rules.ts';
 /** A member's preferences as the read model holds them; the defaults (told everything) before their first choice. */
 export async function notificationPreferencesOf(db: DataSource, memberId: string): Promise<NotificationPreferences> {
   const [row] = (await db.query(
-    `SELECT opted_out, changed_at, revision FROM read_models.${NOTIFICATION_PREFERENCES_TABLE} WHERE member_id = $1`,
+    `SELECT opted_out, opted_in, changed_at, revision FROM read_models.${NOTIFICATION_PREFERENCES_TABLE} WHERE member_id = $1`,
     [memberId],
-  )) as { opted_out: NotificationKind[]; changed_at: Date; revision: number }[];
+  )) as { opted_out: NotificationKind[]; opted_in: NotificationKind[]; changed_at: Date; revision: number }[];
   return {
     memberId,
     optedOut: row?.opted_out ?? [],
     optional: [...OPTIONAL_NOTIFICATION_KINDS],
     mandatory: [...MANDATORY_NOTIFICATION_KINDS],
+    optedIn: row?.opted_in ?? [],
+    optIn: [...OPT_IN_NOTIFICATION_KINDS],
     changedAt: row ? new Date(row.changed_at) : null,
     revision: row?.revision ?? -1,
   };
@@ -40,11 +45,20 @@ export const setNotificationPreferences = useCasesFor(notificationPreferencesDec
   action: 'choosing which notifications to receive',
   readModels: [NOTIFICATION_PREFERENCES_PROJECTION],
   stream: ({ actor }) => notificationPreferencesStreamId(actor.id),
-  authorize: () => 'self',
+  // Their own stream alone; subscribing to an opt-in kind also needs the role it is for (the digest: a community
+  // manager's token), checked against the roles of this request's token.
+  authorize: ({ input, actor }, { state }) => {
+    const missing = missingSubscriptionRoles(input.optedIn ?? null, state, actor.roles);
+    if (missing.length > 0) {
+      throw new DomainError('FORBIDDEN', `subscribing to ${missing.map((m) => `${m.kind} needs the role ${m.role}`).join('; ')}`);
+    }
+    return 'self';
+  },
   command: ({ input }, { streamId, at }) => ({
     type: 'SetNotificationPreferences',
     memberId: idInStream(streamId),
     optedOut: input.optedOut ?? [],
+    optedIn: input.optedIn ?? null,
     at,
   }),
   answer: ({ services }, { streamId }) => notificationPreferencesOf(services.db, idInStream(streamId)),

@@ -4,7 +4,9 @@ import type { AgreementVersionPublished } from '../agreements/index.ts';
 import type { AmbassadorApproved, AmbassadorOffboarded } from '../ambassadors/index.ts';
 import type { CertificationDueForRenewal, CertificationExpired, CertificationSuspended } from '../certification/index.ts';
 import type { AppealDecided, ModerationCaseDecided } from '../moderation/index.ts';
+import type { ErasureCompleted } from '../privacy/index.ts';
 import type { WebhookDisabled } from '../webhooks/index.ts';
+import type { CommunityManagerDigestCompiled } from './community-manager-digest.ts';
 
 export const NOTIFICATION_KINDS = [
   'MODERATION_DECISION',
@@ -17,6 +19,8 @@ export const NOTIFICATION_KINDS = [
   'AMBASSADOR_OFFBOARDED',
   'CERTIFICATION_SUSPENDED',
   'AGREEMENT_REACCEPTANCE_REQUIRED',
+  'ERASURE_COMPLETED',
+  'COMMUNITY_MANAGER_DIGEST',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -209,6 +213,39 @@ function agreementReacceptanceRequired(
   }));
 }
 
+/**
+ * The member whose erasure is complete hears that it is done, and when: the answer to their request (GDPR art. 12(3)).
+ * The event holds nothing personal and neither does the message; the address it goes to is the one kept aside for it
+ * before the key was destroyed (erasure-notices.ts), the deliberate exception to an erased member not being written to.
+ */
+function erasureCompleted(event: NotifyingEvent): NotificationIntent[] {
+  const data = event.data as unknown as ErasureCompleted['data'];
+  return [{ kind: 'ERASURE_COMPLETED', recipientId: data.memberId, params: { completedAt: data.completedAt } }];
+}
+
+/**
+ * The day's digest goes to every community manager who subscribed to it (the audience the outbox fixed when it
+ * recorded the digest), with its figures as compiled: counts and targets, nothing about any one case or member.
+ */
+function communityManagerDigest(event: NotifyingEvent, _options: NotificationOptions, facts: NotificationFacts): NotificationIntent[] {
+  const data = event.data as unknown as CommunityManagerDigestCompiled['data'];
+  return facts.audience.map((recipientId) => ({
+    kind: 'COMMUNITY_MANAGER_DIGEST' as const,
+    recipientId,
+    params: {
+      day: data.day,
+      open: data.open,
+      inReview: data.inReview,
+      backlog: data.backlog,
+      appealed: data.appealed,
+      backlogTarget: data.backlogTarget,
+      waitingTargetDays: data.waitingTargetDays,
+      overTarget: data.overTarget,
+      oldestWaitingDays: data.oldestWaitingDays,
+    },
+  }));
+}
+
 // Keyed by the stored event names, so a renamed or misspelt type fails to compile.
 type NotifyingEventType =
   | ModerationCaseDecided['type']
@@ -219,7 +256,9 @@ type NotifyingEventType =
   | AmbassadorApproved['type']
   | AmbassadorOffboarded['type']
   | AgreementVersionPublished['type']
-  | WebhookDisabled['type'];
+  | WebhookDisabled['type']
+  | ErasureCompleted['type']
+  | CommunityManagerDigestCompiled['type'];
 
 const RULES: Readonly<Record<NotifyingEventType, Rule>> = {
   // One decision tells its author (what, why, how to appeal) and its reporters (handled, no details).
@@ -232,6 +271,8 @@ const RULES: Readonly<Record<NotifyingEventType, Rule>> = {
   AmbassadorOffboarded: ambassadorOffboarded,
   AgreementVersionPublished: agreementReacceptanceRequired,
   WebhookDisabled: webhookDisabled,
+  ErasureCompleted: erasureCompleted,
+  CommunityManagerDigestCompiled: communityManagerDigest,
 };
 
 /** The event types some rule reads (the outbox reads only these from the log). */

@@ -359,6 +359,39 @@ describe('notificationsFor: webhooks', () => {
   });
 });
 
+const erasureCompleted = (memberId = 'm-erased') => ({
+  type: 'ErasureCompleted',
+  data: { memberId, completedAt: '2026-06-30T23:59:00.000Z' },
+  metadata: at('2026-06-30T23:59:00.000Z'),
+});
+
+describe('notificationsFor: an erasure completed', () => {
+  it('tells the erased member it is done, and when, and nothing else', () => {
+    expect(notificationsFor(erasureCompleted(), OPTIONS)).toEqual<NotificationIntent[]>([
+      { kind: 'ERASURE_COMPLETED', recipientId: 'm-erased', params: { completedAt: '2026-06-30T23:59:00.000Z' } },
+    ]);
+  });
+
+  it('tells only that member, whatever audience the outbox fixed', () => {
+    expect(notificationsFor(erasureCompleted('m-2'), OPTIONS, { audience: ['m-other'] }).map((intent) => intent.recipientId)).toEqual([
+      'm-2',
+    ]);
+  });
+
+  it('tells nobody when the erasure is only requested (the member is told once, when it is done)', () => {
+    expect(
+      notificationsFor(
+        {
+          type: 'ErasureRequested',
+          data: { memberId: 'm-1', reason: null, requestedAt: '2026-06-30T23:58:00.000Z' },
+          metadata: at('2026-06-30'),
+        },
+        OPTIONS,
+      ),
+    ).toEqual([]);
+  });
+});
+
 describe('notificationsFor: everything else', () => {
   it.each([
     'CertificationAwarded',
@@ -386,6 +419,8 @@ describe('notificationsFor: everything else', () => {
       'CertificationDueForRenewal',
       'CertificationExpired',
       'CertificationSuspended',
+      'CommunityManagerDigestCompiled',
+      'ErasureCompleted',
       'ModerationCaseDecided',
       'WebhookDisabled',
     ]);
@@ -415,6 +450,13 @@ describe('notificationsFor: everything else', () => {
           metadata: at('2026-01-01'),
         },
         published(),
+        erasureCompleted(),
+        // Its rule in detail: community-manager-digest.unit.spec.ts.
+        {
+          type: 'CommunityManagerDigestCompiled',
+          data: { day: '2026-01-01', open: 0, inReview: 0, backlog: 0, appealed: 0, compiledAt: '2026-01-01T07:00:00.000Z' },
+          metadata: at('2026-01-01'),
+        },
       ].flatMap((event) => notificationsFor(event, OPTIONS, { audience: ['m-reporter'] }).map((intent) => intent.kind)),
     );
     for (const kind of NOTIFICATION_KINDS) expect(produced).toContain(kind);

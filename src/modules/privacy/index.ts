@@ -5,6 +5,7 @@ import { privacyProjection } from './read-models/privacy.projection.ts';
 export * from './privacy.decider.ts';
 export * from './read-models/privacy.projection.ts';
 export * from './privacy-requests.ts';
+export * from './erasure-contact.ts';
 
 /** Privacy: consent, access and erasure requests (crypto-shredding). */
 export const privacyModule = governanceModule({

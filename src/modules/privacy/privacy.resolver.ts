@@ -22,9 +22,9 @@ import {
   findErasureRequest,
   findPrivacySettings,
   listConsents,
-  type ConsentView,
-  type ErasureRequestView,
-  type PrivacySettingsView,
+  type ConsentAnswer,
+  type ErasureRequestAnswer,
+  type PrivacySettingsAnswer,
 } from './read-models/privacy.queries.ts';
 
 /** Who may read is checked before the form of the id (as in privacy.use-cases.ts): refusals reveal nothing about ids. */
@@ -47,7 +47,7 @@ export class PrivacyResolver {
   async privacySettings(
     @Args('memberId', { type: () => ID }) memberId: string,
     @Context() context: RequestContext,
-  ): Promise<PrivacySettingsView> {
+  ): Promise<PrivacySettingsAnswer> {
     requireSelfOrRole(context, memberId, [Role.COMMUNITY_MANAGER, Role.PRIVACY_OFFICER], "reading a member's privacy settings");
     const id = requireId(memberId, 'memberId');
     // The most private defaults for an id that names nobody would read as a member who chose them.
@@ -56,7 +56,7 @@ export class PrivacyResolver {
   }
 
   @Query(() => [Consent])
-  consents(@Args('memberId', { type: () => ID }) memberId: string, @Context() context: RequestContext): Promise<ConsentView[]> {
+  consents(@Args('memberId', { type: () => ID }) memberId: string, @Context() context: RequestContext): Promise<ConsentAnswer[]> {
     requireSelfOrRole(context, memberId, [Role.PRIVACY_OFFICER], "reading a member's consents");
     const id = requireId(memberId, 'memberId');
     return listConsents(this.db, id);
@@ -66,7 +66,7 @@ export class PrivacyResolver {
   erasureRequest(
     @Args('memberId', { type: () => ID }) memberId: string,
     @Context() context: RequestContext,
-  ): Promise<ErasureRequestView | null> {
+  ): Promise<ErasureRequestAnswer | null> {
     requireSelfOrRole(context, memberId, [Role.PRIVACY_OFFICER], "reading a member's erasure request");
     const id = requireId(memberId, 'memberId');
     return findErasureRequest(this.db, id);

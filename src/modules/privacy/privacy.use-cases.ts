@@ -6,6 +6,7 @@ import { readAfterCommand } from '../../platform/command/read-after-command.ts';
 import { idInStream, RunUseCase, useCasesFor, type UseCaseRequest } from '../../platform/command/use-case.ts';
 import { requireId } from '../../platform/shared/identifiers.ts';
 import { requireRegisteredMember } from '../members/index.ts';
+import { KEEP_ERASURE_CONTACT, type KeepErasureContact } from './erasure-contact.ts';
 import type { ConsentInput, RequestErasureInput, UpdatePrivacySettingsInput } from './privacy.graphql.ts';
 import { PRIVACY_STREAM_CATEGORY, privacyDecider, privacyStreamId } from './privacy.decider.ts';
 import { PRIVACY_PROJECTION } from './read-models/privacy.projection.ts';
@@ -13,9 +14,9 @@ import {
   findErasureRequest,
   findPrivacySettings,
   listConsents,
-  type ConsentView,
-  type ErasureRequestView,
-  type PrivacySettingsView,
+  type ConsentAnswer,
+  type ErasureRequestAnswer,
+  type PrivacySettingsAnswer,
 } from './read-models/privacy.queries.ts';
 
 const privacyUseCase = useCasesFor(privacyDecider);
@@ -44,7 +45,7 @@ function ownPrivacy(roles: readonly Role[], action: string) {
   };
 }
 
-export const updatePrivacySettings = privacyUseCase<UpdatePrivacySettingsInput, PrivacySettingsView>({
+export const updatePrivacySettings = privacyUseCase<UpdatePrivacySettingsInput, PrivacySettingsAnswer>({
   ...ownPrivacy([Role.PRIVACY_OFFICER], 'changing privacy settings'),
   command: ({ input }, { streamId }) => ({
     type: 'UpdatePrivacySettings',
@@ -56,7 +57,7 @@ export const updatePrivacySettings = privacyUseCase<UpdatePrivacySettingsInput, 
 });
 
 /** Consent is the member's own act: nobody gives or withdraws it for them. */
-export const giveConsent = privacyUseCase<ConsentInput, ConsentView[]>({
+export const giveConsent = privacyUseCase<ConsentInput, ConsentAnswer[]>({
   ...ownPrivacy([], 'giving consent'),
   command: ({ input }, { streamId, at }) => ({
     type: 'GiveConsent',
@@ -68,7 +69,7 @@ export const giveConsent = privacyUseCase<ConsentInput, ConsentView[]>({
   answer: ({ services }, { streamId }) => listConsents(services.db, idInStream(streamId)),
 });
 
-export const withdrawConsent = privacyUseCase<ConsentInput, ConsentView[]>({
+export const withdrawConsent = privacyUseCase<ConsentInput, ConsentAnswer[]>({
   ...ownPrivacy([], 'withdrawing consent'),
   command: ({ input }, { streamId, at }) => ({ type: 'WithdrawConsent', memberId: idInStream(streamId), purpose: input.purpose, at }),
   answer: ({ services }, { streamId }) => listConsents(services.db, idInStream(streamId)),
@@ -82,7 +83,7 @@ const erasure = ownPrivacy([Role.PRIVACY_OFFICER], 'requesting erasure');
  * The last step of an erasure (see requestErasure), run by its answer once the key is destroyed. Every projection
  * purges its copies when it applies ErasureCompleted, and the answer waits until all of them have.
  */
-const completeErasure = privacyUseCase<CompleteErasureInput, ErasureRequestView>({
+const completeErasure = privacyUseCase<CompleteErasureInput, ErasureRequestAnswer>({
   ...erasure,
   // Every read model, not only privacy's: waited for in the answer, since their list is the projection runner's.
   readModels: [],
@@ -101,13 +102,16 @@ const completeErasure = privacyUseCase<CompleteErasureInput, ErasureRequestView>
  * personal field of theirs in every event now reads "[redacted]"), record the completion. A crash between the steps
  * leaves the request REQUESTED; asking again finishes it.
  */
-export const requestErasure = privacyUseCase<RequestErasureInput, ErasureRequestView>({
+export const requestErasure = privacyUseCase<RequestErasureInput, ErasureRequestAnswer>({
   ...erasure,
   command: ({ input }, { streamId, at }) => ({ type: 'RequestErasure', memberId: idInStream(streamId), reason: input.reason ?? null, at }),
   // The key is destroyed, and the inputs forgotten, only once the request is recorded: an erasure that could not be
   // recorded destroys nothing.
   answer: async ({ context, services }, { streamId }) => {
     const memberId = idInStream(streamId);
+    // The last moment the member's address can be read: kept aside (not in the log) to tell them, once the erasure is
+    // complete, that it is; the notification's delivery forgets it (notifications/erasure-notices.ts).
+    await services.get<KeepErasureContact>(KEEP_ERASURE_CONTACT)(memberId);
     await services.events.forgetSubject(memberId);
     // Digests of commands' inputs may hold the member's data too (a display name, a note): none may outlive the key.
     await services.get(CommandPipeline).forgetCommandInputs();

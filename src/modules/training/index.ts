@@ -14,20 +14,15 @@ import { TrainingModule as TrainingNestModule } from './training.module.ts';
 import type { EventSchemaDefinition } from '#event-store';
 import { TRAINING_ENROLMENT_EVENT_SCHEMAS } from './training-enrolment.decider.ts';
 import { TRAINING_PROGRAMME_EVENT_SCHEMAS } from './training-programme.decider.ts';
-import { TrainingEnrolmentRecord, TrainingProgrammeRecord } from './read-models/training.records.ts';
 
 export * from './training-programme.decider.ts';
 export * from './training-enrolment.decider.ts';
 export * from './training-streams.ts';
 export * from './read-models/training.projection.ts';
-export * from './read-models/training.views.ts';
 export { TrainingModule } from './training.module.ts';
 
 /** Every training event type: programmes and enrolments. */
 export const TRAINING_EVENT_SCHEMAS: EventSchemaDefinition[] = [...TRAINING_PROGRAMME_EVENT_SCHEMAS, ...TRAINING_ENROLMENT_EVENT_SCHEMAS];
-
-/** The TypeORM entities of this module's read models (the composition root hands them to the read side). */
-export const TRAINING_READ_MODEL_ENTITIES = [TrainingProgrammeRecord, TrainingEnrolmentRecord];
 
 /** Training: programmes of modules and members' enrolments in them. */
 export const trainingModule = governanceModule({
@@ -37,6 +32,5 @@ export const trainingModule = governanceModule({
     stream(TRAINING_ENROLMENT_STREAM_CATEGORY, trainingEnrolmentDecider, ENROLMENT_SCHEMAS),
   ],
   projections: [trainingProjection],
-  readModelEntities: TRAINING_READ_MODEL_ENTITIES,
   nestModule: TrainingNestModule,
 });

@@ -45,10 +45,10 @@ export class TrainingProgrammeType {
   @Field(() => String)
   title!: string;
 
-  @Field(() => [TrainingModuleType])
+  @Field(() => [TrainingModuleType], { description: "In the programme's order." })
   modules!: TrainingModuleType[];
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "The revision of the programme's stream: each definition is one." })
   revision!: number;
 }
 
@@ -78,7 +78,7 @@ export class TrainingEnrolmentType {
   @Field(() => Date, { nullable: true, description: 'When it was withdrawn or failed; null while it runs or once completed.' })
   endedAt!: Date | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: "The revision of the enrolment's stream." })
   revision!: number;
 
   @Field(() => Int, {

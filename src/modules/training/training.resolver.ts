@@ -32,8 +32,9 @@ import {
   listTrainingEnrolments,
   listTrainingProgrammes,
   type ListPage,
+  type TrainingEnrolment,
+  type TrainingProgramme,
 } from './read-models/training.queries.ts';
-import type { TrainingEnrolmentView, TrainingProgrammeView } from './read-models/training.views.ts';
 import { NodeRegistry } from '../../platform/graphql/node.ts';
 
 /** Community managers and auditors see every enrolment; a member sees their own. */
@@ -59,7 +60,7 @@ export class TrainingResolver {
   async trainingProgramme(
     @Args('id', { type: () => ID }) id: string,
     @Context() context: RequestContext,
-  ): Promise<TrainingProgrammeView | null> {
+  ): Promise<TrainingProgramme | null> {
     requireActor(context);
     return findTrainingProgramme(this.db, id);
   }
@@ -68,7 +69,7 @@ export class TrainingResolver {
   async trainingProgrammes(
     @Context() context: RequestContext,
     @Args({ type: () => PageArgs }) paging: PageArgs,
-  ): Promise<ListPage<TrainingProgrammeView>> {
+  ): Promise<ListPage<TrainingProgramme>> {
     requireActor(context);
     return listTrainingProgrammes(this.db, pageRequest(paging));
   }
@@ -84,7 +85,7 @@ export class TrainingResolver {
     @Args('memberId', { type: () => ID, nullable: true }) memberId?: string | null,
     @Args('status', { type: () => [EnrolmentStatus], nullable: true, description: 'Any of these; every status when absent or empty.' })
     status?: EnrolmentStatus[] | null,
-  ): Promise<ListPage<TrainingEnrolmentView>> {
+  ): Promise<ListPage<TrainingEnrolment>> {
     const actor = requireActor(context);
     const staff = ENROLMENT_READERS.some((role) => actor.roles.includes(role));
     // Who may read before whether the ids are well-formed: a refusal tells nothing about which ids would be valid.
@@ -105,7 +106,7 @@ export class TrainingResolver {
     @Args('programmeId', { type: () => ID }) programmeId: string,
     @Args('memberId', { type: () => ID }) memberId: string,
     @Context() context: RequestContext,
-  ): Promise<TrainingEnrolmentView | null> {
+  ): Promise<TrainingEnrolment | null> {
     const actor = requireActor(context);
     // Refused whether or not the enrolment exists: who trains in what is not everyone's to know.
     if (actor.id !== memberId && !ENROLMENT_READERS.some((role) => actor.roles.includes(role))) {

@@ -14,15 +14,19 @@ import { trainingEnrolmentDecider, trainingEnrolmentStreamId, type TrainingAutho
 import { trainingProgrammeDecider, trainingProgrammeStreamId } from './training-programme.decider.ts';
 import { memberStatus, readProgramme } from './training-streams.ts';
 import { TRAINING_PROJECTION } from './read-models/training.projection.ts';
-import { findTrainingEnrolment, findTrainingProgramme } from './read-models/training.queries.ts';
-import type { TrainingEnrolmentView, TrainingProgrammeView } from './read-models/training.views.ts';
+import {
+  findTrainingEnrolment,
+  findTrainingProgramme,
+  type TrainingEnrolment,
+  type TrainingProgramme,
+} from './read-models/training.queries.ts';
 
 const READ_MODELS = [TRAINING_PROJECTION];
 
 const programmeUseCase = useCasesFor(trainingProgrammeDecider);
 const enrolmentUseCase = useCasesFor(trainingEnrolmentDecider);
 
-export const defineTrainingProgramme = programmeUseCase<DefineTrainingProgrammeInput, TrainingProgrammeView>({
+export const defineTrainingProgramme = programmeUseCase<DefineTrainingProgrammeInput, TrainingProgramme>({
   action: 'defining a training programme',
   roles: [Role.COMMUNITY_MANAGER],
   readModels: READ_MODELS,
@@ -87,7 +91,7 @@ const isCommunityManager = (actor: Actor) => actor.roles.includes(Role.COMMUNITY
 const trainingAuthority = (actor: Actor): TrainingAuthority =>
   isCommunityManager(actor) ? { kind: 'community_manager' } : { kind: 'self' };
 
-export const enrolInTraining = enrolmentUseCase<EnrolInTrainingInput, TrainingEnrolmentView>({
+export const enrolInTraining = enrolmentUseCase<EnrolInTrainingInput, TrainingEnrolment>({
   ...enrolment,
   ...forSelfOrAnyone('enrolling another member in a training programme', 'the member enrolling themselves'),
   action: 'enrolling in a training programme',
@@ -110,7 +114,7 @@ export const enrolInTraining = enrolmentUseCase<EnrolInTrainingInput, TrainingEn
   },
 });
 
-export const completeTrainingModule = enrolmentUseCase<CompleteTrainingModuleInput, TrainingEnrolmentView>({
+export const completeTrainingModule = enrolmentUseCase<CompleteTrainingModuleInput, TrainingEnrolment>({
   ...enrolment,
   ...forSelfOrAnyone("recording another member's training", 'the member, for a self-paced module'),
   action: 'completing a training module',
@@ -128,7 +132,7 @@ export const completeTrainingModule = enrolmentUseCase<CompleteTrainingModuleInp
 });
 
 /** The member ends their own enrolment, or a community manager ends anyone's: WITHDRAWN. */
-export const withdrawFromTraining = enrolmentUseCase<EndTrainingEnrolmentInput, TrainingEnrolmentView>({
+export const withdrawFromTraining = enrolmentUseCase<EndTrainingEnrolmentInput, TrainingEnrolment>({
   ...enrolment,
   ...forSelfOrAnyone("withdrawing another member's training enrolment", 'the member withdrawing themselves'),
   action: 'withdrawing from a training programme',
@@ -144,7 +148,7 @@ export const withdrawFromTraining = enrolmentUseCase<EndTrainingEnrolmentInput, 
 });
 
 /** Community managers only (not even the member themself): FAILED, after which the member may enrol again. */
-export const recordTrainingFailed = enrolmentUseCase<EndTrainingEnrolmentInput, TrainingEnrolmentView>({
+export const recordTrainingFailed = enrolmentUseCase<EndTrainingEnrolmentInput, TrainingEnrolment>({
   ...enrolment,
   action: 'recording that a member failed a training programme',
   roles: [Role.COMMUNITY_MANAGER],

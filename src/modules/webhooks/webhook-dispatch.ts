@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { Migration } from '#postgres';
 import {
   handleCommand,
   loadState,
@@ -14,6 +15,7 @@ import {
 import { logContext, logger } from '../../platform/observability/logger.ts';
 import { DueWorkScheduler } from '../../platform/scheduling/due-work-scheduler.ts';
 import type { Clock } from '../../platform/shared/clock.ts';
+import { migrateOnFirstUse } from '../../platform/infrastructure/migrate-on-first-use.ts';
 import { sqlIn } from '../../platform/shared/sql.ts';
 import { webhookDecider, webhookHears, webhookStreamId, type WebhookState } from './webhook.decider.ts';
 import type { WebhookPoster } from './webhook-sender.ts';
@@ -72,18 +74,12 @@ interface ActiveWebhook {
  */
 export function createWebhookDispatch(options: WebhookDispatchOptions): DueWorkScheduler<ActiveWebhook> {
   const { readModels } = options;
-  let schemaReady: Promise<void> | undefined;
-  const ensureSchema = () =>
-    (schemaReady ??= ensureDispatchSchema(readModels).catch((error: unknown) => {
-      schemaReady = undefined;
-      throw error;
-    }));
   return new DueWorkScheduler<ActiveWebhook>({
     name: WEBHOOK_DISPATCH_SCHEDULER,
     clock: options.clock,
     intervalMs: options.intervalMs,
     findDue: async (_now, limit) => {
-      await ensureSchema();
+      await ensureDispatchSchema(readModels);
       const rows: { webhook_id: string }[] = await readModels.query(
         `SELECT webhook_id FROM read_models.${WEBHOOKS_TABLE} WHERE status = 'ACTIVE' ORDER BY webhook_id LIMIT $1`,
         [limit],
@@ -95,18 +91,22 @@ export function createWebhookDispatch(options: WebhookDispatchOptions): DueWorkS
   });
 }
 
-export async function ensureDispatchSchema(readModels: DataSource): Promise<void> {
-  await readModels.transaction(async (manager) => {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('webhook_deliveries'))`);
-    await manager.query(`
+/**
+ * The dispatch's own tables, outside the read models (a rebuild must post nothing twice), created by migrations on
+ * first use. Version 1 says IF NOT EXISTS: databases from before the migrations already have it.
+ */
+const WEBHOOK_DISPATCH_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'cursors and deliveries',
+    sql: `
       CREATE TABLE IF NOT EXISTS webhook_cursors (
         webhook_id      text PRIMARY KEY,
         after_position  text NOT NULL,
         failing_since   timestamptz,
         last_error      text,
         last_success_at timestamptz
-      )`);
-    await manager.query(`
+      );
       CREATE TABLE IF NOT EXISTS webhook_deliveries (
         message_id      text        PRIMARY KEY,
         seq             bigserial   NOT NULL,
@@ -122,11 +122,13 @@ export async function ensureDispatchSchema(readModels: DataSource): Promise<void
         created_at      timestamptz NOT NULL,
         updated_at      timestamptz NOT NULL,
         sent_at         timestamptz
-      )`);
-    await manager.query(
-      `CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (webhook_id, seq) WHERE status IN ${sqlIn(UNFINISHED)}`,
-    );
-  });
+      );
+      CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (webhook_id, seq) WHERE status IN ${sqlIn(UNFINISHED)};`,
+  },
+];
+
+export function ensureDispatchSchema(readModels: DataSource): Promise<void> {
+  return migrateOnFirstUse(readModels, 'webhooks', WEBHOOK_DISPATCH_MIGRATIONS);
 }
 
 /** The webhook-id of one event's delivery to one webhook: the same whichever instance enqueues it, however often. */

@@ -1,40 +1,38 @@
 import type { StoredEvent } from '#event-store';
-import type { ProjectionDefinition } from '#projections';
+import { columns, readModelProjection, readModelTable, type RowOf } from '../../platform/infrastructure/read-model-table.ts';
 import { WEBHOOK_EVENT_TYPES, type WebhookEvent } from './webhook.decider.ts';
 
 export const WEBHOOKS_PROJECTION = 'webhooks';
-export const WEBHOOKS_TABLE = 'webhooks';
+
+export const WEBHOOKS = readModelTable('webhooks', {
+  webhookId: columns.text().primary(),
+  urlHint: columns.text(),
+  description: columns.text().nullable(),
+  eventTypes: columns.textArray(),
+  categories: columns.textArray(),
+  status: columns.text(),
+  secretVersion: columns.int(),
+  registeredBy: columns.text(),
+  registeredAt: columns.timestamptz(),
+  rotatedAt: columns.timestamptz().nullable(),
+  disabledReason: columns.text().nullable(),
+  disabledAt: columns.timestamptz().nullable(),
+  lastError: columns.text().nullable(),
+  revision: columns.int(),
+});
+export type WebhookRow = RowOf<typeof WEBHOOKS>;
+export const WEBHOOKS_TABLE = WEBHOOKS.name;
 
 /**
  * The webhooks as community managers list them: no URL (only its hint) and no secret (never stored anywhere). What a
  * delivery needs (the URL, the secret's version, whether it is active) it reads from the webhook's stream, so a
  * lagging read model never sends with a retired secret or to a disabled webhook.
  */
-export const webhooksProjection: ProjectionDefinition<StoredEvent> = {
+export const webhooksProjection = readModelProjection<StoredEvent>({
   name: WEBHOOKS_PROJECTION,
   version: 1,
-  tables: [WEBHOOKS_TABLE],
+  tables: [WEBHOOKS],
   filter: { eventTypes: [...WEBHOOK_EVENT_TYPES] },
-
-  async setup(client, ctx) {
-    await client.query(`
-      CREATE TABLE ${ctx.table(WEBHOOKS_TABLE)} (
-        webhook_id      text        PRIMARY KEY,
-        url_hint        text        NOT NULL,
-        description     text,
-        event_types     text[]      NOT NULL,
-        categories      text[]      NOT NULL,
-        status          text        NOT NULL,
-        secret_version  int         NOT NULL,
-        registered_by   text        NOT NULL,
-        registered_at   timestamptz NOT NULL,
-        rotated_at      timestamptz,
-        disabled_reason text,
-        disabled_at     timestamptz,
-        last_error      text,
-        revision        int         NOT NULL
-      )`);
-  },
 
   async apply(events, client, ctx) {
     const table = ctx.table(WEBHOOKS_TABLE);
@@ -83,4 +81,4 @@ export const webhooksProjection: ProjectionDefinition<StoredEvent> = {
       }
     }
   },
-};
+});

@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import type { StoredEvent } from '#event-store';
-import type { ProjectionContext, ProjectionDefinition } from '#projections';
+import type { ProjectionContext } from '#projections';
+import { columns, readModelProjection, readModelTable, type RowOf } from '../../../platform/infrastructure/read-model-table.ts';
 import { GROUP_MAPPING_STREAM_CATEGORY, isGroupMappingEvent, type GroupMappingEvent } from '../group-mapping.decider.ts';
 import { matchableName } from '../import-plan.ts';
 
 export const GROUP_MAPPINGS_PROJECTION = 'external_group_mappings';
-export const GROUP_MAPPINGS_TABLE = 'external_group_mappings';
 
 /** How a platform names a group: by its id or by its name. */
 export type MappingKind = 'id' | 'name';
@@ -19,39 +19,40 @@ export function mappingKey(format: string, kind: MappingKind, external: string):
 }
 
 /** One row per external key that maps to a group now, with who mapped it and when (the log keeps the history). */
-export const groupMappingsProjection: ProjectionDefinition<StoredEvent> = {
+export const GROUP_MAPPINGS = readModelTable(
+  'external_group_mappings',
+  {
+    mappingKey: columns.text().primary(),
+    format: columns.text(),
+    kind: columns.text(),
+    /** The external id, or the name as the community manager wrote it. */
+    externalValue: columns.text(),
+    /** The external id, or matchableName(name): what a report's row is compared with. */
+    matchKey: columns.text(),
+    groupId: columns.text(),
+    mappedBy: columns.text(),
+    mappedAt: columns.timestamptz(),
+  },
+  // What an import looks up (the keys its rows carry) and what a mutation answers (a group's mappings).
+  { indexes: ['(format, kind, match_key)', '(format, group_id)'] },
+);
+export type GroupMappingRow = RowOf<typeof GROUP_MAPPINGS>;
+
+export const groupMappingsProjection = readModelProjection<StoredEvent>({
   name: GROUP_MAPPINGS_PROJECTION,
   version: 1,
-  tables: [GROUP_MAPPINGS_TABLE],
+  tables: [GROUP_MAPPINGS],
   filter: { categories: [GROUP_MAPPING_STREAM_CATEGORY] },
-
-  async setup(client, ctx) {
-    const table = ctx.table(GROUP_MAPPINGS_TABLE);
-    await client.query(`
-      CREATE TABLE ${table} (
-        mapping_key    text        PRIMARY KEY,
-        format         text        NOT NULL,
-        kind           text        NOT NULL,
-        external_value text        NOT NULL,
-        match_key      text        NOT NULL,
-        group_id       text        NOT NULL,
-        mapped_by      text        NOT NULL,
-        mapped_at      timestamptz NOT NULL
-      )`);
-    // What an import looks up (the keys its rows carry) and what a mutation answers (a group's mappings).
-    await client.query(`CREATE INDEX ON ${table} (format, kind, match_key)`);
-    await client.query(`CREATE INDEX ON ${table} (format, group_id)`);
-  },
 
   async apply(events, client, ctx) {
     for (const event of events) {
       if (isGroupMappingEvent(event)) await applyEvent(event as StoredEvent & GroupMappingEvent, client, ctx);
     }
   },
-};
+});
 
 async function applyEvent(event: StoredEvent & GroupMappingEvent, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
-  const table = ctx.table(GROUP_MAPPINGS_TABLE);
+  const table = ctx.table(GROUP_MAPPINGS.name);
   const { format, externalId, externalName, groupId } = event.data;
   const keys: [MappingKind, string][] = [];
   if (externalId !== null) keys.push(['id', externalId]);

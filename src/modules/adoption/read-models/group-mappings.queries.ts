@@ -2,22 +2,12 @@ import type { DataSource } from 'typeorm';
 import { keyCondition, keysetPage, type CursorCodec, type PageInfo, type PageRequest } from '../../../platform/graphql/pagination.ts';
 import { badInput } from '../../../platform/shared/domain-error.ts';
 import { ACTIVITY_REPORT_FORMATS, type ActivityReportFormat } from '../group-activity.decider.ts';
+import type { ExternalGroupMapping } from '../adoption.graphql.ts';
 import type { ExternalMappings } from '../import-plan.ts';
-import { GroupMappingRecord } from './group-mapping.record.ts';
-import { mappingKey } from './group-mappings.projection.ts';
-
-/** Shaped like the GraphQL `ExternalGroupMapping`: one platform key (an id or a name) and the group it means. */
-export interface GroupMappingView {
-  readonly format: ActivityReportFormat;
-  readonly externalId: string | null;
-  readonly externalName: string | null;
-  readonly groupId: string;
-  readonly mappedBy: string;
-  readonly mappedAt: Date;
-}
+import { GROUP_MAPPINGS, mappingKey, type GroupMappingRow, type MappingKind } from './group-mappings.projection.ts';
 
 export interface GroupMappingPage extends PageInfo {
-  readonly nodes: GroupMappingView[];
+  readonly nodes: ExternalGroupMapping[];
   readonly totalCount: number;
 }
 
@@ -30,7 +20,7 @@ export async function externalMappingsFor(
 ): Promise<ExternalMappings> {
   if (ids.length === 0 && names.length === 0) return { byId: new Map(), byName: new Map() };
   const records = await db
-    .getRepository(GroupMappingRecord)
+    .getRepository(GROUP_MAPPINGS.entity)
     .createQueryBuilder('m')
     .where('m.format = :format', { format })
     .andWhere("((m.kind = 'id' AND m.matchKey = ANY (:ids)) OR (m.kind = 'name' AND m.matchKey = ANY (:names)))", {
@@ -38,23 +28,23 @@ export async function externalMappingsFor(
       names: [...names],
     })
     .getMany();
-  const byKind = (kind: GroupMappingRecord['kind']) =>
+  const byKind = (kind: MappingKind) =>
     new Map(records.filter((record) => record.kind === kind).map((record) => [record.matchKey, record.groupId]));
   return { byId: byKind('id'), byName: byKind('name') };
 }
 
 /** A group's mappings on one platform, ids before names: what a mapping mutation answers. */
-export async function groupMappingsOf(db: DataSource, format: ActivityReportFormat, groupId: string): Promise<GroupMappingView[]> {
-  const records = await db.getRepository(GroupMappingRecord).find({ where: { format, groupId }, order: { mappingKey: 'ASC' } });
-  return records.map(toView);
+export async function groupMappingsOf(db: DataSource, format: ActivityReportFormat, groupId: string): Promise<ExternalGroupMapping[]> {
+  const records = await db.getRepository(GROUP_MAPPINGS.entity).find({ where: { format, groupId }, order: { mappingKey: 'ASC' } });
+  return records.map(toMapping);
 }
 
 /** Every mapping, by platform, then ids before names, then key: keyset pages both ways (see keysetPage). */
 export async function listGroupMappings(db: DataSource, request: PageRequest): Promise<GroupMappingPage> {
-  const repository = db.getRepository(GroupMappingRecord);
+  const repository = db.getRepository(GROUP_MAPPINGS.entity);
   const page = await keysetPage(
     request,
-    (record: GroupMappingRecord) => record.mappingKey,
+    (record: GroupMappingRow) => record.mappingKey,
     ({ bound, order, limit }) => {
       const query = repository.createQueryBuilder('m').orderBy('m.mappingKey', order).limit(limit);
       if (bound !== null) {
@@ -65,7 +55,7 @@ export async function listGroupMappings(db: DataSource, request: PageRequest): P
     },
     MAPPING_CURSORS,
   );
-  return { nodes: page.rows.map(toView), ...page.pageInfo, totalCount: await repository.count() };
+  return { nodes: page.rows.map(toMapping), ...page.pageInfo, totalCount: await repository.count() };
 }
 
 const CURSOR_KEY = new RegExp(`^(${ACTIVITY_REPORT_FORMATS.join('|')}):(id|name):.{1,200}$`, 's');
@@ -81,15 +71,16 @@ export const MAPPING_CURSORS: CursorCodec<string> = {
 };
 
 /** The key a mapping is listed by (its cursor's key). */
-export function mappingKeyOf(view: GroupMappingView): string {
+export function mappingKeyOf(view: ExternalGroupMapping): string {
   return view.externalId !== null
     ? mappingKey(view.format, 'id', view.externalId)
     : mappingKey(view.format, 'name', view.externalName ?? '');
 }
 
-function toView(record: GroupMappingRecord): GroupMappingView {
+function toMapping(record: GroupMappingRow): ExternalGroupMapping {
   return {
-    format: record.format,
+    // The projection writes the decider's formats only (the table has no CHECK on it: version 1 was made without one).
+    format: record.format as ActivityReportFormat,
     externalId: record.kind === 'id' ? record.externalValue : null,
     externalName: record.kind === 'name' ? record.externalValue : null,
     groupId: record.groupId,

@@ -9,7 +9,7 @@ import { publishedAgreementVersion, readAgreement } from '../agreement-streams.t
 import { agreementDecider, agreementStreamId } from '../agreement.decider.ts';
 import { AGREEMENTS_EVENT_SCHEMAS } from '../index.ts';
 import { AGREEMENTS_PROJECTION, agreementsProjection } from './agreements.projection.ts';
-import { findAgreement, findAgreementAcceptance, pendingAgreementsOf, type AgreementVersionView } from './agreements.queries.ts';
+import { findAgreement, findAgreementAcceptance, pendingAgreementsOf, type AgreementVersionAnswer } from './agreements.queries.ts';
 import { testMetadata } from '../../../../test/support/event-metadata.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -85,7 +85,7 @@ describe('agreements read model', () => {
     return result;
   }
 
-  const version = (n: number, body: string, requiresReacceptance: boolean, at: string): AgreementVersionView => ({
+  const version = (n: number, body: string, requiresReacceptance: boolean, at: string): AgreementVersionAnswer => ({
     agreementId: 'coc',
     version: n,
     title: `Title of ${body}`,

@@ -1,65 +1,63 @@
 import type pg from 'pg';
 import type { StoredEvent } from '#event-store';
-import type { ProjectionContext, ProjectionDefinition } from '#projections';
+import type { ProjectionContext } from '#projections';
+import { columns, readModelProjection, readModelTable, type RowOf } from '../../../platform/infrastructure/read-model-table.ts';
 import { isMemberEvent, MEMBER_STREAM_CATEGORY, type MemberEvent } from '../../members/index.ts';
 import { ACCEPTANCE_STREAM_CATEGORY, isAgreementAcceptanceEvent, type AgreementAcceptanceEvent } from '../agreement-acceptance.decider.ts';
 import { AGREEMENT_STREAM_CATEGORY, isAgreementEvent, type AgreementEvent } from '../agreement.decider.ts';
 
 export const AGREEMENTS_PROJECTION = 'agreements';
-export const AGREEMENTS_TABLE = 'agreements';
-export const AGREEMENT_VERSIONS_TABLE = 'agreement_versions';
-export const AGREEMENT_ACCEPTANCES_TABLE = 'agreement_acceptances';
-export const AGREEMENT_MEMBERS_TABLE = 'agreement_members';
+
+export const AGREEMENTS = readModelTable('agreements', {
+  agreementId: columns.text().primary(),
+  currentVersion: columns.int(),
+  /** The latest version that required re-acceptance, or 1. */
+  bindingVersion: columns.int(),
+  revision: columns.int(),
+  updatedAt: columns.timestamptz(),
+});
+export type AgreementRow = RowOf<typeof AGREEMENTS>;
+
+export const AGREEMENT_VERSIONS = readModelTable('agreement_versions', {
+  agreementId: columns.text().primary(),
+  version: columns.int().primary(),
+  title: columns.text(),
+  body: columns.text(),
+  bodySha256: columns.text(),
+  requiresReacceptance: columns.boolean(),
+  publishedBy: columns.text(),
+  publishedAt: columns.timestamptz(),
+});
+
+/** A member's latest acceptance of an agreement. */
+export const AGREEMENT_ACCEPTANCES = readModelTable(
+  'agreement_acceptances',
+  {
+    agreementId: columns.text().primary(),
+    memberId: columns.text().primary(),
+    acceptedVersion: columns.int(),
+    acceptedAt: columns.timestamptz(),
+  },
+  // A member's pending agreements.
+  { indexes: ['(member_id)'] },
+);
+
+/** Who is bound by agreements: registered and not left. */
+export const AGREEMENT_MEMBERS = readModelTable('agreement_members', {
+  memberId: columns.text().primary(),
+  active: columns.boolean(),
+});
 
 /**
  * Agreements with every version, each member's latest acceptance per agreement, and which members are active (kept
  * from the member events themselves, never from the members module's tables): what the accepted and pending counts
  * are computed from. Nothing here is personal text.
  */
-export const agreementsProjection: ProjectionDefinition<StoredEvent> = {
+export const agreementsProjection = readModelProjection<StoredEvent>({
   name: AGREEMENTS_PROJECTION,
   version: 1,
-  tables: [AGREEMENTS_TABLE, AGREEMENT_VERSIONS_TABLE, AGREEMENT_ACCEPTANCES_TABLE, AGREEMENT_MEMBERS_TABLE],
+  tables: [AGREEMENTS, AGREEMENT_VERSIONS, AGREEMENT_ACCEPTANCES, AGREEMENT_MEMBERS],
   filter: { categories: [AGREEMENT_STREAM_CATEGORY, ACCEPTANCE_STREAM_CATEGORY, MEMBER_STREAM_CATEGORY] },
-
-  async setup(client, ctx) {
-    await client.query(`
-      CREATE TABLE ${ctx.table(AGREEMENTS_TABLE)} (
-        agreement_id    text        PRIMARY KEY,
-        current_version int         NOT NULL,
-        binding_version int         NOT NULL,
-        revision        int         NOT NULL,
-        updated_at      timestamptz NOT NULL
-      )`);
-    await client.query(`
-      CREATE TABLE ${ctx.table(AGREEMENT_VERSIONS_TABLE)} (
-        agreement_id          text        NOT NULL,
-        version               int         NOT NULL,
-        title                 text        NOT NULL,
-        body                  text        NOT NULL,
-        body_sha256           text        NOT NULL,
-        requires_reacceptance boolean     NOT NULL,
-        published_by          text        NOT NULL,
-        published_at          timestamptz NOT NULL,
-        PRIMARY KEY (agreement_id, version)
-      )`);
-    const acceptances = ctx.table(AGREEMENT_ACCEPTANCES_TABLE);
-    await client.query(`
-      CREATE TABLE ${acceptances} (
-        agreement_id     text        NOT NULL,
-        member_id        text        NOT NULL,
-        accepted_version int         NOT NULL,
-        accepted_at      timestamptz NOT NULL,
-        PRIMARY KEY (agreement_id, member_id)
-      )`);
-    // A member's pending agreements.
-    await client.query(`CREATE INDEX ON ${acceptances} (member_id)`);
-    await client.query(`
-      CREATE TABLE ${ctx.table(AGREEMENT_MEMBERS_TABLE)} (
-        member_id text    PRIMARY KEY,
-        active    boolean NOT NULL
-      )`);
-  },
 
   async apply(events, client, ctx) {
     for (const event of events) {
@@ -68,21 +66,21 @@ export const agreementsProjection: ProjectionDefinition<StoredEvent> = {
       else if (isMemberEvent(event)) await applyMemberEvent(event as StoredEvent & MemberEvent, client, ctx);
     }
   },
-};
+});
 
 async function applyAgreementEvent(event: StoredEvent & AgreementEvent, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
   switch (event.type) {
     case 'AgreementVersionPublished': {
       const d = event.data;
       await client.query(
-        `INSERT INTO ${ctx.table(AGREEMENT_VERSIONS_TABLE)}
+        `INSERT INTO ${ctx.table(AGREEMENT_VERSIONS.name)}
            (agreement_id, version, title, body, body_sha256, requires_reacceptance, published_by, published_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [d.agreementId, d.version, d.title, d.body, d.bodySha256, d.requiresReacceptance, d.publishedBy, d.publishedAt],
       );
       // The first version binds everyone; a later one only when it requires re-acceptance.
       await client.query(
-        `INSERT INTO ${ctx.table(AGREEMENTS_TABLE)} AS g (agreement_id, current_version, binding_version, revision, updated_at)
+        `INSERT INTO ${ctx.table(AGREEMENTS.name)} AS g (agreement_id, current_version, binding_version, revision, updated_at)
          VALUES ($1, $2, $2, $4, $5)
          ON CONFLICT (agreement_id) DO UPDATE
            SET current_version = EXCLUDED.current_version,
@@ -102,7 +100,7 @@ async function applyAcceptanceEvent(
   client: pg.ClientBase,
   ctx: ProjectionContext,
 ): Promise<void> {
-  const acceptances = ctx.table(AGREEMENT_ACCEPTANCES_TABLE);
+  const acceptances = ctx.table(AGREEMENT_ACCEPTANCES.name);
   switch (event.type) {
     case 'AgreementAccepted': {
       const d = event.data;
@@ -122,7 +120,7 @@ async function applyAcceptanceEvent(
 }
 
 async function applyMemberEvent(event: StoredEvent & MemberEvent, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
-  const members = ctx.table(AGREEMENT_MEMBERS_TABLE);
+  const members = ctx.table(AGREEMENT_MEMBERS.name);
   switch (event.type) {
     case 'MemberRegistered':
       await client.query(`INSERT INTO ${members} (member_id, active) VALUES ($1, true) ON CONFLICT (member_id) DO NOTHING`, [

@@ -3,74 +3,46 @@ import { READ_MODEL_SCHEMA } from '#projections';
 import { keyCondition, keysetPage, type PageInfo, type PageRequest } from '../../../platform/graphql/pagination.ts';
 import { encodeIdCursor } from '../../../platform/shared/id-cursor.ts';
 import { isId } from '../../../platform/shared/identifiers.ts';
-import { AgreementAcceptanceRecord, AgreementMemberRecord, AgreementRecord, AgreementVersionRecord } from './agreement.records.ts';
-import { AGREEMENT_ACCEPTANCES_TABLE, AGREEMENT_MEMBERS_TABLE, AGREEMENTS_TABLE } from './agreements.projection.ts';
+import type { Agreement, AgreementAcceptance, AgreementVersion } from '../agreements.graphql.ts';
+import { AGREEMENT_ACCEPTANCES, AGREEMENT_MEMBERS, AGREEMENT_VERSIONS, AGREEMENTS, type AgreementRow } from './agreements.projection.ts';
 
-/** Shaped like the GraphQL `AgreementVersion`. */
-export interface AgreementVersionView {
-  readonly agreementId: string;
-  readonly version: number;
-  readonly title: string;
-  readonly body: string;
-  readonly bodySha256: string;
-  readonly requiresReacceptance: boolean;
-  readonly publishedBy: string;
-  readonly publishedAt: Date;
-}
+/** An `AgreementVersion` as read: its node `id` is made from the agreement id and the version by the field itself. */
+export type AgreementVersionAnswer = Omit<AgreementVersion, 'id'>;
 
-/** Shaped like the GraphQL `Agreement`. */
-export interface AgreementView {
-  readonly id: string;
-  readonly currentVersion: AgreementVersionView;
-  /** Oldest first. */
-  readonly versions: AgreementVersionView[];
-  /** The version the active members must have accepted (or a later one). */
-  readonly bindingVersion: number;
-  /** Registered, active members whose latest acceptance is at or after the binding version. */
-  readonly acceptedCount: number;
-  /** Registered, active members who still have to accept. */
-  readonly pendingCount: number;
-  /** The revision of the agreement's stream: what `expectedRevision` compares with. */
-  readonly revision: number;
-}
+/** An `Agreement` as read, with its versions as read. */
+export type AgreementAnswer = Omit<Agreement, 'currentVersion' | 'versions'> & {
+  readonly currentVersion: AgreementVersionAnswer;
+  readonly versions: AgreementVersionAnswer[];
+};
 
-/** Shaped like the GraphQL `AgreementAcceptance`. */
-export interface AgreementAcceptanceView {
-  readonly agreementId: string;
-  readonly memberId: string;
-  readonly bindingVersion: number;
-  /** Of the member's latest acceptance; null when they never accepted any version. */
-  readonly acceptedVersion: number | null;
-  readonly acceptedAt: Date | null;
-  /** An active member who has not accepted the binding version (or a later one). Nothing is pending for someone who left. */
-  readonly pending: boolean;
-}
+/** An `AgreementAcceptance` as read: its node `id` is made from the agreement and member ids by the field itself. */
+export type AgreementAcceptanceAnswer = Omit<AgreementAcceptance, 'id'>;
 
 export type AgreementAcceptanceLookup =
-  | { readonly found: true; readonly acceptance: AgreementAcceptanceView }
+  | { readonly found: true; readonly acceptance: AgreementAcceptanceAnswer }
   | { readonly found: false; readonly missing: 'agreement' | 'member' };
 
-export async function findAgreement(db: DataSource, agreementId: string): Promise<AgreementView | null> {
+export async function findAgreement(db: DataSource, agreementId: string): Promise<AgreementAnswer | null> {
   if (!isId(agreementId)) return null;
-  const record = await db.getRepository(AgreementRecord).findOneBy({ agreementId });
+  const record = await db.getRepository(AGREEMENTS.entity).findOneBy({ agreementId });
   if (!record) return null;
-  const [view] = await toViews(db, [record]);
+  const [view] = await toAgreements(db, [record]);
   return view ?? null;
 }
 
 /** A page of agreements as their connection has it: each with its cursor, where the page sits, how many there are. */
 export interface AgreementPage {
-  readonly edges: { readonly cursor: string; readonly node: AgreementView }[];
+  readonly edges: { readonly cursor: string; readonly node: AgreementAnswer }[];
   readonly pageInfo: PageInfo;
   readonly totalCount: number;
 }
 
 /** Every agreement, by agreement id, both ways (keyset on the id: a page stays right while agreements are published). */
 export async function listAgreements(db: DataSource, page: PageRequest): Promise<AgreementPage> {
-  const all = () => db.getRepository(AgreementRecord).createQueryBuilder('g');
+  const all = () => db.getRepository(AGREEMENTS.entity).createQueryBuilder('g');
   const listed = await keysetPage(
     page,
-    (record: AgreementRecord) => record.agreementId,
+    (record: AgreementRow) => record.agreementId,
     ({ bound, order, limit }) => {
       const query = all().orderBy('g.agreementId', order).limit(limit);
       if (bound !== null) {
@@ -80,7 +52,7 @@ export async function listAgreements(db: DataSource, page: PageRequest): Promise
       return query.getMany();
     },
   );
-  const views = await toViews(db, listed.rows);
+  const views = await toAgreements(db, listed.rows);
   return {
     edges: views.map((view) => ({ cursor: encodeIdCursor(view.id), node: view })),
     pageInfo: listed.pageInfo,
@@ -91,11 +63,11 @@ export async function listAgreements(db: DataSource, page: PageRequest): Promise
 /** Which version binds the member and whether they still have to accept it. */
 export async function findAgreementAcceptance(db: DataSource, agreementId: string, memberId: string): Promise<AgreementAcceptanceLookup> {
   if (!isId(agreementId)) return { found: false, missing: 'agreement' };
-  const agreement = await db.getRepository(AgreementRecord).findOneBy({ agreementId });
+  const agreement = await db.getRepository(AGREEMENTS.entity).findOneBy({ agreementId });
   if (!agreement) return { found: false, missing: 'agreement' };
-  const member = isId(memberId) ? await db.getRepository(AgreementMemberRecord).findOneBy({ memberId }) : null;
+  const member = isId(memberId) ? await db.getRepository(AGREEMENT_MEMBERS.entity).findOneBy({ memberId }) : null;
   if (!member) return { found: false, missing: 'member' };
-  const accepted = await db.getRepository(AgreementAcceptanceRecord).findOneBy({ agreementId, memberId });
+  const accepted = await db.getRepository(AGREEMENT_ACCEPTANCES.entity).findOneBy({ agreementId, memberId });
   return {
     found: true,
     acceptance: {
@@ -110,41 +82,35 @@ export async function findAgreementAcceptance(db: DataSource, agreementId: strin
 }
 
 /** What the member still has to accept, by agreement id; nothing for someone who is not (or no longer) a member. */
-export async function pendingAgreementsOf(db: DataSource, memberId: string): Promise<AgreementView[]> {
+export async function pendingAgreementsOf(db: DataSource, memberId: string): Promise<AgreementAnswer[]> {
   if (!isId(memberId)) return [];
-  const member = await db.getRepository(AgreementMemberRecord).findOneBy({ memberId });
+  const member = await db.getRepository(AGREEMENT_MEMBERS.entity).findOneBy({ memberId });
   if (!member?.active) return [];
   const records = await db
-    .getRepository(AgreementRecord)
+    .getRepository(AGREEMENTS.entity)
     .createQueryBuilder('g')
-    .leftJoin(AgreementAcceptanceRecord, 'a', 'a.agreementId = g.agreementId AND a.memberId = :memberId', { memberId })
+    // TypeORM joins an EntitySchema (it finds its metadata) though its types list only classes and names; the entity's
+    // name, read_models.<table>, would be read as an alias and a relation.
+    .leftJoin(AGREEMENT_ACCEPTANCES.entity as never, 'a', 'a.agreementId = g.agreementId AND a.memberId = :memberId', { memberId })
     .where('a.acceptedVersion IS NULL OR a.acceptedVersion < g.bindingVersion')
     .orderBy('g.agreementId', 'ASC')
     .getMany();
-  return toViews(db, records);
+  return toAgreements(db, records);
 }
 
-async function toViews(db: DataSource, records: readonly AgreementRecord[]): Promise<AgreementView[]> {
+async function toAgreements(db: DataSource, records: readonly AgreementRow[]): Promise<AgreementAnswer[]> {
   if (records.length === 0) return [];
   const ids = records.map((record) => record.agreementId);
-  const versionRecords = await db.getRepository(AgreementVersionRecord).find({
+  // A version's row is an AgreementVersion as read, column for column.
+  const versionRows: AgreementVersionAnswer[] = await db.getRepository(AGREEMENT_VERSIONS.entity).find({
     where: { agreementId: In(ids) },
     order: { agreementId: 'ASC', version: 'ASC' },
   });
-  const versions = new Map<string, AgreementVersionView[]>();
-  for (const record of versionRecords) {
-    const list = versions.get(record.agreementId) ?? [];
-    list.push({
-      agreementId: record.agreementId,
-      version: record.version,
-      title: record.title,
-      body: record.body,
-      bodySha256: record.bodySha256,
-      requiresReacceptance: record.requiresReacceptance,
-      publishedBy: record.publishedBy,
-      publishedAt: record.publishedAt,
-    });
-    versions.set(record.agreementId, list);
+  const versions = new Map<string, AgreementVersionAnswer[]>();
+  for (const row of versionRows) {
+    const list = versions.get(row.agreementId) ?? [];
+    list.push(row);
+    versions.set(row.agreementId, list);
   }
   const counts = await acceptanceCounts(db, ids);
   return records.map((record) => {
@@ -172,9 +138,9 @@ async function acceptanceCounts(
   db: DataSource,
   agreementIds: readonly string[],
 ): Promise<Map<string, { accepted: number; pending: number }>> {
-  const agreements = `${READ_MODEL_SCHEMA}.${AGREEMENTS_TABLE}`;
-  const acceptances = `${READ_MODEL_SCHEMA}.${AGREEMENT_ACCEPTANCES_TABLE}`;
-  const members = `${READ_MODEL_SCHEMA}.${AGREEMENT_MEMBERS_TABLE}`;
+  const agreements = `${READ_MODEL_SCHEMA}.${AGREEMENTS.name}`;
+  const acceptances = `${READ_MODEL_SCHEMA}.${AGREEMENT_ACCEPTANCES.name}`;
+  const members = `${READ_MODEL_SCHEMA}.${AGREEMENT_MEMBERS.name}`;
   const rows = await db.query<{ agreement_id: string; accepted: number; active: number }[]>(
     `SELECT g.agreement_id,
             (SELECT count(*) FROM ${acceptances} a JOIN ${members} m ON m.member_id = a.member_id AND m.active

@@ -14,10 +14,10 @@ import {
   encodeAmbassadorCursor,
   findAmbassador,
   listAmbassadors,
-  type AmbassadorEnrolmentView,
-  type AmbassadorView,
+  type AmbassadorAnswer,
   type ListAmbassadorsOptions,
 } from './ambassadors.queries.ts';
+import type { AmbassadorEnrolment } from '../ambassadors.graphql.ts';
 import { testMetadata } from '../../../../test/support/event-metadata.ts';
 import { backward, expectPagingBothWays, forward } from '../../../../test/support/paging.ts';
 import type { PageRequest } from '../../../platform/graphql/pagination.ts';
@@ -94,12 +94,12 @@ describe('ambassadors read model', () => {
   type ListOptions = Partial<Omit<ListAmbassadorsOptions, 'page'>> & { first?: number; after?: string | null; page?: PageRequest };
   const list = ({ first = 50, after = null, page, ...filter }: ListOptions = {}) =>
     listAmbassadors(readModels, { ...filter, page: page ?? forward(first, after) });
-  const ids = (page: { nodes: readonly AmbassadorView[] }) => page.nodes.map((node) => node.memberId);
+  const ids = (page: { nodes: readonly AmbassadorAnswer[] }) => page.nodes.map((node) => node.memberId);
 
   test('follows an enrolment from nomination to offboarding, and keeps it in the history when the member is nominated again', async () => {
     await register('m-ada', 'Research');
     await nominate('m-ada', 'Research', '2025-03-01T09:00:00.000Z', { motivation: 'Runs the lunch talks' });
-    const enrolment1: AmbassadorEnrolmentView = {
+    const enrolment1: AmbassadorEnrolment = {
       enrolment: 1,
       department: 'Research',
       status: 'NOMINATED',
@@ -108,7 +108,7 @@ describe('ambassadors read model', () => {
       since: null,
       endedAt: null,
     };
-    const nominated: AmbassadorView = {
+    const nominated: AmbassadorAnswer = {
       memberId: 'm-ada',
       enrolment: 1,
       department: 'Research',

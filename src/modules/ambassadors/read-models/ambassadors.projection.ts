@@ -1,15 +1,59 @@
 import type pg from 'pg';
 import { REDACTED, type StoredEvent } from '#event-store';
-import type { ProjectionContext, ProjectionDefinition } from '#projections';
+import type { ProjectionContext } from '#projections';
 import { isMemberEvent, MEMBER_STREAM_CATEGORY, type MemberEvent } from '../../members/index.ts';
 import { PRIVACY_STREAM_CATEGORY } from '../../privacy/index.ts';
-import { sqlIn } from '../../../platform/shared/sql.ts';
+import { columns, readModelProjection, readModelTable, type RowOf } from '../../../platform/infrastructure/read-model-table.ts';
 import { AMBASSADOR_STATUSES, AMBASSADOR_STREAM_CATEGORY, isAmbassadorEvent, type AmbassadorEvent } from '../ambassador.decider.ts';
 
 export const AMBASSADORS_PROJECTION = 'ambassadors';
-export const AMBASSADORS_TABLE = 'ambassadors';
-export const AMBASSADOR_ENROLMENTS_TABLE = 'ambassador_enrolments';
-export const AMBASSADOR_MEMBERS_TABLE = 'ambassador_members';
+
+/** A member's latest enrolment. */
+export const AMBASSADORS = readModelTable(
+  'ambassadors',
+  {
+    memberId: columns.text().primary(),
+    enrolment: columns.int(),
+    department: columns.text(),
+    status: columns.text().oneOf(AMBASSADOR_STATUSES),
+    nominatedBy: columns.text(),
+    /** Personal data of the nominee: "[redacted]" after an erasure. */
+    motivation: columns.text().nullable(),
+    nominatedAt: columns.timestamptz(),
+    since: columns.timestamptz().nullable(),
+    /** Personal data of the ambassador: "[redacted]" after an erasure. */
+    offboardReason: columns.text().nullable(),
+    revision: columns.int(),
+    updatedAt: columns.timestamptz(),
+  },
+  // The list pages on member_id, within a status or a department; coverage counts the active ones per department.
+  { indexes: ['(status, member_id)', '(department, member_id)'] },
+);
+export type AmbassadorRow = RowOf<typeof AMBASSADORS>;
+export const AMBASSADORS_TABLE = AMBASSADORS.name;
+
+/** Every enrolment a member had, the current one included. */
+export const AMBASSADOR_ENROLMENTS = readModelTable('ambassador_enrolments', {
+  memberId: columns.text().primary(),
+  enrolment: columns.int().primary(),
+  department: columns.text(),
+  status: columns.text(),
+  nominatedBy: columns.text(),
+  nominatedAt: columns.timestamptz(),
+  since: columns.timestamptz().nullable(),
+  endedAt: columns.timestamptz().nullable(),
+});
+
+/** The member directory as ambassador coverage needs it. */
+export const AMBASSADOR_MEMBERS = readModelTable(
+  'ambassador_members',
+  {
+    memberId: columns.text().primary(),
+    department: columns.text(),
+    active: columns.boolean(),
+  },
+  { indexes: ['(department) WHERE active'] },
+);
 
 /**
  * One row per member ever nominated (their latest enrolment), every enrolment for the history, and the member
@@ -17,54 +61,11 @@ export const AMBASSADOR_MEMBERS_TABLE = 'ambassador_members';
  * that this module never reads the members module's tables. The motivation and the offboard reason are copies of
  * personal data: an erasure makes them "[redacted]" here as a rebuild would read them.
  */
-export const ambassadorsProjection: ProjectionDefinition<StoredEvent> = {
+export const ambassadorsProjection = readModelProjection<StoredEvent>({
   name: AMBASSADORS_PROJECTION,
   version: 1,
-  tables: [AMBASSADORS_TABLE, AMBASSADOR_ENROLMENTS_TABLE, AMBASSADOR_MEMBERS_TABLE],
+  tables: [AMBASSADORS, AMBASSADOR_ENROLMENTS, AMBASSADOR_MEMBERS],
   filter: { categories: [AMBASSADOR_STREAM_CATEGORY, MEMBER_STREAM_CATEGORY, PRIVACY_STREAM_CATEGORY] },
-
-  async setup(client, ctx) {
-    const ambassadors = ctx.table(AMBASSADORS_TABLE);
-    await client.query(`
-      CREATE TABLE ${ambassadors} (
-        member_id       text        PRIMARY KEY,
-        enrolment       int         NOT NULL,
-        department      text        NOT NULL,
-        status          text        NOT NULL CHECK (status IN ${sqlIn(AMBASSADOR_STATUSES)}),
-        nominated_by    text        NOT NULL,
-        motivation      text,
-        nominated_at    timestamptz NOT NULL,
-        since           timestamptz,
-        offboard_reason text,
-        revision        int         NOT NULL,
-        updated_at      timestamptz NOT NULL
-      )`);
-    // The list pages on member_id, within a status or a department; coverage counts the active ones per department.
-    await client.query(`CREATE INDEX ON ${ambassadors} (status, member_id)`);
-    await client.query(`CREATE INDEX ON ${ambassadors} (department, member_id)`);
-
-    await client.query(`
-      CREATE TABLE ${ctx.table(AMBASSADOR_ENROLMENTS_TABLE)} (
-        member_id    text        NOT NULL,
-        enrolment    int         NOT NULL,
-        department   text        NOT NULL,
-        status       text        NOT NULL,
-        nominated_by text        NOT NULL,
-        nominated_at timestamptz NOT NULL,
-        since        timestamptz,
-        ended_at     timestamptz,
-        PRIMARY KEY (member_id, enrolment)
-      )`);
-
-    const members = ctx.table(AMBASSADOR_MEMBERS_TABLE);
-    await client.query(`
-      CREATE TABLE ${members} (
-        member_id  text    PRIMARY KEY,
-        department text    NOT NULL,
-        active     boolean NOT NULL
-      )`);
-    await client.query(`CREATE INDEX ON ${members} (department) WHERE active`);
-  },
 
   async apply(events, client, ctx) {
     for (const event of events) {
@@ -82,11 +83,11 @@ export const ambassadorsProjection: ProjectionDefinition<StoredEvent> = {
       }
     }
   },
-};
+});
 
 async function applyAmbassadorEvent(event: StoredEvent & AmbassadorEvent, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
   const ambassadors = ctx.table(AMBASSADORS_TABLE);
-  const enrolments = ctx.table(AMBASSADOR_ENROLMENTS_TABLE);
+  const enrolments = ctx.table(AMBASSADOR_ENROLMENTS.name);
   const at = event.metadata.occurredAt;
   if (event.type === 'AmbassadorNominated') {
     const d = event.data;
@@ -150,7 +151,7 @@ function statusChange(event: Exclude<AmbassadorEvent, { type: 'AmbassadorNominat
 }
 
 async function applyMemberEvent(event: StoredEvent & MemberEvent, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
-  const members = ctx.table(AMBASSADOR_MEMBERS_TABLE);
+  const members = ctx.table(AMBASSADOR_MEMBERS.name);
   switch (event.type) {
     case 'MemberRegistered':
       await client.query(

@@ -4,44 +4,11 @@ import { keyCondition, keysetPage, type PageInfo, type PageRequest } from '../..
 import { decodeIdCursor, encodeIdCursor, requireListSize } from '../../../platform/shared/id-cursor.ts';
 import { isId } from '../../../platform/shared/identifiers.ts';
 import type { AmbassadorStatus } from '../ambassador.decider.ts';
-import { AmbassadorEnrolmentRecord, AmbassadorRecord } from './ambassador.records.ts';
-import { AMBASSADOR_MEMBERS_TABLE, AMBASSADORS_TABLE } from './ambassadors.projection.ts';
+import type { Ambassador, AmbassadorEnrolment, DepartmentCoverage } from '../ambassadors.graphql.ts';
+import { AMBASSADOR_ENROLMENTS, AMBASSADOR_MEMBERS, AMBASSADORS, type AmbassadorRow } from './ambassadors.projection.ts';
 
-/** One enrolment of a member, as the history shows it. */
-export interface AmbassadorEnrolmentView {
-  readonly enrolment: number;
-  readonly department: string;
-  readonly status: AmbassadorStatus;
-  readonly nominatedBy: string;
-  readonly nominatedAt: Date;
-  readonly since: Date | null;
-  readonly endedAt: Date | null;
-}
-
-/** Shaped like the GraphQL `Ambassador`: the member's latest enrolment. */
-export interface AmbassadorView {
-  readonly memberId: string;
-  readonly enrolment: number;
-  readonly department: string;
-  readonly status: AmbassadorStatus;
-  readonly nominatedBy: string;
-  /** Personal: only community managers and the nominee see it (see ambassadorForViewer). */
-  readonly motivation: string | null;
-  readonly nominatedAt: Date;
-  /** When this enrolment first became ACTIVE. */
-  readonly since: Date | null;
-  /** Personal, like the motivation. */
-  readonly offboardReason: string | null;
-  /** The revision of the member's ambassador stream: what `expectedRevision` compares with. */
-  readonly revision: number;
-  /** Every enrolment, oldest first, the current one last. */
-  readonly history: AmbassadorEnrolmentView[];
-}
-
-export interface DepartmentCoverageView {
-  readonly department: string;
-  readonly activeAmbassadors: number;
-}
+/** An `Ambassador` as read: its node `id` is made from the member id by the field itself. */
+export type AmbassadorAnswer = Omit<Ambassador, 'id'>;
 
 export interface ListAmbassadorsOptions {
   /** Any of these; every status when absent or empty. */
@@ -53,16 +20,16 @@ export interface ListAmbassadorsOptions {
 
 /** The page's nodes in member id order, where it sits (PageInfo's fields) and the total. */
 export interface AmbassadorPage extends PageInfo {
-  readonly nodes: AmbassadorView[];
+  readonly nodes: AmbassadorAnswer[];
   /** All ambassadors matching the filter, whatever the page. */
   readonly totalCount: number;
 }
 
 export const MAX_AMBASSADORS_PAGE = 500;
 
-export async function findAmbassador(db: DataSource, memberId: string): Promise<AmbassadorView | null> {
+export async function findAmbassador(db: DataSource, memberId: string): Promise<AmbassadorAnswer | null> {
   if (!isId(memberId)) return null;
-  const record = await db.getRepository(AmbassadorRecord).findOneBy({ memberId });
+  const record = await db.getRepository(AMBASSADORS.entity).findOneBy({ memberId });
   if (!record) return null;
   const [view] = await withHistory(db, [record]);
   return view ?? null;
@@ -71,10 +38,10 @@ export async function findAmbassador(db: DataSource, memberId: string): Promise<
 /** By member id, keyset-paginated on it both ways: a page stays correct while members are nominated meanwhile. */
 export async function listAmbassadors(db: DataSource, options: ListAmbassadorsOptions): Promise<AmbassadorPage> {
   const request = { ...options.page, size: requireListSize(options.page.size, MAX_AMBASSADORS_PAGE) };
-  const filtered = () => applyFilter(db.getRepository(AmbassadorRecord).createQueryBuilder('a'), options);
+  const filtered = () => applyFilter(db.getRepository(AMBASSADORS.entity).createQueryBuilder('a'), options);
   const page = await keysetPage(
     request,
-    (record: AmbassadorRecord) => record.memberId,
+    (record: AmbassadorRow) => record.memberId,
     ({ bound, order, limit }) => {
       const query = filtered().orderBy('a.memberId', order).limit(limit);
       if (bound !== null) {
@@ -93,9 +60,9 @@ export async function listAmbassadors(db: DataSource, options: ListAmbassadorsOp
  * (with 0 where there is none) and every department an active ambassador represents. An ambassador who left the
  * community does not count, whatever their enrolment still says.
  */
-export async function ambassadorCoverage(db: DataSource): Promise<DepartmentCoverageView[]> {
-  const ambassadors = `${READ_MODEL_SCHEMA}.${AMBASSADORS_TABLE}`;
-  const members = `${READ_MODEL_SCHEMA}.${AMBASSADOR_MEMBERS_TABLE}`;
+export async function ambassadorCoverage(db: DataSource): Promise<DepartmentCoverage[]> {
+  const ambassadors = `${READ_MODEL_SCHEMA}.${AMBASSADORS.name}`;
+  const members = `${READ_MODEL_SCHEMA}.${AMBASSADOR_MEMBERS.name}`;
   const rows = await db.query<{ department: string; active_ambassadors: number }[]>(`
     WITH active AS (
       SELECT a.department FROM ${ambassadors} a
@@ -115,7 +82,7 @@ export async function ambassadorCoverage(db: DataSource): Promise<DepartmentCove
 export const encodeAmbassadorCursor = encodeIdCursor;
 export const decodeAmbassadorCursor = decodeIdCursor;
 
-function applyFilter(query: SelectQueryBuilder<AmbassadorRecord>, options: ListAmbassadorsOptions): SelectQueryBuilder<AmbassadorRecord> {
+function applyFilter(query: SelectQueryBuilder<AmbassadorRow>, options: ListAmbassadorsOptions): SelectQueryBuilder<AmbassadorRow> {
   if (options.statuses && options.statuses.length > 0) query.andWhere('a.status IN (:...statuses)', { statuses: [...options.statuses] });
   if (options.department !== undefined && options.department !== null) {
     query.andWhere('a.department = :department', { department: options.department });
@@ -123,19 +90,20 @@ function applyFilter(query: SelectQueryBuilder<AmbassadorRecord>, options: ListA
   return query;
 }
 
-async function withHistory(db: DataSource, records: readonly AmbassadorRecord[]): Promise<AmbassadorView[]> {
+async function withHistory(db: DataSource, records: readonly AmbassadorRow[]): Promise<AmbassadorAnswer[]> {
   if (records.length === 0) return [];
-  const enrolments = await db.getRepository(AmbassadorEnrolmentRecord).find({
+  const enrolments = await db.getRepository(AMBASSADOR_ENROLMENTS.entity).find({
     where: { memberId: In(records.map((record) => record.memberId)) },
     order: { memberId: 'ASC', enrolment: 'ASC' },
   });
-  const byMember = new Map<string, AmbassadorEnrolmentView[]>();
+  const byMember = new Map<string, AmbassadorEnrolment[]>();
   for (const enrolment of enrolments) {
     const list = byMember.get(enrolment.memberId) ?? [];
     list.push({
       enrolment: enrolment.enrolment,
       department: enrolment.department,
-      status: enrolment.status,
+      // The projection writes the decider's statuses only (this table has no CHECK on them: version 1 was made without).
+      status: enrolment.status as AmbassadorStatus,
       nominatedBy: enrolment.nominatedBy,
       nominatedAt: enrolment.nominatedAt,
       since: enrolment.since,

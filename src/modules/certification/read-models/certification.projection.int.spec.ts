@@ -32,7 +32,7 @@ import {
   liveLevel,
   nextLevelAbove,
 } from './certification.queries.ts';
-import type { CertificationRecordView } from './certification.views.ts';
+import type { CertificationRecord } from '../certification.graphql.ts';
 import { testMetadata } from '../../../../test/support/event-metadata.ts';
 
 const LEVEL_1: CertificationLevelDefinition = { level: 1, name: 'Moderator', requiredProgrammes: ['prog-a'], validityMonths: 12 };
@@ -107,7 +107,7 @@ describe('certification read model', () => {
     reason: string,
   ) => certify(memberId, { type, memberId, reason, actorId: 'cm-1', at, levels: LEVELS } as CertificationCommand);
 
-  const record = (view: Partial<CertificationRecordView> & Pick<CertificationRecordView, 'id'>): CertificationRecordView => ({
+  const record = (view: Partial<CertificationRecord> & Pick<CertificationRecord, 'id'>): CertificationRecord => ({
     level: 1,
     status: 'CERTIFIED',
     awardedAt: new Date(AWARDED_AT),

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { StoredEvent } from '#event-store';
-import type { ProjectionContext, ProjectionDefinition } from '#projections';
+import type { ProjectionContext } from '#projections';
+import { columns, readModelProjection, readModelTable, type RowOf } from '../../../platform/infrastructure/read-model-table.ts';
 import {
   CERTIFICATION_LEVEL_STREAM_CATEGORY,
   isCertificationLevelEvent,
@@ -17,66 +18,76 @@ import {
 } from '../certification.decider.ts';
 
 export const CERTIFICATION_PROJECTION = 'certification';
-export const CERTIFICATION_LEVELS_TABLE = 'certification_levels';
-export const CERTIFICATIONS_TABLE = 'certifications';
-export const CERTIFICATION_RECORDS_TABLE = 'certification_records';
 
-const STATUSES = sqlIn(RECORD_STATUSES);
+/** The defined levels, one row each. */
+export const CERTIFICATION_LEVELS = readModelTable('certification_levels', {
+  level: columns.int().primary(),
+  name: columns.text(),
+  requiredProgrammes: columns.jsonb<string[]>(),
+  validityMonths: columns.int(),
+  /** The revision of the level's stream. */
+  revision: columns.int(),
+  definedAt: columns.timestamptz(),
+  updatedAt: columns.timestamptz(),
+});
+export type CertificationLevelRow = RowOf<typeof CERTIFICATION_LEVELS>;
+export const CERTIFICATION_LEVELS_TABLE = CERTIFICATION_LEVELS.name;
+
+/** A member's current (latest) award: one row per member ever certified. */
+export const CERTIFICATIONS = readModelTable(
+  'certifications',
+  {
+    memberId: columns.text().primary(),
+    recordId: columns.text(),
+    level: columns.int(),
+    /** As recorded by events: a live status until the scheduler records the expiry, even once expires_at has passed. */
+    status: columns.text().oneOf(RECORD_STATUSES),
+    awardedAt: columns.timestamptz(),
+    expiresAt: columns.timestamptz(),
+    /** The revision of the member's certification stream. */
+    revision: columns.int(),
+    updatedAt: columns.timestamptz(),
+  },
+  {
+    indexes: [
+      // What the renewal scheduler looks for: live certifications by expiry.
+      `(expires_at) WHERE status IN ${sqlIn(LIVE_STATUSES)}`,
+    ],
+  },
+);
+export type MemberCertificationRow = RowOf<typeof CERTIFICATIONS>;
+export const CERTIFICATIONS_TABLE = CERTIFICATIONS.name;
+
+/** One award, current or ended: the history. */
+export const CERTIFICATION_RECORDS = readModelTable(
+  'certification_records',
+  {
+    recordId: columns.text().primary(),
+    memberId: columns.text(),
+    awardNumber: columns.int(),
+    level: columns.int(),
+    status: columns.text().oneOf(RECORD_STATUSES),
+    awardedAt: columns.timestamptz(),
+    expiresAt: columns.timestamptz(),
+    endedAt: columns.timestamptz().nullable(),
+    reason: columns.text().nullable(),
+    replacedByLevel: columns.int().nullable(),
+  },
+  { indexes: ['(member_id, award_number)'] },
+);
+export type CertificationHistoryRow = RowOf<typeof CERTIFICATION_RECORDS>;
+export const CERTIFICATION_RECORDS_TABLE = CERTIFICATION_RECORDS.name;
 
 /**
  * The defined levels (one row each), every member's current certification (one row per member ever certified: what
  * the scheduler looks at) and every award (one row each: the history). The evidence of an award is personal data and
  * is not copied here: nothing to purge after an erasure.
  */
-export const certificationProjection: ProjectionDefinition<StoredEvent> = {
+export const certificationProjection = readModelProjection<StoredEvent>({
   name: CERTIFICATION_PROJECTION,
   version: 1,
-  tables: [CERTIFICATION_LEVELS_TABLE, CERTIFICATIONS_TABLE, CERTIFICATION_RECORDS_TABLE],
+  tables: [CERTIFICATION_LEVELS, CERTIFICATIONS, CERTIFICATION_RECORDS],
   filter: { categories: [CERTIFICATION_LEVEL_STREAM_CATEGORY, CERTIFICATION_STREAM_CATEGORY] },
-
-  async setup(client, ctx) {
-    await client.query(`
-      CREATE TABLE ${ctx.table(CERTIFICATION_LEVELS_TABLE)} (
-        level               int         PRIMARY KEY,
-        name                text        NOT NULL,
-        required_programmes jsonb       NOT NULL,
-        validity_months     int         NOT NULL,
-        revision            int         NOT NULL,
-        defined_at          timestamptz NOT NULL,
-        updated_at          timestamptz NOT NULL
-      )`);
-
-    const certifications = ctx.table(CERTIFICATIONS_TABLE);
-    await client.query(`
-      CREATE TABLE ${certifications} (
-        member_id  text        PRIMARY KEY,
-        record_id  text        NOT NULL,
-        level      int         NOT NULL,
-        status     text        NOT NULL CHECK (status IN ${STATUSES}),
-        awarded_at timestamptz NOT NULL,
-        expires_at timestamptz NOT NULL,
-        revision   int         NOT NULL,
-        updated_at timestamptz NOT NULL
-      )`);
-    // What the renewal scheduler looks for: live certifications by expiry.
-    await client.query(`CREATE INDEX ON ${certifications} (expires_at) WHERE status IN ${sqlIn(LIVE_STATUSES)}`);
-
-    const records = ctx.table(CERTIFICATION_RECORDS_TABLE);
-    await client.query(`
-      CREATE TABLE ${records} (
-        record_id         text        PRIMARY KEY,
-        member_id         text        NOT NULL,
-        award_number      int         NOT NULL,
-        level             int         NOT NULL,
-        status            text        NOT NULL CHECK (status IN ${STATUSES}),
-        awarded_at        timestamptz NOT NULL,
-        expires_at        timestamptz NOT NULL,
-        ended_at          timestamptz,
-        reason            text,
-        replaced_by_level int
-      )`);
-    await client.query(`CREATE INDEX ON ${records} (member_id, award_number)`);
-  },
 
   async apply(events, client, ctx) {
     for (const event of events) {
@@ -84,7 +95,7 @@ export const certificationProjection: ProjectionDefinition<StoredEvent> = {
       else if (isCertificationEvent(event)) await applyCertificationEvent(event as StoredEvent & CertificationEvent, client, ctx);
     }
   },
-};
+});
 
 async function applyLevelEvent(event: StoredEvent & CertificationLevelEvent, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
   switch (event.type) {

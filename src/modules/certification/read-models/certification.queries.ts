@@ -3,18 +3,31 @@ import { keyCondition, keysetPage, type PageInfo, type PageRequest } from '../..
 import { encodeIdCursor } from '../../../platform/shared/id-cursor.ts';
 import { isId } from '../../../platform/shared/identifiers.ts';
 import { LIVE_STATUSES, recordStatusAt, type CertificationStatus } from '../certification.decider.ts';
-import { CertificationHistoryRecord, CertificationLevelRecord, MemberCertificationRecord } from './certification.records.ts';
-import type { CertificationLevelView, CertificationRecordView, CertificationSummary } from './certification.views.ts';
+import type { Certification, CertificationLevel, CertificationRecord } from '../certification.graphql.ts';
+import {
+  CERTIFICATION_LEVELS,
+  CERTIFICATION_RECORDS,
+  CERTIFICATIONS,
+  type CertificationHistoryRow,
+  type CertificationLevelRow,
+  type MemberCertificationRow,
+} from './certification.projection.ts';
+
+/**
+ * A certification as the read model alone knows it: without what the member's training says (certificationView adds
+ * it), nor the global id, which its NodeIdField computes when read.
+ */
+export type CertificationSummary = Omit<Certification, 'id' | 'nextLevel' | 'missingForNextLevel'>;
 
 /** Every defined level, from 1 up. */
-export async function listCertificationLevels(db: DataSource): Promise<CertificationLevelView[]> {
-  const records = await db.getRepository(CertificationLevelRecord).find({ order: { level: 'ASC' } });
+export async function listCertificationLevels(db: DataSource): Promise<Omit<CertificationLevel, 'id'>[]> {
+  const records = await db.getRepository(CERTIFICATION_LEVELS.entity).find({ order: { level: 'ASC' } });
   return records.map(toLevel);
 }
 
-export async function findCertificationLevel(db: DataSource, level: number): Promise<CertificationLevelView | null> {
+export async function findCertificationLevel(db: DataSource, level: number): Promise<Omit<CertificationLevel, 'id'> | null> {
   if (!Number.isSafeInteger(level)) return null;
-  const record = await db.getRepository(CertificationLevelRecord).findOneBy({ level });
+  const record = await db.getRepository(CERTIFICATION_LEVELS.entity).findOneBy({ level });
   return record ? toLevel(record) : null;
 }
 
@@ -26,9 +39,9 @@ export async function findCertificationLevel(db: DataSource, level: number): Pro
 export async function findCertification(db: DataSource, memberId: string, at: Date): Promise<CertificationSummary> {
   const none: CertificationSummary = { memberId, status: 'NOT_CERTIFIED', level: null, expiresAt: null, history: [], revision: -1 };
   if (!isId(memberId)) return none;
-  const current = await db.getRepository(MemberCertificationRecord).findOneBy({ memberId });
+  const current = await db.getRepository(CERTIFICATIONS.entity).findOneBy({ memberId });
   if (!current) return none;
-  const records = await db.getRepository(CertificationHistoryRecord).find({ where: { memberId }, order: { awardNumber: 'DESC' } });
+  const records = await db.getRepository(CERTIFICATION_RECORDS.entity).find({ where: { memberId }, order: { awardNumber: 'DESC' } });
   return {
     memberId,
     status: recordStatusAt({ status: current.status, expiresAt: current.expiresAt.toISOString(), replacedByLevel: null }, at),
@@ -52,7 +65,7 @@ export async function certificationStatuses(
   const statuses = new Map<string, CertificationStatus>(memberIds.map((memberId) => [memberId, 'NOT_CERTIFIED']));
   const ids = [...new Set(memberIds.filter(isId))];
   if (ids.length === 0) return statuses;
-  const records = await db.getRepository(MemberCertificationRecord).findBy({ memberId: In(ids) });
+  const records = await db.getRepository(CERTIFICATIONS.entity).findBy({ memberId: In(ids) });
   for (const record of records) {
     statuses.set(
       record.memberId,
@@ -93,14 +106,14 @@ export async function listCertifiedMembers(
   at: Date,
 ): Promise<CertificationIdPage> {
   const matching = () => {
-    const query = db.getRepository(MemberCertificationRecord).createQueryBuilder('c').setParameter('at', at);
+    const query = db.getRepository(CERTIFICATIONS.entity).createQueryBuilder('c').setParameter('at', at);
     if (filter.statuses && filter.statuses.length > 0) query.andWhere(`${STATUS_AT} IN (:...statuses)`, { statuses: [...filter.statuses] });
     if (filter.level !== null && filter.level !== undefined) query.andWhere('c.level = :level', { level: filter.level });
     return query;
   };
   const listed = await keysetPage(
     page,
-    (record: MemberCertificationRecord) => record.memberId,
+    (record: MemberCertificationRow) => record.memberId,
     ({ bound, order, limit }) => {
       const query = matching().orderBy('c.memberId', order).limit(limit);
       if (bound !== null) {
@@ -123,12 +136,12 @@ export function liveLevel(certification: Pick<CertificationSummary, 'status' | '
 }
 
 /** The lowest defined level above `live` (above 0 when none is live); null when there is none. */
-export function nextLevelAbove(levels: readonly Pick<CertificationLevelView, 'level'>[], live: number | null): number | null {
+export function nextLevelAbove(levels: readonly Pick<CertificationLevel, 'level'>[], live: number | null): number | null {
   const above = levels.map((definition) => definition.level).filter((level) => level > (live ?? 0));
   return above.length === 0 ? null : Math.min(...above);
 }
 
-function toLevel(record: CertificationLevelRecord): CertificationLevelView {
+function toLevel(record: CertificationLevelRow): Omit<CertificationLevel, 'id'> {
   return {
     level: record.level,
     name: record.name,
@@ -138,7 +151,7 @@ function toLevel(record: CertificationLevelRecord): CertificationLevelView {
   };
 }
 
-function toRecord(record: CertificationHistoryRecord, at: Date): CertificationRecordView {
+function toRecord(record: CertificationHistoryRow, at: Date): CertificationRecord {
   const status = recordStatusAt(
     { status: record.status, expiresAt: record.expiresAt.toISOString(), replacedByLevel: record.replacedByLevel },
     at,

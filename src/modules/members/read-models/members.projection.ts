@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { REDACTED, type StoredEvent } from '#event-store';
-import type { ProjectionContext, ProjectionDefinition } from '#projections';
-import { sqlIn } from '../../../platform/shared/sql.ts';
+import type { ProjectionContext } from '#projections';
+import { columns, readModelProjection, readModelTable, type RowOf } from '../../../platform/infrastructure/read-model-table.ts';
 import {
   isMemberEvent,
   MEMBER_STREAM_CATEGORY,
@@ -19,9 +19,53 @@ export const MEMBERS_PROJECTION = 'members';
  * registered), so members reads privacy's events with types only; the type keeps the value equal to privacy's.
  */
 const PRIVACY_CATEGORY: typeof PRIVACY_STREAM_CATEGORY = 'privacy';
-export const MEMBERS_TABLE = 'members';
 /** The `source` of events a directory wrote over SCIM (see RequestContext.source). */
 export const PROVISIONING_SOURCE = 'provisioning';
+
+/** One row per member. */
+export const MEMBERS = readModelTable(
+  'members',
+  {
+    memberId: columns.text().primary(),
+    // "[redacted]" once the member's personal data was erased.
+    displayName: columns.text(),
+    department: columns.text(),
+    status: columns.text().oneOf(REGISTERED_MEMBER_STATUSES),
+    // The revision of the member's stream: what `expectedRevision` of updateMember compares with.
+    revision: columns.int(),
+    // The member's privacy setting: whether members other than staff find them in the directory. Most private until
+    // the member says otherwise, as the privacy settings start.
+    directoryListed: columns.boolean().default('false'),
+    registeredAt: columns.timestamptz(),
+    updatedAt: columns.timestamptz(),
+    // The directory's attributes (SCIM): null, or no addresses, when the directory never gave them. The personal ones
+    // (userName, emails, preferredLanguage) read "[redacted]" (no addresses) once the member's data was erased.
+    userName: columns.text().nullable(),
+    // Lower-case, for SCIM's case-insensitive userName; null once the name is redacted, so that no lookup finds it.
+    userNameKey: columns.text().nullable(),
+    externalId: columns.text().nullable(),
+    emails: columns.jsonb<MemberEmail[]>().default("'[]'"),
+    preferredLanguage: columns.text().nullable(),
+    // The metadata source of the registering event: 'api', 'provisioning'...
+    source: columns.text(),
+    // When an event from the directory (source 'provisioning') last changed the member; null if none ever did.
+    directoryChangedAt: columns.timestamptz().nullable(),
+    // When the member left (their MemberLeft event's time); null while they are active.
+    leftAt: columns.timestamptz().nullable(),
+  },
+  {
+    indexes: [
+      // Listing by department pages on member_id within it.
+      '(department, member_id)',
+      // Not unique: a directory's user names and ids are unique at any one time, but a rebuild replays all of history,
+      // where a name freed by one member may have been given to another (and the directory enforces its own).
+      '(user_name_key, member_id)',
+      '(external_id, member_id)',
+    ],
+  },
+);
+export type MemberRow = RowOf<typeof MEMBERS>;
+export const MEMBERS_TABLE = MEMBERS.name;
 
 /**
  * One row per member, as the admin UI lists them and the directory (SCIM) finds them. The display name, user name,
@@ -30,48 +74,15 @@ export const PROVISIONING_SOURCE = 'provisioning';
  * member is listed in the directory follows their privacy settings (events of the privacy module, which the
  * directory's queries need on the same row to filter and count without reading another module's tables).
  */
-export const membersProjection: ProjectionDefinition<StoredEvent> = {
+export const membersProjection = readModelProjection<StoredEvent>({
   name: MEMBERS_PROJECTION,
   // 2: purges the display name when an erasure completes. 3: directory_listed, from the privacy settings.
   // 4: the directory's attributes (user name, external id, e-mails, preferred language), the registering event's
   // source and when the directory last changed the member, for provisioning over SCIM. 5: left_at, when the member
   // left (what the leaver's retention rule counts from; updated_at moves with every later change).
   version: 5,
-  tables: [MEMBERS_TABLE],
+  tables: [MEMBERS],
   filter: { categories: [MEMBER_STREAM_CATEGORY, PRIVACY_CATEGORY] },
-
-  async setup(client, ctx) {
-    const table = ctx.table(MEMBERS_TABLE);
-    await client.query(`
-      CREATE TABLE ${table} (
-        member_id     text        PRIMARY KEY,
-        display_name  text        NOT NULL,
-        department    text        NOT NULL,
-        status        text        NOT NULL CHECK (status IN ${sqlIn(REGISTERED_MEMBER_STATUSES)}),
-        revision      int         NOT NULL,
-        -- Most private until the member says otherwise, as the privacy settings start.
-        directory_listed boolean  NOT NULL DEFAULT false,
-        registered_at timestamptz NOT NULL,
-        updated_at    timestamptz NOT NULL,
-        user_name     text,
-        -- Lower-case, for SCIM's case-insensitive userName; null once the name is redacted, so that no lookup finds it.
-        user_name_key text,
-        external_id   text,
-        emails        jsonb       NOT NULL DEFAULT '[]',
-        preferred_language text,
-        -- The metadata source of the registering event: 'api', 'provisioning'...
-        source        text        NOT NULL,
-        -- When an event from the directory (source 'provisioning') last changed the member; null if none ever did.
-        directory_changed_at timestamptz,
-        left_at       timestamptz
-      )`);
-    // Listing by department pages on member_id within it.
-    await client.query(`CREATE INDEX ON ${table} (department, member_id)`);
-    // Not unique: a directory's user names and ids are unique at any one time, but a rebuild replays all of history,
-    // where a name freed by one member may have been given to another (and the directory enforces its own).
-    await client.query(`CREATE INDEX ON ${table} (user_name_key, member_id)`);
-    await client.query(`CREATE INDEX ON ${table} (external_id, member_id)`);
-  },
 
   async apply(events, client, ctx) {
     for (const event of events) {
@@ -100,7 +111,7 @@ export const membersProjection: ProjectionDefinition<StoredEvent> = {
       }
     }
   },
-};
+});
 
 async function applyEvent(event: StoredEvent & MemberEvent, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
   const table = ctx.table(MEMBERS_TABLE);

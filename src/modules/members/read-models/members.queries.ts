@@ -1,35 +1,35 @@
 import type { DataSource, SelectQueryBuilder } from 'typeorm';
-import { MemberRecord } from './member.record.ts';
 import { keyCondition, keysetPage, type PageInfo, type PageRequest } from '../../../platform/graphql/pagination.ts';
 import { decodeIdCursor, encodeIdCursor, requireListSize } from '../../../platform/shared/id-cursor.ts';
 import { readAfterCommand } from '../../../platform/command/read-after-command.ts';
 import { isId } from '../../../platform/shared/identifiers.ts';
 import { badInput } from '../../../platform/shared/domain-error.ts';
-import { EXTERNAL_ID_MAX, USER_NAME_MAX, type MemberEmail, type RegisteredMemberStatus } from '../member.decider.ts';
-import { userNameKey } from './members.projection.ts';
+import { EXTERNAL_ID_MAX, USER_NAME_MAX } from '../member.decider.ts';
+import { MEMBERS, userNameKey, type MemberRow } from './members.projection.ts';
 
-/** Shaped like the GraphQL `Member`. */
-export interface MemberView {
-  readonly id: string;
-  /** "[redacted]" once the member's personal data was erased (and the read model rebuilt). */
-  readonly displayName: string;
-  readonly department: string;
-  readonly status: RegisteredMemberStatus;
-  /** The revision of the member's stream: what `expectedRevision` of updateMember compares with. */
-  readonly revision: number;
-  readonly registeredAt: Date;
-  readonly updatedAt: Date;
-  // The directory's attributes (SCIM): null, or no addresses, when the directory never gave them. The personal ones
-  // (userName, emails, preferredLanguage) read "[redacted]" (no addresses) once the member's data was erased.
-  readonly userName: string | null;
-  readonly externalId: string | null;
-  readonly emails: readonly MemberEmail[];
-  readonly preferredLanguage: string | null;
-  /** The metadata source of the event that registered the member: 'api', 'provisioning'... */
-  readonly source: string;
-  /** When the directory (an event from source 'provisioning') last changed the member; null if it never did. */
-  readonly directoryChangedAt: Date | null;
-}
+/**
+ * A member as the directory (SCIM, src/modules/provisioning) reads them and the GraphQL `Member` is made from
+ * (toMember): the row's columns as MEMBERS describes them, keyed `id`. Not the GraphQL type: it also holds the
+ * directory's personal attributes (userName, emails, preferredLanguage), which are the provisioning client's to read,
+ * not the API's.
+ */
+export type MemberView = Readonly<
+  Pick<
+    MemberRow,
+    | 'displayName'
+    | 'department'
+    | 'status'
+    | 'revision'
+    | 'registeredAt'
+    | 'updatedAt'
+    | 'userName'
+    | 'externalId'
+    | 'emails'
+    | 'preferredLanguage'
+    | 'source'
+    | 'directoryChangedAt'
+  > & { id: string }
+>;
 
 /**
  * Who reads the directory. Staff read every member; anyone else reads the members listed in the directory (their
@@ -55,15 +55,15 @@ export interface MemberPage extends PageInfo {
 
 export const MAX_MEMBERS_PAGE = 500;
 
-/** Null for a member the reader may not see, as for one that does not exist: the answer tells them nothing more. */
 /** The member as a command left them, read once the read model holds its events (every member: the caller may change them). */
 export function memberAfterCommand(db: DataSource, memberId: string): Promise<MemberView> {
   return readAfterCommand(() => findMember(db, memberId, EVERY_MEMBER), `member ${memberId}`);
 }
 
+/** Null for a member the reader may not see, as for one that does not exist: the answer tells them nothing more. */
 export async function findMember(db: DataSource, id: string, reader: DirectoryReader): Promise<MemberView | null> {
   if (!isId(id)) return null;
-  const query = visibleTo(db.getRepository(MemberRecord).createQueryBuilder('m'), reader).andWhere('m.memberId = :id', { id });
+  const query = visibleTo(db.getRepository(MEMBERS.entity).createQueryBuilder('m'), reader).andWhere('m.memberId = :id', { id });
   const record = await query.getOne();
   return record ? toMember(record) : null;
 }
@@ -73,12 +73,12 @@ export async function listMembers(db: DataSource, options: ListMembersOptions): 
   const request = { ...options.page, size: requireListSize(options.page.size, MAX_MEMBERS_PAGE) };
   const department = options.department ?? null;
   const matching = () => {
-    const query = visibleTo(db.getRepository(MemberRecord).createQueryBuilder('m'), options.reader);
+    const query = visibleTo(db.getRepository(MEMBERS.entity).createQueryBuilder('m'), options.reader);
     return department === null ? query : query.andWhere('m.department = :department', { department });
   };
   const page = await keysetPage(
     request,
-    (record: MemberRecord) => record.memberId,
+    (record: MemberRow) => record.memberId,
     ({ bound, order, limit }) => {
       const query = matching().orderBy('m.memberId', order).limit(limit);
       if (bound !== null) {
@@ -92,7 +92,7 @@ export async function listMembers(db: DataSource, options: ListMembersOptions): 
   return { nodes: page.rows.map(toMember), ...page.pageInfo, totalCount };
 }
 
-function visibleTo(query: SelectQueryBuilder<MemberRecord>, reader: DirectoryReader): SelectQueryBuilder<MemberRecord> {
+function visibleTo(query: SelectQueryBuilder<MemberRow>, reader: DirectoryReader): SelectQueryBuilder<MemberRow> {
   return reader.seesUnlisted ? query : query.andWhere('(m.directoryListed OR m.memberId = :self)', { self: reader.memberId });
 }
 
@@ -140,7 +140,7 @@ export async function listMembersForDirectory(db: DataSource, options: ListMembe
   const startIndex = Math.max(1, wholeNumber(options.startIndex, 'startIndex'));
   const count = Math.min(MAX_DIRECTORY_PAGE, Math.max(0, wholeNumber(options.count, 'count')));
   const matching = () => {
-    const query = db.getRepository(MemberRecord).createQueryBuilder('m');
+    const query = db.getRepository(MEMBERS.entity).createQueryBuilder('m');
     if (options.userName !== undefined && options.userName !== null) {
       query.andWhere('m.userNameKey = :key', { key: typeof options.userName === 'string' ? userNameKey(options.userName) : null });
     }
@@ -162,11 +162,11 @@ export async function listMembersForDirectory(db: DataSource, options: ListMembe
   return { totalResults, members: records.map(toMember) };
 }
 
-function directoryQuery(db: DataSource): SelectQueryBuilder<MemberRecord> {
-  return db.getRepository(MemberRecord).createQueryBuilder('m');
+function directoryQuery(db: DataSource): SelectQueryBuilder<MemberRow> {
+  return db.getRepository(MEMBERS.entity).createQueryBuilder('m');
 }
 
-async function firstOf(query: SelectQueryBuilder<MemberRecord>): Promise<MemberView | null> {
+async function firstOf(query: SelectQueryBuilder<MemberRow>): Promise<MemberView | null> {
   const record = await query
     .orderBy(`CASE WHEN m.status = 'ACTIVE' THEN 0 ELSE 1 END`, 'ASC')
     .addOrderBy('m.memberId', 'ASC')
@@ -183,7 +183,7 @@ function wholeNumber(value: number, field: string): number {
 export const encodeMemberCursor = encodeIdCursor;
 export const decodeMemberCursor = decodeIdCursor;
 
-function toMember(record: MemberRecord): MemberView {
+function toMember(record: MemberRow): MemberView {
   return {
     id: record.memberId,
     displayName: record.displayName,

@@ -27,7 +27,7 @@ import {
   moderationCaseCursor,
   type ListModerationCasesOptions,
 } from './moderation.queries.ts';
-import type { SanctionView } from './moderation.views.ts';
+import type { Sanction } from '../moderation.graphql.ts';
 import { testMetadata } from '../../../../test/support/event-metadata.ts';
 import { backward, expectPagingBothWays, forward } from '../../../../test/support/paging.ts';
 import type { PageRequest } from '../../../platform/graphql/pagination.ts';
@@ -159,7 +159,6 @@ describe('moderation read model', () => {
     ];
     const opened = {
       id: caseId,
-      caseNumber: 1,
       contentId: 'post-1',
       contentType: 'POST',
       contentStatus: 'VISIBLE',
@@ -190,7 +189,7 @@ describe('moderation read model', () => {
       suspendUntil: '2100-01-01T00:00:00.000Z',
       at: '2025-03-02T10:00:00.000Z',
     });
-    const suspension: SanctionView = {
+    const suspension: Sanction = {
       id: 'post-1:1:sanction',
       memberId: 'm-author',
       caseId,
@@ -227,7 +226,6 @@ describe('moderation read model', () => {
       at: '2025-03-05T08:00:00.000Z',
     });
     const appeal = {
-      appellantId: 'm-author',
       statement: 'I was sharing a useful link',
       filedAt: new Date('2025-03-05T08:00:00.000Z'),
       outcome: null,
@@ -242,7 +240,7 @@ describe('moderation read model', () => {
       'cm-2',
     );
     expect(overturned.events.map((event) => event.type)).toEqual(['AppealDecided', 'SanctionLifted']);
-    const lifted: SanctionView = { ...suspension, liftedAt: new Date('2025-03-06T12:00:00.000Z'), active: false };
+    const lifted: Sanction = { ...suspension, liftedAt: new Date('2025-03-06T12:00:00.000Z'), active: false };
     expect(await findModerationCase(readModels, caseId)).toEqual({
       ...decided,
       status: 'CLOSED',
@@ -336,7 +334,7 @@ describe('moderation read model', () => {
     await report({ contentId: 'post-4', reporterId: 'm-r1', at: '2025-03-03T09:00:00.000Z' });
     await decide('post-4:1', 'WARN_MEMBER', '2025-03-04T10:00:00.000Z', { actorId: 'cm-2' });
 
-    const suspension: SanctionView = {
+    const suspension: Sanction = {
       id: 'post-3:1:sanction',
       memberId: 'm-author',
       caseId: 'post-3:1',
@@ -347,7 +345,7 @@ describe('moderation read model', () => {
       expiredAt: null,
       active: true,
     };
-    const warning: SanctionView = {
+    const warning: Sanction = {
       id: 'post-4:1:sanction',
       memberId: 'm-author',
       caseId: 'post-4:1',
@@ -579,7 +577,6 @@ describe('moderation read model', () => {
     expect(await latestCaseNumber(readModels, 'post-90')).toBe(1);
     expect(await latestCaseNumber(readModels, 'not an id')).toBe(0);
     expect(await findModerationCase(readModels, 'post-9:2')).toMatchObject({
-      caseNumber: 2,
       contentId: 'post-9',
       status: 'OPEN',
       revision: 1,

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { REDACTED, type StoredEvent } from '#event-store';
-import type { ProjectionContext, ProjectionDefinition } from '#projections';
-import { sqlIn } from '../../../platform/shared/sql.ts';
+import type { ProjectionContext } from '#projections';
+import { columns, readModelProjection, readModelTable, type RowOf } from '../../../platform/infrastructure/read-model-table.ts';
 import {
   CASE_STATUSES,
   CONTENT_STATUSES,
@@ -9,86 +9,122 @@ import {
   MODERATION_CASE_STREAM_CATEGORY,
   SANCTION_KINDS,
   SANCTION_STATES,
+  type AppealOutcome,
+  type FlagReason,
+  type GuidelineReference,
   type ModerationCaseEvent,
+  type ModerationOutcome,
 } from '../moderation-case.decider.ts';
 import { isModeratorNoteEvent, MODERATOR_NOTES_STREAM_CATEGORY, type ModeratorNoteEvent } from '../moderator-notes.decider.ts';
 import { PRIVACY_STREAM_CATEGORY } from '../../privacy/index.ts';
-import type { StoredAppeal, StoredDecision, StoredFlag } from './moderation-case.record.ts';
 
 export const MODERATION_PROJECTION = 'moderation';
-export const MODERATION_CASES_TABLE = 'moderation_cases';
-export const MODERATION_SANCTIONS_TABLE = 'moderation_sanctions';
-export const MODERATOR_NOTES_TABLE = 'moderator_notes';
+
+/** One element of `moderation_cases.flags`, in the order the flags were raised. Dates as ISO text. */
+export interface StoredFlag {
+  readonly reporterId: string;
+  readonly reason: FlagReason;
+  readonly note: string | null;
+  readonly flaggedAt: string;
+}
+
+/** `moderation_cases.decision`. */
+export interface StoredDecision {
+  readonly outcome: ModerationOutcome;
+  readonly reason: string;
+  readonly guideline: GuidelineReference | null;
+  readonly decidedBy: string;
+  readonly decidedAt: string;
+}
+
+/** `moderation_cases.appeal`: the last four are null until the appeal is decided. */
+export interface StoredAppeal {
+  readonly appellantId: string;
+  readonly statement: string;
+  readonly filedAt: string;
+  readonly outcome: AppealOutcome | null;
+  readonly reason: string | null;
+  readonly decidedBy: string | null;
+  readonly decidedAt: string | null;
+}
+
+/** The moderation queue: one row per case, its flags, decision and appeal as JSON. */
+export const MODERATION_CASES = readModelTable(
+  'moderation_cases',
+  {
+    caseId: columns.text().primary(),
+    caseNumber: columns.int(),
+    contentId: columns.text(),
+    contentType: columns.text(),
+    contentStatus: columns.text().oneOf(CONTENT_STATUSES),
+    groupId: columns.text().nullable(),
+    authorId: columns.text(),
+    status: columns.text().oneOf(CASE_STATUSES),
+    flags: columns.jsonb<StoredFlag[]>().default("'[]'"),
+    assignedTo: columns.text().nullable(),
+    decision: columns.jsonb<StoredDecision>().nullable(),
+    sanctionId: columns.text().nullable(),
+    appeal: columns.jsonb<StoredAppeal>().nullable(),
+    openedAt: columns.timestamptz(),
+    updatedAt: columns.timestamptz(),
+    revision: columns.int(),
+  },
+  {
+    // The latest case number of a content item; the queue's order (oldest first, keyset on both); its filters.
+    indexes: ['(content_id, case_number)', '(opened_at, case_id)', '(status)', '(group_id)', '(assigned_to)'],
+  },
+);
+export type ModerationCaseRow = RowOf<typeof MODERATION_CASES>;
+export const MODERATION_CASES_TABLE = MODERATION_CASES.name;
+
+/** The sanctions imposed by decisions, one row each. */
+export const MODERATION_SANCTIONS = readModelTable(
+  'moderation_sanctions',
+  {
+    sanctionId: columns.text().primary(),
+    caseId: columns.text(),
+    memberId: columns.text(),
+    kind: columns.text().oneOf(SANCTION_KINDS),
+    until: columns.timestamptz().nullable(),
+    imposedAt: columns.timestamptz(),
+    liftedAt: columns.timestamptz().nullable(),
+    expiredAt: columns.timestamptz().nullable(),
+    // As recorded by events: 'active' until lifted or expired, even once `until` has passed.
+    state: columns.text().oneOf(SANCTION_STATES),
+  },
+  {
+    // A member's standing; the sanctions the expiry scheduler has to look at.
+    indexes: ['(member_id, imposed_at)', "(until) WHERE state = 'active' AND until IS NOT NULL"],
+  },
+);
+export type SanctionRow = RowOf<typeof MODERATION_SANCTIONS>;
+export const MODERATION_SANCTIONS_TABLE = MODERATION_SANCTIONS.name;
+
+/** The moderators' notes about members, keyed by member then note. */
+export const MODERATOR_NOTES = readModelTable('moderator_notes', {
+  memberId: columns.text().primary(),
+  noteId: columns.text().primary(),
+  // Personal data of the member: "[redacted]" after an erasure.
+  text: columns.text(),
+  authorId: columns.text(),
+  createdAt: columns.timestamptz(),
+  retracted: columns.boolean().default('false'),
+  retractedAt: columns.timestamptz().nullable(),
+});
+export type ModeratorNoteRow = RowOf<typeof MODERATOR_NOTES>;
+export const MODERATOR_NOTES_TABLE = MODERATOR_NOTES.name;
 
 /**
  * The moderation queue (one row per case, flags and decision as JSON), the sanctions imposed by decisions (one row
  * each, for a member's standing and the expiry scheduler) and the moderator notes about members. Flag notes, appeal
  * statements and note texts are copies of personal data: after an erasure a rebuild reads them as "[redacted]".
  */
-export const moderationProjection: ProjectionDefinition<StoredEvent> = {
+export const moderationProjection = readModelProjection<StoredEvent>({
   name: MODERATION_PROJECTION,
   // 2: purges a member's personal text when their erasure completes. 3: a released case is back in the queue.
   version: 3,
-  tables: [MODERATION_CASES_TABLE, MODERATION_SANCTIONS_TABLE, MODERATOR_NOTES_TABLE],
+  tables: [MODERATION_CASES, MODERATION_SANCTIONS, MODERATOR_NOTES],
   filter: { categories: [MODERATION_CASE_STREAM_CATEGORY, MODERATOR_NOTES_STREAM_CATEGORY, PRIVACY_STREAM_CATEGORY] },
-
-  async setup(client, ctx) {
-    const cases = ctx.table(MODERATION_CASES_TABLE);
-    await client.query(`
-      CREATE TABLE ${cases} (
-        case_id        text        PRIMARY KEY,
-        case_number    int         NOT NULL,
-        content_id     text        NOT NULL,
-        content_type   text        NOT NULL,
-        content_status text        NOT NULL CHECK (content_status IN ${sqlIn(CONTENT_STATUSES)}),
-        group_id       text,
-        author_id      text        NOT NULL,
-        status         text        NOT NULL CHECK (status IN ${sqlIn(CASE_STATUSES)}),
-        flags          jsonb       NOT NULL DEFAULT '[]',
-        assigned_to    text,
-        decision       jsonb,
-        sanction_id    text,
-        appeal         jsonb,
-        opened_at      timestamptz NOT NULL,
-        updated_at     timestamptz NOT NULL,
-        revision       int         NOT NULL
-      )`);
-    // The latest case number of a content item; the queue's order (oldest first, keyset on both); its filters.
-    await client.query(`CREATE INDEX ON ${cases} (content_id, case_number)`);
-    await client.query(`CREATE INDEX ON ${cases} (opened_at, case_id)`);
-    await client.query(`CREATE INDEX ON ${cases} (status)`);
-    await client.query(`CREATE INDEX ON ${cases} (group_id)`);
-    await client.query(`CREATE INDEX ON ${cases} (assigned_to)`);
-
-    const sanctions = ctx.table(MODERATION_SANCTIONS_TABLE);
-    await client.query(`
-      CREATE TABLE ${sanctions} (
-        sanction_id text        PRIMARY KEY,
-        case_id     text        NOT NULL,
-        member_id   text        NOT NULL,
-        kind        text        NOT NULL CHECK (kind IN ${sqlIn(SANCTION_KINDS)}),
-        until       timestamptz,
-        imposed_at  timestamptz NOT NULL,
-        lifted_at   timestamptz,
-        expired_at  timestamptz,
-        state       text        NOT NULL CHECK (state IN ${sqlIn(SANCTION_STATES)})
-      )`);
-    // A member's standing; the sanctions the expiry scheduler has to look at.
-    await client.query(`CREATE INDEX ON ${sanctions} (member_id, imposed_at)`);
-    await client.query(`CREATE INDEX ON ${sanctions} (until) WHERE state = 'active' AND until IS NOT NULL`);
-
-    await client.query(`
-      CREATE TABLE ${ctx.table(MODERATOR_NOTES_TABLE)} (
-        member_id    text        NOT NULL,
-        note_id      text        NOT NULL,
-        text         text        NOT NULL,
-        author_id    text        NOT NULL,
-        created_at   timestamptz NOT NULL,
-        retracted    boolean     NOT NULL DEFAULT false,
-        retracted_at timestamptz,
-        PRIMARY KEY (member_id, note_id)
-      )`);
-  },
 
   async apply(events, client, ctx) {
     for (const event of events) {
@@ -97,7 +133,7 @@ export const moderationProjection: ProjectionDefinition<StoredEvent> = {
       else if (event.type === 'ErasureCompleted') await purgeMember(String(event.data['memberId']), client, ctx);
     }
   },
-};
+});
 
 async function applyCaseEvent(event: StoredEvent & ModerationCaseEvent, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
   const cases = ctx.table(MODERATION_CASES_TABLE);

@@ -1,22 +1,40 @@
 import { In, type DataSource, type SelectQueryBuilder } from 'typeorm';
 import { badInput } from '../../../platform/shared/domain-error.ts';
-import { boundOperator, keysetPage, type CursorCodec, type PageRequest } from '../../../platform/graphql/pagination.ts';
+import { boundOperator, keysetPage, type CursorCodec, type PageInfo, type PageRequest } from '../../../platform/graphql/pagination.ts';
 import { requireListSize } from '../../../platform/shared/id-cursor.ts';
 import { isId } from '../../../platform/shared/identifiers.ts';
-import { ModerationCaseRecord, type StoredAppeal, type StoredDecision, type StoredFlag } from './moderation-case.record.ts';
-import { ModeratorNoteRecord } from './moderator-note.record.ts';
-import { SanctionRecord } from './sanction.record.ts';
-import type {
-  AppealView,
-  DecisionView,
-  FlagView,
-  MemberStandingView,
-  ModerationCaseView,
-  ModerationCasePage,
-  ModerationQueueFilter,
-  ModeratorNoteView,
-  SanctionView,
-} from './moderation.views.ts';
+import { sqlIn } from '../../../platform/shared/sql.ts';
+import type { CaseStatus } from '../moderation-case.decider.ts';
+import type { Appeal, Flag, MemberStanding, ModerationCase, ModerationDecision, ModeratorNote, Sanction } from '../moderation.graphql.ts';
+import {
+  MODERATION_CASES,
+  MODERATION_CASES_TABLE,
+  MODERATION_SANCTIONS,
+  MODERATOR_NOTES,
+  type ModerationCaseRow,
+  type ModeratorNoteRow,
+  type SanctionRow,
+  type StoredAppeal,
+  type StoredDecision,
+  type StoredFlag,
+} from './moderation.projection.ts';
+
+/** What the queue is narrowed to: the GraphQL filter once checked, and the groups an owner may see. */
+export interface ModerationQueueFilter {
+  /** Any of these; all statuses when absent or empty. */
+  readonly statuses?: readonly CaseStatus[] | null;
+  readonly groupId?: string | null;
+  readonly assignedTo?: string | null;
+  /** Only cases of these groups (what a group owner may see); no restriction when absent. */
+  readonly withinGroups?: readonly string[] | null;
+}
+
+/** The page's cases oldest first, where it sits (PageInfo's fields) and the total. */
+export interface ModerationCasePage extends PageInfo {
+  readonly nodes: ModerationCase[];
+  /** All cases matching the filter, whatever the page. */
+  readonly totalCount: number;
+}
 
 export interface ListModerationCasesOptions {
   readonly filter: ModerationQueueFilter;
@@ -29,10 +47,34 @@ export interface ListModerationCasesOptions {
 
 export const MAX_MODERATION_CASES_PAGE = 500;
 
+/** A case waiting for someone: a moderator (OPEN, IN_REVIEW) or an appeal decision (APPEALED). */
+const WAITING_STATUSES = ['OPEN', 'IN_REVIEW', 'APPEALED'] as const satisfies readonly CaseStatus[];
+
+export interface WaitingModerationCase {
+  readonly status: (typeof WAITING_STATUSES)[number];
+  /** Its first flag (as the insights module counts a case's age; the opening without flags), or the appeal's filing. */
+  readonly waitingSince: Date;
+}
+
+/**
+ * Every case waiting for someone, with only its status and since when: the community managers' digest counts them
+ * (the notifications module), and needs nothing that names a member or a piece of content.
+ */
+export async function waitingModerationCases(db: DataSource): Promise<WaitingModerationCase[]> {
+  const rows = (await db.query(
+    `SELECT status,
+            CASE WHEN status = 'APPEALED' THEN (appeal->>'filedAt')::timestamptz
+                 ELSE COALESCE((SELECT min((f->>'flaggedAt')::timestamptz) FROM jsonb_array_elements(flags) f), opened_at) END AS waiting_since
+       FROM read_models.${MODERATION_CASES_TABLE}
+      WHERE status IN ${sqlIn(WAITING_STATUSES)}`,
+  )) as { status: WaitingModerationCase['status']; waiting_since: Date }[];
+  return rows.map((row) => ({ status: row.status, waitingSince: new Date(row.waiting_since) }));
+}
+
 /** Null for an unknown case or a string that cannot be a case id. The sanction's `active` is as of now. */
-export async function findModerationCase(db: DataSource, caseId: string): Promise<ModerationCaseView | null> {
+export async function findModerationCase(db: DataSource, caseId: string): Promise<ModerationCase | null> {
   if (!isId(caseId)) return null;
-  const record = await db.getRepository(ModerationCaseRecord).findOneBy({ caseId });
+  const record = await db.getRepository(MODERATION_CASES.entity).findOneBy({ caseId });
   if (!record) return null;
   const sanctions = await sanctionsOf(db, [record]);
   return toCase(record, sanctions, new Date());
@@ -51,10 +93,10 @@ export async function listModerationCases(db: DataSource, options: ListModeratio
     return { nodes: [], hasNextPage: false, endCursor: null, hasPreviousPage: false, startCursor: null, totalCount: 0 };
   }
 
-  const filtered = () => applyQueueFilter(db.getRepository(ModerationCaseRecord).createQueryBuilder('c'), filter);
+  const filtered = () => applyQueueFilter(db.getRepository(MODERATION_CASES.entity).createQueryBuilder('c'), filter);
   const page = await keysetPage(
     request,
-    (record: ModerationCaseRecord): CaseCursor => ({ openedAt: record.openedAt, caseId: record.caseId }),
+    (record: ModerationCaseRow): CaseCursor => ({ openedAt: record.openedAt, caseId: record.caseId }),
     ({ bound, order, limit }) => {
       const query = filtered().orderBy('c.openedAt', order).addOrderBy('c.caseId', order).limit(limit);
       if (bound !== null) {
@@ -77,7 +119,7 @@ export async function listModerationCases(db: DataSource, options: ListModeratio
 export async function latestCaseNumber(db: DataSource, contentId: string): Promise<number> {
   if (!isId(contentId)) return 0;
   const row = await db
-    .getRepository(ModerationCaseRecord)
+    .getRepository(MODERATION_CASES.entity)
     .createQueryBuilder('c')
     .select('MAX(c.caseNumber)', 'latest')
     .where('c.contentId = :contentId', { contentId })
@@ -89,19 +131,19 @@ export async function latestCaseNumber(db: DataSource, contentId: string): Promi
 export async function memberOfStandingEntry(db: DataSource, entry: { sanctionId: string } | { noteId: string }): Promise<string | null> {
   const record =
     'sanctionId' in entry
-      ? isId(entry.sanctionId) && (await db.getRepository(SanctionRecord).findOneBy({ sanctionId: entry.sanctionId }))
-      : isId(entry.noteId) && (await db.getRepository(ModeratorNoteRecord).findOneBy({ noteId: entry.noteId }));
+      ? isId(entry.sanctionId) && (await db.getRepository(MODERATION_SANCTIONS.entity).findOneBy({ sanctionId: entry.sanctionId }))
+      : isId(entry.noteId) && (await db.getRepository(MODERATOR_NOTES.entity).findOneBy({ noteId: entry.noteId }));
   return record ? record.memberId : null;
 }
 
-/** Always answers: an unknown member has a clean standing. Sanctions and notes newest first. */
-export async function findMemberStanding(db: DataSource, memberId: string, now: Date): Promise<MemberStandingView> {
+/** Always answers: an unknown member has a clean standing. Sanctions and notes newest first. (Its `id` is the node id.) */
+export async function findMemberStanding(db: DataSource, memberId: string, now: Date): Promise<Omit<MemberStanding, 'id'>> {
   if (!isId(memberId)) return { memberId, suspended: false, activeSanctions: [], sanctionHistory: [], notes: [] };
-  const sanctionRecords = await db.getRepository(SanctionRecord).find({
+  const sanctionRecords = await db.getRepository(MODERATION_SANCTIONS.entity).find({
     where: { memberId },
     order: { imposedAt: 'DESC', sanctionId: 'DESC' },
   });
-  const noteRecords = await db.getRepository(ModeratorNoteRecord).find({
+  const noteRecords = await db.getRepository(MODERATOR_NOTES.entity).find({
     where: { memberId },
     order: { createdAt: 'DESC', noteId: 'DESC' },
   });
@@ -117,7 +159,7 @@ export async function findMemberStanding(db: DataSource, memberId: string, now: 
 }
 
 /** The cursor of a case's edge in the queue. */
-export function moderationCaseCursor(node: Pick<ModerationCaseView, 'id' | 'openedAt'>): string {
+export function moderationCaseCursor(node: Pick<ModerationCase, 'id' | 'openedAt'>): string {
   return encodeCaseCursor({ openedAt: node.openedAt, caseId: node.id });
 }
 
@@ -155,9 +197,9 @@ export function decodeCaseCursor(cursor: string, field: 'after' | 'before' = 'af
 const CASE_CURSORS: CursorCodec<CaseCursor> = { encode: encodeCaseCursor, decode: decodeCaseCursor };
 
 function applyQueueFilter(
-  query: SelectQueryBuilder<ModerationCaseRecord>,
+  query: SelectQueryBuilder<ModerationCaseRow>,
   filter: ModerationQueueFilter,
-): SelectQueryBuilder<ModerationCaseRecord> {
+): SelectQueryBuilder<ModerationCaseRow> {
   if (filter.statuses && filter.statuses.length > 0) query.andWhere('c.status IN (:...statuses)', { statuses: [...filter.statuses] });
   if (filter.groupId !== undefined && filter.groupId !== null) query.andWhere('c.groupId = :groupId', { groupId: filter.groupId });
   if (filter.assignedTo !== undefined && filter.assignedTo !== null) {
@@ -168,18 +210,17 @@ function applyQueueFilter(
 }
 
 /** The sanctions of these cases, by sanction id. */
-async function sanctionsOf(db: DataSource, records: readonly ModerationCaseRecord[]): Promise<Map<string, SanctionRecord>> {
+async function sanctionsOf(db: DataSource, records: readonly ModerationCaseRow[]): Promise<Map<string, SanctionRow>> {
   const ids = records.flatMap((record) => (record.sanctionId === null ? [] : [record.sanctionId]));
   if (ids.length === 0) return new Map();
-  const sanctions = await db.getRepository(SanctionRecord).findBy({ sanctionId: In(ids) });
+  const sanctions = await db.getRepository(MODERATION_SANCTIONS.entity).findBy({ sanctionId: In(ids) });
   return new Map(sanctions.map((sanction) => [sanction.sanctionId, sanction]));
 }
 
-function toCase(record: ModerationCaseRecord, sanctions: ReadonlyMap<string, SanctionRecord>, now: Date): ModerationCaseView {
+function toCase(record: ModerationCaseRow, sanctions: ReadonlyMap<string, SanctionRow>, now: Date): ModerationCase {
   const sanction = record.sanctionId === null ? undefined : sanctions.get(record.sanctionId);
   return {
     id: record.caseId,
-    caseNumber: record.caseNumber,
     contentId: record.contentId,
     contentType: record.contentType,
     contentStatus: record.contentStatus,
@@ -196,11 +237,11 @@ function toCase(record: ModerationCaseRecord, sanctions: ReadonlyMap<string, San
   };
 }
 
-function toFlag(flag: StoredFlag): FlagView {
+function toFlag(flag: StoredFlag): Flag {
   return { reporterId: flag.reporterId, reason: flag.reason, note: flag.note, flaggedAt: new Date(flag.flaggedAt) };
 }
 
-function toDecision(decision: StoredDecision): DecisionView {
+function toDecision(decision: StoredDecision): ModerationDecision {
   return {
     outcome: decision.outcome,
     reason: decision.reason,
@@ -210,9 +251,8 @@ function toDecision(decision: StoredDecision): DecisionView {
   };
 }
 
-function toAppeal(appeal: StoredAppeal): AppealView {
+function toAppeal(appeal: StoredAppeal): Appeal {
   return {
-    appellantId: appeal.appellantId,
     statement: appeal.statement,
     filedAt: new Date(appeal.filedAt),
     outcome: appeal.outcome,
@@ -223,7 +263,7 @@ function toAppeal(appeal: StoredAppeal): AppealView {
 }
 
 /** Active: neither lifted nor expired by an event, and `until` (if any) still ahead of `now`. */
-function toSanction(record: SanctionRecord, now: Date): SanctionView {
+function toSanction(record: SanctionRow, now: Date): Sanction {
   return {
     id: record.sanctionId,
     memberId: record.memberId,
@@ -237,7 +277,7 @@ function toSanction(record: SanctionRecord, now: Date): SanctionView {
   };
 }
 
-function toNote(record: ModeratorNoteRecord): ModeratorNoteView {
+function toNote(record: ModeratorNoteRow): ModeratorNote {
   return {
     id: record.noteId,
     memberId: record.memberId,

@@ -5,7 +5,7 @@ import { handleCommand, REDACTED, type EventMetadata, type GovernanceEventStore,
 import type { ProjectionRunner } from '#projections';
 import { PRIVACY_EVENT_SCHEMAS, privacyDecider, privacyStreamId, type PrivacyCommand, type PrivacyEvent } from '../privacy.decider.ts';
 import { PRIVACY_PROJECTION, privacyProjection } from './privacy.projection.ts';
-import { findErasureRequest, findPrivacySettings, listConsents, type PrivacySettingsView } from './privacy.queries.ts';
+import { findErasureRequest, findPrivacySettings, listConsents, type PrivacySettingsAnswer } from './privacy.queries.ts';
 import { testMetadata } from '../../../../test/support/event-metadata.ts';
 
 describe('privacy read model', () => {
@@ -84,7 +84,7 @@ describe('privacy read model', () => {
 
   const withdraw = (memberId: string, purpose: string, at: string) => run({ type: 'WithdrawConsent', memberId, purpose, at });
 
-  const defaults = (memberId: string): PrivacySettingsView => ({
+  const defaults = (memberId: string): PrivacySettingsAnswer => ({
     memberId,
     profilePhotoVisibility: 'NOBODY',
     requestedProfilePhotoVisibility: 'NOBODY',
@@ -155,7 +155,7 @@ describe('privacy read model', () => {
 
   test('shows the photo as chosen only while the profile_photo consent is given', async () => {
     await update('m-1', { profilePhotoVisibility: 'EVERYONE', directoryListed: true }, '2025-03-01T09:00:00.000Z');
-    const view = (profilePhotoVisibility: 'EVERYONE' | 'NOBODY', revision: number): PrivacySettingsView => ({
+    const view = (profilePhotoVisibility: 'EVERYONE' | 'NOBODY', revision: number): PrivacySettingsAnswer => ({
       memberId: 'm-1',
       profilePhotoVisibility,
       requestedProfilePhotoVisibility: 'EVERYONE',

@@ -1,36 +1,16 @@
 import type { DataSource } from 'typeorm';
 import { isId } from '../../../platform/shared/identifiers.ts';
-import type { ErasureStatus, Visibility } from '../privacy.decider.ts';
+import type { Consent, ErasureRequest, PrivacySettings } from '../privacy.graphql.ts';
+import { CONSENTS, ERASURE_REQUESTS, PRIVACY_SETTINGS } from './privacy.projection.ts';
 
-export interface PrivacySettingsView {
-  readonly memberId: string;
-  /** What others get: NOBODY while the profile_photo consent is not given, whatever the member chose. */
-  readonly profilePhotoVisibility: Visibility;
-  /** What the member chose. */
-  readonly requestedProfilePhotoVisibility: Visibility;
-  readonly directoryListed: boolean;
-  /** Of the member's privacy stream; -1 before anything was recorded (the defaults apply). */
-  readonly revision: number;
-}
-
-export interface ConsentView {
-  readonly memberId: string;
-  readonly purpose: string;
-  readonly given: boolean;
-  readonly noticeVersion: string | null;
-  readonly changedAt: Date;
-}
-
-export interface ErasureRequestView {
-  readonly memberId: string;
-  readonly status: ErasureStatus;
-  readonly requestedAt: Date;
-  readonly completedAt: Date | null;
-}
+// As read: each type's node `id` is made from its key by the field itself.
+export type PrivacySettingsAnswer = Omit<PrivacySettings, 'id'>;
+export type ConsentAnswer = Omit<Consent, 'id'>;
+export type ErasureRequestAnswer = Omit<ErasureRequest, 'id'>;
 
 /** Always answers: a member who never changed anything has the most private defaults. */
-export async function findPrivacySettings(db: DataSource, memberId: string): Promise<PrivacySettingsView> {
-  const defaults: PrivacySettingsView = {
+export async function findPrivacySettings(db: DataSource, memberId: string): Promise<PrivacySettingsAnswer> {
+  const defaults: PrivacySettingsAnswer = {
     memberId,
     profilePhotoVisibility: 'NOBODY',
     requestedProfilePhotoVisibility: 'NOBODY',
@@ -38,48 +18,26 @@ export async function findPrivacySettings(db: DataSource, memberId: string): Pro
     revision: -1,
   };
   if (!isId(memberId)) return defaults;
-  const rows = (await db.query(
-    `SELECT profile_photo_visibility, directory_listed, photo_consent, revision FROM read_models.privacy_settings WHERE member_id = $1`,
-    [memberId],
-  )) as { profile_photo_visibility: Visibility; directory_listed: boolean; photo_consent: boolean; revision: number }[];
-  const row = rows[0];
+  const row = await db.getRepository(PRIVACY_SETTINGS.entity).findOneBy({ memberId });
   if (!row) return defaults;
   return {
     memberId,
-    profilePhotoVisibility: row.photo_consent ? row.profile_photo_visibility : 'NOBODY',
-    requestedProfilePhotoVisibility: row.profile_photo_visibility,
-    directoryListed: row.directory_listed,
+    profilePhotoVisibility: row.photoConsent ? row.profilePhotoVisibility : 'NOBODY',
+    requestedProfilePhotoVisibility: row.profilePhotoVisibility,
+    directoryListed: row.directoryListed,
     revision: row.revision,
   };
 }
 
 /** Every purpose the member ever answered, by purpose. */
-export async function listConsents(db: DataSource, memberId: string): Promise<ConsentView[]> {
+export async function listConsents(db: DataSource, memberId: string): Promise<ConsentAnswer[]> {
   if (!isId(memberId)) return [];
-  const rows = (await db.query(
-    `SELECT purpose, given, notice_version, changed_at FROM read_models.consents WHERE member_id = $1 ORDER BY purpose`,
-    [memberId],
-  )) as { purpose: string; given: boolean; notice_version: string | null; changed_at: Date }[];
-  return rows.map((row) => ({
-    memberId,
-    purpose: row.purpose,
-    given: row.given,
-    noticeVersion: row.notice_version,
-    changedAt: new Date(row.changed_at),
-  }));
+  // A consent's row is a Consent as read, column for column.
+  return db.getRepository(CONSENTS.entity).find({ where: { memberId }, order: { purpose: 'ASC' } });
 }
 
-export async function findErasureRequest(db: DataSource, memberId: string): Promise<ErasureRequestView | null> {
+export async function findErasureRequest(db: DataSource, memberId: string): Promise<ErasureRequestAnswer | null> {
   if (!isId(memberId)) return null;
-  const rows = (await db.query(`SELECT status, requested_at, completed_at FROM read_models.erasure_requests WHERE member_id = $1`, [
-    memberId,
-  ])) as { status: ErasureStatus; requested_at: Date; completed_at: Date | null }[];
-  const row = rows[0];
-  if (!row) return null;
-  return {
-    memberId,
-    status: row.status,
-    requestedAt: new Date(row.requested_at),
-    completedAt: row.completed_at === null ? null : new Date(row.completed_at),
-  };
+  // The row is an ErasureRequest as read, column for column.
+  return db.getRepository(ERASURE_REQUESTS.entity).findOneBy({ memberId });
 }

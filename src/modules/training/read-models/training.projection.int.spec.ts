@@ -20,9 +20,9 @@ import {
   findTrainingProgramme,
   listTrainingEnrolments,
   listTrainingProgrammes,
+  type TrainingEnrolment,
   type TrainingEnrolmentFilter,
 } from './training.queries.ts';
-import type { TrainingEnrolmentView } from './training.views.ts';
 import { testMetadata } from '../../../../test/support/event-metadata.ts';
 import { backward, expectPagingBothWays, forward } from '../../../../test/support/paging.ts';
 import type { PageRequest } from '../../../platform/graphql/pagination.ts';
@@ -116,7 +116,7 @@ describe('training read model', () => {
     await define('basics', 'Moderation basics', [INTRO, CASES, EXTRA], '2025-02-01T09:00:00.000Z');
     // Each module as the read model gives it: with its programme and the revision it belongs to (its global id's key).
     const inRevision = (revision: number, ...modules: (typeof INTRO)[]) =>
-      modules.map((module) => ({ ...module, moduleId: module.id, programmeId: 'basics', programmeRevision: revision }));
+      modules.map(({ id, ...module }) => ({ ...module, moduleId: id, programmeId: 'basics', programmeRevision: revision }));
     const first = { id: 'basics', title: 'Moderation basics', modules: inRevision(0, INTRO, CASES, EXTRA), revision: 0 };
     expect(await findTrainingProgramme(readModels, 'basics')).toEqual(first);
     expect(await programmeExists(governance, 'basics')).toBe(true);
@@ -158,7 +158,7 @@ describe('training read model', () => {
     // A later revision drops `intro` and adds a required module: Ada's enrolment is still the first revision's.
     await define('basics', 'Moderation essentials', [CASES, APPEALS], '2025-02-10T09:00:00.000Z');
 
-    const enrolled: TrainingEnrolmentView = {
+    const enrolled: TrainingEnrolment = {
       memberId: 'm-ada',
       programmeId: 'basics',
       status: 'ENROLLED',

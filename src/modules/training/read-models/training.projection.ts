@@ -1,63 +1,73 @@
 import type pg from 'pg';
 import type { StoredEvent } from '#event-store';
-import type { ProjectionContext, ProjectionDefinition } from '#projections';
-import { sqlIn } from '../../../platform/shared/sql.ts';
+import type { ProjectionContext } from '#projections';
+import { columns, readModelProjection, readModelTable, type RowOf } from '../../../platform/infrastructure/read-model-table.ts';
 import {
   ENROLMENT_STATUSES,
   isTrainingEnrolmentEvent,
   TRAINING_ENROLMENT_STREAM_CATEGORY,
+  type EnrolledModule,
   type TrainingEnrolmentEvent,
 } from '../training-enrolment.decider.ts';
 import {
   isTrainingProgrammeEvent,
   TRAINING_PROGRAMME_STREAM_CATEGORY,
+  type TrainingModuleDefinition,
   type TrainingProgrammeEvent,
 } from '../training-programme.decider.ts';
 
 export const TRAINING_PROJECTION = 'training';
-export const TRAINING_PROGRAMMES_TABLE = 'training_programmes';
-export const TRAINING_ENROLMENTS_TABLE = 'training_enrolments';
+
+/** A programme's current definition. */
+export const TRAINING_PROGRAMMES = readModelTable('training_programmes', {
+  programmeId: columns.text().primary(),
+  title: columns.text(),
+  modules: columns.jsonb<TrainingModuleDefinition[]>(),
+  definedAt: columns.timestamptz(),
+  updatedAt: columns.timestamptz(),
+  /** The revision of the programme's stream: each definition is one. */
+  revision: columns.int(),
+});
+export type TrainingProgrammeRow = RowOf<typeof TRAINING_PROGRAMMES>;
+export const TRAINING_PROGRAMMES_TABLE = TRAINING_PROGRAMMES.name;
+
+/** A member's enrolment in a programme: the revision and modules enrolled in. */
+export const TRAINING_ENROLMENTS = readModelTable(
+  'training_enrolments',
+  {
+    programmeId: columns.text().primary(),
+    memberId: columns.text().primary(),
+    status: columns.text().oneOf(ENROLMENT_STATUSES),
+    programmeRevision: columns.int(),
+    modules: columns.jsonb<EnrolledModule[]>(),
+    /** Module ids in completion order. */
+    completedModules: columns.jsonb<string[]>().default("'[]'"),
+    enrolledAt: columns.timestamptz(),
+    completedAt: columns.timestamptz().nullable(),
+    endedAt: columns.timestamptz().nullable(),
+    updatedAt: columns.timestamptz(),
+    revision: columns.int(),
+  },
+  {
+    indexes: [
+      // A member's enrolments (what certification asks about).
+      '(member_id)',
+    ],
+  },
+);
+export type TrainingEnrolmentRow = RowOf<typeof TRAINING_ENROLMENTS>;
+export const TRAINING_ENROLMENTS_TABLE = TRAINING_ENROLMENTS.name;
 
 /**
  * Programmes (their current definition) and enrolments (the revision and modules enrolled in, completed modules in
  * completion order). Evidence is personal data and is not copied here: only the events hold it, encrypted.
  */
-export const trainingProjection: ProjectionDefinition<StoredEvent> = {
+export const trainingProjection = readModelProjection<StoredEvent>({
   name: TRAINING_PROJECTION,
   // 2: FAILED and WITHDRAWN, and ended_at.
   version: 2,
-  tables: [TRAINING_PROGRAMMES_TABLE, TRAINING_ENROLMENTS_TABLE],
+  tables: [TRAINING_PROGRAMMES, TRAINING_ENROLMENTS],
   filter: { categories: [TRAINING_PROGRAMME_STREAM_CATEGORY, TRAINING_ENROLMENT_STREAM_CATEGORY] },
-
-  async setup(client, ctx) {
-    await client.query(`
-      CREATE TABLE ${ctx.table(TRAINING_PROGRAMMES_TABLE)} (
-        programme_id text        PRIMARY KEY,
-        title        text        NOT NULL,
-        modules      jsonb       NOT NULL,
-        defined_at   timestamptz NOT NULL,
-        updated_at   timestamptz NOT NULL,
-        revision     int         NOT NULL
-      )`);
-    const enrolments = ctx.table(TRAINING_ENROLMENTS_TABLE);
-    await client.query(`
-      CREATE TABLE ${enrolments} (
-        programme_id       text        NOT NULL,
-        member_id          text        NOT NULL,
-        status             text        NOT NULL CHECK (status IN ${sqlIn(ENROLMENT_STATUSES)}),
-        programme_revision int         NOT NULL,
-        modules            jsonb       NOT NULL,
-        completed_modules  jsonb       NOT NULL DEFAULT '[]',
-        enrolled_at        timestamptz NOT NULL,
-        completed_at       timestamptz,
-        ended_at           timestamptz,
-        updated_at         timestamptz NOT NULL,
-        revision           int         NOT NULL,
-        PRIMARY KEY (programme_id, member_id)
-      )`);
-    // A member's enrolments (what certification asks about).
-    await client.query(`CREATE INDEX ON ${enrolments} (member_id)`);
-  },
 
   async apply(events, client, ctx) {
     for (const event of events) {
@@ -65,7 +75,7 @@ export const trainingProjection: ProjectionDefinition<StoredEvent> = {
       else if (isTrainingEnrolmentEvent(event)) await applyEnrolmentEvent(event as StoredEvent & TrainingEnrolmentEvent, client, ctx);
     }
   },
-};
+});
 
 async function applyProgrammeEvent(
   event: StoredEvent & TrainingProgrammeEvent,

@@ -1,16 +1,27 @@
 import type { DataSource } from 'typeorm';
 import { badInput } from '../../../platform/shared/domain-error.ts';
-import { boundOperator, keyCondition, keysetPage, type CursorCodec, type PageInfo, type PageRequest } from '../../../platform/graphql/pagination.ts';
+import {
+  boundOperator,
+  keyCondition,
+  keysetPage,
+  type CursorCodec,
+  type PageInfo,
+  type PageRequest,
+} from '../../../platform/graphql/pagination.ts';
 import { encodeIdCursor } from '../../../platform/shared/id-cursor.ts';
 import { isId } from '../../../platform/shared/identifiers.ts';
 import { remainingRequiredModules, type EnrolmentStatus } from '../training-enrolment.decider.ts';
-import { TrainingEnrolmentRecord, TrainingProgrammeRecord } from './training.records.ts';
-import type { TrainingEnrolmentView, TrainingProgrammeView } from './training.views.ts';
+import type { TrainingEnrolmentType, TrainingModuleType, TrainingProgrammeType } from '../training.graphql.ts';
+import { TRAINING_ENROLMENTS, TRAINING_PROGRAMMES, type TrainingEnrolmentRow, type TrainingProgrammeRow } from './training.projection.ts';
+
+// The GraphQL types as the queries answer them: without the global ids, which their NodeIdField computes when read.
+export type TrainingProgramme = Omit<TrainingProgrammeType, 'modules'> & { readonly modules: Omit<TrainingModuleType, 'id'>[] };
+export type TrainingEnrolment = Omit<TrainingEnrolmentType, 'id'>;
 
 /** Null for an unknown programme or a string that cannot be a programme id. */
-export async function findTrainingProgramme(db: DataSource, programmeId: string): Promise<TrainingProgrammeView | null> {
+export async function findTrainingProgramme(db: DataSource, programmeId: string): Promise<TrainingProgramme | null> {
   if (!isId(programmeId)) return null;
-  const record = await db.getRepository(TrainingProgrammeRecord).findOneBy({ programmeId });
+  const record = await db.getRepository(TRAINING_PROGRAMMES.entity).findOneBy({ programmeId });
   return record ? toProgramme(record) : null;
 }
 
@@ -25,11 +36,11 @@ export interface ListPage<Node> {
 }
 
 /** Every programme, by programme id, both ways (keyset on the id: a page stays right while programmes are defined). */
-export async function listTrainingProgrammes(db: DataSource, page: PageRequest): Promise<ListPage<TrainingProgrammeView>> {
-  const all = () => db.getRepository(TrainingProgrammeRecord).createQueryBuilder('p');
+export async function listTrainingProgrammes(db: DataSource, page: PageRequest): Promise<ListPage<TrainingProgramme>> {
+  const all = () => db.getRepository(TRAINING_PROGRAMMES.entity).createQueryBuilder('p');
   const listed = await keysetPage(
     page,
-    (record: TrainingProgrammeRecord) => record.programmeId,
+    (record: TrainingProgrammeRow) => record.programmeId,
     ({ bound, order, limit }) => {
       const query = all().orderBy('p.programmeId', order).limit(limit);
       if (bound !== null) {
@@ -83,9 +94,9 @@ export async function listTrainingEnrolments(
   db: DataSource,
   filter: TrainingEnrolmentFilter,
   page: PageRequest,
-): Promise<ListPage<TrainingEnrolmentView>> {
+): Promise<ListPage<TrainingEnrolment>> {
   const matching = () => {
-    const query = db.getRepository(TrainingEnrolmentRecord).createQueryBuilder('e');
+    const query = db.getRepository(TRAINING_ENROLMENTS.entity).createQueryBuilder('e');
     const { programmeId, memberId, statuses } = filter;
     if (programmeId !== null && programmeId !== undefined) query.andWhere('e.programmeId = :programmeId', { programmeId });
     if (memberId !== null && memberId !== undefined) query.andWhere('e.memberId = :memberId', { memberId });
@@ -94,7 +105,7 @@ export async function listTrainingEnrolments(
   };
   const listed = await keysetPage(
     page,
-    (record: TrainingEnrolmentRecord): EnrolmentKey => [record.programmeId, record.memberId],
+    (record: TrainingEnrolmentRow): EnrolmentKey => [record.programmeId, record.memberId],
     ({ bound, order, limit }) => {
       const query = matching().orderBy('e.programmeId', order).addOrderBy('e.memberId', order).limit(limit);
       if (bound !== null) {
@@ -117,12 +128,11 @@ export async function listTrainingEnrolments(
   };
 }
 
-function toProgramme(record: TrainingProgrammeRecord): TrainingProgrammeView {
+function toProgramme(record: TrainingProgrammeRow): TrainingProgramme {
   return {
     id: record.programmeId,
     title: record.title,
     modules: record.modules.map(({ id, title, required, selfPaced }) => ({
-      id,
       moduleId: id,
       programmeId: record.programmeId,
       // The definition the modules come from: the latest, whose revision is the programme's.
@@ -136,13 +146,13 @@ function toProgramme(record: TrainingProgrammeRecord): TrainingProgrammeView {
 }
 
 /** Null when the member is not enrolled in the programme (or either id cannot be one). */
-export async function findTrainingEnrolment(db: DataSource, programmeId: string, memberId: string): Promise<TrainingEnrolmentView | null> {
+export async function findTrainingEnrolment(db: DataSource, programmeId: string, memberId: string): Promise<TrainingEnrolment | null> {
   if (!isId(programmeId) || !isId(memberId)) return null;
-  const record = await db.getRepository(TrainingEnrolmentRecord).findOneBy({ programmeId, memberId });
+  const record = await db.getRepository(TRAINING_ENROLMENTS.entity).findOneBy({ programmeId, memberId });
   return record ? toEnrolment(record) : null;
 }
 
-function toEnrolment(record: TrainingEnrolmentRecord): TrainingEnrolmentView {
+function toEnrolment(record: TrainingEnrolmentRow): TrainingEnrolment {
   return {
     memberId: record.memberId,
     programmeId: record.programmeId,
