@@ -4,65 +4,32 @@ import { badInput, conflict, notFound } from '../../platform/shared/domain-error
 import { requireListSize } from '../../platform/shared/id-cursor.ts';
 import type { WebhookDisabledReason, WebhookStatus } from './webhook.decider.ts';
 import type { WebhookDeliveryStatus } from './webhook-dispatch.ts';
-import { WEBHOOKS_TABLE } from './webhooks.projection.ts';
-
-export interface WebhookView {
-  readonly webhookId: string;
-  readonly urlHint: string;
-  readonly description: string | null;
-  readonly eventTypes: string[];
-  readonly categories: string[];
-  readonly status: WebhookStatus;
-  readonly disabledReason: WebhookDisabledReason | null;
-  readonly disabledAt: Date | null;
-  readonly lastError: string | null;
-  readonly secretVersion: number;
-  readonly rotatedAt: Date | null;
-  readonly registeredBy: string;
-  readonly registeredAt: Date;
-  readonly revision: number;
-}
+import type { Webhook } from './webhooks.graphql.ts';
+import { WEBHOOKS, type WebhookRow } from './webhooks.projection.ts';
 
 /** Webhooks are registered by hand, a handful per organisation: listed whole, up to this many. */
 export const MAX_WEBHOOKS_LISTED = 500;
 
-const COLUMNS = `webhook_id, url_hint, description, event_types, categories, status, disabled_reason, disabled_at, last_error,
-  secret_version, rotated_at, registered_by, registered_at, revision`;
-
-export async function listWebhooks(db: DataSource): Promise<WebhookView[]> {
-  const rows = (await db.query(`SELECT ${COLUMNS} FROM read_models.${WEBHOOKS_TABLE} ORDER BY registered_at, webhook_id LIMIT $1`, [
-    MAX_WEBHOOKS_LISTED,
-  ])) as Record<string, unknown>[];
+export async function listWebhooks(db: DataSource): Promise<Webhook[]> {
+  const rows = await db
+    .getRepository(WEBHOOKS.entity)
+    .find({ order: { registeredAt: 'ASC', webhookId: 'ASC' }, take: MAX_WEBHOOKS_LISTED });
   return rows.map(toWebhook);
 }
 
 /** NOT_FOUND on `webhookId` for a webhook the read model does not hold. */
-export async function webhookOf(db: DataSource, webhookId: string): Promise<WebhookView> {
-  const [row] = (await db.query(`SELECT ${COLUMNS} FROM read_models.${WEBHOOKS_TABLE} WHERE webhook_id = $1`, [webhookId])) as Record<
-    string,
-    unknown
-  >[];
+export async function webhookOf(db: DataSource, webhookId: string): Promise<Webhook> {
+  const row = await db.getRepository(WEBHOOKS.entity).findOneBy({ webhookId });
   if (!row) throw notFound(`webhook ${webhookId} does not exist`, { field: 'webhookId' });
   return toWebhook(row);
 }
 
-function toWebhook(row: Record<string, unknown>): WebhookView {
-  const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
+/** The row as the API shows it; the status and reason columns hold only the decider's values (the projection writes them). */
+function toWebhook(row: WebhookRow): Webhook {
   return {
-    webhookId: String(row['webhook_id']),
-    urlHint: String(row['url_hint']),
-    description: (row['description'] as string | null) ?? null,
-    eventTypes: row['event_types'] as string[],
-    categories: row['categories'] as string[],
-    status: row['status'] as WebhookStatus,
-    disabledReason: (row['disabled_reason'] as WebhookDisabledReason | null) ?? null,
-    disabledAt: date(row['disabled_at']),
-    lastError: (row['last_error'] as string | null) ?? null,
-    secretVersion: Number(row['secret_version']),
-    rotatedAt: date(row['rotated_at']),
-    registeredBy: String(row['registered_by']),
-    registeredAt: new Date(row['registered_at'] as string),
-    revision: Number(row['revision']),
+    ...row,
+    status: row.status as WebhookStatus,
+    disabledReason: row.disabledReason as WebhookDisabledReason | null,
   };
 }
 

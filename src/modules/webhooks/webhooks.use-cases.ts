@@ -9,9 +9,9 @@ import { GOVERNANCE_STREAMS } from '../../platform/shared/tokens.ts';
 import { checkWebhookUrl } from './webhook-address.ts';
 import { MAX_WEBHOOK_DESCRIPTION_LENGTH, webhookDecider, webhookStreamId, type WebhookState } from './webhook.decider.ts';
 import { loadWebhookKey, type WebhookKey } from './webhook-signing.ts';
-import type { RegisterWebhookInput, WebhookChangeInput, WebhookWithSecret } from './webhooks.graphql.ts';
+import type { RegisterWebhookInput, Webhook, WebhookChangeInput, WebhookWithSecret } from './webhooks.graphql.ts';
 import { WEBHOOKS_PROJECTION } from './webhooks.projection.ts';
-import { webhookOf, type WebhookView } from './webhooks.queries.ts';
+import { webhookOf } from './webhooks.queries.ts';
 
 const webhookUseCase = useCasesFor(webhookDecider);
 
@@ -64,7 +64,7 @@ function knownEventTypes(request: UseCaseRequest<RegisterWebhookInput>): string[
   return types;
 }
 
-const withSecret = async (config: AppConfig, webhook: WebhookView, state: WebhookState): Promise<WebhookWithSecret> => ({
+const withSecret = async (config: AppConfig, webhook: Webhook, state: WebhookState): Promise<WebhookWithSecret> => ({
   webhook,
   secret: (await webhookKeyOf(config)).secretOf(state.webhookId, state.secretVersion),
 });
@@ -112,14 +112,14 @@ export const rotateWebhookSecret = webhookUseCase<WebhookChangeInput, WebhookWit
     withSecret(services.config, await webhookOf(services.db, input.webhookId), result.state),
 });
 
-export const disableWebhook = webhookUseCase<WebhookChangeInput, WebhookView>({
+export const disableWebhook = webhookUseCase<WebhookChangeInput, Webhook>({
   ...change,
   action: 'disabling a webhook',
   command: ({ input, actor }, { at }) => ({ type: 'DisableWebhook', webhookId: input.webhookId, actorId: actor.id, at, failing: null }),
   answer: ({ input, services }) => webhookOf(services.db, input.webhookId),
 });
 
-export const enableWebhook = webhookUseCase<WebhookChangeInput, WebhookView>({
+export const enableWebhook = webhookUseCase<WebhookChangeInput, Webhook>({
   ...change,
   action: 'enabling a webhook',
   command: ({ input, actor }, { at }) => ({ type: 'EnableWebhook', webhookId: input.webhookId, actorId: actor.id, at }),
