@@ -105,6 +105,54 @@ describe('privacy settings, consent and erasure over HTTP', () => {
     expect(Date.parse(consents[0]!.changedAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 
+  test('unlisting answers only once the directory has it: a list read right after the answer no longer shows the member', async () => {
+    const department = uid('dept');
+    const memberId = uid('m');
+    ok(
+      await t.graphql(
+        `mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id } }`,
+        { input: { memberId, displayName: 'Listed', department } },
+        { token: manager },
+      ),
+    );
+    const self = await t.token(memberId, Role.MEMBER);
+    ok(await t.graphql(UPDATE, { input: { memberId, directoryListed: true } }, { token: self }));
+    const colleague = await t.token(uid('colleague'), Role.MEMBER);
+    const listed = async () =>
+      ok(
+        await t.graphql<{ members: { totalCount: number } }>(
+          `query($d: String) { members(department: $d) { totalCount } }`,
+          { d: department },
+          {
+            token: colleague,
+          },
+        ),
+      ).members.totalCount;
+    expect(await listed()).toBe(1);
+
+    // The directory's read model (members) is held back: its writes wait for this lock, reads do not. The privacy
+    // read model is free, so an answer that waited for it alone would come while the directory still lists them.
+    const holder = await t.service.eventSourcing.pool.connect();
+    let released = false;
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE read_models.members IN EXCLUSIVE MODE');
+      const unlisting = t
+        .graphql(UPDATE, { input: { memberId, directoryListed: false } }, { token: self })
+        .then((answer) => ({ answer, released }));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      released = true;
+      await holder.query('COMMIT');
+      const { answer, released: answeredAfterRelease } = await unlisting;
+      expect(answer.errors).toBeUndefined();
+      expect(answeredAfterRelease).toBe(true);
+    } finally {
+      if (!released) await holder.query('ROLLBACK');
+      holder.release();
+    }
+    expect(await listed()).toBe(0);
+  });
+
   test('who may see and change what; bad input changes nothing', async () => {
     const memberId = uid('m');
     await register(memberId);

@@ -1,7 +1,12 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { requireSelfOrRole } from '../../platform/auth/request-context.ts';
 import { Role } from '../../platform/auth/role.ts';
-import { CommandPipeline, type MutationInput } from '../../platform/command/command-pipeline.ts';
+import {
+  CommandPipeline,
+  EVERY_FOLLOWING_READ_MODEL,
+  type MutationInput,
+  type ReadModelsToWaitFor,
+} from '../../platform/command/command-pipeline.ts';
 import { readAfterCommand } from '../../platform/command/read-after-command.ts';
 import { idInStream, RunUseCase, useCasesFor, type UseCaseRequest } from '../../platform/command/use-case.ts';
 import { requireId } from '../../platform/shared/identifiers.ts';
@@ -9,7 +14,6 @@ import { requireRegisteredMember } from '../members/index.ts';
 import { KEEP_ERASURE_CONTACT, type KeepErasureContact } from './erasure-contact.ts';
 import type { ConsentInput, RequestErasureInput, UpdatePrivacySettingsInput } from './privacy.graphql.ts';
 import { PRIVACY_STREAM_CATEGORY, privacyDecider, privacyStreamId } from './privacy.decider.ts';
-import { PRIVACY_PROJECTION } from './read-models/privacy.projection.ts';
 import {
   findErasureRequest,
   findPrivacySettings,
@@ -31,7 +35,9 @@ function ownPrivacy(roles: readonly Role[], action: string) {
     requireSelfOrRole(context, input.memberId, roles, action);
   return {
     action,
-    readModels: [PRIVACY_PROJECTION],
+    // Not privacy's alone: the directory (members) hides an unlisted member and the photo follows consent, so the
+    // answer waits for every read model that follows privacy events (an unlisting is then in effect when answered).
+    readModels: EVERY_FOLLOWING_READ_MODEL as ReadModelsToWaitFor,
     // Nothing a privacy command says goes into the plain metadata: an erasure's reason is the member's words.
     reasonIsPersonal: true,
     stream: async (request: UseCaseRequest<{ memberId: string }>) => {

@@ -31,8 +31,11 @@ export interface PipelineCommand<Command, State, Event extends DeciderEvent> {
   readonly reason?: string | null;
   readonly commandId?: string | null;
   readonly expectedRevision?: number | null;
-  /** The read models the answer is read from: the mutation answers once they contain its events. */
-  readonly readModels: readonly string[];
+  /**
+   * The read models the answer is read from: the mutation answers once they contain its events. EVERY_FOLLOWING_READ_MODEL
+   * for a change other modules' read models show too (a privacy setting changes who the directory lists).
+   */
+  readonly readModels: ReadModelsToWaitFor;
   /** When the command happened (ISO 8601): the time the decider was given, recorded as the events' time. Default: now. */
   readonly occurredAt?: string;
   /**
@@ -43,6 +46,11 @@ export interface PipelineCommand<Command, State, Event extends DeciderEvent> {
 }
 
 const COMMAND_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** Every read model whose filter takes the stream's category (the runner knows them): named ones are listed instead. */
+export const EVERY_FOLLOWING_READ_MODEL = 'every read model following the stream';
+export type ReadModelsToWaitFor = readonly string[] | typeof EVERY_FOLLOWING_READ_MODEL;
+
 /** As long as the reasons the deciders record themselves (a moderation decision's, a certification change's). */
 const REASON_MAX = 2000;
 
@@ -139,7 +147,8 @@ export class CommandPipeline {
     if (comparePositions(result.position, START) > 0) {
       // With the category written: a listed read model that does not follow it has nothing to wait for, and on
       // EventStoreDB its checkpoint would not pass these events before later traffic (see waitForPosition).
-      await this.runner.waitForPosition(result.position, request.readModels, this.readModelWaitMs, {
+      const names = request.readModels === EVERY_FOLLOWING_READ_MODEL ? undefined : request.readModels;
+      await this.runner.waitForPosition(result.position, names, this.readModelWaitMs, {
         categories: [streamCategory(request.streamId)],
       });
     }

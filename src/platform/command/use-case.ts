@@ -8,7 +8,7 @@ import type { Role } from '../auth/role.ts';
 import type { Actor } from '../auth/token-verifier.ts';
 import type { AppConfig } from '../config/config.ts';
 import { APP_CONFIG } from '../shared/tokens.ts';
-import { CommandPipeline, type MutationInput } from './command-pipeline.ts';
+import { CommandPipeline, type MutationInput, type ReadModelsToWaitFor } from './command-pipeline.ts';
 import { ProjectionRunner } from '#projections';
 
 /** What the service offers a use case: the log, the read models, the configuration, and a module's own providers. */
@@ -53,8 +53,8 @@ export interface UseCase<Input extends MutationInput, Cmd, State, Event extends 
   /** Named in refusals and in the pipeline's messages: "assigning a group owner". */
   readonly action: string;
   readonly decider: Decider<Cmd, State, Event>;
-  /** The read models the answer is read from: the mutation answers once they hold its events. */
-  readonly readModels: readonly string[];
+  /** The read models the answer is read from: the mutation answers once they hold its events (see ReadModelsToWaitFor). */
+  readonly readModels: ReadModelsToWaitFor;
   /** Who may do it by token role, checked first; without it, `authorize` alone decides. */
   readonly roles?: readonly Role[];
   /**
