@@ -4,7 +4,10 @@ import { createClient, loadCapabilities, type Capabilities } from './api/client.
 import { ME } from './api/documents.ts';
 import { clearToken, completeOidcSignIn, loadSignInConfig, storedToken, type SignInConfig } from './auth/session.ts';
 import { Console, useConsole, type ConsoleContext, type Me } from './context.ts';
+import { errorLine } from './errors.ts';
 import { enumLabel, formatDate, formatDateTime, initialLanguage, LANGUAGES, translate, type Language } from './i18n.ts';
+import type { LiveFeed } from './live.ts';
+import { LiveContext, LiveIndicator } from './live-react.tsx';
 import { SignInPage } from './pages/signin.tsx';
 import { hrefFor, parseRoute, type Route } from './routes.ts';
 import { ErrorNotice, Loading, Link } from './ui.tsx';
@@ -99,7 +102,7 @@ export function App() {
   );
 
   useEffect(() => {
-    loadSignInConfig().then(setSignIn, (error: Error) => setProblem(error.message));
+    loadSignInConfig().then(setSignIn, (error: Error) => setProblem(errorLine(languageRef.current, error)));
   }, []);
 
   // The identity provider's redirect back: exchange the code, then go where the person was going.
@@ -131,13 +134,43 @@ export function App() {
         if (!cancelled) setSession({ me: answer.me, capabilities });
       },
       (error: Error) => {
-        if (!cancelled) setProblem(error.message);
+        if (!cancelled) setProblem(errorLine(languageRef.current, error));
       },
     );
     return () => {
       cancelled = true;
     };
   }, [token, client]);
+
+  // Live updates (live.ts): one subscription for the tab while signed in, closed on sign-out (the session ends). A
+  // chunk of its own (graphql-ws), fetched once signed in: the sign-in page does without it. Should it fail to load,
+  // the pages simply refresh by hand.
+  const [live, setLive] = useState<LiveFeed | null>(null);
+  useEffect(() => {
+    if (!session) return;
+    let ended = false;
+    let feed: LiveFeed | null = null;
+    import('./live.ts').then(
+      ({ createLiveFeed, liveUrl }) => {
+        if (ended) return;
+        feed = createLiveFeed({
+          client,
+          token: storedToken,
+          roles: session.me.roles,
+          memberId: session.me.id,
+          url: liveUrl(window.location),
+        });
+        feed?.start();
+        setLive(feed);
+      },
+      () => undefined,
+    );
+    return () => {
+      ended = true;
+      feed?.stop();
+      setLive(null);
+    };
+  }, [session, client]);
 
   const t = useCallback(
     (key: Parameters<typeof translate>[1], values?: Parameters<typeof translate>[2]) => translate(language, key, values),
@@ -198,10 +231,12 @@ export function App() {
 
   return (
     <Console.Provider value={context}>
-      <Layout route={route} onSignOut={() => signOut(null)}>
-        <CurrentPage route={route} />
-        <TitleFocus route={route} />
-      </Layout>
+      <LiveContext.Provider value={live}>
+        <Layout route={route} onSignOut={() => signOut(null)}>
+          <CurrentPage route={route} />
+          <TitleFocus route={route} />
+        </Layout>
+      </LiveContext.Provider>
     </Console.Provider>
   );
 }
@@ -264,6 +299,7 @@ function Layout({ route, children, onSignOut }: { route: Route; children: ReactN
             <span className="muted"> · {t('ownerOf', { groups: me.ownedGroups.map((g) => g.name).join(', ') })}</span>
           ) : null}
         </div>
+        <LiveIndicator />
         <LanguageSwitch language={language} setLanguage={setLanguage} />
         <button type="button" onClick={onSignOut}>
           {t('signOut')}

@@ -13,7 +13,7 @@ import {
   type CertificationStatus,
   type Viewer,
 } from './access.ts';
-import { capabilitiesOf, errorOf, supports, UNKNOWN_CAPABILITIES } from './api/client.ts';
+import { ApiError, capabilitiesOf, errorOf, supports, UNKNOWN_CAPABILITIES } from './api/client.ts';
 import {
   DOCUMENTS,
   GOVERNANCE_HISTORY,
@@ -58,7 +58,8 @@ import {
   ownersLabel,
   type ComparisonSide,
 } from './adoption.ts';
-import { enumLabel, enumValuesMissingIn, initialLanguage, MESSAGES, translate } from './i18n.ts';
+import { describeError, errorLine } from './errors.ts';
+import { enumLabel, enumValuesMissingIn, initialLanguage, LANGUAGES, MESSAGES, translate, type MessageKey } from './i18n.ts';
 import {
   EMPTY_DECISION,
   caseChanges,
@@ -451,6 +452,19 @@ describe('GraphQL answers', () => {
     expect(errorOf(200, { data: { me: { id: 'x' } } })).toBeNull();
   });
 
+  test("the error's other extensions, and whether its message is the service's own, are kept", () => {
+    const conflict = errorOf(200, {
+      errors: [
+        {
+          message: 'this was changed meanwhile (now at revision 7, you saw 5): reload and try again',
+          extensions: { code: 'CONFLICT', actualRevision: 7 },
+        },
+      ],
+    });
+    expect(conflict).toMatchObject({ code: 'CONFLICT', extensions: { actualRevision: 7 }, fromService: true, status: 200 });
+    expect(errorOf(502, null)).toMatchObject({ fromService: false, status: 502 });
+  });
+
   test('optional documents are used only when the served schema has their fields', () => {
     const without = capabilitiesOf({ __schema: { queryType: { fields: [{ name: 'me' }] }, mutationType: null } });
     const withAudit = capabilitiesOf({
@@ -468,7 +482,101 @@ describe('GraphQL answers', () => {
 
   test('every document has a name (operations are named, for the service logs)', () => {
     for (const [name, document] of Object.entries(DOCUMENTS))
-      expect([name, /^(query|mutation) [A-Z]\w+/.test(document.query.trim())]).toEqual([name, true]);
+      expect([name, /^(query|mutation|subscription) [A-Z]\w+/.test(document.query.trim())]).toEqual([name, true]);
+  });
+});
+
+describe('errors in the chosen language', () => {
+  const refused = (code: string, message: string, extensions: Record<string, unknown> = {}, status = 200) =>
+    errorOf(status, { data: null, errors: [{ message, extensions: { code, ...extensions } }] })!;
+
+  test("a refusal: the console's line for its code, then the service's English reason, then the code", () => {
+    const forbidden = refused('FORBIDDEN', "moderating a case needs the role COMMUNITY_MANAGER or ownership of the case's group");
+    expect(describeError('nl', forbidden)).toEqual({
+      headline: 'Dit mag je niet: je rollen, of je relatie tot waar het om gaat, staan het niet toe.',
+      detail: "moderating a case needs the role COMMUNITY_MANAGER or ownership of the case's group",
+      code: 'FORBIDDEN',
+    });
+    expect(describeError('en', forbidden).headline).toMatch(/^You may not do this/);
+    expect(describeError('nl', refused('NOT_FOUND', 'no moderation case x')).headline).toBe('Dit bestaat niet (meer).');
+    expect(describeError('nl', refused('CONFLICT', 'case is already decided'))).toMatchObject({
+      headline: 'Dit kan niet in de huidige toestand, of iemand anders heeft het intussen gewijzigd.',
+      detail: 'case is already decided',
+    });
+  });
+
+  test('known cases: the field refused, the revision conflicted with, saved but not shown, worth a retry', () => {
+    expect(describeError('nl', refused('BAD_USER_INPUT', 'suspendUntil must be in the future', { field: 'suspendUntil' }))).toEqual({
+      headline: 'De service heeft de invoer voor „suspendUntil” geweigerd.',
+      detail: 'suspendUntil must be in the future',
+      code: 'BAD_USER_INPUT',
+    });
+    const stale = refused('CONFLICT', 'this was changed meanwhile (now at revision 7, you saw 5): reload and try again', {
+      actualRevision: 7,
+    });
+    expect(describeError('nl', stale).headline).toBe(
+      'Iemand anders heeft dit intussen gewijzigd: het staat nu op revisie 7. Lees het opnieuw en probeer het nog eens.',
+    );
+    // "you saw 5" is only in the service's text: kept.
+    expect(describeError('nl', stale).detail).toContain('you saw 5');
+    const saved = refused('INTERNAL_SERVER_ERROR', 'the change was saved, but the views did not catch up in time; reload in a moment', {
+      saved: true,
+      retryable: false,
+    });
+    // The headline says all the service did: not said twice.
+    expect(describeError('nl', saved)).toEqual({
+      headline: 'De wijziging is opgeslagen, maar de overzichten waren niet op tijd bijgewerkt. Laad de pagina zo opnieuw.',
+      detail: null,
+      code: 'INTERNAL_SERVER_ERROR',
+    });
+    const database = refused('INTERNAL_SERVER_ERROR', 'the service cannot reach its database right now; try again shortly', {
+      retryable: true,
+    });
+    expect(describeError('nl', database)).toMatchObject({
+      headline: 'De service kan iets waarvan hij afhangt nu niet bereiken. Probeer het zo opnieuw.',
+      detail: 'the service cannot reach its database right now; try again shortly',
+    });
+    expect(describeError('nl', refused('INTERNAL_SERVER_ERROR', 'internal error')).detail).toBeNull();
+  });
+
+  test("failures that are not the service's words: the network, an HTTP status, the console's own", () => {
+    expect(describeError('nl', new ApiError('NETWORK', 'the service cannot be reached'))).toEqual({
+      headline: 'De service is niet bereikbaar. Controleer de verbinding en probeer het opnieuw.',
+      detail: null,
+      code: 'NETWORK',
+    });
+    expect(describeError('nl', errorOf(502, null)!).headline).toBe('De service antwoordde met HTTP-status 502.');
+    expect(describeError('nl', new Error('the identity provider sent no code'))).toEqual({
+      headline: 'De service gaf een onverwacht antwoord.',
+      detail: 'the identity provider sent no code',
+      code: null,
+    });
+  });
+
+  test("a page's own headline replaces the code's; the service's text stays", () => {
+    const error = refused('CONFLICT', 'webhook w-1 is at revision 3', { actualRevision: 3 }).withHeadline('Someone changed this webhook');
+    expect(describeError('en', error)).toEqual({
+      headline: 'Someone changed this webhook',
+      detail: 'webhook w-1 is at revision 3',
+      code: 'CONFLICT',
+    });
+  });
+
+  test('every code the client knows has a line in both languages', () => {
+    const codes = ['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'INTERNAL_SERVER_ERROR'];
+    const more = ['GRAPHQL_VALIDATION_FAILED', 'RATE_LIMITED', 'NETWORK', 'UNKNOWN'] as const;
+    for (const code of [...codes, ...more]) {
+      for (const language of LANGUAGES) {
+        const { headline } = describeError(language, new ApiError(code as (typeof more)[number], 'x', { fromService: true }));
+        expect([code, language, headline.length > 10, headline.includes('error_')]).toEqual([code, language, true, false]);
+      }
+    }
+  });
+
+  test('as one line, for the sign-in page', () => {
+    expect(errorLine('nl', refused('FORBIDDEN', 'no'))).toBe(
+      'Dit mag je niet: je rollen, of je relatie tot waar het om gaat, staan het niet toe. (De service meldde (in het Engels): “no” FORBIDDEN)',
+    );
   });
 });
 
@@ -587,6 +695,32 @@ describe('labels', () => {
       expect([key, placeholders(MESSAGES.nl[key])]).toEqual([key, placeholders(MESSAGES.en[key])]);
     }
     expect(enumValuesMissingIn('nl')).toEqual([]);
+    // Nothing in Dutch that English has not (a key only there would be a typo nobody sees).
+    expect(Object.keys(MESSAGES.nl).filter((key) => !Object.hasOwn(MESSAGES.en, key))).toEqual([]);
+  });
+
+  test('a Dutch label is not the English one, unless the word is Dutch as well (how "Actor" was found untranslated)', () => {
+    const sameInDutch: readonly MessageKey[] = [
+      'id',
+      'status',
+      'filters',
+      'modules',
+      'export',
+      'checkpoint',
+      'kpi',
+      'area_training',
+      'area_audit',
+      'area_webhooks',
+      'webhook',
+      'webhookUrl',
+      'webhookMessageId',
+      'change_status',
+      'eventCategory_privacy',
+      'eventCategory_webhook',
+    ];
+    const same = (Object.keys(MESSAGES.en) as MessageKey[]).filter((key) => MESSAGES.nl[key] === MESSAGES.en[key]);
+    expect(same.filter((key) => !sameInDutch.includes(key))).toEqual([]);
+    expect(translate('nl', 'actor')).toBe('Uitgevoerd door');
   });
 
   test('placeholders and enum values', () => {

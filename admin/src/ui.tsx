@@ -2,6 +2,8 @@ import { useCallback, useEffect, useRef, useState, type MouseEvent, type ReactNo
 import { ApiError } from './api/client.ts';
 import type { ConsoleDocument } from './api/documents.ts';
 import { useConsole } from './context.ts';
+import { describeError } from './errors.ts';
+import type { Label } from './governance-labels.ts';
 import type { MessageKey } from './i18n.ts';
 import { hrefFor, type Route } from './routes.ts';
 
@@ -63,8 +65,7 @@ export function Link({ to, children, className, current }: { to: Route; children
 
 export function ErrorNotice({ error, onRetry }: { error: Error; onRetry?: () => void }) {
   const { t } = useConsole();
-  const code = error instanceof ApiError ? error.code : null;
-  if (code === 'GRAPHQL_VALIDATION_FAILED') {
+  if (error instanceof ApiError && error.code === 'GRAPHQL_VALIDATION_FAILED') {
     // A feature this service does not offer (introspection is off in production, so the console tried it).
     return (
       <p className="notice" role="status">
@@ -73,11 +74,8 @@ export function ErrorNotice({ error, onRetry }: { error: Error; onRetry?: () => 
     );
   }
   return (
-    <div className="notice notice-error" role="alert">
-      <p>
-        {code ? <strong>{code}: </strong> : null}
-        {error.message}
-      </p>
+    <div className="notice notice-error" role="alert" data-testid="error">
+      <ErrorText error={error} />
       {onRetry ? (
         <button type="button" onClick={onRetry}>
           {t('retry')}
@@ -85,6 +83,11 @@ export function ErrorNotice({ error, onRetry }: { error: Error; onRetry?: () => 
       ) : null}
     </div>
   );
+}
+
+/** A label in words, or the service's own term marked as English when the console has no words for it yet. */
+export function Words({ label }: { label: Label }) {
+  return label.english ? <span lang="en">{label.text}</span> : <>{label.text}</>;
 }
 
 export function Loading() {
@@ -212,7 +215,7 @@ export function Pager({
 }) {
   const { t } = useConsole();
   return (
-    <nav className="pager" aria-label="pagination">
+    <nav className="pager" aria-label={t('pagination')}>
       {typeof connection.totalCount === 'number' ? (
         <span className="muted">
           {t('total')}: {connection.totalCount}
@@ -279,7 +282,7 @@ export function useAction(onStale?: () => void): Action {
   }, []);
   const outcome = failure ? (
     failure instanceof ApiError && failure.code === 'CONFLICT' && onStale ? (
-      <StaleNotice message={failure.message} />
+      <StaleNotice error={failure} />
     ) : (
       <ErrorNotice error={failure} />
     )
@@ -292,15 +295,46 @@ export function useAction(onStale?: () => void): Action {
 }
 
 /** A change refused because what it was made on changed meanwhile: the page was read again; look before retrying. */
-export function StaleNotice({ message }: { message: string }) {
+export function StaleNotice({ error }: { error: Error }) {
   const { t } = useConsole();
   return (
     <div className="notice notice-conflict" role="alert" data-testid="conflict">
       <p>
         <strong>{t('staleTitle')}</strong> {t('staleBody')}
       </p>
-      <p className="muted">{message}</p>
+      <ServiceSaid error={error} />
     </div>
+  );
+}
+
+/** A failure in the console's language (errors.ts), then what the service said in English when it says more. */
+export function ErrorText({ error }: { error: Error }) {
+  const { language } = useConsole();
+  const { headline } = describeError(language, error);
+  return (
+    <>
+      <p>
+        <strong>{headline}</strong>
+      </p>
+      <ServiceSaid error={error} />
+    </>
+  );
+}
+
+/** The service's own (English) words about a failure, with its code: secondary to the console's line, never dropped. */
+export function ServiceSaid({ error }: { error: Error }) {
+  const { t, language } = useConsole();
+  const { detail, code } = describeError(language, error);
+  if (!detail && !code) return null;
+  return (
+    <p className="muted" data-testid="service-said">
+      {detail ? (
+        <>
+          {t('errorServiceSaid')} <q lang="en">{detail}</q>{' '}
+        </>
+      ) : null}
+      {code ? <code>{code}</code> : null}
+    </p>
   );
 }
 

@@ -213,6 +213,8 @@ function describeBrowserSpec(executablePath: string): void {
         await page.getByRole('button', { name: 'Record the decision' }).click();
         expect(await textOf(page.getByText('The decision is recorded.'))).toBeTruthy();
         expect(await textOf(page.locator('dd', { hasText: /Revision/ }).first())).toMatch(/Decided/);
+        // The sanction's end in one phrase (it read "Until until lifted" without a date).
+        expect(await textOf(page.getByTestId('sanction-end'))).toMatch(/^until 31 Dec 2099/);
 
         // The standing changed: suspended, with the case as the active sanction.
         await page.getByRole('link', { name: 'jan.devries' }).click();
@@ -249,6 +251,34 @@ function describeBrowserSpec(executablePath: string): void {
           const clip = { x: 0, y: 0, width: 1280, height: Math.ceil(scrollY + box.y + box.height + 24) };
           await page.screenshot({ path: join(SCREENSHOTS, 'admin-audit.png'), fullPage: true, clip });
         }
+
+        // In Dutch (#22): the same history with its event types, who acted and on what authority in words (the type
+        // itself beside them, as the filter takes it), and the read models' states.
+        await page.getByRole('button', { name: 'Nederlands' }).click();
+        const geschiedenis = page.getByRole('region', { name: 'Governance-geschiedenis' });
+        await geschiedenis.getByRole('columnheader', { name: 'Uitgevoerd door' }).waitFor();
+        const decided = geschiedenis.getByRole('row').filter({ hasText: 'ModerationCaseDecided' });
+        expect(await textOf(decided)).toMatch(
+          /Over zaak besloten\s+ModerationCaseDecided[\s\S]*cm-1[\s\S]*Bevoegdheid: de rol Communitymanager/,
+        );
+        const opened = await textOf(geschiedenis.getByRole('row').filter({ hasText: 'ModerationCaseOpened' }));
+        expect(opened).toMatch(/Zaak geopend\s+ModerationCaseOpened[\s\S]*Bevoegdheid: elk aangemeld lid mag inhoud melden/);
+        const readModels = await textOf(page.getByRole('region', { name: 'Leesmodellen' }).locator('tbody'));
+        expect(readModels).toMatch(/Bijgewerkt|Haalt achterstand in/);
+        expect(readModels).not.toMatch(/\b(running|rebuilding|catching_up|failed|standby|stopped)\b/);
+        // A refused change in Dutch: the console's line for CONFLICT, then what the service said, in English, kept.
+        await page.getByRole('navigation').getByRole('link', { name: 'Groepen' }).click();
+        await page.getByRole('heading', { name: 'Groepen', level: 1 }).waitFor();
+        await page.getByLabel('Naam', { exact: true }).fill('Fietsclub');
+        await page.getByLabel('Groep-id').fill('cycling');
+        await page.getByLabel('Groep-id').press('Enter');
+        const refusal = page.getByTestId('error');
+        expect(await textOf(refusal)).toMatch(
+          /^Dit kan niet in de huidige toestand, of iemand anders heeft het intussen gewijzigd\.\s+De service meldde \(in het Engels\): group cycling already exists CONFLICT$/,
+        );
+        // Quoted (the quotation marks are the browser's, outside innerText) and marked as English for screen readers.
+        expect(await refusal.locator('q[lang="en"]').innerText()).toBe('group cycling already exists');
+        await page.getByRole('button', { name: 'English' }).click();
 
         // One of the community manager's forms: a group created, an owner assigned, by keyboard.
         await page.getByRole('navigation').getByRole('link', { name: 'Groups' }).click();
@@ -537,6 +567,113 @@ function describeBrowserSpec(executablePath: string): void {
         );
 
         expect(pageErrors).toEqual([]);
+      });
+      await context.close();
+    }, 60_000);
+
+    test('live updates (#22): the open queue and case follow what another community manager does, without a click', async () => {
+      const cm = await devToken('cm-seed', 'COMMUNITY_MANAGER');
+      const other = await devToken('cm-other', 'COMMUNITY_MANAGER');
+      await post(
+        `mutation($input: CreateGroupInput!) { createGroup(input: $input) { id } }`,
+        { input: { groupId: 'hiking', name: 'Hiking club' } },
+        cm,
+      );
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'Europe/Amsterdam' });
+      page = await context.newPage();
+      page.setDefaultTimeout(UI_TIMEOUT_MS);
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+      });
+      // The tab's live connection, as the browser opens it.
+      const socket = page.waitForEvent('websocket', (ws) => ws.url().endsWith('/graphql'));
+
+      await inBrowser(async () => {
+        await page.goto(`${t.service.url}/admin`);
+        await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+        await page.getByLabel('Member id').fill('cm-live');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('heading', { name: 'Moderation', level: 1 }).waitFor();
+        // One WebSocket, on the console's own origin (the CSP's connect-src 'self' lets it through), and live.
+        expect((await socket).url()).toBe(`${t.service.url.replace(/^http/, 'ws')}/graphql`);
+        await page.locator('[data-testid="live-status"][data-live="live"]').waitFor();
+        expect(await textOf(page.getByTestId('live-status'))).toBe('● Live');
+
+        // A member reports a post (over the API, not in this tab): the case appears in the open queue.
+        const reported = await post<{ reportContent: { id: string } }>(
+          `mutation($input: ReportContentInput!) { reportContent(input: $input) { id } }`,
+          { input: { contentId: 'trail-5', contentType: 'post', authorId: 'lucas.smit', groupId: 'hiking', reason: 'SPAM' } },
+          await devToken('emma.visser', 'MEMBER'),
+        );
+        const caseId = reported.reportContent.id;
+        const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: caseId }) });
+        expect(await textOf(row)).toMatch(/Open[\s\S]*Hiking club[\s\S]*Unassigned/);
+        // The top bar says the page was brought up to date.
+        expect(await textOf(page.getByTestId('live-status'))).toMatch(/^● Updated \d{2}:\d{2}:\d{2}$/);
+
+        // Another community manager claims it: the row shows it in review, and theirs.
+        await post(
+          `mutation($input: ClaimModerationCaseInput!) { claimModerationCase(input: $input) { id } }`,
+          { input: { caseId } },
+          other,
+        );
+        await row.filter({ hasText: 'In review' }).filter({ hasText: 'cm-other' }).waitFor();
+
+        // The case page, open while they decide it: it shows the decision, and offers nothing more to do.
+        await row.getByRole('link', { name: caseId }).click();
+        await page.getByRole('heading', { name: `Case ${caseId}`, level: 1 }).waitFor();
+        expect(await textOf(page.locator('dd', { hasText: /Revision/ }).first())).toMatch(/In review/);
+        await post(
+          `mutation($input: DecideModerationCaseInput!) { decideModerationCase(input: $input) { id } }`,
+          { input: { caseId, outcome: 'NO_ACTION', reason: 'A trail report, not an advert' } },
+          other,
+        );
+        await page
+          .locator('dd', { hasText: /Revision/ })
+          .filter({ hasText: 'Decided' })
+          .first()
+          .waitFor();
+        expect(await page.getByRole('button', { name: 'Record the decision' }).count()).toBe(0);
+        // The case's own history panel followed as well.
+        await page.getByRole('region', { name: 'History' }).getByText('ModerationCaseDecided').waitFor();
+
+        // Nothing the CSP refused (the WebSocket included), no script error.
+        expect(errors).toEqual([]);
+      });
+      await context.close();
+    }, 60_000);
+
+    test('live updates (#22): with the socket refused, the console says they are paused and Refresh still works', async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'Europe/Amsterdam' });
+      // Every attempt at the live connection is closed at once, as a proxy without WebSocket support would.
+      let attempts = 0;
+      await context.routeWebSocket(/\/graphql$/, (ws) => {
+        attempts += 1;
+        void ws.close({ code: 1013, reason: 'try again later' });
+      });
+      page = await context.newPage();
+      page.setDefaultTimeout(UI_TIMEOUT_MS);
+
+      await inBrowser(async () => {
+        await page.goto(`${t.service.url}/admin`);
+        await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+        await page.getByLabel('Member id').fill('cm-offline');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('heading', { name: 'Moderation', level: 1 }).waitFor();
+        expect(await textOf(page.locator('[data-testid="live-status"][data-live="paused"]'))).toBe('○ Live updates paused: use Refresh');
+
+        const reported = await post<{ reportContent: { id: string } }>(
+          `mutation($input: ReportContentInput!) { reportContent(input: $input) { id } }`,
+          { input: { contentId: 'trail-6', contentType: 'post', authorId: 'lucas.smit', reason: 'SPAM' } },
+          await devToken('noah.mulder', 'MEMBER'),
+        );
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        await page.getByRole('link', { name: reported.reportContent.id }).waitFor();
+        // Tried again after its backoff (1 s, then 2 s...), never all at once.
+        expect(attempts).toBeGreaterThanOrEqual(1);
+        expect(attempts).toBeLessThanOrEqual(3);
       });
       await context.close();
     }, 60_000);

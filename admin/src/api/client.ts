@@ -23,34 +23,76 @@ const CODES: readonly ErrorCode[] = [
   'RATE_LIMITED',
 ];
 
-/** What went wrong, as the API said it (extensions.code, and the field for BAD_USER_INPUT). */
+export interface ApiErrorDetails {
+  /** The input field the API named (BAD_USER_INPUT). */
+  readonly field?: string | undefined;
+  /** The rest of the error's extensions (actualRevision, saved, retryable, …), as the API sent them. */
+  readonly extensions?: Readonly<Record<string, unknown>>;
+  /** The HTTP status, when the answer was not GraphQL's. */
+  readonly status?: number | undefined;
+  /** True when `message` is the service's own (English) text, not one the console made up. */
+  readonly fromService?: boolean;
+  /** A page's own line for this failure, in the console's language (it replaces the code's). */
+  readonly headline?: string | undefined;
+}
+
+/**
+ * What went wrong, as the API said it: extensions.code, the service's English message and its details (the field for
+ * BAD_USER_INPUT, the revision of a CONFLICT, …). describeError (errors.ts) says it in the console's language.
+ */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
+  readonly field: string | undefined;
+  readonly extensions: Readonly<Record<string, unknown>>;
+  readonly status: number | undefined;
+  readonly fromService: boolean;
+  readonly headline: string | undefined;
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly field?: string,
+    details: ApiErrorDetails = {},
   ) {
     super(message);
+    this.field = details.field;
+    this.extensions = details.extensions ?? {};
+    this.status = details.status;
+    this.fromService = details.fromService ?? false;
+    this.headline = details.headline;
+  }
+
+  /** The same failure with a page's own headline. */
+  withHeadline(headline: string): ApiError {
+    return new ApiError(this.code, this.message, {
+      field: this.field,
+      extensions: this.extensions,
+      status: this.status,
+      fromService: this.fromService,
+      headline,
+    });
   }
 }
 
 interface GraphQLBody {
   data?: unknown;
-  errors?: { message?: string; extensions?: { code?: unknown; field?: unknown } }[];
+  errors?: { message?: string; extensions?: { code?: unknown; field?: unknown; [key: string]: unknown } }[];
 }
 
 /** The first error of a GraphQL answer as an ApiError, or null when there is none. */
 export function errorOf(status: number, body: GraphQLBody | null): ApiError | null {
   const first = body?.errors?.[0];
   if (first) {
-    const raw = first.extensions?.code;
+    const { code: raw, field, ...extensions } = first.extensions ?? {};
     const code = CODES.includes(raw as ErrorCode) ? (raw as ErrorCode) : status === 401 ? 'UNAUTHENTICATED' : 'UNKNOWN';
-    return new ApiError(code, first.message ?? code, typeof first.extensions?.field === 'string' ? first.extensions.field : undefined);
+    return new ApiError(code, first.message ?? code, {
+      field: typeof field === 'string' ? field : undefined,
+      extensions,
+      status,
+      fromService: typeof first.message === 'string' && first.message.length > 0,
+    });
   }
-  if (status === 401) return new ApiError('UNAUTHENTICATED', 'sign in again');
+  if (status === 401) return new ApiError('UNAUTHENTICATED', 'sign in again', { status });
   if (status >= 400 || !body || body.data === undefined || body.data === null) {
-    return new ApiError(status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'UNKNOWN', `the service answered HTTP ${status}`);
+    return new ApiError(status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'UNKNOWN', `the service answered HTTP ${status}`, { status });
   }
   return null;
 }

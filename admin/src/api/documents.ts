@@ -280,6 +280,26 @@ export const GOVERNANCE_HISTORY = doc(
   ['governanceHistory'],
 );
 
+/** The log's newest position (the history is newest first): where the live subscription starts (admin/src/live.ts). */
+export const LOG_HEAD = doc(
+  `query LogHead {
+  governanceHistory(first: 1) { edges { node { position } } }
+}`,
+  ['governanceHistory'],
+);
+
+/**
+ * Live updates: every event after a position, with only what tells a page whether it concerns it (the pages read
+ * their data again themselves). Over WebSocket (graphql-ws), one per tab; offered with the audit's history. Not in
+ * DOCUMENTS, whose checks know queries and mutations only: test/admin/live.unit.spec.ts validates it against schema.gql.
+ */
+export const LIVE_EVENTS = doc(
+  `subscription LiveGovernanceEvents($afterPosition: String) {
+  governanceEvents(afterPosition: $afterPosition) { position streamId type metadata { actorId } }
+}`,
+  ['governanceHistory'],
+);
+
 /** The ids of the streams of one category (agreements, training programmes): lists the API has no query for. */
 export const STREAMS_OF_CATEGORY = doc(
   `query StreamsOfCategory($filter: GovernanceHistoryFilter, $first: Int, $after: String) {
@@ -603,6 +623,7 @@ export const DOCUMENTS: Readonly<Record<string, ConsoleDocument>> = {
   UPDATE_PRIVACY_SETTINGS,
   REQUEST_ERASURE,
   GOVERNANCE_HISTORY,
+  LOG_HEAD,
   STREAMS_OF_CATEGORY,
   STREAM_STATE_AT,
   VERIFY_HISTORY,

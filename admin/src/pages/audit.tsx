@@ -1,11 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { can } from '../access.ts';
-import { supports } from '../api/client.ts';
+import { errorOf, supports } from '../api/client.ts';
 import { GOVERNANCE_HISTORY, PROJECTIONS, REBUILD_PROJECTION, STREAM_STATE_AT, VERIFY_HISTORY } from '../api/documents.ts';
 import { EMPTY_HISTORY_FORM, changedKeys, exportFileName, exportUrl, historyFilter, timeTravelTarget, type HistoryForm } from '../audit.ts';
 import { useConsole } from '../context.ts';
+import { actorLabel, authorityLabel, eventTypeLabel, projectionStateLabel } from '../governance-labels.ts';
 import { newCommandId } from '../moderation.ts';
-import { Confirmation, ErrorNotice, Field, Json, Loaded, Page, Panel, useAction, useQuery } from '../ui.tsx';
+import { Confirmation, ErrorNotice, Field, Json, Loaded, Page, Panel, useAction, useQuery, Words } from '../ui.tsx';
 import type { EventList } from './case.tsx';
 
 type HistoryEvent = Parameters<typeof EventList>[0]['events'][number];
@@ -101,7 +102,7 @@ function HistoryPanel({ onTimeTravel }: { onTimeTravel: (streamId: string) => vo
               </table>
             </div>
             {governanceHistory.edges.length === 0 ? <p className="muted">{t('noResults')}</p> : null}
-            <nav className="pager" aria-label="pagination">
+            <nav className="pager" aria-label={t('pagination')}>
               <button type="button" disabled={cursors.length === 1} onClick={() => setCursors([null])}>
                 {t('previous')}
               </button>
@@ -121,12 +122,18 @@ function HistoryPanel({ onTimeTravel }: { onTimeTravel: (streamId: string) => vo
 }
 
 function HistoryRow({ event, onTimeTravel }: { event: HistoryEvent; onTimeTravel: (streamId: string) => void }) {
-  const { t, dateTime } = useConsole();
+  const { t, dateTime, language } = useConsole();
   return (
     <tr>
       <td>{dateTime(event.recordedAt)}</td>
       <td>
-        <strong>{event.type}</strong> <span className="muted">#{event.revision}</span>
+        {/* In words, and the type itself: the filter above takes it, and the export carries it. */}
+        <strong>
+          <Words label={eventTypeLabel(language, event.type)} />
+        </strong>{' '}
+        <span className="muted">
+          <code>{event.type}</code> #{event.revision}
+        </span>
       </td>
       <td>
         <code>{event.streamId}</code>{' '}
@@ -139,8 +146,15 @@ function HistoryRow({ event, onTimeTravel }: { event: HistoryEvent; onTimeTravel
           {t('timeTravelThis')}
         </button>
       </td>
-      <td>{event.metadata.actorId ?? 'system'}</td>
-      <td>{event.metadata.reason ?? event.metadata.authority ?? '—'}</td>
+      <td>{actorLabel(language, event.metadata.actorId)}</td>
+      <td>
+        {event.metadata.reason ?? (event.metadata.authority ? null : '—')}
+        {event.metadata.authority ? (
+          <div className="muted" title={event.metadata.authority}>
+            {t('authority')}: <Words label={authorityLabel(language, event.metadata.authority)} />
+          </div>
+        ) : null}
+      </td>
       <td>
         <details>
           <summary>{t('data')}</summary>
@@ -303,9 +317,9 @@ function ExportPanel() {
     try {
       const response = await fetch(exportUrl(form), { headers: { authorization: `Bearer ${token() ?? ''}` } });
       if (!response.ok) {
-        // Refusals have GraphQL's shape: { errors: [{ message, extensions: { code } }] }.
-        const body = (await response.json().catch(() => null)) as { errors?: { message?: string }[] } | null;
-        throw new Error(body?.errors?.[0]?.message ?? `HTTP ${response.status}`);
+        // Refusals have GraphQL's shape, { errors: [{ message, extensions: { code } }] }: read as the client reads them.
+        const body = (await response.json().catch(() => null)) as Parameters<typeof errorOf>[1];
+        throw errorOf(response.status, body) ?? new Error(`HTTP ${response.status}`);
       }
       const blob = await response.blob();
       const url = URL.createObjectURL(blob);
@@ -349,7 +363,7 @@ function ExportPanel() {
  * start of the log while the old one serves). The list is read again after a rebuild.
  */
 function ProjectionsPanel() {
-  const { t, me, client, capabilities } = useConsole();
+  const { t, me, client, capabilities, language } = useConsole();
   const state = useQuery<{ projections: { name: string; checkpoint: string | null; lag: number; state: string }[] }>(PROJECTIONS);
   const action = useAction(state.reload);
   const [rebuilding, setRebuilding] = useState<string | null>(null);
@@ -388,7 +402,9 @@ function ProjectionsPanel() {
                 {projections.map((p) => (
                   <tr key={p.name}>
                     <td>{p.name}</td>
-                    <td>{p.state}</td>
+                    <td>
+                      <Words label={projectionStateLabel(language, p.state)} />
+                    </td>
                     <td>{p.lag}</td>
                     <td>
                       <code>{p.checkpoint ?? '—'}</code>

@@ -3,6 +3,9 @@ import { can, caseActions, type CaseActions, type CaseGroupFacts, type Certifica
 import { ApiError, supports } from '../api/client.ts';
 import { CASE_GROUP, CLAIM_CASE, DECIDE_APPEAL, DECIDE_CASE, GOVERNANCE_HISTORY, MODERATION_CASE } from '../api/documents.ts';
 import { useConsole } from '../context.ts';
+import { actorLabel, authorityLabel, eventTypeLabel, sanctionEnd } from '../governance-labels.ts';
+import { caseInterest } from '../live-interests.ts';
+import { useLiveRefresh } from '../live-react.tsx';
 import {
   EMPTY_DECISION,
   OUTCOMES,
@@ -17,7 +20,7 @@ import {
   type DecisionForm,
   type Outcome,
 } from '../moderation.ts';
-import { Badge, ErrorNotice, Field, Json, Link, Loaded, Page, Panel, toneOf, useQuery } from '../ui.tsx';
+import { Badge, ErrorNotice, Field, Json, Link, Loaded, Page, Panel, ServiceSaid, toneOf, useQuery, Words } from '../ui.tsx';
 import { Name } from './names.tsx';
 import { useAgreements } from './shared.tsx';
 
@@ -47,18 +50,21 @@ export interface ModerationCase extends CaseView {
 }
 
 interface Conflict {
-  readonly message: string;
+  /** The refusal itself: what the service said stays next to what the console says changed. */
+  readonly error: Error;
   readonly changes: readonly CaseChange[];
 }
 
 export function CasePage({ caseId }: { caseId: string }) {
-  const { t, e, me, dateTime, client } = useConsole();
+  const { t, e, me, dateTime, client, language } = useConsole();
   const state = useQuery<{ moderationCase: ModerationCase | null }>(MODERATION_CASE, { id: caseId });
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
   const facts = useCaseGroupFacts(state.data?.moderationCase?.groupId ?? null);
+  // Someone else claims, decides or flags it meanwhile: the case (and what it offers) follows without a click.
+  useLiveRefresh(caseInterest(caseId), state.reload, facts.reload);
   const shown = state.data?.moderationCase ?? null;
   const actions = shown ? actionsOn(me, shown, facts) : NO_ACTIONS;
 
@@ -82,7 +88,7 @@ export function CasePage({ caseId }: { caseId: string }) {
           const fresh = await client.request<{ moderationCase: ModerationCase | null }>(MODERATION_CASE, { id: caseId });
           if (fresh.moderationCase) {
             state.setData(fresh);
-            setConflict({ message: error.message, changes: caseChanges(before, fresh.moderationCase) });
+            setConflict({ error, changes: caseChanges(before, fresh.moderationCase) });
           } else setFailure(error);
         } catch {
           setFailure(error);
@@ -228,7 +234,7 @@ export function CasePage({ caseId }: { caseId: string }) {
                       <>
                         <dt>{t('sanction')}</dt>
                         <dd>
-                          {e(c.sanction.kind)} · {t('until')} {c.sanction.until ? dateTime(c.sanction.until) : t('untilLifted')}{' '}
+                          {e(c.sanction.kind)} · <span data-testid="sanction-end">{sanctionEnd(language, c.sanction.until)}</span>{' '}
                           {c.sanction.active ? (
                             <Badge value="ACTIVE" tone="bad" />
                           ) : c.sanction.liftedAt ? (
@@ -386,7 +392,7 @@ function ConflictNotice({ conflict }: { conflict: Conflict }) {
           ))}
         </ul>
       ) : null}
-      <p className="muted">{conflict.message}</p>
+      <ServiceSaid error={conflict.error} />
     </div>
   );
 }
@@ -540,6 +546,7 @@ function CaseHistory({ caseId }: { caseId: string }) {
     { filter: { streamId: caseStreamId(caseId) }, first: 100 },
     !supported,
   );
+  useLiveRefresh(supported ? caseInterest(caseId) : null, history.reload);
   return (
     <Panel title={t('history')}>
       {!supported || history.error ? (
@@ -552,22 +559,27 @@ function CaseHistory({ caseId }: { caseId: string }) {
 }
 
 export function EventList({ events }: { events: readonly HistoryEvent[] }) {
-  const { t, dateTime, e } = useConsole();
+  const { t, dateTime, e, language } = useConsole();
   if (events.length === 0) return <p className="muted">{t('noResults')}</p>;
   return (
     <ol className="events">
       {events.map((event) => (
         <li key={event.position}>
           <div className="event-head">
-            <strong>{event.type}</strong> <span className="muted">#{event.revision}</span> · {dateTime(event.recordedAt)} · {t('actor')}:{' '}
-            {event.metadata.actorId ?? 'system'}
+            <strong>
+              <Words label={eventTypeLabel(language, event.type)} />
+            </strong>{' '}
+            <span className="muted">
+              <code>{event.type}</code> #{event.revision}
+            </span>{' '}
+            · {dateTime(event.recordedAt)} · {t('actor')}: {actorLabel(language, event.metadata.actorId)}
             {event.metadata.actorRoles.length > 0 ? (
               <span className="muted"> ({event.metadata.actorRoles.map((r) => e(r)).join(', ')})</span>
             ) : null}
           </div>
           {event.metadata.authority ? (
-            <div className="muted">
-              {t('authority')}: {event.metadata.authority}
+            <div className="muted" title={event.metadata.authority}>
+              {t('authority')}: <Words label={authorityLabel(language, event.metadata.authority)} />
             </div>
           ) : null}
           {event.metadata.reason ? (

@@ -11,6 +11,8 @@ import {
   MY_CERTIFICATION,
 } from '../api/documents.ts';
 import { useConsole } from '../context.ts';
+import { certificationInterest, LIVE_INTERESTS } from '../live-interests.ts';
+import { useLiveRefresh } from '../live-react.tsx';
 import { newCommandId } from '../moderation.ts';
 import { certificationSteps, type CertificationChange } from '../certification-steps.ts';
 import { IdPicker, Name, nameText, useDirectory, useResolve } from './names.tsx';
@@ -98,6 +100,7 @@ export function CertificationPage() {
       uncertifiedOwners: { memberId: string; status: string }[];
     }>;
   }>(GROUPS_WITH_UNCERTIFIED_OWNERS, { first: 25, after });
+  useLiveRefresh(LIVE_INTERESTS.certification, levels.reload, uncertified.reload);
   const members = useDirectory('member');
   return (
     <Page
@@ -474,6 +477,7 @@ function MemberCertification({ levels, onChanged }: { levels: readonly Level[]; 
   const resolveMember = useResolve('member');
   const members = useDirectory('member');
   const state = useQuery<{ certification: Certification }>(CERTIFICATION, { memberId }, memberId === null);
+  useLiveRefresh(memberId === null ? null : certificationInterest(memberId), state.reload);
   const action = useAction(() => {
     state.reload();
     onChanged();

@@ -12,6 +12,8 @@ import {
   SET_GROUP_CERTIFICATION_REQUIREMENT,
 } from '../api/documents.ts';
 import { useConsole } from '../context.ts';
+import { groupInterest, LIVE_INTERESTS } from '../live-interests.ts';
+import { useLiveRefresh } from '../live-react.tsx';
 import { newCommandId } from '../moderation.ts';
 import {
   Badge,
@@ -46,6 +48,7 @@ export function GroupsPage() {
   const { t, me } = useConsole();
   const [after, setAfter] = useState<string | null>(null);
   const state = useQuery<{ groups: Connection<GroupRow> }>(GROUPS, { first: 25, after });
+  useLiveRefresh(LIVE_INTERESTS.groups, state.reload);
   const members = useDirectory('member');
   return (
     <Page title={t('area_groups')}>
@@ -129,6 +132,7 @@ function OwnerlessGroups() {
   const [after, setAfter] = useState<string | null>(null);
   const supported = supports(capabilities, OWNERLESS_GROUPS);
   const state = useQuery<{ ownerlessGroups: Connection<{ id: string; name: string }> }>(OWNERLESS_GROUPS, { first: 25, after }, !supported);
+  useLiveRefresh(supported ? LIVE_INTERESTS.groups : null, state.reload);
   if (!supported) return null;
   const manage = can(me.roles, 'manage');
   return (
@@ -219,6 +223,7 @@ function CreateGroupForm() {
 export function GroupPage({ groupId }: { groupId: string }) {
   const { t, me, client } = useConsole();
   const state = useQuery<{ group: GroupRow | null }>(GROUP, { id: groupId });
+  useLiveRefresh(groupInterest(groupId), state.reload);
   // On CONFLICT (someone changed the group meanwhile) the group is read again and the notice says so.
   const action = useAction(state.reload);
   const [owner, setOwner] = useState('');

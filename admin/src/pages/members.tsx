@@ -2,6 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { can } from '../access.ts';
 import { MEMBERS, REGISTER_MEMBER } from '../api/documents.ts';
 import { useConsole } from '../context.ts';
+import { LIVE_INTERESTS } from '../live-interests.ts';
+import { useLiveRefresh } from '../live-react.tsx';
 import { newCommandId } from '../moderation.ts';
 import { Badge, Empty, Field, Link, Loaded, Page, Pager, Panel, toneOf, useAction, useQuery, type Connection } from '../ui.tsx';
 import { forgetNames, IdPicker, useResolve } from './names.tsx';
@@ -21,6 +23,7 @@ export function MembersPage() {
   const [lookup, setLookup] = useState('');
   const resolveMember = useResolve('member');
   const state = useQuery<{ members: Connection<MemberRow> }>(MEMBERS, { department: applied || null, first: 25, after });
+  useLiveRefresh(LIVE_INTERESTS.members, state.reload);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setApplied(department.trim());

@@ -3,6 +3,8 @@ import { MODERATION_COUNTS, MODERATION_QUEUE } from '../api/documents.ts';
 import { useConsole } from '../context.ts';
 import { CASE_STATUSES, type CaseStatus } from '../moderation.ts';
 import { resolveId } from '../directory.ts';
+import { LIVE_INTERESTS } from '../live-interests.ts';
+import { useLiveRefresh } from '../live-react.tsx';
 import { Badge, Empty, Link, Loaded, Page, Pager, toneOf, useQuery, type Connection } from '../ui.tsx';
 import { IdPicker, Name, useDirectory } from './names.tsx';
 
@@ -59,6 +61,8 @@ export function ModerationPage() {
     groupId: filter.groupId ?? null,
     assignedTo: filter.assignedTo ?? null,
   });
+  // Someone else reports, claims or decides: the queue and its counts follow without a click.
+  useLiveRefresh(LIVE_INTERESTS.moderationQueue, queue.reload, counts.reload);
 
   const groups = useDirectory('group');
   const members = useDirectory('member');

@@ -5,6 +5,8 @@ import { supports } from '../api/client.ts';
 import { NOTIFICATION_DELIVERIES } from '../api/documents.ts';
 import type { NotificationDeliveriesQuery } from '../api/generated/graphql.ts';
 import { useConsole } from '../context.ts';
+import { LIVE_INTERESTS } from '../live-interests.ts';
+import { useLiveRefresh } from '../live-react.tsx';
 import { labelKeyOf, NOTIFICATION_STATUSES, notificationStatusesOf, notificationTone, type NotificationFilter } from '../notifications.ts';
 import { Empty, Loaded, Page, Pager, Panel, useQuery } from '../ui.tsx';
 import { Name } from './names.tsx';
@@ -45,6 +47,7 @@ function DeliveryLog() {
     first: PAGE_SIZE,
     after,
   });
+  useLiveRefresh(LIVE_INTERESTS.notifications, state.reload);
   return (
     <Panel title={t('notifLog')}>
       <div className="filters">

@@ -92,7 +92,7 @@ export function StandingPage({ memberId }: { memberId: string }) {
                 <Link to={{ name: 'case', caseId: s.caseId }}>{s.caseId}</Link>
               </td>
               <td>{dateTime(s.imposedAt)}</td>
-              <td>{s.until ? dateTime(s.until) : t('untilLifted')}</td>
+              <td>{s.until ? dateTime(s.until) : t('noEndDate')}</td>
               <td>
                 {s.active ? (
                   <Badge value="ACTIVE" tone="bad" />

@@ -25,8 +25,9 @@ import type {
   WebhooksQuery,
 } from '../api/generated/graphql.ts';
 import { useConsole } from '../context.ts';
+import { eventCategoryLabel, eventTypeLabel, type Label } from '../governance-labels.ts';
 import { newCommandId } from '../moderation.ts';
-import { Empty, Field, Loaded, Page, Pager, Panel, useAction, useQuery } from '../ui.tsx';
+import { Empty, Field, Loaded, Page, Pager, Panel, useAction, useQuery, Words } from '../ui.tsx';
 import {
   EMPTY_REGISTER_FORM,
   eventCategoriesOf,
@@ -193,7 +194,7 @@ function WebhookCard({
   onChanged: () => void;
   onSecret: (secret: ShownSecret) => void;
 }) {
-  const { t, dateTime, capabilities } = useConsole();
+  const { t, dateTime, capabilities, language } = useConsole();
   const label = useLabel();
   const [showDeliveries, setShowDeliveries] = useState(false);
   const until = previousSecretSignsUntil(webhook.rotatedAt, new Date());
@@ -214,13 +215,13 @@ function WebhookCard({
             <>
               {webhook.categories.length > 0 ? (
                 <>
-                  {t('webhookCategories')}: <code>{webhook.categories.join(', ')}</code>
+                  {t('webhookCategories')}: <Terms values={webhook.categories} label={(c) => eventCategoryLabel(language, c)} />
                   <br />
                 </>
               ) : null}
               {webhook.eventTypes.length > 0 ? (
                 <>
-                  {t('webhookEventTypes')}: <code>{webhook.eventTypes.join(', ')}</code>
+                  {t('webhookEventTypes')}: <Terms values={webhook.eventTypes} label={(type) => eventTypeLabel(language, type)} />
                 </>
               ) : null}
             </>
@@ -314,7 +315,7 @@ function WebhookChanges({
         if (error instanceof ApiError && error.code === 'CONFLICT') {
           // Someone else changed it: show it as it is now, and say so.
           onChanged();
-          throw new ApiError('CONFLICT', `${t('webhookConflict')} (${error.message})`);
+          throw error.withHeadline(t('webhookConflict'));
         }
         throw error;
       }
@@ -365,7 +366,7 @@ function WebhookChanges({
 }
 
 function RegisterWebhookForm({ onRegistered }: { onRegistered: (answer: RegisterWebhookMutation['registerWebhook']) => void }) {
-  const { t, client, capabilities } = useConsole();
+  const { t, client, capabilities, language } = useConsole();
   const action = useAction();
   const [form, setForm] = useState<RegisterForm>(EMPTY_REGISTER_FORM);
   const [attempted, setAttempted] = useState(false);
@@ -437,7 +438,7 @@ function RegisterWebhookForm({ onRegistered }: { onRegistered: (answer: Register
                     return (
                       <details key={category}>
                         <summary>
-                          <code>{category}</code>{' '}
+                          <code>{category}</code> <Words label={eventCategoryLabel(language, category)} />{' '}
                           {chosen > 0 ? <span className="muted">({t('webhookChosenCount', { count: chosen })})</span> : null}
                         </summary>
                         <label className="check">
@@ -457,7 +458,7 @@ function RegisterWebhookForm({ onRegistered }: { onRegistered: (answer: Register
                               checked={whole || form.eventTypes.includes(typeEntry(category, name))}
                               onChange={() => setForm({ ...form, eventTypes: toggled(form.eventTypes, typeEntry(category, name)) })}
                             />{' '}
-                            <code>{name}</code>
+                            <code>{name}</code> <Words label={eventTypeLabel(language, name)} />
                           </label>
                         ))}
                       </details>
@@ -618,6 +619,24 @@ function Deliveries({
           )
         }
       </Loaded>
+    </>
+  );
+}
+
+/** The service's terms (categories, event types) as it spells them, each followed by its words. */
+function Terms({ values, label }: { values: readonly string[]; label: (value: string) => Label }) {
+  return (
+    <>
+      {values.map((value, i) => {
+        const words = label(value);
+        return (
+          <span key={value}>
+            {i > 0 ? ', ' : null}
+            <code>{value}</code>
+            {words.english ? null : <> ({words.text})</>}
+          </span>
+        );
+      })}
     </>
   );
 }
