@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '#testing';
-import { guardPoolClients, isUnavailableError } from './connection-errors.ts';
+import { endPoolFully, guardPoolClients, isUnavailableError } from './connection-errors.ts';
 
 /**
  * A PostgreSQL restart terminates every backend. A client checked out of a pool and idle between two queries then
@@ -43,6 +43,33 @@ describe('guardPoolClients', () => {
     } finally {
       process.off('uncaughtException', onUncaught);
       await pool.end();
+    }
+  });
+});
+
+describe('endPoolFully', () => {
+  test('resolves once every connection of the pool has closed, idle and checked out alike, not once they were asked to', async () => {
+    const database = await createTestDatabase('end_pool_fully');
+    const observer = new pg.Client({ connectionString: database.url });
+    await observer.connect();
+    try {
+      const name = 'end-pool-fully-spec';
+      const pool = new pg.Pool({ connectionString: database.url, max: 6, application_name: name });
+      const clients = await Promise.all(Array.from({ length: 6 }, () => pool.connect()));
+      await Promise.all(clients.map((client) => client.query('SELECT 1')));
+      // Four idle in the pool, two still checked out when the end begins (released just after).
+      for (const client of clients.slice(0, 4)) client.release();
+      const ending = endPoolFully(pool);
+      for (const client of clients.slice(4)) client.release();
+      await ending;
+      const { rows } = await observer.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
+        [name],
+      );
+      expect(rows[0]!.n).toBe(0);
+    } finally {
+      await observer.end();
+      await database.drop();
     }
   });
 });

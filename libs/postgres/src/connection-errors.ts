@@ -27,3 +27,24 @@ export function guardPoolClients(pool: Pick<pg.Pool, 'on'>): void {
     client.on('error', () => undefined);
   });
 }
+
+/**
+ * Ends `pool` and waits until every one of its connections has closed. pg-pool's end() resolves once it has asked its
+ * idle clients to end, not once they have: a database stopped right after (the embedded one at shutdown) then
+ * terminates connections still closing, and each says so as an error ("terminating connection due to administrator
+ * command"). The pool emits 'remove' when a client's connection has ended. Gives up waiting after `timeoutMs`.
+ */
+export async function endPoolFully(pool: pg.Pool, timeoutMs = 5_000): Promise<void> {
+  const open = pool.totalCount;
+  let removed = 0;
+  const allClosed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => {
+      if (++removed >= open) resolve();
+    });
+  });
+  await pool.end();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([allClosed, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
+}

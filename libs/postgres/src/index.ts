@@ -6,4 +6,4 @@ export {
   type LocalPostgresOptions,
 } from './local-postgres.ts';
 export { runMigrations, type Migration } from './migrations.ts';
-export { guardPoolClients, isUnavailableError } from './connection-errors.ts';
+export { endPoolFully, guardPoolClients, isUnavailableError } from './connection-errors.ts';

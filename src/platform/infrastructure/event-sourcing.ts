@@ -9,7 +9,7 @@ import {
   type StoredEvent,
 } from '#event-store';
 import { LogIndex, LogIndexedEventStore, logIndexProjection, needsLogIndex, ProjectionRunner, type AnyProjection } from '#projections';
-import { guardPoolClients } from '#postgres';
+import { endPoolFully, guardPoolClients } from '#postgres';
 import { PostgresCommandInputs } from '../command/command-inputs.ts';
 import type { AppConfig } from '../config/config.ts';
 import { logger } from '../observability/logger.ts';
@@ -86,7 +86,8 @@ export async function createEventSourcing(config: AppConfig, databaseUrl: string
       await runner.stop();
       await readModels.destroy();
       await store.close();
-      await pool.end();
+      // Until its connections have closed, not only until they were asked to: the embedded database stops next.
+      await endPoolFully(pool);
     },
   };
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { guardPoolClients, isUnavailableError, runMigrations } from '#postgres';
+import { endPoolFully, guardPoolClients, isUnavailableError, runMigrations } from '#postgres';
 import {
   EventStoreError,
   EventStoreFailureError,
@@ -361,7 +361,7 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     await this.notifier.close();
-    await this.pool.end().catch(() => undefined);
+    await endPoolFully(this.pool).catch(() => undefined);
   }
 
   /**
