@@ -51,6 +51,11 @@ export class Checker {
     /** The service's event log, read through the port. */
     private readonly eventLog: EventStore,
     private readonly eventStore: SoakEventStore,
+    /**
+     * With several instances, each one's own client: a rebuild is requested at every instance, since the runner
+     * only notices a request made in its own process while it runs (see checkReadModels).
+     */
+    private readonly instanceClients: readonly SoakClient[] = [],
   ) {}
 
   /** Records a discrepancy; after 25 of one check the rest are only counted. */
@@ -390,7 +395,10 @@ export class Checker {
   }
 
   // ---------------------------------------------------------------- read models
-  /** Waits until every projection has processed the whole log (`projections` through the service: lag 0). */
+  /**
+   * Waits until every projection has processed the whole log (`projections` through the service: lag 0, running; with
+   * several instances, running or standby, as the instance that answered runs only some of them).
+   */
   async waitProjectionsCaughtUp(timeoutMs: number): Promise<void> {
     const deadline = now() + timeoutMs;
     for (;;) {
@@ -399,7 +407,9 @@ export class Checker {
         AUDITOR,
         '{ projections { name lag state } }',
       );
-      const behind = data.projections.filter((p) => p.lag > 0 || p.state.toLowerCase() !== 'running');
+      // Behind a balancer the answer is one instance's: a projection another instance runs is STANDBY there.
+      const idle = this.instanceClients.length > 0 ? ['running', 'standby'] : ['running'];
+      const behind = data.projections.filter((p) => p.lag > 0 || !idle.includes(p.state.toLowerCase()));
       if (behind.length === 0) return;
       if (now() > deadline) {
         this.report('projection-not-caught-up', `after ${timeoutMs} ms: ${JSON.stringify(behind)}`);
@@ -431,6 +441,17 @@ export class Checker {
     await Promise.all(
       [...before.keys()].map((name) =>
         this.soak.mustQuery('soak-cm-1', CM, rebuild, { input: { name, commandId: `soak-rebuild-${name}` } }),
+      ),
+    );
+    // The request is a row, but only the process that received it wakes its runner; the instance holding the
+    // projection's lock would see it only when its current cycle ends (a restart), so, behind the balancer, a
+    // request that landed on a standby instance waited (found by the multi-instance soak: 8 of 12 rebuilds had not
+    // started after 120 s). The same command (same commandId: nothing new is recorded) is sent to each instance too.
+    await Promise.all(
+      this.instanceClients.flatMap((client) =>
+        [...before.keys()].map((name) =>
+          client.mustQuery('soak-cm-1', CM, rebuild, { input: { name, commandId: `soak-rebuild-${name}` } }),
+        ),
       ),
     );
     // Rebuilt: a newer generation is active for every projection, none is building, and all caught up.

@@ -100,6 +100,13 @@ export class SoakClient {
   retries = 0;
   queries = 0;
   queryFailures = new Counter();
+  /** Every failed attempt (mutation, query, SCIM) that was not a definite answer, by cause: retryable or not (classify). */
+  readonly retryableSeen = new Counter();
+  readonly nonRetryableByCause = new Counter();
+  /** The first failed attempts that a client is not told it may retry (none expected: see classify). */
+  readonly nonRetryableSeen: { at: string; operation: string; cause: string; message: string }[] = [];
+  /** The first three of each retryable cause, for what they were. */
+  readonly retryableFirst: { at: string; operation: string; cause: string; message: string }[] = [];
   private readonly tokens = new Map<string, Promise<string>>();
   private seq = 0;
   /** Commands still waiting for a definite answer. */
@@ -113,6 +120,26 @@ export class SoakClient {
     /** How long a command keeps being retried before it is left unresolved. */
     private readonly commandDeadlineMs = 90_000,
   ) {}
+
+  /**
+   * A failed attempt as a client would judge it: retryable when nothing definite happened or the service says so:
+   * no connection or no answer (NETWORK_ERROR; DROPPED_BY_SOAK, the soak's own abort), the load balancer's 502/503/504
+   * (an instance gone mid-request, none ready), or an error the service marks `retryable`. Anything else (an internal
+   * error without the mark, an answer without data, another HTTP status) leaves a client not knowing what to do.
+   */
+  private classify(operation: string, cause: string, message = ''): void {
+    const retryable =
+      cause === 'NETWORK_ERROR' || cause === 'DROPPED_BY_SOAK' || /^(HTTP|SCIM)_50[234]$/.test(cause) || cause.endsWith('(retryable)');
+    if (retryable) {
+      if (this.retryableSeen.get(cause) < 3)
+        this.retryableFirst.push({ at: new Date().toISOString(), operation, cause, message: message.slice(0, 200) });
+      return this.retryableSeen.add(cause);
+    }
+    this.nonRetryableByCause.add(cause);
+    if (this.nonRetryableSeen.length < 20) {
+      this.nonRetryableSeen.push({ at: new Date().toISOString(), operation, cause, message: message.slice(0, 200) });
+    }
+  }
 
   token(actor: string, roles: readonly Role[]): Promise<string> {
     const key = `${actor}|${roles.join(',')}`;
@@ -252,6 +279,7 @@ export class SoakClient {
           cause = error?.extensions?.retryable ? `${code} (retryable)` : code;
         }
         this.attemptFailures.add(cause);
+        this.classify(spec.kind, cause, answer.kind === 'network' ? answer.error : (answer.body?.errors?.[0]?.message ?? answer.text));
         if (now() > deadline) {
           entry.code = cause;
           return { status: 'unresolved', code: cause, data: null };
@@ -320,6 +348,7 @@ export class SoakClient {
         cause = error instanceof Error && error.message.includes('without the member') ? 'SCIM_NO_ID' : 'NETWORK_ERROR';
       }
       this.attemptFailures.add(cause);
+      this.classify('scimProvisionUser', cause);
       if (now() > deadline) {
         this.directory.push(entry);
         this.discrepancies.push({
@@ -345,14 +374,23 @@ export class SoakClient {
       const answer = await this.post(token, document, variables, true);
       if (answer.kind === 'answer' && answer.body) {
         this.queryLatencies.push(answer.ms);
-        const code = answer.body.errors?.[0]?.extensions?.code;
+        const error = answer.body.errors?.[0];
+        const code = error?.extensions?.code;
         if (!code && answer.body.data) return answer.body.data as T;
         this.queryFailures.add(code ?? 'NO_DATA');
+        // Another code is a definite answer (the query was refused), not a failure.
+        if (code === undefined || code === 'INTERNAL_SERVER_ERROR') {
+          this.classify(
+            'query',
+            `${code ?? 'NO_DATA'}${error?.extensions?.retryable ? ' (retryable)' : ''}`,
+            error?.message ?? answer.text,
+          );
+        }
         if (code !== 'INTERNAL_SERVER_ERROR') return null;
       } else {
-        this.queryFailures.add(
-          answer.kind === 'network' ? (answer.aborted ? 'DROPPED_BY_SOAK' : 'NETWORK_ERROR') : `HTTP_${answer.status}`,
-        );
+        const cause = answer.kind === 'network' ? (answer.aborted ? 'DROPPED_BY_SOAK' : 'NETWORK_ERROR') : `HTTP_${answer.status}`;
+        this.queryFailures.add(cause);
+        this.classify('query', cause, answer.kind === 'network' ? answer.error : answer.text);
       }
       await delay(200 * 2 ** attempt);
     }

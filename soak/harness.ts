@@ -262,12 +262,14 @@ export class ServiceProcess {
     private readonly build: ServiceBuild,
     private readonly env: Record<string, string>,
     port: number,
+    /** How its log lines and crashes are labelled (`service`, or `instance-2` behind the load balancer). */
+    readonly name: string,
   ) {
     this.port = port;
   }
 
-  static async create(build: ServiceBuild, env: Record<string, string>): Promise<ServiceProcess> {
-    const service = new ServiceProcess(build, env, await findFreePort());
+  static async create(build: ServiceBuild, env: Record<string, string>, name = 'service'): Promise<ServiceProcess> {
+    const service = new ServiceProcess(build, env, await findFreePort(), name);
     addCleanup(() => service.stop());
     return service;
   }
@@ -355,7 +357,7 @@ export class ServiceProcess {
 
   private crashed(code: number | null, signal: string | null): void {
     this.crashes.push({ at: new Date().toISOString(), code, signal, lastErrors: this.errors.slice(-5) });
-    log(`the service exited on its own (code ${code}, signal ${signal})`);
+    log(`the ${this.name} exited on its own (code ${code}, signal ${signal})`);
     const env = this.supervisedEnv;
     if (!env) return;
     void delay(500).then(() => {
@@ -398,7 +400,7 @@ export class ServiceProcess {
         // not JSON: a crash trace or a library writing to the console
       }
       this.note(level, line);
-      if (process.env.SOAK_VERBOSE || level === 'error') log(`[service] ${line.slice(0, 400)}`);
+      if (process.env.SOAK_VERBOSE || level === 'error') log(`[${this.name}] ${line.slice(0, 400)}`);
     };
     for (const stream of [child.stdout, child.stderr]) {
       let pending = '';

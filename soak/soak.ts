@@ -1,5 +1,6 @@
 /**
- * npm run -s soak [-- --duration 600 --virtual-users 6 --seed 1 --fault-interval 15 --members 60 --event-store postgres]
+ * npm run -s soak [-- --duration 600 --virtual-users 6 --seed 1 --fault-interval 15 --members 60 --event-store postgres
+ *                     --instances 1]
  *
  * The whole service under a realistic load and scheduled faults, on a real PostgreSQL, then a proof that it kept its
  * promises; one JSON object on stdout (progress on stderr), exit code 0 when no discrepancy was found, 1 when one was,
@@ -19,6 +20,11 @@
  *    no leaver holds a group, an ambassadorship or a claimed case (the leaver consequences, also scheduler work).
  * 5. The checker (soak/checker.ts), reading the log through the event-store port.
  *
+ * --instances N (N > 1): N instances on the one database behind HAProxy (soak/load-balancer.ts, installed when missing
+ * and root), the workload's requests through it, each subscriber directly on its own instance, and the cluster's
+ * faults (soak/cluster.ts): an instance SIGKILLed while the others serve, rolling restarts, the projections' lock
+ * holder killed mid-batch; the report's `cluster` says how long projections were without a runner after each.
+ *
  * --event-store eventstoredb keeps the events in the EventStoreDB server of EVENTSTORE_CONNECTION_STRING (read models
  * and keys stay in PostgreSQL). That server must hold no events yet (the soak's member ids are fixed, and the checker
  * counts every event of the log); it is not restarted by the fault injector (only the soak's own processes and
@@ -31,9 +37,20 @@ import { Checker } from './checker.ts';
 import type { Role } from '../src/platform/auth/role.ts';
 import { DropWindow, SoakClient } from './client.ts';
 import { eventStoreDbConnectionString, openEventLog, SOAK_EVENT_STORES, type SoakEventStore } from './event-log.ts';
+import { ServiceCluster, TAKEOVER_TARGET_MS, type Takeover } from './cluster.ts';
 import { describeOffset, FaultInjector, type FaultRecord } from './faults.ts';
 import { START } from '#event-store';
-import { addCleanup, buildService, cleanUp, installSignalHandlers, openDatabase, ServiceProcess, withClient } from './harness.ts';
+import {
+  addCleanup,
+  buildService,
+  cleanUp,
+  installSignalHandlers,
+  openDatabase,
+  ServiceProcess,
+  withClient,
+  type SoakDatabase,
+} from './harness.ts';
+import { findOrInstallHaproxy, LoadBalancer, SHUTDOWN_GRACE_MS } from './load-balancer.ts';
 import { SmtpSink, WebhookReceiver } from './receivers.ts';
 import { startSubscribers } from './subscribers.ts';
 import { Counter, delay, errorMessage, log, now, percentiles, Random, round } from './util.ts';
@@ -56,6 +73,8 @@ export interface SoakOptions {
   readonly faultIntervalS: number;
   readonly members: number;
   readonly eventStore: SoakEventStore;
+  /** Service instances; more than one run behind HAProxy. */
+  readonly instances: number;
 }
 
 export function parseOptions(argv: readonly string[]): SoakOptions {
@@ -68,6 +87,7 @@ export function parseOptions(argv: readonly string[]): SoakOptions {
       'fault-interval': { type: 'string' },
       members: { type: 'string', default: '60' },
       'event-store': { type: 'string', default: 'postgres' },
+      instances: { type: 'string', default: '1' },
     },
   });
   const int = (name: string, raw: string | undefined, min: number): number => {
@@ -89,6 +109,7 @@ export function parseOptions(argv: readonly string[]): SoakOptions {
       values['fault-interval'] === undefined ? (durationS <= 120 ? 7 : 15) : int('fault-interval', values['fault-interval'], 3),
     members: int('members', values.members, 10),
     eventStore,
+    instances: Math.min(int('instances', values.instances, 1), 8),
   };
 }
 
@@ -103,14 +124,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const wall0 = now();
   const loadAverageAtStart = loadavg().map((x) => round(x, 2));
   log(
-    `soak: ${options.durationS} s, ${options.virtualUsers} virtual users, seed ${options.seed}, a fault every ${options.faultIntervalS} s`,
+    `soak: ${options.durationS} s, ${options.virtualUsers} virtual users, seed ${options.seed}, a fault every ${options.faultIntervalS} s` +
+      (options.instances > 1 ? `, ${options.instances} instances behind HAProxy` : ''),
   );
+  // First: without HAProxy (and no way to install it) the multi-instance soak cannot run at all.
+  const haproxy = options.instances > 1 ? await findOrInstallHaproxy() : undefined;
+  if (haproxy) log(`${haproxy.version} (${haproxy.path})${haproxy.installedInMs ? `, installed in ${haproxy.installedInMs} ms` : ''}`);
   const eventStoreEnv: Record<string, string> =
     options.eventStore === 'eventstoredb'
       ? { EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: eventStoreDbConnectionString() }
       : { EVENT_STORE: 'postgres' };
   const [database, build] = await Promise.all([openDatabase(), buildService()]);
   log(`PostgreSQL: ${database.source} (${database.name}); service built in ${build.ms} ms`);
+  if (haproxy) await makeRoomForInstances(database, options.instances);
   if (options.eventStore === 'eventstoredb') {
     const server = await openEventLog(options.eventStore, database.url);
     const already = await server.countEventsAfter(START).finally(() => server.close());
@@ -145,10 +171,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     WEBHOOK_INTERVAL_MS,
     // The longest allowed (a year): the clock jumps (35 days) must not make an e-mail of the load too old to send.
     NOTIFICATION_MAX_AGE_HOURS: String(365 * 24),
+    // Behind the balancer an orderly stop first answers readiness 503 while still serving, until HAProxy has noticed.
+    ...(haproxy ? { SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS) } : {}),
   };
-  const service = await ServiceProcess.create(build, serviceEnv);
+  const service = haproxy
+    ? await ServiceCluster.create(build, serviceEnv, options.instances, (servers) => LoadBalancer.start(haproxy.path, servers))
+    : await ServiceProcess.create(build, serviceEnv);
+  const cluster = service instanceof ServiceCluster ? service : undefined;
   const firstStartMs = await service.start({ SCHEDULER_CLOCK_OFFSET_MS: '0' });
-  log(`service ready at ${service.url} after ${firstStartMs} ms`);
+  log(
+    cluster
+      ? `${options.instances} instances ready (${cluster.instances.map((i) => i.url).join(', ')}) behind ${cluster.url} after ${firstStartMs} ms`
+      : `service ready at ${service.url} after ${firstStartMs} ms`,
+  );
 
   const random = new Random(options.seed);
   const drops = new DropWindow();
@@ -168,7 +203,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const seedMs = Math.round(now() - s0);
   log(`seeded in ${seedMs} ms (${client.ledger.length} commands)`);
 
-  const subscribers = startSubscribers(client);
+  const subscribers = startSubscribers(client, cluster?.instances.map((i) => ({ name: i.name, url: i.url })) ?? []);
   const faults = new FaultInjector(service, database, drops, subscribers, {
     firstAfterS: 4,
     intervalS: options.faultIntervalS,
@@ -189,6 +224,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   }, 10_000);
   await Promise.all([workload.run(loadEnd), faults.run(loadStart, loadEnd)]);
   clearInterval(progress);
+  // What the balancer saw during the load (its counters go on through the drain, settle and checks).
+  const balancerAtLoadEnd = cluster
+    ? {
+        ...(await balancerFigures(cluster).catch((e: unknown) => ({ error: errorMessage(e) }))),
+        databaseSessions: await sessionsByApplication(database.url).catch((e: unknown) => ({ error: errorMessage(e) })),
+      }
+    : undefined;
   const loadS = (now() - loadStart) / 1000;
   log(`load done after ${round(loadS)} s; ${client.ledger.length} commands, ${faults.records.length} faults`);
 
@@ -197,7 +239,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   // Opened after the faults (a PostgreSQL restart would have broken its connections): the checker's view of the log.
   const eventLog = await openEventLog(options.eventStore, database.url);
   addCleanup(() => eventLog.close());
-  const checker = new Checker(database.url, client, eventLog, options.eventStore);
+  const checker = new Checker(
+    database.url,
+    client,
+    eventLog,
+    options.eventStore,
+    cluster?.instances.map((i) => new SoakClient(i.url, secret, new DropWindow(), new Random(options.seed))) ?? [],
+  );
   const d0 = now();
   await service.stop();
   faults.clockOffsetMs = DRAIN_OFFSET_MS;
@@ -269,7 +317,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const mutationLatency = percentiles(client.mutationLatencies);
   return {
     ok: discrepancies.length === 0,
-    command: `npm run -s soak -- --duration ${options.durationS} --virtual-users ${options.virtualUsers} --seed ${options.seed} --event-store ${options.eventStore}`,
+    command:
+      `npm run -s soak -- --duration ${options.durationS} --virtual-users ${options.virtualUsers} --seed ${options.seed} --event-store ${options.eventStore}` +
+      (cluster ? ` --instances ${options.instances}` : ''),
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     wallS: round((now() - wall0) / 1000),
@@ -326,12 +376,130 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       droppedBySoak: drops.dropped,
       queries: { sent: client.queries, failedByCode: client.queryFailures.toJSON() },
       latencyMs: { mutations: mutationLatency, queries: percentiles(client.queryLatencies) },
+      // Every failed attempt a client saw, judged as a client would: retryable (it may send the same again) or not.
+      clientErrors: {
+        retryable: client.retryableSeen.toJSON(),
+        nonRetryable: client.nonRetryableByCause.toJSON(),
+        onlyRetryable: client.nonRetryableByCause.total() === 0,
+        nonRetryableFirst: client.nonRetryableSeen,
+        retryableFirst: client.retryableFirst,
+      },
     },
-    faults: { total: faults.records.length, byKind: countKinds(faults.records), injected: faults.records },
+    ...(cluster ? { cluster: clusterReport(cluster, faults.records, subscribers, balancerAtLoadEnd, haproxy!) } : {}),
+    faults: {
+      total: faults.records.length,
+      byKind: countKinds(faults.records),
+      injected: faults.records,
+      ...(cluster ? { leftOutToFitTheDuration: faults.skipped } : {}),
+    },
     settle,
     checks: { ms: checkMs, commands, streams, hashChains, expiries, leavers, readModels, subscribers: subscriberResults, notifications },
     serviceLog: service.logSummary(),
     discrepancies,
+  };
+}
+
+/**
+ * Each instance keeps its own pools (the projections' locks and batches, the event store, subscriptions): measured at
+ * 30 to 40 sessions under the load, so three use more than PostgreSQL's default 100 connections. The soak's own
+ * server is given room for them (ALTER SYSTEM, then a restart before anything runs on it); a DATABASE_URL server is
+ * only checked.
+ */
+async function makeRoomForInstances(database: SoakDatabase, instances: number): Promise<void> {
+  const wanted = 100 * instances;
+  const current = await withClient(database.url, async (c) =>
+    Number((await c.query<{ n: string }>("SELECT current_setting('max_connections') AS n")).rows[0]!.n),
+  );
+  if (current >= wanted) return;
+  if (!database.restartable) {
+    log(`warning: the server of DATABASE_URL allows ${current} connections; ${instances} instances may need ${wanted}`);
+    return;
+  }
+  await withClient(database.url, (c) => c.query(`ALTER SYSTEM SET max_connections = ${wanted}`));
+  await database.restart('fast', 0);
+  log(`PostgreSQL: max_connections ${current} → ${wanted} for ${instances} instances`);
+}
+
+/** Sessions per instance (their application name) and the soak's own, now. */
+async function sessionsByApplication(databaseUrl: string): Promise<Record<string, number>> {
+  const { rows } = await withClient(databaseUrl, (c) =>
+    c.query<{ app: string; n: number }>(
+      `SELECT coalesce(nullif(application_name, ''), '(none)') AS app, count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() GROUP BY 1 ORDER BY 1`,
+    ),
+  );
+  return Object.fromEntries(rows.map((r) => [r.app, r.n]));
+}
+
+/** HAProxy's counters: per instance, and the frontend (what the clients were answered). */
+async function balancerFigures(cluster: ServiceCluster) {
+  const [servers, frontend] = await Promise.all([cluster.balancer.stats(), cluster.balancer.frontend()]);
+  return { frontend, instances: servers };
+}
+
+/**
+ * The multi-instance figures: how long projections were without a runner after each kill (from the SIGKILL until
+ * another backend held the projection's advisory lock, read from pg_locks) and after each orderly stop of a rolling
+ * restart (from the lock's release), against the target; where the subscribers were connected; the balancer's view.
+ */
+function clusterReport(
+  cluster: ServiceCluster,
+  records: readonly FaultRecord[],
+  subscribers: readonly { name: string; connections: readonly { instance?: string }[] }[],
+  balancerAtLoadEnd: unknown,
+  haproxy: { version: string; path: string; installedInMs?: number },
+) {
+  const kills = records
+    .filter((r) => r.kind === 'instance-kill' || r.kind === 'projection-holder-kill')
+    .map((r) => {
+      const takeover = r.detail.takeover as Takeover | undefined;
+      return {
+        kind: r.kind,
+        t: r.t,
+        instance: r.detail.instance,
+        projectionsItRan: (r.detail.projectionLocksHeld as string[] | undefined)?.length ?? 0,
+        ...(r.kind === 'projection-holder-kill'
+          ? { midBatch: r.detail.midBatch, batchAfterKill: r.detail.transactionAfterKill ?? null }
+          : {}),
+        maxWithoutRunnerMs: takeover?.maxWithoutRunnerMs ?? null,
+        notTakenOver: takeover?.notTakenOver ?? [],
+        ...(r.error ? { error: r.error } : {}),
+      };
+    });
+  const orderlyStops = records.flatMap((r) => {
+    const steps = r.detail.steps as { instance: string; takeover: Takeover }[] | undefined;
+    return (steps ?? []).map((s) => ({ kind: r.kind, t: r.t, instance: s.instance, maxWithoutRunnerMs: s.takeover.maxWithoutRunnerMs }));
+  });
+  const worst = (xs: readonly { maxWithoutRunnerMs: number | null }[]) =>
+    xs.reduce<number | null>((m, x) => (x.maxWithoutRunnerMs === null ? m : Math.max(m ?? 0, x.maxWithoutRunnerMs)), null);
+  const worstKill = worst(kills);
+  return {
+    instances: cluster.instances.length,
+    balancer: {
+      haproxy: haproxy.version,
+      ...(haproxy.installedInMs ? { installedInMs: haproxy.installedInMs } : {}),
+      config: 'leastconn; check GET /health/ready every 500 ms, fall 2, rise 2; retries 3, option redispatch',
+      instancesShutdownGraceMs: SHUTDOWN_GRACE_MS,
+      atLoadEnd: balancerAtLoadEnd,
+    },
+    projectionsWithoutRunner: {
+      measuredBy:
+        'pg_locks: the advisory lock hashtext(projection:<name>) granted to a backend (pg_stat_activity.application_name names the instance), polled every 50 ms',
+      targetMs: TAKEOVER_TARGET_MS,
+      afterKillsMaxMs: worstKill,
+      targetMet: kills.every((k) => k.notTakenOver.length === 0) && (worstKill ?? 0) < TAKEOVER_TARGET_MS,
+      kills,
+      afterOrderlyStopsMaxMs: worst(orderlyStops),
+      orderlyStops,
+    },
+    subscribers: subscribers.map((s) => ({
+      name: s.name,
+      connectionsByInstance: Object.fromEntries(
+        [...new Set(s.connections.map((c) => c.instance ?? '?'))]
+          .sort()
+          .map((i) => [i, s.connections.filter((c) => (c.instance ?? '?') === i).length]),
+      ),
+    })),
   };
 }
 

@@ -3,6 +3,11 @@
  * whose connection ends (the service killed, its database restarted, a connection the fault injector dropped)
  * subscribes again with `afterPosition` = the last event it received, as a client is meant to; the checker then
  * proves that, across all its connections, it saw every event of its filter exactly once and in log order.
+ *
+ * With several instances (--instances N) each subscriber has a home instance (subscriber i on instance i mod N) and
+ * connects to it directly, not through the load balancer, so the subscribers are on different instances; when its
+ * home is not ready (killed, restarting) it resumes on the next instance that is, and goes home again at its next
+ * reconnection once home is back. Each connection records the instance it was on.
  */
 import { createClient, type Client } from 'graphql-ws';
 import type { Role } from '../src/platform/auth/role.ts';
@@ -32,6 +37,14 @@ export interface Connection {
   closedAt: string | null;
   events: number;
   endedBy: string | null;
+  /** The instance it was on (several instances only). */
+  instance?: string;
+}
+
+/** An instance a subscriber may connect to directly. */
+export interface SubscriberInstance {
+  readonly name: string;
+  readonly url: string;
 }
 
 export class Subscriber {
@@ -46,7 +59,21 @@ export class Subscriber {
     readonly filter: SubscriberFilter | null,
     private readonly actor: string,
     private readonly soak: SoakClient,
+    /** Home first, then the others in order; empty: the soak client's URL (one instance). */
+    private readonly instances: readonly SubscriberInstance[] = [],
   ) {}
+
+  /** Home if it is ready, else the next instance that is (home when none is: the attempt fails and is retried). */
+  private async pickInstance(): Promise<SubscriberInstance | undefined> {
+    for (const instance of this.instances) {
+      const ready = await fetch(`${instance.url}/health/ready`, { signal: AbortSignal.timeout(1_000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ready) return instance;
+    }
+    return this.instances[0];
+  }
 
   /** Where the next connection resumes: after the last event received, or from the log's start ("0:0") at first. */
   get lastPosition(): string {
@@ -70,17 +97,20 @@ export class Subscriber {
 
   private async run(): Promise<void> {
     const token = await this.soak.token(this.actor, ['AUDITOR'] as Role[]);
+    let failedInARow = 0;
     while (!this.stopped) {
+      const instance = await this.pickInstance();
       const connection: Connection = {
         afterPosition: this.lastPosition,
         openedAt: new Date().toISOString(),
         closedAt: null,
         events: 0,
         endedBy: null,
+        ...(instance ? { instance: instance.name } : {}),
       };
       this.connections.push(connection);
       const client = createClient({
-        url: `${this.soak.url.replace(/^http/, 'ws')}/graphql`,
+        url: `${(instance?.url ?? this.soak.url).replace(/^http/, 'ws')}/graphql`,
         webSocketImpl: WebSocket,
         connectionParams: { authorization: `Bearer ${token}` },
         retryAttempts: 0,
@@ -121,7 +151,10 @@ export class Subscriber {
       });
       this.client = undefined;
       await Promise.resolve(client.dispose()).catch(() => undefined);
-      if (!this.stopped) await delay(250);
+      // Behind the balancer every instance may be down at once (the drain and settle restart them all, slowly):
+      // attempts that got nothing back off, up to 2 s, rather than counting dozens of failed connections.
+      failedInARow = connection.events === 0 && this.instances.length > 0 ? failedInARow + 1 : 0;
+      if (!this.stopped) await delay(Math.min(2_000, 250 * 2 ** Math.max(0, failedInARow - 1)));
     }
   }
 }
@@ -136,19 +169,25 @@ function describeError(error: unknown): string {
   return errorMessage(error);
 }
 
-export function startSubscribers(soak: SoakClient): Subscriber[] {
+export function startSubscribers(soak: SoakClient, instances: readonly SubscriberInstance[] = []): Subscriber[] {
+  // Subscriber i: instance i mod N first, then the others in order.
+  const order = (i: number) => instances.map((_, k) => instances[(i + k) % instances.length]!);
   const subscribers = [
-    new Subscriber('everything', null, 'soak-auditor-feed-1', soak),
-    new Subscriber('moderation cases', { category: 'moderation_case' }, 'soak-auditor-feed-2', soak),
+    new Subscriber('everything', null, 'soak-auditor-feed-1', soak, order(0)),
+    new Subscriber('moderation cases', { category: 'moderation_case' }, 'soak-auditor-feed-2', soak, order(1)),
     new Subscriber(
       'expiries and renewals',
       { eventTypes: ['SanctionExpired', 'SanctionLifted', 'CertificationDueForRenewal', 'CertificationExpired'] },
       'soak-auditor-feed-3',
       soak,
+      order(2),
     ),
-    new Subscriber('the system actor', { actorId: 'system' }, 'soak-auditor-feed-4', soak),
+    new Subscriber('the system actor', { actorId: 'system' }, 'soak-auditor-feed-4', soak, order(3)),
   ];
   for (const subscriber of subscribers) subscriber.start();
-  log(`${subscribers.length} subscribers following governanceEvents`);
+  log(
+    `${subscribers.length} subscribers following governanceEvents` +
+      (instances.length ? ` (directly on ${subscribers.map((s, i) => `${s.name}: ${order(i)[0]!.name}`).join(', ')})` : ''),
+  );
   return subscribers;
 }

@@ -37,6 +37,11 @@ export interface ProjectionRunnerOptions<Event> {
   readonly standbyRetryMs?: number;
   /** After a failed event, how long before trying again. Default 5 s. */
   readonly failureRetryMs?: number;
+  /**
+   * How often a running runner looks for rebuild requests made through another process (requestRebuild wakes only
+   * its own). Default 2 s: one small query per runner, however many projections.
+   */
+  readonly rebuildRequestPollMs?: number;
   readonly log?: (entry: { level: 'info' | 'warn' | 'error'; message: string; projection: string; [key: string]: unknown }) => void;
   /**
    * Which event log the checkpoints are positions in (e.g. the EVENT_STORE kind). Both adapters write positions as
@@ -116,6 +121,7 @@ export class ProjectionRunner<Event = RecordedEvent> {
   private readonly workers: ProjectionWorker<Event>[];
   private readonly lagCounter: LagCounter;
   private started = false;
+  private rebuildRequestPoll: NodeJS.Timeout | undefined;
   /** The checkpoint read waiters will share, until it starts (see freshCheckpoints). */
   private scheduledCheckpointRead: Promise<ReadonlyMap<string, LogPosition>> | undefined;
 
@@ -155,12 +161,33 @@ export class ProjectionRunner<Event = RecordedEvent> {
     if (this.started) return;
     this.started = true;
     for (const worker of this.workers) worker.start();
+    // Another instance's requestRebuild reaches the database, not this process: the worker holding the projection,
+    // following the log, would otherwise see the request only when its cycle starts again (the soak with three
+    // instances found rebuilds never started).
+    this.rebuildRequestPoll = setInterval(() => void this.wakeRequestedRebuilds(), this.options.rebuildRequestPollMs ?? 2_000);
+    this.rebuildRequestPoll.unref();
   }
 
   /** Finishes the batches in flight, commits their checkpoints and releases the projections. */
   async stop(): Promise<void> {
     this.started = false;
+    clearInterval(this.rebuildRequestPoll);
     await Promise.all(this.workers.map((w) => w.stop()));
+  }
+
+  /** Wakes the workers that run (hold) a projection someone asked to rebuild: their next cycle starts the rebuild. */
+  private async wakeRequestedRebuilds(): Promise<void> {
+    try {
+      const { rows } = await this.options.pool.query<{ name: string }>('SELECT name FROM projection_rebuild_requests');
+      for (const { name } of rows) {
+        const worker = this.workers.find((w) => w.name === name);
+        // Only where it runs: a worker already rebuilding answers the request at its next cycle; one standing by has
+        // nothing to start.
+        if (worker?.localState === 'running') worker.wake();
+      }
+    } catch {
+      // The database is away (a restart): the next tick looks again.
+    }
   }
 
   /** Rebuilds from position zero into fresh tables; the current tables keep serving until the new ones caught up. */

@@ -213,6 +213,22 @@ describe('projection runner', () => {
     await expect(r.requestRebuild('nope')).rejects.toBeInstanceOf(UnknownProjectionError);
   });
 
+  test('a rebuild requested through another instance is started by the one holding the projection, within seconds', async () => {
+    const holder = await runner({});
+    holder.start();
+    await store.appendToStream('member-r', [event(), event()], 'no_stream');
+    await holder.waitForPosition(await store.headPosition());
+    const other = await runner({});
+    other.start();
+    await eventually(async () => expect((await other.status())[0]).toMatchObject({ state: 'standby' }));
+    await pool.query('UPDATE read_models.stream_counts SET events = 99'); // damage the read model by hand
+    // The request reaches the database and this instance's worker only: the holder, busy following the log, has to
+    // find it there (before, it looked only when its cycle started again, which a live projection may never do).
+    await other.requestRebuild('stream_counts');
+    await eventually(async () => expect((await holder.status())[0]).toMatchObject({ generation: 2, state: 'running' }), 10_000);
+    expect(await counts()).toEqual({ 'member-r': 2 });
+  });
+
   test('killed with SIGKILL mid-batch again and again, it neither loses nor repeats an effect', async () => {
     const streams = 200;
     const perStream = 10;
