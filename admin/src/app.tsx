@@ -10,7 +10,7 @@ import type { LiveFeed } from './live.ts';
 import { LiveContext, LiveIndicator } from './live-react.tsx';
 import { SignInPage } from './pages/signin.tsx';
 import { hrefFor, parseRoute, type Route } from './routes.ts';
-import { ErrorNotice, Loading, Link } from './ui.tsx';
+import { ErrorNotice, Loading, Link, Page } from './ui.tsx';
 
 const LANGUAGE_KEY = 'governance-console.language';
 let callbackHandled = false;
@@ -373,7 +373,8 @@ function TitleFocus({ route }: { route: Route }) {
 function CurrentPage({ route }: { route: Route }) {
   const { me, t } = useConsole();
   if (route.name === 'home' || route.name === 'signin') return <AreaPage area={homeArea(me)} />;
-  if (route.name === 'notFound') return <ErrorNotice error={new Error(t('notFound'))} />;
+  // With a heading of their own, as every page has (#22): screen-reader users move by headings.
+  if (route.name === 'notFound') return <Page title={t('notFound')}>{null}</Page>;
   if (route.name === 'case') return <CasePage key={route.caseId} caseId={route.caseId} />;
   if (route.name === 'standing') return <StandingPage key={route.memberId} memberId={route.memberId} />;
   if (route.name === 'group') return <GroupPage key={route.groupId} groupId={route.groupId} />;
@@ -383,7 +384,12 @@ function CurrentPage({ route }: { route: Route }) {
 
 function AreaPage({ area }: { area: Area }) {
   const { me, t } = useConsole();
-  if (!canSee(me, area)) return <ErrorNotice error={new Error(t('notAllowed'))} />;
+  if (!canSee(me, area))
+    return (
+      <Page title={t(`area_${area}`)}>
+        <ErrorNotice error={new Error(t('notAllowed'))} />
+      </Page>
+    );
   switch (area) {
     case 'moderation':
       return <ModerationPage />;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type MouseEvent, type ReactNode, type RefObject } from 'react';
 import { ApiError } from './api/client.ts';
 import type { ConsoleDocument } from './api/documents.ts';
 import { useConsole } from './context.ts';
@@ -111,7 +111,9 @@ export function Page({ title, children, actions }: { title: string; children: Re
     document.title = title;
   }, [title]);
   return (
-    <section aria-labelledby="page-title">
+    // Not a named region: <main> is the page's landmark already, and a region named like the page would repeat the
+    // name of a panel titled the same (axe's landmark-unique).
+    <section>
       <header className="page-header">
         <h1 id="page-title" tabIndex={-1}>
           {title}
@@ -208,14 +210,17 @@ export function Pager({
   connection,
   after,
   onPage,
+  of,
 }: {
   connection: Connection<unknown>;
   after: string | null;
   onPage: (after: string | null) => void;
+  /** What is paged, on a page with more than one pager: each navigation landmark needs a name of its own. */
+  of?: string;
 }) {
   const { t } = useConsole();
   return (
-    <nav className="pager" aria-label={t('pagination')}>
+    <nav className="pager" aria-label={of ? `${t('pagination')}: ${of}` : t('pagination')}>
       {typeof connection.totalCount === 'number' ? (
         <span className="muted">
           {t('total')}: {connection.totalCount}
@@ -236,8 +241,68 @@ export function Empty() {
   return <p className="muted">{t('noResults')}</p>;
 }
 
-export function Json({ value }: { value: unknown }) {
-  return <pre className="json">{JSON.stringify(value, null, 2)}</pre>;
+export function Json({ value, label }: { value: unknown; label?: string }) {
+  const [ref, scrolls] = useScrolls<HTMLPreElement>();
+  return (
+    <pre className="json" ref={ref} tabIndex={scrolls ? 0 : undefined} role={label ? 'group' : undefined} aria-label={label}>
+      {JSON.stringify(value, null, 2)}
+    </pre>
+  );
+}
+
+/**
+ * Whether an element's content overflows it (it scrolls): a scrolling region must then be reachable by keyboard
+ * (axe's scrollable-region-focusable), and only then, so a table that fits is no extra tab stop.
+ */
+export function useScrolls<E extends HTMLElement>(): [RefObject<E | null>, boolean] {
+  const ref = useRef<E>(null);
+  const [scrolls, setScrolls] = useState(false);
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const measure = () => setScrolls(element.scrollWidth > element.clientWidth + 1 || element.scrollHeight > element.clientHeight + 1);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    for (const child of Array.from(element.children)) observer.observe(child);
+    return () => observer.disconnect();
+  });
+  return [ref, scrolls];
+}
+
+/**
+ * A table's frame, scrolled sideways when the table is wider than the screen: focusable then (tabindex 0), with a
+ * name, so keyboard users can scroll it and screen readers say what it holds. A group, not a region: a page holds
+ * several, and landmarks must be named uniquely.
+ */
+export function ScrollArea({ label, children }: { label: string; children: ReactNode }) {
+  const [ref, scrolls] = useScrolls<HTMLDivElement>();
+  return (
+    <div className="table-wrap" ref={ref} role="group" aria-label={label} tabIndex={scrolls ? 0 : undefined}>
+      {children}
+    </div>
+  );
+}
+
+/**
+ * After a change, the control that made it may be gone (a claim button once claimed, a form once decided, a
+ * confirmation once confirmed): focus would fall to <body>, and keyboard users would start again from the top. Then
+ * (and only then: a status message does not move focus otherwise) the focus goes to what came of the change, or to
+ * the page's heading.
+ */
+export function useFocusWhenLost<E extends HTMLElement>(): [RefObject<E | null>, () => void] {
+  const ref = useRef<E>(null);
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    if (generation === 0) return;
+    const frame = requestAnimationFrame(() => {
+      const active = document.activeElement;
+      if (active && active !== document.body && active.isConnected) return;
+      (ref.current ?? document.getElementById('page-title'))?.focus();
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [generation]);
+  return [ref, useCallback(() => setGeneration((g) => g + 1), [])];
 }
 
 export function useMessage(): [string | null, (key: MessageKey | null) => void] {
@@ -264,23 +329,28 @@ export function useAction(onStale?: () => void): Action {
   const [done, setDone] = useState<string | null>(null);
   const stale = useRef(onStale);
   stale.current = onStale;
-  const run = useCallback(async <T,>(change: () => Promise<T>, message: string | ((result: T) => string)) => {
-    setBusy(true);
-    setFailure(null);
-    setDone(null);
-    try {
-      const result = await change();
-      setDone(typeof message === 'string' ? message : message(result));
-      return true;
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 'CONFLICT') stale.current?.();
-      setFailure(error instanceof Error ? error : new Error(String(error)));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  }, []);
-  const outcome = failure ? (
+  const [outcomeRef, focusIfLost] = useFocusWhenLost<HTMLDivElement>();
+  const run = useCallback(
+    async <T,>(change: () => Promise<T>, message: string | ((result: T) => string)) => {
+      setBusy(true);
+      setFailure(null);
+      setDone(null);
+      try {
+        const result = await change();
+        setDone(typeof message === 'string' ? message : message(result));
+        return true;
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'CONFLICT') stale.current?.();
+        setFailure(error instanceof Error ? error : new Error(String(error)));
+        return false;
+      } finally {
+        setBusy(false);
+        focusIfLost();
+      }
+    },
+    [focusIfLost],
+  );
+  const shown = failure ? (
     failure instanceof ApiError && failure.code === 'CONFLICT' && onStale ? (
       <StaleNotice error={failure} />
     ) : (
@@ -290,6 +360,11 @@ export function useAction(onStale?: () => void): Action {
     <p className="notice notice-ok" role="status">
       {done}
     </p>
+  ) : null;
+  const outcome = shown ? (
+    <div className="action-outcome" ref={outcomeRef} tabIndex={-1}>
+      {shown}
+    </div>
   ) : null;
   return { busy, run, outcome };
 }

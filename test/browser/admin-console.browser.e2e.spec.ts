@@ -4,11 +4,13 @@
 // the audit history and time-travels the case's stream, creates a group and assigns its owner, filters the e-mail
 // delivery log, registers a webhook (its secret shown once) and disables it after a confirmation. A group owner
 // whose token carries only MEMBER then finds their group's queue, follows their certification module by module,
-// records their own self-paced module, and is offered claim and decide only once certified.
+// records their own self-paced module, and is offered claim and decide only once certified. On a phone (390 px, in
+// English and Dutch) and a tablet (820 px), the queue, a case, insights and audit fit the screen. axe-core (axe.ts)
+// checks every page visited; after a claim or a decision, the focus goes to what came of it, never to <body>.
 //
 // Chromium: the binary PATH finds; when missing, installed with apt-get if this process may (root), else the spec
 // is skipped with one line saying why. `ADMIN_SCREENSHOTS=1` (npm run screenshots:admin) also writes the README's
-// screenshots of the queue and of the audit view into docs/.
+// screenshots of the queue, the audit view, a group owner's certification and the insights into docs/.
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +18,7 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { caseStreamId } from '../../admin/src/moderation.ts';
 import { startTestService, type TestService } from '../support/test-service.ts';
 import { consoleBundle } from './console-bundle.ts';
+import { expectNoSeriousA11yViolations } from './axe.ts';
 import { findOrInstallChromium } from './chromium.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -60,6 +63,9 @@ function describeBrowserSpec(executablePath: string): void {
       });
       return ((await response.json()) as { token: string }).token;
     }
+
+    /** axe-core on the page as it shows now (axe.ts): serious or critical violations fail the test. */
+    const a11y = (label: string) => expectNoSeriousA11yViolations(page, label);
 
     /** Waits until the locator shows, then answers its text. */
     async function textOf(locator: Locator): Promise<string> {
@@ -180,6 +186,7 @@ function describeBrowserSpec(executablePath: string): void {
         await page.goto(`${t.service.url}/admin`);
         await page.getByRole('heading', { name: 'Sign in' }).waitFor();
         await page.getByLabel('Member id').fill('cm-1');
+        await a11y('sign-in');
         expect(await page.getByRole('checkbox', { name: /COMMUNITY_MANAGER/ }).isChecked()).toBe(true);
         await page.getByRole('button', { name: 'Sign in' }).click();
 
@@ -189,6 +196,7 @@ function describeBrowserSpec(executablePath: string): void {
         const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: caseId }) });
         expect(await textOf(row)).toMatch(/Open[\s\S]*jan\.devries[\s\S]*\b2 Harassment/);
         expect(await page.getByRole('row').count()).toBe(1 + 3);
+        await a11y('moderation queue');
         if (SCREENSHOTS) {
           await mkdir(SCREENSHOTS, { recursive: true });
           await page.screenshot({ path: join(SCREENSHOTS, 'admin-queue.png'), fullPage: true });
@@ -199,8 +207,11 @@ function describeBrowserSpec(executablePath: string): void {
         await page.getByRole('heading', { name: `Case ${caseId}`, level: 1 }).waitFor();
         await page.getByRole('link', { name: 'jan.devries' }).click();
         expect(await textOf(page.getByTestId('standing'))).toBe('Not suspended');
+        await a11y('standing');
         await page.goBack();
         await page.getByRole('heading', { name: `Case ${caseId}`, level: 1 }).waitFor();
+        await page.getByLabel('Outcome').waitFor();
+        await a11y('case');
 
         // The decision: a suspension citing the code of conduct, with the keyboard-usable form.
         await page.getByLabel('Outcome').selectOption('SUSPEND_MEMBER');
@@ -212,9 +223,12 @@ function describeBrowserSpec(executablePath: string): void {
         await page.getByLabel('Suspended until (last day)').fill('2099-12-31');
         await page.getByRole('button', { name: 'Record the decision' }).click();
         expect(await textOf(page.getByText('The decision is recorded.'))).toBeTruthy();
+        // The form is gone with the decision: the focus goes to what came of it, not to <body>.
+        await page.locator('[data-testid="case-result"]:focus').waitFor();
         expect(await textOf(page.locator('dd', { hasText: /Revision/ }).first())).toMatch(/Decided/);
         // The sanction's end in one phrase (it read "Until until lifted" without a date).
         expect(await textOf(page.getByTestId('sanction-end'))).toMatch(/^until 31 Dec 2099/);
+        await a11y('case, decided');
 
         // The standing changed: suspended, with the case as the active sanction.
         await page.getByRole('link', { name: 'jan.devries' }).click();
@@ -244,6 +258,7 @@ function describeBrowserSpec(executablePath: string): void {
         const now = await textOf(travel.getByRole('heading', { name: /^Now: Revision/ }));
         expect(Number(/Revision (\d+)/.exec(now)?.[1])).toBeGreaterThan(0);
         expect(await textOf(travel.getByRole('status'))).toMatch(/^Changed: .*status/);
+        await a11y('audit, time travel');
         if (SCREENSHOTS) {
           // The history and the time travel, the top of the audit view.
           const box = (await travel.boundingBox())!;
@@ -266,6 +281,7 @@ function describeBrowserSpec(executablePath: string): void {
         const readModels = await textOf(page.getByRole('region', { name: 'Leesmodellen' }).locator('tbody'));
         expect(readModels).toMatch(/Bijgewerkt|Haalt achterstand in/);
         expect(readModels).not.toMatch(/\b(running|rebuilding|catching_up|failed|standby|stopped)\b/);
+        await a11y('audit (nl)');
         // A refused change in Dutch: the console's line for CONFLICT, then what the service said, in English, kept.
         await page.getByRole('navigation').getByRole('link', { name: 'Groepen' }).click();
         await page.getByRole('heading', { name: 'Groepen', level: 1 }).waitFor();
@@ -278,6 +294,7 @@ function describeBrowserSpec(executablePath: string): void {
         );
         // Quoted (the quotation marks are the browser's, outside innerText) and marked as English for screen readers.
         expect(await refusal.locator('q[lang="en"]').innerText()).toBe('group cycling already exists');
+        await a11y('groups, refused (nl)');
         await page.getByRole('button', { name: 'English' }).click();
 
         // One of the community manager's forms: a group created, an owner assigned, by keyboard.
@@ -291,6 +308,7 @@ function describeBrowserSpec(executablePath: string): void {
         await page.getByLabel('Member', { exact: true }).press('Enter');
         expect(await textOf(page.getByText('The owner is assigned.'))).toBeTruthy();
         expect(await textOf(page.getByRole('region', { name: 'Owners' }).locator('tbody'))).toContain('sanne.bakker');
+        await a11y('group');
 
         // Removing an owner is asked again first (the last owner: the group is left without one); cancelled here.
         await page.getByRole('button', { name: 'Remove owner Sanne Bakker (sanne.bakker)' }).click();
@@ -311,6 +329,7 @@ function describeBrowserSpec(executablePath: string): void {
         expect(await textOf(page.getByTestId('certification-of'))).toBe('Sanne Bakker sanne.bakker');
         expect(await textOf(page.getByTestId('no-change'))).toBe('No change can be made to this certification: award a level instead.');
         expect(await page.getByLabel('Step').count()).toBe(0);
+        await a11y('certification');
 
         // A new version of the code of conduct starts from its current text; its line diff and whom it asks to accept
         // again are shown before it is published.
@@ -319,8 +338,13 @@ function describeBrowserSpec(executablePath: string): void {
         const publish = page.getByRole('region', { name: 'Publish a version' });
         await publish.getByLabel('Agreement id').fill('code-of-conduct');
         // Typed before the list arrived or after, the current text is loaded into the form.
-        await page.waitForFunction("document.getElementById('p-body')?.value === 'Be kind.'");
-        await publish.getByLabel('Text', { exact: true }).fill('Be kind.\nNo advertising.');
+        // Polled from here: page.waitForFunction compiles its predicate in the page, which the console's CSP refuses
+        // (no 'unsafe-eval') once the first check is false.
+        const text = publish.getByLabel('Text', { exact: true });
+        for (const deadline = Date.now() + UI_TIMEOUT_MS; (await text.inputValue()) !== 'Be kind.'; await page.waitForTimeout(50)) {
+          if (Date.now() > deadline) throw new Error(`the current text was not loaded: ${await text.inputValue()}`);
+        }
+        await text.fill('Be kind.\nNo advertising.');
         await publish.getByRole('checkbox', { name: /must accept this version again/ }).check();
         await publish.getByRole('button', { name: 'Review before publishing' }).click();
         const diff = publish.getByTestId('agreement-diff');
@@ -331,6 +355,7 @@ function describeBrowserSpec(executablePath: string): void {
         );
         await publish.getByRole('button', { name: 'Publish', exact: true }).click();
         await publish.getByText('Version 2 is published.').waitFor();
+        await a11y('agreements');
 
         // Adoption: before any usage report, the page says how to import one; after one, it charts and compares.
         const adoption = page.getByRole('navigation').getByRole('link', { name: 'Adoption' });
@@ -338,6 +363,7 @@ function describeBrowserSpec(executablePath: string): void {
         await page.getByRole('heading', { name: 'Adoption', level: 1 }).waitFor();
         await page.getByRole('heading', { name: 'No activity imported yet' }).waitFor();
         expect(await textOf(page.locator('pre code'))).toBe('npm run -s import-activity -- <file.csv>');
+        await a11y('adoption, empty');
         const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
         const csv = [
           'group_id,period_start,period_end,members,posters,readers,last_activity',
@@ -363,6 +389,7 @@ function describeBrowserSpec(executablePath: string): void {
         const attention = page.getByRole('region', { name: 'Groups needing attention' });
         expect(await textOf(attention.locator('tbody tr').first())).toMatch(/Cycling club \(cycling\)[\s\S]*Nobody posted or read/);
         await page.locator('.kpi canvas').first().waitFor();
+        await a11y('adoption');
 
         // Insights: every KPI by its short title (the consent rate too, measured per purpose only), and per scope: a
         // target set from the form for one department shows on that department's row, held to its own target.
@@ -380,6 +407,17 @@ function describeBrowserSpec(executablePath: string): void {
         await setTarget.getByLabel('Target', { exact: true }).fill('0.75');
         await setTarget.getByRole('button', { name: 'Save' }).click();
         expect(await textOf(setTarget.getByText('The target is set.'))).toBeTruthy();
+        await a11y('insights');
+        if (SCREENSHOTS) {
+          // The top of the page: the header and the first rows of KPI cards with their trends.
+          await page.evaluate('window.scrollTo(0, 0)');
+          await page.locator('.kpi canvas').nth(5).waitFor();
+          await page.screenshot({
+            path: join(SCREENSHOTS, 'admin-insights.png'),
+            fullPage: true,
+            clip: { x: 0, y: 0, width: 1280, height: 1000 },
+          });
+        }
         const byDepartment = page.getByRole('region', { name: 'By department' });
         // Sales misses its own target (no ambassador yet): first, the others after it by name, with no target.
         const sales = byDepartment.locator('tbody tr').first();
@@ -397,6 +435,7 @@ function describeBrowserSpec(executablePath: string): void {
         expect(await textOf(page.getByRole('region', { name: 'Per afdeling' }).locator('tbody tr').first())).toMatch(
           /^Sales\s+0 \/ 100 leden\s+≥ 0,75 \/ 100 leden \(eigen doel\)\s+✗$/,
         );
+        await a11y('insights (nl)');
         await page.getByRole('button', { name: 'English' }).click();
         await page.getByRole('heading', { name: 'Insights', level: 1 }).waitFor();
 
@@ -404,6 +443,7 @@ function describeBrowserSpec(executablePath: string): void {
         await page.getByRole('navigation').getByRole('link', { name: 'Notifications' }).click();
         await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
         await page.getByRole('region', { name: 'Delivery log' }).getByRole('combobox', { name: 'Status' }).selectOption('NOT_TOLD');
+        await a11y('notifications');
 
         // Webhooks: one registered from the form for the moderation cases, its secret shown once with the notice to
         // copy it now, then disabled after a confirmation.
@@ -419,6 +459,7 @@ function describeBrowserSpec(executablePath: string): void {
         const secret = page.getByTestId('webhook-secret');
         expect(await textOf(secret.getByRole('heading'))).toBe('Copy the secret now: it is not shown again');
         expect(await secret.getByLabel('Signing secret').inputValue()).toMatch(/^whsec_/);
+        await a11y('webhooks, secret shown');
         await secret.getByRole('button', { name: 'I have stored it' }).click();
         expect(await page.getByTestId('webhook-secret').count()).toBe(0);
         const webhook = page.getByTestId('webhook');
@@ -428,6 +469,7 @@ function describeBrowserSpec(executablePath: string): void {
         expect(await textOf(webhook.getByText('The webhook is disabled.'))).toBeTruthy();
         expect(await textOf(webhook)).toContain('Disabled by a community manager');
         await webhook.getByRole('button', { name: 'Enable', exact: true }).waitFor();
+        await a11y('webhooks');
 
         // Nothing the CSP refused, no script error along the way.
         expect(pageErrors).toEqual([]);
@@ -518,6 +560,7 @@ function describeBrowserSpec(executablePath: string): void {
         expect(await textOf(page.getByText('Signed in as'))).toContain(owner);
         const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: caseId }) });
         expect(await textOf(row)).toMatch(/Open[\s\S]*photo/);
+        await a11y('moderation queue, owner');
 
         // My certification: no level yet; for level 1, one of two modules done, which one remains; the group's requirement.
         await nav.getByRole('link', { name: 'My certification' }).click();
@@ -536,6 +579,11 @@ function describeBrowserSpec(executablePath: string): void {
         await next.getByText('Nothing is missing.').waitFor();
         expect(await textOf(training.getByTestId('module-progress'))).toBe('2 of 2 modules done.');
         expect(await page.evaluate<string>('document.activeElement.id')).toBe('programme-moderation-101');
+        await a11y('my certification');
+        if (SCREENSHOTS) {
+          await page.evaluate('window.scrollTo(0, 0)');
+          await page.screenshot({ path: join(SCREENSHOTS, 'admin-owner.png'), fullPage: true });
+        }
 
         // The case: the gate explained, and neither claim nor decide offered while they are not certified.
         await nav.getByRole('link', { name: 'Moderation' }).click();
@@ -544,6 +592,7 @@ function describeBrowserSpec(executablePath: string): void {
         expect(await textOf(page.getByTestId('case-bar'))).toContain('Group photo requires certified owners');
         expect(await page.getByRole('button', { name: 'Claim this case' }).count()).toBe(0);
         expect(await page.getByRole('button', { name: 'Record the decision' }).count()).toBe(0);
+        await a11y('case, owner not certified');
 
         // Certified (a community manager awards the level): claim and decide, every outcome but a suspension.
         await post(
@@ -552,21 +601,146 @@ function describeBrowserSpec(executablePath: string): void {
           cm,
         );
         await page.getByRole('button', { name: 'Refresh' }).click();
-        await page.getByRole('button', { name: 'Claim this case' }).waitFor();
+        // Claimed, the claim button goes: the focus goes to what came of it, not to <body>.
+        await page.getByRole('button', { name: 'Claim this case' }).click();
+        expect(await textOf(page.getByText('You claimed the case.'))).toBeTruthy();
+        expect(await page.getByRole('button', { name: 'Claim this case' }).count()).toBe(0);
+        await page.locator('[data-testid="case-result"]:focus').waitFor();
+        await a11y('case, claimed by its owner');
         const outcomes = await page.getByLabel('Outcome').locator('option').allInnerTexts();
         expect(outcomes).toEqual(['Choose an outcome', 'No action', 'Hide the content', 'Remove the content', 'Warn the member']);
         await page.getByLabel('Outcome').selectOption('HIDE_CONTENT');
         await page.getByLabel('Reason').fill('Advertising in the photo club');
         await page.getByRole('button', { name: 'Record the decision' }).click();
         expect(await textOf(page.getByText('The decision is recorded.'))).toBeTruthy();
+        await page.locator('[data-testid="case-result"]:focus').waitFor();
 
         await nav.getByRole('link', { name: 'My certification' }).click();
         expect(await textOf(page.getByTestId('my-level'))).toMatch(/^Level 1 \(Foundation\) Certified until /);
         expect(await textOf(page.getByRole('region', { name: 'My groups' }).locator('tbody'))).toContain(
           'You may claim and decide its cases.',
         );
+        await a11y('my certification, certified');
 
         expect(pageErrors).toEqual([]);
+      });
+      await context.close();
+    }, 60_000);
+
+    test('phone (390 px) and tablet (820 px): the queue, a case, insights and audit fit the screen, and axe finds nothing serious', async () => {
+      const cm = await devToken('cm-seed', 'COMMUNITY_MANAGER');
+      await post(
+        `mutation($input: CreateGroupInput!) { createGroup(input: $input) { id } }`,
+        { input: { groupId: 'chess', name: 'Chess club' } },
+        cm,
+      );
+      const reported = await post<{ reportContent: { id: string } }>(
+        `mutation($input: ReportContentInput!) { reportContent(input: $input) { id } }`,
+        {
+          input: {
+            contentId: 'board-3',
+            contentType: 'post',
+            authorId: 'lucas.smit',
+            groupId: 'chess',
+            reason: 'SPAM',
+            note: 'Links to a shop',
+          },
+        },
+        await devToken('emma.visser', 'MEMBER'),
+      );
+      const caseId = reported.reportContent.id;
+
+      /** The page scrolls only down: nothing wider than the screen (the elements that stick out, when something does). */
+      async function expectNoSidewaysScroll(label: string): Promise<void> {
+        const wide = await page.evaluate<{ scrollWidth: number; clientWidth: number; culprits: string[] }>(`(() => {
+          const root = document.scrollingElement;
+          const culprits = [...document.querySelectorAll('body *')]
+            .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 1)
+            .slice(0, 5)
+            .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : ''));
+          return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, culprits };
+        })()`);
+        expect({ label, culprits: wide.scrollWidth > wide.clientWidth ? wide.culprits : [] }).toEqual({ label, culprits: [] });
+        expect(wide.scrollWidth).toBeLessThanOrEqual(wide.clientWidth);
+      }
+
+      // One tab, signed in once, turned from phone to phone in Dutch to tablet (as a tablet turns, the layout follows).
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB', timezoneId: 'Europe/Amsterdam' });
+      page = await context.newPage();
+      page.setDefaultTimeout(UI_TIMEOUT_MS);
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+      await inBrowser(async () => {
+        await page.goto(`${t.service.url}/admin`);
+        await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+        await a11y('sign-in at 390 px');
+        await page.getByLabel('Member id').fill('cm-phone');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('heading', { name: 'Moderation', level: 1 }).waitFor();
+        // A page that does not exist has its heading too.
+        await page.goto(`${t.service.url}/admin/no-such-page`);
+        await page.getByRole('heading', { name: 'This page does not exist.', level: 1 }).waitFor();
+        await a11y('not found at 390 px');
+
+        for (const [width, height, language] of [
+          [390, 844, 'en'],
+          [390, 844, 'nl'],
+          [820, 1180, 'en'],
+        ] as const) {
+          const at = `${width} px${language === 'nl' ? ' (nl)' : ''}`;
+          const nl = language === 'nl';
+          const name = (en: string, dutch: string) => (nl ? dutch : en);
+          await page.setViewportSize({ width, height });
+          await page.getByRole('button', { name: nl ? 'Nederlands' : 'English' }).click();
+          const nav = page.getByRole('navigation', { name: name('Governance console', 'Governance-console') });
+          await nav.getByRole('link', { name: name('Moderation', 'Moderatie') }).click();
+
+          // The queue: its first case on the first screen, without scrolling sideways.
+          await page.getByRole('heading', { name: name('Moderation', 'Moderatie'), level: 1 }).waitFor();
+          await page.getByRole('link', { name: caseId }).waitFor();
+          await expectNoSidewaysScroll(`queue at ${at}`);
+          const first = page.locator('main tbody tr').first().getByRole('link');
+          const box = (await first.boundingBox())!;
+          expect(box.y + box.height).toBeLessThanOrEqual(height);
+          await a11y(`queue at ${at}`);
+
+          // A case.
+          await page.getByRole('link', { name: caseId }).click();
+          await page.getByRole('heading', { name: new RegExp(`${caseId}$`), level: 1 }).waitFor();
+          await page.locator('.quote', { hasText: 'Links to a shop' }).waitFor();
+          await expectNoSidewaysScroll(`case at ${at}`);
+          await a11y(`case at ${at}`);
+
+          // Insights: the header (title, as-of and the trend step) stays within the screen.
+          await nav.getByRole('link', { name: name('Insights', 'Inzichten') }).click();
+          await page.getByRole('heading', { name: name('Insights', 'Inzichten'), level: 1 }).waitFor();
+          await page.locator('article.kpi').first().waitFor();
+          const header = await page.evaluate<{ right: number; scrollWidth: number; clientWidth: number }>(`(() => {
+              const h = document.querySelector('.page-header');
+              return { right: Math.max(...[...h.querySelectorAll('*')].map((el) => el.getBoundingClientRect().right)), scrollWidth: h.scrollWidth, clientWidth: h.clientWidth };
+            })()`);
+          expect(header.scrollWidth).toBeLessThanOrEqual(header.clientWidth);
+          expect(header.right).toBeLessThanOrEqual(width);
+          await expectNoSidewaysScroll(`insights at ${at}`);
+          await a11y(`insights at ${at}`);
+
+          // Audit: the history and the read models.
+          await nav.getByRole('link', { name: 'Audit' }).click();
+          await page.getByRole('heading', { name: 'Audit', level: 1 }).waitFor();
+          await page
+            .getByRole('region', { name: name('Read models', 'Leesmodellen') })
+            .locator('tbody tr')
+            .first()
+            .waitFor();
+          await page
+            .getByRole('region', { name: name('Governance history', 'Governance-geschiedenis') })
+            .locator('tbody tr')
+            .first()
+            .waitFor();
+          await expectNoSidewaysScroll(`audit at ${at}`);
+          await a11y(`audit at ${at}`);
+        }
+        expect(errors).toEqual([]);
       });
       await context.close();
     }, 60_000);
@@ -600,6 +774,7 @@ function describeBrowserSpec(executablePath: string): void {
         expect((await socket).url()).toBe(`${t.service.url.replace(/^http/, 'ws')}/graphql`);
         await page.locator('[data-testid="live-status"][data-live="live"]').waitFor();
         expect(await textOf(page.getByTestId('live-status'))).toBe('● Live');
+        await a11y('moderation queue, live');
 
         // A member reports a post (over the API, not in this tab): the case appears in the open queue.
         const reported = await post<{ reportContent: { id: string } }>(
@@ -638,6 +813,7 @@ function describeBrowserSpec(executablePath: string): void {
         expect(await page.getByRole('button', { name: 'Record the decision' }).count()).toBe(0);
         // The case's own history panel followed as well.
         await page.getByRole('region', { name: 'History' }).getByText('ModerationCaseDecided').waitFor();
+        await a11y('case, decided elsewhere');
 
         // Nothing the CSP refused (the WebSocket included), no script error.
         expect(errors).toEqual([]);
@@ -671,6 +847,7 @@ function describeBrowserSpec(executablePath: string): void {
         );
         await page.getByRole('button', { name: 'Refresh' }).click();
         await page.getByRole('link', { name: reported.reportContent.id }).waitFor();
+        await a11y('moderation queue, live paused');
         // Tried again after its backoff (1 s, then 2 s...), never all at once.
         expect(attempts).toBeGreaterThanOrEqual(1);
         expect(attempts).toBeLessThanOrEqual(3);

@@ -36,7 +36,7 @@ import type {
 import { useConsole } from '../context.ts';
 import { formatKpi, trendRange } from '../insights.ts';
 import { newCommandId } from '../moderation.ts';
-import { ErrorNotice, Field, Link, Loaded, Loading, Page, Panel, useAction, useQuery, type QueryState } from '../ui.tsx';
+import { ErrorNotice, Field, Link, Loaded, Loading, Page, Panel, ScrollArea, useAction, useQuery, type QueryState } from '../ui.tsx';
 import { TrendChart } from './trend-chart.tsx';
 
 type Overall = AdoptionQuery['governanceInsights']['overall'];
@@ -161,7 +161,7 @@ function ComparisonView({ comparison, minimumGroups }: { comparison: Comparison;
         {t(comparison.title)} {comparison.sampleTooSmall ? <span className="badge badge-warn">{t('sampleTooSmallBadge')}</span> : null}
       </h3>
       {comparison.sampleTooSmall ? <p className="notice notice-warn">{t('sampleTooSmall', { count: minimumGroups })}</p> : null}
-      <div className="table-wrap">
+      <ScrollArea label={t(comparison.title)}>
         <table>
           <thead>
             <tr>
@@ -195,7 +195,7 @@ function ComparisonView({ comparison, minimumGroups }: { comparison: Comparison;
             </tr>
           </tbody>
         </table>
-      </div>
+      </ScrollArea>
       {comparison.countDifferences ? (
         <p>
           {t('countDifferences', {
@@ -248,7 +248,7 @@ function Attention({ at, byGroup, overall }: { at: string; byGroup: readonly Kpi
       ) : (
         <>
           <p className="muted">{t('attentionIntro')}</p>
-          <div className="table-wrap">
+          <ScrollArea label={t('attention')}>
             <table>
               <thead>
                 <tr>
@@ -275,7 +275,7 @@ function Attention({ at, byGroup, overall }: { at: string; byGroup: readonly Kpi
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollArea>
         </>
       )}
       {attention.more > 0 ? <p className="muted">{t('attentionMore', { count: attention.more })}</p> : null}
@@ -305,7 +305,7 @@ function InactiveGroups() {
           ) : (
             <>
               <p>{t('inactiveIntro', { days: INACTIVE_DAYS, count: number.format(total) })}</p>
-              <div className="table-wrap">
+              <ScrollArea label={t('inactiveTitle', { days: INACTIVE_DAYS })}>
                 <table>
                   <thead>
                     <tr>
@@ -342,7 +342,7 @@ function InactiveGroups() {
                     })}
                   </tbody>
                 </table>
-              </div>
+              </ScrollArea>
               {total > groups.length ? <p className="muted">{t('inactiveMore', { count: total - groups.length })}</p> : null}
             </>
           )
@@ -421,7 +421,7 @@ function ImportForm({ onImported }: { onImported: () => void }) {
         </p>
       ) : null}
       {answer && answer.rowsRejected.length > 0 ? (
-        <div className="table-wrap">
+        <ScrollArea label={t('importTitle')}>
           <table>
             <thead>
               <tr>
@@ -439,7 +439,7 @@ function ImportForm({ onImported }: { onImported: () => void }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollArea>
       ) : null}
       {answer && answer.rowsUnmatched.length > 0 ? (
         <>

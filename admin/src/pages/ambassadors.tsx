@@ -3,7 +3,7 @@ import { can } from '../access.ts';
 import { AMBASSADOR_CHANGES, AMBASSADORS, NOMINATE_AMBASSADOR } from '../api/documents.ts';
 import { useConsole } from '../context.ts';
 import { newCommandId } from '../moderation.ts';
-import { Badge, Empty, Field, Loaded, Page, Pager, Panel, toneOf, useAction, useQuery, type Connection } from '../ui.tsx';
+import { Badge, Empty, Field, Loaded, Page, Pager, Panel, ScrollArea, toneOf, useAction, useQuery, type Connection } from '../ui.tsx';
 import { IdPicker, Name, nameText, useDirectory, useResolve, type Directory } from './names.tsx';
 
 const STATUSES = ['NOMINATED', 'APPROVED', 'ACTIVE', 'INACTIVE', 'OFFBOARDED', 'REJECTED'] as const;
@@ -98,7 +98,7 @@ export function AmbassadorsPage() {
               <Empty />
             ) : (
               <>
-                <div className="table-wrap">
+                <ScrollArea label={t('area_ambassadors')}>
                   <table>
                     <thead>
                       <tr>
@@ -130,7 +130,7 @@ export function AmbassadorsPage() {
                       ))}
                     </tbody>
                   </table>
-                </div>
+                </ScrollArea>
                 <Pager connection={ambassadors} after={after} onPage={setAfter} />
               </>
             )}

@@ -6,7 +6,7 @@ import { EMPTY_HISTORY_FORM, changedKeys, exportFileName, exportUrl, historyFilt
 import { useConsole } from '../context.ts';
 import { actorLabel, authorityLabel, eventTypeLabel, projectionStateLabel } from '../governance-labels.ts';
 import { newCommandId } from '../moderation.ts';
-import { Confirmation, ErrorNotice, Field, Json, Loaded, Page, Panel, useAction, useQuery, Words } from '../ui.tsx';
+import { Confirmation, ErrorNotice, Field, Json, Loaded, Page, Panel, ScrollArea, useAction, useQuery, Words } from '../ui.tsx';
 import type { EventList } from './case.tsx';
 
 type HistoryEvent = Parameters<typeof EventList>[0]['events'][number];
@@ -82,7 +82,7 @@ function HistoryPanel({ onTimeTravel }: { onTimeTravel: (streamId: string) => vo
       <Loaded state={state}>
         {({ governanceHistory }) => (
           <>
-            <div className="table-wrap">
+            <ScrollArea label={t('auditHistory')}>
               <table>
                 <thead>
                   <tr>
@@ -100,7 +100,7 @@ function HistoryPanel({ onTimeTravel }: { onTimeTravel: (streamId: string) => vo
                   ))}
                 </tbody>
               </table>
-            </div>
+            </ScrollArea>
             {governanceHistory.edges.length === 0 ? <p className="muted">{t('noResults')}</p> : null}
             <nav className="pager" aria-label={t('pagination')}>
               <button type="button" disabled={cursors.length === 1} onClick={() => setCursors([null])}>
@@ -203,7 +203,7 @@ function TimeTravelPanel({ initialStream }: { initialStream: string }) {
       <h3>
         {label}: {t('revision')} {s.revision} · {dateTime(s.at)}
       </h3>
-      <Json value={s.state} />
+      <Json value={s.state} label={`${label}: ${t('revision')} ${s.revision}`} />
     </div>
   );
   return (
@@ -387,7 +387,7 @@ function ProjectionsPanel() {
     <Panel title={t('projections')}>
       <Loaded state={state}>
         {({ projections }) => (
-          <div className="table-wrap">
+          <ScrollArea label={t('projections')}>
             <table>
               <thead>
                 <tr>
@@ -420,7 +420,7 @@ function ProjectionsPanel() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollArea>
         )}
       </Loaded>
       {rebuilding ? (

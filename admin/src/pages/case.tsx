@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { can, caseActions, type CaseActions, type CaseGroupFacts, type CertificationStatus, type Viewer } from '../access.ts';
 import { ApiError, supports } from '../api/client.ts';
 import { CASE_GROUP, CLAIM_CASE, DECIDE_APPEAL, DECIDE_CASE, GOVERNANCE_HISTORY, MODERATION_CASE } from '../api/documents.ts';
@@ -20,7 +20,21 @@ import {
   type DecisionForm,
   type Outcome,
 } from '../moderation.ts';
-import { Badge, ErrorNotice, Field, Json, Link, Loaded, Page, Panel, ServiceSaid, toneOf, useQuery, Words } from '../ui.tsx';
+import {
+  Badge,
+  ErrorNotice,
+  Field,
+  Json,
+  Link,
+  Loaded,
+  Page,
+  Panel,
+  ServiceSaid,
+  toneOf,
+  useFocusWhenLost,
+  useQuery,
+  Words,
+} from '../ui.tsx';
 import { Name } from './names.tsx';
 import { useAgreements } from './shared.tsx';
 
@@ -67,6 +81,14 @@ export function CasePage({ caseId }: { caseId: string }) {
   useLiveRefresh(caseInterest(caseId), state.reload, facts.reload);
   const shown = state.data?.moderationCase ?? null;
   const actions = shown ? actionsOn(me, shown, facts) : NO_ACTIONS;
+  // The claim button and the decision form go once used (or once someone else claims or decides): the focus then
+  // goes to what came of it, or, for a change seen live, to the page's heading.
+  const [resultRef, focusIfLost] = useFocusWhenLost<HTMLDivElement>();
+  const [, focusHeadingIfLost] = useFocusWhenLost<HTMLElement>();
+  const revision = shown?.revision;
+  useEffect(() => {
+    if (revision !== undefined) focusHeadingIfLost();
+  }, [revision, focusHeadingIfLost]);
 
   /**
    * Runs a change made on the revision the person looked at. On CONFLICT, reads the case again and shows what
@@ -97,6 +119,7 @@ export function CasePage({ caseId }: { caseId: string }) {
       return false;
     } finally {
       setBusy(false);
+      focusIfLost();
     }
   }
 
@@ -124,13 +147,15 @@ export function CasePage({ caseId }: { caseId: string }) {
             <ErrorNotice error={new Error(t('notFound'))} />
           ) : (
             <>
-              {conflict ? <ConflictNotice conflict={conflict} /> : null}
-              {notice ? (
-                <p className="notice notice-ok" role="status">
-                  {notice}
-                </p>
-              ) : null}
-              {failure ? <ErrorNotice error={failure} /> : null}
+              <div className="action-outcome" ref={resultRef} tabIndex={-1} data-testid="case-result">
+                {conflict ? <ConflictNotice conflict={conflict} /> : null}
+                {notice ? (
+                  <p className="notice notice-ok" role="status">
+                    {notice}
+                  </p>
+                ) : null}
+                {failure ? <ErrorNotice error={failure} /> : null}
+              </div>
 
               <div className="grid-2">
                 <Panel title={t('caseTitle')}>

@@ -27,6 +27,7 @@ import {
   Page,
   Pager,
   Panel,
+  ScrollArea,
   toneOf,
   useAction,
   useQuery,
@@ -65,7 +66,7 @@ export function LevelsTable({ levels }: { levels: readonly Level[] }) {
   const programmes = useDirectory('programme');
   if (levels.length === 0) return <Empty />;
   return (
-    <div className="table-wrap">
+    <ScrollArea label={t('levels')}>
       <table>
         <thead>
           <tr>
@@ -86,7 +87,7 @@ export function LevelsTable({ levels }: { levels: readonly Level[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollArea>
   );
 }
 
@@ -126,7 +127,7 @@ export function CertificationPage() {
               <Empty />
             ) : (
               <>
-                <div className="table-wrap">
+                <ScrollArea label={t('uncertifiedOwners')}>
                   <table>
                     <thead>
                       <tr>
@@ -155,7 +156,7 @@ export function CertificationPage() {
                       ))}
                     </tbody>
                   </table>
-                </div>
+                </ScrollArea>
                 <Pager connection={list} after={after} onPage={setAfter} />
               </>
             )
@@ -215,7 +216,7 @@ function CertificationHistory({ certification: c }: { certification: Certificati
         {c.history.length === 0 ? (
           <Empty />
         ) : (
-          <div className="table-wrap">
+          <ScrollArea label={t('certificationHistory')}>
             <table>
               <thead>
                 <tr>
@@ -242,7 +243,7 @@ function CertificationHistory({ certification: c }: { certification: Certificati
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollArea>
         )}
       </Panel>
     </>
@@ -358,7 +359,7 @@ function MyGroups({ groups, status }: { groups: MyCertificationData['me']['owned
   const { t, e } = useConsole();
   return (
     <Panel title={t('myGroups')}>
-      <div className="table-wrap">
+      <ScrollArea label={t('myGroups')}>
         <table>
           <thead>
             <tr>
@@ -385,7 +386,7 @@ function MyGroups({ groups, status }: { groups: MyCertificationData['me']['owned
             })}
           </tbody>
         </table>
-      </div>
+      </ScrollArea>
     </Panel>
   );
 }

@@ -26,6 +26,7 @@ import {
   Page,
   Pager,
   Panel,
+  ScrollArea,
   toneOf,
   useAction,
   useQuery,
@@ -61,7 +62,7 @@ export function GroupsPage() {
             <Empty />
           ) : (
             <>
-              <div className="table-wrap">
+              <ScrollArea label={t('area_groups')}>
                 <table>
                   <thead>
                     <tr>
@@ -96,7 +97,7 @@ export function GroupsPage() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </ScrollArea>
               <Pager connection={groups} after={after} onPage={setAfter} />
             </>
           )
@@ -144,7 +145,7 @@ function OwnerlessGroups() {
             <p className="muted">{t('noOwnerlessGroups')}</p>
           ) : (
             <>
-              <div className="table-wrap">
+              <ScrollArea label={t('ownerlessGroups')}>
                 <table>
                   <thead>
                     <tr>
@@ -167,8 +168,8 @@ function OwnerlessGroups() {
                     ))}
                   </tbody>
                 </table>
-              </div>
-              <Pager connection={list} after={after} onPage={setAfter} />
+              </ScrollArea>
+              <Pager connection={list} after={after} onPage={setAfter} of={t('ownerlessGroups')} />
             </>
           )
         }
@@ -297,7 +298,7 @@ export function GroupPage({ groupId }: { groupId: string }) {
                 {group.owners.length === 0 ? (
                   <p className="muted">{t('none')}</p>
                 ) : (
-                  <div className="table-wrap">
+                  <ScrollArea label={t('owners')}>
                     <table>
                       <thead>
                         <tr>
@@ -324,7 +325,7 @@ export function GroupPage({ groupId }: { groupId: string }) {
                         ))}
                       </tbody>
                     </table>
-                  </div>
+                  </ScrollArea>
                 )}
                 {manage && removing !== null && group.owners.includes(removing) ? (
                   <Confirmation

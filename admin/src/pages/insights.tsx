@@ -28,7 +28,7 @@ import {
   type SeriesPoint,
 } from '../insights.ts';
 import { newCommandId } from '../moderation.ts';
-import { Empty, Field, Link, Loaded, Page, Panel, useAction, useQuery } from '../ui.tsx';
+import { Empty, Field, Link, Loaded, Page, Panel, ScrollArea, useAction, useQuery } from '../ui.tsx';
 import { Name } from './names.tsx';
 import { TrendChart } from './trend-chart.tsx';
 
@@ -227,7 +227,7 @@ function ScopeTableView({ table }: { table: ScopeTable<Value> }) {
       <p className="muted">
         <ScopeSummary table={table} />
       </p>
-      <div className="table-wrap">
+      <ScrollArea label={t(`scopeTable_${table.scopeKind}`)}>
         <table>
           <thead>
             <tr>
@@ -274,7 +274,7 @@ function ScopeTableView({ table }: { table: ScopeTable<Value> }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollArea>
       {hidden > 0 ? (
         <p>
           <button type="button" onClick={() => setAll(true)}>
@@ -331,7 +331,7 @@ function Targets({ definitions, values, onChanged }: { definitions: Definitions;
             listed.length === 0 ? (
               <Empty />
             ) : (
-              <div className="table-wrap">
+              <ScrollArea label={t('kpiTargets')}>
                 <table>
                   <thead>
                     <tr>
@@ -371,7 +371,7 @@ function Targets({ definitions, values, onChanged }: { definitions: Definitions;
                     })}
                   </tbody>
                 </table>
-              </div>
+              </ScrollArea>
             )
           }
         </Loaded>

@@ -5,7 +5,7 @@ import { useConsole } from '../context.ts';
 import { LIVE_INTERESTS } from '../live-interests.ts';
 import { useLiveRefresh } from '../live-react.tsx';
 import { newCommandId } from '../moderation.ts';
-import { Badge, Empty, Field, Link, Loaded, Page, Pager, Panel, toneOf, useAction, useQuery, type Connection } from '../ui.tsx';
+import { Badge, Empty, Field, Link, Loaded, Page, Pager, Panel, ScrollArea, toneOf, useAction, useQuery, type Connection } from '../ui.tsx';
 import { forgetNames, IdPicker, useResolve } from './names.tsx';
 
 interface MemberRow {
@@ -63,7 +63,7 @@ export function MembersPage() {
             <Empty />
           ) : (
             <>
-              <div className="table-wrap">
+              <ScrollArea label={t('area_members')}>
                 <table>
                   <thead>
                     <tr>
@@ -87,7 +87,7 @@ export function MembersPage() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </ScrollArea>
               <Pager connection={members} after={after} onPage={setAfter} />
             </>
           )

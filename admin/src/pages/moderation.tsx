@@ -5,7 +5,7 @@ import { CASE_STATUSES, type CaseStatus } from '../moderation.ts';
 import { resolveId } from '../directory.ts';
 import { LIVE_INTERESTS } from '../live-interests.ts';
 import { useLiveRefresh } from '../live-react.tsx';
-import { Badge, Empty, Link, Loaded, Page, Pager, toneOf, useQuery, type Connection } from '../ui.tsx';
+import { Badge, Empty, Link, Loaded, Page, Pager, ScrollArea, toneOf, useQuery, type Connection } from '../ui.tsx';
 import { IdPicker, Name, useDirectory } from './names.tsx';
 
 type StatusFilter = 'ACTIVE' | 'ANY' | CaseStatus;
@@ -156,8 +156,8 @@ export function ModerationPage() {
             <Empty />
           ) : (
             <>
-              <div className="table-wrap">
-                <table>
+              <ScrollArea label={t('queue')}>
+                <table className="cards">
                   <caption className="sr-only">{t('queue')}</caption>
                   <thead>
                     <tr>
@@ -174,38 +174,38 @@ export function ModerationPage() {
                   <tbody>
                     {moderationQueue.edges.map(({ node }) => (
                       <tr key={node.id}>
-                        <td>
+                        <td data-label={t('caseTitle')}>
                           <Link to={{ name: 'case', caseId: node.id }}>{node.id}</Link>
                         </td>
-                        <td>
+                        <td data-label={t('status')}>
                           <Badge value={node.status} tone={toneOf(node.status)} />
                         </td>
-                        <td>
+                        <td data-label={t('content')}>
                           {node.contentType} <Badge value={node.contentStatus} tone={toneOf(node.contentStatus)} />
                         </td>
-                        <td>
+                        <td data-label={t('group')}>
                           <Name kind="group" id={node.groupId} directory={groups} />
                         </td>
-                        <td>
+                        <td data-label={t('author')}>
                           <Name kind="member" id={node.authorId} directory={members} />
                         </td>
-                        <td>
+                        <td data-label={t('flags')}>
                           {node.flags.length}
                           <span className="muted"> {[...new Set(node.flags.map((f) => e(f.reason)))].join(', ')}</span>
                         </td>
-                        <td>
+                        <td data-label={t('assignedTo')}>
                           {node.assignedTo ? (
                             <Name kind="member" id={node.assignedTo} directory={members} />
                           ) : (
                             <span className="muted">{t('unassigned')}</span>
                           )}
                         </td>
-                        <td>{dateTime(node.openedAt)}</td>
+                        <td data-label={t('opened')}>{dateTime(node.openedAt)}</td>
                       </tr>
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </ScrollArea>
               <Pager connection={moderationQueue} after={after} onPage={setAfter} />
             </>
           )

@@ -8,7 +8,7 @@ import { useConsole } from '../context.ts';
 import { LIVE_INTERESTS } from '../live-interests.ts';
 import { useLiveRefresh } from '../live-react.tsx';
 import { labelKeyOf, NOTIFICATION_STATUSES, notificationStatusesOf, notificationTone, type NotificationFilter } from '../notifications.ts';
-import { Empty, Loaded, Page, Pager, Panel, useQuery } from '../ui.tsx';
+import { Empty, Loaded, Page, Pager, Panel, ScrollArea, useQuery } from '../ui.tsx';
 import { Name } from './names.tsx';
 
 const PAGE_SIZE = 25;
@@ -79,7 +79,7 @@ function DeliveryLog() {
               {log.edges.some(({ node }) => node.status === 'NOT_SENT_NO_SMTP') ? (
                 <p className="notice notice-warn">{t('notifNoSmtp')}</p>
               ) : null}
-              <div className="table-wrap">
+              <ScrollArea label={t('notifLog')}>
                 <table>
                   <caption className="sr-only">{t('notifLog')}</caption>
                   <thead>
@@ -120,7 +120,7 @@ function DeliveryLog() {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </ScrollArea>
               <Pager connection={log} after={after} onPage={setAfter} />
             </>
           )

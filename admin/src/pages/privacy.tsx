@@ -3,7 +3,7 @@ import { supports } from '../api/client.ts';
 import { GOVERNANCE_HISTORY, PRIVACY_OF_MEMBER, REQUEST_ERASURE, UPDATE_PRIVACY_SETTINGS } from '../api/documents.ts';
 import { useConsole } from '../context.ts';
 import { newCommandId } from '../moderation.ts';
-import { Badge, Confirmation, Field, Loaded, Page, Panel, toneOf, useAction, useQuery } from '../ui.tsx';
+import { Badge, Confirmation, Field, Loaded, Page, Panel, ScrollArea, toneOf, useAction, useQuery } from '../ui.tsx';
 import { EventList } from './case.tsx';
 import { IdPicker, useResolve } from './names.tsx';
 
@@ -98,7 +98,7 @@ function MemberPrivacy({ memberId }: { memberId: string }) {
             {consents.length === 0 ? (
               <p className="muted">{t('none')}</p>
             ) : (
-              <div className="table-wrap">
+              <ScrollArea label={t('consents')}>
                 <table>
                   <thead>
                     <tr>
@@ -119,7 +119,7 @@ function MemberPrivacy({ memberId }: { memberId: string }) {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </ScrollArea>
             )}
           </Panel>
           {historySupported && !history.error ? (

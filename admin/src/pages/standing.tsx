@@ -4,7 +4,7 @@ import { ADD_NOTE, MEMBER_STANDING, RECORD_MEMBER_LEFT, RETRACT_NOTE, UPDATE_MEM
 import type { AddModeratorNoteMutation, MemberStandingQuery, RetractModeratorNoteMutation } from '../api/generated/graphql.ts';
 import { useConsole } from '../context.ts';
 import { newCommandId } from '../moderation.ts';
-import { Badge, Confirmation, ErrorNotice, Field, Link, Loaded, Page, Panel, toneOf, useAction, useQuery } from '../ui.tsx';
+import { Badge, Confirmation, ErrorNotice, Field, Link, Loaded, Page, Panel, ScrollArea, toneOf, useAction, useQuery } from '../ui.tsx';
 import { forgetNames, Name } from './names.tsx';
 
 /** A row of either sanction table (the history selects more of each sanction than the active list). */
@@ -72,8 +72,8 @@ export function StandingPage({ memberId }: { memberId: string }) {
     );
   };
 
-  const sanctionRows = (list: Sanction[]) => (
-    <div className="table-wrap">
+  const sanctionRows = (list: Sanction[], label: string) => (
+    <ScrollArea label={label}>
       <table>
         <thead>
           <tr>
@@ -108,7 +108,7 @@ export function StandingPage({ memberId }: { memberId: string }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollArea>
   );
 
   return (
@@ -156,10 +156,18 @@ export function StandingPage({ memberId }: { memberId: string }) {
               {member && can(me.roles, 'manage') ? <MemberChanges member={member} onChanged={state.reload} /> : null}
             </Panel>
             <Panel title={t('activeSanctions')}>
-              {memberStanding.activeSanctions.length ? sanctionRows(memberStanding.activeSanctions) : <p className="muted">{t('none')}</p>}
+              {memberStanding.activeSanctions.length ? (
+                sanctionRows(memberStanding.activeSanctions, t('activeSanctions'))
+              ) : (
+                <p className="muted">{t('none')}</p>
+              )}
             </Panel>
             <Panel title={t('sanctionHistory')}>
-              {memberStanding.sanctionHistory.length ? sanctionRows(memberStanding.sanctionHistory) : <p className="muted">{t('none')}</p>}
+              {memberStanding.sanctionHistory.length ? (
+                sanctionRows(memberStanding.sanctionHistory, t('sanctionHistory'))
+              ) : (
+                <p className="muted">{t('none')}</p>
+              )}
             </Panel>
             {can(me.roles, 'readNotes') ? (
               <Panel title={t('notes')}>

@@ -27,7 +27,7 @@ import type {
 import { useConsole } from '../context.ts';
 import { eventCategoryLabel, eventTypeLabel, type Label } from '../governance-labels.ts';
 import { newCommandId } from '../moderation.ts';
-import { Empty, Field, Loaded, Page, Pager, Panel, useAction, useQuery, Words } from '../ui.tsx';
+import { Empty, Field, Loaded, Page, Pager, Panel, ScrollArea, useAction, useQuery, Words } from '../ui.tsx';
 import {
   EMPTY_REGISTER_FORM,
   eventCategoriesOf,
@@ -559,7 +559,7 @@ function Deliveries({
             <Empty />
           ) : (
             <>
-              <div className="table-wrap">
+              <ScrollArea label={t('webhookDeliveries')}>
                 <table>
                   <thead>
                     <tr>
@@ -613,7 +613,7 @@ function Deliveries({
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </ScrollArea>
               <Pager connection={deliveries} after={after} onPage={setAfter} />
             </>
           )
