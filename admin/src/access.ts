@@ -116,6 +116,8 @@ export interface CaseGroupFacts {
   readonly owners: readonly string[];
   readonly requiresCertification: boolean;
   readonly viewerCertification: CertificationStatus | null;
+  /** The service checks owners' certification (CERTIFICATION_GATE); off, no certification bars an owner. */
+  readonly certificationGate: boolean;
 }
 
 /** Why the viewer may not moderate the case (shown instead of the buttons), or null when they may. */
@@ -166,7 +168,7 @@ export function caseActions(viewer: Viewer, file: CaseFacts, group: CaseGroupFac
     const mine = file.assignedTo === null || file.assignedTo === viewer.id;
     return { claim: file.assignedTo !== viewer.id, decide: mine, outcomes: ALL_OUTCOMES, asOwner: false, bar: null, ...appeal };
   }
-  const certification = group?.viewerCertification ?? null;
+  const certification = group?.certificationGate === false ? null : (group?.viewerCertification ?? null);
   if (certification !== null && LAPSED.includes(certification)) return bar('certificationLapsed');
   if (certification === 'NOT_CERTIFIED' && group?.requiresCertification) return bar('certificationRequired');
   if (file.assignedTo !== null && file.assignedTo !== viewer.id) return bar('claimedByOther');

@@ -59,6 +59,10 @@ describe('what a leaver sets in motion', () => {
     await t?.close();
   });
 
+  test('with CERTIFICATION_GATE=off the API says owners are not held to their certification', async () => {
+    expect(await t.graphql('{ certificationGate }', {}, { token: cm })).toMatchObject({ data: { certificationGate: false } });
+  });
+
   test('their ownerships end, their ambassadorship is offboarded, their claimed case goes back to the queue: each once, caused by the leaving', async () => {
     for (const [memberId, department] of [
       ['lv-1', 'Sales'],

@@ -128,6 +128,11 @@ describe('moderation mutations read each stream once', () => {
     expect([appeal.reads, decided.reads]).toEqual([{ [caseStream]: 1, [`group-${groupId}`]: 1 }, { [caseStream]: 1 }]);
   });
 
+  test('the API says whether owners are held to their certification (CERTIFICATION_GATE on here), to anyone signed in', async () => {
+    const member = await t.token(uid('member'), Role.MEMBER);
+    expect(await t.graphql('{ certificationGate }', {}, { token: member })).toMatchObject({ data: { certificationGate: true } });
+  });
+
   test('a community manager claims and decides a case: its stream once, nothing else', async () => {
     const { caseId } = await caseInGroupOf(uid('owner'), uid('author'));
     const caseStream = `moderation_case-${caseId}`;

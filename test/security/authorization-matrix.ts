@@ -74,6 +74,7 @@ export const AUTHORIZATION_MATRIX: Readonly<Record<string, MatrixRule>> = {
   certificationLevels: only(SIGNED_IN),
   certification: otherAndSelf(STAFF_READERS, SIGNED_IN, (_w, memberId) => ({ memberId })),
   myCertification: only(SIGNED_IN),
+  certificationGate: only(SIGNED_IN),
   ambassadors: only(SIGNED_IN, () => ({ first: 5 })),
   ambassadorCoverage: only(SIGNED_IN),
   agreement: only(SIGNED_IN, (w) => ({ id: w.ids.agreement })),

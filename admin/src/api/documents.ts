@@ -56,6 +56,7 @@ export const DECIDE_CASE = doc(`mutation DecideCase($input: DecideModerationCase
 export const CASE_GROUP = doc(`query CaseGroup($groupId: ID!) {
   group(id: $groupId) { id owners requiresCertification }
   myCertification { status }
+  certificationGate
 }`);
 
 export const DECIDE_APPEAL = doc(`mutation DecideAppeal($input: DecideAppealInput!) {
@@ -140,6 +141,7 @@ const ENROLMENT_FIELDS = `programmeId memberId status enrolledAt completedAt com
  */
 export const MY_CERTIFICATION = doc(`query MyCertification($memberId: ID!) {
   me { id ownedGroups { id name requiresCertification } }
+  certificationGate
   myCertification { ${CERTIFICATION_FIELDS} }
   certificationLevels { level name requiredProgrammes validityMonths }
   trainingEnrolments(memberId: $memberId, first: 100) { edges { node { ${ENROLMENT_FIELDS} } } }

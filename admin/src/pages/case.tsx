@@ -359,6 +359,7 @@ function useCaseGroupFacts(groupId: string | null) {
   const state = useQuery<{
     group: { id: string; owners: string[]; requiresCertification: boolean } | null;
     myCertification: { status: CertificationStatus };
+    certificationGate: boolean;
   }>(CASE_GROUP, { groupId }, groupId === null || staff);
   const data: CaseGroupFacts | null =
     state.data && state.data.group
@@ -366,6 +367,7 @@ function useCaseGroupFacts(groupId: string | null) {
           owners: state.data.group.owners,
           requiresCertification: state.data.group.requiresCertification,
           viewerCertification: state.data.myCertification.status,
+          certificationGate: state.data.certificationGate,
         }
       : null;
   // Until the group is read, an owner is offered nothing (rather than a step the gate would refuse).

@@ -252,6 +252,7 @@ function CertificationHistory({ certification: c }: { certification: Certificati
 
 interface MyCertificationData {
   me: { id: string; ownedGroups: { id: string; name: string; requiresCertification: boolean }[] };
+  certificationGate: boolean;
   myCertification: Certification;
   certificationLevels: Level[];
   trainingEnrolments: Connection<Enrolment & { enrolledAt: string; completedAt: string | null; revision: number }>;
@@ -279,7 +280,13 @@ export function MyCertificationPage() {
           return (
             <>
               <MyStanding certification={c} levels={data.certificationLevels} />
-              {data.me.ownedGroups.length > 0 ? <MyGroups groups={data.me.ownedGroups} status={c.status as CertificationStatus} /> : null}
+              {data.me.ownedGroups.length > 0 ? (
+                <MyGroups
+                  groups={data.me.ownedGroups}
+                  status={c.status as CertificationStatus}
+                  certificationGate={data.certificationGate}
+                />
+              ) : null}
               <Panel title={next ? t('forNextLevel', { level: next.level, name: next.name }) : t('nextLevel')}>
                 {c.missingForNextLevel.length === 0 ? (
                   <p>{c.nextLevel === null ? t('highestLevel') : t('nothingMissing')}</p>
@@ -355,7 +362,15 @@ function MyStanding({ certification: c, levels }: { certification: Certification
 }
 
 /** Each group the member owns: whether it requires certification, and whether they may moderate its cases now. */
-function MyGroups({ groups, status }: { groups: MyCertificationData['me']['ownedGroups']; status: CertificationStatus }) {
+function MyGroups({
+  groups,
+  status,
+  certificationGate,
+}: {
+  groups: MyCertificationData['me']['ownedGroups'];
+  status: CertificationStatus;
+  certificationGate: boolean;
+}) {
   const { t, e } = useConsole();
   return (
     <Panel title={t('myGroups')}>
@@ -370,7 +385,7 @@ function MyGroups({ groups, status }: { groups: MyCertificationData['me']['owned
           </thead>
           <tbody>
             {groups.map((g) => {
-              const standing = gateStanding(status, g.requiresCertification);
+              const standing = gateStanding(status, g.requiresCertification, certificationGate);
               return (
                 <tr key={g.id}>
                   <td>

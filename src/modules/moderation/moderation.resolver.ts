@@ -35,6 +35,8 @@ import {
   moderationCaseCursor,
 } from './read-models/moderation.queries.ts';
 import { NodeRegistry } from '../../platform/graphql/node.ts';
+import type { AppConfig } from '../../platform/config/config.ts';
+import { APP_CONFIG } from '../../platform/shared/tokens.ts';
 
 @Resolver(() => ModerationCase)
 export class ModerationResolver {
@@ -43,6 +45,7 @@ export class ModerationResolver {
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(GovernanceEventStore) private readonly events: GovernanceEventStore,
     @Inject(NodeRegistry) nodes: NodeRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     nodes.register('ModerationCase', 1, ([id], context) => this.moderationCase(id!, context), { domainId: true });
     nodes.register('MemberStanding', 1, ([memberId], context) => this.memberStanding(memberId!, context));
@@ -60,6 +63,17 @@ export class ModerationResolver {
       async ([noteId], context) => (await this.standingWith({ noteId: noteId! }, context))?.notes.find((note) => note.id === noteId),
       { domainId: true },
     );
+  }
+
+  @Query(() => Boolean, {
+    description:
+      "Whether a group owner's certification is checked when they moderate (CERTIFICATION_GATE): a lapsed certification " +
+      'bars every owner, none at all bars the owners of a group that requires it. False: owners moderate their groups ' +
+      'whatever their certification.',
+  })
+  certificationGate(@Context() context: RequestContext): boolean {
+    requireActor(context);
+    return this.config.certificationGate;
   }
 
   @Query(() => ModerationCaseConnection, { description: 'Oldest first. Group owners see the cases of the groups they own.' })
