@@ -75,7 +75,7 @@ import {
 import { gateStanding, parseModules, programmeProgress } from './my-certification.ts';
 import { changesSomething, lineDiff, publishImpact } from './agreements.ts';
 import { certificationSteps } from './certification-steps.ts';
-import { indexOf, optionLabel, resolveId } from './directory.ts';
+import { indexOf, mergeEntries, optionLabel, resolveId, searchable } from './directory.ts';
 import { hrefFor, parseRoute, type Route } from './routes.ts';
 import type { NotificationKind } from './api/generated/graphql.ts';
 import { labelKeyOf, NOTIFICATION_STATUSES, notificationStatusesOf, notificationTone } from './notifications.ts';
@@ -1142,6 +1142,18 @@ describe('names for ids', () => {
     expect(resolveId(members, 'nobody')).toBe('nobody');
     expect(resolveId([], 'x')).toBe('x');
     expect(resolveId(members, '  ')).toBe('');
+  });
+
+  test('a members picker asks the server from two characters on, and adds what it found beyond the pages it holds, once each', () => {
+    expect([searchable(''), searchable(' j '), searchable('ja'), searchable(' jan ')]).toEqual([false, false, true, true]);
+    const found = [
+      { id: 'lucas', name: 'Lucas Smit (server)' },
+      { id: 'member-1234', name: 'Jan Janssen', detail: 'Legal' },
+    ];
+    expect(mergeEntries(members, found)).toEqual([...members, { id: 'member-1234', name: 'Jan Janssen', detail: 'Legal' }]);
+    expect(mergeEntries(members, [])).toBe(members);
+    // A name found on the server resolves like one held: the picker answers its id.
+    expect(resolveId(mergeEntries(members, found), 'jan janssen')).toBe('member-1234');
   });
 
   test('an option reads as the name with its detail; the index finds entries by id', () => {

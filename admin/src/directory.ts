@@ -36,3 +36,16 @@ export function optionLabel(entry: Named): string {
 function normalised(text: string): string {
   return text.trim().replace(/\s+/g, ' ').toLocaleLowerCase();
 }
+
+/** What a picker asks the server about: two characters or more (one would match most of a directory). */
+export function searchable(typed: string): boolean {
+  return typed.trim().length >= 2;
+}
+
+/** The entries of both lists, each id once (the first list's entry kept), in the first list's order then the new ones. */
+export function mergeEntries(held: readonly Named[], found: readonly Named[]): readonly Named[] {
+  if (found.length === 0) return held;
+  const known = new Set(held.map((entry) => entry.id));
+  const added = found.filter((entry) => !known.has(entry.id));
+  return added.length === 0 ? held : [...held, ...added];
+}

@@ -155,6 +155,39 @@ describe('members and groups over HTTP', () => {
     expect(badCursor.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  test('members search by part of the name, case-insensitively, or by the whole id; wildcards match themselves; unlisted members stay hidden', async () => {
+    const department = id('dept');
+    const people: [string, string][] = [
+      [`${department}-a`, 'Anneke de Vries'],
+      [`${department}-b`, 'Jan Devriendt'],
+      [`${department}-c`, 'Percent 100% Sure'],
+      [`${department}-d`, 'Piet Jansen'],
+    ];
+    for (const [memberId, displayName] of people) {
+      expect((await t.graphql(REGISTER, { input: { memberId, displayName, department } }, { token: manager })).errors).toBeUndefined();
+    }
+    const search = async (text: string, token = manager) => {
+      const answer = await t.graphql<{ members: { totalCount: number; edges: { node: { id: string } }[] } }>(
+        `query($department: String, $search: String) { members(department: $department, search: $search) { totalCount edges { node { id } } } }`,
+        { department, search: text },
+        { token },
+      );
+      expect(answer.errors).toBeUndefined();
+      return answer.data!.members.edges.map((edge) => edge.node.id);
+    };
+    expect(await search('DEVRI')).toEqual([`${department}-b`]);
+    expect(await search('de v')).toEqual([`${department}-a`]);
+    expect(await search('jan')).toEqual([`${department}-b`, `${department}-d`]);
+    expect(await search('0%')).toEqual([`${department}-c`]);
+    expect(await search('%')).toEqual([`${department}-c`]);
+    expect(await search('_')).toEqual([]);
+    expect(await search(`${department}-d`)).toEqual([`${department}-d`]);
+    // Not listed in the directory (the default): another member finds nobody, staff find them.
+    expect(await search('jan', member)).toEqual([]);
+    const blank = await t.graphql(`{ members(search: "  ") { totalCount } }`, {}, { token: manager });
+    expect(blank.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'search' });
+  });
+
   test('members and groups page backward with last/before: the end, back to the start, the same nodes as forward', async () => {
     const department = id('dept');
     const ids = ['m4', 'm1', 'm6', 'm3', 'm5', 'm2', 'm0'].map((suffix) => `${department}-${suffix}`);

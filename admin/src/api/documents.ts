@@ -234,6 +234,11 @@ export const MEMBER_DIRECTORY = doc(`query MemberDirectory($first: Int = 100, $a
   members(first: $first, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id displayName department } } }
 }`);
 
+/** Members found by part of their name (or their id) on the server: beyond the pages of the directory a picker holds. */
+export const MEMBER_SEARCH = doc(`query MemberSearch($search: String!, $first: Int = 20) {
+  members(search: $search, first: $first) { edges { node { id displayName department } } }
+}`);
+
 export const GROUP_DIRECTORY = doc(`query GroupDirectory($first: Int = 100, $after: String) {
   groups(first: $first, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id name } } }
 }`);
@@ -618,6 +623,7 @@ export const DOCUMENTS: Readonly<Record<string, ConsoleDocument>> = {
   AGREEMENT_ACCEPTANCE,
   AGREEMENTS,
   MEMBER_DIRECTORY,
+  MEMBER_SEARCH,
   GROUP_DIRECTORY,
   PROGRAMME_DIRECTORY,
   AGREEMENT_DIRECTORY,

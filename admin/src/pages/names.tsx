@@ -3,9 +3,16 @@
 // page of names costs one request per kind, not one per row.
 import { useEffect, useState } from 'react';
 import type { GraphQLClient } from '../api/client.ts';
-import { AGREEMENT_DIRECTORY, GROUP_DIRECTORY, MEMBER_DIRECTORY, PROGRAMME_DIRECTORY, type ConsoleDocument } from '../api/documents.ts';
+import {
+  AGREEMENT_DIRECTORY,
+  GROUP_DIRECTORY,
+  MEMBER_DIRECTORY,
+  MEMBER_SEARCH,
+  PROGRAMME_DIRECTORY,
+  type ConsoleDocument,
+} from '../api/documents.ts';
 import { useConsole } from '../context.ts';
-import { indexOf, optionLabel, resolveId, type DirectoryKind, type Named } from '../directory.ts';
+import { indexOf, mergeEntries, optionLabel, resolveId, searchable, type DirectoryKind, type Named } from '../directory.ts';
 import { Field, type Connection } from '../ui.tsx';
 
 /** How long a list read is reused: long enough for a page's rows, short enough that a new member shows soon. */
@@ -145,8 +152,11 @@ export function IdPicker({
   exclude?: readonly string[];
 }) {
   const directory = useDirectory(kind);
+  // The directory holds the first pages only (MAX_PAGES): members beyond them are found by the server as one types.
+  const found = useMemberSearch(kind, value);
+  const entries = mergeEntries(directory.entries, found);
   const listId = `${id}-options`;
-  const offered = exclude ? directory.entries.filter((entry) => !exclude.includes(entry.id)) : directory.entries;
+  const offered = exclude ? entries.filter((entry) => !exclude.includes(entry.id)) : entries;
   return (
     <Field label={label} id={id} hint={hint}>
       <input
@@ -158,7 +168,7 @@ export function IdPicker({
         value={value}
         onChange={(ev) => onChange(ev.target.value)}
         onBlur={() => {
-          const resolved = resolveId(directory.entries, value);
+          const resolved = resolveId(entries, value);
           if (resolved !== value.trim()) onChange(resolved);
         }}
       />
@@ -171,6 +181,37 @@ export function IdPicker({
       </datalist>
     </Field>
   );
+}
+
+/** How long typing pauses before the server is asked: one request per pause, not per key. */
+const SEARCH_PAUSE_MS = 250;
+
+/** Members whose name contains what was typed, from the server (members pickers only; nothing under two characters). */
+function useMemberSearch(kind: DirectoryKind, typed: string): readonly Named[] {
+  const { client } = useConsole();
+  const [found, setFound] = useState<readonly Named[]>([]);
+  const text = typed.trim();
+  const wanted = kind === 'member' && searchable(text);
+  useEffect(() => {
+    if (!wanted) return;
+    let cancelled = false;
+    const timer = setTimeout(() => {
+      client
+        .request<{ members: Connection<{ id: string; displayName: string; department: string | null }> }>(MEMBER_SEARCH, { search: text })
+        .then(
+          (answer) => {
+            if (!cancelled) setFound(answer.members.edges.map(({ node }) => LOADERS.member.entry(node as never)));
+          },
+          // Not allowed or not reachable: the pages already held still offer what they can.
+          () => undefined,
+        );
+    }, SEARCH_PAUSE_MS);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [client, wanted, text]);
+  return wanted ? found : [];
 }
 
 /** The id meant by what a picker holds now (a name typed and submitted without leaving the field). */

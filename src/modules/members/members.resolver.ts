@@ -6,7 +6,7 @@ import { requireActor, type RequestContext } from '../../platform/auth/request-c
 import { PageArgs, pageRequest } from '../../platform/graphql/pagination.ts';
 import { requireText } from '../../platform/shared/identifiers.ts';
 import { directoryReaderOf } from './directory-reader.ts';
-import { DEPARTMENT_MAX } from './member.decider.ts';
+import { DEPARTMENT_MAX, DISPLAY_NAME_MAX } from './member.decider.ts';
 import { RunUseCase } from '../../platform/command/use-case.ts';
 import { recordMemberLeft, registerMember, updateMember } from './member.use-cases.ts';
 import { Member, MemberConnection, RecordMemberLeftInput, RegisterMemberInput, UpdateMemberInput, toMember } from './member.graphql.ts';
@@ -34,11 +34,18 @@ export class MembersResolver {
     @Context() context: RequestContext,
     @Args({ type: () => PageArgs }) paging: PageArgs,
     @Args('department', { type: () => String, nullable: true }) department?: string | null,
+    @Args('search', {
+      type: () => String,
+      nullable: true,
+      description: 'Members whose display name contains this (case-insensitive), or whose id it is: what a picker has typed.',
+    })
+    search?: string | null,
   ): Promise<MemberConnection> {
     const reader = directoryReaderOf(requireActor(context));
     const departmentFilter =
       department === null || department === undefined ? undefined : requireText(department, 'department', DEPARTMENT_MAX);
-    const page = await listMembers(this.db, { reader, department: departmentFilter, page: pageRequest(paging) });
+    const searchFilter = search === null || search === undefined ? undefined : requireText(search, 'search', DISPLAY_NAME_MAX);
+    const page = await listMembers(this.db, { reader, department: departmentFilter, search: searchFilter, page: pageRequest(paging) });
     return toConnection(page);
   }
 

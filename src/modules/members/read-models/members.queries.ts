@@ -42,6 +42,8 @@ export const EVERY_MEMBER: DirectoryReader = { seesUnlisted: true };
 export interface ListMembersOptions {
   readonly reader: DirectoryReader;
   readonly department?: string | null;
+  /** Part of the display name (case-insensitive), or the whole member id: what a picker has typed. */
+  readonly search?: string | null;
   /** Forward after a cursor (an endCursor) or backward before one (a startCursor); the size up to MAX_MEMBERS_PAGE. */
   readonly page: PageRequest;
 }
@@ -72,9 +74,18 @@ export async function findMember(db: DataSource, id: string, reader: DirectoryRe
 export async function listMembers(db: DataSource, options: ListMembersOptions): Promise<MemberPage> {
   const request = { ...options.page, size: requireListSize(options.page.size, MAX_MEMBERS_PAGE) };
   const department = options.department ?? null;
+  const search = options.search ?? null;
   const matching = () => {
     const query = visibleTo(db.getRepository(MEMBERS.entity).createQueryBuilder('m'), options.reader);
-    return department === null ? query : query.andWhere('m.department = :department', { department });
+    if (department !== null) query.andWhere('m.department = :department', { department });
+    // LIKE's own wildcards in what was typed match themselves.
+    if (search !== null) {
+      query.andWhere(`(m.displayName ILIKE :pattern ESCAPE '\\' OR m.memberId = :search)`, {
+        pattern: `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+        search,
+      });
+    }
+    return query;
   };
   const page = await keysetPage(
     request,
