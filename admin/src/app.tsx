@@ -292,7 +292,11 @@ function Layout({ route, children, onSignOut }: { route: Route; children: ReactN
         <span className="brand">{t('appTitle')}</span>
         <div className="who">
           <span>
-            {t('signedInAs')} <strong>{me.id}</strong>
+            {/* Their own id leads to their own standing: the one place a member without a staff role finds it. */}
+            {t('signedInAs')}{' '}
+            <strong>
+              <Link to={{ name: 'standing', memberId: me.id }}>{me.id}</Link>
+            </strong>
           </span>
           <span className="muted"> · {me.roles.map((r) => e(r)).join(', ')}</span>
           {me.ownedGroups.length > 0 ? (

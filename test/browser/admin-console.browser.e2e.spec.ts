@@ -4,7 +4,10 @@
 // the audit history and time-travels the case's stream, creates a group and assigns its owner, filters the e-mail
 // delivery log, registers a webhook (its secret shown once) and disables it after a confirmation. A group owner
 // whose token carries only MEMBER then finds their group's queue, follows their certification module by module,
-// records their own self-paced module, and is offered claim and decide only once certified. On a phone (390 px, in
+// records their own self-paced module, and is offered claim and decide only once certified. An auditor filters the
+// history, compares a stream then and now, checks the hash chain (partly in Dutch) and is offered no change anywhere;
+// a privacy officer lists a member in the directory and erases another after the console asks again; a plain member,
+// on a phone, opens their own standing from the top bar and accepts what waits for them. On a phone (390 px, in
 // English and Dutch) and a tablet (820 px), the queue, a case, insights and audit fit the screen. axe-core (axe.ts)
 // checks every page visited; after a claim or a decision, the focus goes to what came of it, never to <body>.
 //
@@ -623,6 +626,296 @@ function describeBrowserSpec(executablePath: string): void {
         await a11y('my certification, certified');
 
         expect(pageErrors).toEqual([]);
+      });
+      await context.close();
+    }, 60_000);
+
+    /** A fresh tab at the given size, its script errors and refused requests collected in `errors`. */
+    async function openTab(width: number, height: number, errors: string[]) {
+      const context = await browser.newContext({ viewport: { width, height }, locale: 'en-GB', timezoneId: 'Europe/Amsterdam' });
+      page = await context.newPage();
+      page.setDefaultTimeout(UI_TIMEOUT_MS);
+      page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+      });
+      return context;
+    }
+
+    /** Polls until the check holds (page.waitForFunction compiles in the page, which the console's CSP refuses). */
+    async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+      for (const deadline = Date.now() + UI_TIMEOUT_MS; !(await check()); await page.waitForTimeout(50)) {
+        if (Date.now() > deadline) throw new Error(`still not so after ${UI_TIMEOUT_MS} ms: ${what}`);
+      }
+    }
+
+    /** The development sign-in, with exactly these roles ticked. */
+    async function signInAs(memberId: string, ...roles: string[]): Promise<void> {
+      await page.goto(`${t.service.url}/admin`);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.getByLabel('Member id').fill(memberId);
+      for (const role of ['COMMUNITY_MANAGER', 'GROUP_OWNER', 'MEMBER', 'AUDITOR', 'PRIVACY_OFFICER']) {
+        await page.getByRole('checkbox', { name: new RegExp(`\\b${role}$`) }).setChecked(roles.includes(role));
+      }
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('Signed in as').waitFor();
+    }
+
+    test('an auditor (AUDITOR only): filters the history, compares a stream then and now, checks the hash chain, in English and Dutch, and is offered no change anywhere', async () => {
+      const cm = await devToken('cm-seed', 'COMMUNITY_MANAGER');
+      await post(
+        `mutation($input: CreateGroupInput!) { createGroup(input: $input) { id } }`,
+        { input: { groupId: 'books', name: 'Book club' } },
+        cm,
+      );
+      const reported = await post<{ reportContent: { id: string } }>(
+        `mutation($input: ReportContentInput!) { reportContent(input: $input) { id } }`,
+        { input: { contentId: 'review-12', contentType: 'post', authorId: 'lucas.smit', groupId: 'books', reason: 'SPAM' } },
+        await devToken('emma.visser', 'MEMBER'),
+      );
+      const caseId = reported.reportContent.id;
+      // Claimed by a community manager: in review, still to decide (what an auditor may read, never do).
+      await post(`mutation($input: ClaimModerationCaseInput!) { claimModerationCase(input: $input) { id } }`, { input: { caseId } }, cm);
+      const streamId = caseStreamId(caseId);
+      const errors: string[] = [];
+      const context = await openTab(1280, 800, errors);
+
+      await inBrowser(async () => {
+        await signInAs('audrey.auditor', 'AUDITOR');
+        const nav = page.getByRole('navigation', { name: 'Governance console' });
+        await nav.getByRole('link', { name: 'Audit' }).click();
+        await page.getByRole('heading', { name: 'Audit', level: 1 }).waitFor();
+        await a11y('audit, auditor');
+
+        // The history, filtered to the case's stream and its claim.
+        const history = page.getByRole('region', { name: 'Governance history' });
+        await history.getByLabel('Stream id').fill(streamId);
+        await history.getByLabel('Event types (comma separated)').fill('ModerationCaseClaimed');
+        await history.getByRole('button', { name: 'Apply' }).click();
+        // Only the filtered events (the list before the filter may show other claims): every row a claim of this stream.
+        await until(async () => {
+          const rows = await history.locator('tbody tr').allInnerTexts();
+          return rows.length > 0 && rows.every((row) => row.includes('ModerationCaseClaimed') && row.includes(streamId));
+        }, 'the history filtered to the claim of the case');
+        expect(await textOf(history.locator('tbody tr').first())).toMatch(/ModerationCaseClaimed[\s\S]*cm-seed/);
+        await a11y('audit, history filtered');
+
+        // The stream at revision 0 next to now: opened then, in review now.
+        await history
+          .getByRole('button', { name: `Time travel: ${streamId}` })
+          .first()
+          .click();
+        const travel = page.getByRole('region', { name: 'Time travel' });
+        expect(await travel.getByLabel('Stream id').inputValue()).toBe(streamId);
+        await travel.getByRole('radio', { name: 'At revision' }).check();
+        await travel.getByRole('spinbutton', { name: 'At revision' }).fill('0');
+        await travel.getByRole('button', { name: 'Compare' }).click();
+        await travel.getByRole('heading', { name: /^Then: Revision 0/ }).waitFor();
+        expect(Number(/Revision (\d+)/.exec(await textOf(travel.getByRole('heading', { name: /^Now: Revision/ })))?.[1])).toBeGreaterThan(
+          0,
+        );
+        expect(await textOf(travel.getByRole('status'))).toMatch(/^Changed: .*status/);
+        await a11y('audit, time travel, auditor');
+
+        // The integrity check: the case's stream, then the whole log.
+        const integrity = page.getByRole('region', { name: 'Integrity check' });
+        await integrity.getByLabel('Stream id').fill(streamId);
+        await integrity.getByRole('button', { name: 'Verify', exact: true }).click();
+        expect(await textOf(integrity.getByRole('status'))).toMatch(/^The hash chain is intact: [1-9]\d* events verified\.$/);
+        await integrity.getByRole('button', { name: 'Verify the whole log' }).click();
+        expect(await textOf(integrity.getByRole('status'))).toMatch(/^The hash chain is intact: [1-9]\d* events verified\.$/);
+        // Read models are shown, never rebuilt by an auditor.
+        await page.getByRole('region', { name: 'Read models' }).locator('tbody tr').first().waitFor();
+        expect(await page.getByRole('button', { name: /^Rebuild/ }).count()).toBe(0);
+        await a11y('audit, integrity checked');
+
+        // In Dutch: the same audit view, and the integrity check again.
+        await page.getByRole('button', { name: 'Nederlands' }).click();
+        await page.getByRole('region', { name: 'Governance-geschiedenis' }).locator('tbody tr').first().waitFor();
+        const integriteit = page.getByRole('region', { name: 'Integriteitscontrole' });
+        await integriteit.getByRole('button', { name: 'Controleren', exact: true }).click();
+        expect(await textOf(integriteit.getByRole('status'))).toMatch(/^De hashketen is intact: [1-9]\d* gebeurtenissen gecontroleerd\.$/);
+        await a11y('audit, integrity checked (nl)');
+
+        // A case, in Dutch: why it is read only, and no claim nor decision offered.
+        const navNl = page.getByRole('navigation', { name: 'Governance-console' });
+        await navNl.getByRole('link', { name: 'Moderatie' }).click();
+        await page.getByRole('heading', { name: 'Moderatie', level: 1 }).waitFor();
+        await page.getByRole('link', { name: caseId }).click();
+        await page.getByRole('heading', { name: new RegExp(`${caseId}$`), level: 1 }).waitFor();
+        expect(await textOf(page.locator('dd', { hasText: /Revisie/ }).first())).toBeTruthy();
+        expect(
+          await page
+            .getByRole('button')
+            .filter({ hasText: /claim|besluit|beslissing/i })
+            .count(),
+        ).toBe(0);
+        expect(await page.locator('main form').count()).toBe(0);
+        await a11y('case, auditor (nl)');
+
+        // Groups, in Dutch: the list, without the form to create one.
+        await navNl.getByRole('link', { name: 'Groepen' }).click();
+        await page.getByRole('heading', { name: 'Groepen', level: 1 }).waitFor();
+        await page.getByRole('link', { name: 'Book club' }).first().waitFor();
+        expect(await page.getByRole('region', { name: 'Groep aanmaken' }).count()).toBe(0);
+        await a11y('groups, auditor (nl)');
+        await page.getByRole('link', { name: 'Book club' }).first().click();
+        await page.getByRole('heading', { name: /Book club/, level: 1 }).waitFor();
+        expect(await page.locator('main form').count()).toBe(0);
+        await a11y('group, auditor (nl)');
+        await page.getByRole('button', { name: 'English' }).click();
+
+        // The other areas an auditor reads: nothing there offers a change either.
+        for (const area of ['Members', 'Agreements', 'Webhooks']) {
+          await nav.getByRole('link', { name: area }).click();
+          await page.getByRole('heading', { name: area, level: 1 }).waitFor();
+          await page
+            .locator('main .loading')
+            .waitFor({ state: 'detached' })
+            .catch(() => undefined);
+          expect({ area, publish: await page.getByRole('region', { name: 'Publish a version' }).count() }).toEqual({ area, publish: 0 });
+          expect({ area, register: await page.getByRole('region', { name: 'Register a webhook' }).count() }).toEqual({ area, register: 0 });
+          await a11y(`${area.toLowerCase()}, auditor`);
+        }
+        expect(errors).toEqual([]);
+      });
+      await context.close();
+    }, 60_000);
+
+    test("a privacy officer (PRIVACY_OFFICER only): a member's directory listing changed, an erasure requested after the console asks again, and seen completed", async () => {
+      const cm = await devToken('cm-seed', 'COMMUNITY_MANAGER');
+      for (const [memberId, displayName, department] of [
+        ['daan.kok', 'Daan Kok', 'Legal'],
+        ['erik.leaving', 'Erik Leaving', 'Legal'],
+      ] as const) {
+        await post(
+          `mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id } }`,
+          { input: { memberId, displayName, department } },
+          cm,
+        );
+      }
+      const errors: string[] = [];
+      const context = await openTab(1280, 800, errors);
+
+      await inBrowser(async () => {
+        await signInAs('pia.privacy', 'PRIVACY_OFFICER');
+        const nav = page.getByRole('navigation', { name: 'Governance console' });
+        await nav.getByRole('link', { name: 'Privacy requests' }).click();
+        await page.getByRole('heading', { name: 'Privacy requests', level: 1 }).waitFor();
+        await a11y('privacy');
+
+        // Daan's settings: not listed in the directory (listing is opt-in), then listed.
+        await page.getByLabel('Member', { exact: true }).fill('daan.kok');
+        await page.getByRole('button', { name: 'Look up' }).click();
+        const settings = page.getByRole('region', { name: 'Settings' }).first();
+        await page.getByRole('heading', { name: 'Daan Kok (daan.kok)' }).waitFor();
+        const listed = page.getByRole('checkbox', { name: 'Listed in the directory' });
+        expect(await listed.isChecked()).toBe(false);
+        expect(await textOf(settings.locator('dd').first())).toBe('No');
+        await a11y('privacy, a member');
+        await listed.check();
+        await page.getByRole('button', { name: 'Save' }).click();
+        expect(await textOf(page.getByText('The settings are saved.'))).toBeTruthy();
+        await settings.locator('dd', { hasText: /^Yes$/ }).first().waitFor();
+        await a11y('privacy, settings saved');
+
+        // Erik's erasure: asked again first (cancelled once: nothing recorded), then confirmed.
+        await page.getByLabel('Member', { exact: true }).fill('erik.leaving');
+        await page.getByRole('button', { name: 'Look up' }).click();
+        await page.getByRole('heading', { name: 'Erik Leaving (erik.leaving)' }).waitFor();
+        const erasure = page.getByRole('region', { name: 'Erasure request' });
+        await erasure.getByRole('button', { name: 'Request erasure' }).click();
+        const confirmation = page.getByTestId('confirmation');
+        expect(await textOf(confirmation)).toContain('Erik Leaving (erik.leaving)');
+        expect(await page.evaluate<string | undefined>('document.activeElement?.dataset.testid')).toBe('confirmation');
+        await a11y('privacy, erasure asked again');
+        await confirmation.getByRole('button', { name: 'Cancel' }).click();
+        expect(await page.getByTestId('confirmation').count()).toBe(0);
+        expect(await textOf(erasure)).toContain('No erasure');
+        await erasure.getByRole('button', { name: 'Request erasure' }).click();
+        await confirmation.getByLabel('Reason (optional)').fill('Asked by the member on leaving');
+        await confirmation.getByRole('button', { name: 'Yes, erase' }).click();
+        await erasure.locator('dd', { hasText: 'Completed' }).waitFor();
+        expect(await erasure.getByRole('button', { name: 'Request erasure' }).count()).toBe(0);
+        await a11y('privacy, erased');
+
+        // In Dutch: the same member, the request completed.
+        await page.getByRole('button', { name: 'Nederlands' }).click();
+        await page.getByRole('region', { name: 'Verzoek tot verwijdering' }).locator('dd', { hasText: 'Afgerond' }).waitFor();
+        await a11y('privacy, erased (nl)');
+        expect(errors).toEqual([]);
+      });
+      await context.close();
+    }, 60_000);
+
+    test('a member (MEMBER only) on a phone (390 px): their own standing, a pending agreement accepted with its button, in English and Dutch', async () => {
+      const cm = await devToken('cm-seed', 'COMMUNITY_MANAGER');
+      const member = 'mila.janssen';
+      await post(
+        `mutation($input: RegisterMemberInput!) { registerMember(input: $input) { id } }`,
+        { input: { memberId: member, displayName: 'Mila Janssen', department: 'HR' } },
+        cm,
+      );
+      await post(
+        `mutation($input: PublishAgreementVersionInput!) { publishAgreementVersion(input: $input) { id } }`,
+        { input: { agreementId: 'house-rules', title: 'House rules', body: 'Stay on topic.', requiresReacceptance: false } },
+        cm,
+      );
+      await post(
+        `mutation($input: PublishAgreementVersionInput!) { publishAgreementVersion(input: $input) { id } }`,
+        { input: { agreementId: 'photo-policy', title: 'Fotobeleid', body: 'Vraag toestemming.', requiresReacceptance: false } },
+        cm,
+      );
+      const errors: string[] = [];
+      const context = await openTab(390, 844, errors);
+
+      await inBrowser(async () => {
+        await signInAs(member, 'MEMBER');
+        const nav = page.getByRole('navigation', { name: 'Governance console' });
+        await page.getByRole('heading', { name: 'My certification', level: 1 }).waitFor();
+        expect(await nav.getByRole('link').allInnerTexts()).toEqual(['My certification', 'Agreements']);
+        await a11y('home, member at 390 px');
+
+        // Their own standing, from their id in the top bar (there was no way to it but typing its address); read only.
+        await page.getByRole('banner').getByRole('link', { name: member }).click();
+        expect(await textOf(page.getByTestId('standing'))).toBe('Not suspended');
+        expect(await page.locator('main form').count()).toBe(0);
+        await a11y('own standing at 390 px');
+
+        // The agreement waiting for them, accepted with its button.
+        await nav.getByRole('link', { name: 'Agreements' }).click();
+        await page.getByRole('heading', { name: 'Agreements', level: 1 }).waitFor();
+        const pending = page.getByRole('region', { name: 'Waiting for your acceptance' });
+        await pending.getByRole('button', { name: 'I accept “House rules” (version 1)' }).waitFor();
+        await a11y('agreements, pending, at 390 px');
+        await pending.getByRole('button', { name: 'I accept “House rules” (version 1)' }).click();
+        expect(await textOf(page.getByText('Your acceptance is recorded.'))).toBeTruthy();
+        await until(
+          async () => (await page.getByRole('button', { name: 'I accept “House rules” (version 1)' }).count()) === 0,
+          'the accepted agreement no longer waiting',
+        );
+        // The acknowledgement, with the focus on it rather than on <body>.
+        expect(await textOf(page.getByText('Your acceptance is recorded.'))).toBeTruthy();
+        expect(await page.evaluate<string>('document.activeElement.className')).toBe('action-outcome');
+        await a11y('agreements, accepted, at 390 px');
+
+        // In Dutch: what is left, accepted one by one (the photo policy, and the code of conduct when an earlier walk
+        // published it); the last one takes the list away, and the acknowledgement stays.
+        await page.getByRole('button', { name: 'Nederlands' }).click();
+        const wacht = page.getByRole('region', { name: 'Wacht op jouw acceptatie' });
+        await wacht.getByRole('button', { name: 'Ik accepteer „Fotobeleid” (versie 1)' }).waitFor();
+        await a11y('agreements, pending, at 390 px (nl)');
+        for (let left = await wacht.getByRole('button').count(); left > 0; left -= 1) {
+          await wacht.getByRole('button').first().click();
+          await until(async () => (await wacht.getByRole('button').count()) === left - 1, `${left - 1} agreements left to accept`);
+        }
+        expect(await textOf(page.getByText('Je acceptatie is vastgelegd.'))).toBeTruthy();
+        expect(await page.evaluate<string>('document.activeElement.className')).toBe('action-outcome');
+        await a11y('agreements, all accepted, at 390 px (nl)');
+        await page.getByRole('banner').getByRole('link', { name: member }).click();
+        expect(await textOf(page.getByTestId('standing'))).toBe('Niet geschorst');
+        await a11y('own standing at 390 px (nl)');
+        expect(errors).toEqual([]);
       });
       await context.close();
     }, 60_000);

@@ -19,17 +19,16 @@ export function AgreementsPage() {
   return (
     <Page title={t('area_agreements')}>
       <Loaded state={pending}>
-        {({ myPendingAgreements }) =>
-          myPendingAgreements.length > 0 ? (
-            <PendingForYou
-              pending={myPendingAgreements}
-              onAccepted={() => {
-                pending.reload();
-                reload();
-              }}
-            />
-          ) : null
-        }
+        {({ myPendingAgreements }) => (
+          // Rendered with none left too: the acknowledgement of the last one accepted stays on screen.
+          <PendingForYou
+            pending={myPendingAgreements}
+            onAccepted={() => {
+              pending.reload();
+              reload();
+            }}
+          />
+        )}
       </Loaded>
       {loading && agreements.length === 0 ? (
         <Loading />
@@ -65,25 +64,35 @@ function PendingForYou({
     if (ok) onAccepted();
   };
   return (
-    <div className="notice notice-warn" role="region" aria-label={t('pendingForYou')} data-testid="pending-for-you">
-      <p>
-        <strong>{t('pendingForYou')}</strong> {t('pendingForYouHint')}
-      </p>
-      <ul>
-        {pending.map((a) => (
-          <li key={a.id}>
-            {a.currentVersion.title}{' '}
-            <span className="muted">
-              ({a.id}, v{a.currentVersion.version})
-            </span>{' '}
-            <button type="button" className="primary" disabled={action.busy} onClick={() => void accept(a.id, a.currentVersion.version)}>
-              {t('acceptAgreement', { title: a.currentVersion.title, version: a.currentVersion.version })}
-            </button>
-          </li>
-        ))}
-      </ul>
+    <>
+      {pending.length > 0 ? (
+        <div className="notice notice-warn" role="region" aria-label={t('pendingForYou')} data-testid="pending-for-you">
+          <p>
+            <strong>{t('pendingForYou')}</strong> {t('pendingForYouHint')}
+          </p>
+          <ul>
+            {pending.map((a) => (
+              <li key={a.id}>
+                {a.currentVersion.title}{' '}
+                <span className="muted">
+                  ({a.id}, v{a.currentVersion.version})
+                </span>{' '}
+                <button
+                  type="button"
+                  className="primary"
+                  disabled={action.busy}
+                  onClick={() => void accept(a.id, a.currentVersion.version)}
+                >
+                  {t('acceptAgreement', { title: a.currentVersion.title, version: a.currentVersion.version })}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {/* Beside the list, not in it: accepting the last one removes the list, never what came of it. */}
       {action.outcome}
-    </div>
+    </>
   );
 }
 
