@@ -28,6 +28,7 @@ export type Area =
   | 'ambassadors'
   | 'agreements'
   | 'privacy'
+  | 'myPrivacy'
   | 'audit'
   | 'insights'
   | 'adoption'
@@ -47,6 +48,8 @@ export const AREAS: Readonly<Record<Area, readonly Audience[]>> = {
   // Agreements are the community's rules: any signed-in member reads them.
   agreements: ['COMMUNITY_MANAGER', 'AUDITOR', 'GROUP_OWNER', 'PRIVACY_OFFICER', 'MEMBER', 'OWNER'],
   privacy: ['PRIVACY_OFFICER'],
+  // One's own privacy settings, consents and erasure request: what the API lets every member do for themself.
+  myPrivacy: ['MEMBER', 'GROUP_OWNER', 'OWNER'],
   audit: ['AUDITOR', 'COMMUNITY_MANAGER'],
   insights: ['COMMUNITY_MANAGER', 'AUDITOR'],
   adoption: ['COMMUNITY_MANAGER', 'AUDITOR'],

@@ -38,6 +38,7 @@ const MembersPage = lazyPage(() => import('./pages/members.tsx').then((m) => m.M
 const ModerationPage = lazyPage(() => import('./pages/moderation.tsx').then((m) => m.ModerationPage));
 const NotificationsPage = lazyPage(() => import('./pages/notifications.tsx').then((m) => m.NotificationsPage));
 const PrivacyPage = lazyPage(() => import('./pages/privacy.tsx').then((m) => m.PrivacyPage));
+const MyPrivacyPage = lazyPage(() => import('./pages/privacy.tsx').then((m) => m.MyPrivacyPage));
 const StandingPage = lazyPage(() => import('./pages/standing.tsx').then((m) => m.StandingPage));
 const TrainingPage = lazyPage(() => import('./pages/training.tsx').then((m) => m.TrainingPage));
 const WebhooksPage = lazyPage(() => import('./pages/webhooks.tsx').then((m) => m.WebhooksPage));
@@ -413,6 +414,8 @@ function AreaPage({ area }: { area: Area }) {
       return <AgreementsPage />;
     case 'privacy':
       return <PrivacyPage />;
+    case 'myPrivacy':
+      return <MyPrivacyPage />;
     case 'audit':
       return <AuditPage />;
     case 'insights':

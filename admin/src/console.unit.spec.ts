@@ -123,20 +123,26 @@ describe('access by role and ownership', () => {
     expect(visibleAreas(viewer(['PRIVACY_OFFICER']))).toEqual(['agreements', 'privacy']);
   });
 
-  test('a MEMBER-only token that owns a group sees its queue, its groups, its certification and the agreements, nothing else', () => {
+  test('a MEMBER-only token that owns a group sees its queue, its groups, its certification, the agreements and its privacy, nothing else', () => {
     const owner = viewer(['MEMBER'], ['cycling']);
-    expect(visibleAreas(owner)).toEqual(['moderation', 'groups', 'myCertification', 'agreements']);
+    expect(visibleAreas(owner)).toEqual(['moderation', 'groups', 'myCertification', 'agreements', 'myPrivacy']);
     expect(homeArea(owner)).toBe('moderation');
   });
 
-  test('a MEMBER-only token that owns nothing sees their certification and the agreements, and lands on their certification', () => {
-    expect(visibleAreas(viewer(['MEMBER']))).toEqual(['myCertification', 'agreements']);
+  test('a MEMBER-only token that owns nothing sees their certification, the agreements and their privacy, and lands on their certification', () => {
+    expect(visibleAreas(viewer(['MEMBER']))).toEqual(['myCertification', 'agreements', 'myPrivacy']);
     expect(homeArea(viewer(['MEMBER']))).toBe('myCertification');
   });
 
   test("the token's GROUP_OWNER role names no group: without ownership, no queue and no groups (the API would refuse the queue)", () => {
-    expect(visibleAreas(viewer(['GROUP_OWNER']))).toEqual(['myCertification', 'agreements']);
-    expect(visibleAreas(viewer(['GROUP_OWNER'], ['cycling']))).toEqual(['moderation', 'groups', 'myCertification', 'agreements']);
+    expect(visibleAreas(viewer(['GROUP_OWNER']))).toEqual(['myCertification', 'agreements', 'myPrivacy']);
+    expect(visibleAreas(viewer(['GROUP_OWNER'], ['cycling']))).toEqual([
+      'moderation',
+      'groups',
+      'myCertification',
+      'agreements',
+      'myPrivacy',
+    ]);
   });
 
   test('every area is open to at least one audience', () => {

@@ -23,6 +23,7 @@ const AREA_PATHS: Readonly<Record<Area, string>> = {
   ambassadors: 'ambassadors',
   agreements: 'agreements',
   privacy: 'privacy',
+  myPrivacy: 'my-privacy',
   audit: 'audit',
   insights: 'insights',
   adoption: 'adoption',

@@ -559,7 +559,13 @@ function describeBrowserSpec(executablePath: string): void {
         // What the API serves them, and nothing else: the queue of their group first.
         await page.getByRole('heading', { name: 'Moderation', level: 1 }).waitFor();
         const nav = page.getByRole('navigation');
-        expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Moderation', 'Groups', 'My certification', 'Agreements']);
+        expect(await nav.getByRole('link').allInnerTexts()).toEqual([
+          'Moderation',
+          'Groups',
+          'My certification',
+          'Agreements',
+          'My privacy',
+        ]);
         expect(await textOf(page.getByText('Signed in as'))).toContain(owner);
         const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: caseId }) });
         expect(await textOf(row)).toMatch(/Open[\s\S]*photo/);
@@ -873,7 +879,7 @@ function describeBrowserSpec(executablePath: string): void {
         await signInAs(member, 'MEMBER');
         const nav = page.getByRole('navigation', { name: 'Governance console' });
         await page.getByRole('heading', { name: 'My certification', level: 1 }).waitFor();
-        expect(await nav.getByRole('link').allInnerTexts()).toEqual(['My certification', 'Agreements']);
+        expect(await nav.getByRole('link').allInnerTexts()).toEqual(['My certification', 'Agreements', 'My privacy']);
         await a11y('home, member at 390 px');
 
         // Their own standing, from their id in the top bar (there was no way to it but typing its address); read only.
@@ -915,6 +921,18 @@ function describeBrowserSpec(executablePath: string): void {
         await page.getByRole('banner').getByRole('link', { name: member }).click();
         expect(await textOf(page.getByTestId('standing'))).toBe('Niet geschorst');
         await a11y('own standing at 390 px (nl)');
+
+        // Their own privacy: consent is theirs alone to give, and they choose to be listed in the directory.
+        await page.getByRole('link', { name: 'Mijn privacy', exact: true }).click();
+        await page.getByRole('heading', { level: 1, name: 'Mijn privacy' }).waitFor();
+        await page.getByRole('button', { name: 'Toestemming geven' }).click();
+        await page.getByText('Je toestemming is vastgelegd.').waitFor();
+        await page.getByRole('button', { name: 'Toestemming intrekken' }).waitFor();
+        await a11y('my privacy, consent given, at 390 px (nl)');
+        const settings = page.getByRole('form', { name: 'Instellingen' });
+        await settings.getByRole('checkbox').check();
+        await settings.getByRole('button', { name: 'Opslaan' }).click();
+        await page.getByText('De instellingen zijn opgeslagen.').waitFor();
         expect(errors).toEqual([]);
       });
       await context.close();

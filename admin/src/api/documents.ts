@@ -267,6 +267,14 @@ export const UPDATE_PRIVACY_SETTINGS = doc(`mutation UpdatePrivacySettings($inpu
   updatePrivacySettings(input: $input) { memberId directoryListed profilePhotoVisibility requestedProfilePhotoVisibility revision }
 }`);
 
+/** Consent is the member's own act (nobody gives or withdraws it for them): from My privacy. */
+export const GIVE_CONSENT = doc(
+  `mutation GiveConsent($input: ConsentInput!) { giveConsent(input: $input) { purpose given noticeVersion changedAt } }`,
+);
+export const WITHDRAW_CONSENT = doc(`mutation WithdrawConsent($input: ConsentInput!) {
+  withdrawConsent(input: $input) { purpose given noticeVersion changedAt }
+}`);
+
 /** Erasure: the member's key destroyed, their personal data unreadable everywhere (README, Privacy). Irreversible. */
 export const REQUEST_ERASURE = doc(`mutation RequestErasure($input: RequestErasureInput!) {
   requestErasure(input: $input) { memberId status requestedAt completedAt }
@@ -629,6 +637,8 @@ export const DOCUMENTS: Readonly<Record<string, ConsoleDocument>> = {
   AGREEMENT_DIRECTORY,
   PRIVACY_OF_MEMBER,
   UPDATE_PRIVACY_SETTINGS,
+  GIVE_CONSENT,
+  WITHDRAW_CONSENT,
   REQUEST_ERASURE,
   GOVERNANCE_HISTORY,
   LOG_HEAD,

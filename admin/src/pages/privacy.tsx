@@ -1,6 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { supports } from '../api/client.ts';
-import { GOVERNANCE_HISTORY, PRIVACY_OF_MEMBER, REQUEST_ERASURE, UPDATE_PRIVACY_SETTINGS } from '../api/documents.ts';
+import {
+  GIVE_CONSENT,
+  GOVERNANCE_HISTORY,
+  PRIVACY_OF_MEMBER,
+  REQUEST_ERASURE,
+  UPDATE_PRIVACY_SETTINGS,
+  WITHDRAW_CONSENT,
+} from '../api/documents.ts';
 import { useConsole } from '../context.ts';
 import { newCommandId } from '../moderation.ts';
 import { Badge, Confirmation, Field, Loaded, Page, Panel, ScrollArea, toneOf, useAction, useQuery } from '../ui.tsx';
@@ -38,7 +45,20 @@ export function PrivacyPage() {
   );
 }
 
-function MemberPrivacy({ memberId }: { memberId: string }) {
+/** A member's own privacy: their settings, their consents (given or withdrawn by them alone) and their erasure request. */
+export function MyPrivacyPage() {
+  const { t, me } = useConsole();
+  return (
+    <Page title={t('area_myPrivacy')}>
+      <MemberPrivacy memberId={me.id} self />
+    </Page>
+  );
+}
+
+/** The purposes a member is asked about: the profile photo's, and any other they already answered. */
+const KNOWN_PURPOSES = ['profile_photo'] as const;
+
+function MemberPrivacy({ memberId, self = false }: { memberId: string; self?: boolean }) {
   const { t, e, dateTime, capabilities } = useConsole();
   const state = useQuery<Answer>(PRIVACY_OF_MEMBER, { memberId });
   const historySupported = supports(capabilities, GOVERNANCE_HISTORY);
@@ -95,6 +115,7 @@ function MemberPrivacy({ memberId }: { memberId: string }) {
             <SettingsForm settings={privacySettings} memberId={memberId} onChanged={state.reload} />
           </Panel>
           <Panel title={t('consents')}>
+            {self ? <ConsentForm memberId={memberId} consents={consents} onChanged={state.reload} /> : null}
             {consents.length === 0 ? (
               <p className="muted">{t('none')}</p>
             ) : (
@@ -111,7 +132,7 @@ function MemberPrivacy({ memberId }: { memberId: string }) {
                   <tbody>
                     {consents.map((c) => (
                       <tr key={c.purpose}>
-                        <td>{c.purpose}</td>
+                        <td>{purposeLabel(t, c.purpose)}</td>
                         <td>{c.given ? t('yes') : t('no')}</td>
                         <td>{c.noticeVersion ?? '—'}</td>
                         <td>{dateTime(c.changedAt)}</td>
@@ -130,6 +151,40 @@ function MemberPrivacy({ memberId }: { memberId: string }) {
         </>
       )}
     </Loaded>
+  );
+}
+
+/** A purpose the console knows by name, else as the service wrote it. */
+function purposeLabel(t: ReturnType<typeof useConsole>['t'], purpose: string): string {
+  return purpose === 'profile_photo' ? t('purpose_profile_photo') : purpose;
+}
+
+/** Give or withdraw each purpose's consent; takes effect at once (the API's answer is the new state). */
+function ConsentForm({ memberId, consents, onChanged }: { memberId: string; consents: Answer['consents']; onChanged: () => void }) {
+  const { t, client } = useConsole();
+  const action = useAction(onChanged);
+  const purposes = [...new Set([...KNOWN_PURPOSES, ...consents.map((c) => c.purpose)])];
+  const given = (purpose: string) => consents.find((c) => c.purpose === purpose)?.given ?? false;
+  const toggle = async (purpose: string) => {
+    const giving = !given(purpose);
+    const ok = await action.run(
+      () => client.request(giving ? GIVE_CONSENT : WITHDRAW_CONSENT, { input: { memberId, purpose, commandId: newCommandId() } }),
+      giving ? t('consentGiven') : t('consentWithdrawn'),
+    );
+    if (ok) onChanged();
+  };
+  return (
+    <div className="filters">
+      {purposes.map((purpose) => (
+        <p key={purpose}>
+          {purposeLabel(t, purpose)}: {given(purpose) ? t('yes') : t('no')}{' '}
+          <button type="button" disabled={action.busy} onClick={() => void toggle(purpose)}>
+            {given(purpose) ? t('withdrawConsent') : t('giveConsent')}
+          </button>
+        </p>
+      ))}
+      {action.outcome}
+    </div>
   );
 }
 
