@@ -387,10 +387,14 @@ async function mutationsAtFixedRate(url: string, token: string, pairs: Pairs, ra
   });
   agent.destroy();
   const s = stats(latencies);
+  // p99 of a few hundred requests is the fifth worst: one stall of the machine (a neighbour, the database server's
+  // checkpoint) holds several paced requests at once and decides it. p90 and p95 are less at the mercy of one stall.
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const quantile = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
   return {
     rate,
     requests: latencies.length,
-    latencyMs: { p50: s.p50Ms, p99: s.p99Ms, max: s.maxMs, mean: s.meanMs },
+    latencyMs: { p50: s.p50Ms, p90: quantile(0.9), p95: quantile(0.95), p99: s.p99Ms, max: s.maxMs, mean: s.meanMs },
     slowest: slowest.sort((a, b) => b.ms - a.ms).slice(0, 5),
     errors: errors.count,
     sampleErrors: errors.samples,

@@ -5,6 +5,7 @@ import {
   notificationDigestDecider,
 } from './community-manager-digest.ts';
 import { createCommunityManagerDigest } from './community-manager-digest.scheduler.ts';
+import { deliveryGate } from '../../platform/scheduling/background-work-gate.ts';
 import { createNotificationDelivery } from './notification-delivery.ts';
 import { notificationOutboxProjection } from './notification-outbox.projection.ts';
 import {
@@ -46,6 +47,7 @@ export const notificationsModule = governanceModule({
       send: config.notifications.smtpUrl ? smtpSender(config.notifications.smtpUrl, config.notifications.from) : undefined,
       appealWindowDays: config.appealWindowDays,
       maxAgeHours: config.notifications.maxAgeHours,
+      gate: deliveryGate(config.notifications.delivery),
     }),
     // The day's digest, compiled once whichever instance comes first; the delivery above mails it to its subscribers.
     createCommunityManagerDigest({

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { logger } from '../../platform/observability/logger.ts';
+import { deliveryGate, type BackgroundWorkGate } from '../../platform/scheduling/background-work-gate.ts';
 import { DueWorkScheduler } from '../../platform/scheduling/due-work-scheduler.ts';
 import type { Clock } from '../../platform/shared/clock.ts';
 import { MEMBERS_TABLE } from '../members/index.ts';
@@ -30,9 +31,11 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** A claim this old is taken to have died with its process: sent again, with the same Message-ID. */
 const CLAIM_EXPIRES_MS = 5 * 60_000;
 const MAX_ATTEMPTS = 8;
-/** Outbox events read per page, and notifications being sent at once (smtp-sender.ts keeps a pool of connections). */
+/**
+ * Outbox events read per page (fewer while the API is not quiet: background-work-gate.ts). The notifications being
+ * sent at once are the gate's (smtp-sender.ts keeps a pool of connections).
+ */
 const OUTBOX_PAGE = 100;
-const SENDS_IN_FLIGHT = 16;
 
 export interface OutboxEvent {
   readonly eventId: string;
@@ -67,6 +70,8 @@ export interface NotificationDeliveryOptions {
   readonly send: MailSender | undefined;
   readonly appealWindowDays: number;
   readonly maxAgeHours: number;
+  /** Where each send takes its turn, shared with the webhook dispatch; default: the process's gate. */
+  readonly gate?: BackgroundWorkGate;
 }
 
 /**
@@ -79,20 +84,24 @@ export interface NotificationDeliveryOptions {
  */
 export function createNotificationDelivery(options: NotificationDeliveryOptions): DueWorkScheduler<OutboxPage> {
   const { readModels } = options;
+  const gate = options.gate ?? deliveryGate();
   return new DueWorkScheduler<OutboxPage>({
     name: NOTIFICATION_DELIVERY_SCHEDULER,
     clock: options.clock,
     intervalMs: options.intervalMs,
-    // One item is a page of the outbox, whose notifications go out SENDS_IN_FLIGHT at a time (handled one at a time,
+    // One item is a page of the outbox, whose notifications go out as the gate lets them (handled one at a time,
     // a backlog went at the pace of one SMTP exchange per e-mail). A pass takes page after page until one comes back
     // empty, or the same as one it already took (only notifications waiting for their retry are left).
     batchSize: 1,
     findDue: async () => {
       await ensureNotificationTables(readModels);
-      const events = await findUndelivered(readModels, OUTBOX_PAGE);
+      // A page's claims and outcomes are a few statements each over all its notifications: they wait while the API is
+      // busy, and are small until it is quiet. Capped, a page holds no more events than the cap lets through in
+      // CAPPED_STEP_SECONDS (claims must not expire before they are sent).
+      const events = await findUndelivered(readModels, gate.claimSize(OUTBOX_PAGE, await gate.giveWay()));
       return events.length > 0 ? [{ events }] : [];
     },
-    handle: (page, now) => deliverPage(options, page.events, now),
+    handle: (page, now) => deliverPage(options, gate, page.events, now),
     describe: (page) => `notifications of ${page.events.length} events, ${page.events[0]!.eventId} to ${page.events.at(-1)!.eventId}`,
   });
 }
@@ -140,13 +149,18 @@ interface PageNotification {
 /**
  * Delivers a page of the outbox: every notification of its events (an event may have many, e.g. a new agreement
  * version for every member bound by it), with a few statements for the whole page rather than four per notification:
- * the claims in one, the recipients' preferences and addresses in two, the sends SENDS_IN_FLIGHT at a time, the
+ * the claims in one, the recipients' preferences and addresses in two, the sends as the gate lets them, the
  * outcomes in one, and the events whose notifications all reached a final outcome marked done in one. (Per
  * notification, the statements, not the SMTP server, held a backlog to about 50 e-mails a second on the development
  * machine: bench/notifications.bench.ts.) Until the outcomes are recorded the claims stand: a process that dies in
  * between leaves them to be taken again after CLAIM_EXPIRES_MS, sent with the same Message-IDs.
  */
-async function deliverPage(options: NotificationDeliveryOptions, events: readonly OutboxEvent[], now: Date): Promise<void> {
+async function deliverPage(
+  options: NotificationDeliveryOptions,
+  gate: BackgroundWorkGate,
+  events: readonly OutboxEvent[],
+  now: Date,
+): Promise<void> {
   const { readModels } = options;
   const byId = new Map<string, PageNotification>();
   for (const event of events) {
@@ -234,7 +248,7 @@ async function deliverPage(options: NotificationDeliveryOptions, events: readonl
       const { n, address, language } = toSend[next++]!;
       const message = renderNotification(n.intent, notificationLanguage(language));
       try {
-        await send({ messageId: messageIdOf(n.id), to: address, ...message });
+        await gate.run(() => send({ messageId: messageIdOf(n.id), to: address, ...message }));
         n.outcome = { status: 'SENT', error: null };
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
@@ -243,7 +257,8 @@ async function deliverPage(options: NotificationDeliveryOptions, events: readonl
       }
     }
   };
-  if (options.send) await Promise.all(Array.from({ length: Math.min(SENDS_IN_FLIGHT, toSend.length) }, () => sender(options.send!)));
+  if (options.send)
+    await Promise.all(Array.from({ length: Math.min(gate.settings.concurrency, toSend.length) }, () => sender(options.send!)));
 
   if (mine.length > 0) {
     const retryAt = (n: PageNotification) =>

@@ -1,4 +1,5 @@
 import { governanceModule, stream } from '../../platform/manifest/governance-module.ts';
+import { deliveryGate } from '../../platform/scheduling/background-work-gate.ts';
 import { createWebhookDispatch } from './webhook-dispatch.ts';
 import { httpWebhookPoster } from './webhook-sender.ts';
 import { WEBHOOK_EVENT_SCHEMAS, WEBHOOK_STREAM_CATEGORY, webhookDecider } from './webhook.decider.ts';
@@ -27,6 +28,7 @@ export const webhooksModule = governanceModule({
       key: () => webhookKeyOf(config),
       post: httpWebhookPoster({ allowLocal: config.notifications.webhooks.allowLocal }),
       disableAfterMs: config.notifications.webhooks.disableAfterHours * 3_600_000,
+      gate: deliveryGate(config.notifications.delivery),
     }),
   ],
   nestModule: WebhooksModule,

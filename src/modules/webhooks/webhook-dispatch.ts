@@ -13,6 +13,7 @@ import {
   type StoredEvent,
 } from '#event-store';
 import { logContext, logger } from '../../platform/observability/logger.ts';
+import { deliveryGate, type BackgroundWorkGate } from '../../platform/scheduling/background-work-gate.ts';
 import { DueWorkScheduler } from '../../platform/scheduling/due-work-scheduler.ts';
 import type { Clock } from '../../platform/shared/clock.ts';
 import { migrateOnFirstUse } from '../../platform/infrastructure/migrate-on-first-use.ts';
@@ -32,12 +33,14 @@ const UNFINISHED: readonly WebhookDeliveryStatus[] = ['PENDING', 'SENDING', 'RET
 const CLAIM_EXPIRES_MS = 2 * 60_000;
 /** Attempts before a delivery becomes a dead letter (about a day and a half with the backoff below). */
 export const WEBHOOK_MAX_ATTEMPTS = 40;
-/** Events read from the log per query, and at most per webhook per pass (the rest waits for the next pass). */
+/**
+ * Events read from the log per query (fewer while the API is not quiet: background-work-gate.ts), and at most per
+ * webhook per pass (the rest waits for the next pass).
+ */
 const LOG_PAGE = 500;
 const LOG_EVENTS_PER_PASS = 5_000;
-/** Deliveries claimed at once, and requests in flight at once, per webhook. */
+/** Deliveries claimed at once per webhook (fewer while the API is not quiet); the requests in flight are the gate's. */
 const CLAIM_BATCH = 200;
-const IN_FLIGHT = 32;
 
 export interface WebhookDispatchOptions {
   readonly events: GovernanceEventStore;
@@ -48,6 +51,8 @@ export interface WebhookDispatchOptions {
   readonly post: WebhookPoster;
   /** A webhook whose every attempt failed for this long is disabled, and whoever registered it is told. */
   readonly disableAfterMs: number;
+  /** Where each request takes its turn, shared with the e-mail delivery; default: the process's gate. */
+  readonly gate?: BackgroundWorkGate;
 }
 
 interface ActiveWebhook {
@@ -152,7 +157,11 @@ async function enqueue(options: WebhookDispatchOptions, webhook: WebhookState, r
     webhook.webhookId,
     positionToString(registration.position),
   ]);
+  const gate = options.gate ?? deliveryGate();
   for (let read = 0; read < LOG_EVENTS_PER_PASS;) {
+    // The transaction's insert holds back the log's readers until it commits, so the API's mutations wait for it: it
+    // waits for them instead, and is kept small while they come.
+    const maxCount = gate.stepSize(LOG_PAGE, await gate.giveWay());
     const more = await readModels.transaction(async (manager) => {
       // An advisory lock, not FOR UPDATE: a row lock would give this transaction an id before the log is read, and
       // the PostgreSQL store's reads stop below the oldest transaction still running (they would wait for this one).
@@ -163,7 +172,7 @@ async function enqueue(options: WebhookDispatchOptions, webhook: WebhookState, r
       const [cursor] = (await manager.query(`SELECT after_position FROM webhook_cursors WHERE webhook_id = $1`, [webhook.webhookId])) as {
         after_position: string;
       }[];
-      const page = await events.readAll({ after: cursor ? parsePosition(cursor.after_position) : START, maxCount: LOG_PAGE });
+      const page = await events.readAll({ after: cursor ? parsePosition(cursor.after_position) : START, maxCount });
       read += page.events.length;
       const heard = page.events.filter((event) => webhookHears(webhook, event));
       if (heard.length > 0) await insertDeliveries(manager, options, webhook.webhookId, heard, now);
@@ -236,11 +245,13 @@ interface ClaimedDelivery {
   readonly attempts: number;
 }
 
-/** Step 2: the webhook's due deliveries, oldest first, a batch at a time, IN_FLIGHT requests at once. */
+/** Step 2: the webhook's due deliveries, oldest first, a batch at a time, each request when the gate gives its turn. */
 async function send(options: WebhookDispatchOptions, webhook: WebhookState, now: Date): Promise<void> {
   const key = await options.key();
   const secrets = signingSecrets(key, webhook, now);
+  const gate = options.gate ?? deliveryGate();
   for (;;) {
+    const limit = gate.claimSize(CLAIM_BATCH, await gate.giveWay());
     const claimed = (await options.readModels.query(
       `UPDATE webhook_deliveries d SET status = 'SENDING', attempts = d.attempts + 1, claimed_until = $3, updated_at = $2
         WHERE d.message_id IN (
@@ -249,7 +260,7 @@ async function send(options: WebhookDispatchOptions, webhook: WebhookState, now:
              AND ((status <> 'SENDING' AND next_attempt_at <= $2) OR (status = 'SENDING' AND claimed_until < $2))
            ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED)
         RETURNING d.message_id, d.body, d.attempts`,
-      [webhook.webhookId, now, new Date(now.getTime() + CLAIM_EXPIRES_MS), CLAIM_BATCH],
+      [webhook.webhookId, now, new Date(now.getTime() + CLAIM_EXPIRES_MS), limit],
     )) as [ClaimedDelivery[], number] | ClaimedDelivery[];
     const rows = Array.isArray(claimed[0]) ? (claimed[0] as ClaimedDelivery[]) : (claimed as ClaimedDelivery[]);
     if (rows.length === 0) return;
@@ -259,23 +270,23 @@ async function send(options: WebhookDispatchOptions, webhook: WebhookState, now:
     const worker = async () => {
       while (next < rows.length) {
         const row = rows[next++]!;
-        if (await attempt(options, webhook, secrets, row, now)) sent.push(row.message_id);
+        if (await gate.run(() => attempt(options, webhook, secrets, row, now))) sent.push(row.message_id);
         else failures++;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, rows.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(gate.settings.concurrency, rows.length) }, worker));
     await recordSent(options, webhook.webhookId, sent);
     if (failures > 0) {
       await disableWhenFailingTooLong(options, webhook, now);
       return; // the receiver is failing: what is left waits for its retry time rather than being hammered now
     }
-    if (rows.length < CLAIM_BATCH) return;
+    if (rows.length < limit) return;
   }
 }
 
 /**
  * Records the batch's deliveries the receiver took, in one statement, and the webhook's success in another. Recorded
- * one by one (two statements per delivery, from IN_FLIGHT requests at once, on the read side's pool of 10 connections
+ * one by one (two statements per delivery, from each request in flight, on the read side's pool of 10 connections
  * that the API's reads share too), a backlog went at about 340 deliveries a second on the development machine
  * (bench/notifications.bench.ts). Until this commits the batch's claims stand: a process that dies before it posts
  * them again after CLAIM_EXPIRES_MS, with the same webhook-ids.

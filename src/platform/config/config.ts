@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { checkEventStoreDbConnectionString } from '#event-store';
+import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from '../scheduling/background-work-gate.ts';
 
 export type AuthConfig =
   | { readonly mode: 'oidc'; readonly issuer: string; readonly audience: string; readonly jwksUri: string | undefined }
@@ -70,6 +71,12 @@ export interface NotificationsConfig {
   readonly digestHour: number;
   /** Webhooks (src/modules/webhooks). */
   readonly webhooks: WebhooksConfig;
+  /**
+   * How the webhook and e-mail deliveries of an instance, together, share it with the API (background-work-gate.ts):
+   * DELIVERY_CONCURRENCY sends in flight at once while no request is (default 16), DELIVERY_MAX_PER_SECOND sends a
+   * second at most (default 0: no cap).
+   */
+  readonly delivery: DeliverySettings;
 }
 
 export interface WebhooksConfig {
@@ -152,6 +159,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxAgeHours: integer(env, 'NOTIFICATION_MAX_AGE_HOURS', 72, 1, 24 * 365, problems),
     digestHour: integer(env, 'NOTIFICATION_DIGEST_HOUR', 7, 0, 23, problems),
     webhooks: webhooksConfig(env, nodeEnv, problems),
+    delivery: {
+      concurrency: integer(env, 'DELIVERY_CONCURRENCY', DEFAULT_DELIVERY_SETTINGS.concurrency, 1, 256, problems),
+      maxPerSecond: integer(env, 'DELIVERY_MAX_PER_SECOND', DEFAULT_DELIVERY_SETTINGS.maxPerSecond, 0, 100_000, problems),
+    },
   };
   const schedulerClockOffsetMs = integer(env, 'SCHEDULER_CLOCK_OFFSET_MS', 0, -TEN_YEARS_MS, TEN_YEARS_MS, problems);
   if (schedulerClockOffsetMs !== 0 && nodeEnv === 'production') {

@@ -101,6 +101,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ NOTIFICATION_DIGEST_HOUR: '7.5' })).toThrow(/NOTIFICATION_DIGEST_HOUR must be a whole number from 0 to 23/);
   });
 
+  test('deliveries: 16 sends in flight and no cap by default; a whole number of each otherwise', () => {
+    expect(loadConfig({}).notifications.delivery).toEqual({ concurrency: 16, maxPerSecond: 0 });
+    expect(loadConfig({ DELIVERY_CONCURRENCY: '4', DELIVERY_MAX_PER_SECOND: '200' }).notifications.delivery).toEqual({
+      concurrency: 4,
+      maxPerSecond: 200,
+    });
+    expect(() => loadConfig({ DELIVERY_CONCURRENCY: '0' })).toThrow(/DELIVERY_CONCURRENCY must be a whole number from 1 to 256/);
+    expect(() => loadConfig({ DELIVERY_MAX_PER_SECOND: '-1' })).toThrow(/DELIVERY_MAX_PER_SECOND must be a whole number from 0 to 100000/);
+  });
+
   test('OIDC needs issuer and audience together', () => {
     expect(() => loadConfig({ AUTH_ISSUER: 'https://id.example.org' })).toThrow(/AUTH_ISSUER and AUTH_AUDIENCE go together/);
   });
