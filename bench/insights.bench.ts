@@ -1041,7 +1041,10 @@ export function planActivity(year: readonly PlannedCommand[], groupCount: number
 
 // ---------------------------------------------------------------- loading
 
-async function load(governance: GovernanceEventStore, commands: readonly PlannedCommand[]): Promise<{ ms: number; streams: number }> {
+export async function load(
+  governance: GovernanceEventStore,
+  commands: readonly PlannedCommand[],
+): Promise<{ ms: number; streams: number }> {
   const started = now();
   const heads = new Map<string, { revision: number; hash: string }>();
   let sequence = 0;
