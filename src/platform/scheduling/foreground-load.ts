@@ -11,7 +11,13 @@ export interface ForegroundLoad {
   onIdle(listener: () => void): () => void;
 }
 
-let shared: ForegroundLoad | undefined;
+/**
+ * Kept on the process, not the module: the diagnostics channel is the process's, and a module loaded again (each
+ * Jest test file has its own module registry) would otherwise subscribe again, adding one more 'close' listener to
+ * every response for as long as the process lives.
+ */
+const SHARED = Symbol.for('governance.processForegroundLoad');
+type WithShared = typeof globalThis & { [SHARED]?: ForegroundLoad };
 
 /**
  * The process's own load, one for the whole process: every HTTP request its servers take, through node:http's
@@ -23,7 +29,9 @@ let shared: ForegroundLoad | undefined;
  * request in flight, under test suites), and held deliveries back with nothing to give way to.
  */
 export function processForegroundLoad(): ForegroundLoad {
-  if (shared) return shared;
+  const holder = globalThis as WithShared;
+  const existing = holder[SHARED];
+  if (existing) return existing;
   let inFlight = 0;
   let lastEndedAt = Number.NEGATIVE_INFINITY;
   const listeners = new Set<() => void>();
@@ -38,7 +46,7 @@ export function processForegroundLoad(): ForegroundLoad {
     });
   });
 
-  shared = {
+  const shared: ForegroundLoad = {
     requestsInFlight: () => inFlight,
     msSinceLastRequest: () => (inFlight > 0 ? 0 : performance.now() - lastEndedAt),
     onIdle: (listener) => {
@@ -46,5 +54,6 @@ export function processForegroundLoad(): ForegroundLoad {
       return () => listeners.delete(listener);
     },
   };
+  holder[SHARED] = shared;
   return shared;
 }
