@@ -1,4 +1,5 @@
-import { subscribe } from 'node:diagnostics_channel';
+import { channel } from 'node:diagnostics_channel';
+import { performance } from 'node:perf_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** What background work asks before it takes the event loop: is the process serving requests right now? */
@@ -12,12 +13,12 @@ export interface ForegroundLoad {
 }
 
 /**
- * Kept on the process, not the module: the diagnostics channel is the process's, and a module loaded again (each
- * Jest test file has its own module registry) would otherwise subscribe again, adding one more 'close' listener to
- * every response for as long as the process lives.
+ * Kept on the channel, not in the module or on globalThis: the channel is the process's, while a module loaded again
+ * (each Jest test file has its own module registry and its own global object) would otherwise subscribe again,
+ * adding one more 'close' listener to every response for as long as the process lives.
  */
 const SHARED = Symbol.for('governance.processForegroundLoad');
-type WithShared = typeof globalThis & { [SHARED]?: ForegroundLoad };
+const REQUEST_START = 'http.server.request.start';
 
 /**
  * The process's own load, one for the whole process: every HTTP request its servers take, through node:http's
@@ -29,13 +30,13 @@ type WithShared = typeof globalThis & { [SHARED]?: ForegroundLoad };
  * request in flight, under test suites), and held deliveries back with nothing to give way to.
  */
 export function processForegroundLoad(): ForegroundLoad {
-  const holder = globalThis as WithShared;
-  const existing = holder[SHARED];
+  const requests = channel(REQUEST_START) as ReturnType<typeof channel> & { [SHARED]?: ForegroundLoad };
+  const existing = requests[SHARED];
   if (existing) return existing;
   let inFlight = 0;
   let lastEndedAt = Number.NEGATIVE_INFINITY;
   const listeners = new Set<() => void>();
-  subscribe('http.server.request.start', (message) => {
+  requests.subscribe((message) => {
     const { response } = message as { request: IncomingMessage; response: ServerResponse };
     inFlight++;
     // 'close' comes once, whether the answer was sent or the client went away before it.
@@ -54,6 +55,6 @@ export function processForegroundLoad(): ForegroundLoad {
       return () => listeners.delete(listener);
     },
   };
-  holder[SHARED] = shared;
+  requests[SHARED] = shared;
   return shared;
 }
