@@ -1,19 +1,12 @@
 // The words of the community managers' digest, in English and Dutch (notification-messages.ts adds the greeting and the
 // footer, and escapes every paragraph for the HTML part).
+import type { CommunityManagerDigestFigures } from './community-manager-digest.ts';
 
-/** The digest's figures as the message shows them (from the intent's params, checked by the caller). */
-export interface DigestFacts {
-  /** YYYY-MM-DD. */
-  readonly day: string;
-  readonly open: number;
-  readonly inReview: number;
-  readonly backlog: number;
-  readonly appealed: number;
-  readonly backlogTarget: number | null;
-  readonly waitingTargetDays: number | null;
-  readonly overTarget: number | null;
-  readonly oldestWaitingDays: number | null;
-}
+/**
+ * The digest's figures as the message shows them (from the intent's params, checked by the caller): those the day's
+ * event recorded, and its day (YYYY-MM-DD).
+ */
+export type DigestFacts = CommunityManagerDigestFigures & { readonly day: string };
 
 export interface DigestWording {
   subject(facts: DigestFacts): string;

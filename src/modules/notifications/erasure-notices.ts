@@ -6,8 +6,7 @@
 import type { DataSource } from 'typeorm';
 import { loadState, REDACTED, type GovernanceEventStore } from '#event-store';
 import { memberDecider, memberStreamId, type MemberEmail } from '../members/index.ts';
-import type { DeliveryStatus } from './notification-delivery.ts';
-import { ensureNotificationTables, ERASURE_NOTICES_TABLE } from './notifications-schema.ts';
+import { ensureNotificationTables, ERASURE_NOTICES_TABLE, UNSETTLED_DELIVERY_STATUSES } from './notifications-schema.ts';
 
 export { ERASURE_NOTICES_TABLE };
 
@@ -59,9 +58,6 @@ export async function erasureNoticesOf(db: DataSource, memberIds: readonly strin
  * too old); a claim in progress or a retry to come keeps it. Run after the outcomes are recorded and before the event
  * is marked done, so that a process dying in between forgets it on the next pass.
  */
-/** The delivery statuses that may still change (notification-delivery.ts): the address is kept while one holds. */
-const UNSETTLED: readonly DeliveryStatus[] = ['SENDING', 'RETRY'];
-
 export async function forgetSettledErasureNotices(
   db: DataSource,
   notifications: readonly { readonly memberId: string; readonly notificationId: string }[],
@@ -71,6 +67,6 @@ export async function forgetSettledErasureNotices(
     `DELETE FROM ${ERASURE_NOTICES_TABLE} n
       USING unnest($1::text[], $2::text[]) AS p(member_id, notification_id), notification_deliveries d
       WHERE n.member_id = p.member_id AND d.notification_id = p.notification_id AND NOT (d.status = ANY ($3::text[]))`,
-    [notifications.map((n) => n.memberId), notifications.map((n) => n.notificationId), UNSETTLED],
+    [notifications.map((n) => n.memberId), notifications.map((n) => n.notificationId), UNSETTLED_DELIVERY_STATUSES],
   );
 }

@@ -11,22 +11,11 @@ import { NOTIFICATION_OUTBOX_AUDIENCE_TABLE, NOTIFICATION_OUTBOX_TABLE } from '.
 import { OPT_IN_NOTIFICATION_KINDS } from './notification-preferences.decider.ts';
 import { NOTIFICATION_PREFERENCES_TABLE } from './notification-preferences.projection.ts';
 import { notificationsFor, type NotificationIntent } from './notification-rules.ts';
-import { ensureNotificationTables } from './notifications-schema.ts';
+import { ensureNotificationTables, UNSETTLED_DELIVERY_STATUSES, type DeliveryStatus } from './notifications-schema.ts';
 
 export const NOTIFICATION_DELIVERY_SCHEDULER = 'notification-delivery';
 
-/** Where a delivery stands. Every one but SENDING and RETRY is final. */
-export const DELIVERY_STATUSES = [
-  'SENDING',
-  'RETRY',
-  'SENT',
-  'FAILED',
-  'NOT_SENT_NO_SMTP',
-  'NOT_SENT_NO_ADDRESS',
-  'NOT_SENT_OPTED_OUT',
-  'SKIPPED_TOO_OLD',
-] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export { DELIVERY_STATUSES, type DeliveryStatus } from './notifications-schema.ts';
 
 /** A claim this old is taken to have died with its process: sent again, with the same Message-ID. */
 const CLAIM_EXPIRES_MS = 5 * 60_000;
@@ -212,7 +201,7 @@ async function deliverPage(
     const statuses = new Map(rows.map((row) => [row.notification_id, row.status]));
     for (const n of others) {
       const status = statuses.get(n.id);
-      if (status === undefined || status === 'SENDING' || status === 'RETRY') unfinished.add(n.event.eventId);
+      if (status === undefined || UNSETTLED_DELIVERY_STATUSES.includes(status)) unfinished.add(n.event.eventId);
     }
   }
 

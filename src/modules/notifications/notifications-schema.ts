@@ -4,6 +4,22 @@ import { migrateOnFirstUse } from '../../platform/infrastructure/migrate-on-firs
 
 export const ERASURE_NOTICES_TABLE = 'notification_erasure_notices';
 
+/** Where a delivery stands (`notification_deliveries.status`). Every one but the UNSETTLED ones is final. */
+export const DELIVERY_STATUSES = [
+  'SENDING',
+  'RETRY',
+  'SENT',
+  'FAILED',
+  'NOT_SENT_NO_SMTP',
+  'NOT_SENT_NO_ADDRESS',
+  'NOT_SENT_OPTED_OUT',
+  'SKIPPED_TOO_OLD',
+] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** The statuses that may still change: a send claimed, or due again. */
+export const UNSETTLED_DELIVERY_STATUSES: readonly DeliveryStatus[] = ['SENDING', 'RETRY'];
+
 /**
  * The notifications' own tables, outside the read models (a rebuild of the outbox must not send anything twice):
  * delivery outcomes, the events whose notifications are all settled, and the addresses erasures keep for their one
