@@ -11,7 +11,7 @@ import { AppModule } from './app.module.ts';
 import { correlationIdOf } from './platform/auth/context.ts';
 import { TokenVerifier } from './platform/auth/token-verifier.ts';
 import type { AppConfig, AuthConfig } from './platform/config/config.ts';
-import { createEventSourcing, type EventSourcing } from './platform/infrastructure/event-sourcing.ts';
+import { createEventSourcing, readModelsCaughtUpWith, type EventSourcing } from './platform/infrastructure/event-sourcing.ts';
 import { systemClock, type Clock } from './platform/shared/clock.ts';
 import { applyHttpSecurity } from './platform/security/index.ts';
 import type { LogSealer } from './modules/integrity/index.ts';
@@ -56,6 +56,7 @@ export async function startService(config: AppConfig & { auth: AuthConfig }, dat
       clock: schedulerClock,
       config,
       forgetCommandInputs: () => eventSourcing.commandInputs.forgetAll(),
+      readModelsCaughtUp: readModelsCaughtUpWith(eventSourcing, config.readModelWaitMs),
     }),
   );
   let app: NestExpressApplication | undefined;

@@ -1,13 +1,15 @@
 import type { ParsedMail } from 'mailparser';
 import { eventually, FakeClock } from '#testing';
-import { caseIdFor } from '../../src/modules/moderation/index.ts';
+import { caseIdFor, moderationCaseStreamId } from '../../src/modules/moderation/index.ts';
 import {
   COMMUNITY_MANAGER_DIGEST_SCHEDULER,
   createCommunityManagerDigest,
+  digestFiguresAt,
   NOTIFICATION_DELIVERY_SCHEDULER,
   notificationDigestStreamId,
 } from '../../src/modules/notifications/index.ts';
 import { Role } from '../../src/platform/auth/role.ts';
+import { readModelsCaughtUpWith } from '../../src/platform/infrastructure/event-sourcing.ts';
 import { provisionWithAddress, schedulerNamed, startMailServer, type TestMailServer } from '../support/mail.ts';
 import { startTestService, type GraphQLResponse, type TestService } from '../support/test-service.ts';
 
@@ -56,6 +58,7 @@ describe("the community managers' daily digest, through a real SMTP server", () 
   }
   const mailTo = (address: string) =>
     received.filter((mail) => mail.to !== undefined && !Array.isArray(mail.to) && mail.to.value.some((to) => to.address === address));
+  const caughtUp = () => readModelsCaughtUpWith(t.service.eventSourcing, 10_000);
   const digestDeliveries = async () =>
     (await t.service.eventSourcing.readModels.query(
       `SELECT recipient_id, status FROM notification_deliveries WHERE kind = 'COMMUNITY_MANAGER_DIGEST' ORDER BY recipient_id`,
@@ -143,6 +146,7 @@ describe("the community managers' daily digest, through a real SMTP server", () 
         clock,
         intervalMs: 3_600_000,
         digestHour: 0,
+        readModelsCaughtUp: caughtUp(),
       });
     const [first, second] = [instance(), instance()];
     // Two instances at the same moment, then each again, then a third as after a restart (nothing remembered).
@@ -202,6 +206,46 @@ describe("the community managers' daily digest, through a real SMTP server", () 
     const [dutch] = mailTo('cm.bram@example.com');
     expect(dutch!.subject).toBe(`Moderatieoverzicht van ${day}: 3 zaken wachten, 3 langer dan het doel`);
     expect(dutch!.text).toContain('de oudste wacht al 3,1 dagen');
+  });
+
+  test("the figures wait for the moderation read model: a case reported just before is counted, not left to tomorrow's digest", async () => {
+    const reporter = await t.token('digest-late-reporter', Role.MEMBER);
+    const clock = new FakeClock(new Date(Date.now() + 5 * DAY_MS));
+    const day = clock.now().toISOString().slice(0, 10);
+    const before = await digestFiguresAt(t.service.eventSourcing.events, t.service.eventSourcing.readModels, clock.now());
+    const instance = createCommunityManagerDigest({
+      events: t.service.eventSourcing.events,
+      readModels: t.service.eventSourcing.readModels,
+      clock,
+      intervalMs: 3_600_000,
+      digestHour: 0,
+      readModelsCaughtUp: caughtUp(),
+    });
+    // The moderation read model is held back (its writes wait for this lock, reads do not): a report is in the log,
+    // not yet in the read model, when the digest is compiled.
+    const holder = await t.service.eventSourcing.pool.connect();
+    let released = false;
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE read_models.moderation_cases IN EXCLUSIVE MODE');
+      const reporting = t.graphql(
+        REPORT,
+        { input: { contentId: 'digest-late-post', contentType: 'post', authorId: 'digest-late-author', reason: 'SPAM' } },
+        { token: reporter },
+      );
+      await eventually(async () => expect(await t.storedEvents(moderationCaseStreamId(caseIdFor('digest-late-post', 1)))).not.toEqual([]));
+      const compiling = instance.runOnce();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      released = true;
+      await holder.query('COMMIT');
+      await compiling;
+      expect((await reporting).errors).toBeUndefined();
+    } finally {
+      if (!released) await holder.query('ROLLBACK');
+      holder.release();
+    }
+    const [digest] = await t.storedEvents(notificationDigestStreamId(day));
+    expect(JSON.parse(digest!.data)).toMatchObject({ open: before.open + 1, backlog: before.backlog + 1 });
   });
 
   test('the service runs the digest scheduler itself', () => {

@@ -10,6 +10,7 @@ function schedulersWith(env: NodeJS.ProcessEnv): string[] {
     clock: { now: () => new Date() },
     config: loadConfig(env),
     forgetCommandInputs: () => Promise.resolve(),
+    readModelsCaughtUp: () => Promise.resolve(),
   });
   return works.map((work) => (work as DueWorkScheduler<unknown>).name);
 }

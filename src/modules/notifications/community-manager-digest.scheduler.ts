@@ -5,7 +5,7 @@ import { logContext, logger } from '../../platform/observability/logger.ts';
 import { DueWorkScheduler } from '../../platform/scheduling/due-work-scheduler.ts';
 import type { Clock } from '../../platform/shared/clock.ts';
 import { kpiTargetDecider, kpiTargetStreamId, type KpiId } from '../insights/index.ts';
-import { waitingModerationCases } from '../moderation/index.ts';
+import { MODERATION_PROJECTION, waitingModerationCases } from '../moderation/index.ts';
 import {
   compileDigestFigures,
   notificationDigestDecider,
@@ -25,6 +25,8 @@ export interface CommunityManagerDigestOptions {
   readonly intervalMs: number;
   /** The hour of the day (UTC, 0 to 23) from which the day's digest is due. */
   readonly digestHour: number;
+  /** See SchedulerContext.readModelsCaughtUp: the figures are read once the moderation read model has the log's head. */
+  readonly readModelsCaughtUp: (readModels: readonly string[]) => Promise<void>;
 }
 
 /** One day's digest to compile. */
@@ -60,7 +62,7 @@ export function createCommunityManagerDigest(options: CommunityManagerDigestOpti
       return (await anyoneSubscribedTo(options.readModels, 'COMMUNITY_MANAGER_DIGEST')) ? [{ day }] : [];
     },
     handle: async ({ day }, now) => {
-      await compileCommunityManagerDigest(options.events, options.readModels, day, now);
+      await compileCommunityManagerDigest(options, day, now);
       compiledDay = day;
     },
     describe: ({ day }) => `community managers' digest of ${day}`,
@@ -95,15 +97,18 @@ export async function digestFiguresAt(
  * subscriber, whichever instance compiled it.
  */
 export async function compileCommunityManagerDigest(
-  events: GovernanceEventStore,
-  readModels: DataSource,
+  options: Pick<CommunityManagerDigestOptions, 'events' | 'readModels' | 'readModelsCaughtUp'>,
   day: string,
   now: Date,
 ): Promise<void> {
+  const { events, readModels } = options;
   const streamId = notificationDigestStreamId(day);
   const loaded = await loadState(events, streamId, notificationDigestDecider);
   // Already compiled: the figures are not even read.
   if (loaded.state.compiledAt !== null) return;
+  // The moderation read model may lag behind the log (a busy projection, another instance running it): its figures
+  // would then be those of a past moment under today's date, under-counting the cases reported meanwhile.
+  await options.readModelsCaughtUp([MODERATION_PROJECTION]);
   const figures = await digestFiguresAt(events, readModels, now);
   const correlationId = randomUUID();
   const metadata: EventMetadata = {

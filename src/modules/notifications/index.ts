@@ -39,7 +39,7 @@ export const notificationsModule = governanceModule({
     stream(NOTIFICATION_DIGEST_STREAM_CATEGORY, notificationDigestDecider, NOTIFICATION_DIGEST_EVENT_SCHEMAS),
   ],
   projections: [notificationOutboxProjection, notificationPreferencesProjection],
-  schedulers: ({ events, readModels, clock, config }) => [
+  schedulers: ({ events, readModels, clock, config, readModelsCaughtUp }) => [
     createNotificationDelivery({
       readModels,
       clock,
@@ -56,6 +56,7 @@ export const notificationsModule = governanceModule({
       clock,
       intervalMs: config.schedulerIntervalMs,
       digestHour: config.notifications.digestHour,
+      readModelsCaughtUp,
     }),
   ],
   nestModule: NotificationsModule,

@@ -15,6 +15,20 @@ import type { AppConfig } from '../config/config.ts';
 import { logger } from '../observability/logger.ts';
 import { createReadModelDataSource, type ReadModelEntities } from './read-model-data-source.ts';
 
+/**
+ * `readModelsCaughtUp(names)`: waits (up to `timeoutMs`, then ProjectionTimeoutError) until the named read models hold
+ * every event of the log's head as it is at the call: the schedulers' SchedulerContext.readModelsCaughtUp.
+ */
+export function readModelsCaughtUpWith(
+  eventSourcing: Pick<EventSourcing, 'store' | 'runner'>,
+  timeoutMs: number,
+): (readModels: readonly string[]) => Promise<void> {
+  return async (readModels) => {
+    const head = await eventSourcing.store.headPosition();
+    await eventSourcing.runner.waitForPosition(head, readModels, timeoutMs);
+  };
+}
+
 /** Everything the service keeps events and read models with, built once at start and closed at shutdown. */
 export interface EventSourcing {
   readonly pool: pg.Pool;

@@ -42,6 +42,12 @@ export interface SchedulerContext {
   readonly config: AppConfig;
   /** Forgets every digest of commands' inputs (an erasure's step: they may hold the member's personal data). */
   readonly forgetCommandInputs: () => Promise<void>;
+  /**
+   * Resolves once the named read models hold every event of the log's head at the call (whichever instance runs their
+   * projections); ProjectionTimeoutError after the read-model wait. For work that reports what a read model says: read
+   * while it lags, it would tell of a past moment as if it were now.
+   */
+  readonly readModelsCaughtUp: (readModels: readonly string[]) => Promise<void>;
 }
 
 export interface BackgroundWork {
