@@ -298,6 +298,33 @@ describe('TokenVerifier', () => {
       expect((await refusal(verifier, token)).message).toBe('the bearer token has no subject (sub)');
     });
 
+    test('a verified token is kept and answered again, bounded in number; a refused one is not kept', async () => {
+      const kept = new TokenVerifier({ mode: 'hs256', secret: SECRET, source: 'AUTH_JWT_SECRET' }, { cacheSize: 2 });
+      const token = await signDevelopmentToken(SECRET, 'm-1', [Role.MEMBER]);
+      await expect(kept.verify(token)).resolves.toEqual({ id: 'm-1', roles: [Role.MEMBER] });
+      await expect(kept.verify(token)).resolves.toEqual({ id: 'm-1', roles: [Role.MEMBER] });
+      expect(kept.cachedTokenCount).toBe(1);
+      await refusal(kept, await signDevelopmentToken(`${SECRET}-but-not-quite`, 'm-1', [Role.MEMBER]));
+      expect(kept.cachedTokenCount).toBe(1);
+      for (const member of ['m-2', 'm-3']) await kept.verify(await signDevelopmentToken(SECRET, member, [Role.MEMBER]));
+      expect(kept.cachedTokenCount).toBe(2);
+    });
+
+    test('a token answered from memory is refused once its exp has passed, as if it had never been seen', async () => {
+      let now = Date.now();
+      const kept = new TokenVerifier({ mode: 'hs256', secret: SECRET, source: 'AUTH_JWT_SECRET' }, { now: () => now });
+      const exp = Math.floor(now / 1000) + 120;
+      const token = await sign({ sub: 'm-1', roles: ['MEMBER'] }, { key: new TextEncoder().encode(SECRET), alg: 'HS256' }, (jwt) =>
+        jwt.setExpirationTime(exp),
+      );
+      await expect(kept.verify(token)).resolves.toEqual({ id: 'm-1', roles: [Role.MEMBER] });
+      now = exp * 1000 - 1;
+      await expect(kept.verify(token)).resolves.toEqual({ id: 'm-1', roles: [Role.MEMBER] });
+      now = exp * 1000;
+      expect((await refusal(kept, token)).message).toMatch(/"exp" claim timestamp check failed/);
+      expect(kept.cachedTokenCount).toBe(0);
+    });
+
     test('a subject that is not a member id (control characters, 5,000 characters, a path) is refused', async () => {
       const key = new TextEncoder().encode(SECRET);
       for (const sub of ['m\u0000nul', 'm-1\r\nx', 'x'.repeat(5_000), 'x'.repeat(101), '../etc', 'm 1', '\uD800']) {
