@@ -14,6 +14,7 @@ import { PostgresCommandInputs } from '../command/command-inputs.ts';
 import type { AppConfig } from '../config/config.ts';
 import { logger } from '../observability/logger.ts';
 import { createReadModelDataSource, type ReadModelEntities } from './read-model-data-source.ts';
+import { StableHeadWatch } from './stable-head-watch.ts';
 
 /**
  * `readModelsCaughtUp(names)`: waits (up to `timeoutMs`, then ProjectionTimeoutError) until the named read models hold
@@ -88,6 +89,9 @@ export async function createEventSourcing(config: AppConfig, databaseUrl: string
   });
   // Every read of a read model goes through this one data source (TypeORM's repositories and its query()).
   const readModels = await createReadModelDataSource(databaseUrl, parts.readModelEntities);
+  // On PostgreSQL every read model waits for the oldest transaction running anywhere on the server: say so when one
+  // holds them back (see stable-head-watch.ts).
+  const stableHead = config.eventStore.kind === 'postgres' ? watchStableHead(pool) : undefined;
   return {
     pool,
     store,
@@ -97,6 +101,7 @@ export async function createEventSourcing(config: AppConfig, databaseUrl: string
     readModels,
     commandInputs,
     async close() {
+      stableHead?.stop();
       await runner.stop();
       await readModels.destroy();
       await store.close();
@@ -104,6 +109,30 @@ export async function createEventSourcing(config: AppConfig, databaseUrl: string
       await endPoolFully(pool);
     },
   };
+}
+
+/**
+ * How long the stable head may stand still before the log says why. Far beyond any transaction of the service's own
+ * (a projection's batch, an append, a migration's step take milliseconds to seconds) and beyond READ_MODEL_WAIT_MS's
+ * default: what it explains is the hold that lasts, after mutations have begun to time out.
+ */
+const STABLE_HEAD_WARN_AFTER_MS = 30_000;
+
+function watchStableHead(pool: pg.Pool): StableHeadWatch {
+  const watch = new StableHeadWatch(pool, {
+    intervalMs: 1_000,
+    thresholdMs: STABLE_HEAD_WARN_AFTER_MS,
+    onHeld: (holder) =>
+      logger.warn(
+        holder.pid === null
+          ? "the log's stable head stands still: a transaction this database role may not see (another role's, maybe in another database of the same server) is still running; every read model waits for it to end, and mutations answer that the views did not catch up. A superuser finds it in pg_stat_activity (the oldest backend_xid)"
+          : `the log's stable head stands still: a transaction of database "${holder.database}" (pid ${holder.pid}, ${holder.state ?? 'state unknown'}) is still running; every read model waits for it to end, and mutations answer that the views did not catch up. End it, or let the server end such sessions (idle_in_transaction_session_timeout)`,
+        { ...holder },
+      ),
+    onReleased: (heldForMs) => logger.info("the log's stable head moves again", { heldForMs }),
+  });
+  watch.start();
+  return watch;
 }
 
 async function openEventStore(config: AppConfig, databaseUrl: string): Promise<EventStore> {
