@@ -776,7 +776,7 @@ async function benchNotificationsUnchecked(server: Server, options: Notification
       },
       env: { node: process.version, cpus: availableParallelism(), loadAverageAtStart, loadAverageAtEnd: loadavg().map((x) => round(x, 2)) },
       service: {
-        command: `node --enable-source-maps ${options.nodeOptions.map((o) => `${o} `).join('')}dist/src/main.js`,
+        command: service.command,
         env: { ...service.env, WEBHOOK_SIGNING_KEY: '***' },
         buildMs: build.ms,
         database: database.name,

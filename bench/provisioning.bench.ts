@@ -475,7 +475,7 @@ async function benchProvisioningUnchecked(server: Server, options: ProvisioningB
       },
       env: { node: process.version, cpus: availableParallelism(), loadAverageAtStart, loadAverageAtEnd: loadavg().map((x) => round(x, 2)) },
       service: {
-        command: `node --enable-source-maps ${options.nodeOptions.map((o) => `${o} `).join('')}dist/src/main.js`,
+        command: service.command,
         env: service.env,
         buildMs: build.ms,
         startMs: service.startMs,

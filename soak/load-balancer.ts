@@ -90,6 +90,21 @@ export interface ServerStats {
   readonly downtimeS: number;
 }
 
+/** What a caller other than the soak may change; the defaults are the soak's configuration. */
+export interface LoadBalancerOptions {
+  /** `leastconn` (the soak, as docker/haproxy.cfg) or `roundrobin` (a benchmark that wants an even split). */
+  readonly balance?: 'leastconn' | 'roundrobin';
+  /** Each answer names the server that gave it in an `X-Served-By` header, so a client can tell the instances apart. */
+  readonly servedByHeader?: boolean;
+  /**
+   * How often each instance's /health/ready is asked (default CHECK_INTERVAL_MS). It is also how long an answer may
+   * take: a loaded instance slower than that twice is taken out of the balance.
+   */
+  readonly checkIntervalMs?: number;
+  /** Where the balancer's stop and the removal of its directory are registered (default: the soak's cleanup). */
+  readonly addCleanup?: (step: () => Promise<unknown>) => void;
+}
+
 export class LoadBalancer {
   private child: ChildProcess | undefined;
   private readonly output: string[] = [];
@@ -99,6 +114,7 @@ export class LoadBalancer {
     private readonly dir: string,
     readonly port: number,
     readonly servers: readonly { name: string; port: number }[],
+    private readonly options: LoadBalancerOptions,
   ) {}
 
   get url(): string {
@@ -109,11 +125,16 @@ export class LoadBalancer {
     return join(this.dir, 'admin.sock');
   }
 
-  static async start(binary: string, servers: readonly { name: string; port: number }[]): Promise<LoadBalancer> {
+  static async start(
+    binary: string,
+    servers: readonly { name: string; port: number }[],
+    options: LoadBalancerOptions = {},
+  ): Promise<LoadBalancer> {
+    const cleanup = options.addCleanup ?? addCleanup;
     const dir = await mkdtemp(join(tmpdir(), 'governance-soak-haproxy-'));
-    addCleanup(() => rm(dir, { recursive: true, force: true }));
-    const balancer = new LoadBalancer(binary, dir, await findFreePort(), servers);
-    addCleanup(() => balancer.stop());
+    cleanup(() => rm(dir, { recursive: true, force: true }));
+    const balancer = new LoadBalancer(binary, dir, await findFreePort(), servers, options);
+    cleanup(() => balancer.stop());
     await writeFile(join(dir, 'haproxy.cfg'), balancer.config());
     await balancer.launch();
     return balancer;
@@ -140,10 +161,10 @@ frontend soak
   default_backend instances
 
 backend instances
-  balance leastconn
-  option httpchk GET /health/ready
+  balance ${this.options.balance ?? 'leastconn'}
+${this.options.servedByHeader ? '  http-response set-header X-Served-By %s\n' : ''}  option httpchk GET /health/ready
   http-check expect status 200
-  default-server check inter ${CHECK_INTERVAL_MS} fall 2 rise 2
+  default-server check inter ${this.options.checkIntervalMs ?? CHECK_INTERVAL_MS} fall 2 rise 2
 ${this.servers.map((s) => `  server ${s.name} 127.0.0.1:${s.port}`).join('\n')}
 `;
   }
@@ -196,6 +217,24 @@ ${this.servers.map((s) => `  server ${s.name} 127.0.0.1:${s.port}`).join('\n')}
         downTransitions: Number(f[at('chkdown')]),
         downtimeS: Number(f[at('downtime')]),
       }));
+  }
+
+  /**
+   * Answers per server (every HTTP status class), counted per request: HAProxy balances each request of a keep-alive
+   * connection on its own, so these show the split where `sessions` would not.
+   */
+  async responsesByServer(): Promise<Record<string, number>> {
+    const csv = await this.command('show stat');
+    const lines = csv.split('\n').filter((l) => l.trim());
+    const header = lines[0]!.replace(/^# /, '').split(',');
+    const classes = ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'].map((name) => header.indexOf(name));
+    return Object.fromEntries(
+      lines
+        .slice(1)
+        .map((line) => line.split(','))
+        .filter((f) => f[0] === 'instances' && f[1] !== 'BACKEND')
+        .map((f) => [f[1]!, classes.reduce((sum, i) => sum + Number(f[i] || 0), 0)]),
+    );
   }
 
   /** The frontend's totals: what the clients were answered (5xx are the proxy's own 502/503 plus the service's). */
