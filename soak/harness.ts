@@ -292,7 +292,8 @@ export class ServiceProcess {
     for (const name of ['AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URI', 'EVENTSTORE_CONNECTION_STRING', 'NODE_OPTIONS', 'DATA_DIR']) {
       delete inherited[name];
     }
-    const child = spawn(process.execPath, ['--enable-source-maps', this.build.main], {
+    // The Node flags production runs with (npm start, docker/start.sh): the soak exercises the service as deployed.
+    const child = spawn(process.execPath, ['--enable-source-maps', '--max-semi-space-size=32', this.build.main], {
       cwd: this.build.dir,
       env: { ...inherited, ...this.env, ...extraEnv, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
