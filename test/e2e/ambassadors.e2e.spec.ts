@@ -263,10 +263,19 @@ describe('ambassadors over HTTP', () => {
     });
     const third = await nominate(bob, { memberId: 'm-ada', department: 'Research' });
     expect(third).toMatchObject({ status: 'NOMINATED', enrolment: 3, nominatedBy: 'm-bob', motivation: null, revision: 8 });
+    // Bob nominated the third, not the turned-down second: he is not shown that one (the staff are, below).
     expect(third.history.map((h) => [h.enrolment, h.department, h.status])).toEqual([
       [1, 'Research', 'OFFBOARDED'],
-      [2, 'Sales', 'REJECTED'],
       [3, 'Research', 'NOMINATED'],
+    ]);
+    const HISTORY = `query { ambassadors(department: "Research", first: 10) { edges { node { memberId history { enrolment status } } } } }`;
+    const staffView = ok(
+      await t.graphql<{ ambassadors: { edges: { node: { memberId: string; history: unknown[] } }[] } }>(HISTORY, {}, { token: cm }),
+    );
+    expect(staffView.ambassadors.edges.find((edge) => edge.node.memberId === 'm-ada')!.node.history).toEqual([
+      { enrolment: 1, status: 'OFFBOARDED' },
+      { enrolment: 2, status: 'REJECTED' },
+      { enrolment: 3, status: 'NOMINATED' },
     ]);
   });
 
@@ -301,8 +310,9 @@ describe('ambassadors over HTTP', () => {
   });
 
   test('the list filters by status and department, by member id, in pages with a total', async () => {
-    // Now: m-ada NOMINATED (Research), m-bob ACTIVE (Research, left), m-cy INACTIVE, m-dee ACTIVE (Support).
-    const token = await member('m-eve');
+    // Now: m-ada NOMINATED (Research), m-bob ACTIVE (Research, left), m-cy INACTIVE, m-dee ACTIVE (Support). Read by a
+    // community manager, who sees every enrolment (what a member is shown: the test after this one).
+    const token = cm;
     const all = ok(await t.graphql<ListAnswer>(LIST, {}, { token })).ambassadors;
     expect(all.edges.map((edge) => [edge.node.memberId, edge.node.status])).toEqual([
       ['m-ada', 'NOMINATED'],
@@ -341,6 +351,60 @@ describe('ambassadors over HTTP', () => {
       });
     await expectPagingBothWays(pagesOf({}, 4), ['m-ada', 'm-bob', 'm-cy', 'm-dee'], 3);
     await expectPagingBothWays(pagesOf({ status: ['ACTIVE', 'NOMINATED'] }, 3), ['m-ada', 'm-bob', 'm-dee'], 1);
+  });
+
+  test('a nomination still considered or turned down is shown to the nominee, the nominator and the staff, not to colleagues', async () => {
+    for (const id of ['m-vis-pending', 'm-vis-rejected', 'm-vis-active', 'm-vis-nominator', 'm-vis-colleague'])
+      await register(id, 'Visibility');
+    const nominator = await member('m-vis-nominator');
+    await nominate(nominator, { memberId: 'm-vis-pending', department: 'Visibility' });
+    await nominate(nominator, { memberId: 'm-vis-rejected', department: 'Visibility' });
+    await decide(REJECT, { memberId: 'm-vis-rejected', reason: 'not this year' });
+    // An ambassador now, whose first nomination had been turned down: that earlier enrolment stays private too.
+    await nominate(await member('m-vis-active'), { memberId: 'm-vis-active', department: 'Visibility' });
+    await decide(REJECT, { memberId: 'm-vis-active', reason: 'not yet' });
+    await enlist('m-vis-active', 'Visibility');
+
+    const listed = async (token: string) => {
+      const answer = ok(await t.graphql<ListAnswer>(LIST, { department: 'Visibility', first: 50 }, { token })).ambassadors;
+      expect(answer.totalCount).toBe(answer.edges.length);
+      return answer.edges.map((edge) => `${edge.node.memberId}:${edge.node.status}`);
+    };
+    const all = ['m-vis-active:ACTIVE', 'm-vis-pending:NOMINATED', 'm-vis-rejected:REJECTED'];
+    expect(await listed(cm)).toEqual(all);
+    expect(await listed(auditor)).toEqual(all);
+    expect(await listed(nominator)).toEqual(all);
+    expect(await listed(await member('m-vis-colleague'))).toEqual(['m-vis-active:ACTIVE']);
+    expect(await listed(await member('m-vis-pending'))).toEqual(['m-vis-active:ACTIVE', 'm-vis-pending:NOMINATED']);
+    // Asked for by status, a colleague still gets none of them.
+    const colleague = await member('m-vis-colleague');
+    const rejected = ok(
+      await t.graphql<ListAnswer>(LIST, { department: 'Visibility', status: ['REJECTED', 'NOMINATED'] }, { token: colleague }),
+    );
+    expect(rejected.ambassadors).toMatchObject({ totalCount: 0, edges: [] });
+
+    // By node id: null for a colleague, the enrolment for the nominee; an ambassador's history without the turned-down one.
+    const NODE = `query($id: ID!) { node(id: $id) { ... on Ambassador { memberId status history { status } } } }`;
+    const nodeId = async (memberId: string) =>
+      ok(
+        await t.graphql<{ ambassadors: { edges: { node: { id: string } }[] } }>(
+          `query { ambassadors(department: "Visibility", first: 50) { edges { node { id memberId } } } }`,
+          {},
+          { token: cm },
+        ),
+      ).ambassadors.edges.find((edge) => (edge.node as { memberId?: string }).memberId === memberId)!.node.id;
+    expect(ok(await t.graphql<{ node: unknown }>(NODE, { id: await nodeId('m-vis-pending') }, { token: colleague })).node).toBeNull();
+    expect(
+      ok(await t.graphql<{ node: unknown }>(NODE, { id: await nodeId('m-vis-pending') }, { token: await member('m-vis-pending') })).node,
+    ).toMatchObject({ status: 'NOMINATED' });
+    expect(
+      ok(await t.graphql<{ node: { history: { status: string }[] } }>(NODE, { id: await nodeId('m-vis-active') }, { token: colleague }))
+        .node.history,
+    ).toEqual([{ status: 'ACTIVE' }]);
+    expect(
+      ok(await t.graphql<{ node: { history: { status: string }[] } }>(NODE, { id: await nodeId('m-vis-active') }, { token: auditor })).node
+        .history,
+    ).toEqual([{ status: 'REJECTED' }, { status: 'ACTIVE' }]);
   });
 
   test('authorization: decisions are for community managers only; reading needs a sign-in; nothing is appended', async () => {

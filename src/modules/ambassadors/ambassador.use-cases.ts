@@ -1,4 +1,5 @@
 import { Role } from '../../platform/auth/role.ts';
+import { DomainError } from '../../platform/shared/domain-error.ts';
 import { readAfterCommand } from '../../platform/command/read-after-command.ts';
 import { idInStream, useCasesFor, type UseCaseRequest } from '../../platform/command/use-case.ts';
 import { requireId } from '../../platform/shared/identifiers.ts';
@@ -19,7 +20,11 @@ const enrolment = {
   answer: async ({ actor, services }: UseCaseRequest<unknown>, { streamId }: { readonly streamId: string }): Promise<AmbassadorAnswer> => {
     const memberId = idInStream(streamId);
     const view = await readAfterCommand(() => findAmbassador(services.db, memberId), `the ambassador enrolment of ${memberId}`);
-    return ambassadorForViewer(view, actor);
+    // Whoever may act on an enrolment sees it (its nominee, its nominator, the programme's staff): a null would mean
+    // that rule and the roles of a use case disagree, and nothing of the enrolment is shown then.
+    const visible = ambassadorForViewer(view, actor);
+    if (!visible) throw new DomainError('FORBIDDEN', `the ambassador enrolment of ${memberId} is not shown to ${actor.id}`);
+    return visible;
   },
 } as const;
 

@@ -4,7 +4,7 @@ import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
 import { requireActor, type RequestContext } from '../../platform/auth/request-context.ts';
 import { PageArgs, pageRequest } from '../../platform/graphql/pagination.ts';
-import { ambassadorForViewer } from './ambassador-access.ts';
+import { ambassadorForViewer, PUBLIC_AMBASSADOR_STATUSES, seesEveryEnrolment } from './ambassador-access.ts';
 import { RunUseCase } from '../../platform/command/use-case.ts';
 import {
   activateAmbassador,
@@ -48,7 +48,12 @@ export class AmbassadorsResolver {
     });
   }
 
-  @Query(() => AmbassadorConnection, { description: 'Every member ever nominated (their latest enrolment), by member id.' })
+  @Query(() => AmbassadorConnection, {
+    description:
+      'Every member ever nominated (their latest enrolment), by member id. Community managers and auditors see every enrolment; ' +
+      'anyone else sees the ambassadors present and past (APPROVED, ACTIVE, INACTIVE, OFFBOARDED), their own enrolment and the ' +
+      'ones they nominated: a nomination still considered or turned down is not shown to colleagues.',
+  })
   async ambassadors(
     @Context() context: RequestContext,
     @Args({ type: () => PageArgs }) paging: PageArgs,
@@ -59,12 +64,14 @@ export class AmbassadorsResolver {
     const page = await listAmbassadors(this.db, {
       statuses: status ?? null,
       department: department ?? null,
+      viewer: seesEveryEnrolment(actor) ? null : { memberId: actor.id, publicStatuses: PUBLIC_AMBASSADOR_STATUSES },
       page: pageRequest(paging),
     });
     return {
+      // The query listed only what the viewer may see (the same rule, in SQL, so that pages and the total agree).
       edges: page.nodes.map((node) => ({
         cursor: encodeAmbassadorCursor(node.memberId),
-        node: ambassadorForViewer(node, actor) as Ambassador,
+        node: ambassadorForViewer(node, actor)! as Ambassador,
       })),
       pageInfo: {
         hasNextPage: page.hasNextPage,

@@ -14,6 +14,11 @@ export interface ListAmbassadorsOptions {
   /** Any of these; every status when absent or empty. */
   readonly statuses?: readonly AmbassadorStatus[] | null;
   readonly department?: string | null;
+  /**
+   * Set for a viewer who does not see every enrolment (ambassador-access.ts): only the public statuses, their own
+   * enrolment and those they nominated are listed (and counted).
+   */
+  readonly viewer?: { readonly memberId: string; readonly publicStatuses: readonly AmbassadorStatus[] } | null;
   /** Forward after a cursor (an endCursor) or backward before one (a startCursor); the size up to MAX_AMBASSADORS_PAGE. */
   readonly page: PageRequest;
 }
@@ -86,6 +91,12 @@ function applyFilter(query: SelectQueryBuilder<AmbassadorRow>, options: ListAmba
   if (options.statuses && options.statuses.length > 0) query.andWhere('a.status IN (:...statuses)', { statuses: [...options.statuses] });
   if (options.department !== undefined && options.department !== null) {
     query.andWhere('a.department = :department', { department: options.department });
+  }
+  if (options.viewer) {
+    query.andWhere('(a.status IN (:...publicStatuses) OR a.memberId = :viewer OR a.nominatedBy = :viewer)', {
+      publicStatuses: [...options.viewer.publicStatuses],
+      viewer: options.viewer.memberId,
+    });
   }
   return query;
 }
