@@ -245,6 +245,8 @@ const en = {
   projections: 'Read models',
   lag: 'Lag',
   checkpoint: 'Checkpoint',
+  // the service instance running a read model (its PostgreSQL application_name: PGAPPNAME, else <pid>@<hostname>)
+  projectionRunner: 'Runs on',
   timeTravelThis: 'Time travel',
   // insights
   insightsUnavailable: 'The service does not offer insights yet.',
@@ -738,13 +740,14 @@ const en = {
   eventCategory_training_enrolment: 'Training enrolments',
   eventCategory_training_programme: 'Training programmes',
   eventCategory_webhook: 'Webhooks',
-  // a read model's state, as the API answers it (ProjectionState upper-cased: rebuild-projection.use-case.ts)
+  // a read model's state, as the API answers it (ProjectionState upper-cased: rebuild-projection.use-case.ts), the same
+  // whichever instance answers: STANDBY and STOPPED are when no instance runs it (STANDBY: one is about to take it over)
   projectionState_RUNNING: 'Up to date',
   projectionState_REBUILDING: 'Rebuilding',
   projectionState_CATCHING_UP: 'Catching up',
   projectionState_FAILED: 'Stopped by an error',
-  projectionState_STANDBY: 'Standby',
-  projectionState_STOPPED: 'Stopped',
+  projectionState_STANDBY: 'Not running: being taken over',
+  projectionState_STOPPED: 'Not running',
   // the authority an event records: what allowed the change (metadata.authority)
   authority_self: 'the member themself',
   authority_none: 'none',
@@ -1006,6 +1009,7 @@ const nl: Messages = {
   projections: 'Leesmodellen',
   lag: 'Achterstand',
   checkpoint: 'Checkpoint',
+  projectionRunner: 'Draait op',
   timeTravelThis: 'Terug in de tijd',
   insightsUnavailable: 'De service biedt nog geen inzichten aan.',
   target: 'Doel',
@@ -1503,8 +1507,8 @@ const nl: Messages = {
   projectionState_REBUILDING: 'Wordt herbouwd',
   projectionState_CATCHING_UP: 'Haalt achterstand in',
   projectionState_FAILED: 'Gestopt door een fout',
-  projectionState_STANDBY: 'Stand-by',
-  projectionState_STOPPED: 'Gestopt',
+  projectionState_STANDBY: 'Draait niet: wordt overgenomen',
+  projectionState_STOPPED: 'Draait niet',
   authority_self: 'het lid zelf',
   authority_none: 'geen',
   authority_role: 'de rol {role}',

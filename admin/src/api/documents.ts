@@ -339,7 +339,7 @@ export const VERIFY_HISTORY = doc(
   ['verifyHistory'],
 );
 
-export const PROJECTIONS = doc(`query Projections { projections { name checkpoint lag state } }`, ['projections']);
+export const PROJECTIONS = doc(`query Projections { projections { name checkpoint lag state runner } }`, ['projections']);
 
 // ---------------------------------------------------------------- insights (optional: shown when served)
 
@@ -518,7 +518,7 @@ export const CLEAR_KPI_TARGET = doc(
 );
 
 export const REBUILD_PROJECTION = doc(
-  `mutation RebuildProjection($input: RebuildProjectionInput!) { rebuildProjection(input: $input) { name checkpoint lag state } }`,
+  `mutation RebuildProjection($input: RebuildProjectionInput!) { rebuildProjection(input: $input) { name checkpoint lag state runner } }`,
   ['rebuildProjection'],
 );
 

@@ -364,7 +364,9 @@ function ExportPanel() {
  */
 function ProjectionsPanel() {
   const { t, me, client, capabilities, language } = useConsole();
-  const state = useQuery<{ projections: { name: string; checkpoint: string | null; lag: number; state: string }[] }>(PROJECTIONS);
+  const state = useQuery<{
+    projections: { name: string; checkpoint: string | null; lag: number; state: string; runner: string | null }[];
+  }>(PROJECTIONS);
   const action = useAction(state.reload);
   const [rebuilding, setRebuilding] = useState<string | null>(null);
   const [reason, setReason] = useState('');
@@ -393,6 +395,7 @@ function ProjectionsPanel() {
                 <tr>
                   <th scope="col">{t('name')}</th>
                   <th scope="col">{t('status')}</th>
+                  <th scope="col">{t('projectionRunner')}</th>
                   <th scope="col">{t('lag')}</th>
                   <th scope="col">{t('checkpoint')}</th>
                   {mayRebuild ? <th scope="col">{t('actions')}</th> : null}
@@ -405,6 +408,7 @@ function ProjectionsPanel() {
                     <td>
                       <Words label={projectionStateLabel(language, p.state)} />
                     </td>
+                    <td>{p.runner ? <code>{p.runner}</code> : '—'}</td>
                     <td>{p.lag}</td>
                     <td>
                       <code>{p.checkpoint ?? '—'}</code>

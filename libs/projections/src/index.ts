@@ -1,4 +1,5 @@
 export {
+  CATCHING_UP_LAG,
   EventLogMismatchError,
   ProjectionRunner,
   ProjectionTimeoutError,

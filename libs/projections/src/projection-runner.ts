@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
 import type pg from 'pg';
 import {
   comparePositions,
@@ -54,7 +55,30 @@ export interface ProjectionRunnerOptions<Event> {
    * lag (default LAG_COUNT_LIMIT); the store's own exact count is used on the others.
    */
   readonly lagCountLimit?: number;
+  /**
+   * Names this instance to the others: the `application_name` of its projections' lock sessions, which status()
+   * reports (on any instance) as the `runner` of the projections it holds. Default: the application_name the pool's
+   * sessions already have (its config, the connection string's, or PGAPPNAME: an operator's name for the instance),
+   * else `<pid>@<hostname>`, which names one process on one machine or container. PostgreSQL keeps 63 bytes of it,
+   * printable ASCII.
+   */
+  readonly instanceName?: string;
+  /**
+   * From how many events of lag a running projection is reported as catching_up rather than running. Default
+   * CATCHING_UP_LAG.
+   */
+  readonly catchingUpLag?: number;
 }
+
+/**
+ * A projection that follows the log live is behind by what the batches in flight hold: a subscription reads at most
+ * every 50 ms under a stream of appends, so tens of events at the rates the service is sized for (hundreds of
+ * mutations a second). A thousand events is far past that, and still well under the lag a count may stop at
+ * (LAG_COUNT_LIMIT), so the state is the same on every event store: a projection this far behind is working through
+ * a backlog (just started or taken over after a pause, or outpaced by the appends), and reads of it are stale by that
+ * much until it has caught up.
+ */
+export const CATCHING_UP_LAG = 1_000;
 
 /** The read-model database holds checkpoints of another event log than the one the runner was given. */
 export class EventLogMismatchError extends Error {
@@ -204,22 +228,17 @@ export class ProjectionRunner<Event = RecordedEvent> {
   }
 
   /**
-   * Each projection's state, checkpoint and lag. The lag is exact where the store counts without reading its events
-   * (PostgreSQL); elsewhere it is counted in the log index and capped at `lagCountLimit`, a lag that reached it being
-   * a lower bound (see boundedLagCounter).
+   * Each projection's state, checkpoint and lag, and the instance that runs it. The lag is exact where the store counts
+   * without reading its events (PostgreSQL); elsewhere it is counted in the log index and capped at `lagCountLimit`, a
+   * lag that reached it being a lower bound (see boundedLagCounter).
+   *
+   * The state is the projection's across the instances sharing the database, the same whichever instance is asked
+   * (behind a load balancer, the answer must not depend on which one answers): read from the stored generations (an
+   * error, a rebuild), from who holds the projection's lock (pg_locks), and from the lag. This instance's own worker
+   * counts only when nobody holds the lock: standing by to take over, or stopped.
    */
   async status(): Promise<ProjectionStatus[]> {
-    const { rows } = await this.options.pool.query<{
-      name: string;
-      generation: number;
-      version: number;
-      status: string;
-      checkpoint: string | null;
-      error: string | null;
-      failed_event_id: string | null;
-      failed_position: string | null;
-    }>(`SELECT name, generation, version, status, checkpoint, error, failed_event_id, failed_position
-          FROM projection_generations WHERE status IN ('active', 'building') ORDER BY name, generation`);
+    const [{ rows }, runners] = await Promise.all([this.generationRows(), this.runners()]);
     const generations = this.options.projections.map((projection) => ({
       projection,
       active: rows.find((r) => r.name === projection.name && r.status === 'active'),
@@ -240,10 +259,14 @@ export class ProjectionRunner<Event = RecordedEvent> {
     return generations.map(({ projection, active, building }) => {
       const lag = lags[next++]!;
       const rebuildLag = building ? lags[next++]! : 0;
-      const worker = this.workers.find((w) => w.name === projection.name)!;
-      let state: ProjectionState = worker.localState;
+      const runner = runners.get(projection.name) ?? null;
+      let state: ProjectionState;
+      // A stored error first: it needs an operator whether or not an instance still retries.
       if (active?.error || building?.error) state = 'failed';
+      // Nobody runs it: this instance takes it over within standbyRetryMs if its runner is started.
+      else if (runner === null) state = this.started ? 'standby' : 'stopped';
       else if (building) state = 'rebuilding';
+      else state = lag >= (this.options.catchingUpLag ?? CATCHING_UP_LAG) ? 'catching_up' : 'running';
       return {
         name: projection.name,
         version: active?.version ?? projection.version,
@@ -251,6 +274,7 @@ export class ProjectionRunner<Event = RecordedEvent> {
         checkpoint: active?.checkpoint ?? null,
         lag,
         state,
+        runner,
         error: active?.error ?? building?.error ?? null,
         failedEventId: active?.failed_event_id ?? building?.failed_event_id ?? null,
         failedPosition: active?.failed_position ?? building?.failed_position ?? null,
@@ -259,6 +283,32 @@ export class ProjectionRunner<Event = RecordedEvent> {
           : null,
       };
     });
+  }
+
+  /** The current generations (active, and building during a rebuild) of every projection, with their stored errors. */
+  private generationRows() {
+    return this.options.pool.query<{
+      name: string;
+      generation: number;
+      version: number;
+      status: string;
+      checkpoint: string | null;
+      error: string | null;
+      failed_event_id: string | null;
+      failed_position: string | null;
+    }>(`SELECT name, generation, version, status, checkpoint, error, failed_event_id, failed_position
+          FROM projection_generations WHERE status IN ('active', 'building') ORDER BY name, generation`);
+  }
+
+  /** The instance running each projection that some session holds (projections nobody holds are absent). */
+  private async runners(): Promise<ReadonlyMap<string, string>> {
+    const names = this.projectionNames;
+    const { rows } = await this.options.pool.query<{ name: string; runner: string }>({
+      name: 'projection_runners',
+      text: RUNNERS_SQL,
+      values: [names, names.map(lockName)],
+    });
+    return new Map(rows.map((row) => [row.name, row.runner]));
   }
 
   /**
@@ -365,6 +415,26 @@ export class ProjectionRunner<Event = RecordedEvent> {
 
 class LostOwnershipError extends Error {}
 
+/** The key of the session advisory lock that one process holds a projection with (hashtext: see RUNNERS_SQL). */
+function lockName(projection: string): string {
+  return `projection:${projection}`;
+}
+
+/**
+ * Which session holds each projection's lock, and its application_name (the holder's instanceName), in one query for
+ * all. pg_try_advisory_lock(hashtext(...)) takes the bigint form (hashtext's int4 is sign-extended), which PostgreSQL
+ * shows in pg_locks as classid = the key's high 32 bits, objid = its low 32 bits (both unsigned, as oid), and
+ * objsubid = 1 (2 is the form with two int4 keys). pg_locks lists every database of the server: same projection
+ * names in another database are other locks.
+ */
+const RUNNERS_SQL = `SELECT p.name, a.application_name AS runner
+   FROM unnest($1::text[], $2::text[]) AS p(name, lock_name)
+   JOIN pg_locks l ON l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    AND l.classid = ((hashtext(p.lock_name)::bigint >> 32) & 4294967295)::oid
+    AND l.objid = (hashtext(p.lock_name)::bigint & 4294967295)::oid
+   JOIN pg_stat_activity a ON a.pid = l.pid`;
+
 class ProjectionWorker<Event> {
   localState: ProjectionState = 'stopped';
   private stopping = false;
@@ -412,9 +482,13 @@ class ProjectionWorker<Event> {
       };
       lockClient.on('error', onLockLost);
       try {
-        const { rows } = await lockClient.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
-          `projection:${this.name}`,
-        ]);
+        // Named first (the name is evaluated before the lock, in one round trip), so that whoever finds this session
+        // holding the lock also finds which instance it is. The session ends with the lock: the name goes with it.
+        const { rows } = await lockClient.query<{ ok: boolean }>(
+          `SELECT set_config('application_name', COALESCE($2, NULLIF(current_setting('application_name'), ''), $3), false) AS named,
+                  pg_try_advisory_lock(hashtext($1)) AS ok`,
+          [lockName(this.name), this.options.instanceName ?? null, defaultInstanceName()],
+        );
         if (!rows[0]?.ok) {
           this.localState = 'standby';
           await this.pause.for(this.options.standbyRetryMs ?? 1_000);
@@ -778,6 +852,11 @@ const ADVANCE_CHECKPOINT = advanceCheckpointSql('$1', '$2', '$3', '$4');
 /** A value as an SQL literal: NULL, or a quoted string the server reads back as the same text. */
 function literal(client: pg.ClientBase, value: string | null): string {
   return value === null ? 'NULL' : client.escapeLiteral(value);
+}
+
+/** One process on one machine (or container: its hostname), pid first so that PostgreSQL's 63 bytes keep it. */
+function defaultInstanceName(): string {
+  return `${process.pid}@${hostname()}`;
 }
 
 function schemaName(projection: string, generation: number): string {

@@ -40,6 +40,17 @@ export function receivesRecordedEvents<Event>(projection: AnyProjection<Event>):
   return (projection as Partial<RecordedEventProjection>).input === 'recorded';
 }
 
+/**
+ * A projection's state across the instances that share the database (see ProjectionRunner.status): what the instance
+ * holding it does, as far as the database tells, whichever instance is asked.
+ * - running: an instance runs it and follows the log;
+ * - catching_up: an instance runs it and is working through a backlog (a lag of at least `catchingUpLag` events);
+ * - rebuilding: an instance builds a new generation while the current one serves;
+ * - failed: an event failed (the error is stored), whoever runs it;
+ * - standby: no instance runs it right now, and the one asked is waiting to take it over (it tries every
+ *   `standbyRetryMs`): a takeover under way;
+ * - stopped: no instance runs it, and the one asked does not run projections either (its runner is not started).
+ */
 export type ProjectionState = 'running' | 'rebuilding' | 'catching_up' | 'failed' | 'standby' | 'stopped';
 
 export interface ProjectionStatus {
@@ -49,6 +60,11 @@ export interface ProjectionStatus {
   readonly checkpoint: string | null;
   readonly lag: number;
   readonly state: ProjectionState;
+  /**
+   * The instance that runs it (holds its lock): the `application_name` of that instance's lock session, its runner's
+   * `instanceName`. Null when no instance runs it (standby, stopped).
+   */
+  readonly runner: string | null;
   readonly error: string | null;
   readonly failedEventId: string | null;
   readonly failedPosition: string | null;

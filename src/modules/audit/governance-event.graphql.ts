@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { CATCHING_UP_LAG } from '#projections';
 import { Role } from '../../platform/auth/role.ts';
 import { graphqlEnum } from '../../platform/graphql/graphql-enum.ts';
 import { JSONScalar } from '../../platform/graphql/json.scalar.ts';
@@ -211,7 +212,20 @@ export class ProjectionStatusView {
 
   @Field(() => String, {
     description:
-      'RUNNING, CATCHING_UP, REBUILDING (a new generation is being built while the current one serves), FAILED, STANDBY (another instance runs it) or STOPPED.',
+      "The read model's state across the service's instances, the same whichever instance answers: RUNNING (an instance " +
+      `follows the log), CATCHING_UP (an instance runs it and is at least ${CATCHING_UP_LAG.toLocaleString('en')} events ` +
+      'behind: working through a backlog), REBUILDING (an instance builds a new generation while the current one ' +
+      'serves), FAILED (an event could not be applied: the service logs which, and why), STANDBY (no instance runs it right now; the one that answered takes it over ' +
+      'within a second) or STOPPED (no instance runs it, and the one that answered does not run read models).',
   })
   state!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The instance that runs the read model: the PostgreSQL application_name of its session holding the read model's " +
+      'lock: PGAPPNAME when the instance is given one, else <pid>@<hostname> of its process. Null when no instance ' +
+      'runs it (STANDBY, STOPPED).',
+  })
+  runner!: string | null;
 }

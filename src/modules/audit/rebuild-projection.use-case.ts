@@ -14,7 +14,7 @@ async function statusOf(runner: ProjectionRunner<unknown>, name: string): Promis
 
 /** A read model's status as the API shows it (the `projections` query's too). */
 export function projectionStatusView(status: ProjectionStatus): ProjectionStatusView {
-  return { name: status.name, checkpoint: status.checkpoint, lag: status.lag, state: status.state.toUpperCase() };
+  return { name: status.name, checkpoint: status.checkpoint, lag: status.lag, state: status.state.toUpperCase(), runner: status.runner };
 }
 
 /**
