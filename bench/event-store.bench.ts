@@ -19,12 +19,18 @@
  * Then a directory provisioning --provisioning-users over SCIM (bench/provisioning.bench.ts), under "provisioning";
  * --skip-provisioning leaves it out.
  *
+ * What the subscriptions' reads of the log cost the appends (issue #23): --subscriptions N bare subscriptions follow
+ * the writes (filters as SUBSCRIPTION_FILTERS), --no-shared-tail-reads makes each read on its own; `write` then
+ * reports the server's CPU per event (serverCpuUsPerEvent, from /proc for the database's backends) and the log reads
+ * per second (logReadsPerSec), and the target noMissedOrDuplicated checks each subscription's events too.
+ *
  * One JSON object on stdout, progress on stderr. Durability is never weakened: the server's synchronous_commit and
  * fsync are reported, and a target fails when either is off.
  */
 import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, rm, stat, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,8 +39,10 @@ import pg from 'pg';
 import {
   comparePositions,
   START,
+  streamCategory,
   WrongExpectedRevisionError,
   type EventToAppend,
+  type LogFilter,
   type LogPosition,
   type RecordedEvent,
 } from '#event-store';
@@ -90,6 +98,10 @@ const { values: flags } = parseArgs({
     'subscription-batch-size': { type: 'string' },
     'live-batching-ms': { type: 'string' },
     'live-projection': { type: 'boolean', default: true }, // --no-live-projection: writes without a projection running
+    // Bare subscriptions following the writes besides the live projection (issue #23: what the projections' reads of
+    // the log cost the appends); their filters cycle as SUBSCRIPTION_FILTERS says.
+    subscriptions: { type: 'string', default: '0' },
+    'shared-tail-reads': { type: 'boolean', default: true }, // --no-shared-tail-reads: each subscription reads on its own
     ...SERVICE_FLAGS,
     ...HISTORY_FLAGS,
     ...LOG_SEAL_FLAGS,
@@ -104,6 +116,7 @@ const C = positiveInt('concurrency');
 const PAGE = positiveInt('read-page');
 const TOTAL = S * E;
 const ROUNDS = positiveInt('rounds');
+const SUBSCRIPTIONS = wholeNumber('subscriptions');
 
 // Checked before anything starts, so a wrong service flag does not surface after the event-store part.
 const SERVICE_OPTIONS = flags['skip-service'] ? undefined : serviceOptionsFrom(flags);
@@ -114,6 +127,11 @@ const PROVISIONING_OPTIONS = flags['skip-provisioning'] ? undefined : provisioni
 function positiveInt(name: keyof typeof flags): number {
   const n = Number(flags[name]);
   if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number`);
+  return n;
+}
+function wholeNumber(name: keyof typeof flags): number {
+  const n = Number(flags[name]);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a whole number >= 0`);
   return n;
 }
 function optionalInt(name: keyof typeof flags): number | undefined {
@@ -251,6 +269,128 @@ async function checkProjection(pool: pg.Pool, name: string, batches: readonly nu
   };
 }
 
+// ---------- bare subscriptions (--subscriptions) ----------
+/**
+ * The filters of the bare subscriptions, in turn. All the writes are to `member` streams; as in the service, where an
+ * append of one category wakes about half of the twelve projections (those taking its category, and those filtering on
+ * event types only, which every append of this process wakes), half of these are woken by every append (the first
+ * takes every event, the third a quarter of them) and half only poll (other categories).
+ */
+const SUBSCRIPTION_FILTERS: readonly LogFilter[] = [
+  { categories: ['member'] },
+  { categories: ['group'] },
+  { eventTypes: ['MemberSuspended'] },
+  { categories: ['group', 'privacy'] },
+];
+
+/** How many of the workload's events `filter` takes. */
+function expectedEvents(filter: LogFilter): number {
+  let n = 0;
+  for (let pos = 1; pos <= E; pos++) {
+    if (filter.categories && !filter.categories.includes('member')) continue;
+    if (filter.eventTypes && !filter.eventTypes.includes(typeFor(pos))) continue;
+    n += S;
+  }
+  return n;
+}
+
+/** A subscription that only counts what it is given, and checks it: each event once, in log order, of its filter. */
+function followBare(store: PostgresEventStore, filter: LogFilter) {
+  const subscription = store.subscribeToAll({ after: START, filter });
+  const seen = new Set<string>();
+  const state = { delivered: 0, outOfOrder: 0, foreign: 0, checkpoint: START as LogPosition, caughtUp: false };
+  let previous: LogPosition | undefined;
+  const events = new EventEmitter();
+  const done = (async () => {
+    for await (const message of subscription) {
+      if (message.kind === 'checkpoint') {
+        state.checkpoint = message.checkpoint;
+        if (message.caughtUp) state.caughtUp = true;
+        events.emit('checkpoint');
+        continue;
+      }
+      const { event } = message;
+      state.delivered++;
+      seen.add(`${event.position.commit}:${event.position.prepare}`);
+      if (previous && comparePositions(event.position, previous) <= 0) state.outOfOrder++;
+      previous = event.position;
+      if (filter.categories && !filter.categories.includes(streamCategory(event.streamId))) state.foreign++;
+      if (filter.eventTypes && !filter.eventTypes.includes(event.type)) state.foreign++;
+    }
+  })();
+  return {
+    /** Resolves once `reached()` holds (checked at each checkpoint), or rejects after `timeoutMs`. */
+    async until(reached: () => boolean, timeoutMs: number): Promise<void> {
+      const deadline = now() + timeoutMs;
+      while (!reached()) {
+        if (now() > deadline) throw new Error(`a bare subscription (${JSON.stringify(filter)}) did not get there in ${timeoutMs} ms`);
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, 100);
+          events.once('checkpoint', () => resolve(clearTimeout(timer)));
+        });
+      }
+    },
+    state,
+    async close() {
+      await subscription.close();
+      await done;
+      const expected = expectedEvents(filter);
+      return {
+        filter,
+        delivered: state.delivered,
+        missed: expected - seen.size,
+        duplicates: state.delivered - seen.size,
+        outOfOrder: state.outOfOrder,
+        foreign: state.foreign,
+      };
+    },
+  };
+}
+
+/**
+ * CPU time (ms) of the server processes serving `database` (pg_stat_activity), from /proc: the server runs on this
+ * machine. pg_stat_statements would need shared_preload_libraries, which a shared server cannot be restarted for.
+ * Backends that exit in between are not counted (the pool keeps its connections while the writers run).
+ */
+async function serverCpuMs(url: string, database: string): Promise<Map<number, number>> {
+  const pids = await withClient(url, async (c) => {
+    const { rows } = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+      database,
+    ]);
+    return rows.map((r) => r.pid);
+  });
+  const cpu = new Map<number, number>();
+  for (const pid of pids) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+    if (!stat) continue;
+    // Fields after the command name (which may hold spaces): state is the 3rd field, utime and stime the 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    cpu.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND);
+  }
+  return cpu;
+}
+/** USER_HZ, 100 on Linux everywhere it matters (getconf CLK_TCK). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+function cpuSpent(before: Map<number, number>, after: Map<number, number>): number {
+  let ms = 0;
+  for (const [pid, spent] of after) ms += spent - (before.get(pid) ?? 0);
+  return ms;
+}
+
+/** Counts the log reads the store sends (es_read_all*, the subscriptions' reads) by wrapping its pool's query. */
+function countLogReads(store: PostgresEventStore): { reads: number } {
+  const counter = { reads: 0 };
+  const pool = (store as unknown as { pool: pg.Pool }).pool;
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const config = args[0] as { name?: string } | string;
+    if (typeof config === 'object' && config.name?.startsWith('es_read_all')) counter.reads++;
+    return query(...args);
+  };
+  return counter;
+}
+
 // ---------- our store ----------
 async function benchOurs(server: Server, database: string) {
   const url = databaseUrl(server.url, database);
@@ -261,6 +401,7 @@ async function benchOurs(server: Server, database: string) {
     ...(optionalInt('max-append-batch') !== undefined ? { maxAppendBatch: optionalInt('max-append-batch') } : {}),
     ...(optionalInt('subscription-batch-size') !== undefined ? { subscriptionBatchSize: optionalInt('subscription-batch-size') } : {}),
     ...(optionalInt('live-batching-ms') !== undefined ? { liveBatchingMs: optionalInt('live-batching-ms') } : {}),
+    ...(flags['shared-tail-reads'] ? {} : { shareTailReads: false }),
   };
   const { connectionString: _url, ...overrides } = adapterOptions;
   const adapter = { ...POSTGRES_EVENT_STORE_DEFAULTS, ...overrides, overridden: Object.keys(overrides) };
@@ -304,9 +445,16 @@ async function benchOurs(server: Server, database: string) {
     await live.waitForPosition(START, [liveName], 30_000);
   }
 
+  const bare = Array.from({ length: SUBSCRIPTIONS }, (_, i) => followBare(store, SUBSCRIPTION_FILTERS[i % SUBSCRIPTION_FILTERS.length]!));
+  addCleanup(async () => void (await Promise.all(bare.map((b) => b.close()))));
+  await Promise.all(bare.map((b) => b.until(() => b.state.caughtUp, 30_000)));
+  const logReads = countLogReads(store);
+
   // Open C pooled connections before timing, as the peer does for Emmett.
   await Promise.all(Array.from({ length: C }, () => store.headPosition()));
   await checkpoint(url);
+  const serverCpu0 = await serverCpuMs(url, database);
+  const logReads0 = logReads.reads;
 
   log(`ours: writing S=${S} E=${E} C=${C}${live ? ' (live projection running)' : ''}`);
   let conflicts = 0;
@@ -335,6 +483,8 @@ async function benchOurs(server: Server, database: string) {
   );
   const lastAppendAt = now();
   const cpu = process.cpuUsage(cpu0);
+  const logReadsDuringWrites = logReads.reads - logReads0;
+  const serverCpuDuringWrites = cpuSpent(serverCpu0, await serverCpuMs(url, database));
   const wallMs = lastAppendAt - t0;
   const events = counts.reduce((x, y) => x + y, 0);
   const write = {
@@ -346,6 +496,13 @@ async function benchOurs(server: Server, database: string) {
     // CPU of this process (writers, and the live projection when it runs) over the write phase: with few cores,
     // the client competes with the server for them.
     benchProcessCpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    // CPU of the server processes serving this database over the write phase (see serverCpuMs), and the log reads
+    // (es_read_all*) the store sent meanwhile: the subscriptions' reads, the live projection's and the bare ones.
+    serverCpuMs: Math.round(serverCpuDuringWrites),
+    serverCpuUsPerEvent: round((serverCpuDuringWrites * 1000) / Math.max(1, events), 1),
+    subscriptions: SUBSCRIPTIONS,
+    logReads: logReadsDuringWrites,
+    logReadsPerSec: Math.round(logReadsDuringWrites / (wallMs / 1000)),
   };
   log(`ours: ${write.eventsPerSec} ev/s, p50 ${write.latency.p50Ms} ms, p99 ${write.latency.p99Ms} ms`);
 
@@ -356,6 +513,12 @@ async function benchOurs(server: Server, database: string) {
     await live.stop();
     liveResult = { liveLagAfterWritesMs, ...(await checkProjection(readModels, liveName, liveBatches)) };
     log(`ours: live projection at the head ${liveLagAfterWritesMs} ms after the last append`);
+  }
+
+  let bareResult: Awaited<ReturnType<(typeof bare)[number]['close']>>[] = [];
+  if (bare.length) {
+    await Promise.all(bare.map((b) => b.until(() => comparePositions(b.state.checkpoint, head) >= 0, 120_000)));
+    bareResult = await Promise.all(bare.map((b) => b.close()));
   }
 
   // A stale expected revision must be refused (the stream is at E - 1; with E = 1, 'no_stream' is the stale one).
@@ -448,6 +611,7 @@ async function benchOurs(server: Server, database: string) {
     catchUp: catchUpCheck,
   };
   return {
+    bareSubscriptions: bareResult,
     settings,
     adapter,
     write,
@@ -604,6 +768,9 @@ function targets(
     liveStreamsOutOfOrder: sum((r) => r.projection.live.streamsOutOfOrder),
     catchUpUnknown: sum((r) => r.projection.catchUp.unknownEvents),
     catchUpStreamsOutOfOrder: sum((r) => r.projection.catchUp.streamsOutOfOrder),
+    bareMissed: sum((r) => r.bareSubscriptions.reduce((x, b) => x + Math.abs(b.missed), 0)),
+    bareDuplicates: sum((r) => r.bareSubscriptions.reduce((x, b) => x + b.duplicates, 0)),
+    bareOutOfOrderOrForeign: sum((r) => r.bareSubscriptions.reduce((x, b) => x + b.outOfOrder + b.foreign, 0)),
   };
   const totalBad = Object.values(missedOrDuplicated).reduce<number>((x, y) => x + Math.abs(Number(y)), 0);
   const durable = rounds.every((r) => r.settings.synchronous_commit === 'on' && r.settings.fsync === 'on');
@@ -789,6 +956,8 @@ async function main(): Promise<Record<string, unknown>> {
         liveMissed: r.projection.live.missedEvents ?? null,
         liveDuplicates: r.projection.live.duplicateEvents ?? null,
         catchUpEventsPerSec: r.projection.eventsPerSec,
+        serverCpuUsPerEvent: r.write.serverCpuUsPerEvent,
+        logReadsPerSec: r.write.logReadsPerSec,
       })),
       rawSingle: 'rawSingleRounds' in peer ? peer.rawSingleRounds : [],
     },

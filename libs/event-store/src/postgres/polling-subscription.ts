@@ -4,6 +4,11 @@ import type { AppendedBatch, AppendNotifier } from './notifier.ts';
 
 interface PollingSubscriptionOptions {
   read(after: LogPosition, maxCount: number): Promise<ReadAllPage>;
+  /**
+   * The same page, filtered, from a read of the log's tail shared with the store's other caught-up subscriptions
+   * (SharedTailRead). Used only while the previous page reached the end: a subscription behind reads on its own.
+   */
+  readTail?(after: LogPosition): Promise<ReadAllPage>;
   after: LogPosition;
   batchSize: number;
   pollMs: number;
@@ -61,13 +66,16 @@ export class PollingSubscription implements Subscription {
     });
     let announced: LogPosition | undefined;
     let nextReadAt: number | undefined;
+    let caughtUp = false;
     try {
       while (!signal.aborted) {
         if (nextReadAt !== undefined) await this.pause(nextReadAt - performance.now());
         if (signal.aborted) return;
         const mark = doorbell.mark();
         const readAt = performance.now();
-        const page = await this.options.read(after, this.options.batchSize);
+        const { readTail } = this.options;
+        const page: ReadAllPage = caughtUp && readTail ? await readTail(after) : await this.options.read(after, this.options.batchSize);
+        caughtUp = page.isEnd;
         for (const event of page.events) {
           if (signal.aborted) return;
           yield { kind: 'event', event };

@@ -129,4 +129,39 @@ describe('polling subscription', () => {
       await notifier.close();
     }
   });
+
+  test('reads on its own until a page reaches the end, then from the shared tail; back on its own after a page short of it', async () => {
+    let received = 0;
+    const notifier = {
+      doorbell: () => ({ mark: () => received, wait: async () => void received++, close: () => undefined }),
+    } as unknown as AppendNotifier;
+    const sources: string[] = [];
+    // Which read answers, and whether its page reaches the end, in turn.
+    const pages: ['own' | 'tail', boolean][] = [
+      ['own', false],
+      ['own', true],
+      ['tail', true],
+      ['tail', false],
+      ['own', true],
+      ['tail', true],
+    ];
+    const answer = (source: 'own' | 'tail') => async (): Promise<ReadAllPage> => {
+      sources.push(source);
+      const n = sources.length;
+      return { events: [], checkpoint: { commit: BigInt(n), prepare: 0n }, isEnd: pages[n - 1]?.[1] ?? true };
+    };
+    const subscription = new PollingSubscription({
+      read: answer('own'),
+      readTail: answer('tail'),
+      after: START,
+      batchSize: 10,
+      pollMs: 60_000,
+      notifier,
+      onClose: () => undefined,
+    });
+    for await (const message of subscription) {
+      if (message.kind === 'checkpoint' && sources.length === pages.length) break;
+    }
+    expect(sources).toEqual(pages.map(([source]) => source));
+  });
 });
