@@ -6,6 +6,13 @@
  *   npm run -s bench                                          # part of the main benchmark, under "history"
  *   npm run -s bench -- --skip-peer --skip-service --history-events 1000000
  *   node --experimental-transform-types --conditions=source --no-warnings bench/history.bench.ts --history-events 1000000
+ *   … bench/history.bench.ts --history-events 10000000 --history-keep-db         (loads, measures, keeps the database)
+ *   … bench/history.bench.ts --history-events 10000000 --history-reuse-db <name> (loads nothing: the queries again)
+ *   … --history-cases monthWindow,yearWindow                                     (only those cases)
+ *
+ * A kept database holds the loaded log and the filled log index; a reuse applies the migrations the code has gained
+ * since (new indexes are built then, and timed under "load.migrationsMs"), so the queries can be measured again, before
+ * and after a change, without loading 10 million events again.
  *
  * The log is loaded with set-based INSERTs into es_events (batches of 5,000 rows, one transaction each, so the
  * transaction ids vary as they do in production), not through appends: loading a million events through the
@@ -22,8 +29,10 @@
  * runner, then the same cases through its query (under "logIndex", target logIndexHistoryPageP99).
  *
  * The append cost: the same append workload (appendToStream, 8 writers, single events) on fresh databases with the
- * history indexes and without them, in alternating rounds of the same run.
+ * history indexes, without the time index alone and without any of them, in alternating rounds of the same run.
  */
+import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import {
@@ -49,6 +58,8 @@ import {
   round,
   stats,
   withClient,
+  databaseUrl,
+  type BenchDatabase,
   type Server,
   wholeNumberFlag,
 } from './bench-server.ts';
@@ -58,20 +69,43 @@ export const HISTORY_FLAGS = {
   'history-events': { type: 'string', default: '200000' },
   'history-queries': { type: 'string', default: '100' },
   'history-append-events': { type: 'string', default: '10000' },
+  'history-keep-db': { type: 'boolean', default: false },
+  'history-reuse-db': { type: 'string' },
+  'history-cases': { type: 'string' },
 } as const;
 
 export interface HistoryBenchOptions {
   readonly events: number;
   readonly queries: number;
   readonly appendEvents: number;
+  readonly keepDb: boolean;
+  readonly reuseDb: string | undefined;
+  /** Only these cases (all when undefined). */
+  readonly cases: readonly string[] | undefined;
 }
 
 type HistoryFlagValues = { [K in keyof typeof HISTORY_FLAGS]?: string | boolean | undefined };
 
 export function historyOptionsFrom(flags: HistoryFlagValues): HistoryBenchOptions {
-  const int = (name: keyof typeof HISTORY_FLAGS, min: number) => wholeNumberFlag(name, flags[name] ?? HISTORY_FLAGS[name].default, min);
-  return { events: int('history-events', 20_000), queries: int('history-queries', 10), appendEvents: int('history-append-events', 0) };
+  const int = (name: 'history-events' | 'history-queries' | 'history-append-events', min: number) =>
+    wholeNumberFlag(name, flags[name] ?? HISTORY_FLAGS[name].default, min);
+  const reuse = flags['history-reuse-db'];
+  // Interpolated into SQL: a plain identifier only.
+  if (reuse !== undefined && (typeof reuse !== 'string' || !/^governance_bench_history_[a-f0-9]+$/.test(reuse)))
+    throw new Error('--history-reuse-db must name a database kept by --history-keep-db');
+  const only = flags['history-cases'];
+  return {
+    events: int('history-events', 20_000),
+    queries: int('history-queries', 10),
+    appendEvents: int('history-append-events', 0),
+    keepDb: flags['history-keep-db'] === true,
+    reuseDb: reuse,
+    cases: typeof only === 'string' ? only.split(',').filter((name) => name !== '') : undefined,
+  };
 }
+
+/** Where a kept database records what was loaded into it, so that a reuse with other flags is refused. */
+const LOADED_TABLE = 'history_bench_loaded';
 
 const PAGE = 100;
 const BATCH = 5_000;
@@ -142,7 +176,11 @@ async function loadLog(url: string, n: number): Promise<{ ms: number; tableBytes
     await client.query('VACUUM ANALYZE es_events');
     await client.query('VACUUM ANALYZE es_streams');
   });
-  const sizes = await withClient(url, async (client) => {
+  return { ms: Math.round(now() - started), ...(await logSizes(url)) };
+}
+
+async function logSizes(url: string): Promise<{ tableBytes: number; indexBytes: Record<string, number> }> {
+  return withClient(url, async (client) => {
     const { rows } = await client.query<{ name: string; bytes: string }>(
       `SELECT c.relname AS name, pg_relation_size(c.oid)::text AS bytes FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
         WHERE i.indrelid = 'es_events'::regclass ORDER BY 1`,
@@ -152,7 +190,6 @@ async function loadLog(url: string, n: number): Promise<{ ms: number; tableBytes
     } = await client.query<{ bytes: string }>(`SELECT pg_table_size('es_events')::text AS bytes`);
     return { tableBytes: Number(table!.bytes), indexBytes: Object.fromEntries(rows.map((r) => [r.name, Number(r.bytes)])) };
   });
-  return { ms: Math.round(now() - started), ...sizes };
 }
 
 /** A deterministic pseudo-random sequence, so that two runs ask the same questions. */
@@ -270,12 +307,40 @@ function cases(n: number, queries: number, cursors: LogPosition[]): Case[] {
       options: () => backwards({ recordedFrom: new Date(START_MS), recordedTo: new Date(START_MS + YEAR_MS / 4) }),
     },
     {
+      name: 'monthWindowOldestFirst',
+      description: 'a random month of the year, oldest first',
+      options: (i) => ({
+        direction: 'forwards',
+        maxCount: PAGE,
+        filter: { recordedFrom: new Date(windowStarts[i]! - 23 * day), recordedTo: new Date(windowStarts[i]! + 7 * day) },
+      }),
+    },
+    {
+      name: 'monthWindowFromCursor',
+      description: 'a random month of the year, newest first, from a random cursor (before, within or after the month)',
+      options: (i) =>
+        backwards({ recordedFrom: new Date(windowStarts[i]! - 23 * day), recordedTo: new Date(windowStarts[i]! + 7 * day) }, cursor(i)),
+    },
+    {
+      name: 'longWindow',
+      description: 'the first 300 days of the year (300 days, ending two months before the end of the log), newest first',
+      options: () => backwards({ recordedFrom: new Date(START_MS), recordedTo: new Date(START_MS + 300 * day) }),
+    },
+    {
       name: 'windowAndActor',
       description: 'a random week of the year and one actor, newest first',
       options: (i) =>
         backwards({ actorId: actors[i]!, recordedFrom: new Date(windowStarts[i]!), recordedTo: new Date(windowStarts[i]! + 7 * day) }),
     },
   ];
+}
+
+function selected(all: Case[], options: HistoryBenchOptions): Case[] {
+  if (!options.cases) return all;
+  if (options.cases.length === 0) throw new Error('--history-cases: name at least one case');
+  const unknown = options.cases.filter((name) => !all.some((c) => c.name === name));
+  if (unknown.length > 0) throw new Error(`--history-cases: no case ${unknown.join(', ')}`);
+  return all.filter((c) => options.cases!.includes(c.name));
 }
 
 async function measure(
@@ -297,14 +362,27 @@ async function measure(
 }
 
 /**
- * The same appends on a database with the history indexes and on one without, in alternating rounds (with, without,
- * with, without) so that other load on the machine weighs on both: what the indexes cost a writer.
+ * The same appends on a database with the history indexes, without the time index alone, and without any, in
+ * alternating rounds (so that other load on the machine weighs on each): what the indexes cost a writer.
  */
 async function appendCost(server: Server, events: number) {
   if (events === 0) return { skipped: '--history-append-events 0' };
-  const variants = ['withHistoryIndexes', 'withoutHistoryIndexes'] as const;
+  // The history indexes each variant drops: none, the time index of migration 2 alone (since the day index of migration
+  // 4 it only serves windows with an actor or another selective filter: what it costs for that), all of them.
+  const dropped = {
+    withHistoryIndexes: [],
+    withoutTimeIndex: ['es_events_recorded_at'],
+    withoutHistoryIndexes: [
+      'es_events_actor_order',
+      'es_events_correlation_order',
+      'es_events_recorded_at',
+      'es_events_recorded_day_order',
+    ],
+  } as const;
+  const variants = Object.keys(dropped) as (keyof typeof dropped)[];
   const rounds: Record<(typeof variants)[number], { eventsPerSec: number; p50Ms: number; p99Ms: number }[]> = {
     withHistoryIndexes: [],
+    withoutTimeIndex: [],
     withoutHistoryIndexes: [],
   };
   const writers = 8;
@@ -314,11 +392,8 @@ async function appendCost(server: Server, events: number) {
       try {
         const store = await PostgresEventStore.create({ connectionString: database.url });
         try {
-          if (variant === 'withoutHistoryIndexes') {
-            await withClient(database.url, (c) =>
-              c.query('DROP INDEX es_events_actor_order, es_events_correlation_order, es_events_recorded_at'),
-            );
-          }
+          const drop = dropped[variant];
+          if (drop.length > 0) await withClient(database.url, (c) => c.query(`DROP INDEX IF EXISTS ${drop.join(', ')}`));
           await Promise.all(Array.from({ length: writers }, () => store.headPosition())); // the pool's connections, opened
           const latencies: number[] = [];
           const started = now();
@@ -350,9 +425,11 @@ async function appendCost(server: Server, events: number) {
     rounds,
     meanEventsPerSec: {
       withHistoryIndexes: Math.round(mean('withHistoryIndexes')),
+      withoutTimeIndex: Math.round(mean('withoutTimeIndex')),
       withoutHistoryIndexes: Math.round(mean('withoutHistoryIndexes')),
     },
     throughputRatio: round(mean('withHistoryIndexes') / mean('withoutHistoryIndexes'), 3),
+    throughputRatioWithoutTimeIndex: round(mean('withoutTimeIndex') / mean('withoutHistoryIndexes'), 3),
   };
 }
 
@@ -390,14 +467,70 @@ export async function benchHistory(server: Server, options: HistoryBenchOptions)
   }
 }
 
+/**
+ * The database of a run: a new one (dropped at the end unless --history-keep-db, and always when the load did not
+ * finish), or the kept one of --history-reuse-db, checked to hold as many events as asked for.
+ */
+async function openDatabase(
+  server: Server,
+  options: HistoryBenchOptions,
+): Promise<BenchDatabase & { reused: boolean; markLoaded(): Promise<void> }> {
+  if (options.reuseDb) {
+    const url = databaseUrl(server.url, options.reuseDb);
+    const loaded = await withClient(
+      url,
+      async (c) => (await c.query<{ events: string }>(`SELECT events::text FROM ${LOADED_TABLE}`)).rows[0],
+    );
+    if (Number(loaded?.events) !== options.events)
+      throw new Error(`--history-reuse-db ${options.reuseDb} holds ${loaded?.events ?? 'no'} loaded events, not ${options.events}`);
+    // Nothing to drop; a step all the same, so that cleanUpDownTo closes what this run opened in it.
+    const drop = addCleanup(() => Promise.resolve());
+    return { name: options.reuseDb, url, drop, reused: true, markLoaded: () => Promise.resolve() };
+  }
+  // Not createBenchDatabase: its drop step would run at the end whatever --history-keep-db says.
+  const name = `governance_bench_history_${randomBytes(6).toString('hex')}`;
+  const admin = databaseUrl(server.url, 'postgres');
+  await withClient(admin, (c) => c.query(`CREATE DATABASE ${name}`));
+  let kept = false;
+  // Without --history-keep-db, or when the load did not finish, the database goes at the end.
+  const drop = addCleanup(() =>
+    kept ? Promise.resolve() : withClient(admin, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+  );
+  const database = { name, url: databaseUrl(server.url, name) };
+  return {
+    ...database,
+    drop,
+    reused: false,
+    markLoaded: async () => {
+      if (!options.keepDb) return;
+      await withClient(database.url, async (c) => {
+        await c.query(`CREATE TABLE ${LOADED_TABLE} (events bigint NOT NULL)`);
+        await c.query(`INSERT INTO ${LOADED_TABLE} (events) VALUES ($1)`, [options.events]);
+      });
+      kept = true;
+      log(`history: database kept: ${database.name} (reuse it with --history-reuse-db ${database.name})`);
+    },
+  };
+}
+
 async function benchHistoryUnchecked(server: Server, options: HistoryBenchOptions) {
-  const database = await createBenchDatabase(server, 'governance_bench_history');
+  const database = await openDatabase(server, options);
   try {
+    const migrationsStarted = now();
     const store = await PostgresEventStore.create({ connectionString: database.url });
     addCleanup(() => store.close());
-    log(`history: loading ${options.events} events`);
-    const load = await loadLog(database.url, options.events);
-    log(`history: loaded in ${load.ms} ms`);
+    const migrationsMs = Math.round(now() - migrationsStarted);
+    let load: Awaited<ReturnType<typeof loadLog>> & { reusedDatabase?: string; migrationsMs?: number };
+    if (database.reused) {
+      // As the load ends: statistics for what the migrations added (an expression index has its own).
+      await withClient(database.url, (c) => c.query('ANALYZE es_events'));
+      load = { ...(await logSizes(database.url)), ms: 0, reusedDatabase: database.name, migrationsMs };
+      log(`history: reusing ${database.name} (migrations ${migrationsMs} ms)`);
+    } else {
+      log(`history: loading ${options.events} events`);
+      load = await loadLog(database.url, options.events);
+      log(`history: loaded in ${load.ms} ms`);
+    }
 
     const rnd = random(7);
     const cursors = await positionsAt(
@@ -405,7 +538,7 @@ async function benchHistoryUnchecked(server: Server, options: HistoryBenchOption
       Array.from({ length: options.queries + 5 }, () => Math.floor(options.events * (0.05 + 0.9 * rnd()))),
     );
     const byCase: Record<string, Awaited<ReturnType<typeof measure>>> = {};
-    for (const testCase of cases(options.events, options.queries, cursors)) {
+    for (const testCase of selected(cases(options.events, options.queries, cursors), options)) {
       byCase[testCase.name] = await measure((o) => store.readHistory(o), testCase, options.queries);
       log(`history: ${testCase.name} p50 ${byCase[testCase.name]!.p50Ms} ms, p99 ${byCase[testCase.name]!.p99Ms} ms`);
     }
@@ -420,7 +553,7 @@ async function benchHistoryUnchecked(server: Server, options: HistoryBenchOption
     const throughGovernanceEventStore = await measure((o) => governance.readHistory(o), actorCase, options.queries);
 
     const worst = Object.entries(byCase).reduce((a, b) => (b[1].p99Ms > a[1].p99Ms ? b : a));
-    const logIndex = await benchLogIndex(database.url, store, options, cursors);
+    const logIndex = await benchLogIndex(database.url, store, options, cursors, () => database.markLoaded());
     const append = await appendCost(server, options.appendEvents);
     return {
       params: {
@@ -472,7 +605,13 @@ async function benchHistoryUnchecked(server: Server, options: HistoryBenchOption
  * cases as above through LogIndex.readHistory, and the actor case through the layer the resolver calls on EventStoreDB
  * (LogIndexedEventStore: a read of the store's head and of the index's checkpoint first, then the page, deserialised).
  */
-async function benchLogIndex(url: string, store: PostgresEventStore, options: HistoryBenchOptions, cursors: LogPosition[]) {
+async function benchLogIndex(
+  url: string,
+  store: PostgresEventStore,
+  options: HistoryBenchOptions,
+  cursors: LogPosition[],
+  onFilled: () => Promise<void>,
+) {
   const pool = new pg.Pool({ connectionString: url, max: 11 });
   addCleanup(() => pool.end());
   const runner = await ProjectionRunner.create({ store, pool, projections: [logIndexProjection] });
@@ -487,6 +626,7 @@ async function benchLogIndex(url: string, store: PostgresEventStore, options: Hi
   }
   const catchUpMs = Math.round(now() - started);
   log(`history: log index caught up in ${catchUpMs} ms`);
+  await onFilled();
   await withClient(url, (client) => client.query(`VACUUM ANALYZE proj_${LOG_INDEX_PROJECTION}_g1.log_events`));
   const { rows } = await pool.query<{ table: string; indexes: string }>(
     `SELECT pg_table_size('proj_${LOG_INDEX_PROJECTION}_g1.log_events')::text AS table,
@@ -495,7 +635,7 @@ async function benchLogIndex(url: string, store: PostgresEventStore, options: Hi
 
   const index = new LogIndex(pool);
   const byCase: Record<string, Awaited<ReturnType<typeof measure>>> = {};
-  for (const testCase of cases(options.events, options.queries, cursors)) {
+  for (const testCase of selected(cases(options.events, options.queries, cursors), options)) {
     byCase[testCase.name] = await measure((o) => index.readHistory(o), testCase, options.queries);
     log(`history (log index): ${testCase.name} p50 ${byCase[testCase.name]!.p50Ms} ms, p99 ${byCase[testCase.name]!.p99Ms} ms`);
   }
@@ -524,11 +664,19 @@ if (import.meta.main) {
   const options = historyOptionsFrom(values);
   await reportAndExit(async () => {
     const startedAt = new Date().toISOString();
+    const loadAverageAtStart = loadavg();
     const server = await resolveServer(values.pg);
     log(`server: ${redact(server.url)} (${server.source})`);
     const history = values['skip-history'] ? { skipped: '--skip-history' } : await benchHistory(server, options);
     return {
-      output: { startedAt, finishedAt: new Date().toISOString(), server: { source: server.source, url: redact(server.url) }, history },
+      output: {
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        // The machine's load (1, 5, 15 min) around the run: other work on it weighs on every figure.
+        loadAverage: { atStart: loadAverageAtStart, atEnd: loadavg() },
+        server: { source: server.source, url: redact(server.url) },
+        history,
+      },
       ...('targets' in history ? { targets: history.targets } : {}),
       failed: 'error' in history,
     };

@@ -19,6 +19,7 @@ import {
 import {
   filterConditions,
   historyQuery,
+  RECORDED_DAY,
   toRecordedEvent,
   type EventRow,
   type HistoryQueryTuning,
@@ -46,6 +47,8 @@ export const LOG_INDEX_PROJECTION = 'log_index';
 const TABLE = 'log_events';
 /** The name projections migration 3 (schema.ts) gave this index in the generations that existed before it. */
 const LOG_EVENTS_EVENT_ID_INDEX = 'log_events_event_id_order';
+/** The name projections migration 4 (schema.ts) gives this index in the generations that existed before it. */
+const LOG_EVENTS_RECORDED_DAY_INDEX = 'log_events_recorded_day_order';
 /** Readers go through the view, which points at the generation that serves (a rebuild swaps it when caught up). */
 const VIEW = `${READ_MODEL_SCHEMA}.${TABLE}`;
 
@@ -84,7 +87,12 @@ export const logIndexProjection: RecordedEventProjection = {
       CREATE INDEX ON ${t} (event_type, transaction_id, global_position);
       CREATE INDEX ON ${t} (actor_id, transaction_id, global_position);
       CREATE INDEX ON ${t} (correlation_id, transaction_id, global_position);
-      CREATE INDEX ON ${t} (recorded_at) INCLUDE (transaction_id, global_position);`);
+      -- A time window with a selective filter (an actor, say): the planner may combine this with the filter's index.
+      CREATE INDEX ON ${t} (recorded_at) INCLUDE (transaction_id, global_position);
+      -- Time windows: each day's rows in log order (history-query.ts), as es_events_recorded_day_order. Named, as
+      -- projections migration 4 creates it.
+      CREATE INDEX ${LOG_EVENTS_RECORDED_DAY_INDEX} ON ${t} (${RECORDED_DAY.replace('%.', '')}, transaction_id, global_position)
+        INCLUDE (recorded_at);`);
   },
   async apply(events: readonly RecordedEvent[], client: pg.ClientBase, context: ProjectionContext) {
     const columns: unknown[][] = Array.from({ length: 13 }, () => []);

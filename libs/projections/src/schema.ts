@@ -1,6 +1,10 @@
 import type { Migration } from '#postgres';
+import { RECORDED_DAY } from '#event-store/postgres';
 
 export const READ_MODEL_SCHEMA = 'read_models';
+
+/** RECORDED_DAY over log_events' own column, quoted for a string literal of the DDL below. */
+const LOG_EVENTS_RECORDED_DAY = RECORDED_DAY.replace('%.', '').replaceAll("'", "''");
 
 /**
  * Bookkeeping of the projection runner. A projection has generations: each lives in its own schema
@@ -65,6 +69,31 @@ BEGIN
   LOOP
     IF to_regclass(format('%I.log_events', generation_schema)) IS NOT NULL THEN
       EXECUTE format('CREATE INDEX IF NOT EXISTS log_events_event_id_order ON %I.log_events (event_id, transaction_id, global_position)',
+                     generation_schema);
+    END IF;
+  END LOOP;
+END
+$migration$;
+`,
+  },
+  {
+    version: 4,
+    name: 'log index: recorded day index in the existing generations',
+    // Time windows of history pages read each day's rows in log order (history-query.ts); log-index.ts's setup
+    // creates the index in every new generation, this adds it in place to those that exist, as migration 3 did.
+    // The expression is history-query.ts's RECORDED_DAY, exactly. The time index stays: a window with an actor (or
+    // another selective filter) is read through it.
+    sql: `
+DO $migration$
+DECLARE
+  generation_schema text;
+BEGIN
+  FOR generation_schema IN
+    SELECT format('proj_%s_g%s', name, generation) FROM projection_generations
+     WHERE name = 'log_index' AND status IN ('active', 'building')
+  LOOP
+    IF to_regclass(format('%I.log_events', generation_schema)) IS NOT NULL THEN
+      EXECUTE format('CREATE INDEX IF NOT EXISTS log_events_recorded_day_order ON %I.log_events (${LOG_EVENTS_RECORDED_DAY}, transaction_id, global_position) INCLUDE (recorded_at)',
                      generation_schema);
     END IF;
   END LOOP;

@@ -2,13 +2,24 @@ import type { ReadHistoryOptions } from '../history.ts';
 import type { LogPosition } from '../position.ts';
 
 export interface HistoryQueryTuning {
-  /** Rows a time-window query reads in log order from its cursor before it turns to the time index. */
+  /** Rows a time-window query reads in log order from its cursor before it turns to the day index. */
   readonly windowScanBudget: number;
-  /** Candidates the time-index step takes in time order to bound the positions it must look at. */
-  readonly windowCandidates: number;
+  /**
+   * The days (those whose first row lies nearest the cursor) whose first page of rows bounds, in log order, where a
+   * time-window page can end. 2: the page is one day's rows nearly always, or two when the cursor is within a day.
+   */
+  readonly windowLeadDays: number;
 }
 
-export const HISTORY_QUERY_DEFAULTS: HistoryQueryTuning = Object.freeze({ windowScanBudget: 1000, windowCandidates: 1000 });
+export const HISTORY_QUERY_DEFAULTS: HistoryQueryTuning = Object.freeze({ windowScanBudget: 1000, windowLeadDays: 2 });
+
+/**
+ * The day (UTC) an event was recorded on, over the alias `%`: the leading expression of the day indexes (event store
+ * migration 4, the log index's setup), which must stay exactly this for the planner to use them. AT TIME ZONE with a
+ * constant zone and the cast to date are IMMUTABLE, as an index expression must be (extract(epoch FROM timestamptz) is
+ * only STABLE).
+ */
+export const RECORDED_DAY = `((%.recorded_at AT TIME ZONE 'UTC')::date)`;
 
 /**
  * The table a history query reads: the event store's own `es_events`, or a copy of the log with the same position,
@@ -51,16 +62,22 @@ export const ES_EVENTS_HISTORY: HistoryTable = Object.freeze({
  * - Several types (or categories), no time window: one ordered, limited scan per value, merged (UNION ALL then the
  *   page), because `= ANY` over an index's leading column gives up its order and the planner would then read every
  *   match.
- * - A time window without stream, actor or correlation id (types and categories are then conditions of each step): recorded_at is not the log's order, and the planner
- *   cannot know where in the log a window lies, so it picks a scan in log order with the window as filter, which
- *   reads the whole log after the window first. So: (1) read at most `windowScanBudget` rows in log order from the
- *   cursor; if they hold a page of the window (a window near the cursor, or a wide one), that is the answer. (2)
- *   Otherwise the rest comes from the time index (recorded_at, covering the position): take `windowCandidates`
- *   window rows in time order beyond the budget's last row; the (maxCount + 1)-th of them in log order bounds
- *   where the page can end, since those are window rows too; then only window rows between the budget's end and
- *   that bound are read (the time index alone, fenced so the planner cannot trade it for the unknown position
- *   range) and the page is their first maxCount + 1 in log order. Exact whatever the data; its cost grows with
- *   the window's size only when the window lies far from the cursor (about 0.15 µs per event of the window).
+ * - A time window without stream, actor or correlation id (types, categories and roles are then conditions of each
+ *   step, checked on the table's rows): recorded_at is not the log's order, and the planner cannot know where in the
+ *   log a window lies, so it would pick a scan in log order with the window as filter, which reads the whole log after
+ *   the window first. So: (1) read at most `windowScanBudget` rows in log order from the cursor; if they hold a page
+ *   of the window (a window near the cursor, or a wide one), that is the answer. (2) Otherwise the rest comes from the
+ *   day index (migration 4: the UTC day of recorded_at, then the log order, carrying recorded_at), where each day of
+ *   the window is a range in log order from the cursor. A merge of one ordered read per day would read about a page,
+ *   but needs a plan of one branch per day (a year: 366). Instead, a few short reads per day, whatever the window's
+ *   length: (a) each day's first window row beyond the budget's end (`tops`: one descent per day of the window that
+ *   the log spans); (b) a bound in log order that the page cannot pass: the nearer of the page-th of those firsts and
+ *   the page-th row of the `windowLeadDays` days whose firsts come first (either is a page of window rows, so the
+ *   page ends at or before it); (c) from each day whose first lies within the bound, its rows within the bound, a
+ *   page at most; the page is the first of them all in log order. Exact whatever the data: nothing assumes that
+ *   times follow the log; that they nearly do only makes it cheap (the bound then falls within one or two days, and a
+ *   page reads about a page of rows plus one descent per day). The first and last days are filtered on recorded_at,
+ *   read from the index, so a window's edge within a day costs at most that day's rows outside the window.
  */
 export function historyQuery(
   options: ReadHistoryOptions,
@@ -71,7 +88,7 @@ export function historyQuery(
   for (const [name, n] of [
     ['maxCount', options.maxCount],
     ['windowScanBudget', tuning.windowScanBudget],
-    ['windowCandidates', tuning.windowCandidates],
+    ['windowLeadDays', tuning.windowLeadDays],
   ] as const) {
     // Written into the statement (LIMIT, OFFSET), not sent as parameters: whole numbers only.
     if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`${name} must be a whole number >= 1`);
@@ -170,10 +187,31 @@ export function historyQuery(
 
   const budget = tuning.windowScanBudget;
   const edge = `((SELECT transaction_id FROM edge), (SELECT global_position FROM edge))`;
-  // The bound when fewer than a page of candidates exist: they are all there is, so nothing is cut off.
+  // Where a bound is missing, the end of the log on the far side: nothing is cut off.
   const none = backwards ? [`'0'::xid8`, `0::bigint`] : [`'18446744073709551615'::xid8`, `9223372036854775807::bigint`];
-  // The bound first, and its transaction id alone first of all: one comparison drops nearly every row of a far window.
-  const boundTx = `COALESCE((SELECT transaction_id FROM bound), ${none[0]})`;
+  const bound = `(COALESCE((SELECT transaction_id FROM bound), ${none[0]}), COALESCE((SELECT global_position FROM bound), ${none[1]}))`;
+  const within = backwards ? '>=' : '<=';
+  const day = (a: string) => RECORDED_DAY.replace('%', a);
+  // The window's days, clamped to those the log holds (an open end, or one far beyond the log, adds no empty days).
+  // Only its first and last days can hold rows outside it: the condition on recorded_at is applied there alone, which
+  // also keeps the planner from taking it for a second, independent filter of every day (it would then expect a few
+  // rows a day and sort whole days, or join in the time index).
+  // The days go through an array: the planner expects a few elements of an array it cannot see, where it would expect
+  // 1000 rows of a series whose ends it cannot see (and, the statement then looking that costly, compile it with JIT:
+  // most of a second, measured at a million events).
+  const fromDay = filter.recordedFrom ? `(${param(filter.recordedFrom.toISOString())}::timestamptz AT TIME ZONE 'UTC')::date` : undefined;
+  const toDay = filter.recordedTo ? `(${param(filter.recordedTo.toISOString())}::timestamptz AT TIME ZONE 'UTC')::date` : undefined;
+  const logFirstDay = `(SELECT min(${day('e')}) FROM ${source.table} e)`;
+  const logLastDay = `(SELECT max(${day('e')}) FROM ${source.table} e)`;
+  const firstDay = fromDay ? `GREATEST(${fromDay}, ${logFirstDay})` : logFirstDay;
+  const lastDay = toDay ? `LEAST(${toDay}, ${logLastDay})` : logLastDay;
+  const partial = [fromDay, toDay].filter((d) => d !== undefined).map((d) => `d.day = ${d}`);
+  // The window's rows of one day (alias d), beyond the budget's end, in log order: one range of the day index.
+  const ofDay = (d: string, extra: string, limit: number) =>
+    `SELECT e.transaction_id, e.global_position FROM ${source.table} e
+      WHERE ${day('e')} = ${d}.day AND ${all(base, 'e')} AND (NOT ${d}.partial OR ${all(window, 'e')})
+        AND ${pos('e')} ${beyond} ${edge}${extra}
+      ORDER BY ${order('e')} LIMIT ${limit}`;
   const text = `
 WITH scanned AS MATERIALIZED (
   SELECT e.transaction_id, e.global_position, e.recorded_at FROM ${source.table} e WHERE ${all(base, 'e')}
@@ -181,20 +219,26 @@ WITH scanned AS MATERIALIZED (
 edge AS MATERIALIZED (SELECT s.transaction_id, s.global_position FROM scanned s ORDER BY ${reverse('s')} LIMIT 1),
 gate AS MATERIALIZED (
   SELECT (SELECT count(*) FROM scanned) = ${budget} AND (SELECT count(*) FROM scanned s WHERE ${all(window, 's')}) < ${page} AS open),
-candidates AS MATERIALIZED (
-  SELECT e.transaction_id, e.global_position FROM ${source.table} e
-   WHERE (SELECT open FROM gate) AND ${all([...base, ...window], 'e')} AND ${pos('e')} ${beyond} ${edge}
-   ORDER BY e.recorded_at ${dir} LIMIT ${tuning.windowCandidates}),
-bound AS MATERIALIZED (SELECT c.transaction_id, c.global_position FROM candidates c ORDER BY ${order('c')} OFFSET ${page - 1} LIMIT 1),
+days AS MATERIALIZED (
+  SELECT d.day, ${partial.join(' OR ')} AS partial FROM unnest(ARRAY(
+    SELECT span.first + i FROM (SELECT ${firstDay} AS first, ${lastDay} AS last) span, generate_series(0, span.last - span.first) i
+     WHERE (SELECT open FROM gate))) AS d(day)),
+tops AS MATERIALIZED (
+  SELECT d.day, d.partial, t.transaction_id, t.global_position FROM days d CROSS JOIN LATERAL (${ofDay('d', '', 1)}) t),
+lead AS MATERIALIZED (
+  SELECT r.transaction_id, r.global_position
+    FROM (SELECT l.day, l.partial FROM tops l ORDER BY ${order('l')} LIMIT ${tuning.windowLeadDays}) l CROSS JOIN LATERAL (${ofDay('l', '', page)}) r),
+bound AS MATERIALIZED (
+  SELECT b.transaction_id, b.global_position FROM (
+    (SELECT t.transaction_id, t.global_position FROM tops t ORDER BY ${order('t')} OFFSET ${page - 1} LIMIT 1)
+    UNION ALL
+    (SELECT r.transaction_id, r.global_position FROM lead r ORDER BY ${order('r')} OFFSET ${page - 1} LIMIT 1)) b
+   ORDER BY ${order('b')} LIMIT 1),
 hits AS (
   SELECT s.transaction_id, s.global_position FROM scanned s WHERE ${all(window, 's')}
   UNION ALL
-  SELECT w.transaction_id, w.global_position FROM (
-    SELECT e.transaction_id, e.global_position FROM ${source.table} e
-     WHERE (SELECT open FROM gate) AND ${all([...base, ...window], 'e')} OFFSET 0) w
-   WHERE w.transaction_id ${backwards ? '>=' : '<='} ${boundTx}
-     AND ${pos('w')} ${backwards ? '>=' : '<='} (${boundTx}, COALESCE((SELECT global_position FROM bound), ${none[1]}))
-     AND ${pos('w')} ${beyond} ${edge})
+  SELECT r.transaction_id, r.global_position FROM tops d CROSS JOIN LATERAL (${ofDay('d', ` AND ${pos('e')} ${within} ${bound}`, page)}) r
+   WHERE ${pos('d')} ${within} ${bound})
 ${fetch(`SELECT h.transaction_id, h.global_position FROM hits h ORDER BY ${order('h')} LIMIT ${page}`)}`;
   return { text, values };
 }

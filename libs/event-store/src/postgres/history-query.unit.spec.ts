@@ -1,5 +1,5 @@
 import type { ReadHistoryOptions } from '../history.ts';
-import { historyQuery } from './history-query.ts';
+import { historyQuery, RECORDED_DAY } from './history-query.ts';
 
 const shape = (options: ReadHistoryOptions) => {
   const { text } = historyQuery(options, 'e.*');
@@ -42,10 +42,27 @@ describe('historyQuery: the shape of the statement for what the filter leaves th
     expect(text).toContain('LIMIT 11');
   });
 
+  test("a window's days are read through the day index's expression, each in log order from the cursor", () => {
+    const { text, values } = historyQuery({ direction: 'backwards', maxCount: 10, filter: window }, 'e.*');
+    // The very expression the day indexes are built on (the planner matches it as written), against the day of a row.
+    expect(text).toContain(`${RECORDED_DAY.replace('%', 'e')} = d.day`);
+    expect(text).toContain('ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 11');
+    // The window's first and last days come from its ends, which travel as parameters.
+    expect(values).toEqual([
+      '2025-01-01T00:00:00.000Z',
+      '2025-02-01T00:00:00.001Z',
+      '2025-01-01T00:00:00.000Z',
+      '2025-02-01T00:00:00.000Z',
+    ]);
+  });
+
   test('counts written into the statement must be whole numbers', () => {
     expect(() => historyQuery({ direction: 'forwards', maxCount: 1.5 }, 'e.*')).toThrow('maxCount must be a whole number >= 1');
-    expect(() => historyQuery({ direction: 'forwards', maxCount: 1 }, 'e.*', { windowScanBudget: 0, windowCandidates: 1 })).toThrow(
+    expect(() => historyQuery({ direction: 'forwards', maxCount: 1 }, 'e.*', { windowScanBudget: 0, windowLeadDays: 1 })).toThrow(
       'windowScanBudget must be a whole number >= 1',
+    );
+    expect(() => historyQuery({ direction: 'forwards', maxCount: 1 }, 'e.*', { windowScanBudget: 1, windowLeadDays: 0.5 })).toThrow(
+      'windowLeadDays must be a whole number >= 1',
     );
   });
 });
