@@ -51,7 +51,7 @@ export class Checker {
     /** The service's event log, read through the port. */
     private readonly eventLog: EventStore,
     private readonly eventStore: SoakEventStore,
-    /** With several instances, each one's own client (a projection another instance runs is STANDBY in this one's). */
+    /** With several instances, each one's own client. */
     private readonly instanceClients: readonly SoakClient[] = [],
   ) {}
 
@@ -393,8 +393,8 @@ export class Checker {
 
   // ---------------------------------------------------------------- read models
   /**
-   * Waits until every projection has processed the whole log (`projections` through the service: lag 0, running; with
-   * several instances, running or standby, as the instance that answered runs only some of them).
+   * Waits until every projection has processed the whole log (`projections` through the service: lag 0, running; the
+   * state is the same whichever instance answers, with the instance that runs it as `runner`).
    */
   async waitProjectionsCaughtUp(timeoutMs: number): Promise<void> {
     const deadline = now() + timeoutMs;
@@ -404,9 +404,7 @@ export class Checker {
         AUDITOR,
         '{ projections { name lag state } }',
       );
-      // Behind a balancer the answer is one instance's: a projection another instance runs is STANDBY there.
-      const idle = this.instanceClients.length > 0 ? ['running', 'standby'] : ['running'];
-      const behind = data.projections.filter((p) => p.lag > 0 || !idle.includes(p.state.toLowerCase()));
+      const behind = data.projections.filter((p) => p.lag > 0 || p.state.toLowerCase() !== 'running');
       if (behind.length === 0) return;
       if (now() > deadline) {
         this.report('projection-not-caught-up', `after ${timeoutMs} ms: ${JSON.stringify(behind)}`);
