@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { leafHash, MerkleFrontier } from './merkle.ts';
+import { leafHash, leafHashBinary, MerkleFrontier } from './merkle.ts';
 
 /** What a leaf of the log tree covers: enough that truncation, deletion, reordering and backdating all change it. */
 export interface LeafFields {
@@ -116,7 +116,7 @@ export class LogFold {
   }
 
   add(fields: LeafFields): void {
-    this.tree.append(eventLeaf(fields));
+    this.tree.appendBinary(leafHashBinary(leafBytes(fields)));
     let state = this.streams.get(fields.streamId);
     if (!state) {
       state = { revision: -1, hash: '', orderBase: DIGEST_START, timeBase: DIGEST_START, orderTail: '', timeTail: '', tailLength: 0 };

@@ -31,6 +31,22 @@ export function nodeHash(left: Buffer, right: Buffer): Buffer {
   return hash('sha256', NODE_INPUT, 'buffer');
 }
 
+/**
+ * The same hashes as latin1 strings, a character per byte (a "binary string"), for folding: a Buffer per hash cost
+ * three times the hash itself (crypto.hash of 65 bytes, 0.78 µs to a Buffer and 0.26 µs to a latin1 string on this
+ * machine), and the sealer makes two for every event it folds. Hashed bytes and results are the same; only how Node
+ * holds them differs.
+ */
+export function leafHashBinary(text: string): string {
+  return hash('sha256', `\u0000${text}`, 'binary'); // 'binary' is Node's other name for latin1
+}
+
+export function nodeHashBinary(left: string, right: string): string {
+  NODE_INPUT.write(left, 1, 32, 'latin1');
+  NODE_INPUT.write(right, 33, 32, 'latin1');
+  return hash('sha256', NODE_INPUT, 'binary');
+}
+
 export const EMPTY_TREE_HASH: Buffer = hash('sha256', '', 'buffer');
 
 /** The largest power of two smaller than n (n >= 2). */
@@ -51,10 +67,11 @@ export function merkleRoot(leaves: readonly Buffer[]): Buffer {
 /**
  * The tree kept as its perfect subtrees (the binary decomposition of the size), so appending is O(log n) and the log
  * never has to be held: what the sealer and the verifiers fold the log into. Its peaks, in order, are also what a
- * verifier starting mid-log needs to carry the root on (see `MerkleFrontier.from`).
+ * verifier starting mid-log needs to carry the root on (see `MerkleFrontier.from`). The peaks are held as binary
+ * strings (see leafHashBinary); Buffers go in and come out.
  */
 export class MerkleFrontier {
-  private readonly peaks: { size: number; hash: Buffer }[] = [];
+  private readonly peaks: { size: number; hash: string }[] = [];
   private count = 0;
 
   static from(peaks: readonly { size: number; hash: Buffer }[]): MerkleFrontier {
@@ -67,7 +84,7 @@ export class MerkleFrontier {
       }
       if (peak.hash.length !== 32) throw new Error('frontier peak hashes must be 32 bytes');
       previous = peak.size;
-      frontier.peaks.push({ size: peak.size, hash: peak.hash });
+      frontier.peaks.push({ size: peak.size, hash: peak.hash.toString('latin1') });
       frontier.count += peak.size;
     }
     return frontier;
@@ -78,13 +95,15 @@ export class MerkleFrontier {
   }
 
   append(leaf: Buffer): void {
+    if (leaf.length !== 32) throw new Error('leaf hashes must be 32 bytes');
+    this.appendBinary(leaf.toString('latin1'));
+  }
+
+  /** Appends a leaf hash held as a binary string of 32 characters (leafHashBinary). */
+  appendBinary(leaf: string): void {
     this.peaks.push({ size: 1, hash: leaf });
     this.count++;
-    for (let n = this.peaks.length; n >= 2 && this.peaks[n - 1]!.size === this.peaks[n - 2]!.size; n = this.peaks.length) {
-      const right = this.peaks.pop()!;
-      const left = this.peaks.pop()!;
-      this.peaks.push({ size: left.size * 2, hash: nodeHash(left.hash, right.hash) });
-    }
+    this.mergeEqualPeaks();
   }
 
   /**
@@ -96,12 +115,18 @@ export class MerkleFrontier {
     if (!isPowerOfTwo(size) || this.count % size !== 0 || size > lowest || hash.length !== 32) {
       throw new Error(`a subtree of ${size} leaves cannot follow a tree of ${this.count}`);
     }
-    this.peaks.push({ size, hash });
+    this.peaks.push({ size, hash: hash.toString('latin1') });
     this.count += size;
-    for (let n = this.peaks.length; n >= 2 && this.peaks[n - 1]!.size === this.peaks[n - 2]!.size; n = this.peaks.length) {
-      const right = this.peaks.pop()!;
-      const left = this.peaks.pop()!;
-      this.peaks.push({ size: left.size * 2, hash: nodeHash(left.hash, right.hash) });
+    this.mergeEqualPeaks();
+  }
+
+  private mergeEqualPeaks(): void {
+    const peaks = this.peaks;
+    for (let n = peaks.length; n >= 2 && peaks[n - 1]!.size === peaks[n - 2]!.size; n = peaks.length) {
+      const right = peaks.pop()!;
+      const left = peaks[n - 2]!;
+      left.size *= 2;
+      left.hash = nodeHashBinary(left.hash, right.hash);
     }
   }
 
@@ -109,16 +134,19 @@ export class MerkleFrontier {
   root(): Buffer {
     if (this.peaks.length === 0) return EMPTY_TREE_HASH;
     let root = this.peaks[this.peaks.length - 1]!.hash;
-    for (let i = this.peaks.length - 2; i >= 0; i--) root = nodeHash(this.peaks[i]!.hash, root);
-    return root;
+    for (let i = this.peaks.length - 2; i >= 0; i--) root = nodeHashBinary(this.peaks[i]!.hash, root);
+    return Buffer.from(root, 'latin1');
   }
 
   snapshot(): { size: number; hash: Buffer }[] {
-    return this.peaks.map((peak) => ({ ...peak }));
+    return this.peaks.map((peak) => ({ size: peak.size, hash: Buffer.from(peak.hash, 'latin1') }));
   }
 
   clone(): MerkleFrontier {
-    return MerkleFrontier.from(this.peaks);
+    const copy = new MerkleFrontier();
+    for (const peak of this.peaks) copy.peaks.push({ ...peak });
+    copy.count = this.count;
+    return copy;
   }
 }
 

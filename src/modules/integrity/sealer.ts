@@ -211,11 +211,7 @@ export class LogSealer {
     const now = this.options.clock.now();
     const { key } = this.options;
     if (!this.keyAdopted) {
-      await this.options.events.append(
-        LOG_SEAL_KEYS_STREAM,
-        [sealKeyAdoptedEvent({ keyId: key.keyId, algorithm: SEAL_ALGORITHM, publicKeyJwk: key.publicKeyJwk })],
-        { expectedRevision: 'any', metadata: sealerMetadata(now, `seals are signed with key ${key.keyId} from now on`) },
-      );
+      await adoptSealKey(this.options.events, key, now);
       this.keyAdopted = true;
     }
     const seal = signSeal(
@@ -271,6 +267,15 @@ export class LogSealer {
   private log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {
     this.options.log?.(level, message, fields);
   }
+}
+
+/** Records that seals are signed with `key` from now on: what the sealer does before its first seal with a new key. */
+export async function adoptSealKey(events: Pick<GovernanceEventStore, 'append'>, key: SealSigningKey, now: Date): Promise<void> {
+  await events.append(
+    LOG_SEAL_KEYS_STREAM,
+    [sealKeyAdoptedEvent({ keyId: key.keyId, algorithm: SEAL_ALGORITHM, publicKeyJwk: key.publicKeyJwk })],
+    { expectedRevision: 'any', metadata: sealerMetadata(now, `seals are signed with key ${key.keyId} from now on`) },
+  );
 }
 
 function sealerMetadata(now: Date, reason: string): EventMetadata {
