@@ -55,6 +55,19 @@ function subscribe(t: TestService, token: string | null, query = SUBSCRIPTION, c
   return feed;
 }
 
+/** Waits until `key` holds `count` live subscriptions in the shared count (live_subscriptions). */
+async function heldPlaces(t: TestService, key: string, count: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const [row] = (await t.service.eventSourcing.readModels.query('SELECT count(*)::int AS n FROM live_subscriptions WHERE key = $1', [
+      key,
+    ])) as { n: number }[];
+    if (row!.n === count) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${key} to hold ${count} subscriptions (holds ${row!.n})`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -275,6 +288,10 @@ describe('rate limit per member, subscriptions per member, CORS for the configur
     const auditor = await t.token('auditor-subs', Role.AUDITOR);
     const first = subscribe(t, auditor);
     const second = subscribe(t, auditor);
+    // Each subscription comes on a connection of its own: which one the service takes first is not the order they
+    // were opened in (a loaded CI run took the third before another, and refused that one). The third is opened once
+    // the first two hold their places.
+    await heldPlaces(t, 'member:auditor-subs', 2);
     const third = subscribe(t, auditor);
     try {
       await until(() => third.done, 'the third subscription to be refused');
