@@ -37,6 +37,8 @@ describe('e-mail notifications, exactly once, through a real SMTP server', () =>
       'SELECT notification_id, kind, recipient_id, status, attempts, message_id FROM notification_deliveries ORDER BY created_at',
     )) as { notification_id: string; kind: string; recipient_id: string; status: string; attempts: number; message_id: string }[];
 
+  const mailTo = (address: string) =>
+    received.filter((m) => m.to !== undefined && !Array.isArray(m.to) && m.to.value.some((to) => to.address === address));
   const provision = (userName: string, email: string, preferredLanguage: string) =>
     provisionWithAddress(t, SCIM_TOKEN, userName, email, preferredLanguage);
 
@@ -175,6 +177,47 @@ describe('e-mail notifications, exactly once, through a real SMTP server', () =>
       expect(rows.find((d) => d.recipient_id === author && d.kind === 'MODERATION_DECISION')).toMatchObject({ status: 'SKIPPED_TOO_OLD' });
     });
     expect(received.slice(before).map((mail) => mail.messageId)).toEqual([sent.message_id]);
+  });
+
+  test('notifications waiting for a retry that is not due do not hold back those behind them', async () => {
+    // Pages of one event: one such event at the head of the outbox is a page's worth (in production, 100 of them).
+    const onePerPage = createNotificationDelivery({
+      readModels: t.service.eventSourcing.readModels,
+      clock: { now: () => new Date() },
+      intervalMs: 3_600_000,
+      send: smtpSender(mail.url, 'Community team <no-reply@governance.invalid>'),
+      appealWindowDays: 30,
+      maxAgeHours: 72,
+      outboxPage: 1,
+    });
+    await delivery().runOnce();
+    const first = await provision('hol-first@example.com', 'hol-first@example.com', 'en');
+    await decideAbout('post-hol-1', first);
+    await eventually(async () => {
+      await onePerPage.runOnce();
+      expect((await deliveries()).find((d) => d.recipient_id === first && d.kind === 'MODERATION_DECISION')).toMatchObject({
+        status: 'SENT',
+      });
+    });
+    const waiting = (await deliveries()).find((d) => d.recipient_id === first && d.kind === 'MODERATION_DECISION')!;
+    // As a mail server refusing that address leaves it: its retry an hour away, its event not done.
+    await t.service.eventSourcing.readModels.query(
+      `UPDATE notification_deliveries SET status = 'RETRY', next_attempt_at = now() + interval '1 hour' WHERE notification_id = $1`,
+      [waiting.notification_id],
+    );
+    await t.service.eventSourcing.readModels.query(
+      `DELETE FROM notification_events_done WHERE event_id = (SELECT event_id FROM notification_deliveries WHERE notification_id = $1)`,
+      [waiting.notification_id],
+    );
+    const second = await provision('hol-second@example.com', 'hol-second@example.com', 'en');
+    await decideAbout('post-hol-2', second);
+    await eventually(async () => {
+      await onePerPage.runOnce();
+      expect(mailTo('hol-second@example.com')).toHaveLength(1);
+    });
+    // The one waiting was not sent early.
+    expect((await deliveries()).find((d) => d.notification_id === waiting.notification_id)).toMatchObject({ status: 'RETRY' });
+    expect(mailTo('hol-first@example.com')).toHaveLength(1);
   });
 
   test('a member without an address is recorded as not told, never silently dropped', async () => {

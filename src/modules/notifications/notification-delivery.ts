@@ -4,6 +4,7 @@ import { logger } from '../../platform/observability/logger.ts';
 import { deliveryGate, type BackgroundWorkGate } from '../../platform/scheduling/background-work-gate.ts';
 import { DueWorkScheduler } from '../../platform/scheduling/due-work-scheduler.ts';
 import type { Clock } from '../../platform/shared/clock.ts';
+import { sqlIn } from '../../platform/shared/sql.ts';
 import { MEMBERS_TABLE } from '../members/index.ts';
 import { erasureNoticesOf, forgetSettledErasureNotices, type ErasureNotice } from './erasure-notices.ts';
 import { notificationLanguage, renderNotification } from './notification-messages.ts';
@@ -61,6 +62,8 @@ export interface NotificationDeliveryOptions {
   readonly maxAgeHours: number;
   /** Where each send takes its turn, shared with the webhook dispatch; default: the process's gate. */
   readonly gate?: BackgroundWorkGate;
+  /** Outbox events per page at most (default OUTBOX_PAGE; tests make it small). */
+  readonly outboxPage?: number;
 }
 
 /**
@@ -82,12 +85,12 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
     // a backlog went at the pace of one SMTP exchange per e-mail). A pass takes page after page until one comes back
     // empty, or the same as one it already took (only notifications waiting for their retry are left).
     batchSize: 1,
-    findDue: async () => {
+    findDue: async (now) => {
       await ensureNotificationTables(readModels);
       // A page's claims and outcomes are a few statements each over all its notifications: they wait while the API is
       // busy, and are small until it is quiet. Capped, a page holds no more events than the cap lets through in
       // CAPPED_STEP_SECONDS (claims must not expire before they are sent).
-      const events = await findUndelivered(readModels, gate.claimSize(OUTBOX_PAGE, await gate.giveWay()));
+      const events = await findUndelivered(readModels, gate.claimSize(options.outboxPage ?? OUTBOX_PAGE, await gate.giveWay()), now);
       return events.length > 0 ? [{ events }] : [];
     },
     handle: (page, now) => deliverPage(options, gate, page.events, now),
@@ -95,7 +98,13 @@ export function createNotificationDelivery(options: NotificationDeliveryOptions)
   });
 }
 
-async function findUndelivered(readModels: DataSource, limit: number): Promise<OutboxEvent[]> {
+/**
+ * The oldest outbox events with something to do now. An event whose only unsettled notifications wait for a retry
+ * that is not due yet is passed over: otherwise a page's worth of them at the head of the outbox (a mail server
+ * refusing some addresses for hours: retries back off up to 6 hours) held back every notification behind them, a
+ * member's news of a decision about their own content included.
+ */
+async function findUndelivered(readModels: DataSource, limit: number, now: Date): Promise<OutboxEvent[]> {
   const rows: { event_id: string; event_type: string; data: Record<string, unknown>; occurred_at: Date; audience: string[] }[] =
     await readModels.query(
       `SELECT o.event_id, o.event_type, o.data, o.occurred_at,
@@ -103,8 +112,14 @@ async function findUndelivered(readModels: DataSource, limit: number): Promise<O
                      WHERE a.event_id = o.event_id ORDER BY a.member_id) AS audience
          FROM read_models.${NOTIFICATION_OUTBOX_TABLE} o
         WHERE NOT EXISTS (SELECT 1 FROM notification_events_done d WHERE d.event_id = o.event_id)
+          AND NOT (
+            EXISTS (SELECT 1 FROM notification_deliveries d
+                     WHERE d.event_id = o.event_id AND d.status = 'RETRY' AND d.next_attempt_at > $2)
+            AND NOT EXISTS (SELECT 1 FROM notification_deliveries d
+                             WHERE d.event_id = o.event_id AND d.status IN ${sqlIn(UNSETTLED_DELIVERY_STATUSES)}
+                               AND NOT (d.status = 'RETRY' AND d.next_attempt_at > $2)))
         ORDER BY o.occurred_at, o.event_id LIMIT $1`,
-      [limit],
+      [limit, now],
     );
   return rows.map((row) => ({
     eventId: row.event_id,
