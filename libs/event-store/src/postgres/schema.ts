@@ -319,4 +319,22 @@ $fn$;
       },
     ],
   },
+  {
+    version: 5,
+    name: 'event data compressed with lz4 where the server has it',
+    // Large events (a log seal lists every stream changed since the last: 330 KB for 20,000 events) are compressed
+    // when stored; PostgreSQL's default pglz took 55 ms of the server's CPU for a seal of 12,000 streams, lz4 23 ms
+    // (measured for issue 17, where sealing's cost is counted per appended event). Values stored before keep their
+    // compression, readable as ever; only new ones use lz4. A server built without lz4 (the embedded one's binaries
+    // are) keeps pglz: the log's bytes read back the same either way.
+    sql: `
+DO $migration$
+BEGIN
+  ALTER TABLE es_events ALTER COLUMN data SET COMPRESSION lz4;
+EXCEPTION WHEN feature_not_supported THEN
+  RAISE NOTICE 'lz4 is not available on this server: event data stays compressed with pglz';
+END
+$migration$;
+`,
+  },
 ];
