@@ -261,26 +261,99 @@ const MODERATORS = ['cm-1', 'cm-2', 'cm-3', 'cm-4', 'cm-5', 'cm-6'];
 const OUTCOMES: ModerationOutcome[] = ['NO_ACTION', 'HIDE_CONTENT', 'REMOVE_CONTENT', 'WARN_MEMBER'];
 
 /**
- * Plans the year's commands at `rate` (1: about 275 events a day), each at its time; the plan is deterministic for a
+ * A growing row of slots, each in or out, that gives the k-th slot in (in slot order) in O(log n): a Fenwick tree. The
+ * planner draws "the k-th active member" and "the k-th uncertified owner" from it where it used to filter a list on
+ * every draw, which made planning quadratic in the community's size (hours at 10 M events). The draws are the same:
+ * the k-th slot in is the element the filtered list held at index k.
+ */
+class SlotRow {
+  private capacity = 1024;
+  private tree = new Int32Array(this.capacity + 1);
+  private isIn = new Uint8Array(this.capacity);
+  size = 0;
+
+  has(slot: number): boolean {
+    return this.isIn[slot] === 1;
+  }
+
+  set(slot: number, slotIn: boolean): void {
+    while (slot >= this.capacity) this.grow();
+    if ((this.isIn[slot] === 1) === slotIn) return;
+    this.isIn[slot] = slotIn ? 1 : 0;
+    const delta = slotIn ? 1 : -1;
+    this.size += delta;
+    for (let i = slot + 1; i <= this.capacity; i += i & -i) this.tree[i]! += delta;
+  }
+
+  /** The slot of the k-th slot in (0-based, k < size). */
+  nth(k: number): number {
+    let position = 0;
+    let remaining = k + 1;
+    for (let step = this.capacity; step > 0; step >>= 1) {
+      const next = position + step;
+      if (next <= this.capacity && this.tree[next]! < remaining) {
+        position = next;
+        remaining -= this.tree[next]!;
+      }
+    }
+    return position;
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    const isIn = new Uint8Array(this.capacity);
+    isIn.set(this.isIn);
+    this.isIn = isIn;
+    // Rebuilt in O(n): each node passes its sum on to its parent.
+    this.tree = new Int32Array(this.capacity + 1);
+    for (let i = 1; i <= this.capacity; i++) {
+      this.tree[i]! += isIn[i - 1]!;
+      const parent = i + (i & -i);
+      if (parent <= this.capacity) this.tree[parent]! += this.tree[i]!;
+    }
+  }
+}
+
+/**
+ * Plans the year's commands at `rate` (1: about 215 events a day), each at its time; the plan is deterministic for a
  * seed. Later steps of a story (a decision days after a report) go on an agenda for their day.
+ *
+ * Every command planned while simulating a day is timed within that day (timeFor), so the year in time order is the
+ * days in order, each sorted on its own (the sort is stable): days() hands them out one at a time and keeps none, so
+ * a log of any size is planned in the memory of one day's commands plus the simulation's state (members, streams).
  */
 class YearPlan {
   readonly commands: PlannedCommand[] = [];
   events = 0;
   private readonly random: () => number;
   private readonly agenda = new Map<number, (() => void)[]>();
-  private readonly lastTime = new Map<string, number>();
+  /** The last time planned on each stream that was written within a second of today's start (see forgetOldTimes). */
+  private lastTime = new Map<string, number>();
   private day = 0;
-  private readonly members: { id: string; department: string; active: boolean }[] = [];
-  private readonly active: string[] = [];
+  /** The commands planned for the day being simulated. */
+  private today: PlannedCommand[] = [];
+  /** Every member registered, in order: m-1 is members[0]. */
+  private readonly members: { id: string; department: string }[] = [];
+  /** Members by index: in while active (registration order, as the list of active members was). */
+  private readonly active = new SlotRow();
   private readonly groups: { id: string; owners: string[] }[] = [];
+  /** Group owners in the order of groups then owners (group i: slots 2i and 2i + 1): in while uncertified and active. */
+  private readonly uncertifiedOwners = new SlotRow();
+  private readonly ownerSlotMember: string[] = [];
+  private readonly ownerSlotsOf = new Map<string, number[]>();
   private readonly certified = new Map<string, { award: number; expiresAt: number; renewals: number }>();
   private readonly ambassadors = new Set<string>();
   private readonly agreementVersions = new Map<string, { version: number; body: string }>();
-  private readonly consents = new Map<string, Set<string>>();
+  /**
+   * Per member (by index), what the year's draws check: the purposes consented to (a bit per PURPOSES entry), the
+   * programmes enrolled in (a bit per PROGRAMMES entry), and per member and agreement (index * AGREEMENTS.length +
+   * agreement) the last version accepted (0: none). Arrays of small numbers, not sets of stream ids: at 10 M events
+   * the sets held hundreds of MB.
+   */
+  private readonly consents: number[] = [];
+  private readonly enrolments: number[] = [];
+  private readonly acceptedVersions: number[] = [];
   private readonly erased = new Set<string>();
-  private readonly activeSet = new Set<string>();
-  private readonly accepted = new Set<string>();
   private cases = 0;
 
   constructor(
@@ -290,15 +363,24 @@ class YearPlan {
     this.random = mulberry32(seed);
   }
 
+  /** The whole year in memory, in time order. */
   build(): this {
+    for (const day of this.days()) for (const command of day) this.commands.push(command);
+    return this;
+  }
+
+  /** The year a day at a time: each day's commands in time order (a stream's commands of one time in planned order). */
+  *days(): Generator<PlannedCommand[]> {
     for (this.day = 0; this.day < DAYS; this.day++) {
+      this.forgetOldTimes();
       if (this.day === 0) this.opening();
       for (const step of this.agenda.get(this.day) ?? []) step();
       this.agenda.delete(this.day);
       this.daily();
+      const today = this.today;
+      this.today = [];
+      yield today.sort((a, b) => a.at - b.at);
     }
-    this.commands.sort((a, b) => a.at - b.at);
-    return this;
   }
 
   // ------------------------------------------------ helpers
@@ -310,7 +392,11 @@ class YearPlan {
   }
 
   private pick<T>(list: readonly T[]): T {
-    return list[Math.floor(this.random() * list.length)]!;
+    return list[this.pickIndex(list)]!;
+  }
+
+  private pickIndex(list: readonly unknown[]): number {
+    return Math.floor(this.random() * list.length);
   }
 
   private later(days: number, step: () => void): void {
@@ -319,6 +405,17 @@ class YearPlan {
     const steps = this.agenda.get(day) ?? [];
     steps.push(step);
     this.agenda.set(day, steps);
+  }
+
+  /**
+   * timeFor gives a time from today's start on, or a second after the stream's last one: a last time more than a
+   * second before today's start cannot decide it, so it is dropped (the year's streams are not all held).
+   */
+  private forgetOldTimes(): void {
+    const dayStart = YEAR_START + this.day * DAY;
+    const recent = new Map<string, number>();
+    for (const [streamId, at] of this.lastTime) if (at + 1000 > dayStart) recent.set(streamId, at);
+    this.lastTime = recent;
   }
 
   /** A time today, after anything already planned on the stream. */
@@ -339,7 +436,7 @@ class YearPlan {
     const at = this.timeFor(streamId);
     const list = typeof events === 'function' ? events(iso(at)) : events;
     const role = source === 'automation' ? 'SYSTEM' : actorId.startsWith('cm-') ? 'COMMUNITY_MANAGER' : 'MEMBER';
-    this.commands.push({
+    this.today.push({
       at,
       streamId,
       events: list as unknown as NewEvent[],
@@ -351,8 +448,29 @@ class YearPlan {
     return at;
   }
 
+  /** As pick() from the list of active members in order of registration: the same draw, the same member. */
   private activeMember(): string | undefined {
-    return this.active.length === 0 ? undefined : this.pick(this.active);
+    if (this.active.size === 0) return undefined;
+    return this.members[this.active.nth(Math.floor(this.random() * this.active.size))]!.id;
+  }
+
+  /** m-1 is members[0]. */
+  private memberIndex(id: string): number {
+    return Number(id.slice(2)) - 1;
+  }
+
+  private addOwner(groupIndex: number, ownerIndex: number, memberId: string): void {
+    const slot = 2 * groupIndex + ownerIndex;
+    this.ownerSlotMember[slot] = memberId;
+    const slots = this.ownerSlotsOf.get(memberId) ?? [];
+    slots.push(slot);
+    this.ownerSlotsOf.set(memberId, slots);
+    this.uncertifiedOwners.set(slot, !this.certified.has(memberId) && this.active.has(this.memberIndex(memberId)));
+  }
+
+  /** Certified or gone: no longer among the owners certify() looks for. */
+  private ownerOut(memberId: string): void {
+    for (const slot of this.ownerSlotsOf.get(memberId) ?? []) this.uncertifiedOwners.set(slot, false);
   }
 
   // ------------------------------------------------ the year
@@ -397,19 +515,20 @@ class YearPlan {
   private register(): void {
     const id = `m-${this.members.length + 1}`;
     const department = this.pick(DEPARTMENTS);
-    this.members.push({ id, department, active: true });
-    this.active.push(id);
-    this.activeSet.add(id);
+    this.members.push({ id, department });
+    this.active.set(this.members.length - 1, true);
+    this.consents.push(0);
+    this.enrolments.push(0);
+    for (let i = 0; i < AGREEMENTS.length; i++) this.acceptedVersions.push(0);
     this.add(memberStreamId(id), [{ type: 'MemberRegistered', data: { memberId: id, displayName: `Member ${id}`, department } }]);
   }
 
   private leave(): void {
-    if (this.active.length < 100) return;
-    const index = Math.floor(this.random() * this.active.length);
-    const id = this.active[index]!;
-    this.active.splice(index, 1);
-    this.activeSet.delete(id);
-    this.members.find((m) => m.id === id)!.active = false;
+    if (this.active.size < 100) return;
+    const index = this.active.nth(Math.floor(this.random() * this.active.size));
+    const id = this.members[index]!.id;
+    this.active.set(index, false);
+    this.ownerOut(id);
     this.add(memberStreamId(id), [{ type: 'MemberLeft', data: { memberId: id, reason: null } }]);
   }
 
@@ -418,7 +537,9 @@ class YearPlan {
     if (!owner) return;
     const groupId = `g-${this.groups.length + 1}`;
     const group = { id: groupId, owners: [owner] };
+    const groupIndex = this.groups.length;
     this.groups.push(group);
+    this.addOwner(groupIndex, 0, owner);
     this.add(groupStreamId(groupId), [
       { type: 'GroupCreated', data: { groupId, name: `Group ${groupId}` } },
       { type: 'GroupOwnerAssigned', data: { groupId, memberId: owner } },
@@ -428,6 +549,7 @@ class YearPlan {
         const second = this.activeMember();
         if (!second || group.owners.includes(second)) return;
         group.owners.push(second);
+        this.addOwner(groupIndex, 1, second);
         this.add(groupStreamId(groupId), [{ type: 'GroupOwnerAssigned', data: { groupId, memberId: second } }]);
       });
     }
@@ -435,11 +557,16 @@ class YearPlan {
 
   /** Owners first: coverage is about them. Six months' validity; most are renewed before expiry, the rest expire. */
   private certify(): void {
-    const owners = this.groups.flatMap((g) => g.owners).filter((id) => !this.certified.has(id) && this.activeSet.has(id));
-    const memberId = owners.length > 0 && this.random() < 0.7 ? this.pick(owners) : this.activeMember();
+    // As pick() from the groups' owners (group by group, in order) who are neither certified nor gone.
+    const owners = this.uncertifiedOwners;
+    const memberId =
+      owners.size > 0 && this.random() < 0.7
+        ? this.ownerSlotMember[owners.nth(Math.floor(this.random() * owners.size))]
+        : this.activeMember();
     if (!memberId || this.certified.has(memberId)) return;
     const award = { award: 1, expiresAt: 0, renewals: 0 };
     this.certified.set(memberId, award);
+    this.ownerOut(memberId);
     const recordId = `${memberId}:1`;
     const awardedAt = this.add(certificationStreamId(memberId), (at) => [
       {
@@ -500,9 +627,13 @@ class YearPlan {
   private enrol(): void {
     const memberId = this.activeMember();
     if (!memberId) return;
-    const programmeId = this.pick(PROGRAMMES);
+    const programme = this.pickIndex(PROGRAMMES);
+    const programmeId = PROGRAMMES[programme]!;
     const streamId = trainingEnrolmentStreamId(programmeId, memberId);
-    if (this.lastTime.has(streamId)) return;
+    // Once per member and programme: the stream exists already.
+    const member = this.memberIndex(memberId);
+    if (this.enrolments[member]! & (1 << programme)) return;
+    this.enrolments[member]! |= 1 << programme;
     this.add(streamId, (at) => [
       {
         type: 'MemberEnrolledInTraining',
@@ -552,7 +683,7 @@ class YearPlan {
     if (!memberId || this.ambassadors.has(memberId)) return;
     this.ambassadors.add(memberId);
     const streamId = `ambassador-${memberId}`;
-    const department = this.members.find((m) => m.id === memberId)!.department;
+    const department = this.members[this.memberIndex(memberId)]!.department;
     this.add(
       streamId,
       (at) => [
@@ -738,12 +869,14 @@ class YearPlan {
   private accept(): void {
     const memberId = this.activeMember();
     if (!memberId) return;
-    const agreementId = this.pick(AGREEMENTS);
+    const agreement = this.pickIndex(AGREEMENTS);
+    const agreementId = AGREEMENTS[agreement]!;
     const current = this.agreementVersions.get(agreementId)!;
     const streamId = acceptanceStreamId(agreementId, memberId);
-    const key = `${streamId}@${current.version}`;
-    if (this.accepted.has(key)) return;
-    this.accepted.add(key);
+    // Versions only grow and each acceptance is of the current one: accepted it iff the last accepted is it.
+    const key = this.memberIndex(memberId) * AGREEMENTS.length + agreement;
+    if (this.acceptedVersions[key] === current.version) return;
+    this.acceptedVersions[key] = current.version;
     this.add(
       streamId,
       (at) => [
@@ -759,16 +892,17 @@ class YearPlan {
   private consent(): void {
     const memberId = this.activeMember();
     if (!memberId || this.erased.has(memberId)) return;
-    const purpose = this.pick(PURPOSES);
-    const given = this.consents.get(memberId) ?? new Set<string>();
-    this.consents.set(memberId, given);
-    if (given.has(purpose)) {
+    const purposeIndex = this.pickIndex(PURPOSES);
+    const purpose = PURPOSES[purposeIndex]!;
+    const member = this.memberIndex(memberId);
+    const bit = 1 << purposeIndex;
+    if (this.consents[member]! & bit) {
       if (this.random() < 0.5) return;
-      given.delete(purpose);
+      this.consents[member]! &= ~bit;
       this.add(privacyStreamId(memberId), (at) => [{ type: 'ConsentWithdrawn', data: { memberId, purpose, withdrawnAt: at } }], memberId);
       return;
     }
-    given.add(purpose);
+    this.consents[member]! |= bit;
     this.add(
       privacyStreamId(memberId),
       (at) => [{ type: 'ConsentGiven', data: { memberId, purpose, noticeVersion: 'v1', givenAt: at } }],
@@ -832,6 +966,103 @@ export function planYear(events: number, seed: number): { commands: PlannedComma
   throw new Error(`could not plan ${events} events`);
 }
 
+/**
+ * The year's events per unit of rate, from a whole year planned at rate 1 (78,658 events at seed 42, a quarter of a
+ * second). The count is close to linear in the rate (per unit of rate 78,596 to 78,727 at rates 1, 3, 10 and 30,
+ * seed 42): the draws per day scale with the rate, and so do the community and the duplicates the planner skips.
+ */
+function eventsPerRate(seed: number): number {
+  const plan = new YearPlan(seed, 1);
+  let events = 0;
+  for (const day of plan.days()) for (const command of day) events += command.events.length;
+  return events;
+}
+
+/** A log planned without being held: what planLog found, and the log itself, planned again as it is read. */
+export interface LogPlan {
+  readonly seed: number;
+  readonly rate: number;
+  /** The year's events and commands up to the cut (the command that reached the target). */
+  readonly yearEvents: number;
+  readonly yearCommands: number;
+  /** The year cut before its end, at the simulated time of its last command (ISO); null: the whole year. */
+  readonly yearCutAt: string | null;
+  readonly activity: Omit<ActivityPlan, 'commands'> | null;
+  readonly events: number;
+  readonly commands: number;
+  /**
+   * The log in time order (the year and the activity snapshots merged as a stable sort of the two would give them),
+   * planned anew a day at a time on every call: only one day of the year's commands is held, beside the activity plan
+   * (about one command per group and week).
+   */
+  stream(): Generator<PlannedCommand>;
+}
+
+/** Margin on the calibrated rate, so the year reaches the target events: the cut then falls in its last days. */
+const RATE_MARGIN = 1.005;
+
+/**
+ * The plan of planYear and planActivity for a log of about `events` year events, without holding it: the same
+ * commands in the same order as planYear's at the same rate, with the activity snapshots merged in (checked against
+ * the planner that held the year in memory by bench/planner.bench.ts --planner-check). The rate comes from a small calibration plan (or is given),
+ * so no whole year is planned again because the first one fell short; the year is planned twice, once to count and
+ * to gather what the activity snapshots need (YearFacts), then as it is read. If the calibrated rate falls short, the
+ * log holds the whole year and a little fewer events than asked (`events` says how many).
+ */
+export function planLog(options: { events: number; seed: number; activityGroups: number; rate?: number }): LogPlan {
+  const { seed } = options;
+  const rate = options.rate ?? (options.events / eventsPerRate(seed)) * RATE_MARGIN;
+  const facts = new YearFacts(options.activityGroups);
+  let yearEvents = 0;
+  let yearCommands = 0;
+  let yearCutAt: string | null = null;
+  counting: for (const day of new YearPlan(seed, rate).days()) {
+    for (const command of day) {
+      if (yearEvents >= options.events) {
+        yearCutAt = iso(command.at);
+        break counting;
+      }
+      facts.see(command);
+      yearEvents += command.events.length;
+      yearCommands++;
+    }
+  }
+  const activity = options.activityGroups > 0 ? activityFrom(facts, options.activityGroups, seed) : null;
+  // Stable, as the sort of the concatenated log was: the year's commands of one time before the snapshots'.
+  const snapshots = activity ? [...activity.commands].sort((a, b) => a.at - b.at) : [];
+  return {
+    seed,
+    rate,
+    yearEvents,
+    yearCommands,
+    yearCutAt,
+    activity: activity
+      ? {
+          events: activity.events,
+          groups: activity.groups,
+          groupsCreated: activity.groupsCreated,
+          ownersCertified: activity.ownersCertified,
+          corrections: activity.corrections,
+        }
+      : null,
+    events: yearEvents + (activity?.events ?? 0),
+    commands: yearCommands + snapshots.length,
+    *stream() {
+      let next = 0;
+      let planned = 0;
+      year: for (const day of new YearPlan(seed, rate).days()) {
+        for (const command of day) {
+          if (planned === yearCommands) break year;
+          planned++;
+          while (next < snapshots.length && snapshots[next]!.at < command.at) yield snapshots[next++]!;
+          yield command;
+        }
+      }
+      while (next < snapshots.length) yield snapshots[next++]!;
+    },
+  };
+}
+
 // ---------------------------------------------------------------- a year of weekly activity snapshots
 
 /** The weekly reports: 53 weeks, week j covering the 7 days before point j - 1, so point j sees weeks 0 to j. */
@@ -874,6 +1105,46 @@ const date = (ms: number) => iso(ms).slice(0, 10);
  * the weekly reports. Counted apart from --insights-events.
  */
 export function planActivity(year: readonly PlannedCommand[], groupCount: number, seed: number): ActivityPlan {
+  const facts = new YearFacts(groupCount);
+  for (const command of year) facts.see(command);
+  return activityFrom(facts, groupCount, seed);
+}
+
+/**
+ * What the activity snapshots take from the year, gathered as its commands go by (in time order), so the year need
+ * not be held: members registered in the first days (extra groups' owners come from them), the first `groupCount`
+ * groups the reports can reach, with their first owner, and first awards.
+ */
+class YearFacts {
+  readonly members: { id: string; at: number }[] = [];
+  readonly groups: { groupId: string; at: number; owner: string }[] = [];
+  readonly firstAward = new Map<string, number>();
+  readonly certificationStreams = new Set<string>();
+  private readonly seenGroups = new Set<string>();
+  /** The year's groups that the last report can reach (one created in its last days never gets a report). */
+  private readonly lastImport = YEAR_START + (ACTIVITY_WEEKS - 2) * WEEK + 2 * DAY;
+
+  constructor(private readonly groupCount: number) {}
+
+  see(command: PlannedCommand): void {
+    if (command.streamId.startsWith('certification-')) this.certificationStreams.add(command.streamId);
+    for (const event of command.events as unknown as AnyEvent[]) {
+      if (event.type === 'MemberRegistered') {
+        // An extra group is created before day EXTRA_GROUPS_WITHIN_DAYS, by a member registered before it.
+        if (command.at < YEAR_START + EXTRA_GROUPS_WITHIN_DAYS * DAY) this.members.push({ id: event.data.memberId, at: command.at });
+      } else if (event.type === 'GroupOwnerAssigned' && !this.seenGroups.has(event.data.groupId)) {
+        this.seenGroups.add(event.data.groupId);
+        if (command.at < this.lastImport && this.groups.length < this.groupCount) {
+          this.groups.push({ groupId: event.data.groupId, at: command.at, owner: event.data.memberId });
+        }
+      } else if (event.type === 'CertificationAwarded' && !this.firstAward.has(event.data.memberId)) {
+        this.firstAward.set(event.data.memberId, command.at);
+      }
+    }
+  }
+}
+
+function activityFrom(year: YearFacts, groupCount: number, seed: number): ActivityPlan {
   const random = mulberry32(seed ^ 0x5eed);
   const commands: PlannedCommand[] = [];
   let events = 0;
@@ -881,22 +1152,7 @@ export function planActivity(year: readonly PlannedCommand[], groupCount: number
     commands.push({ at, streamId, events: list as unknown as NewEvent[], actorId, role: 'COMMUNITY_MANAGER', source: 'api' });
     events += list.length;
   };
-
-  // What the year holds: members in order of registration, its groups with their first owner, first awards.
-  const members: { id: string; at: number }[] = [];
-  const yearGroups: { groupId: string; at: number; owner: string }[] = [];
-  const firstAward = new Map<string, number>();
-  for (const command of year) {
-    for (const event of command.events as unknown as AnyEvent[]) {
-      if (event.type === 'MemberRegistered') members.push({ id: event.data.memberId, at: command.at });
-      else if (event.type === 'GroupOwnerAssigned' && !yearGroups.some((g) => g.groupId === event.data.groupId)) {
-        yearGroups.push({ groupId: event.data.groupId, at: command.at, owner: event.data.memberId });
-      } else if (event.type === 'CertificationAwarded' && !firstAward.has(event.data.memberId)) {
-        firstAward.set(event.data.memberId, command.at);
-      }
-    }
-  }
-  const certificationStreams = new Set(year.filter((c) => c.streamId.startsWith('certification-')).map((c) => c.streamId));
+  const { members, firstAward, certificationStreams } = year;
 
   const groups: ActivityGroup[] = [];
   const newGroup = (groupId: string, createdAt: number, owner: string): ActivityGroup => {
@@ -915,11 +1171,7 @@ export function planActivity(year: readonly PlannedCommand[], groupCount: number
       lastActivity: null,
     };
   };
-  // The year's groups that the last report can reach (one created in its last days never gets a report).
-  const lastImport = YEAR_START + (ACTIVITY_WEEKS - 2) * WEEK + 2 * DAY;
-  for (const g of yearGroups.filter((group) => group.at < lastImport).slice(0, groupCount)) {
-    groups.push(newGroup(g.groupId, g.at, g.owner));
-  }
+  for (const g of year.groups) groups.push(newGroup(g.groupId, g.at, g.owner));
   let groupsCreated = 0;
   let ownersCertified = 0;
   while (groups.length < groupCount) {
@@ -1041,13 +1293,19 @@ export function planActivity(year: readonly PlannedCommand[], groupCount: number
 
 // ---------------------------------------------------------------- loading
 
+/**
+ * Appends the commands (in time order: an array, or planLog's stream, read a day at a time so only a day is held).
+ * Day by day: the streams of one day concurrently (each stream's commands in order), so commits are shared.
+ */
 export async function load(
   governance: GovernanceEventStore,
-  commands: readonly PlannedCommand[],
-): Promise<{ ms: number; streams: number }> {
+  commands: Iterable<PlannedCommand>,
+  expectedCommands?: number,
+): Promise<{ ms: number; streams: number; commands: number }> {
   const started = now();
   const heads = new Map<string, { revision: number; hash: string }>();
   let sequence = 0;
+  let loaded = 0;
   const append = async (command: PlannedCommand) => {
     const head = heads.get(command.streamId) ?? null;
     const metadata: EventMetadata = {
@@ -1067,28 +1325,33 @@ export async function load(
       previous: head,
     });
     heads.set(command.streamId, { revision: result.nextExpectedRevision, hash: result.events.at(-1)!.hash! });
+    loaded++;
   };
-  // Day by day: the streams of one day concurrently (each stream's commands in order), so commits are shared.
-  for (let from = 0; from < commands.length;) {
-    const day = Math.floor((commands[from]!.at - YEAR_START) / DAY);
-    let to = from;
-    const byStream = new Map<string, PlannedCommand[]>();
-    while (to < commands.length && Math.floor((commands[to]!.at - YEAR_START) / DAY) === day) {
-      const list = byStream.get(commands[to]!.streamId) ?? [];
-      list.push(commands[to]!);
-      byStream.set(commands[to]!.streamId, list);
-      to++;
-    }
+  const total = expectedCommands ?? (Array.isArray(commands) ? commands.length : undefined);
+  const appendDay = async (day: number, byStream: Map<string, PlannedCommand[]>) => {
     const queue = [...byStream.values()];
     await Promise.all(
       Array.from({ length: Math.min(STREAMS_IN_FLIGHT, queue.length) }, async () => {
         for (let list = queue.pop(); list; list = queue.pop()) for (const command of list) await append(command);
       }),
     );
-    if (day % 30 === 0) log(`insights: loaded day ${day} (${to} / ${commands.length} commands)`);
-    from = to;
+    if (day % 30 === 0) log(`insights: loaded day ${day} (${loaded}${total === undefined ? '' : ` / ${total}`} commands)`);
+  };
+  let day: number | null = null;
+  let byStream = new Map<string, PlannedCommand[]>();
+  for (const command of commands) {
+    const commandDay = Math.floor((command.at - YEAR_START) / DAY);
+    if (commandDay !== day) {
+      if (day !== null) await appendDay(day, byStream);
+      day = commandDay;
+      byStream = new Map();
+    }
+    const list = byStream.get(command.streamId) ?? [];
+    list.push(command);
+    byStream.set(command.streamId, list);
   }
-  return { ms: now() - started, streams: heads.size };
+  if (day !== null) await appendDay(day, byStream);
+  return { ms: now() - started, streams: heads.size, commands: loaded };
 }
 
 /** The heap in use after a full garbage collection (exposed here, so the command line needs no --expose-gc). */

@@ -8,14 +8,16 @@
  *   … bench/scale.bench.ts --scale-events 1000000 --scale-keep-db      (seeds, measures, keeps the database)
  *   … bench/scale.bench.ts --scale-events 1000000 --scale-reuse-db <name>   (seeds nothing: rebuild and history only)
  *
- * The log: the simulated year of bench/insights.bench.ts (planYear, planActivity, appended by its `load` through
- * GovernanceEventStore with the metadata the API writes, so encrypted, chained and batched as the service stores
- * it), planned at the rate that gives --scale-events events: members joining and leaving, groups and owners,
- * moderation cases with flags, claims, decisions and appeals, training enrolments and completions, certifications
- * (awards, renewals, expiries), ambassadors, agreement versions and acceptances, consents and erasures, KPI targets,
- * and --scale-activity-groups groups' weekly activity snapshots (default 2,000). At a million events that is a year
- * of a community of some 90,000 members. The planner keeps the whole year in memory: beyond a few million events
- * it needs a larger heap (--max-old-space-size).
+ * The log: the simulated year of bench/insights.bench.ts (the plan of planYear and planActivity, streamed by planLog
+ * and appended by its `load` through GovernanceEventStore with the metadata the API writes, so encrypted, chained and
+ * batched as the service stores it), planned at the rate that gives about --scale-events events: members joining and
+ * leaving, groups and owners, moderation cases with flags, claims, decisions and appeals, training enrolments and
+ * completions, certifications (awards, renewals, expiries), ambassadors, agreement versions and acceptances, consents
+ * and erasures, KPI targets, and --scale-activity-groups groups' weekly activity snapshots (default 2,000). At a
+ * million events that is a year of a community of some 90,000 members. The plan is not held: planLog counts the year
+ * once (the rate calibrated on a small plan), then plans it again a day at a time as the seeding reads it, so memory
+ * stays at a day's commands plus the simulation's state (see bench/planner.bench.ts for its time and heap).
+ * params.events is the count stored; plannedEvents the plan's (they agree when the seeding completed).
  *
  * The rebuild: the service's projections (SERVICE_PARTS.projections of src/bootstrap.ts, the projections of every
  * module) on a database whose read models are empty, fed by a ProjectionRunner as the service builds it
@@ -60,7 +62,7 @@ import {
   wholeNumberFlag,
   withClient,
 } from './bench-server.ts';
-import { load, planActivity, planYear } from './insights.bench.ts';
+import { load, planLog } from './insights.bench.ts';
 import { buildService } from './service.bench.ts';
 
 export const SCALE_FLAGS = {
@@ -292,14 +294,18 @@ async function measureScale(server: Server, options: ScaleBenchOptions) {
   // The activity snapshots are about one per group and week; the year is planned to make up the rest.
   const activityEstimate = options.activityGroups * WEEKS;
   const planned = now();
-  const plan = planYear(Math.max(10_000, options.events - activityEstimate), options.seed);
-  const activity = options.activityGroups > 0 ? planActivity(plan.commands, options.activityGroups, options.seed) : null;
-  const commands = activity ? [...plan.commands, ...activity.commands].sort((a, b) => a.at - b.at) : plan.commands;
-  const totalEvents = plan.events + (activity?.events ?? 0);
+  // Counted here; the commands themselves are planned again, a day at a time, as the seeding reads them.
+  const plan = planLog({
+    events: Math.max(10_000, options.events - activityEstimate),
+    seed: options.seed,
+    activityGroups: options.activityGroups,
+  });
+  const totalEvents = plan.events;
   const planMs = now() - planned;
-  const byType = new Map<string, number>();
-  for (const command of commands) for (const event of command.events) byType.set(event.type, (byType.get(event.type) ?? 0) + 1);
-  log(`scale: planned ${totalEvents} events in ${commands.length} commands (${round(planMs / 1000, 1)} s)`);
+  log(
+    `scale: planned ${totalEvents} events in ${plan.commands} commands at rate ${round(plan.rate, 3)} ` +
+      `(year cut at ${plan.yearCutAt ?? 'its end'}; counted in ${round(planMs / 1000, 1)} s)`,
+  );
 
   const database = await openDatabase(server, options);
   const pool = new pg.Pool({ connectionString: database.url, max: SERVICE_PARTS.projections.length + 10 });
@@ -318,7 +324,7 @@ async function measureScale(server: Server, options: ScaleBenchOptions) {
     // As the insights benchmark loads: 128 streams in flight, appends batched into shared commits.
     const writer = await PostgresEventStore.create({ connectionString: database.url, poolSize: 12, maxAppendsInFlight: 4 });
     const loadAtStart = load1m();
-    const loaded = await load(new GovernanceEventStore({ store: writer, schemas, keys }), commands);
+    const loaded = await load(new GovernanceEventStore({ store: writer, schemas, keys }), plan.stream(), plan.commands);
     await writer.close();
     const vacuumStarted = now();
     await pool.query('VACUUM ANALYZE es_events');
@@ -331,13 +337,17 @@ async function measureScale(server: Server, options: ScaleBenchOptions) {
       eventsPerSec: Math.round(totalEvents / (loaded.ms / 1000)),
       streams: loaded.streams,
       vacuumAnalyzeMs: Math.round(vacuumMs),
+      // The counting pass; the second pass runs inside ms, interleaved with the appends.
       planMs: Math.round(planMs),
       loadAverage1m: { atStart: loadAtStart, atEnd: load1m() },
       ...(options.keepDb ? { keptDatabase: database.name } : {}),
     };
   }
-  const { rows: counted } = await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM es_events');
-  const storedEvents = Number(counted[0]!.n);
+  // The stored log's events by type (a reused database's too, which this run did not seed).
+  const { rows: byType } = await pool.query<{ type: string; n: string }>(
+    'SELECT event_type AS type, count(*)::text AS n FROM es_events GROUP BY 1 ORDER BY count(*) DESC, 1',
+  );
+  const storedEvents = byType.reduce((sum, row) => sum + Number(row.n), 0);
   const size = await logSize(pool);
 
   // The rebuild: the service's runner, as createEventSourcing builds it, on empty read models.
@@ -386,9 +396,11 @@ async function measureScale(server: Server, options: ScaleBenchOptions) {
       events: storedEvents,
       plannedEvents: totalEvents,
       activityGroups: options.activityGroups,
-      activityEvents: activity?.events ?? 0,
+      activityEvents: plan.activity?.events ?? 0,
+      rate: plan.rate,
+      yearCutAt: plan.yearCutAt,
       seed: options.seed,
-      eventTypes: Object.fromEntries([...byType].sort((a, b) => b[1] - a[1])),
+      eventTypes: Object.fromEntries(byType.map((row) => [row.type, Number(row.n)])),
     },
     machine: { cpus: availableParallelism(), serviceBuildMs: built.buildMs },
     seeding,
