@@ -7,6 +7,31 @@ export const READ_MODEL_SCHEMA = 'read_models';
 const LOG_EVENTS_RECORDED_DAY = RECORDED_DAY.replace('%.', '').replaceAll("'", "''");
 
 /**
+ * An index added in place to every log-index generation that exists (active or building), under the name the
+ * log index's setup gives it, so that a generation made by the new setup already has it (IF NOT EXISTS). `columns`
+ * goes between the parentheses of `ON log_events (...)`, quoted for a string literal. Plain CREATE INDEX in the
+ * migration's transaction: the index's writer waits while it is built; its readers do not.
+ */
+function indexInEveryLogIndexGeneration(name: string, columns: string): string {
+  return `
+DO $migration$
+DECLARE
+  generation_schema text;
+BEGIN
+  FOR generation_schema IN
+    SELECT format('proj_%s_g%s', name, generation) FROM projection_generations
+     WHERE name = 'log_index' AND status IN ('active', 'building')
+  LOOP
+    IF to_regclass(format('%I.log_events', generation_schema)) IS NOT NULL THEN
+      EXECUTE format('CREATE INDEX IF NOT EXISTS ${name} ON %I.log_events (${columns})', generation_schema);
+    END IF;
+  END LOOP;
+END
+$migration$;
+`;
+}
+
+/**
  * Bookkeeping of the projection runner. A projection has generations: each lives in its own schema
  * (`proj_<name>_g<generation>`) with its own checkpoint; one is active (the `read_models` views point at it),
  * at most one is building (a rebuild from position zero) and replaces it once caught up.
@@ -58,23 +83,7 @@ CREATE TABLE projection_event_log (
     // rather than a version bump that would rebuild the whole copy of the log (the serving one is not fed meanwhile).
     // IF NOT EXISTS under the setup's name: a generation made by the new setup already has it. Plain CREATE INDEX (in
     // the migration's transaction): the index's writer waits while it is built; its readers do not.
-    sql: `
-DO $migration$
-DECLARE
-  generation_schema text;
-BEGIN
-  FOR generation_schema IN
-    SELECT format('proj_%s_g%s', name, generation) FROM projection_generations
-     WHERE name = 'log_index' AND status IN ('active', 'building')
-  LOOP
-    IF to_regclass(format('%I.log_events', generation_schema)) IS NOT NULL THEN
-      EXECUTE format('CREATE INDEX IF NOT EXISTS log_events_event_id_order ON %I.log_events (event_id, transaction_id, global_position)',
-                     generation_schema);
-    END IF;
-  END LOOP;
-END
-$migration$;
-`,
+    sql: indexInEveryLogIndexGeneration('log_events_event_id_order', 'event_id, transaction_id, global_position'),
   },
   {
     version: 4,
@@ -83,22 +92,9 @@ $migration$;
     // creates the index in every new generation, this adds it in place to those that exist, as migration 3 did.
     // The expression is history-query.ts's RECORDED_DAY, exactly. The time index stays: a window with an actor (or
     // another selective filter) is read through it.
-    sql: `
-DO $migration$
-DECLARE
-  generation_schema text;
-BEGIN
-  FOR generation_schema IN
-    SELECT format('proj_%s_g%s', name, generation) FROM projection_generations
-     WHERE name = 'log_index' AND status IN ('active', 'building')
-  LOOP
-    IF to_regclass(format('%I.log_events', generation_schema)) IS NOT NULL THEN
-      EXECUTE format('CREATE INDEX IF NOT EXISTS log_events_recorded_day_order ON %I.log_events (${LOG_EVENTS_RECORDED_DAY}, transaction_id, global_position) INCLUDE (recorded_at)',
-                     generation_schema);
-    END IF;
-  END LOOP;
-END
-$migration$;
-`,
+    sql: indexInEveryLogIndexGeneration(
+      'log_events_recorded_day_order',
+      `${LOG_EVENTS_RECORDED_DAY}, transaction_id, global_position) INCLUDE (recorded_at`,
+    ),
   },
 ];
