@@ -15,7 +15,7 @@ import {
   type HistoryFilter,
   type LogPosition,
 } from '#event-store';
-import { createTestDatabase, eventually, type TestDatabase } from '#testing';
+import { createTestDatabase, eventually, type TestDatabase, OUT_OF_ORDER_DAY0, outOfOrderRecordedAt } from '#testing';
 import { PostgresEventStore, RECORDED_DAY } from '../src/postgres/index.ts';
 import { describeEventStoreContract, event } from './contract/event-store.contract.ts';
 
@@ -376,17 +376,10 @@ describe('PostgreSQL adapter: history', () => {
     // early in the log on the last: the day index must never assume that time follows the log.
     for (let i = 0; i < 60; i++)
       await store.appendToStream(`${category}-s${i % 4}`, [withMeta(['Opened', 'Noted'][i % 2]!, 'ann', 'c')], 'any');
-    const day0 = Date.UTC(2025, 2, 10);
+    const day0 = OUT_OF_ORDER_DAY0;
     const hour = 3_600_000;
     const day = 24 * hour;
-    const timeOf = (i: number) => {
-      if (i === 50) return day0 + 2 * hour;
-      if (i === 5) return day0 + 4 * day + 20 * hour;
-      const d = Math.floor(i / 12);
-      if (i % 12 === 11) return day0 + (d + 1) * day + 500;
-      if (i % 12 === 0 && d > 0) return day0 + d * day - 500;
-      return day0 + d * day + (i % 12) * hour;
-    };
+    const timeOf = outOfOrderRecordedAt;
     const admin = new pg.Client({ connectionString: database.url });
     await admin.connect();
     try {

@@ -13,7 +13,7 @@ import {
 } from '#event-store';
 import { PostgresEventStore } from '#event-store/postgres';
 import { LOG_INDEX_PROJECTION, LogIndex, LogIndexedEventStore, logIndexProjection, needsLogIndex, ProjectionRunner } from '#projections';
-import { createTestDatabase, eventually, type TestDatabase } from '#testing';
+import { createTestDatabase, eventually, type TestDatabase, OUT_OF_ORDER_DAY0, outOfOrderRecordedAt } from '#testing';
 
 /**
  * The log index on real PostgreSQL: fed by the projection runner from the PostgreSQL store's subscription (as it is
@@ -242,17 +242,10 @@ describe('log index', () => {
       for (let i = 0; i < 60; i++)
         await store.appendToStream(`${mine[i % 2]}-${i % 5}`, [event(['Opened', 'Noted'][i % 3 === 0 ? 0 : 1]!)], 'any');
       await caughtUp(runner);
-      const day0 = Date.UTC(2025, 2, 10);
+      const day0 = OUT_OF_ORDER_DAY0;
       const hour = 3_600_000;
       const day = 24 * hour;
-      const timeOf = (i: number) => {
-        if (i === 50) return day0 + 2 * hour;
-        if (i === 5) return day0 + 4 * day + 20 * hour;
-        const d = Math.floor(i / 12);
-        if (i % 12 === 11) return day0 + (d + 1) * day + 500;
-        if (i % 12 === 0 && d > 0) return day0 + d * day - 500;
-        return day0 + d * day + (i % 12) * hour;
-      };
+      const timeOf = outOfOrderRecordedAt;
       const { rows } = await pool.query<{ generation: number }>(
         `SELECT generation FROM projection_generations WHERE name = $1 AND status = 'active'`,
         [LOG_INDEX_PROJECTION],
