@@ -134,8 +134,8 @@ export class GovernanceEventStore {
       if (event.data === null || typeof event.data !== 'object' || Array.isArray(event.data)) {
         throw new InvalidAppendError(`stream ${streamId}: data of ${event.type} must be an object`);
       }
-      const { stored, readable } = await protectPersonalData(schema, event.data, keyFor);
-      prepared.push({ id: ids[index]!, type: event.type, schemaVersion: schema.schemaVersion, dataText: JSON.stringify(stored), readable });
+      const { storedText, readable } = await protectPersonalData(schema, event.data, keyFor);
+      prepared.push({ id: ids[index]!, type: event.type, schemaVersion: schema.schemaVersion, dataText: storedText, readable });
     }
 
     const expected = options.expectedRevision;
