@@ -1,6 +1,6 @@
-import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { runMigrations, type Migration } from '#postgres';
+import { poolOf } from './data-source-pool.ts';
 
 /**
  * Tables a module keeps outside the read models (delivery records, addresses kept for one message): a rebuild of the
@@ -26,11 +26,4 @@ export function migrateOnFirstUse(db: DataSource, component: string, migrations:
     components.set(component, ready);
   }
   return ready;
-}
-
-/** TypeORM's PostgreSQL driver keeps its pg.Pool as `master`. */
-function poolOf(db: DataSource): pg.Pool {
-  const pool = (db.driver as unknown as { master?: pg.Pool }).master;
-  if (pool === undefined) throw new Error('the read side data source is not initialised');
-  return pool;
 }

@@ -102,6 +102,26 @@ describe('readModelTable', () => {
       expect(await readModels.getRepository(ITEMS.entity).findOneBy({ ownerId: 'm-1', itemNumber: 2 })).toMatchObject({ status: 'CLOSED' });
     });
 
+    test('findByKey gives the row the entity gives, whatever its columns hold, and null for a key without a row', async () => {
+      await pool.query(`INSERT INTO gen_1.items (owner_id, item_number, status, closed_at) VALUES ('k-1', 1, 'OPEN', NULL)`);
+      await pool.query(
+        `INSERT INTO gen_1.items (owner_id, item_number, status, tags, details, archived, closed_at, old_name)
+         VALUES ('k-1', 2, 'CLOSED', '{"a b",NULL,"c,d"}', '[{"note":"n"}]', true, '2025-03-01T09:00:00.123Z', 'before')`,
+      );
+      const repository = readModels.getRepository(ITEMS.entity);
+      for (const key of [
+        { ownerId: 'k-1', itemNumber: 1 },
+        { ownerId: 'k-1', itemNumber: 2 },
+      ]) {
+        const found = await ITEMS.findByKey(readModels, key);
+        expect(found).not.toBeNull();
+        expect(found).toStrictEqual({ ...(await repository.findOneBy(key)) });
+      }
+      expect(await ITEMS.findByKey(readModels, { ownerId: 'k-1', itemNumber: 3 })).toBeNull();
+      expect(await ITEMS.findByKey(readModels, { ownerId: 'k-2', itemNumber: 1 })).toBeNull();
+      await expect(ITEMS.findByKey(readModels, { ownerId: 'k-1' })).rejects.toThrow(/itemNumber is missing/);
+    });
+
     test('the checks, NOT NULL and the key hold in the database', async () => {
       await expect(pool.query(`INSERT INTO gen_1.items (owner_id, item_number, status) VALUES ('m-2', 1, 'LOST')`)).rejects.toMatchObject({
         code: '23514',

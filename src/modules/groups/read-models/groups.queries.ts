@@ -20,7 +20,7 @@ export const MAX_GROUPS_PAGE = 500;
 
 export async function findGroup(db: DataSource, id: string): Promise<Group | null> {
   if (!isId(id)) return null;
-  const record = await db.getRepository(GROUPS.entity).findOneBy({ groupId: id });
+  const record = await GROUPS.findByKey(db, { groupId: id });
   return record ? toGroup(record) : null;
 }
 
