@@ -72,6 +72,33 @@ describe('the API as client developers meet it (development)', () => {
     });
   });
 
+  test('no GraphQL answer may be kept by a browser or a proxy: each says cache-control: no-store, errors and refusals too', async () => {
+    const memberId = uid('m');
+    await register(memberId);
+    const post = (body: object, token?: string) =>
+      fetch(`${t.service.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+    const answers = [
+      await post({ query: `query($id: ID!) { member(id: $id) { id displayName } }`, variables: { id: memberId } }, manager),
+      await post({ query: `query { member(id: "nobody") { id } }` }, manager),
+      await post({ query: `query { member(id: "x") { id } }` }),
+      await post({ query: `query { nonsense }` }, manager),
+      await post({ query: REGISTER, variables: { input: { memberId: uid('m'), displayName: 'Bo', department: 'Ops' } } }, manager),
+    ];
+    expect(answers.map((answer) => [answer.status, answer.headers.get('cache-control')])).toEqual([
+      [200, 'no-store'],
+      [200, 'no-store'],
+      [200, 'no-store'],
+      [400, 'no-store'],
+      [200, 'no-store'],
+    ]);
+    const first = (await answers[0]!.json()) as GraphQLResponse<{ member: { id: string } }>;
+    expect(first.data?.member.id).toBe(memberId);
+  });
+
   describe('an id that names nobody is NOT_FOUND, never a clean default record', () => {
     const QUERIES = [
       { name: 'memberStanding', query: `query($memberId: ID!) { memberStanding(memberId: $memberId) { memberId suspended } }` },
