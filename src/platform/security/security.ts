@@ -324,11 +324,6 @@ const hideSuggestions: ApolloServerPlugin = {
 };
 
 /**
- * Automatic persisted queries are off (clients send whole documents: a cache of hashes anyone may fill buys nothing
- * here). Apollo then answers PERSISTED_QUERY_NOT_SUPPORTED with status 200, which would read as a success to anything
- * that looks at statuses: the same error (an APQ client falls back to sending the whole query on it) goes with 400.
- */
-/**
  * Every answer says `cache-control: no-store`: it holds what one member may see, and no browser or proxy may keep
  * it. Apollo's cache-control plugin (on unless disabled) said the same, the schema having no cache hints, but it
  * hooks every field of every answer to weigh hints there are none of: about 6 KB allocated per `group(id)`
@@ -344,6 +339,11 @@ const noStore: ApolloServerPlugin = {
   },
 };
 
+/**
+ * Automatic persisted queries are off (clients send whole documents: a cache of hashes anyone may fill buys nothing
+ * here). Apollo then answers PERSISTED_QUERY_NOT_SUPPORTED with status 200, which would read as a success to anything
+ * that looks at statuses: the same error (an APQ client falls back to sending the whole query on it) goes with 400.
+ */
 const refusePersistedQueries: ApolloServerPlugin = {
   async requestDidStart() {
     return {
