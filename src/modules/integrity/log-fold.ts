@@ -15,13 +15,20 @@ export interface LeafFields {
 
 const LEAF_SCHEME = 'governance-log-leaf/v1';
 
-/** The leaf's bytes are its parts framed `<utf-8 length>:<bytes>,` (as the chain hash does), so no two leaves collide. */
+const SCHEME_PART = `${Buffer.byteLength(LEAF_SCHEME, 'utf8')}:${LEAF_SCHEME},`;
+
+const utf8Length = (part: string) => Buffer.byteLength(part, 'utf8');
+
+/**
+ * The leaf's bytes are its parts framed `<utf-8 length>:<bytes>,` (as the chain hash does), so no two leaves collide:
+ * the scheme, the hash, the position, the stream id, the revision and the recorded time. Written out as one template
+ * rather than a loop over an array of the parts: the sealer frames every event of the log, and the loop cost it about
+ * a fifth of a microsecond an event (bench/log-seal.bench.ts counts sealing's share of an append).
+ */
 export function leafBytes(fields: LeafFields): string {
-  let text = '';
-  for (const part of [LEAF_SCHEME, fields.hash, fields.position, fields.streamId, String(fields.revision), fields.recordedAt]) {
-    text += `${Buffer.byteLength(part, 'utf8')}:${part},`;
-  }
-  return text;
+  const { hash, position, streamId, recordedAt } = fields;
+  const revision = String(fields.revision); // ASCII digits and a sign: its length is its UTF-8 length
+  return `${SCHEME_PART}${utf8Length(hash)}:${hash},${utf8Length(position)}:${position},${utf8Length(streamId)}:${streamId},${revision.length}:${revision},${utf8Length(recordedAt)}:${recordedAt},`;
 }
 
 export function eventLeaf(fields: LeafFields): Buffer {
