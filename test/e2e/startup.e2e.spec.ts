@@ -73,7 +73,9 @@ function logLines(run: Run): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-async function waitFor<T>(what: string, run: Run, probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+// A start on a fresh database migrates it (the event store's, the read models'): a few seconds, but a loaded clean-clone
+// run once took more than 15.
+async function waitFor<T>(what: string, run: Run, probe: () => T | undefined, timeoutMs = 40_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = probe();
