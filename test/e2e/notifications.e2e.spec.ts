@@ -1,7 +1,12 @@
 import type { ParsedMail } from 'mailparser';
 import { eventually } from '#testing';
 import { caseIdFor } from '../../src/modules/moderation/index.ts';
-import { createNotificationDelivery, messageIdOf, NOTIFICATION_DELIVERY_SCHEDULER } from '../../src/modules/notifications/index.ts';
+import {
+  createNotificationDelivery,
+  messageIdOf,
+  NOTIFICATION_DELIVERY_SCHEDULER,
+  type NotificationDeliveryOptions,
+} from '../../src/modules/notifications/index.ts';
 import { smtpSender } from '../../src/modules/notifications/smtp-sender.ts';
 import { Role } from '../../src/platform/auth/role.ts';
 import { provisionWithAddress, schedulerNamed, startMailServer, type TestMailServer } from '../support/mail.ts';
@@ -37,6 +42,28 @@ describe('e-mail notifications, exactly once, through a real SMTP server', () =>
       'SELECT notification_id, kind, recipient_id, status, attempts, message_id FROM notification_deliveries ORDER BY created_at',
     )) as { notification_id: string; kind: string; recipient_id: string; status: string; attempts: number; message_id: string }[];
 
+  /** A delivery scheduler beside the service's (another instance, another clock, smaller pages), on its database and SMTP server. */
+  const anotherDelivery = (options: Partial<NotificationDeliveryOptions> = {}) =>
+    createNotificationDelivery({
+      readModels: t.service.eventSourcing.readModels,
+      clock: { now: () => new Date() },
+      intervalMs: 3_600_000,
+      send: smtpSender(mail.url, 'Community team <no-reply@governance.invalid>'),
+      appealWindowDays: 30,
+      maxAgeHours: 72,
+      ...options,
+    });
+  /** As a refusal by the mail server leaves a sent notification: to be retried after `after` (an SQL interval), its event not done. */
+  const putBackForRetry = async (notificationId: string, after: string) => {
+    await t.service.eventSourcing.readModels.query(
+      `UPDATE notification_deliveries SET status = 'RETRY', next_attempt_at = now() + $2::interval WHERE notification_id = $1`,
+      [notificationId, after],
+    );
+    await t.service.eventSourcing.readModels.query(
+      `DELETE FROM notification_events_done WHERE event_id = (SELECT event_id FROM notification_deliveries WHERE notification_id = $1)`,
+      [notificationId],
+    );
+  };
   const mailTo = (address: string) =>
     received.filter((m) => m.to !== undefined && !Array.isArray(m.to) && m.to.value.some((to) => to.address === address));
   const provision = (userName: string, email: string, preferredLanguage: string) =>
@@ -127,14 +154,7 @@ describe('e-mail notifications, exactly once, through a real SMTP server', () =>
     const author = await provision('bert@example.com', 'bert@example.com', 'en-GB');
     const before = received.length;
     await decideAbout('post-en-1', author);
-    const otherInstance = createNotificationDelivery({
-      readModels: t.service.eventSourcing.readModels,
-      clock: { now: () => new Date() },
-      intervalMs: 3_600_000,
-      send: smtpSender(mail.url, 'Community team <no-reply@governance.invalid>'),
-      appealWindowDays: 30,
-      maxAgeHours: 72,
-    });
+    const otherInstance = anotherDelivery();
     await eventually(async () => {
       await Promise.all([delivery().runOnce(), otherInstance.runOnce()]);
       expect(received.length).toBeGreaterThan(before);
@@ -149,24 +169,10 @@ describe('e-mail notifications, exactly once, through a real SMTP server', () =>
 
   test('only a notification first seen too late is skipped; a retry is sent however old its event has become', async () => {
     // An instance whose clock is 100 hours ahead: every event of this suite is older than NOTIFICATION_MAX_AGE_HOURS (72).
-    const later = createNotificationDelivery({
-      readModels: t.service.eventSourcing.readModels,
-      clock: { now: () => new Date(Date.now() + 100 * 3_600_000) },
-      intervalMs: 3_600_000,
-      send: smtpSender(mail.url, 'Community team <no-reply@governance.invalid>'),
-      appealWindowDays: 30,
-      maxAgeHours: 72,
-    });
+    const later = anotherDelivery({ clock: { now: () => new Date(Date.now() + 100 * 3_600_000) } });
     const sent = (await deliveries()).find((d) => d.kind === 'MODERATION_DECISION' && d.status === 'SENT')!;
-    // As an SMTP outage leaves it: to be retried, and its event not done.
-    await t.service.eventSourcing.readModels.query(
-      `UPDATE notification_deliveries SET status = 'RETRY', next_attempt_at = now() WHERE notification_id = $1`,
-      [sent.notification_id],
-    );
-    await t.service.eventSourcing.readModels.query(
-      `DELETE FROM notification_events_done WHERE event_id = (SELECT event_id FROM notification_deliveries WHERE notification_id = $1)`,
-      [sent.notification_id],
-    );
+    // As an SMTP outage leaves it: to be retried (now), and its event not done.
+    await putBackForRetry(sent.notification_id, '0 seconds');
     const author = await provision('late@example.com', 'late@example.com', 'en');
     await decideAbout('post-late-1', author);
     const before = received.length;
@@ -181,15 +187,7 @@ describe('e-mail notifications, exactly once, through a real SMTP server', () =>
 
   test('notifications waiting for a retry that is not due do not hold back those behind them', async () => {
     // Pages of one event: one such event at the head of the outbox is a page's worth (in production, 100 of them).
-    const onePerPage = createNotificationDelivery({
-      readModels: t.service.eventSourcing.readModels,
-      clock: { now: () => new Date() },
-      intervalMs: 3_600_000,
-      send: smtpSender(mail.url, 'Community team <no-reply@governance.invalid>'),
-      appealWindowDays: 30,
-      maxAgeHours: 72,
-      outboxPage: 1,
-    });
+    const onePerPage = anotherDelivery({ outboxPage: 1 });
     await delivery().runOnce();
     const first = await provision('hol-first@example.com', 'hol-first@example.com', 'en');
     await decideAbout('post-hol-1', first);
@@ -201,14 +199,7 @@ describe('e-mail notifications, exactly once, through a real SMTP server', () =>
     });
     const waiting = (await deliveries()).find((d) => d.recipient_id === first && d.kind === 'MODERATION_DECISION')!;
     // As a mail server refusing that address leaves it: its retry an hour away, its event not done.
-    await t.service.eventSourcing.readModels.query(
-      `UPDATE notification_deliveries SET status = 'RETRY', next_attempt_at = now() + interval '1 hour' WHERE notification_id = $1`,
-      [waiting.notification_id],
-    );
-    await t.service.eventSourcing.readModels.query(
-      `DELETE FROM notification_events_done WHERE event_id = (SELECT event_id FROM notification_deliveries WHERE notification_id = $1)`,
-      [waiting.notification_id],
-    );
+    await putBackForRetry(waiting.notification_id, '1 hour');
     const second = await provision('hol-second@example.com', 'hol-second@example.com', 'en');
     await decideAbout('post-hol-2', second);
     await eventually(async () => {
