@@ -946,21 +946,27 @@ class YearPlan {
   }
 }
 
+/** The first commands of `commands`, up to and including the one that reaches `events` events; and how many they hold. */
+export function commandsUpTo<C extends { readonly events: readonly unknown[] }>(
+  commands: Iterable<C>,
+  events: number,
+): { commands: C[]; events: number } {
+  const kept: C[] = [];
+  let total = 0;
+  for (const command of commands) {
+    if (total >= events) break;
+    kept.push(command);
+    total += command.events.length;
+  }
+  return { commands: kept, events: total };
+}
+
 /** The plan at a rate that gives at least `events` events, cut after the command that reaches `events`. */
 export function planYear(events: number, seed: number): { commands: PlannedCommand[]; events: number } {
   let rate = events / 100_000;
   for (let attempt = 0; attempt < 8; attempt++) {
     const plan = new YearPlan(seed, rate).build();
-    if (plan.events >= events) {
-      const commands: PlannedCommand[] = [];
-      let total = 0;
-      for (const command of plan.commands) {
-        if (total >= events) break;
-        commands.push(command);
-        total += command.events.length;
-      }
-      return { commands, events: total };
-    }
+    if (plan.events >= events) return commandsUpTo(plan.commands, events);
     rate *= (events / plan.events) * 1.005;
   }
   throw new Error(`could not plan ${events} events`);

@@ -103,13 +103,7 @@ function digest(commands: Iterable<Command>) {
 /** As the baseline's planYear cut its plan and its scale benchmark merged the snapshots in, at a given rate. */
 function baselineLog(baseline: BaselineModule, events: number, rate: number): Command[] {
   const plan = new baseline.YearPlan(seed, rate).build();
-  const year: Command[] = [];
-  let total = 0;
-  for (const command of plan.commands) {
-    if (total >= events) break;
-    year.push(command);
-    total += command.events.length;
-  }
+  const year: Command[] = current.commandsUpTo(plan.commands, events).commands;
   if (activityGroups === 0) return year;
   return [...year, ...baseline.planActivity(year, activityGroups, seed).commands].sort((a, b) => a.at - b.at);
 }
