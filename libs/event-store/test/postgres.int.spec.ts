@@ -345,21 +345,7 @@ describe('PostgreSQL adapter: history', () => {
         { categories: both, recordedFrom: at(79) },
         { categories: both, recordedTo: at(0) },
       ];
-      for (const filter of filters) {
-        for (const direction of ['forwards', 'backwards'] as const) {
-          for (const maxCount of [1, 7]) {
-            let after: LogPosition | undefined;
-            for (let n = 0; ; n++) {
-              const options = { direction, maxCount, filter, ...(after ? { after } : {}) };
-              const indexed = await reader.readHistory(options);
-              const scanned = await scanHistory(store, options);
-              expect({ filter, direction, maxCount, n, page: indexed }).toEqual({ filter, direction, maxCount, n, page: scanned });
-              if (!indexed.hasMore) break;
-              after = indexed.events.at(-1)!.position;
-            }
-          }
-        }
-      }
+      for (const filter of filters) await pagesAsScanned(reader, store, filter, [1, 7]);
       // With an end bound too (what the export reads with).
       const until = everything.events[50]!.position;
       const bounded = { direction: 'forwards' as const, maxCount: 5, until, filter: { categories: both, recordedFrom: at(10) } };
@@ -430,29 +416,38 @@ describe('PostgreSQL adapter: history', () => {
       { recordedFrom: at(day0 - 3 * day), recordedTo: at(day0 - day) },
     ];
     const filters = windows.flatMap((w) => [w, { ...w, categories: [category] }, { ...w, eventTypes: ['Noted'] }]);
-    {
-      let found = 0;
-      // Each window pages on its own, all at once.
-      const pageThrough = async (filter: HistoryFilter) => {
-        for (const direction of ['forwards', 'backwards'] as const) {
-          for (const maxCount of [1, 5, 100]) {
-            let after: LogPosition | undefined;
-            for (let n = 0; ; n++) {
-              const options = { direction, maxCount, filter, ...(after ? { after } : {}) };
-              const indexed = await reader.readHistory(options);
-              const page = await scanHistory(store, options);
-              expect({ filter, direction, maxCount, n, page: indexed }).toEqual({ filter, direction, maxCount, n, page });
-              found += indexed.events.length;
-              if (!indexed.hasMore) break;
-              after = indexed.events.at(-1)!.position;
-            }
-          }
+    // Each window pages on its own, all at once.
+    const found = await Promise.all(filters.map((filter) => pagesAsScanned(reader, store, filter, [1, 5, 100])));
+    // The comparison means something only if the windows found events.
+    expect(found.reduce((sum, n) => sum + n, 0)).toBeGreaterThan(1500);
+  }
+
+  /**
+   * Pages `reader`'s history through `filter` in both orders and with each page size, every page compared with what
+   * the scan fallback answers from `store`; how many events the pages held.
+   */
+  async function pagesAsScanned(
+    reader: PostgresEventStore,
+    store: PostgresEventStore,
+    filter: HistoryFilter,
+    maxCounts: readonly number[],
+  ): Promise<number> {
+    let found = 0;
+    for (const direction of ['forwards', 'backwards'] as const) {
+      for (const maxCount of maxCounts) {
+        let after: LogPosition | undefined;
+        for (let n = 0; ; n++) {
+          const options = { direction, maxCount, filter, ...(after ? { after } : {}) };
+          const indexed = await reader.readHistory(options);
+          const scanned = await scanHistory(store, options);
+          expect({ filter, direction, maxCount, n, page: indexed }).toEqual({ filter, direction, maxCount, n, page: scanned });
+          found += indexed.events.length;
+          if (!indexed.hasMore) break;
+          after = indexed.events.at(-1)!.position;
         }
-      };
-      await Promise.all(filters.map((filter) => pageThrough(filter)));
-      // The comparison means something only if the windows found events.
-      expect(found).toBeGreaterThan(1500);
+      }
     }
+    return found;
   }
 
   test('an event of a transaction still open is not read; once committed it comes after the cursor, never behind it', async () => {
