@@ -97,6 +97,64 @@ describe('PostgreSQL adapter: storage', () => {
   });
 });
 
+describe('PostgreSQL adapter: append plans', () => {
+  /** One event appended through es_append on `client`, its stream's revision looked up as every append does. */
+  async function appendOne(client: pg.Client, streamId: string): Promise<void> {
+    await client.query('SELECT es_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
+      [streamId],
+      [1],
+      [-3],
+      [1],
+      [1],
+      [randomUUID()],
+      ['Planned'],
+      ['{}'],
+      ['{}'],
+      false,
+    ]);
+  }
+
+  test('an append probes the stream index even when its connection planned on statistics of a nearly empty log', async () => {
+    // es_append's statements are planned once per connection (generic plans) and kept while the connection lives.
+    // Planned from statistics that say the log is tiny (autovacuum analyses a new log after 50 events; the
+    // migrations of this project analyse after building indexes), the revision lookup became a sequential scan,
+    // and every later append on that connection read the whole log: with autovacuum off, PostgreSQL spent 600 to
+    // 1,300 µs of CPU an event at 20,000 events (the log-seal bench, 2026-12-06) instead of about 150.
+    const own = await createTestDatabase('append_plans');
+    const store = await PostgresEventStore.create({ connectionString: own.url });
+    const writer = new pg.Client({ connectionString: own.url });
+    const grower = new pg.Client({ connectionString: own.url });
+    await writer.connect();
+    await grower.connect();
+    try {
+      await appendOne(writer, 'plan-0');
+      await grower.query('ANALYZE es_events');
+      await appendOne(writer, 'plan-1'); // planned now, on those statistics
+      await grower.query(
+        `INSERT INTO es_events (stream_id, stream_revision, event_id, event_type, data, metadata)
+         SELECT 'grown-' || (g / 5), g % 5, gen_random_uuid(), 'Grown', '{}', '{}' FROM generate_series(0, 4999) g`,
+      );
+      const plans: string[] = [];
+      writer.on('notice', (notice) => plans.push(notice.message ?? ''));
+      await writer.query(`LOAD 'auto_explain'`);
+      await writer.query(`SET auto_explain.log_min_duration = 0`);
+      await writer.query(`SET auto_explain.log_nested_statements = on`);
+      await writer.query(`SET auto_explain.log_level = notice`);
+      await writer.query(`SET client_min_messages = notice`);
+      await appendOne(writer, 'plan-2');
+      const lookup = plans.find((plan) => plan.includes('max(x.stream_revision)'));
+      expect(lookup).toBeDefined();
+      expect(lookup).not.toContain('Seq Scan on es_events');
+      expect(lookup).toContain('es_events_stream_id_stream_revision_key');
+    } finally {
+      await writer.end();
+      await grower.end();
+      await store.close();
+      await own.drop();
+    }
+  });
+});
+
 describe('PostgreSQL adapter: unavailability', () => {
   test('a server that cannot be reached is EventStoreUnavailableError, not a driver error', async () => {
     const { findFreePort } = await import('#postgres');

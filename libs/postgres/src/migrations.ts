@@ -75,6 +75,9 @@ export async function runMigrations(pool: pg.Pool, component: string, migrations
   return applied;
 }
 
+/** 8 MB of 8 KB pages: a table autovacuum would not soon analyse again by itself (see buildConcurrently). */
+export const ANALYZE_FROM_PAGES = 1_000;
+
 /**
  * Each index CONCURRENTLY, outside any transaction: writers go on while it is built (it waits for the transactions
  * older than it instead of blocking them). A build that failed or was interrupted (the process stopped) leaves the
@@ -111,8 +114,16 @@ async function buildConcurrently(
   // Statistics for what the indexes added: an expression index has its own, which only ANALYZE gathers, and
   // autovacuum analyses a large table again only once a tenth of it is new (a log of millions of events: months).
   // It reads a sample, not the table (a few seconds at 10 M events), and does not block writers.
+  // Only a table of ANALYZE_FROM_PAGES or more: a smaller one autovacuum analyses soon enough, and statistics taken
+  // of an empty table (a new installation) say "empty" until the next ANALYZE, which on a server with autovacuum off
+  // never comes: plans that connections keep, made on them, scan the table however large it grows.
   for (const table of new Set(indexes.map((index) => index.definition.slice(0, index.definition.indexOf(' '))))) {
-    if (/^[a-z_][a-z0-9_.]{0,126}$/.test(table)) await client.query(`ANALYZE ${table}`);
+    if (!/^[a-z_][a-z0-9_.]{0,126}$/.test(table)) continue;
+    const { rows } = await client.query<{ pages: string }>(
+      `SELECT pg_relation_size($1::regclass) / current_setting('block_size')::bigint AS pages`,
+      [table],
+    );
+    if (Number(rows[0]!.pages) >= ANALYZE_FROM_PAGES) await client.query(`ANALYZE ${table}`);
   }
   await client.query('INSERT INTO schema_migrations (component, version, name) VALUES ($1, $2, $3)', [
     component,

@@ -337,4 +337,18 @@ END
 $migration$;
 `,
   },
+  {
+    version: 6,
+    name: 'appends probe indexes whatever the statistics say',
+    // es_append's statements are planned once per connection (force_generic_plan) and the plans kept while the
+    // connection lives. Planned on statistics of a nearly empty log (autovacuum analyses a new log after 50 events),
+    // the revision lookup was a sequential scan, and stayed one on that connection as the log grew: with autovacuum
+    // off, or behind on a large log, every append read the whole log (PostgreSQL's CPU per appended event went from
+    // about 150 to 600-1,300 µs at 20,000 events, the log-seal bench, 2026-12-06). Every statement of the function
+    // is a key lookup or an insert: an index probe is right at any size, so sequential scans are off inside it.
+    sql: `
+ALTER FUNCTION es_append(text[], int[], bigint[], int[], int[], uuid[], text[], json[], json[], boolean)
+  SET enable_seqscan = off;
+`,
+  },
 ];
