@@ -55,14 +55,24 @@ describeEventStoreContract('PostgreSQL', {
     };
   },
   // What the store sees of a restart: every connection it holds is closed by the server. (The test server is
-  // shared, so it is not really restarted.)
+  // shared, so it is not really restarted.) Over once those connections are gone, as a restart is: pg_terminate_backend
+  // only signals them, and on a loaded machine an append sent at once could still meet one about to go (CI,
+  // 2026-12-06: "terminating connection due to administrator command").
   async restartServer() {
     const admin = new pg.Client({ connectionString: database.url });
     await admin.connect();
     try {
-      await admin.query(
-        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      const { rows } = await admin.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
       );
+      const pids = rows.map((row) => row.pid);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS t(pid)', [pids]);
+      await eventually(async () => {
+        const left = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY($1::int[])', [pids]);
+        expect(left.rows[0]!.n).toBe(0);
+      });
+      // Their sockets close as the processes end: a turn of the event loop lets the store's pool see it.
+      await new Promise((resolve) => setTimeout(resolve, 50));
     } finally {
       await admin.end();
     }
