@@ -11,6 +11,7 @@ import {
   StreamNotFoundError,
   WrongExpectedRevisionError,
   type AppendResult,
+  type EventToAppend,
   type ExpectedRevision,
   type HistoryFilter,
   type LogPosition,
@@ -18,6 +19,23 @@ import {
 import { createTestDatabase, eventually, type TestDatabase, OUT_OF_ORDER_DAY0, outOfOrderRecordedAt } from '#testing';
 import { PostgresEventStore, RECORDED_DAY } from '../src/postgres/index.ts';
 import { describeEventStoreContract, event } from './contract/event-store.contract.ts';
+
+/** One append of `events` to `streamId` (expected revision: any) through es_append itself, on `client`. */
+async function esAppend(client: pg.Client, streamId: string, events: readonly EventToAppend[]): Promise<void> {
+  // es_append(streams, append stream, expected (-3: any), counts, event streams, ids, types, data, metadata, check all ids)
+  await client.query('SELECT es_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
+    [streamId],
+    [1],
+    [-3],
+    [events.length],
+    events.map(() => 1),
+    events.map((e) => e.id),
+    events.map((e) => e.type),
+    events.map((e) => e.data),
+    events.map((e) => e.metadata),
+    false,
+  ]);
+}
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -34,19 +52,7 @@ describeEventStoreContract('PostgreSQL', {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     await client.query('BEGIN');
-    // es_append(streams, append stream, expected (-3: any), counts, event streams, ids, types, data, metadata, check all ids)
-    await client.query('SELECT es_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
-      [streamId],
-      [1],
-      [-3],
-      [events.length],
-      events.map(() => 1),
-      events.map((e) => e.id),
-      events.map((e) => e.type),
-      events.map((e) => e.data),
-      events.map((e) => e.metadata),
-      false,
-    ]);
+    await esAppend(client, streamId, events);
     return {
       async commit() {
         await client.query('COMMIT');
@@ -109,20 +115,7 @@ describe('PostgreSQL adapter: storage', () => {
 
 describe('PostgreSQL adapter: append plans', () => {
   /** One event appended through es_append on `client`, its stream's revision looked up as every append does. */
-  async function appendOne(client: pg.Client, streamId: string): Promise<void> {
-    await client.query('SELECT es_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
-      [streamId],
-      [1],
-      [-3],
-      [1],
-      [1],
-      [randomUUID()],
-      ['Planned'],
-      ['{}'],
-      ['{}'],
-      false,
-    ]);
-  }
+  const appendOne = (client: pg.Client, streamId: string) => esAppend(client, streamId, [event('Planned')]);
 
   test('an append probes the stream index even when its connection planned on statistics of a nearly empty log', async () => {
     // es_append's statements are planned once per connection (generic plans) and kept while the connection lives.

@@ -76,7 +76,7 @@ export async function runMigrations(pool: pg.Pool, component: string, migrations
 }
 
 /** 8 MB of 8 KB pages: a table autovacuum would not soon analyse again by itself (see buildConcurrently). */
-export const ANALYZE_FROM_PAGES = 1_000;
+const ANALYZE_FROM_PAGES = 1_000;
 
 /**
  * Each index CONCURRENTLY, outside any transaction: writers go on while it is built (it waits for the transactions
