@@ -7,8 +7,8 @@
  *     [--service-slowest 20] [--service-timeline] [--service-instances 2]
  *
  * What it does: builds the service (tsc -p tsconfig.build.json, into a temporary directory, so dist/ is left alone)
- * and starts it as a child process the way production runs it (`node --enable-source-maps --max-semi-space-size=32
- * dist/src/main.js` as `npm start` and docker/start.sh do, NODE_ENV=production, LOG_LEVEL=warn, HS256 tokens with a
+ * and starts it as a child process the way production runs it (`node` with production-node-options.ts's flags and
+ * `dist/src/main.js`, as `npm start` and docker/start.sh do, NODE_ENV=production, LOG_LEVEL=warn, HS256 tokens with a
  * random AUTH_JWT_SECRET) on its own database, waits for /health/ready, seeds members and groups through GraphQL,
  * then runs two scenarios one after the other, each a warm-up then the measured phase on the same connections:
  *
@@ -80,6 +80,7 @@ import {
   type Server,
   wholeNumberFlag,
 } from './bench-server.ts';
+import { PRODUCTION_NODE_OPTIONS } from './production-node-options.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -212,12 +213,6 @@ function runProcess(command: string, args: string[], cwd: string): Promise<{ cod
     child.on('close', (code) => resolveRun({ code, output }));
   });
 }
-
-/**
- * The Node options production starts the service with (`npm start`, docker/start.sh): a 32 MB semi-space, so that what
- * one request allocates dies young instead of being promoted and collected by a major GC (README: Audit and insights).
- */
-export const PRODUCTION_NODE_OPTIONS: readonly string[] = ['--enable-source-maps', '--max-semi-space-size=32'];
 
 /** The command line a service is started with, as the reports show it. */
 export function serviceCommand(nodeOptions: readonly string[]): string {

@@ -13,6 +13,5 @@ See docker/docker-compose.yml for the service with EventStoreDB and PostgreSQL.
 MESSAGE
   exit 64
 fi
-# A 32 MB semi-space: what one request allocates (an insights series, about 100 MB) dies young instead of being
-# promoted and collected by a major GC that stalls every request (README: Audit and insights).
-exec node --enable-source-maps --max-semi-space-size=32 dist/src/main.js "$@"
+# The flags of bench/production-node-options.ts (a spec keeps them equal), which says why each is there.
+exec node --enable-source-maps --max-semi-space-size=32 --no-allocation-site-pretenuring dist/src/main.js "$@"

@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { findFreePort, startLocalPostgres, type LocalPostgres } from '#postgres';
+import { PRODUCTION_NODE_OPTIONS } from '../bench/production-node-options.ts';
 import { delay, errorMessage, log, now } from './util.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -293,7 +294,7 @@ export class ServiceProcess {
       delete inherited[name];
     }
     // The Node flags production runs with (npm start, docker/start.sh): the soak exercises the service as deployed.
-    const child = spawn(process.execPath, ['--enable-source-maps', '--max-semi-space-size=32', this.build.main], {
+    const child = spawn(process.execPath, [...PRODUCTION_NODE_OPTIONS, this.build.main], {
       cwd: this.build.dir,
       env: { ...inherited, ...this.env, ...extraEnv, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
