@@ -70,8 +70,17 @@ export const MODERATION_CASES = readModelTable(
     revision: columns.int(),
   },
   {
-    // The latest case number of a content item; the queue's order (oldest first, keyset on both); its filters.
-    indexes: ['(content_id, case_number)', '(opened_at, case_id)', '(status)', '(group_id)', '(assigned_to)'],
+    // The latest case number of a content item; the queue's order (oldest first, keyset on both); its filters; an
+    // erasure's look-ups of the member's flags and appeals (see erasureStatements).
+    indexes: [
+      '(content_id, case_number)',
+      '(opened_at, case_id)',
+      '(status)',
+      '(group_id)',
+      '(assigned_to)',
+      'USING gin (flags jsonb_path_ops)',
+      "((appeal->>'appellantId'))",
+    ],
   },
 );
 export type ModerationCaseRow = RowOf<typeof MODERATION_CASES>;
@@ -121,8 +130,9 @@ export const MODERATOR_NOTES_TABLE = MODERATOR_NOTES.name;
  */
 export const moderationProjection = readModelProjection<StoredEvent>({
   name: MODERATION_PROJECTION,
-  // 2: purges a member's personal text when their erasure completes. 3: a released case is back in the queue.
-  version: 3,
+  // 2: purges a member's personal text when their erasure completes. 3: a released case is back in the queue. 4: the
+  // indexes an erasure's look-ups use.
+  version: 4,
   tables: [MODERATION_CASES, MODERATION_SANCTIONS, MODERATOR_NOTES],
   filter: { categories: [MODERATION_CASE_STREAM_CATEGORY, MODERATOR_NOTES_STREAM_CATEGORY, PRIVACY_STREAM_CATEGORY] },
 
@@ -292,23 +302,28 @@ function unhandled(event: never): void {
 }
 
 /**
- * The member's words, wherever this read model copied them, become "[redacted]", exactly as a rebuild after the
- * erasure would read them from the events: their flag notes, their appeal statements and the notes about them.
- * Revisions stay: the streams did not change.
+ * The statements an erasure runs, `$1` the member and `$2` "[redacted]": their flag notes, their appeal statements and
+ * the notes about them. Each finds its rows through an index: as table scans, every erasure read every case, and a
+ * rebuild, which applies every erasure of the log's history, grew with the square of the log (README: Capacity).
  */
-async function purgeMember(memberId: string, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
-  const cases = ctx.table(MODERATION_CASES_TABLE);
-  await client.query(
+export function erasureStatements(cases: string, notes: string): readonly string[] {
+  return [
     `UPDATE ${cases}
         SET flags = (SELECT jsonb_agg(CASE WHEN f->>'reporterId' = $1 AND f->'note' <> 'null'::jsonb
                                            THEN jsonb_set(f, '{note}', to_jsonb($2::text)) ELSE f END ORDER BY n)
                        FROM jsonb_array_elements(flags) WITH ORDINALITY AS t(f, n))
       WHERE flags @> jsonb_build_array(jsonb_build_object('reporterId', $1::text))`,
-    [memberId, REDACTED],
-  );
-  await client.query(
     `UPDATE ${cases} SET appeal = jsonb_set(appeal, '{statement}', to_jsonb($2::text)) WHERE appeal->>'appellantId' = $1`,
-    [memberId, REDACTED],
-  );
-  await client.query(`UPDATE ${ctx.table(MODERATOR_NOTES_TABLE)} SET text = $2 WHERE member_id = $1`, [memberId, REDACTED]);
+    `UPDATE ${notes} SET text = $2 WHERE member_id = $1`,
+  ];
+}
+
+/**
+ * The member's words, wherever this read model copied them, become "[redacted]", exactly as a rebuild after the
+ * erasure would read them from the events. Revisions stay: the streams did not change.
+ */
+async function purgeMember(memberId: string, client: pg.ClientBase, ctx: ProjectionContext): Promise<void> {
+  for (const statement of erasureStatements(ctx.table(MODERATION_CASES_TABLE), ctx.table(MODERATOR_NOTES_TABLE))) {
+    await client.query(statement, [memberId, REDACTED]);
+  }
 }
