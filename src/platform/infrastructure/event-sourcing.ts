@@ -15,6 +15,7 @@ import type { AppConfig } from '../config/config.ts';
 import { logger } from '../observability/logger.ts';
 import { createReadModelDataSource, type ReadModelEntities } from './read-model-data-source.ts';
 import { StableHeadWatch } from './stable-head-watch.ts';
+import { SERVICE_POOL_IDLE_TIMEOUT_MS } from './pool-idle-timeout.ts';
 
 /**
  * `readModelsCaughtUp(names)`: waits (up to `timeoutMs`, then ProjectionTimeoutError) until the named read models hold
@@ -66,7 +67,11 @@ export async function createEventSourcing(config: AppConfig, databaseUrl: string
   // The log index is one more projection, fed like the others; the PostgreSQL store answers those reads itself.
   const withLogIndex = parts.logIndex === 'always' || needsLogIndex(store);
   const projections = withLogIndex ? [...parts.projections, logIndexProjection] : parts.projections;
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: projections.length + 10 });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: projections.length + 10,
+    idleTimeoutMillis: SERVICE_POOL_IDLE_TIMEOUT_MS,
+  });
   pool.on('error', (error) => logger.warn('idle read-model connection lost', { error: error.message }));
   guardPoolClients(pool);
   const logIndex = withLogIndex ? new LogIndex(pool) : undefined;
@@ -145,5 +150,5 @@ async function openEventStore(config: AppConfig, databaseUrl: string): Promise<E
     return namespace ? new NamespacedEventStore(store, namespace) : store;
   }
   const { PostgresEventStore } = await import('#event-store/postgres');
-  return PostgresEventStore.create({ connectionString: databaseUrl });
+  return PostgresEventStore.create({ connectionString: databaseUrl, poolIdleTimeoutMs: SERVICE_POOL_IDLE_TIMEOUT_MS });
 }

@@ -1,4 +1,5 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { SERVICE_POOL_IDLE_TIMEOUT_MS } from './pool-idle-timeout.ts';
 
 /** The read models' TypeORM entities: each module's manifest lists its own; the composition root gathers them (MODULES). */
 export type ReadModelEntities = NonNullable<DataSourceOptions['entities']>;
@@ -23,6 +24,7 @@ export async function createReadModelDataSource(databaseUrl: string, entities: R
     synchronize: false,
     migrationsRun: false,
     poolSize,
+    extra: { idleTimeoutMillis: SERVICE_POOL_IDLE_TIMEOUT_MS },
     logging: false,
   });
   return dataSource.initialize();

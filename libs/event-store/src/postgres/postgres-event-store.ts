@@ -37,6 +37,8 @@ export interface PostgresEventStoreOptions {
   readonly connectionString: string;
   /** Connections in the pool. Default 10. */
   readonly poolSize?: number;
+  /** How long a connection may sit idle before the pool closes it; 0 keeps it open until close(). Default pg's 10 s. */
+  readonly poolIdleTimeoutMs?: number;
   /** Append transactions in flight at once; further appends queue and share the next commit. Default 2. */
   readonly maxAppendsInFlight?: number;
   /** Appends in one transaction at most. Default 200. */
@@ -131,6 +133,7 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? POSTGRES_EVENT_STORE_DEFAULTS.poolSize,
+      ...(options.poolIdleTimeoutMs !== undefined ? { idleTimeoutMillis: options.poolIdleTimeoutMs } : {}),
     });
     // An idle client that loses its connection must not crash the process; the next query reports it.
     this.pool.on('error', () => undefined);
