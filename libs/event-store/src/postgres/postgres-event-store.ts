@@ -133,7 +133,8 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? POSTGRES_EVENT_STORE_DEFAULTS.poolSize,
-      ...(options.poolIdleTimeoutMs !== undefined ? { idleTimeoutMillis: options.poolIdleTimeoutMs } : {}),
+      // Undefined leaves pg's default (pg-pool fills in 10 s for a missing or undefined value).
+      idleTimeoutMillis: options.poolIdleTimeoutMs,
     });
     // An idle client that loses its connection must not crash the process; the next query reports it.
     this.pool.on('error', () => undefined);
