@@ -23,6 +23,7 @@ import { LOG_INDEX_PROJECTION, LogIndex, needsLogIndex } from './log-index.ts';
 import { boundedLagCounter, storeLagCounter, type LagCounter, type LagQuery } from './projection-lag.ts';
 import { PROJECTION_MIGRATIONS, READ_MODEL_SCHEMA } from './schema.ts';
 import { Pause } from './pause.ts';
+import { ServedCheckpoints } from './served-checkpoints.ts';
 
 export interface ProjectionRunnerOptions<Event> {
   readonly store: EventStore;
@@ -142,12 +143,16 @@ async function bindEventLog(pool: pg.Pool, identity: string): Promise<void> {
  */
 export class ProjectionRunner<Event = RecordedEvent> {
   private readonly events = new EventEmitter();
+  /** What this process's own runners committed of the serving generations: most waits end there. */
+  private readonly served = new ServedCheckpoints();
   private readonly workers: ProjectionWorker<Event>[];
   private readonly lagCounter: LagCounter;
   private started = false;
   private rebuildRequestPoll: NodeJS.Timeout | undefined;
   /** The checkpoint read waiters will share, until it starts (see freshCheckpoints). */
   private scheduledCheckpointRead: Promise<ReadonlyMap<string, LogPosition>> | undefined;
+  /** When the last of those reads started (performance.now()): waiters poll on this one schedule. */
+  private checkpointReadStartedAt = Number.NEGATIVE_INFINITY;
 
   private constructor(private readonly options: ProjectionRunnerOptions<Event>) {
     this.events.setMaxListeners(0);
@@ -158,7 +163,7 @@ export class ProjectionRunner<Event = RecordedEvent> {
       names.add(projection.name);
       for (const table of projection.tables) if (!NAME.test(table)) throw new Error(`table name "${table}" must match ${NAME}`);
     }
-    this.workers = options.projections.map((p) => new ProjectionWorker(p, options, this.events));
+    this.workers = options.projections.map((p) => new ProjectionWorker(p, options, this.events, this.served));
     // A store without a history query of its own cannot count without reading its log either (EventStoreDB): the
     // lags are then counted in the log index where this runner feeds one, and capped.
     const index = options.projections.some((p) => p.name === LOG_INDEX_PROJECTION) ? new LogIndex(options.pool) : undefined;
@@ -331,8 +336,9 @@ export class ProjectionRunner<Event = RecordedEvent> {
 
   /**
    * Resolves once every named projection (all when omitted) has processed the log up to `position`, so a
-   * mutation can answer with read models that contain its own events. Works across processes: it reads the
-   * stored checkpoints, and is woken early by this process's own commits.
+   * mutation can answer with read models that contain its own events. Works across processes: what this process's
+   * own runners committed ends the wait at their commit (ServedCheckpoints), and the stored checkpoints, read when the
+   * wait starts and then at most every CHECKPOINT_POLL_MS, tell what other instances' runners did.
    *
    * `written`: the categories of the streams the caller wrote up to `position`. A projection whose filter takes none
    * of them cannot hold those events, so it is not waited for. That is what makes the wait end on EventStoreDB: its
@@ -352,39 +358,64 @@ export class ProjectionRunner<Event = RecordedEvent> {
     );
     if (wanted.length === 0) return;
     const deadline = Date.now() + timeoutMs;
+    const stored = new Set<string>();
+    const reached = (name: string) => stored.has(name) || this.served.reached(name, position);
+    // A read of the stored checkpoints runs beside the wait, never in its way: a commit of this process ends the wait
+    // while the read is still under way.
+    let storedRead: Promise<void> | undefined;
+    let storedReadFailure: { readonly error: unknown } | undefined;
+    let first = true;
     for (;;) {
-      const checkpoints = await this.freshCheckpoints();
-      const reached = new Set(
-        wanted.filter((name) => {
-          const checkpoint = checkpoints.get(name);
-          return checkpoint !== undefined && comparePositions(checkpoint, position) >= 0;
-        }),
-      );
-      if (wanted.every((n) => reached.has(n))) return;
+      if (wanted.every(reached)) return;
+      if (storedReadFailure) throw storedReadFailure.error;
+      // After the first read, the stored checkpoints are read again when the process's last read of them is
+      // CHECKPOINT_POLL_MS old, not at each commit of this process that woke the wait: they can only add what other
+      // instances committed. On that one schedule, the waiters of the moment wake together and share the read.
+      if (!storedRead && (first || performance.now() >= this.checkpointReadStartedAt + CHECKPOINT_POLL_MS)) {
+        first = false;
+        storedRead = this.freshCheckpoints().then(
+          (checkpoints) => {
+            for (const name of wanted) {
+              const checkpoint = checkpoints.get(name);
+              if (checkpoint !== undefined && comparePositions(checkpoint, position) >= 0) stored.add(name);
+            }
+            storedRead = undefined;
+          },
+          (error: unknown) => {
+            storedReadFailure = { error };
+          },
+        );
+      }
       const remaining = deadline - Date.now();
       if (remaining <= 0)
         throw new ProjectionTimeoutError(
-          wanted.filter((n) => !reached.has(n)),
+          wanted.filter((n) => !reached(n)),
           position,
           timeoutMs,
         );
+      const inFlight = storedRead;
       await new Promise<void>((resolve) => {
+        let settled = false;
         const done = () => {
+          if (settled) return;
+          settled = true;
           clearTimeout(timer);
           this.events.off('checkpoint', done);
           resolve();
         };
-        const timer = setTimeout(done, Math.min(remaining, CHECKPOINT_POLL_MS));
+        const nextPoll = inFlight ? remaining : Math.max(1, this.checkpointReadStartedAt + CHECKPOINT_POLL_MS - performance.now());
+        const timer = setTimeout(done, Math.min(remaining, nextPoll));
         this.events.once('checkpoint', done);
+        void inFlight?.then(done);
       });
     }
   }
 
   /**
    * The active generations' checkpoints, read by a query that starts after this call: one query serves every waiter
-   * that asks before it starts. Under load every mutation waits, and each wakes at every checkpoint of every
-   * projection: a query per waiter and wake-up was the busiest query of a mutation (about 6.6 per mutation at 90/s,
-   * filling the pool); a query per wake-up answers them all. The read is started in the next turn of the event loop,
+   * that asks before it starts. Under load every mutation waits: a query per waiter and wake-up was the busiest query
+   * of a mutation (about 6.6 per mutation at 90/s, filling the pool); one shared query, at most every
+   * CHECKPOINT_POLL_MS while anything waits, answers them all. The read is started in the next turn of the event loop,
    * so that all the waiters one checkpoint wakes (synchronously, one after the other) join it; a waiter that asks
    * after it started gets the next one, never an answer older than its question.
    */
@@ -393,6 +424,7 @@ export class ProjectionRunner<Event = RecordedEvent> {
     const read: Promise<ReadonlyMap<string, LogPosition>> = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       // Started: whoever asks from now on needs a read that starts later.
       if (this.scheduledCheckpointRead === read) this.scheduledCheckpointRead = undefined;
+      this.checkpointReadStartedAt = performance.now();
       // Prepared: it runs at every checkpoint while commands wait.
       const { rows } = await this.options.pool.query<{ name: string; checkpoint: string | null }>({
         name: 'projection_active_checkpoints',
@@ -416,8 +448,8 @@ export class ProjectionRunner<Event = RecordedEvent> {
 class LostOwnershipError extends Error {}
 
 /**
- * How often a read-your-writes wait reads the stored checkpoints when no checkpoint of this process woke it: that is
- * how it learns of projections another instance runs (behind a load balancer, half the mutations answered by an
+ * How often a read-your-writes wait reads the stored checkpoints (the first time when it starts), whatever woke it:
+ * that is how it learns of projections another instance runs (behind a load balancer, half the mutations answered by an
  * instance that does not run their read model). At 50 ms that instance's answers came 40–50 ms after the others'
  * (the two-instance service benchmark: p50 63 against 23 ms); the read is one prepared query over a row per
  * projection, shared by every waiter of the process (freshCheckpoints), so at most 100 a second while anything waits.
@@ -455,6 +487,7 @@ class ProjectionWorker<Event> {
     private readonly projection: AnyProjection<Event>,
     private readonly options: ProjectionRunnerOptions<Event>,
     private readonly events: EventEmitter,
+    private readonly served: ServedCheckpoints,
   ) {}
 
   get name(): string {
@@ -679,6 +712,7 @@ class ProjectionWorker<Event> {
   /** The checkpoint `to` is committed: waiters may look again. */
   private advanced(generation: Generation, to: LogPosition): void {
     generation.checkpoint = to;
+    if (generation.status === 'active') this.served.committed(this.name, generation.generation, to);
     this.events.emit('checkpoint', this.name, to);
   }
 
@@ -784,6 +818,8 @@ class ProjectionWorker<Event> {
       await this.pointViewsAt(client, building.generation);
       for (const old of rows) await client.query(`DROP SCHEMA IF EXISTS ${schemaName(this.name, old.generation)} CASCADE`);
       await client.query('COMMIT');
+      this.served.swappedIn(this.name, building.generation, building.checkpoint);
+      this.events.emit('checkpoint', this.name, building.checkpoint);
       this.log('info', `projection ${this.name}: generation ${building.generation} caught up and now serves`);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -19,6 +19,9 @@ describe('waiting for read models: one checkpoint read serves every waiter', () 
   let pool: pg.Pool;
   let runner: ProjectionRunner;
   let checkpointReads = 0;
+  /** While set, every read of the stored checkpoints starts this much later (kept, so the test can let them end). */
+  let checkpointReadDelayMs = 0;
+  const delayedReads: Promise<unknown>[] = [];
 
   beforeAll(async () => {
     database = await createTestDatabase('shared_wait');
@@ -29,7 +32,14 @@ describe('waiting for read models: one checkpoint read serves every waiter', () 
     (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       const config = args[0] as { text?: string } | string;
       const text = typeof config === 'string' ? config : (config.text ?? '');
-      if (/SELECT name, checkpoint FROM projection_generations/.test(text)) checkpointReads++;
+      if (/SELECT name, checkpoint FROM projection_generations/.test(text)) {
+        checkpointReads++;
+        if (checkpointReadDelayMs > 0) {
+          const delayed = new Promise((resolve) => setTimeout(resolve, checkpointReadDelayMs)).then(() => query(...args));
+          delayedReads.push(delayed.catch(() => undefined));
+          return delayed;
+        }
+      }
       return query(...args);
     };
     runner = await ProjectionRunner.create({
@@ -80,6 +90,25 @@ describe('waiting for read models: one checkpoint read serves every waiter', () 
         `thing-b${round}`,
       ]);
       expect(rows).toEqual([{ n: 1 }]);
+    }
+  });
+
+  test('a wait for projections this process runs ends at their commit, not at the next read of the stored checkpoints', async () => {
+    // Every stored read now takes 3 s: a wait that still needed one to learn of this process's own commit would too.
+    checkpointReadDelayMs = 3_000;
+    try {
+      const { position } = await postgres.appendToStream('thing-local', [event()], 'any');
+      const started = performance.now();
+      await runner.waitForPosition(position, ['one', 'two'], 10_000);
+      expect(performance.now() - started).toBeLessThan(1_500);
+      const { rows } = await pool.query<{ events: number }>(
+        `SELECT (SELECT events FROM proj_one_g1.stream_counts WHERE stream_id = 'thing-local') AS one,
+                (SELECT events FROM proj_two_g1.stream_counts WHERE stream_id = 'thing-local') AS two`,
+      );
+      expect(rows).toEqual([{ one: 1, two: 1 }]);
+    } finally {
+      checkpointReadDelayMs = 0;
+      await Promise.all(delayedReads);
     }
   });
 });
