@@ -13,8 +13,9 @@ interface PollingSubscriptionOptions {
   batchSize: number;
   pollMs: number;
   /**
-   * Under a stream of appends (a live read that brought at least LIVE_BATCHING_MIN_EVENTS events), the least time
-   * from one read to the next: fewer, larger pages. A live read that brought fewer is followed at once. Default 0.
+   * Under a stream of appends, the least time from one read to the next: fewer, larger pages. Its whole after a live
+   * read of LIVE_BATCHING_FULL_EVENTS events or more, a share after a smaller one (liveBatchingPauseMs), nothing after
+   * one of fewer than LIVE_BATCHING_MIN_EVENTS. Default 0.
    */
   liveBatchingMs?: number;
   notifier: AppendNotifier;
@@ -25,6 +26,25 @@ interface PollingSubscriptionOptions {
 
 /** See `liveBatchingMs`: below this many events a page, appends come slowly enough to deliver each at once. */
 export const LIVE_BATCHING_MIN_EVENTS = 10;
+/** See `liveBatchingMs`: from this many events a page on, the next read waits the whole of it. */
+export const LIVE_BATCHING_FULL_EVENTS = 50;
+
+/**
+ * How long after a live read of `events` events the next one waits: in proportion to the page, up to
+ * `liveBatchingMs` (a millisecond an event with the defaults, 50 ms for 50 events or more).
+ *
+ * In proportion, because a fixed pause after any page of LIVE_BATCHING_MIN_EVENTS caught the service in it at the
+ * very rate it was measured at: 10 events in 50 ms is 200 a second, so at 200 mutations a second one stall of the
+ * service that let 10 events gather made the next read wait 50 ms, in which 10 more gathered, and so on about every
+ * other time; mutations, which wait for their read models, then waited up to 50 ms more (the benchmark's p99 of
+ * 35–70 ms in every second, 2026-12-06). With the pause in proportion, a read that waits p ms finds about rate × p
+ * events: the pages shrink back to one or two below 1,000 events a second, and above it they grow to the full pause,
+ * where batching pays (projections commit about 20 batches a second, not hundreds).
+ */
+export function liveBatchingPauseMs(events: number, liveBatchingMs: number): number {
+  if (events < LIVE_BATCHING_MIN_EVENTS) return 0;
+  return (liveBatchingMs * Math.min(events, LIVE_BATCHING_FULL_EVENTS)) / LIVE_BATCHING_FULL_EVENTS;
+}
 
 /**
  * Catch-up then live over the ordered, horizon-bounded readAll: the same query serves both phases, so the switch
@@ -85,8 +105,8 @@ export class PollingSubscription implements Subscription {
           announced = after;
           yield { kind: 'checkpoint', checkpoint: after, caughtUp: page.isEnd };
         }
-        const busy = page.isEnd && page.events.length >= LIVE_BATCHING_MIN_EVENTS;
-        nextReadAt = busy ? readAt + (this.options.liveBatchingMs ?? 0) : undefined;
+        const pauseMs = page.isEnd ? liveBatchingPauseMs(page.events.length, this.options.liveBatchingMs ?? 0) : 0;
+        nextReadAt = pauseMs > 0 ? readAt + pauseMs : undefined;
         if (page.isEnd) await doorbell.wait(this.options.pollMs, signal, mark);
       }
     } finally {

@@ -1,7 +1,7 @@
 import type { ReadAllPage, RecordedEvent } from '../event-store.port.ts';
 import { START } from '../position.ts';
 import { AppendNotifier } from './notifier.ts';
-import { LIVE_BATCHING_MIN_EVENTS, PollingSubscription } from './polling-subscription.ts';
+import { LIVE_BATCHING_FULL_EVENTS, LIVE_BATCHING_MIN_EVENTS, liveBatchingPauseMs, PollingSubscription } from './polling-subscription.ts';
 
 describe('polling subscription', () => {
   test('an append notified while a read was in flight wakes the next read at once, not at the next poll', async () => {
@@ -39,14 +39,14 @@ describe('polling subscription', () => {
     expect(waitedWithoutNews).toBe(0);
   });
 
-  test('under a stream of appends, live reads are spaced by liveBatchingMs; a light page is followed at once', async () => {
+  test('under a stream of appends, live reads are spaced by liveBatchingMs after a full page; a light page is followed at once', async () => {
     // Every wait ends at once, as if each read were followed by an append.
     let received = 0;
     const notifier = {
       doorbell: () => ({ mark: () => received, wait: async () => void received++, close: () => undefined }),
     } as unknown as AppendNotifier;
     const readAt: number[] = [];
-    const sizes = [LIVE_BATCHING_MIN_EVENTS, 1, LIVE_BATCHING_MIN_EVENTS - 1, 0];
+    const sizes = [LIVE_BATCHING_FULL_EVENTS, 1, LIVE_BATCHING_MIN_EVENTS - 1, 0];
     const read = async (): Promise<ReadAllPage> => {
       readAt.push(performance.now());
       const n = readAt.length;
@@ -67,9 +67,58 @@ describe('polling subscription', () => {
       if (message.kind === 'checkpoint' && ++checkpoints === sizes.length) break;
     }
     const gaps = readAt.slice(1).map((t, i) => t - readAt[i]!);
-    expect(gaps[0]).toBeGreaterThanOrEqual(290); // after a full page
+    expect(gaps[0]).toBeGreaterThanOrEqual(290); // after a full page: the whole 300 ms
     expect(gaps[1]).toBeLessThan(150); // after a light one
     expect(gaps[2]).toBeLessThan(150);
+  });
+
+  test('the pause after a live page is in proportion to it, from LIVE_BATCHING_MIN_EVENTS up to the whole at LIVE_BATCHING_FULL_EVENTS', () => {
+    expect(liveBatchingPauseMs(LIVE_BATCHING_MIN_EVENTS - 1, 50)).toBe(0);
+    expect(liveBatchingPauseMs(LIVE_BATCHING_MIN_EVENTS, 50)).toBe((50 * LIVE_BATCHING_MIN_EVENTS) / LIVE_BATCHING_FULL_EVENTS);
+    expect(liveBatchingPauseMs(LIVE_BATCHING_FULL_EVENTS, 50)).toBe(50);
+    expect(liveBatchingPauseMs(10 * LIVE_BATCHING_FULL_EVENTS, 50)).toBe(50);
+    expect(liveBatchingPauseMs(LIVE_BATCHING_FULL_EVENTS, 0)).toBe(0);
+  });
+
+  test('at 200 appends a second, the pages that a stall let gather shrink back at once: the batching does not hold itself up', async () => {
+    // Appends arrive at 200 a second: a read finds those since the previous one. The first read comes after a stall
+    // that let LIVE_BATCHING_MIN_EVENTS gather. With a pause of the whole 50 ms after any such page, each read found
+    // 10 more (200/s × 50 ms) and paused again: mutations, which wait for their read models, waited up to 50 ms more.
+    const perMs = 0.2;
+    let received = 0;
+    const notifier = {
+      doorbell: () => ({ mark: () => received, wait: async () => void received++, close: () => undefined }),
+    } as unknown as AppendNotifier;
+    const sizes: number[] = [];
+    let lastReadAt = performance.now() - LIVE_BATCHING_MIN_EVENTS / perMs;
+    const read = async (): Promise<ReadAllPage> => {
+      const now = performance.now();
+      const count = Math.floor((now - lastReadAt) * perMs);
+      lastReadAt += count / perMs;
+      sizes.push(count);
+      const n = sizes.length;
+      const events = Array.from({ length: count }, (_, i) => ({ id: `${n}-${i}` }) as unknown as RecordedEvent);
+      return { events, checkpoint: { commit: BigInt(n), prepare: 0n }, isEnd: true };
+    };
+    const subscription = new PollingSubscription({
+      read,
+      after: START,
+      batchSize: 500,
+      pollMs: 60_000,
+      liveBatchingMs: 50,
+      notifier,
+      onClose: () => undefined,
+    });
+    const started = performance.now();
+    for await (const message of subscription) {
+      if (message.kind === 'checkpoint' && performance.now() - started > 400) break;
+      // Reads that find nothing follow each other at once here: a breath, as a projection's commit would take.
+      if (message.kind === 'checkpoint') await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect(sizes[0]).toBe(LIVE_BATCHING_MIN_EVENTS);
+    // After the first, no page large enough to pause again (with the fixed pause, every page of the 400 ms was 10).
+    expect(sizes.slice(1).filter((n) => n >= LIVE_BATCHING_MIN_EVENTS)).toEqual([]);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(LIVE_BATCHING_MIN_EVENTS + 60);
   });
 
   test("this process's appends of other categories do not wake a filtered subscription, unless one of its own is still unseen", async () => {

@@ -48,9 +48,10 @@ export interface PostgresEventStoreOptions {
   /** Events per page a subscription reads. Default 500. */
   readonly subscriptionBatchSize?: number;
   /**
-   * While appends keep coming (a live read brought 10 events or more), the least time between two reads of a
-   * subscription, and between two NOTIFYs to other processes: subscribers then read (and projections commit) fewer,
-   * larger batches, at the cost of at most this much delivery latency. Light traffic is delivered at once. Default 50:
+   * While appends keep coming, the least time between two reads of a subscription (the whole after a live read of 50
+   * events or more, a share in proportion after one of 10 to 49: see liveBatchingPauseMs), and between two NOTIFYs
+   * to other processes: subscribers then read (and projections commit) fewer, larger batches, at the cost of at most
+   * this much delivery latency. Light traffic is delivered at once. Default 50:
    * under a sustained load a projection then commits about 20 batches a second instead of 100, which is what lets the
    * appends keep their pace while projections follow them (measured with `npm run bench`, see the README).
    */
