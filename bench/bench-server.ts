@@ -3,7 +3,7 @@
  * answers, else an embedded one), their own databases on it, and the cleanup that runs once at the end, also on
  * failure and on Ctrl-C (the embedded server, the service, the databases).
  */
-import { randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,24 @@ export const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
 export const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** A command-line flag that must be a whole number of at least `min`; the error names the flag. */
+/**
+ * How fast this machine's CPU is now, by one fixed piece of work: a SHA-256 of 65 bytes to a latin1 string, in µs (the
+ * best of three rounds of 200,000). These machines' speed is not constant: the same figure was 0.26 µs on 2026-12-05
+ * and 0.52 µs on 2026-12-06, and every latency of the service doubled with it (bench/service.bench.ts). A benchmark
+ * that reports it lets figures of different days be compared; it takes about 0.3 s.
+ */
+export function cpuReferenceMicroseconds(): number {
+  const input = 'x'.repeat(65);
+  const iterations = 200_000;
+  let best = Number.POSITIVE_INFINITY;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const started = now();
+    for (let i = 0; i < iterations; i++) hash('sha256', input, 'binary'); // 'binary': Node's other name for latin1
+    best = Math.min(best, ((now() - started) * 1000) / iterations);
+  }
+  return round(best, 3);
+}
+
 export function wholeNumberFlag(name: string, raw: unknown, min: number): number {
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be a whole number from ${min} up`);

@@ -49,6 +49,7 @@ import { PostgresEventStore } from '../libs/event-store/src/postgres/index.ts';
 import type * as Bootstrap from '../src/bootstrap.ts';
 import {
   addCleanup,
+  cpuReferenceMicroseconds,
   databaseUrl,
   installSignalHandlers,
   log,
@@ -402,7 +403,7 @@ async function measureScale(server: Server, options: ScaleBenchOptions) {
       seed: options.seed,
       eventTypes: Object.fromEntries(byType.map((row) => [row.type, Number(row.n)])),
     },
-    machine: { cpus: availableParallelism(), serviceBuildMs: built.buildMs },
+    machine: { cpus: availableParallelism(), cpuReferenceUs: cpuReferenceMicroseconds(), serviceBuildMs: built.buildMs },
     seeding,
     log: {
       bytes: size.logBytes,

@@ -66,6 +66,7 @@ import {
   addCleanup,
   checkpoint,
   cleanUpDownTo,
+  cpuReferenceMicroseconds,
   createBenchDatabase,
   installSignalHandlers,
   log,
@@ -887,6 +888,9 @@ async function benchServiceUnchecked(server: Server, options: ServiceBenchOption
   const { groups: G, members: M } = options;
   // Other work on the machine shows up in the figures (on 2 cores, a lot): the load average says how much there was.
   const loadAverageAtStart = loadavg().map((x) => round(x, 2));
+  // And how fast the machine is today: its speed changes from day to day, and the latencies with it.
+  const cpuReferenceUs = cpuReferenceMicroseconds();
+  log(`service: CPU reference ${cpuReferenceUs} µs (a SHA-256 of 65 bytes; 0.26 on 2026-12-05, 0.52 on 2026-12-06)`);
   // Every assignGroupOwner request takes a pair never used before; warm-up and the measured run both draw from them.
   const pairsNeeded = Math.ceil(options.mutationRate * (options.warmupS + options.durationS + 2) + 2 * options.mutationConnections);
   if (pairsNeeded > G * M) {
@@ -1092,7 +1096,7 @@ async function benchServiceUnchecked(server: Server, options: ServiceBenchOption
         loadGeneratorBehindBalancer: `autocannon -> HAProxy (${haproxy.version.split(' ').slice(0, 3).join(' ')}) -> ${options.instances} service processes`,
       }),
     },
-    env: { node: process.version, cpus: availableParallelism(), loadAverageAtStart },
+    env: { node: process.version, cpus: availableParallelism(), loadAverageAtStart, cpuReferenceUs },
     service: {
       command: service.command,
       env: service.env,
