@@ -19,9 +19,9 @@ export const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 1
 /** A command-line flag that must be a whole number of at least `min`; the error names the flag. */
 /**
  * How fast this machine's CPU is now, by one fixed piece of work: a SHA-256 of 65 bytes to a latin1 string, in µs (the
- * best of three rounds of 200,000). These machines' speed is not constant: the same figure was 0.26 µs on 2026-12-05
- * and 0.52 µs on 2026-12-06, and every latency of the service doubled with it (bench/service.bench.ts). A benchmark
- * that reports it lets figures of different days be compared; it takes about 0.3 s.
+ * best of three rounds of 200,000). These machines' speed is not constant: the same figure was 0.26 µs on 2026-12-05,
+ * 0.52 µs at 08:20 on 2026-12-06 and 0.26 again half an hour later. A benchmark that reports it says at what speed
+ * its figures were taken (which does not explain every slow day: README, "The machine's speed"); about 0.3 s.
  */
 export function cpuReferenceMicroseconds(): number {
   const input = 'x'.repeat(65);

@@ -888,9 +888,9 @@ async function benchServiceUnchecked(server: Server, options: ServiceBenchOption
   const { groups: G, members: M } = options;
   // Other work on the machine shows up in the figures (on 2 cores, a lot): the load average says how much there was.
   const loadAverageAtStart = loadavg().map((x) => round(x, 2));
-  // And how fast the machine is today: its speed changes from day to day, and the latencies with it.
+  // And how fast the machine's CPU is now: it changes, even within a day.
   const cpuReferenceUs = cpuReferenceMicroseconds();
-  log(`service: CPU reference ${cpuReferenceUs} µs (a SHA-256 of 65 bytes; 0.26 on 2026-12-05, 0.52 on 2026-12-06)`);
+  log(`service: CPU reference ${cpuReferenceUs} µs (a SHA-256 of 65 bytes: 0.26 on 2026-12-05, 0.26-0.52 on 2026-12-06)`);
   // Every assignGroupOwner request takes a pair never used before; warm-up and the measured run both draw from them.
   const pairsNeeded = Math.ceil(options.mutationRate * (options.warmupS + options.durationS + 2) + 2 * options.mutationConnections);
   if (pairsNeeded > G * M) {
