@@ -16,7 +16,6 @@ export const log = (...message: unknown[]) => console.error(`[${new Date().toISO
 export const now = () => Number(process.hrtime.bigint()) / 1e6; // ms
 export const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** A command-line flag that must be a whole number of at least `min`; the error names the flag. */
 /**
  * How fast this machine's CPU is now, by one fixed piece of work: a SHA-256 of 65 bytes to a latin1 string, in µs (the
  * best of three rounds of 200,000). These machines' speed is not constant: the same figure was 0.26 µs on 2026-12-05,
@@ -35,6 +34,7 @@ export function cpuReferenceMicroseconds(): number {
   return round(best, 3);
 }
 
+/** A command-line flag that must be a whole number of at least `min`; the error names the flag. */
 export function wholeNumberFlag(name: string, raw: unknown, min: number): number {
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be a whole number from ${min} up`);

@@ -395,10 +395,8 @@ export class ProjectionRunner<Event = RecordedEvent> {
         );
       const inFlight = storedRead;
       await new Promise<void>((resolve) => {
-        let settled = false;
+        // Called by whichever comes first (a commit, the poll's timer, the stored read) and again by the others: harmless.
         const done = () => {
-          if (settled) return;
-          settled = true;
           clearTimeout(timer);
           this.events.off('checkpoint', done);
           resolve();

@@ -3,6 +3,14 @@ import { START } from '../position.ts';
 import { AppendNotifier } from './notifier.ts';
 import { LIVE_BATCHING_FULL_EVENTS, LIVE_BATCHING_MIN_EVENTS, liveBatchingPauseMs, PollingSubscription } from './polling-subscription.ts';
 
+/** A notifier under a stream of appends: every wait ends at once, as if each read were followed by an append. */
+function appendsKeepComing(): AppendNotifier {
+  let received = 0;
+  return {
+    doorbell: () => ({ mark: () => received, wait: async () => void received++, close: () => undefined }),
+  } as unknown as AppendNotifier;
+}
+
 describe('polling subscription', () => {
   test('an append notified while a read was in flight wakes the next read at once, not at the next poll', async () => {
     let received = 0;
@@ -40,11 +48,7 @@ describe('polling subscription', () => {
   });
 
   test('under a stream of appends, live reads are spaced by liveBatchingMs after a full page; a light page is followed at once', async () => {
-    // Every wait ends at once, as if each read were followed by an append.
-    let received = 0;
-    const notifier = {
-      doorbell: () => ({ mark: () => received, wait: async () => void received++, close: () => undefined }),
-    } as unknown as AppendNotifier;
+    const notifier = appendsKeepComing();
     const readAt: number[] = [];
     const sizes = [LIVE_BATCHING_FULL_EVENTS, 1, LIVE_BATCHING_MIN_EVENTS - 1, 0];
     const read = async (): Promise<ReadAllPage> => {
@@ -85,10 +89,7 @@ describe('polling subscription', () => {
     // that let LIVE_BATCHING_MIN_EVENTS gather. With a pause of the whole 50 ms after any such page, each read found
     // 10 more (200/s × 50 ms) and paused again: mutations, which wait for their read models, waited up to 50 ms more.
     const perMs = 0.2;
-    let received = 0;
-    const notifier = {
-      doorbell: () => ({ mark: () => received, wait: async () => void received++, close: () => undefined }),
-    } as unknown as AppendNotifier;
+    const notifier = appendsKeepComing();
     const sizes: number[] = [];
     let lastReadAt = performance.now() - LIVE_BATCHING_MIN_EVENTS / perMs;
     const read = async (): Promise<ReadAllPage> => {
@@ -180,10 +181,7 @@ describe('polling subscription', () => {
   });
 
   test('reads on its own until a page reaches the end, then from the shared tail; back on its own after a page short of it', async () => {
-    let received = 0;
-    const notifier = {
-      doorbell: () => ({ mark: () => received, wait: async () => void received++, close: () => undefined }),
-    } as unknown as AppendNotifier;
+    const notifier = appendsKeepComing();
     const sources: string[] = [];
     // Which read answers, and whether its page reaches the end, in turn.
     const pages: ['own' | 'tail', boolean][] = [
