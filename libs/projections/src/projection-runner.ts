@@ -340,22 +340,21 @@ export class ProjectionRunner<Event = RecordedEvent> {
    * own runners committed ends the wait at their commit (ServedCheckpoints), and the stored checkpoints, read when the
    * wait starts and then at most every CHECKPOINT_POLL_MS, tell what other instances' runners did.
    *
-   * `written`: the categories of the streams the caller wrote up to `position`. A projection whose filter takes none
-   * of them cannot hold those events, so it is not waited for. That is what makes the wait end on EventStoreDB: its
-   * server drops the events a filtered subscription does not take, and sends the next checkpoint only after 32 more
-   * records of $all (EventStore v24.10.x SubscriptionsService.ProcessEventCommited), so such a projection's
-   * checkpoint would pass the written events only with later traffic. A projection that filters on event types
-   * alone is still waited for.
+   * `written`: the categories of the streams the caller wrote up to `position`, and the types of the events it wrote
+   * when it knows them. A projection whose filter takes none of them cannot hold those events, so it is not waited
+   * for. That is what makes the wait end on EventStoreDB: its server drops the events a filtered subscription does not
+   * take, and sends the next checkpoint only after 32 more records of $all (EventStore v24.10.x
+   * SubscriptionsService.ProcessEventCommited), so such a projection's checkpoint would pass the written events only
+   * with later traffic. On PostgreSQL too, a subscription is not woken by appends it takes nothing of, and reaches
+   * past them at its next poll. Without the types, a projection that filters on event types alone is waited for.
    */
   async waitForPosition(
     position: LogPosition,
     names?: readonly string[],
     timeoutMs = 5_000,
-    written?: { readonly categories: readonly string[] },
+    written?: { readonly categories: readonly string[]; readonly eventTypes?: readonly string[] },
   ): Promise<void> {
-    const wanted = (names ?? this.options.projections.map((p) => p.name)).filter(
-      (name) => !written || this.mayTake(name, written.categories),
-    );
+    const wanted = (names ?? this.options.projections.map((p) => p.name)).filter((name) => !written || this.mayTake(name, written));
     if (wanted.length === 0) return;
     const deadline = Date.now() + timeoutMs;
     const stored = new Set<string>();
@@ -364,14 +363,19 @@ export class ProjectionRunner<Event = RecordedEvent> {
     // while the read is still under way.
     let storedRead: Promise<void> | undefined;
     let storedReadFailure: { readonly error: unknown } | undefined;
-    let first = true;
+    // The first read starts with the wait, unless every projection waited for runs in this process: their commits
+    // reach the wait here before their stored checkpoints could, and a read at the start was a query per mutation
+    // for nothing. It then waits for the schedule, and still comes (a runner may lose its lock to another instance).
+    const notBefore = wanted.every((name) => this.runsHere(name)) ? performance.now() + CHECKPOINT_POLL_MS : 0;
+    let first = notBefore === 0;
+    const nextReadAt = () => Math.max(notBefore, this.checkpointReadStartedAt + CHECKPOINT_POLL_MS);
     for (;;) {
       if (wanted.every(reached)) return;
       if (storedReadFailure) throw storedReadFailure.error;
       // After the first read, the stored checkpoints are read again when the process's last read of them is
       // CHECKPOINT_POLL_MS old, not at each commit of this process that woke the wait: they can only add what other
       // instances committed. On that one schedule, the waiters of the moment wake together and share the read.
-      if (!storedRead && (first || performance.now() >= this.checkpointReadStartedAt + CHECKPOINT_POLL_MS)) {
+      if (!storedRead && (first || performance.now() >= nextReadAt())) {
         first = false;
         storedRead = this.freshCheckpoints().then(
           (checkpoints) => {
@@ -401,7 +405,7 @@ export class ProjectionRunner<Event = RecordedEvent> {
           this.events.off('checkpoint', done);
           resolve();
         };
-        const nextPoll = inFlight ? remaining : Math.max(1, this.checkpointReadStartedAt + CHECKPOINT_POLL_MS - performance.now());
+        const nextPoll = inFlight ? remaining : Math.max(1, nextReadAt() - performance.now());
         const timer = setTimeout(done, Math.min(remaining, nextPoll));
         this.events.once('checkpoint', done);
         void inFlight?.then(done);
@@ -436,10 +440,22 @@ export class ProjectionRunner<Event = RecordedEvent> {
     return read;
   }
 
-  /** Whether the projection `name` may take an event of one of `categories` (an unknown name: as if it did). */
-  private mayTake(name: string, categories: readonly string[]): boolean {
-    const taken = this.options.projections.find((p) => p.name === name)?.filter?.categories;
-    return !taken || categories.some((category) => taken.includes(category));
+  /** Whether this process holds the projection `name` and feeds the generation that serves it. */
+  private runsHere(name: string): boolean {
+    return this.workers.find((worker) => worker.name === name)?.localState === 'running';
+  }
+
+  /**
+   * Whether the projection `name` may take an event of one of `written.categories` and, when they are given, of one
+   * of `written.eventTypes` (an unknown name: as if it did).
+   */
+  private mayTake(name: string, written: { readonly categories: readonly string[]; readonly eventTypes?: readonly string[] }): boolean {
+    const filter = this.options.projections.find((p) => p.name === name)?.filter;
+    const takenCategories = filter?.categories;
+    const takenTypes = filter?.eventTypes;
+    if (takenCategories && !written.categories.some((category) => takenCategories.includes(category))) return false;
+    if (takenTypes && written.eventTypes && !written.eventTypes.some((type) => takenTypes.includes(type))) return false;
+    return true;
   }
 }
 

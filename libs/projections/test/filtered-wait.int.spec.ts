@@ -69,6 +69,8 @@ describe('waiting for read models whose filter leaves out what was written', () 
         filtered('stuck_things', ['thing'], (type) => type === 'Poison'),
         // Follows every category (as the log index does).
         countingProjection({ name: 'everything' }),
+        // Takes one event type, of any category (as the webhooks and the notification outbox do).
+        { ...countingProjection({ name: 'specials' }), filter: { eventTypes: ['Special'] } },
       ],
       standbyRetryMs: 50,
       failureRetryMs: 60_000,
@@ -80,6 +82,8 @@ describe('waiting for read models whose filter leaves out what was written', () 
     await runner.waitForPosition(group.position, ['groups', 'everything'], 10_000);
     const thing = await postgres.appendToStream('thing-0', [event()], 'any');
     await runner.waitForPosition(thing.position, ['things', 'stuck_things', 'everything'], 10_000);
+    const special = await postgres.appendToStream('thing-special', [event('Special')], 'any');
+    await runner.waitForPosition(special.position, ['specials', 'everything'], 10_000);
   }, 30_000);
   afterAll(async () => {
     await runner?.stop();
@@ -116,5 +120,24 @@ describe('waiting for read models whose filter leaves out what was written', () 
       `SELECT events FROM proj_everything_g1.stream_counts WHERE stream_id = 'thing-4'`,
     );
     expect(rows).toEqual([{ events: 1 }]);
+  });
+
+  test('a listed read model that takes none of the event types written is not waited for; one that does is', async () => {
+    const { position } = await postgres.appendToStream('thing-5', [event()], 'any');
+    const started = Date.now();
+    await runner.waitForPosition(position, ['specials', 'things'], 3_000, { categories: ['thing'], eventTypes: ['Counted'] });
+    expect(Date.now() - started).toBeLessThan(2_000);
+
+    const special = await postgres.appendToStream('thing-6', [event('Special')], 'any');
+    await runner.waitForPosition(special.position, ['specials'], 3_000, { categories: ['thing'], eventTypes: ['Special'] });
+    const { rows } = await pool.query<{ events: number }>(`SELECT events FROM proj_specials_g1.stream_counts WHERE stream_id = 'thing-6'`);
+    expect(rows).toEqual([{ events: 1 }]);
+  });
+
+  test('without the types written, a read model filtered by type is waited for (it may take what was written)', async () => {
+    const { position } = await postgres.appendToStream('thing-7', [event()], 'any');
+    await expect(runner.waitForPosition(position, ['specials'], 500, { categories: ['thing'] })).rejects.toBeInstanceOf(
+      ProjectionTimeoutError,
+    );
   });
 });

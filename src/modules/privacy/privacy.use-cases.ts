@@ -8,12 +8,13 @@ import {
   type ReadModelsToWaitFor,
 } from '../../platform/command/command-pipeline.ts';
 import { readAfterCommand } from '../../platform/command/read-after-command.ts';
+import { writtenBy } from '../../platform/command/command-pipeline.ts';
 import { idInStream, RunUseCase, useCasesFor, type UseCaseRequest } from '../../platform/command/use-case.ts';
 import { requireId } from '../../platform/shared/identifiers.ts';
 import { requireRegisteredMember } from '../members/index.ts';
 import { KEEP_ERASURE_CONTACT, type KeepErasureContact } from './erasure-contact.ts';
 import type { ConsentInput, RequestErasureInput, UpdatePrivacySettingsInput } from './privacy.graphql.ts';
-import { PRIVACY_STREAM_CATEGORY, privacyDecider, privacyStreamId } from './privacy.decider.ts';
+import { privacyDecider, privacyStreamId } from './privacy.decider.ts';
 import {
   findErasureRequest,
   findPrivacySettings,
@@ -96,9 +97,7 @@ const completeErasure = privacyUseCase<CompleteErasureInput, ErasureRequestAnswe
   command: (_request, { streamId, at }) => ({ type: 'CompleteErasure', memberId: idInStream(streamId), at }),
   answer: async ({ services }, { streamId, result }) => {
     const memberId = idInStream(streamId);
-    await services.runner.waitForPosition(result.position, undefined, services.config.readModelWaitMs, {
-      categories: [PRIVACY_STREAM_CATEGORY],
-    });
+    await services.runner.waitForPosition(result.position, undefined, services.config.readModelWaitMs, writtenBy(streamId, result));
     return readAfterCommand(() => findErasureRequest(services.db, memberId), `the erasure request of ${memberId}`);
   },
 });

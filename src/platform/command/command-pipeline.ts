@@ -148,9 +148,7 @@ export class CommandPipeline {
       // With the category written: a listed read model that does not follow it has nothing to wait for, and on
       // EventStoreDB its checkpoint would not pass these events before later traffic (see waitForPosition).
       const names = request.readModels === EVERY_FOLLOWING_READ_MODEL ? undefined : request.readModels;
-      await this.runner.waitForPosition(result.position, names, this.readModelWaitMs, {
-        categories: [streamCategory(request.streamId)],
-      });
+      await this.runner.waitForPosition(result.position, names, this.readModelWaitMs, writtenBy(request.streamId, result));
     }
     return result;
   }
@@ -171,6 +169,19 @@ export class CommandPipeline {
     }
     return { state, release: () => this.inputs!.release(key, digest) };
   }
+}
+
+/**
+ * What a command wrote, as a read-your-writes wait takes it (ProjectionRunner.waitForPosition): its stream's category
+ * and its events' types. A command that changed nothing answers its stream's last event, whose type it does not
+ * know: then every read model that may take the category is waited for.
+ */
+export function writtenBy(
+  streamId: string,
+  result: Pick<CommandResult<unknown>, 'events'>,
+): { readonly categories: readonly string[]; readonly eventTypes?: readonly string[] } {
+  const categories = [streamCategory(streamId)];
+  return result.events.length > 0 ? { categories, eventTypes: [...new Set(result.events.map((event) => event.type))] } : { categories };
 }
 
 /** A commandId, when given, is 1 to 100 letters, digits or . _ : - (BAD_USER_INPUT otherwise). */

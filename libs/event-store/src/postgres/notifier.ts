@@ -3,9 +3,10 @@ import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { LogPosition } from '../position.ts';
 
-/** What one append transaction of this process wrote: its streams' categories and its highest position. */
+/** What one append transaction of this process wrote: its streams' categories, its events' types, its highest position. */
 export interface AppendedBatch {
   readonly categories: ReadonlySet<string>;
+  readonly types: ReadonlySet<string>;
   readonly position: LogPosition;
 }
 

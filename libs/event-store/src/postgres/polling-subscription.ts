@@ -19,7 +19,7 @@ interface PollingSubscriptionOptions {
    */
   liveBatchingMs?: number;
   notifier: AppendNotifier;
-  /** The subscription's filter: this process's appends of other categories do not wake it (see `relevant`). */
+  /** The subscription's filter: this process's appends of nothing it takes do not wake it (see `messages`). */
   filter?: LogFilter;
   onClose(subscription: PollingSubscription): void;
 }
@@ -73,15 +73,20 @@ export class PollingSubscription implements Subscription {
     let after = this.options.after;
     /** The highest position of an append of this process that this subscription has to see and has not yet read. */
     let awaited: LogPosition | undefined;
-    const categories = this.options.filter?.categories;
+    const { categories, eventTypes } = this.options.filter ?? {};
     const doorbell = this.options.notifier.doorbell((batch: AppendedBatch | undefined) => {
-      if (!batch || !categories || categories.some((c) => batch.categories.has(c))) {
+      // As the filter reads the log: a category it takes and a type it takes (in one batch, not always one event of
+      // both: a rare needless read, never a missed one).
+      if (
+        !batch ||
+        ((!categories || categories.some((c) => batch.categories.has(c))) && (!eventTypes || eventTypes.some((t) => batch.types.has(t))))
+      ) {
         if (batch && (!awaited || comparePositions(batch.position, awaited) > 0)) awaited = batch.position;
         return true;
       }
-      // Another category's append. It matters all the same while an append of ours is still unread: a read can miss
-      // it while an older transaction runs (reads stop below the oldest one running), and that transaction's commit,
-      // whatever it wrote, is what lets the next read see it.
+      // Nothing it takes. It matters all the same while an append of ours is still unread: a read can miss it while
+      // an older transaction runs (reads stop below the oldest one running), and that transaction's commit, whatever
+      // it wrote, is what lets the next read see it.
       return awaited !== undefined && comparePositions(awaited, after) > 0;
     });
     let announced: LogPosition | undefined;

@@ -146,26 +146,30 @@ describe('polling subscription', () => {
       expect((await messages.next()).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 1n } });
       const second = messages.next(); // the subscription now waits for news
 
-      notifier.appended({ categories: new Set(['member']), position: { commit: 3n, prepare: 1n } });
+      notifier.appended({ categories: new Set(['member']), types: new Set(['SomethingHappened']), position: { commit: 3n, prepare: 1n } });
       await settle();
       expect(reads).toBe(1);
 
       // An append of its category; the read does not see it yet (an older transaction holds the horizon back).
       visible = 2n;
-      notifier.appended({ categories: new Set(['group', 'member']), position: { commit: 5n, prepare: 1n } });
+      notifier.appended({
+        categories: new Set(['group', 'member']),
+        types: new Set(['SomethingHappened']),
+        position: { commit: 5n, prepare: 1n },
+      });
       expect((await second).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 2n } });
       expect(reads).toBe(2);
 
       // While it is unseen, another category's commit wakes the subscription: it may be what releases it.
       const third = messages.next();
       visible = 10n;
-      notifier.appended({ categories: new Set(['member']), position: { commit: 6n, prepare: 1n } });
+      notifier.appended({ categories: new Set(['member']), types: new Set(['SomethingHappened']), position: { commit: 6n, prepare: 1n } });
       expect((await third).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 10n } });
       expect(reads).toBe(3);
 
       // Seen now: other categories no longer wake it.
       const fourth = messages.next();
-      notifier.appended({ categories: new Set(['member']), position: { commit: 11n, prepare: 1n } });
+      notifier.appended({ categories: new Set(['member']), types: new Set(['SomethingHappened']), position: { commit: 11n, prepare: 1n } });
       await settle();
       expect(reads).toBe(3);
       // News from another process carries no categories and wakes every subscription.
@@ -173,6 +177,67 @@ describe('polling subscription', () => {
       (notifier as unknown as { wakeLocal(): void }).wakeLocal();
       expect((await fourth).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 12n } });
       expect(reads).toBe(4);
+    } finally {
+      await subscription.close();
+      await messages.return?.(undefined);
+      await notifier.close();
+    }
+  });
+
+  test("this process's appends of other event types do not wake a subscription filtered by type, unless one of its own is still unseen", async () => {
+    // Found by counting the service benchmark's queries: the three projections filtered by event type (webhooks,
+    // notification preferences, the outbox) were woken by every mutation, read the tail and wrote their checkpoint:
+    // three of the mutation's twelve queries, for events none of them takes.
+    const notifier = new AppendNotifier('postgres://127.0.0.1:1/unused', async () => undefined);
+    let reads = 0;
+    let visible = 1n;
+    const read = async (): Promise<ReadAllPage> => {
+      reads++;
+      return { events: [], checkpoint: { commit: visible, prepare: 0n }, isEnd: true };
+    };
+    const subscription = new PollingSubscription({
+      read,
+      after: START,
+      batchSize: 10,
+      pollMs: 60_000,
+      notifier,
+      filter: { eventTypes: ['WebhookRegistered'] },
+      onClose: () => undefined,
+    });
+    const messages = subscription[Symbol.asyncIterator]();
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+    try {
+      expect((await messages.next()).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 1n } });
+      const second = messages.next();
+
+      notifier.appended({ categories: new Set(['group']), types: new Set(['GroupOwnerAssigned']), position: { commit: 3n, prepare: 1n } });
+      await settle();
+      expect(reads).toBe(1);
+
+      // One of its types, not yet visible to the read (an older transaction holds the horizon back).
+      visible = 2n;
+      notifier.appended({
+        categories: new Set(['webhook', 'group']),
+        types: new Set(['WebhookRegistered', 'GroupOwnerAssigned']),
+        position: { commit: 5n, prepare: 1n },
+      });
+      expect((await second).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 2n } });
+      expect(reads).toBe(2);
+
+      // While it is unseen, any commit wakes the subscription: it may be what releases it.
+      const third = messages.next();
+      visible = 10n;
+      notifier.appended({ categories: new Set(['group']), types: new Set(['GroupOwnerAssigned']), position: { commit: 6n, prepare: 1n } });
+      expect((await third).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 10n } });
+      expect(reads).toBe(3);
+
+      const fourth = messages.next();
+      notifier.appended({ categories: new Set(['group']), types: new Set(['GroupOwnerAssigned']), position: { commit: 11n, prepare: 1n } });
+      await settle();
+      expect(reads).toBe(3);
+      visible = 12n;
+      (notifier as unknown as { wakeLocal(): void }).wakeLocal();
+      expect((await fourth).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 12n } });
     } finally {
       await subscription.close();
       await messages.return?.(undefined);

@@ -482,19 +482,21 @@ const APPEND_SQL = 'SELECT o_kind, o_revision, o_commit, o_prepare FROM es_appen
 
 /**
  * What a batch wrote, for the notifier: the categories of the streams it appended to (streamCategory, as the category
- * column computes them) and its highest position. Refused appends wrote nothing.
+ * column computes them), the types of its events and its highest position. Refused appends wrote nothing.
  */
 function appendedBatch(batch: readonly AppendRequest[], outcomes: readonly AppendOutcome[]): AppendedBatch {
   const categories = new Set<string>();
+  const types = new Set<string>();
   let position: LogPosition = START;
   batch.forEach((request, i) => {
     const outcome = outcomes[i];
     if (!outcome || 'error' in outcome) return;
     categories.add(streamCategory(request.stream));
+    for (const event of request.events) types.add(event.type);
     const written = { commit: BigInt(outcome.commit), prepare: BigInt(outcome.prepare) };
     if (comparePositions(written, position) > 0) position = written;
   });
-  return { categories, position };
+  return { categories, types, position };
 }
 
 /** Splits a batch where an append repeats a (stream, event id) pair of an earlier append in the same part. */
