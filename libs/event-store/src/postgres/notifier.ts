@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
-import type { LogPosition } from '../position.ts';
+import { comparePositions, type LogPosition } from '../position.ts';
 
 /** What one append transaction of this process wrote: its streams' categories, its events' types, its highest position. */
 export interface AppendedBatch {
@@ -32,6 +32,10 @@ export interface Doorbell {
  * by PostgreSQL), and coalesced: at most one every `minIntervalMs`, the last one after the last append. Each store
  * signs its notifications and ignores its own, which its subscriptions have already heard of. Notifications are
  * only a hint (the poll still runs), so a lost one costs latency, never events.
+ *
+ * A notification says what the appends it stands for wrote (their categories and event types, and the highest
+ * position: see NotificationPayload), so that another process wakes only the subscriptions that take some of it, as
+ * its own appends do. A plain one (an older version's, or appends whose detail is unknown) wakes every subscription.
  */
 export class AppendNotifier {
   private readonly emitter = new EventEmitter();
@@ -42,13 +46,15 @@ export class AppendNotifier {
   private announceAgain = false;
   private lastAnnouncedAt = -Infinity;
   private announceTimer: { timer: NodeJS.Timeout; resolve(): void } | undefined;
-  /** The payload of this store's notifications. */
+  /** What the appends not announced yet wrote, together; `unknown` once one of them came without its detail. */
+  private unannounced: MutableBatch | 'unknown' | undefined;
+  /** Begins every notification of this store (NotificationPayload). */
   readonly signature = randomUUID();
 
   constructor(
     private readonly connectionString: string,
-    /** Sends the NOTIFY (with `signature` as its payload) to other processes. */
-    private readonly sendNotify: () => Promise<unknown>,
+    /** Sends a NOTIFY with this payload to other processes. */
+    private readonly sendNotify: (payload: string) => Promise<unknown>,
     /** Least time between two NOTIFYs: under load, one per interval instead of one per append transaction. */
     private readonly minIntervalMs = 0,
   ) {
@@ -58,6 +64,7 @@ export class AppendNotifier {
   /** Call after an append committed, with what it wrote (without it, every waiter wakes). */
   appended(batch?: AppendedBatch): void {
     this.wakeLocal(batch);
+    this.unannounced = mergedBatch(this.unannounced, batch);
     this.announceAgain = true;
     if (this.announcing || this.closed) return;
     this.announcing = true;
@@ -75,7 +82,9 @@ export class AppendNotifier {
         }
         this.announceAgain = false;
         this.lastAnnouncedAt = performance.now();
-        await this.sendNotify().catch(() => undefined);
+        const payload = notificationPayload(this.signature, this.unannounced);
+        this.unannounced = undefined;
+        await this.sendNotify(payload).catch(() => undefined);
       }
     } finally {
       this.announcing = false;
@@ -135,12 +144,19 @@ export class AppendNotifier {
     this.emitter.emit('append', batch);
   }
 
+  /** Resolves once the LISTEN connection is up (or failed to come up: the poll covers it); doorbells start it too. */
+  listening(): Promise<void> {
+    return this.ensureListening();
+  }
+
   private ensureListening(): Promise<void> {
     if (this.client || this.closed) return Promise.resolve();
     this.connecting ??= (async () => {
       const client = new pg.Client({ connectionString: this.connectionString });
       client.on('notification', (message) => {
-        if (message.payload !== this.signature) this.wakeLocal();
+        const payload = message.payload ?? '';
+        if (payload === this.signature || payload.startsWith(`${this.signature} `)) return;
+        this.wakeLocal(batchOfPayload(payload));
       });
       client.on('error', () => {
         // Dropped: forget it; the next wait() reconnects. Polling covers the gap.
@@ -158,5 +174,46 @@ export class AppendNotifier {
       }
     })();
     return this.connecting;
+  }
+}
+
+interface MutableBatch {
+  readonly categories: Set<string>;
+  readonly types: Set<string>;
+  position: LogPosition;
+}
+
+function mergedBatch(into: MutableBatch | 'unknown' | undefined, batch: AppendedBatch | undefined): MutableBatch | 'unknown' {
+  if (!batch || into === 'unknown') return 'unknown';
+  if (!into) return { categories: new Set(batch.categories), types: new Set(batch.types), position: batch.position };
+  for (const category of batch.categories) into.categories.add(category);
+  for (const type of batch.types) into.types.add(type);
+  if (comparePositions(batch.position, into.position) > 0) into.position = batch.position;
+  return into;
+}
+
+/**
+ * NotificationPayload: `<signature>` alone, or `<signature> <commit>:<prepare> <JSON [categories, types]>`. PostgreSQL
+ * takes payloads below 8,000 bytes: a detail that would not fit is left out (the notification then wakes everyone).
+ */
+function notificationPayload(signature: string, batch: MutableBatch | 'unknown' | undefined): string {
+  if (!batch || batch === 'unknown') return signature;
+  const payload = `${signature} ${batch.position.commit}:${batch.position.prepare} ${JSON.stringify([[...batch.categories], [...batch.types]])}`;
+  return Buffer.byteLength(payload) < MAX_PAYLOAD_BYTES ? payload : signature;
+}
+
+const MAX_PAYLOAD_BYTES = 7_900;
+
+/** What another process's notification says was written; undefined when it does not say (or says it unreadably). */
+function batchOfPayload(payload: string): AppendedBatch | undefined {
+  const match = /^\S+ (\d+):(\d+) (\[.*\])$/s.exec(payload);
+  if (!match) return undefined;
+  try {
+    const [categories, types] = JSON.parse(match[3]!) as unknown[];
+    const strings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+    if (!strings(categories) || !strings(types)) return undefined;
+    return { categories: new Set(categories), types: new Set(types), position: { commit: BigInt(match[1]!), prepare: BigInt(match[2]!) } };
+  } catch {
+    return undefined;
   }
 }

@@ -148,7 +148,7 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
     this.tail = new SharedTailRead((after, maxCount) => this.readAllBelowHorizon({ after, maxCount }), this.subscriptionBatchSize());
     this.notifier = new AppendNotifier(
       options.connectionString,
-      () => this.pool.query(`SELECT pg_notify('es_events', $1)`, [this.notifier.signature]),
+      (payload) => this.pool.query(`SELECT pg_notify('es_events', $1)`, [payload]),
       this.liveBatchingMs(),
     );
   }

@@ -1,0 +1,103 @@
+import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '#testing';
+import { AppendNotifier, type AppendedBatch } from '../src/postgres/notifier.ts';
+
+/**
+ * Another instance's appends reach this one by NOTIFY. Without what they wrote, every subscription woke at each one,
+ * read the tail and, when its position moved, wrote its checkpoint: with two instances, each NOTIFY of one (up to 20
+ * a second under load) cost the other about a query per projection, for events most of them do not take.
+ */
+describe('append notifier across processes', () => {
+  let database: TestDatabase;
+  let pool: pg.Pool;
+  const notifiers: AppendNotifier[] = [];
+  const notifier = () => {
+    const made: AppendNotifier = new AppendNotifier(database.url, (payload) => pool.query(`SELECT pg_notify('es_events', $1)`, [payload]));
+    notifiers.push(made);
+    return made;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('notifier');
+    pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  });
+  afterAll(async () => {
+    await Promise.all(notifiers.map((n) => n.close()));
+    await pool?.end();
+    await database?.drop();
+  });
+
+  /** What `receiver`'s waiters are told of the next notification, once it listens. */
+  async function heard(receiver: AppendNotifier, send: () => void): Promise<AppendedBatch | undefined> {
+    const told: (AppendedBatch | undefined)[] = [];
+    const doorbell = receiver.doorbell((batch) => (told.push(batch), true));
+    try {
+      // Listening takes a connection: wait until it is there (a notification before it would not be heard).
+      await receiver.listening();
+      const mark = doorbell.mark();
+      send();
+      await doorbell.wait(5_000, undefined, mark);
+      expect(told).toHaveLength(1);
+      return told[0];
+    } finally {
+      doorbell.close();
+    }
+  }
+
+  test("another process's notification says which categories and event types were written, and up to where", async () => {
+    const sender = notifier();
+    const receiver = notifier();
+    const batch = await heard(receiver, () =>
+      sender.appended({ categories: new Set(['group']), types: new Set(['GroupOwnerAssigned']), position: { commit: 42n, prepare: 7n } }),
+    );
+    expect(batch).toEqual({
+      categories: new Set(['group']),
+      types: new Set(['GroupOwnerAssigned']),
+      position: { commit: 42n, prepare: 7n },
+    });
+  });
+
+  test('appends coalesced into one notification are told together; one whose detail is unknown makes it a plain one', async () => {
+    const sender = new AppendNotifier(database.url, (payload) => pool.query(`SELECT pg_notify('es_events', $1)`, [payload]), 300);
+    notifiers.push(sender);
+    const receiver = notifier();
+    // The first goes at once; the appends after it wait for the interval, and go together.
+    await heard(receiver, () =>
+      sender.appended({ categories: new Set(['group']), types: new Set(['GroupCreated']), position: { commit: 1n, prepare: 1n } }),
+    );
+    const together = await heard(receiver, () => {
+      sender.appended({ categories: new Set(['member']), types: new Set(['MemberRegistered']), position: { commit: 3n, prepare: 1n } });
+      sender.appended({ categories: new Set(['group']), types: new Set(['GroupOwnerAssigned']), position: { commit: 2n, prepare: 5n } });
+    });
+    expect(together).toEqual({
+      categories: new Set(['member', 'group']),
+      types: new Set(['MemberRegistered', 'GroupOwnerAssigned']),
+      position: { commit: 3n, prepare: 1n },
+    });
+    const plain = await heard(receiver, () => {
+      sender.appended({ categories: new Set(['member']), types: new Set(['MemberRegistered']), position: { commit: 4n, prepare: 1n } });
+      sender.appended();
+    });
+    expect(plain).toBeUndefined();
+  });
+
+  test("a process ignores its own notifications, and a plain one (an older version's) wakes every waiter", async () => {
+    const sender = notifier();
+    const receiver = notifier();
+    expect(await heard(receiver, () => void pool.query(`SELECT pg_notify('es_events', $1)`, ['an-older-signature']))).toBeUndefined();
+
+    const told: (AppendedBatch | undefined)[] = [];
+    const doorbell = sender.doorbell((batch) => (told.push(batch), true));
+    try {
+      await sender.listening();
+      // Heard by the receiver, not by the sender itself (which wakes its own waiters directly, once).
+      await heard(receiver, () =>
+        sender.appended({ categories: new Set(['group']), types: new Set(['GroupCreated']), position: { commit: 9n, prepare: 1n } }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(told).toHaveLength(1);
+    } finally {
+      doorbell.close();
+    }
+  });
+});
