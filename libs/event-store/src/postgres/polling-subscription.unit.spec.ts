@@ -122,128 +122,84 @@ describe('polling subscription', () => {
     expect(sizes.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(LIVE_BATCHING_MIN_EVENTS + 60);
   });
 
-  test("this process's appends of other categories do not wake a filtered subscription, unless one of its own is still unseen", async () => {
-    // A real notifier; its LISTEN connection cannot be made (nothing listens on port 1), which only costs remote news.
-    const notifier = new AppendNotifier('postgres://127.0.0.1:1/unused', async () => undefined);
-    let reads = 0;
-    let visible = 1n; // what a read sees: the checkpoint it answers
-    const read = async (): Promise<ReadAllPage> => {
-      reads++;
-      return { events: [], checkpoint: { commit: visible, prepare: 0n }, isEnd: true };
-    };
-    const subscription = new PollingSubscription({
-      read,
-      after: START,
-      batchSize: 10,
-      pollMs: 60_000,
-      notifier,
+  // By type: found by counting the service benchmark's queries. The three projections filtered by event type (webhooks,
+  // notification preferences, the outbox) were woken by every mutation, read the tail and wrote their checkpoint:
+  // three of the mutation's twelve queries, for events none of them takes.
+  test.each([
+    {
+      by: 'category',
       filter: { categories: ['group'] },
-      onClose: () => undefined,
-    });
-    const messages = subscription[Symbol.asyncIterator]();
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
-    try {
-      expect((await messages.next()).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 1n } });
-      const second = messages.next(); // the subscription now waits for news
-
-      notifier.appended({ categories: new Set(['member']), types: new Set(['SomethingHappened']), position: { commit: 3n, prepare: 1n } });
-      await settle();
-      expect(reads).toBe(1);
-
-      // An append of its category; the read does not see it yet (an older transaction holds the horizon back).
-      visible = 2n;
-      notifier.appended({
-        categories: new Set(['group', 'member']),
-        types: new Set(['SomethingHappened']),
-        position: { commit: 5n, prepare: 1n },
-      });
-      expect((await second).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 2n } });
-      expect(reads).toBe(2);
-
-      // While it is unseen, another category's commit wakes the subscription: it may be what releases it.
-      const third = messages.next();
-      visible = 10n;
-      notifier.appended({ categories: new Set(['member']), types: new Set(['SomethingHappened']), position: { commit: 6n, prepare: 1n } });
-      expect((await third).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 10n } });
-      expect(reads).toBe(3);
-
-      // Seen now: other categories no longer wake it.
-      const fourth = messages.next();
-      notifier.appended({ categories: new Set(['member']), types: new Set(['SomethingHappened']), position: { commit: 11n, prepare: 1n } });
-      await settle();
-      expect(reads).toBe(3);
-      // News from another process carries no categories and wakes every subscription.
-      visible = 12n;
-      (notifier as unknown as { wakeLocal(): void }).wakeLocal();
-      expect((await fourth).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 12n } });
-      expect(reads).toBe(4);
-    } finally {
-      await subscription.close();
-      await messages.return?.(undefined);
-      await notifier.close();
-    }
-  });
-
-  test("this process's appends of other event types do not wake a subscription filtered by type, unless one of its own is still unseen", async () => {
-    // Found by counting the service benchmark's queries: the three projections filtered by event type (webhooks,
-    // notification preferences, the outbox) were woken by every mutation, read the tail and wrote their checkpoint:
-    // three of the mutation's twelve queries, for events none of them takes.
-    const notifier = new AppendNotifier('postgres://127.0.0.1:1/unused', async () => undefined);
-    let reads = 0;
-    let visible = 1n;
-    const read = async (): Promise<ReadAllPage> => {
-      reads++;
-      return { events: [], checkpoint: { commit: visible, prepare: 0n }, isEnd: true };
-    };
-    const subscription = new PollingSubscription({
-      read,
-      after: START,
-      batchSize: 10,
-      pollMs: 60_000,
-      notifier,
+      other: { categories: ['member'], types: ['MemberRegistered'] },
+      own: { categories: ['group', 'member'], types: ['MemberRegistered'] },
+    },
+    {
+      by: 'event type',
       filter: { eventTypes: ['WebhookRegistered'] },
-      onClose: () => undefined,
-    });
-    const messages = subscription[Symbol.asyncIterator]();
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
-    try {
-      expect((await messages.next()).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 1n } });
-      const second = messages.next();
-
-      notifier.appended({ categories: new Set(['group']), types: new Set(['GroupOwnerAssigned']), position: { commit: 3n, prepare: 1n } });
-      await settle();
-      expect(reads).toBe(1);
-
-      // One of its types, not yet visible to the read (an older transaction holds the horizon back).
-      visible = 2n;
-      notifier.appended({
-        categories: new Set(['webhook', 'group']),
-        types: new Set(['WebhookRegistered', 'GroupOwnerAssigned']),
-        position: { commit: 5n, prepare: 1n },
+      other: { categories: ['group'], types: ['GroupOwnerAssigned'] },
+      own: { categories: ['webhook', 'group'], types: ['WebhookRegistered', 'GroupOwnerAssigned'] },
+    },
+  ])(
+    "this process's appends of nothing a subscription filtered by $by takes do not wake it, unless one of its own is still unseen",
+    async ({ filter, other, own }) => {
+      // A real notifier; its LISTEN connection cannot be made (nothing listens on port 1), which only costs remote news.
+      const notifier = new AppendNotifier('postgres://127.0.0.1:1/unused', async () => undefined);
+      const append = (written: { categories: string[]; types: string[] }, commit: bigint) =>
+        notifier.appended({ categories: new Set(written.categories), types: new Set(written.types), position: { commit, prepare: 1n } });
+      let reads = 0;
+      let visible = 1n; // what a read sees: the checkpoint it answers
+      const read = async (): Promise<ReadAllPage> => {
+        reads++;
+        return { events: [], checkpoint: { commit: visible, prepare: 0n }, isEnd: true };
+      };
+      const subscription = new PollingSubscription({
+        read,
+        after: START,
+        batchSize: 10,
+        pollMs: 60_000,
+        notifier,
+        filter,
+        onClose: () => undefined,
       });
-      expect((await second).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 2n } });
-      expect(reads).toBe(2);
+      const messages = subscription[Symbol.asyncIterator]();
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+      try {
+        expect((await messages.next()).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 1n } });
+        const second = messages.next(); // the subscription now waits for news
 
-      // While it is unseen, any commit wakes the subscription: it may be what releases it.
-      const third = messages.next();
-      visible = 10n;
-      notifier.appended({ categories: new Set(['group']), types: new Set(['GroupOwnerAssigned']), position: { commit: 6n, prepare: 1n } });
-      expect((await third).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 10n } });
-      expect(reads).toBe(3);
+        append(other, 3n);
+        await settle();
+        expect(reads).toBe(1);
 
-      const fourth = messages.next();
-      notifier.appended({ categories: new Set(['group']), types: new Set(['GroupOwnerAssigned']), position: { commit: 11n, prepare: 1n } });
-      await settle();
-      expect(reads).toBe(3);
-      visible = 12n;
-      (notifier as unknown as { wakeLocal(): void }).wakeLocal();
-      expect((await fourth).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 12n } });
-    } finally {
-      await subscription.close();
-      await messages.return?.(undefined);
-      await notifier.close();
-    }
-  });
+        // An append of what it takes; the read does not see it yet (an older transaction holds the horizon back).
+        visible = 2n;
+        append(own, 5n);
+        expect((await second).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 2n } });
+        expect(reads).toBe(2);
+
+        // While it is unseen, any other commit wakes the subscription: it may be what releases it.
+        const third = messages.next();
+        visible = 10n;
+        append(other, 6n);
+        expect((await third).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 10n } });
+        expect(reads).toBe(3);
+
+        // Seen now: the others no longer wake it.
+        const fourth = messages.next();
+        append(other, 11n);
+        await settle();
+        expect(reads).toBe(3);
+        // A notification without detail (another process's, from an older version) wakes every subscription.
+        visible = 12n;
+        (notifier as unknown as { wakeLocal(): void }).wakeLocal();
+        expect((await fourth).value).toMatchObject({ kind: 'checkpoint', checkpoint: { commit: 12n } });
+        expect(reads).toBe(4);
+      } finally {
+        await subscription.close();
+        await messages.return?.(undefined);
+        await notifier.close();
+      }
+    },
+  );
 
   test('reads on its own until a page reaches the end, then from the shared tail; back on its own after a page short of it', async () => {
     const notifier = appendsKeepComing();
