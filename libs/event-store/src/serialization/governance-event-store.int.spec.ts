@@ -308,6 +308,39 @@ describe('GovernanceEventStore on PostgreSQL', () => {
     expect(after.commit >= head.commit).toBe(true);
   });
 
+  test('a stream read without its personal data reads no key: the fields read as redacted, the rest as it is', async () => {
+    // What a decision that needs none of the personal fields reads (a member's status, before every group owner is
+    // assigned): the key read and the decryption were a query in every other such mutation, for fields nobody used.
+    const stream = streamId('member');
+    await store.append(stream, [{ type: 'StatementGiven', data: { memberId: 'quiet-1', statement: 'my story' } }], {
+      expectedRevision: 'any',
+      metadata: metadata(),
+    });
+    await store.append(stream, [{ type: 'CaseClosed', data: { by: 'quiet-1' } }], { expectedRevision: 0, metadata: metadata() });
+    const keysRead: string[] = [];
+    const counting = new GovernanceEventStore({
+      store: port,
+      schemas: schemas(),
+      keys: {
+        getOrCreateKey: (subject) => keys.getOrCreateKey(subject),
+        getKey: (subject) => (keysRead.push(subject), keys.getKey(subject)),
+        forget: (subject) => keys.forget(subject),
+        isForgotten: (subject) => keys.isForgotten(subject),
+      },
+    });
+    const read = await counting.readStreamWithoutPersonalData(stream);
+    expect(read.map((e) => e.data)).toEqual([{ memberId: 'quiet-1', statement: REDACTED }, { by: 'quiet-1' }]);
+    expect(read.map((e) => [e.revision, e.type])).toEqual([
+      [0, 'StatementGiven'],
+      [1, 'CaseClosed'],
+    ]);
+    expect(keysRead).toEqual([]);
+    // The same stream read whole still reveals it (and reads the key).
+    expect((await counting.readStream(stream))[0]!.data['statement']).toBe('my story');
+    expect(keysRead).toEqual(['member-quiet-1']);
+    await expect(counting.readStreamWithoutPersonalData(streamId('nothing'))).rejects.toThrow(StreamNotFoundError);
+  });
+
   test('a missing stream reads as StreamNotFoundError', async () => {
     await expect(store.readStream(streamId('nothing'))).rejects.toThrow(StreamNotFoundError);
     await expect(store.verifyStream(streamId('nothing'))).rejects.toThrow(StreamNotFoundError);

@@ -73,6 +73,9 @@ export interface GovernanceHistoryPage {
   readonly hasMore: boolean;
 }
 
+/** Every subject as if forgotten: its personal fields read as "[redacted]" (see readStreamWithoutPersonalData). */
+const NO_KEY: KeyLookup = async () => undefined;
+
 export interface GovernanceEventStoreOptions {
   readonly store: EventStore;
   readonly schemas: EventSchemaRegistry;
@@ -180,6 +183,18 @@ export class GovernanceEventStore {
   /** Throws StreamNotFoundError, like the port, when the stream has no events. */
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
     return this.deserializeAll(await this.store.readStream(streamId, options));
+  }
+
+  /**
+   * The stream with every personal field read as "[redacted]", as after an erasure, and no key read: for a decision
+   * that needs none of them (whether a member is registered, active or gone). A key read was a query in every other
+   * group-owner assignment, and a decryption per event, for fields nobody looked at. Throws StreamNotFoundError, like
+   * readStream. Never to decide on what the personal fields say, nor to copy them into a new event.
+   */
+  async readStreamWithoutPersonalData(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
+    const result: StoredEvent[] = [];
+    for (const event of await this.store.readStream(streamId, options)) result.push(await this.deserialize(event, NO_KEY));
+    return result;
   }
 
   async readAll(options: ReadAllOptions): Promise<GovernanceReadAllPage> {
