@@ -312,6 +312,15 @@ describe('webhooks: signed, exactly once per webhook, through a real receiver', 
     await refuse({ url: `${base}/x`, eventTypes: ['NoSuchEvent'] }, 'eventTypes');
     await refuse({ url: `${base}/x`, categories: ['not a category'] }, 'categories');
     expect((await t.graphql<{ webhooks: unknown[] }>(WEBHOOKS, {}, { token: cm })).data).toEqual(before.data);
+    // Found by the hostile-input fuzz (seed 854762033): a NUL in the filter's id reached PostgreSQL, an internal error.
+    for (const webhookId of ['wh-1\u0000', '\u001a\u0000', 'has space', 'x'.repeat(101)]) {
+      const listed = await t.graphql(
+        `query ($webhookId: ID) { webhookDeliveries(first: 3, webhookId: $webhookId) { totalCount } }`,
+        { webhookId },
+        { token: cm },
+      );
+      expect(listed.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'webhookId' });
+    }
 
     const member = await t.token('m-1', Role.MEMBER);
     expect((await t.graphql(REGISTER, { input: { url: `${base}/x` } }, { token: member })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

@@ -6,7 +6,7 @@ import { requireRole, type RequestContext } from '../../platform/auth/request-co
 import { Role } from '../../platform/auth/role.ts';
 import { RunUseCase } from '../../platform/command/use-case.ts';
 import { PageArgs, pageRequest } from '../../platform/graphql/pagination.ts';
-import { requireText } from '../../platform/shared/identifiers.ts';
+import { requireId, requireText } from '../../platform/shared/identifiers.ts';
 import {
   RegisterWebhookInput,
   Webhook,
@@ -79,7 +79,9 @@ export class WebhooksResolver {
     @Args('status', { type: () => [WebhookDeliveryStatus], nullable: true }) status: WebhookDeliveryStatus[] | null,
   ): Promise<WebhookDeliveryConnection> {
     requireRole(context, [Role.COMMUNITY_MANAGER, Role.AUDITOR], 'reading the webhook deliveries');
-    const page = await listWebhookDeliveries(this.db, pageRequest(paging), { webhookId: webhookId ?? null, statuses: status ?? null });
+    // Checked as every id is (found by the hostile-input fuzz: a NUL reached PostgreSQL, an internal error).
+    const webhook = webhookId === null || webhookId === undefined ? null : requireId(webhookId, 'webhookId');
+    const page = await listWebhookDeliveries(this.db, pageRequest(paging), { webhookId: webhook, statuses: status ?? null });
     return {
       edges: page.nodes.map((node) => ({ cursor: DELIVERY_CURSORS.encode(node.seq), node })),
       pageInfo: {
