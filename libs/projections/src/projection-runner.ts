@@ -338,7 +338,8 @@ export class ProjectionRunner<Event = RecordedEvent> {
    * Resolves once every named projection (all when omitted) has processed the log up to `position`, so a
    * mutation can answer with read models that contain its own events. Works across processes: what this process's
    * own runners committed ends the wait at their commit (ServedCheckpoints), and the stored checkpoints, read when the
-   * wait starts and then at most every CHECKPOINT_POLL_MS, tell what other instances' runners did.
+   * wait starts (CHECKPOINT_POLL_MS later when every projection waited for runs here) and then at most every
+   * CHECKPOINT_POLL_MS, tell what other instances' runners did.
    *
    * `written`: the categories of the streams the caller wrote up to `position`, and the types of the events it wrote
    * when it knows them. A projection whose filter takes none of them cannot hold those events, so it is not waited
@@ -462,7 +463,8 @@ export class ProjectionRunner<Event = RecordedEvent> {
 class LostOwnershipError extends Error {}
 
 /**
- * How often a read-your-writes wait reads the stored checkpoints (the first time when it starts), whatever woke it:
+ * How often a read-your-writes wait reads the stored checkpoints (the first time when it starts, or this much later
+ * when every projection it waits for runs in this process), whatever woke it:
  * that is how it learns of projections another instance runs (behind a load balancer, half the mutations answered by an
  * instance that does not run their read model). At 50 ms that instance's answers came 40–50 ms after the others'
  * (the two-instance service benchmark: p50 63 against 23 ms); the read is one prepared query over a row per

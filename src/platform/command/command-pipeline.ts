@@ -145,8 +145,8 @@ export class CommandPipeline {
     // event that made it a no-op, which the read models may not have caught up with yet (found by the soak: a module
     // completed twice at once answered the second time without it). `position` is then the stream's last event.
     if (comparePositions(result.position, START) > 0) {
-      // With the category written: a listed read model that does not follow it has nothing to wait for, and on
-      // EventStoreDB its checkpoint would not pass these events before later traffic (see waitForPosition).
+      // With the category and event types written: a listed read model that takes none of them has nothing to wait
+      // for, and on EventStoreDB its checkpoint would not pass these events before later traffic (see waitForPosition).
       const names = request.readModels === EVERY_FOLLOWING_READ_MODEL ? undefined : request.readModels;
       await this.runner.waitForPosition(result.position, names, this.readModelWaitMs, writtenBy(request.streamId, result));
     }
