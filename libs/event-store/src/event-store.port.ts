@@ -57,6 +57,25 @@ export interface LogFilter {
   readonly eventTypes?: readonly string[];
 }
 
+/**
+ * Whether a reader with `filter` may take something of what was written: one of its categories and, when the types
+ * written are known, one of its types (both asked of the whole write, not of one event: a write of a category it takes
+ * and of a type it takes may hold no event of both, a rare needless wake-up, never a missed one). No filter takes
+ * everything.
+ */
+export function filterMayTake(
+  filter: LogFilter | undefined,
+  written: { readonly categories: Iterable<string>; readonly eventTypes?: Iterable<string> },
+): boolean {
+  const anyTaken = (values: Iterable<string>, taken: readonly string[]) => {
+    for (const value of values) if (taken.includes(value)) return true;
+    return false;
+  };
+  if (filter?.categories && !anyTaken(written.categories, filter.categories)) return false;
+  if (filter?.eventTypes && written.eventTypes && !anyTaken(written.eventTypes, filter.eventTypes)) return false;
+  return true;
+}
+
 export interface ReadAllOptions {
   /** Exclusive: read events after this position. Default START. */
   readonly after?: LogPosition;

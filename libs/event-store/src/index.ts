@@ -12,7 +12,7 @@ export type {
   Subscription,
   SubscriptionMessage,
 } from './event-store.port.ts';
-export { streamCategory } from './event-store.port.ts';
+export { filterMayTake, streamCategory } from './event-store.port.ts';
 export {
   EventStoreError,
   EventStoreFailureError,

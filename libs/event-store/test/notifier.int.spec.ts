@@ -11,8 +11,9 @@ describe('append notifier across processes', () => {
   let database: TestDatabase;
   let pool: pg.Pool;
   const notifiers: AppendNotifier[] = [];
-  const notifier = () => {
-    const made: AppendNotifier = new AppendNotifier(database.url, (payload) => pool.query(`SELECT pg_notify('es_events', $1)`, [payload]));
+  const notify = (payload: string) => pool.query(`SELECT pg_notify('es_events', $1)`, [payload]);
+  const notifier = (minIntervalMs = 0) => {
+    const made = new AppendNotifier(database.url, notify, minIntervalMs);
     notifiers.push(made);
     return made;
   };
@@ -58,8 +59,7 @@ describe('append notifier across processes', () => {
   });
 
   test('appends coalesced into one notification are told together; one whose detail is unknown makes it a plain one', async () => {
-    const sender = new AppendNotifier(database.url, (payload) => pool.query(`SELECT pg_notify('es_events', $1)`, [payload]), 300);
-    notifiers.push(sender);
+    const sender = notifier(300);
     const receiver = notifier();
     // The first goes at once; the appends after it wait for the interval, and go together.
     await heard(receiver, () =>
@@ -84,7 +84,7 @@ describe('append notifier across processes', () => {
   test("a process ignores its own notifications, and a plain one (an older version's) wakes every waiter", async () => {
     const sender = notifier();
     const receiver = notifier();
-    expect(await heard(receiver, () => void pool.query(`SELECT pg_notify('es_events', $1)`, ['an-older-signature']))).toBeUndefined();
+    expect(await heard(receiver, () => void notify('an-older-signature'))).toBeUndefined();
 
     const told: (AppendedBatch | undefined)[] = [];
     const doorbell = sender.doorbell((batch) => (told.push(batch), true));

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import {
   comparePositions,
+  filterMayTake,
   parsePosition,
   positionToString,
   START,
@@ -446,17 +447,9 @@ export class ProjectionRunner<Event = RecordedEvent> {
     return this.workers.find((worker) => worker.name === name)?.localState === 'running';
   }
 
-  /**
-   * Whether the projection `name` may take an event of one of `written.categories` and, when they are given, of one
-   * of `written.eventTypes` (an unknown name: as if it did).
-   */
+  /** Whether the projection `name` may take something of what was `written` (filterMayTake; an unknown name: as if it did). */
   private mayTake(name: string, written: { readonly categories: readonly string[]; readonly eventTypes?: readonly string[] }): boolean {
-    const filter = this.options.projections.find((p) => p.name === name)?.filter;
-    const takenCategories = filter?.categories;
-    const takenTypes = filter?.eventTypes;
-    if (takenCategories && !written.categories.some((category) => takenCategories.includes(category))) return false;
-    if (takenTypes && written.eventTypes && !written.eventTypes.some((type) => takenTypes.includes(type))) return false;
-    return true;
+    return filterMayTake(this.options.projections.find((p) => p.name === name)?.filter, written);
   }
 }
 

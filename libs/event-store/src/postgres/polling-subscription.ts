@@ -1,4 +1,4 @@
-import type { LogFilter, ReadAllPage, Subscription, SubscriptionMessage } from '../event-store.port.ts';
+import { filterMayTake, type LogFilter, type ReadAllPage, type Subscription, type SubscriptionMessage } from '../event-store.port.ts';
 import { comparePositions, type LogPosition } from '../position.ts';
 import type { AppendedBatch, AppendNotifier } from './notifier.ts';
 
@@ -33,13 +33,14 @@ export const LIVE_BATCHING_FULL_EVENTS = 50;
  * How long after a live read of `events` events the next one waits: in proportion to the page, up to
  * `liveBatchingMs` (a millisecond an event with the defaults, 50 ms for 50 events or more).
  *
- * In proportion, because a fixed pause after any page of LIVE_BATCHING_MIN_EVENTS caught the service in it at the
- * very rate it was measured at: 10 events in 50 ms is 200 a second, so at 200 mutations a second one stall of the
- * service that let 10 events gather made the next read wait 50 ms, in which 10 more gathered, and so on about every
- * other time; mutations, which wait for their read models, then waited up to 50 ms more (the mechanism, held by
- * the unit spec; alternated service benchmarks on 2026-12-06 showed no latency change either way). With the pause in proportion, a read that waits p ms finds about rate × p
- * events: the pages shrink back to one or two below 1,000 events a second, and above it they grow to the full pause,
- * where batching pays (projections commit about 20 batches a second, not hundreds).
+ * In proportion, because a fixed pause after any page of LIVE_BATCHING_MIN_EVENTS caught the service in it at the very
+ * rate it was measured at: 10 events in 50 ms is 200 a second, so at 200 mutations a second one stall of the service
+ * that let 10 events gather made the next read wait 50 ms, in which 10 more gathered, and so on about every other
+ * time; mutations, which wait for their read models, then waited up to 50 ms more (the mechanism, held by the unit
+ * spec; alternated service benchmarks on 2026-12-06 showed no latency change either way). With the pause in
+ * proportion, a read that waits p ms finds about rate × p events: the pages shrink back to one or two below 1,000
+ * events a second, and above it they grow to the full pause, where batching pays (projections commit about 20 batches
+ * a second, not hundreds).
  */
 export function liveBatchingPauseMs(events: number, liveBatchingMs: number): number {
   if (events < LIVE_BATCHING_MIN_EVENTS) return 0;
@@ -73,14 +74,9 @@ export class PollingSubscription implements Subscription {
     let after = this.options.after;
     /** The highest position of an append of this process that this subscription has to see and has not yet read. */
     let awaited: LogPosition | undefined;
-    const { categories, eventTypes } = this.options.filter ?? {};
+    const { filter } = this.options;
     const doorbell = this.options.notifier.doorbell((batch: AppendedBatch | undefined) => {
-      // As the filter reads the log: a category it takes and a type it takes (in one batch, not always one event of
-      // both: a rare needless read, never a missed one).
-      if (
-        !batch ||
-        ((!categories || categories.some((c) => batch.categories.has(c))) && (!eventTypes || eventTypes.some((t) => batch.types.has(t))))
-      ) {
+      if (!batch || filterMayTake(filter, { categories: batch.categories, eventTypes: batch.types })) {
         if (batch && (!awaited || comparePositions(batch.position, awaited) > 0)) awaited = batch.position;
         return true;
       }

@@ -192,9 +192,7 @@ export class GovernanceEventStore {
    * readStream. Never to decide on what the personal fields say, nor to copy them into a new event.
    */
   async readStreamWithoutPersonalData(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
-    const result: StoredEvent[] = [];
-    for (const event of await this.store.readStream(streamId, options)) result.push(await this.deserialize(event, NO_KEY));
-    return result;
+    return this.deserializeAll(await this.store.readStream(streamId, options), NO_KEY);
   }
 
   async readAll(options: ReadAllOptions): Promise<GovernanceReadAllPage> {
@@ -238,8 +236,11 @@ export class GovernanceEventStore {
     };
   }
 
-  async deserializeAll(events: readonly RecordedEvent[]): Promise<StoredEvent[]> {
-    const keyFor = memoizedLookup((subject) => this.keys.getKey(subject));
+  /** `keyFor`: by default each subject's key, looked up once for the batch. */
+  async deserializeAll(
+    events: readonly RecordedEvent[],
+    keyFor: KeyLookup = memoizedLookup((subject) => this.keys.getKey(subject)),
+  ): Promise<StoredEvent[]> {
     const result: StoredEvent[] = [];
     for (const event of events) result.push(await this.deserialize(event, keyFor));
     return result;
