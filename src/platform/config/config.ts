@@ -27,6 +27,11 @@ export interface AppConfig {
    */
   readonly shutdownGraceMs: number;
   readonly maxBodyBytes: number;
+  /**
+   * V8_WORKER_NICE: the scheduling priority (nice) main.ts gives V8's compiler and garbage-collector helper threads,
+   * below the event loop's (src/platform/runtime/v8-worker-priority.ts); 0 leaves them alone.
+   */
+  readonly v8WorkerNice: number;
   /** How long after a moderation decision its author may appeal. */
   readonly appealWindowDays: number;
   /** Owners of a group moderate its cases only while certified (see the moderation module). */
@@ -144,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const readModelWaitMs = integer(env, 'READ_MODEL_WAIT_MS', 5000, 1, 60000, problems);
   const shutdownGraceMs = integer(env, 'SHUTDOWN_GRACE_MS', 0, 0, 120_000, problems);
   const maxBodyBytes = integer(env, 'MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024, problems);
+  const v8WorkerNice = integer(env, 'V8_WORKER_NICE', 19, 0, 19, problems);
   const certificationGate = oneOf(env, 'CERTIFICATION_GATE', ['on', 'off'] as const, 'on', problems) === 'on';
   const appealWindowDays = integer(env, 'APPEAL_WINDOW_DAYS', 30, 1, 3650, problems);
   const schedulerIntervalMs = integer(env, 'SCHEDULER_INTERVAL_MS', 30_000, 100, 3_600_000, problems);
@@ -245,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     readModelWaitMs,
     shutdownGraceMs,
     maxBodyBytes,
+    v8WorkerNice,
     appealWindowDays,
     certificationGate,
     schedulerIntervalMs,

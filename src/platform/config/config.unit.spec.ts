@@ -111,6 +111,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ DELIVERY_MAX_PER_SECOND: '-1' })).toThrow(/DELIVERY_MAX_PER_SECOND must be a whole number from 0 to 100000/);
   });
 
+  test("V8's worker threads: nice 19 by default, 0 leaves them alone, nothing outside 0 to 19", () => {
+    expect(loadConfig({}).v8WorkerNice).toBe(19);
+    expect(loadConfig({ V8_WORKER_NICE: '0' }).v8WorkerNice).toBe(0);
+    expect(loadConfig({ V8_WORKER_NICE: '10' }).v8WorkerNice).toBe(10);
+    expect(() => loadConfig({ V8_WORKER_NICE: '-5' })).toThrow(/V8_WORKER_NICE must be a whole number from 0 to 19/);
+    expect(() => loadConfig({ V8_WORKER_NICE: '20' })).toThrow(/V8_WORKER_NICE must be a whole number from 0 to 19/);
+  });
+
   test('OIDC needs issuer and audience together', () => {
     expect(() => loadConfig({ AUTH_ISSUER: 'https://id.example.org' })).toThrow(/AUTH_ISSUER and AUTH_AUDIENCE go together/);
   });
