@@ -139,6 +139,13 @@ export interface EventStore {
   headPosition(): Promise<LogPosition>;
   /** Events after `position` (exclusive) up to the head: the lag of a reader checkpointed there. */
   countEventsAfter(position: LogPosition, filter?: LogFilter): Promise<number>;
+  /**
+   * Tells other processes' subscriptions of this process's latest appends now, where the store coalesces its news of
+   * them (PostgreSQL: one NOTIFY per `liveBatchingMs` under steady appends): a read-your-writes wait here is for a
+   * read model another process runs. Absent where subscriptions hear of appends otherwise (EventStoreDB's server
+   * pushes them).
+   */
+  announceAppendsNow?(): void;
   close(): Promise<void>;
 }
 

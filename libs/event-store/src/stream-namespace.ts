@@ -103,6 +103,10 @@ export class NamespacedEventStore implements EventStore {
     }
   }
 
+  announceAppendsNow(): void {
+    this.inner.announceAppendsNow?.();
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

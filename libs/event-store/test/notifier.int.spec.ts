@@ -81,6 +81,33 @@ describe('append notifier across processes', () => {
     expect(plain).toBeUndefined();
   });
 
+  test('hurry(): appends held back by the interval are announced at once when someone here waits for another process to take them', async () => {
+    // An interval far beyond the test's patience: without hurry() the second notification would come 10 s later.
+    const sender = notifier(10_000);
+    const receiver = notifier();
+    const position = (commit: bigint) => ({ commit, prepare: 1n });
+    await heard(receiver, () =>
+      sender.appended({ categories: new Set(['group']), types: new Set(['GroupCreated']), position: position(20n) }),
+    );
+    const started = performance.now();
+    const hurried = await heard(receiver, () => {
+      sender.appended({ categories: new Set(['group']), types: new Set(['GroupOwnerAssigned']), position: position(21n) });
+      sender.hurry();
+    });
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(hurried).toEqual({ categories: new Set(['group']), types: new Set(['GroupOwnerAssigned']), position: position(21n) });
+    // With nothing left to announce, hurry() sends nothing (and the interval still holds later appends back).
+    const told: (AppendedBatch | undefined)[] = [];
+    const doorbell = receiver.doorbell((batch) => (told.push(batch), true));
+    try {
+      sender.hurry();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(told).toEqual([]);
+    } finally {
+      doorbell.close();
+    }
+  });
+
   test("a process ignores its own notifications, and a plain one (an older version's) wakes every waiter", async () => {
     const sender = notifier();
     const receiver = notifier();

@@ -293,6 +293,7 @@ export class LogIndexedEventStore implements EventStore, HistoryCapable {
   subscribeToAll: EventStore['subscribeToAll'] = (...args) => this.store.subscribeToAll(...args);
   headPosition: EventStore['headPosition'] = () => this.store.headPosition();
   countEventsAfter: EventStore['countEventsAfter'] = (...args) => this.store.countEventsAfter(...args);
+  announceAppendsNow: NonNullable<EventStore['announceAppendsNow']> = () => this.store.announceAppendsNow?.();
   close: EventStore['close'] = () => this.store.close();
 }
 

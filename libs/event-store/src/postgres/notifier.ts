@@ -44,6 +44,8 @@ export class AppendNotifier {
   private closed = false;
   private announcing = false;
   private announceAgain = false;
+  /** Set by hurry(): the next NOTIFY goes without waiting for the interval. */
+  private hurried = false;
   private lastAnnouncedAt = -Infinity;
   private announceTimer: { timer: NodeJS.Timeout; resolve(): void } | undefined;
   /** What the appends not announced yet wrote, together; `unknown` once one of them came without its detail. */
@@ -71,15 +73,31 @@ export class AppendNotifier {
     void this.announce();
   }
 
+  /**
+   * Announces the appends not announced yet now, not at the end of the interval: a waiter here needs another process
+   * to take them (a read-your-writes wait for a read model another instance runs), and under steady appends the
+   * interval alone made it wait up to `minIntervalMs` for that process to hear of them. A NOTIFY per such wait at most;
+   * nothing when everything was announced.
+   */
+  hurry(): void {
+    if (!this.announceAgain || this.closed) return;
+    this.hurried = true;
+    if (this.announceTimer) {
+      clearTimeout(this.announceTimer.timer);
+      this.announceTimer.resolve();
+    }
+  }
+
   private async announce(): Promise<void> {
     try {
       while (this.announceAgain && !this.closed) {
-        const wait = this.lastAnnouncedAt + this.minIntervalMs - performance.now();
+        const wait = this.hurried ? 0 : this.lastAnnouncedAt + this.minIntervalMs - performance.now();
         if (wait > 0) {
           await new Promise<void>((resolve) => (this.announceTimer = { timer: setTimeout(resolve, wait), resolve }));
           this.announceTimer = undefined;
           if (this.closed) return;
         }
+        this.hurried = false;
         this.announceAgain = false;
         this.lastAnnouncedAt = performance.now();
         const payload = notificationPayload(this.signature, this.unannounced);

@@ -376,6 +376,11 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
     return Number(rows[0]?.n ?? 0);
   }
 
+  /** See EventStore.announceAppendsNow: the NOTIFY held back by the coalescing interval goes at once. */
+  announceAppendsNow(): void {
+    this.notifier.hurry();
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     await this.notifier.close();
