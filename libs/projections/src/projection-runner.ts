@@ -389,8 +389,8 @@ export class ProjectionRunner<Event = RecordedEvent> {
     const allHere = wanted.every((name) => this.runsHere(name));
     const notBefore = allHere ? performance.now() + CHECKPOINT_POLL_MS : 0;
     // Another process runs some of them: it learns of this process's appends from the store's news of them, which
-    // the store coalesces under steady appends (PostgreSQL: a NOTIFY per 50 ms). Asked for at once instead: with two
-    // instances, mutations answered by the one without the read models waited 35 ms at the median against 7.
+    // the store coalesces under steady appends (PostgreSQL: a NOTIFY per 50 ms, so up to 50 ms more for this wait).
+    // Asked for at once instead: a NOTIFY per such wait at most.
     if (!allHere) this.options.store.announceAppendsNow?.();
     let first = notBefore === 0;
     const nextReadAt = () => Math.max(notBefore, this.checkpointReadStartedAt + CHECKPOINT_POLL_MS);

@@ -10,10 +10,12 @@ import { countingProjection } from './fixtures/counting-projection.ts';
 const event = (): EventToAppend => ({ id: randomUUID(), type: 'Counted', data: '{}', metadata: '{}' });
 
 /**
- * Two instances: A runs the read model, B takes a mutation and waits for A to apply it. A hears of B's appends by
- * B's NOTIFY, which B sends at most once per `liveBatchingMs` while appends keep coming; in the service benchmark
- * with two instances the instance without the projections answered mutations at p50 35 ms against 7 ms on the other.
- * A wait for a read model another process runs now has its store send the held-back NOTIFY at once.
+ * Two instances: A runs the read model, B takes a mutation and waits for A to apply it (in the service benchmark with
+ * two instances, the instance without the read models answered mutations at p50 33–37 ms against 5–7 on the other).
+ * Two causes, each a test below: A hears of B's appends by B's NOTIFY, which B sends at most once per
+ * `liveBatchingMs` while appends keep coming (now a wait for a read model another process runs has its store send
+ * it at once); and B's waits shared their reads of the stored checkpoints badly (now every read that started after
+ * a wait's question answers it).
  */
 describe('waiting for a read model another instance runs', () => {
   let database: TestDatabase;
