@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { EventToAppend } from '#event-store';
 import { PostgresEventStore } from '#event-store/postgres';
-import { ProjectionRunner } from '#projections';
+import { ProjectionRunner, ProjectionTimeoutError } from '#projections';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { countingProjection } from './fixtures/counting-projection.ts';
 
@@ -27,6 +27,7 @@ describe('waiting for a read model another instance runs', () => {
   let runnerB: ProjectionRunner;
   const HELD_BACK_MS = 5_000;
   let checkpointReads = 0;
+  const checkpointReadTimes: number[] = [];
 
   beforeAll(async () => {
     database = await createTestDatabase('remote_wait');
@@ -42,6 +43,7 @@ describe('waiting for a read model another instance runs', () => {
       const config = args[0] as { text?: string } | string;
       if (/SELECT name, checkpoint FROM projection_generations/.test(typeof config === 'string' ? config : (config.text ?? ''))) {
         checkpointReads++;
+        checkpointReadTimes.push(performance.now());
       }
       return query(...args);
     };
@@ -96,6 +98,20 @@ describe('waiting for a read model another instance runs', () => {
     expect(checkpointReads).toBeLessThanOrEqual(Math.ceil(waitedMs / 10) + 2);
     expect(checkpointReads).toBeLessThan(50);
     expect(await countOf('thing-many')).toBe(1);
+  });
+
+  test("a wait for A's read model reads the stored checkpoints first a few milliseconds after its question, not at once", async () => {
+    // At once, the read could not see an append made a moment before (A hears of it and commits ~2 ms later): the
+    // first read comes REMOTE_FIRST_READ_MS (3 ms) after the question, then every 10 ms. A position no commit
+    // reaches keeps the wait going until its timeout, so that its reads can be timed.
+    const beyond = { commit: 1n << 60n, prepare: 0n };
+    await new Promise((resolve) => setTimeout(resolve, 50)); // no read of an earlier test still due
+    checkpointReadTimes.length = 0;
+    const started = performance.now();
+    await expect(runnerB.waitForPosition(beyond, ['counts'], 60)).rejects.toBeInstanceOf(ProjectionTimeoutError);
+    expect(checkpointReadTimes.length).toBeGreaterThan(1);
+    expect(checkpointReadTimes[0]! - started).toBeGreaterThanOrEqual(2); // timers may fire up to a millisecond early
+    expect(checkpointReadTimes[0]! - started).toBeLessThan(10);
   });
 
   test('a wait takes the stored checkpoints other waits read after its question: a stream of new waits does not starve it', async () => {
