@@ -68,14 +68,17 @@ describe("V8's worker threads run below the event loop", () => {
     expect(lowerV8WorkerPriority(19, '/nonexistent/task')).toEqual({ lowered: 0, skipped: 'no /nonexistent/task (not Linux)' });
   });
 
-  test('only threads named V8Worker are touched (a thread that ends while it looks is passed over)', () => {
-    // A fake task directory whose "threads" are ids no process has: setPriority on them would throw ESRCH, so a
-    // result without an exception shows none was attempted.
+  test('only threads named V8Worker are touched; a thread that ends while it looks is passed over', () => {
+    // A fake task directory whose "threads" are ids no process has (the kernel answers ESRCH for them).
     const dir = mkdtempSync(join(tmpdir(), 'tasks-'));
+    const thread = (tid: string, comm?: string) => {
+      mkdirSync(join(dir, tid));
+      if (comm) writeFileSync(join(dir, tid, 'comm'), `${comm}\n`);
+    };
     try {
-      mkdirSync(join(dir, '999999991'));
-      writeFileSync(join(dir, '999999991', 'comm'), 'MainThread\n');
-      mkdirSync(join(dir, '999999992')); // no comm: the thread ended
+      thread('999999991', 'MainThread');
+      thread('999999992'); // no comm: the thread ended before its name was read
+      thread('999999993', 'V8Worker'); // ended after: ESRCH, passed over without failing the start
       expect(lowerV8WorkerPriority(19, dir)).toEqual({ lowered: 0 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
