@@ -151,7 +151,7 @@ export class ProjectionRunner<Event = RecordedEvent> {
   private started = false;
   private rebuildRequestPoll: NodeJS.Timeout | undefined;
   /** The checkpoint read waiters will share, until it starts (see freshCheckpoints). */
-  private scheduledCheckpointRead: Promise<ReadonlyMap<string, LogPosition>> | undefined;
+  private scheduledCheckpointRead: Promise<void> | undefined;
   /** When the last of those reads started (performance.now()): waiters poll on this one schedule. */
   private checkpointReadStartedAt = Number.NEGATIVE_INFINITY;
   /** How many of those reads are under way: while one is, a waiter due for a read waits for its answer instead. */
@@ -440,16 +440,17 @@ export class ProjectionRunner<Event = RecordedEvent> {
   }
 
   /**
-   * The active generations' checkpoints, read by a query that starts after this call: one query serves every waiter
-   * that asks before it starts. Under load every mutation waits: a query per waiter and wake-up was the busiest query
+   * Reads the active generations' checkpoints into latestStoredCheckpoints, by a query that starts after this call:
+   * one query serves every waiter that asks before it starts (and every waiter that asked before it started takes
+   * its answer there). Under load every mutation waits: a query per waiter and wake-up was the busiest query
    * of a mutation (about 6.6 per mutation at 90/s, filling the pool); one shared query, at most every
    * CHECKPOINT_POLL_MS while anything waits, answers them all. The read is started in the next turn of the event loop,
    * so that all the waiters one checkpoint wakes (synchronously, one after the other) join it; a waiter that asks
    * after it started gets the next one, never an answer older than its question.
    */
-  private freshCheckpoints(): Promise<ReadonlyMap<string, LogPosition>> {
+  private freshCheckpoints(): Promise<void> {
     if (this.scheduledCheckpointRead) return this.scheduledCheckpointRead;
-    const read: Promise<ReadonlyMap<string, LogPosition>> = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+    const read: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       // Started: whoever asks from now on needs a read that starts later.
       if (this.scheduledCheckpointRead === read) this.scheduledCheckpointRead = undefined;
       const startedAt = performance.now();
@@ -466,7 +467,6 @@ export class ProjectionRunner<Event = RecordedEvent> {
         if (!this.latestStoredCheckpoints || this.latestStoredCheckpoints.startedAt < startedAt) {
           this.latestStoredCheckpoints = { startedAt, checkpoints };
         }
-        return checkpoints;
       } finally {
         this.checkpointReadsInFlight--;
         // Every waiter looks at the answer (or, after a failure, is due to ask again).

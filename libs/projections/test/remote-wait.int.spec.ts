@@ -5,6 +5,7 @@ import type { EventToAppend } from '#event-store';
 import { PostgresEventStore } from '#event-store/postgres';
 import { ProjectionRunner, ProjectionTimeoutError } from '#projections';
 import { createTestDatabase, type TestDatabase } from '#testing';
+import { interceptCheckpointReads } from './fixtures/checkpoint-reads.ts';
 import { countingProjection } from './fixtures/counting-projection.ts';
 
 const event = (): EventToAppend => ({ id: randomUUID(), type: 'Counted', data: '{}', metadata: '{}' });
@@ -37,16 +38,12 @@ describe('waiting for a read model another instance runs', () => {
     storeB = await PostgresEventStore.create({ connectionString: database.url, liveBatchingMs: HELD_BACK_MS });
     poolA = new pg.Pool({ connectionString: database.url, max: 5 });
     poolB = new pg.Pool({ connectionString: database.url, max: 5 });
-    // Counts B's reads of the stored checkpoints (the waits' query, whatever its name).
-    const query = poolB.query.bind(poolB) as (...args: unknown[]) => unknown;
-    (poolB as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const config = args[0] as { text?: string } | string;
-      if (/SELECT name, checkpoint FROM projection_generations/.test(typeof config === 'string' ? config : (config.text ?? ''))) {
-        checkpointReads++;
-        checkpointReadTimes.push(performance.now());
-      }
-      return query(...args);
-    };
+    // Counts and times B's reads of the stored checkpoints.
+    interceptCheckpointReads(poolB, (proceed) => {
+      checkpointReads++;
+      checkpointReadTimes.push(performance.now());
+      return proceed();
+    });
     const options = { projections: [countingProjection({ name: 'counts' })], standbyRetryMs: 50, failureRetryMs: 60_000 };
     runnerA = await ProjectionRunner.create({ store: storeA, pool: poolA, ...options });
     await runnerA.initialise();

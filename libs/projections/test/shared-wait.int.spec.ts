@@ -4,6 +4,7 @@ import type { EventToAppend } from '#event-store';
 import { PostgresEventStore } from '#event-store/postgres';
 import { ProjectionRunner, ProjectionTimeoutError } from '#projections';
 import { createTestDatabase, type TestDatabase } from '#testing';
+import { interceptCheckpointReads } from './fixtures/checkpoint-reads.ts';
 import { countingProjection } from './fixtures/counting-projection.ts';
 
 const event = (): EventToAppend => ({ id: randomUUID(), type: 'Counted', data: '{}', metadata: '{}' });
@@ -28,22 +29,15 @@ describe('waiting for read models: one checkpoint read serves every waiter', () 
     database = await createTestDatabase('shared_wait');
     postgres = await PostgresEventStore.create({ connectionString: database.url, subscriptionPollMs: 50 });
     pool = new pg.Pool({ connectionString: database.url, max: 10 });
-    // Counts the waiters' reads of the checkpoints (whatever the query's name, it reads projection_generations' checkpoints).
-    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
-    (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const config = args[0] as { text?: string } | string;
-      const text = typeof config === 'string' ? config : (config.text ?? '');
-      if (/SELECT name, checkpoint FROM projection_generations/.test(text)) {
-        checkpointReads++;
-        checkpointReadTimes.push(performance.now());
-        if (checkpointReadDelayMs > 0) {
-          const delayed = new Promise((resolve) => setTimeout(resolve, checkpointReadDelayMs)).then(() => query(...args));
-          delayedReads.push(delayed.catch(() => undefined));
-          return delayed;
-        }
-      }
-      return query(...args);
-    };
+    // Counts the waiters' reads of the checkpoints, and delays them while checkpointReadDelayMs is set.
+    interceptCheckpointReads(pool, (proceed) => {
+      checkpointReads++;
+      checkpointReadTimes.push(performance.now());
+      if (checkpointReadDelayMs === 0) return proceed();
+      const delayed = new Promise((resolve) => setTimeout(resolve, checkpointReadDelayMs)).then(proceed);
+      delayedReads.push(delayed.catch(() => undefined));
+      return delayed;
+    });
     runner = await ProjectionRunner.create({
       store: postgres,
       pool,
