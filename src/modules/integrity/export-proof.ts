@@ -2,7 +2,7 @@ import { positionToString, START, storedHash, ZERO_HASH, type EventStore, type L
 import { eventLeaf } from './log-fold.ts';
 import { sealToJson, type LogSeal } from './log-seal.ts';
 import { CompactRange } from './merkle.ts';
-import { leafFieldsOf } from './sealer.ts';
+import { leafFieldsOf } from './leaf-reader.ts';
 
 /** What an export line carries besides the event, so that it can be checked offline (scripts/verify-export.ts). */
 export interface ExportLineProof {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { parsePosition, positionToString, storedHash, type EventStore, type LogPosition } from '#event-store';
+import { parsePosition, positionToString, storedHash, type EventStore, type LogPosition, type RecordedEvent } from '#event-store';
 import type { LeafFields } from './log-fold.ts';
 
 /** A page of the log as the sealer needs it: what each leaf covers, and where to resume. */
@@ -11,21 +11,26 @@ export interface LeafPage {
 
 export type LeafReader = (after: LogPosition, maxCount: number) => Promise<LeafPage>;
 
+/**
+ * What an event's leaf covers. `times` formats the recorded time for a reader of many events (the sealer following
+ * the log); the text is toISOString's either way.
+ */
+export function leafFieldsOf(event: RecordedEvent, times?: MillisecondTimes): LeafFields {
+  return {
+    hash: storedHash(event.metadata) ?? '',
+    position: positionToString(event.position),
+    streamId: event.streamId,
+    revision: event.revision,
+    recordedAt: times ? times.iso(event.recordedAt.getTime()) : event.recordedAt.toISOString(),
+  };
+}
+
 /** Through the port: every event whole (any adapter). */
 export function portLeafReader(store: Pick<EventStore, 'readAll'>): LeafReader {
+  const times = new MillisecondTimes();
   return async (after, maxCount) => {
     const page = await store.readAll({ after, maxCount });
-    return {
-      leaves: page.events.map((event) => ({
-        hash: storedHash(event.metadata) ?? '',
-        position: positionToString(event.position),
-        streamId: event.streamId,
-        revision: event.revision,
-        recordedAt: event.recordedAt.toISOString(),
-      })),
-      checkpoint: page.checkpoint,
-      isEnd: page.isEnd,
-    };
+    return { leaves: page.events.map((event) => leafFieldsOf(event, times)), checkpoint: page.checkpoint, isEnd: page.isEnd };
   };
 }
 

@@ -5,20 +5,18 @@ import type pg from 'pg';
 import {
   comparePositions,
   parsePosition,
-  positionToString,
   START,
   StreamNotFoundError,
-  storedHash,
   type EventMetadata,
   type EventStore,
   type GovernanceEventStore,
   type LogPosition,
-  type RecordedEvent,
+  type Subscription,
 } from '#event-store';
 import { Pause } from '#projections';
 import type { Clock } from '../../platform/shared/clock.ts';
-import { portLeafReader, type LeafReader } from './leaf-reader.ts';
-import { LogFold, type LeafFields } from './log-fold.ts';
+import { leafFieldsOf, MillisecondTimes, portLeafReader, type LeafReader } from './leaf-reader.ts';
+import { LogFold } from './log-fold.ts';
 import {
   LOG_SEAL_KEY_ADOPTED,
   LOG_SEAL_KEYS_STREAM,
@@ -34,9 +32,12 @@ import { logSealedEvent, sealKeyAdoptedEvent } from './log-seal.decider.ts';
 import type { SealSigningKey } from './seal-keys.ts';
 
 export interface LogSealerOptions {
-  /** The port: the sealer folds exactly what readAll gives, which is the stable head (nothing can appear below it). */
-  readonly store: Pick<EventStore, 'readAll'>;
-  /** The same pages, leaner where the store allows (postgresLeafReader); default: through the port. */
+  /**
+   * The port: the sealer folds exactly what readAll and subscribeToAll give, which stop at the stable head (nothing
+   * can appear below it). Caught up, it follows the log by subscription (see follow).
+   */
+  readonly store: Pick<EventStore, 'readAll' | 'subscribeToAll'>;
+  /** The pages it catches up with, leaner where the store allows (postgresLeafReader); default: through the port. */
   readonly leaves?: LeafReader;
   /** Seals are appended as events, with the chain and metadata every event has. */
   readonly events: Pick<GovernanceEventStore, 'append' | 'readStream'>;
@@ -51,27 +52,28 @@ export interface LogSealerOptions {
   /** LOG_SEAL_WITNESS_DIR: each seal is also written there, a copy outside the database. */
   readonly witnessDir?: string | undefined;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
-  /** How often the sealer looks at the log. Default min(intervalMs, 1000). */
+  /**
+   * How often the sealer looks whether a seal is due when no event comes (and, standing by, for the lock). Default
+   * min(intervalMs, 1000).
+   */
   readonly checkMs?: number;
 }
 
 const LOCK = 'log-sealer';
 const PAGE = 2000;
 
-export function leafFieldsOf(event: RecordedEvent): LeafFields {
-  return {
-    hash: storedHash(event.metadata) ?? '',
-    position: positionToString(event.position),
-    streamId: event.streamId,
-    revision: event.revision,
-    recordedAt: event.recordedAt.toISOString(),
-  };
-}
+/** What the loop following the log waits for besides the next message: the moment to look whether a seal is due. */
+const TICK = Symbol('tick');
 
 /**
  * Signs, now and then, a statement of the whole log up to its stable head (see LogSeal). One instance seals at a time
  * (a session advisory lock, as projections run); the others stand by. The holder keeps the log folded in memory, so a
  * seal costs reading the events since the last one: it reads the log once when it takes the lock.
+ *
+ * Once caught up it follows the log by subscription rather than reading pages of its own every second: on PostgreSQL
+ * a caught-up subscription shares its read of the log's tail with the projections' (SharedTailRead), so the events
+ * the sealer folds were read for the read models anyway, and reading them again was PostgreSQL's part of sealing's
+ * cost (bench/log-seal.bench.ts: sealAlone against sealFollowing).
  */
 export class LogSealer {
   private fold: LogFold | undefined;
@@ -83,6 +85,9 @@ export class LogSealer {
   private stopping = false;
   private running: Promise<void> | undefined;
   private readonly pause = new Pause(() => this.stopping);
+  /** The subscription being followed, closed by stop() or when the lock's session is lost. */
+  private following: Subscription | undefined;
+  private readonly times = new MillisecondTimes();
 
   private readonly readLeaves: LeafReader;
 
@@ -97,6 +102,7 @@ export class LogSealer {
   async stop(): Promise<void> {
     this.stopping = true;
     this.pause.end();
+    await this.following?.close();
     await this.running;
   }
 
@@ -132,6 +138,7 @@ export class LogSealer {
       const onLost = () => {
         lost = true;
         this.pause.end();
+        void this.following?.close();
       };
       client.on('error', onLost);
       try {
@@ -146,12 +153,14 @@ export class LogSealer {
           try {
             await this.catchUp();
             if (this.due()) await this.seal();
+            await this.follow(checkMs, () => lost);
+            // Ended without a stop or a lost session (the store closed it): caught up again after a pause.
+            await this.pause.for(checkMs);
           } catch (error) {
             this.fold = undefined;
             this.log('error', 'log seal failed; retrying', { error: (error as Error).message });
             await this.pause.for(5_000);
           }
-          await this.pause.for(checkMs);
         }
       } catch (error) {
         this.log('error', 'log sealer stopped; retrying', { error: (error as Error).message });
@@ -161,6 +170,54 @@ export class LogSealer {
         await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
         client.release(true);
       }
+    }
+  }
+
+  /**
+   * Folds the log as a subscription from where the fold ends delivers it, and seals whenever a seal is due (looking at
+   * least every `checkMs`, so that a quiet log still gets the seal its last events wait for). Returns when the sealer
+   * stops or the lock's session is lost (the subscription is closed then); a failure is thrown.
+   */
+  private async follow(checkMs: number, lost: () => boolean): Promise<void> {
+    const fold = this.fold;
+    if (!fold || this.stopping || lost()) return;
+    const subscription = this.options.store.subscribeToAll({ after: this.foldedThrough });
+    this.following = subscription;
+    const messages = subscription[Symbol.asyncIterator]();
+    let tick: Promise<typeof TICK> | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // stop() or onLost closed what they could see: a subscription opened after they looked is closed here.
+      if (this.stopping || lost()) return;
+      let next = messages.next();
+      for (;;) {
+        // One timer at a time, not one per message: the next message usually comes first.
+        tick ??= new Promise<typeof TICK>((resolve) => {
+          timer = setTimeout(() => {
+            tick = undefined;
+            resolve(TICK);
+          }, checkMs);
+        });
+        const result = await Promise.race([next, tick]);
+        if (result !== TICK) {
+          if (result.done) return;
+          next = messages.next();
+          const message = result.value;
+          if (message.kind === 'event') {
+            fold.add(leafFieldsOf(message.event, this.times));
+            if (!message.event.streamId.startsWith('log_seal-')) this.unsealed++;
+            continue;
+          }
+          this.foldedThrough = message.checkpoint;
+        }
+        // At a checkpoint or a tick: everything folded is below the stable head, whatever part of a page it is. A seal
+        // whose append failed throws, and the caller folds the log again.
+        if (this.due()) await this.seal();
+      }
+    } finally {
+      clearTimeout(timer);
+      this.following = undefined;
+      await subscription.close();
     }
   }
 

@@ -11,7 +11,7 @@ import {
 } from '#event-store';
 import { BreakList, SealCheck, type IntegrityBreak } from './integrity-check.ts';
 import { comparePositionText, LOG_SEAL_STREAM, LOG_SEALED, sealFromJson, type LogSeal } from './log-seal.ts';
-import { leafFieldsOf } from './sealer.ts';
+import { leafFieldsOf } from './leaf-reader.ts';
 
 export interface IntegrityResult {
   readonly verifiedEvents: number;

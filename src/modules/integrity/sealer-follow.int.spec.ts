@@ -1,0 +1,172 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import {
+  comparePositions,
+  EventSchemaRegistry,
+  GovernanceEventStore,
+  parsePosition,
+  PostgresKeyStore,
+  StreamNotFoundError,
+} from '#event-store';
+import { PostgresEventStore } from '#event-store/postgres';
+import { createTestDatabase, eventually, type TestDatabase } from '#testing';
+import { testMetadata } from '../../../test/support/event-metadata.ts';
+import { INTEGRITY_EVENT_SCHEMAS, LogIntegrity } from './index.ts';
+import { postgresLeafReader, type LeafReader } from './leaf-reader.ts';
+import { LOG_SEAL_STREAM, sealFromJson, type LogSeal } from './log-seal.ts';
+import { loadSealKey } from './seal-keys.ts';
+import { LogSealer } from './sealer.ts';
+
+/**
+ * The running sealer (start(), as the service runs it): caught up, it follows the log by subscription, whose reads a
+ * PostgreSQL store shares with the projections', instead of reading pages of its own every second.
+ */
+interface Fixture {
+  db: TestDatabase;
+  port: PostgresEventStore;
+  pool: pg.Pool;
+  events: GovernanceEventStore;
+  integrity: LogIntegrity;
+  sealer: LogSealer;
+  /** The pages the sealer read on its own (its leaf reader), counted. */
+  leafReads: () => number;
+  dataDir: string;
+}
+
+async function setUp(options: { intervalMs: number; everyEvents: number }): Promise<Fixture> {
+  const db = await createTestDatabase('sealer_follow');
+  const port = await PostgresEventStore.create({ connectionString: db.url });
+  const pool = new pg.Pool({ connectionString: db.url });
+  const keys = new PostgresKeyStore(pool);
+  await keys.ensureSchema();
+  const schemas = new EventSchemaRegistry().register({ type: 'CaseNoted' });
+  for (const schema of INTEGRITY_EVENT_SCHEMAS) schemas.register(schema);
+  const events = new GovernanceEventStore({ store: port, schemas, keys });
+  const dataDir = await mkdtemp(join(tmpdir(), 'sealer-follow-'));
+  const key = await loadSealKey({ privateKeyFile: undefined, dataDir });
+  const pages = postgresLeafReader(pool);
+  let reads = 0;
+  const leaves: LeafReader = (after, maxCount) => {
+    reads++;
+    return pages(after, maxCount);
+  };
+  const sealer = new LogSealer({
+    store: port,
+    leaves,
+    events,
+    pool,
+    key,
+    clock: { now: () => new Date() },
+    intervalMs: options.intervalMs,
+    everyEvents: options.everyEvents,
+    checkMs: 50,
+  });
+  return { db, port, pool, events, integrity: new LogIntegrity(port, events, key, undefined), sealer, leafReads: () => reads, dataDir };
+}
+
+async function tearDown(f: Fixture): Promise<void> {
+  await f.sealer.stop();
+  await f.port.close();
+  await f.pool.end();
+  await f.db.drop();
+  await rm(f.dataDir, { recursive: true, force: true });
+}
+
+async function note(f: Fixture, caseId: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await f.events.append(`moderation_case-${caseId}`, [{ type: 'CaseNoted', data: { note: `${caseId} ${i}` } }], {
+      expectedRevision: 'any',
+      metadata: testMetadata('2026-01-01T00:00:00.000Z'),
+    });
+  }
+}
+
+async function latestSeal(f: Fixture): Promise<LogSeal | undefined> {
+  try {
+    const [last] = await f.events.readStream(LOG_SEAL_STREAM, { direction: 'backwards', maxCount: 1 });
+    return last ? sealFromJson(last.data) : undefined;
+  } catch (error) {
+    if (error instanceof StreamNotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/** The latest seal once it covers all `count` of the case events appended (seals and key adoptions besides). */
+async function sealCovering(f: Fixture, count: number): Promise<LogSeal> {
+  return eventually(async () => {
+    const seal = await latestSeal(f);
+    expect(seal).toBeDefined();
+    const { events } = await f.port.readAll({ maxCount: 1000 });
+    const cases = events.filter((e) => e.streamId.startsWith('moderation_case-'));
+    expect(cases).toHaveLength(count);
+    const sealed = cases.filter((e) => comparePositions(e.position, parsePosition(seal!.position)) <= 0);
+    expect(sealed).toHaveLength(count);
+    return seal!;
+  }, 20_000);
+}
+
+let f: Fixture | undefined;
+afterEach(async () => {
+  if (f) await tearDown(f);
+  f = undefined;
+});
+
+describe('the running sealer, caught up', () => {
+  it('seals what is appended afterwards without reading pages of its own', async () => {
+    f = await setUp({ intervalMs: 60_000, everyEvents: 3 });
+    await note(f, 'a', 3);
+    f.sealer.start();
+    await sealCovering(f, 3);
+    const readsCaughtUp = f.leafReads();
+    expect(readsCaughtUp).toBeGreaterThan(0);
+
+    await note(f, 'b', 3);
+    await sealCovering(f, 6);
+    await note(f, 'c', 3);
+    await sealCovering(f, 9);
+    // Polling read a page a check (every 50 ms here); following reads none: the subscription brought the events.
+    expect(f.leafReads()).toBe(readsCaughtUp);
+    const report = await f.integrity.verifyAll();
+    expect(report.ok).toBe(true);
+    expect(report.breaks).toEqual([]);
+  });
+
+  it('seals a quiet log at the interval, the last events having come before it', async () => {
+    f = await setUp({ intervalMs: 300, everyEvents: 1_000 });
+    f.sealer.start();
+    await note(f, 'a', 2);
+    // No event follows: the seal comes from the sealer's own look at the clock.
+    await sealCovering(f, 2);
+    expect((await f.integrity.verifyAll()).ok).toBe(true);
+  });
+
+  it('stops while following, and another sealer takes over where the seals end', async () => {
+    f = await setUp({ intervalMs: 60_000, everyEvents: 2 });
+    await note(f, 'a', 2);
+    f.sealer.start();
+    await sealCovering(f, 2);
+    await f.sealer.stop();
+
+    await note(f, 'b', 2);
+    // The same database, a new sealer: the first one's lock is free once it stopped.
+    const again = new LogSealer({
+      store: f.port,
+      events: f.events,
+      pool: f.pool,
+      key: await loadSealKey({ privateKeyFile: undefined, dataDir: f.dataDir }),
+      clock: { now: () => new Date() },
+      intervalMs: 60_000,
+      everyEvents: 2,
+      checkMs: 50,
+    });
+    again.start();
+    try {
+      await sealCovering(f, 4);
+    } finally {
+      await again.stop();
+    }
+    expect((await f.integrity.verifyAll()).ok).toBe(true);
+  });
+});
