@@ -9,13 +9,13 @@
  * 1. Append throughput through the port (the workload shape of `npm run bench`: streams of 5 events, concurrent
  *    writers, one event per append) with and without a LogSealer running on the same database at its defaults
  *    (every 60 s or 10,000 events, looking every second). In both, a caught-up subscription reads every event as it
- *    comes, standing for the service's projections, which always do (the sealer, following the log, shares its
- *    reads). Rounds alternate on fresh databases; medians compared, and each round's pair (the two runs next to each
+ *    comes, standing for the service's projections, which always do (the running sealer folds the pages their
+ *    shared reads bring: LogSealerOptions.tailReads). Rounds alternate on fresh databases; medians compared, and each round's pair (the two runs next to each
  *    other) compared, whose median drifts less with the machine's load. Next to it, the CPU time an event costs
  *    (this process's, and PostgreSQL's backends' on the bench database when the server is local, read from /proc).
  *    After each run without the sealer, its log is sealed alone twice (one sealNow each, nothing else running): by a
  *    sealer reading the log itself, as it catches up when it takes the lock ("sealAlone"), and by one folding the
- *    events the stand-in read, as the running sealer follows the log ("sealFollowing"). Sealing's CPU time per event,
+ *    events the stand-in read, as the running sealer has them ("sealFollowing"). Sealing's CPU time per event,
  *    and its share of what appending the event cost (a third run per round appends with nothing beside it, as this
  *    share was always taken), are the steadiest figures on a shared machine (the throughput pairs scatter by tens of
  *    percent either way when other work runs). The target (sealing costs at most 5 % of append throughput) needs
@@ -114,6 +114,7 @@ function benchSealer(store: Awaited<ReturnType<typeof governance>>, key: SealSig
   return new LogSealer({
     store: store.port,
     leaves: postgresLeafReader(store.pool),
+    tailReads: (observer) => store.port.observeTailReads(observer),
     events: store.events,
     pool: store.pool,
     key,
@@ -301,8 +302,8 @@ async function sealAlone(
 
 /**
  * What the service's projections do to the log in both runs: read every event as it comes, through a caught-up
- * subscription (on PostgreSQL one shared read of the tail for all of them, SharedTailRead; the sealer, following the
- * log, shares it too). The service never runs without them, so what sealing costs it is what the sealer adds to
+ * subscription (on PostgreSQL one shared read of the tail for all of them, SharedTailRead, whose pages the running
+ * sealer folds). The service never runs without them, so what sealing costs it is what the sealer adds to
  * appends that are read anyway. close(count) waits until `count` events of the bench's streams were read, then ends
  * the subscription and gives what it read, in log order.
  */
@@ -350,8 +351,8 @@ function logInMemory(events: readonly RecordedEvent[]): Pick<EventStore, 'readAl
 }
 
 /**
- * The CPU time sealing an event takes when its events come from the projections' read, as the sealer following the
- * log has them in the service (see LogSealer.follow): the events the stand-in read, folded from memory and sealed
+ * The CPU time sealing an event takes when its events come from the projections' read, as the running sealer
+ * has them in the service (LogSealerOptions.tailReads): the events the stand-in read, folded from memory and sealed
  * (the seal's append is real), alone in this process. sealAlone sealed the log before it: that seal is hidden from
  * this sealer so that it folds every event as new, as sealAlone did.
  */
@@ -371,12 +372,7 @@ async function sealFollowing(
     },
   };
   const sealer = new LogSealer({
-    store: {
-      ...log,
-      subscribeToAll: () => {
-        throw new Error('sealNow folds by pages');
-      },
-    },
+    store: log,
     leaves: portLeafReader(log),
     events: sealsHidden,
     pool,
@@ -562,8 +558,9 @@ async function benchLogSealUnchecked(server: Server, options: LogSealBenchOption
     const paired = percent(median(pairedCost));
     const alone = sealAloneFigures(without, appendsAlone, 'sealAlone');
     const following = sealAloneFigures(without, appendsAlone, 'sealFollowing');
-    // The service's sealer follows the log once caught up (LogSealer.follow): its events come from the projections'
-    // read. Reading the log itself (sealAlone) is what it does when it takes the lock and catches up.
+    // The service's running sealer folds the pages the projections' shared reads bring (LogSealerOptions.tailReads):
+    // its events come from their read. Reading the log itself (sealAlone) is what it does when it takes the lock and
+    // catches up, and across a gap between those pages.
     const cpuShare = following.shareOfAppendCpuPercent?.median ?? null;
     const busy = Math.max(loadBefore[0]!, loadAfterAppends[0]!) > availableParallelism();
     const cpuFigures = (runs: AppendRun[]) => ({
@@ -599,7 +596,7 @@ async function benchLogSealUnchecked(server: Server, options: LogSealBenchOption
           description:
             `appends/s with the log sealer running (defaults) >= ${100 - TARGET_PERCENT} % of appends/s without it (paired median ` +
             `of alternating rounds, both with the projections' stand-in reading the log), and sealing's share of an appended ` +
-            `event's CPU time as the running sealer seals it, following the log (sealFollowing) <= ${TARGET_PERCENT} % where ` +
+            `event's CPU time as the running sealer seals it, from the projections' reads (sealFollowing) <= ${TARGET_PERCENT} % where ` +
             'it can be read: on a busy machine the throughput pairs scatter either way, and a lucky scatter alone meets nothing',
           target: TARGET_PERCENT,
           measured: paired,

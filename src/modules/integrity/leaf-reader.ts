@@ -12,12 +12,14 @@ export interface LeafPage {
 export type LeafReader = (after: LogPosition, maxCount: number) => Promise<LeafPage>;
 
 /**
- * What an event's leaf covers. `times` formats the recorded time for a reader of many events (the sealer following
+ * What an event's leaf covers. `times` formats the recorded time for a reader of many events (the sealer folding
  * the log); the text is toISOString's either way.
  */
 export function leafFieldsOf(event: RecordedEvent, times?: MillisecondTimes): LeafFields {
+  const hash = storedHash(event.metadata);
   return {
-    hash: storedHash(event.metadata) ?? '',
+    // Detached: the fold keeps each stream's last hash as long as the log, and a slice would keep the whole metadata.
+    hash: hash === undefined ? '' : detached(hash),
     position: positionToString(event.position),
     streamId: event.streamId,
     revision: event.revision,
@@ -55,8 +57,10 @@ type LeafRow = [position: string, streamId: string, revision: string, epochMilli
 /**
  * On PostgreSQL, the same pages as the adapter's readAll (the same order and stable-head filter, see
  * libs/event-store/src/postgres/schema.ts) with only what a leaf covers: not the data, only the end of the metadata
- * where the hash is. The sealer reads every event once more than the projections do; measured with
- * bench/log-seal.bench.ts, reading the events whole cost it about as much again as folding them.
+ * where the hash is. The sealer reads the log this way when it catches up (taking the lock, or after a failure) and
+ * across gaps: every event once more than the projections do; measured with bench/log-seal.bench.ts, reading the
+ * events whole cost it about as much again as folding them. Running, it folds the pages the projections' shared reads
+ * bring instead, where they continue its fold (LogSealerOptions.tailReads).
  *
  * A page comes as one row: its leaves as one text, a line each, made by PostgreSQL. Node's PostgreSQL client parses
  * a row and a string per column, and that was most of what reading cost Node (a row of five columns an event); one

@@ -53,14 +53,25 @@ export interface StreamHead {
 export type StreamHeadTuple = readonly [streamId: string, revision: number, hash: string, order: string, time: string];
 
 interface StreamState {
+  readonly streamId: string;
+  /** Whether the stream is among the touched ones (LogFold.touched): a flag and a list cost less than a Set per event. */
+  touched: boolean;
   revision: number;
   hash: string;
   /** The positions and recorded times folded so far, as a base digest and the values since it (see extendState). */
   orderBase: string;
   timeBase: string;
-  orderTail: string;
-  timeTail: string;
-  tailLength: number;
+  /**
+   * The values since the base, kept as they came and joined only when hashed: a string grown by concatenation cost
+   * two strings an event for each (a piece and the concatenation), all kept until the head is taken.
+   */
+  orderTail: string[];
+  timeTail: string[];
+}
+
+/** A tail as the digests take it: each value followed by a line break (nothing for an empty tail). */
+function tailText(values: readonly string[]): string {
+  return values.length === 0 ? '' : `${values.join('\n')}\n`;
 }
 
 const DIGEST_START = '0'.repeat(64);
@@ -78,14 +89,13 @@ function digest(text: string): string {
 function extendState(state: StreamState, fields: LeafFields): void {
   state.revision = fields.revision;
   state.hash = fields.hash;
-  state.orderTail += `${fields.position}\n`;
-  state.timeTail += `${fields.recordedAt}\n`;
-  if (++state.tailLength === TAIL_EVENTS) {
-    state.orderBase = digest(`${state.orderBase}\n${state.orderTail}`);
-    state.timeBase = digest(`${state.timeBase}\n${state.timeTail}`);
-    state.orderTail = '';
-    state.timeTail = '';
-    state.tailLength = 0;
+  state.orderTail.push(fields.position);
+  state.timeTail.push(fields.recordedAt);
+  if (state.orderTail.length === TAIL_EVENTS) {
+    state.orderBase = digest(`${state.orderBase}\n${tailText(state.orderTail)}`);
+    state.timeBase = digest(`${state.timeBase}\n${tailText(state.timeTail)}`);
+    state.orderTail = [];
+    state.timeTail = [];
   }
 }
 
@@ -94,8 +104,8 @@ function headOf(streamId: string, state: StreamState): StreamHead {
     streamId,
     revision: state.revision,
     hash: state.hash,
-    order: digest(`head\n${state.orderBase}\n${state.orderTail}`).slice(0, 32),
-    time: digest(`head\n${state.timeBase}\n${state.timeTail}`).slice(0, 32),
+    order: digest(`head\n${state.orderBase}\n${tailText(state.orderTail)}`).slice(0, 32),
+    time: digest(`head\n${state.timeBase}\n${tailText(state.timeTail)}`).slice(0, 32),
   };
 }
 
@@ -106,7 +116,8 @@ function headOf(streamId: string, state: StreamState): StreamHead {
 export class LogFold {
   readonly tree: MerkleFrontier;
   private readonly streams = new Map<string, StreamState>();
-  private touched = new Set<string>();
+  /** The streams that received events since the last takeTouchedHeads, each once, in no order. */
+  private touched: StreamState[] = [];
   private lastPosition: string | null = null;
 
   constructor(tree: MerkleFrontier = new MerkleFrontier()) {
@@ -126,11 +137,23 @@ export class LogFold {
     this.tree.appendBinary(leafHashBinary(leafBytes(fields)));
     let state = this.streams.get(fields.streamId);
     if (!state) {
-      state = { revision: -1, hash: '', orderBase: DIGEST_START, timeBase: DIGEST_START, orderTail: '', timeTail: '', tailLength: 0 };
+      state = {
+        streamId: fields.streamId,
+        touched: false,
+        revision: -1,
+        hash: '',
+        orderBase: DIGEST_START,
+        timeBase: DIGEST_START,
+        orderTail: [],
+        timeTail: [],
+      };
       this.streams.set(fields.streamId, state);
     }
     extendState(state, fields);
-    this.touched.add(fields.streamId);
+    if (!state.touched) {
+      state.touched = true;
+      this.touched.push(state);
+    }
     this.lastPosition = fields.position;
   }
 
@@ -147,9 +170,13 @@ export class LogFold {
 
   /** The heads of the streams that received events since the last call, by stream id; starts a new set. */
   takeTouchedHeads(): StreamHead[] {
-    const heads = [...this.touched].sort().map((id) => headOf(id, this.streams.get(id)!));
-    this.touched = new Set();
-    return heads;
+    // By stream id in UTF-16 code unit order, as a plain sort() of the ids orders them.
+    const touched = this.touched.sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+    this.touched = [];
+    return touched.map((state) => {
+      state.touched = false;
+      return headOf(state.streamId, state);
+    });
   }
 }
 

@@ -167,8 +167,11 @@ export async function createLogIntegrity(options: {
   const key = await loadSealKey({ privateKeyFile: config.privateKeyFile, dataDir: options.dataDir });
   const sealer = new LogSealer({
     store: options.store,
-    // On PostgreSQL the sealer reads only what the leaves cover (leaf-reader.ts), on its own connection pool.
-    ...(options.store instanceof PostgresEventStore ? { leaves: postgresLeafReader(options.pool) } : {}),
+    // On PostgreSQL the sealer folds the pages the projections' shared tail reads bring, and reads the rest itself,
+    // only what the leaves cover (leaf-reader.ts), on its own connection pool.
+    ...(options.store instanceof PostgresEventStore
+      ? { leaves: postgresLeafReader(options.pool), tailReads: options.store.observeTailReads.bind(options.store) }
+      : {}),
     events: options.events,
     pool: options.pool,
     key,

@@ -11,11 +11,11 @@ import {
   type EventStore,
   type GovernanceEventStore,
   type LogPosition,
-  type Subscription,
+  type ReadAllPage,
 } from '#event-store';
 import { Pause } from '#projections';
 import type { Clock } from '../../platform/shared/clock.ts';
-import { leafFieldsOf, MillisecondTimes, portLeafReader, type LeafReader } from './leaf-reader.ts';
+import { leafFieldsOf, MillisecondTimes, portLeafReader, type LeafPage, type LeafReader } from './leaf-reader.ts';
 import { LogFold } from './log-fold.ts';
 import {
   LOG_SEAL_KEY_ADOPTED,
@@ -32,13 +32,16 @@ import { logSealedEvent, sealKeyAdoptedEvent } from './log-seal.decider.ts';
 import type { SealSigningKey } from './seal-keys.ts';
 
 export interface LogSealerOptions {
-  /**
-   * The port: the sealer folds exactly what readAll and subscribeToAll give, which stop at the stable head (nothing
-   * can appear below it). Caught up, it follows the log by subscription (see follow).
-   */
-  readonly store: Pick<EventStore, 'readAll' | 'subscribeToAll'>;
-  /** The pages it catches up with, leaner where the store allows (postgresLeafReader); default: through the port. */
+  /** The port: the sealer folds exactly what readAll gives, which is the stable head (nothing can appear below it). */
+  readonly store: Pick<EventStore, 'readAll'>;
+  /** The same pages, leaner where the store allows (postgresLeafReader); default: through the port. */
   readonly leaves?: LeafReader;
+  /**
+   * Where the store hands out the pages it reads for others (PostgresEventStore.observeTailReads: the projections'
+   * shared reads of the log's tail). The sealer, while it holds the lock, folds those that continue its fold instead
+   * of reading them again, and reads on its own only what they leave out.
+   */
+  readonly tailReads?: (observer: (after: LogPosition, page: ReadAllPage) => void) => () => void;
   /** Seals are appended as events, with the chain and metadata every event has. */
   readonly events: Pick<GovernanceEventStore, 'append' | 'readStream'>;
   /** For the advisory lock that keeps one sealer at a time across instances. */
@@ -52,28 +55,77 @@ export interface LogSealerOptions {
   /** LOG_SEAL_WITNESS_DIR: each seal is also written there, a copy outside the database. */
   readonly witnessDir?: string | undefined;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
-  /**
-   * How often the sealer looks whether a seal is due when no event comes (and, standing by, for the lock). Default
-   * min(intervalMs, 1000).
-   */
+  /** How often the sealer looks at the log. Default min(intervalMs, 1000). */
   readonly checkMs?: number;
 }
 
 const LOCK = 'log-sealer';
 const PAGE = 2000;
 
-/** What the loop following the log waits for besides the next message: the moment to look whether a seal is due. */
-const TICK = Symbol('tick');
+/**
+ * At most this many events (and pages: a quiet log's reads bring empty ones) of others' pages are kept between two
+ * looks, about a second apart: beyond, the oldest go, and the sealer reads what they held itself.
+ */
+const TAPPED_EVENTS = 50_000;
+const TAPPED_PAGES = 1_000;
+
+/**
+ * Pages read for others (the projections' shared reads of the log's tail), kept until the sealer looks: each holds
+ * every event of (after, checkpoint], so one that starts at or before where the fold ends continues it. A page that
+ * does not connect is of no use; the sealer reads that part itself.
+ */
+export class TappedPages {
+  private pages: { after: LogPosition; page: ReadAllPage }[] = [];
+  private events = 0;
+
+  add(after: LogPosition, page: ReadAllPage): void {
+    this.pages.push({ after, page });
+    this.events += page.events.length;
+    while (this.events > TAPPED_EVENTS || this.pages.length > TAPPED_PAGES) this.events -= this.pages.shift()!.page.events.length;
+  }
+
+  /** What the pages hold after `from`, from the one that continues from there; undefined when none does. */
+  take(from: LogPosition, times: MillisecondTimes): LeafPage | undefined {
+    for (;;) {
+      const first = this.pages[0];
+      if (!first) return undefined;
+      if (comparePositions(first.page.checkpoint, from) <= 0) {
+        // Nothing past `from`: already folded.
+        this.pages.shift();
+        this.events -= first.page.events.length;
+        continue;
+      }
+      if (comparePositions(first.after, from) > 0) {
+        // Starts past `from`: a later page may still continue it (pages come in the order they were read, not of
+        // position), so look for one before giving up.
+        const index = this.pages.findIndex((p) => comparePositions(p.after, from) <= 0 && comparePositions(p.page.checkpoint, from) > 0);
+        if (index === -1) return undefined;
+        const [found] = this.pages.splice(index, 1);
+        this.events -= found!.page.events.length;
+        return leavesAfter(found!.page, from, times);
+      }
+      this.pages.shift();
+      this.events -= first.page.events.length;
+      return leavesAfter(first.page, from, times);
+    }
+  }
+
+  clear(): void {
+    this.pages = [];
+    this.events = 0;
+  }
+}
+
+function leavesAfter(page: ReadAllPage, from: LogPosition, times: MillisecondTimes): LeafPage {
+  const leaves = [];
+  for (const event of page.events) if (comparePositions(event.position, from) > 0) leaves.push(leafFieldsOf(event, times));
+  return { leaves, checkpoint: page.checkpoint, isEnd: page.isEnd };
+}
 
 /**
  * Signs, now and then, a statement of the whole log up to its stable head (see LogSeal). One instance seals at a time
  * (a session advisory lock, as projections run); the others stand by. The holder keeps the log folded in memory, so a
  * seal costs reading the events since the last one: it reads the log once when it takes the lock.
- *
- * Once caught up it follows the log by subscription rather than reading pages of its own every second: on PostgreSQL
- * a caught-up subscription shares its read of the log's tail with the projections' (SharedTailRead), so the events
- * the sealer folds were read for the read models anyway, and reading them again was PostgreSQL's part of sealing's
- * cost (bench/log-seal.bench.ts: sealAlone against sealFollowing).
  */
 export class LogSealer {
   private fold: LogFold | undefined;
@@ -85,8 +137,8 @@ export class LogSealer {
   private stopping = false;
   private running: Promise<void> | undefined;
   private readonly pause = new Pause(() => this.stopping);
-  /** The subscription being followed, closed by stop() or when the lock's session is lost. */
-  private following: Subscription | undefined;
+  /** Others' pages, gathered while this sealer holds the lock (see LogSealerOptions.tailReads). */
+  private readonly tapped = new TappedPages();
   private readonly times = new MillisecondTimes();
 
   private readonly readLeaves: LeafReader;
@@ -102,7 +154,6 @@ export class LogSealer {
   async stop(): Promise<void> {
     this.stopping = true;
     this.pause.end();
-    await this.following?.close();
     await this.running;
   }
 
@@ -135,10 +186,10 @@ export class LogSealer {
         continue;
       }
       let lost = false;
+      let stopTapping: (() => void) | undefined;
       const onLost = () => {
         lost = true;
         this.pause.end();
-        void this.following?.close();
       };
       client.on('error', onLost);
       try {
@@ -149,75 +200,28 @@ export class LogSealer {
         }
         // Another instance may have sealed while this one stood by: start from the log as it is.
         this.fold = undefined;
+        stopTapping = this.options.tailReads?.((after, page) => this.tapped.add(after, page));
         while (!this.stopping && !lost) {
           try {
             await this.catchUp();
             if (this.due()) await this.seal();
-            await this.follow(checkMs, () => lost);
-            // Ended without a stop or a lost session (the store closed it): caught up again after a pause.
-            await this.pause.for(checkMs);
           } catch (error) {
             this.fold = undefined;
             this.log('error', 'log seal failed; retrying', { error: (error as Error).message });
             await this.pause.for(5_000);
           }
+          await this.pause.for(checkMs);
         }
       } catch (error) {
         this.log('error', 'log sealer stopped; retrying', { error: (error as Error).message });
         await this.pause.for(5_000);
       } finally {
+        stopTapping?.();
+        this.tapped.clear();
         client.off('error', onLost);
         await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
         client.release(true);
       }
-    }
-  }
-
-  /**
-   * Folds the log as a subscription from where the fold ends delivers it, and seals whenever a seal is due (looking at
-   * least every `checkMs`, so that a quiet log still gets the seal its last events wait for). Returns when the sealer
-   * stops or the lock's session is lost (the subscription is closed then); a failure is thrown.
-   */
-  private async follow(checkMs: number, lost: () => boolean): Promise<void> {
-    const fold = this.fold;
-    if (!fold || this.stopping || lost()) return;
-    const subscription = this.options.store.subscribeToAll({ after: this.foldedThrough });
-    this.following = subscription;
-    const messages = subscription[Symbol.asyncIterator]();
-    let tick: Promise<typeof TICK> | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      // stop() or onLost closed what they could see: a subscription opened after they looked is closed here.
-      if (this.stopping || lost()) return;
-      let next = messages.next();
-      for (;;) {
-        // One timer at a time, not one per message: the next message usually comes first.
-        tick ??= new Promise<typeof TICK>((resolve) => {
-          timer = setTimeout(() => {
-            tick = undefined;
-            resolve(TICK);
-          }, checkMs);
-        });
-        const result = await Promise.race([next, tick]);
-        if (result !== TICK) {
-          if (result.done) return;
-          next = messages.next();
-          const message = result.value;
-          if (message.kind === 'event') {
-            fold.add(leafFieldsOf(message.event, this.times));
-            if (!message.event.streamId.startsWith('log_seal-')) this.unsealed++;
-            continue;
-          }
-          this.foldedThrough = message.checkpoint;
-        }
-        // At a checkpoint or a tick: everything folded is below the stable head, whatever part of a page it is. A seal
-        // whose append failed throws, and the caller folds the log again.
-        if (this.due()) await this.seal();
-      }
-    } finally {
-      clearTimeout(timer);
-      this.following = undefined;
-      await subscription.close();
     }
   }
 
@@ -240,8 +244,12 @@ export class LogSealer {
       lastSealPosition = last ? parsePosition(last.position) : undefined;
       this.keyAdopted = await this.isKeyAdopted();
     }
+    let atEnd = false;
     for (;;) {
-      const page = await this.readLeaves(this.foldedThrough, PAGE);
+      // What others read already, where it continues the fold; else, unless a page reached the end, a read of its own.
+      const tapped = this.tapped.take(this.foldedThrough, this.times);
+      if (!tapped && atEnd) break;
+      const page = tapped ?? (await this.readLeaves(this.foldedThrough, PAGE));
       for (const leaf of page.leaves) {
         if (lastSealPosition && comparePositions(parsePosition(leaf.position), lastSealPosition) > 0) {
           // What the last seal already listed is not listed again.
@@ -253,7 +261,8 @@ export class LogSealer {
         if (!leaf.streamId.startsWith('log_seal-')) this.unsealed++;
       }
       this.foldedThrough = page.checkpoint;
-      if (page.isEnd) break;
+      atEnd = page.isEnd;
+      if (atEnd && !tapped) break;
     }
     if (lastSealPosition) {
       fold.takeTouchedHeads();

@@ -231,6 +231,16 @@ export class PostgresEventStore implements EventStore, HistoryCapable {
     return rows.map(toRecordedEvent);
   }
 
+  /**
+   * Hands `observer` every page the caught-up subscriptions' shared reads of the log's tail bring (see SharedTailRead):
+   * every event of (after, page.checkpoint], unfiltered, below the horizon as readAll gives them. A reader that
+   * follows the whole log (the log sealer) folds those rather than reading them again. Returns the function that stops
+   * it.
+   */
+  observeTailReads(observer: (after: LogPosition, page: ReadAllPage) => void): () => void {
+    return this.tail.observe(observer);
+  }
+
   async readAll(options: ReadAllOptions): Promise<ReadAllPage> {
     await this.ownWritesReadable();
     return this.readAllBelowHorizon(options);

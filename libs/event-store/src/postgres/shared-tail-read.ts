@@ -30,6 +30,16 @@ interface TailRequest {
 export class SharedTailRead {
   private pending: TailRequest[] = [];
   private running = false;
+  private readonly observers = new Set<(after: LogPosition, page: ReadAllPage) => void>();
+
+  /**
+   * Hands `observer` every page this reads, unfiltered, with the position it was read after: the page holds every
+   * event of (after, page.checkpoint]. Returns the function that stops it.
+   */
+  observe(observer: (after: LogPosition, page: ReadAllPage) => void): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
 
   constructor(
     /** An unfiltered, horizon-bounded read of the log (readAll without the wait for this process's own appends). */
@@ -63,6 +73,7 @@ export class SharedTailRead {
           for (const r of requests) r.reject(error);
           continue;
         }
+        for (const observer of this.observers) observer(start, page);
         for (const r of requests) {
           // Not reached by a page that stopped short of the end: its range starts past what was read.
           if (!page.isEnd && comparePositions(r.after, page.checkpoint) >= 0) this.pending.push(r);

