@@ -93,6 +93,18 @@ async function runStep(step: Step): Promise<void> {
   }
 }
 
+let stoppedBy: NodeJS.Signals | undefined;
+
+/**
+ * What to log when a section fails: its error, or, once a signal stopped the run, only that (the cleanup ends the
+ * pools and drops the databases under the work still running, which then fails with "Cannot use a pool after calling
+ * end on the pool": not a finding).
+ */
+export function failure(what: string, error: unknown): string {
+  if (stoppedBy) return `${what} stopped by ${stoppedBy}`;
+  return `${what} failed: ${(error as Error).stack ?? String(error)}`;
+}
+
 /** For the entry point: on SIGINT/SIGTERM, run the cleanup, then exit. */
 export function installSignalHandlers(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -100,6 +112,7 @@ export function installSignalHandlers(): void {
     // drop the database; our cleanup stops the embedded server itself, so its handlers go.
     process.removeAllListeners(signal);
     process.on(signal, () => {
+      stoppedBy = signal;
       log(`${signal}: cleaning up`);
       void cleanUp().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
     });
@@ -207,7 +220,7 @@ export async function reportAndExit(
     }
   } catch (error) {
     exitCode = 1;
-    log(`bench failed: ${(error as Error).stack ?? String(error)}`);
+    log(failure('bench', error));
     process.stdout.write(`${JSON.stringify({ error: (error as Error).message }, null, 2)}\n`);
   } finally {
     await cleanUp();

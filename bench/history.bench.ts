@@ -46,6 +46,7 @@ import {
 import { PostgresEventStore } from '../libs/event-store/src/postgres/index.ts';
 import { LOG_INDEX_PROJECTION, LogIndex, LogIndexedEventStore, logIndexProjection, ProjectionRunner } from '#projections';
 import {
+  failure,
   addCleanup,
   cleanUpDownTo,
   createBenchDatabase,
@@ -462,7 +463,7 @@ export async function benchHistory(server: Server, options: HistoryBenchOptions)
   try {
     return await benchHistoryUnchecked(server, options);
   } catch (error) {
-    log(`history bench failed: ${(error as Error).stack ?? String(error)}`);
+    log(failure('history bench', error));
     return { error: (error as Error).message };
   }
 }

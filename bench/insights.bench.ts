@@ -110,6 +110,7 @@ import {
   type TrainingProgrammeDefined,
 } from '../src/modules/training/training-programme.decider.ts';
 import {
+  failure,
   addCleanup,
   createBenchDatabase,
   databaseUrl,
@@ -1485,7 +1486,7 @@ export async function benchInsights(server: Server, options: InsightsBenchOption
   try {
     return await measureInsights(server, options);
   } catch (error) {
-    log(`insights failed: ${(error as Error).stack ?? String(error)}`);
+    log(failure('insights', error));
     return { error: (error as Error).message };
   }
 }

@@ -52,6 +52,7 @@ import { adoptSealKey, LogSealer } from '../src/modules/integrity/sealer.ts';
 import { portLeafReader, postgresLeafReader } from '../src/modules/integrity/leaf-reader.ts';
 import { LOG_SEAL_STREAM } from '../src/modules/integrity/log-seal.ts';
 import {
+  failure,
   cleanUpDownTo,
   createBenchDatabase,
   installSignalHandlers,
@@ -518,7 +519,7 @@ export async function benchLogSeal(server: Server, options: LogSealBenchOptions)
   try {
     return await benchLogSealUnchecked(server, options);
   } catch (error) {
-    log(`log seal bench failed: ${(error as Error).stack ?? String(error)}`);
+    log(failure('log seal bench', error));
     return { error: (error as Error).message };
   }
 }

@@ -51,6 +51,7 @@ import pg from 'pg';
 import { signDevelopmentToken } from '../src/platform/auth/development-token.ts';
 import type { Role } from '../src/platform/auth/role.ts';
 import {
+  failure,
   addCleanup,
   checkpoint,
   cleanUpDownTo,
@@ -410,7 +411,7 @@ export async function benchNotifications(server: Server, options: NotificationsB
   try {
     return await benchNotificationsUnchecked(server, options, created);
   } catch (error) {
-    log(`notifications bench failed: ${(error as Error).stack ?? String(error)}`);
+    log(failure('notifications bench', error));
     return { error: (error as Error).message };
   } finally {
     if (created.database) await cleanUpDownTo(created.database.drop);

@@ -38,6 +38,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import {
+  failure,
   checkpoint,
   cleanUpDownTo,
   createBenchDatabase,
@@ -383,7 +384,7 @@ export async function benchProvisioning(server: Server, options: ProvisioningBen
   try {
     return await benchProvisioningUnchecked(server, options, created);
   } catch (error) {
-    log(`provisioning bench failed: ${(error as Error).stack ?? String(error)}`);
+    log(failure('provisioning bench', error));
     return { error: (error as Error).message };
   } finally {
     if (created.database) await cleanUpDownTo(created.database.drop);

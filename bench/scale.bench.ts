@@ -48,6 +48,7 @@ import { ProjectionRunner } from '#projections';
 import { PostgresEventStore } from '../libs/event-store/src/postgres/index.ts';
 import type * as Bootstrap from '../src/bootstrap.ts';
 import {
+  failure,
   addCleanup,
   cpuReferenceMicroseconds,
   databaseUrl,
@@ -282,7 +283,7 @@ export async function benchScale(server: Server, options: ScaleBenchOptions): Pr
   try {
     return await measureScale(server, options);
   } catch (error) {
-    log(`scale failed: ${(error as Error).stack ?? String(error)}`);
+    log(failure('scale', error));
     return { error: (error as Error).message };
   }
 }

@@ -63,6 +63,7 @@ import { findOrInstallHaproxy, LoadBalancer } from '../soak/load-balancer.ts';
 import { signDevelopmentToken } from '../src/platform/auth/development-token.ts';
 import type { Role } from '../src/platform/auth/role.ts';
 import {
+  failure,
   addCleanup,
   checkpoint,
   cleanUpDownTo,
@@ -877,7 +878,7 @@ export async function benchService(server: Server, options: ServiceBenchOptions)
   try {
     return await benchServiceUnchecked(server, options, created);
   } catch (error) {
-    log(`service bench failed: ${(error as Error).stack ?? String(error)}`);
+    log(failure('service bench', error));
     return { error: (error as Error).message };
   } finally {
     if (created.database) await cleanUpDownTo(created.database.drop);
