@@ -95,6 +95,11 @@ async function runStep(step: Step): Promise<void> {
 
 let stoppedBy: NodeJS.Signals | undefined;
 
+/** Whether a signal stopped the run (its cleanup is under way): what fails from then on is not worth a line. */
+export function stopped(): boolean {
+  return stoppedBy !== undefined;
+}
+
 /**
  * What to log when a section fails: its error, or, once a signal stopped the run, only that (the cleanup ends the
  * pools and drops the databases under the work still running, which then fails with "Cannot use a pool after calling

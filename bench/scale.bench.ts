@@ -49,6 +49,7 @@ import { PostgresEventStore } from '../libs/event-store/src/postgres/index.ts';
 import type * as Bootstrap from '../src/bootstrap.ts';
 import {
   failure,
+  stopped,
   addCleanup,
   cpuReferenceMicroseconds,
   databaseUrl,
@@ -364,7 +365,7 @@ async function measureScale(server: Server, options: ScaleBenchOptions) {
     projections: SERVICE_PARTS.projections,
     deserialize: (event) => events.deserialize(event),
     log: ({ level, message, projection }) => {
-      if (level !== 'info') log(`scale: runner ${level} (${projection}): ${message}`);
+      if (level !== 'info' && !stopped()) log(`scale: runner ${level} (${projection}): ${message}`);
     },
     eventLogIdentity: 'postgres',
   });
