@@ -60,7 +60,7 @@ describe("the pages the sealer takes from others' reads", () => {
     pages.add(...page(0, 1));
     const [leaf] = pages.take(at(0), times)!.leaves;
     expect(leaf).toEqual({ hash: '', position: '1:0', streamId: 's-1', revision: 1, recordedAt: '2026-01-01T00:00:01.000Z' });
-    // 60,000 events in pages of 10,000: the first ones go.
+    // 60,000 events in pages of 10,000: all but the last two pages go.
     for (let from = 0; from < 60_000; from += 10_000) pages.add(...page(from, from + 10_000));
     expect(pages.take(at(5_000), times)).toBeUndefined();
     expect(pages.take(at(50_000), times)?.leaves).toHaveLength(10_000);
