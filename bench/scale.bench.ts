@@ -27,6 +27,8 @@
  * (decorators, which Node's type stripping does not run), so they are built as bench/service.bench.ts builds the
  * service (tsc into a temporary directory) and imported from there; the runner and the store come from the same
  * build. A reused database has its projections' state dropped first, so every rebuild starts from empty read models.
+ * Every --scale-progress-seconds (60; 0: never) a line on stderr says where each projection not yet at the head is
+ * and its rate since the last line, so that a rebuild stopped before its end still tells how far each got.
  *
  * History: pages of 100 through PostgresEventStore.readHistory (the query behind governanceHistory) on this log,
  * newest first, with the filters the audit offers (none, a category, an event type, an actor, a stream, a
@@ -43,7 +45,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { symlink } from 'node:fs/promises';
-import { EventSchemaRegistry, GovernanceEventStore, PostgresKeyStore, type ReadHistoryOptions } from '#event-store';
+import { EventSchemaRegistry, GovernanceEventStore, PostgresKeyStore, type LogPosition, type ReadHistoryOptions } from '#event-store';
 import { ProjectionRunner } from '#projections';
 import { PostgresEventStore } from '../libs/event-store/src/postgres/index.ts';
 import type * as Bootstrap from '../src/bootstrap.ts';
@@ -73,6 +75,7 @@ export const SCALE_FLAGS = {
   'scale-activity-groups': { type: 'string', default: '2000' },
   'scale-seed': { type: 'string', default: '42' },
   'scale-history-queries': { type: 'string', default: '50' },
+  'scale-progress-seconds': { type: 'string', default: '60' },
   'scale-keep-db': { type: 'boolean', default: false },
   'scale-reuse-db': { type: 'string' },
 } as const;
@@ -82,6 +85,8 @@ export interface ScaleBenchOptions {
   readonly activityGroups: number;
   readonly seed: number;
   readonly historyQueries: number;
+  /** How often the rebuild logs where each projection is (0: never). */
+  readonly progressSeconds: number;
   readonly keepDb: boolean;
   readonly reuseDb: string | undefined;
 }
@@ -89,8 +94,10 @@ export interface ScaleBenchOptions {
 type ScaleFlagValues = { [K in keyof typeof SCALE_FLAGS]?: string | boolean | undefined };
 
 export function scaleOptionsFrom(flags: ScaleFlagValues): ScaleBenchOptions {
-  const int = (name: 'scale-events' | 'scale-activity-groups' | 'scale-seed' | 'scale-history-queries', min: number) =>
-    wholeNumberFlag(name, flags[name] ?? SCALE_FLAGS[name].default, min);
+  const int = (
+    name: 'scale-events' | 'scale-activity-groups' | 'scale-seed' | 'scale-history-queries' | 'scale-progress-seconds',
+    min: number,
+  ) => wholeNumberFlag(name, flags[name] ?? SCALE_FLAGS[name].default, min);
   const reuse = flags['scale-reuse-db'];
   // Interpolated into SQL: a plain identifier only.
   if (reuse !== undefined && (typeof reuse !== 'string' || !/^scale_bench_[a-f0-9]+$/.test(reuse)))
@@ -100,6 +107,7 @@ export function scaleOptionsFrom(flags: ScaleFlagValues): ScaleBenchOptions {
     activityGroups: int('scale-activity-groups', 0),
     seed: int('scale-seed', 0),
     historyQueries: int('scale-history-queries', 1),
+    progressSeconds: int('scale-progress-seconds', 0),
     keepDb: flags['scale-keep-db'] === true,
     reuseDb: reuse,
   };
@@ -173,6 +181,41 @@ async function openDatabase(server: Server, options: ScaleBenchOptions): Promise
       log(`scale: database kept: ${name} (reuse it with --scale-reuse-db ${name})`);
     },
   };
+}
+
+/**
+ * Every `seconds`, a line with where each projection not yet at the head is, and its rate since the last line: a
+ * rebuild stopped before its end (10 M events took longer than a session) still says how far each got and how fast.
+ * Where is the checkpoint's log position's second part, the log's identity column, which numbers the events of a
+ * seeded log from 1: cheap to read, unlike counting what is left.
+ */
+function rebuildProgress(pool: pg.Pool, head: LogPosition, started: number, seconds: number, done: Record<string, number>) {
+  if (seconds === 0) return { stop: () => undefined };
+  const previous = new Map<string, number>();
+  let previousAt = started;
+  const millions = (n: number) => `${round(n / 1e6, 2)} M`;
+  const timer = setInterval(() => {
+    void pool
+      .query<{ name: string; checkpoint: string | null }>(`SELECT name, checkpoint FROM projection_generations WHERE status = 'active'`)
+      .then(({ rows }) => {
+        const at = now();
+        const parts = rows
+          .filter((row) => done[row.name] === undefined)
+          .map((row) => {
+            const position = row.checkpoint ? Number(row.checkpoint.split(':')[1]) : 0;
+            const rate = (position - (previous.get(row.name) ?? 0)) / ((at - previousAt) / 1000);
+            previous.set(row.name, position);
+            return `${row.name} ${millions(position)} (${Math.round(rate)}/s)`;
+          });
+        previousAt = at;
+        log(
+          `scale: rebuild ${round((at - started) / 60_000, 1)} min of ${millions(Number(head.prepare))}: ${parts.join(', ') || 'none left'}; ` +
+            `at the head: ${Object.keys(done).join(', ') || 'none yet'}`,
+        );
+      })
+      .catch(() => undefined);
+  }, seconds * 1000);
+  return { stop: () => clearInterval(timer) };
 }
 
 /** A reused database held the read models of the last run: dropped, so the rebuild starts from empty ones. */
@@ -376,6 +419,7 @@ async function measureScale(server: Server, options: ScaleBenchOptions) {
   const started = now();
   runner.start();
   const perProjection: Record<string, number> = {};
+  const progress = rebuildProgress(pool, head, started, options.progressSeconds, perProjection);
   try {
     await Promise.all(
       runner.projectionNames.map(async (name) => {
@@ -384,6 +428,7 @@ async function measureScale(server: Server, options: ScaleBenchOptions) {
       }),
     );
   } finally {
+    progress.stop();
     await runner.stop();
   }
   const rebuildMs = now() - started;
