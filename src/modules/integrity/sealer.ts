@@ -127,7 +127,8 @@ function leavesAfter(page: ReadAllPage, from: LogPosition, times: MillisecondTim
 /**
  * Signs, now and then, a statement of the whole log up to its stable head (see LogSeal). One instance seals at a time
  * (a session advisory lock, as projections run); the others stand by. The holder keeps the log folded in memory, so a
- * seal costs reading the events since the last one: it reads the log once when it takes the lock.
+ * seal costs folding the events since the last one: it reads the log once when it takes the lock, then folds the pages
+ * others read where the store hands them out (tailReads), reading itself only across their gaps.
  */
 export class LogSealer {
   private fold: LogFold | undefined;
