@@ -73,7 +73,13 @@ export class SharedTailRead {
           for (const r of requests) r.reject(error);
           continue;
         }
-        for (const observer of this.observers) observer(start, page);
+        for (const observer of this.observers) {
+          try {
+            observer(start, page);
+          } catch {
+            // An observer's failure is its own: the subscriptions waiting for this read must still get it.
+          }
+        }
         for (const r of requests) {
           // Not reached by a page that stopped short of the end: its range starts past what was read.
           if (!page.isEnd && comparePositions(r.after, page.checkpoint) >= 0) this.pending.push(r);

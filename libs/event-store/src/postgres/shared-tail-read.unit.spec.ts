@@ -45,6 +45,16 @@ describe('shared tail read', () => {
     expect(log.reads).toHaveLength(2);
   });
 
+  test('an observer that throws does not keep the page from the subscriptions that asked for it', async () => {
+    const log = logOf([recorded(1, 'member-1'), recorded(2, 'member-2')], 10);
+    const tail = new SharedTailRead(log.read, 100);
+    tail.observe(() => {
+      throw new Error('observer broke');
+    });
+    expect(ids(await tail.read(at(0), undefined))).toEqual(['e1', 'e2']);
+    expect(ids(await tail.read(at(1), undefined))).toEqual(['e2']);
+  });
+
   test('requests made together share one read from the lowest position; each gets its own events after its position', async () => {
     const log = logOf([recorded(1, 'member-1'), recorded(2, 'group-1'), recorded(3, 'member-2', 'Left'), recorded(4, 'group-2')], 10);
     const tail = new SharedTailRead(log.read, 100);
