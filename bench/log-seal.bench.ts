@@ -290,15 +290,21 @@ async function sealAlone(
 ): Promise<SealAlone> {
   const sealer = benchSealer({ port, pool, events }, await loadSealKey({ privateKeyFile: undefined, dataDir: keyDir }));
   await Promise.all(Array.from({ length: 4 }, () => pool.query('SELECT 1'))); // the pool's connections, opened
+  return (await sealNowTimed(pool, sealer, appended)).cpu;
+}
+
+/** One sealNow, and the CPU time it took this process and the database's backends, per event appended. */
+async function sealNowTimed(pool: pg.Pool, sealer: LogSealer, appended: number) {
   const pgBefore = await backendCpu(pool);
   const cpu = process.cpuUsage();
-  await sealer.sealNow();
+  const seal = await sealer.sealNow();
   const used = process.cpuUsage(cpu);
   const pgSpent = cpuSpent(pgBefore, await backendCpu(pool));
-  return {
+  const perEvent: SealAlone = {
     nodeCpuMicrosPerEvent: round((used.user + used.system) / appended, 1),
     postgresCpuMicrosPerEvent: pgSpent === null ? null : round(pgSpent / appended, 1),
   };
+  return { seal, cpu: perEvent };
 }
 
 /**
@@ -382,16 +388,9 @@ async function sealFollowing(
     intervalMs: 60_000,
     everyEvents: 10_000,
   });
-  const pgBefore = await backendCpu(pool);
-  const cpu = process.cpuUsage();
-  const seal = await sealer.sealNow();
-  const used = process.cpuUsage(cpu);
-  const pgSpent = cpuSpent(pgBefore, await backendCpu(pool));
+  const { seal, cpu } = await sealNowTimed(pool, sealer, appended);
   if (!seal || seal.eventCount < appended) throw new Error(`the following sealer sealed ${seal?.eventCount ?? 0} of ${appended} events`);
-  return {
-    nodeCpuMicrosPerEvent: round((used.user + used.system) / appended, 1),
-    postgresCpuMicrosPerEvent: pgSpent === null ? null : round(pgSpent / appended, 1),
-  };
+  return cpu;
 }
 
 /** Seal events' share of the stored bytes (data and metadata): seals list every stream changed since the last one. */

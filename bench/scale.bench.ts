@@ -45,7 +45,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { symlink } from 'node:fs/promises';
-import { EventSchemaRegistry, GovernanceEventStore, PostgresKeyStore, type LogPosition, type ReadHistoryOptions } from '#event-store';
+import {
+  EventSchemaRegistry,
+  GovernanceEventStore,
+  parsePosition,
+  PostgresKeyStore,
+  type LogPosition,
+  type ReadHistoryOptions,
+} from '#event-store';
 import { ProjectionRunner } from '#projections';
 import { PostgresEventStore } from '../libs/event-store/src/postgres/index.ts';
 import type * as Bootstrap from '../src/bootstrap.ts';
@@ -202,7 +209,7 @@ function rebuildProgress(pool: pg.Pool, head: LogPosition, started: number, seco
         const parts = rows
           .filter((row) => done[row.name] === undefined)
           .map((row) => {
-            const position = row.checkpoint ? Number(row.checkpoint.split(':')[1]) : 0;
+            const position = row.checkpoint ? Number(parsePosition(row.checkpoint).prepare) : 0;
             const rate = (position - (previous.get(row.name) ?? 0)) / ((at - previousAt) / 1000);
             previous.set(row.name, position);
             return `${row.name} ${millions(position)} (${Math.round(rate)}/s)`;

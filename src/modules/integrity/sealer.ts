@@ -88,28 +88,15 @@ export class TappedPages {
 
   /** What the pages hold after `from`, from the one that continues from there; undefined when none does. */
   take(from: LogPosition, times: MillisecondTimes): LeafPage | undefined {
-    for (;;) {
-      const first = this.pages[0];
-      if (!first) return undefined;
-      if (comparePositions(first.page.checkpoint, from) <= 0) {
-        // Nothing past `from`: already folded.
-        this.pages.shift();
-        this.events -= first.page.events.length;
-        continue;
-      }
-      if (comparePositions(first.after, from) > 0) {
-        // Starts past `from`: a later page may still continue it (pages come in the order they were read, not of
-        // position), so look for one before giving up.
-        const index = this.pages.findIndex((p) => comparePositions(p.after, from) <= 0 && comparePositions(p.page.checkpoint, from) > 0);
-        if (index === -1) return undefined;
-        const [found] = this.pages.splice(index, 1);
-        this.events -= found!.page.events.length;
-        return leavesAfter(found!.page, from, times);
-      }
-      this.pages.shift();
-      this.events -= first.page.events.length;
-      return leavesAfter(first.page, from, times);
-    }
+    // Pages with nothing past `from` were folded already.
+    while (this.pages[0] && comparePositions(this.pages[0].page.checkpoint, from) <= 0)
+      this.events -= this.pages.shift()!.page.events.length;
+    // Not necessarily the first: pages come in the order they were read, not of position.
+    const index = this.pages.findIndex((p) => comparePositions(p.after, from) <= 0 && comparePositions(p.page.checkpoint, from) > 0);
+    if (index === -1) return undefined;
+    const [found] = this.pages.splice(index, 1);
+    this.events -= found!.page.events.length;
+    return leavesAfter(found!.page, from, times);
   }
 
   clear(): void {
