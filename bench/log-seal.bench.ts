@@ -17,7 +17,7 @@
  *    nothing else running): by a sealer reading the log itself, as it catches up when it takes the lock ("sealAlone"),
  *    and by one folding the events the stand-in read, as the running sealer has them ("sealFollowing"); then once more
  *    from those events as if each were in a stream of its own ("sealFollowingSpread": a seal lists a head per stream
- *    changed, and the bench's streams of 5 give one head per 5 events where a service's log gives nearly one per event;
+ *    changed: the bench's streams of 5 give one head per 5 events, the scale bench's simulated year 0.73-0.79 an event;
  *    reported, not the target's). The appended events carry a chain hash, as the service's do: a leaf covers it.
  *    Sealing's CPU time per event, and its share of what appending the event cost (a third run per round appends with
  *    nothing beside it, as this share was always taken), are the steadiest figures on a shared machine (the throughput
@@ -146,6 +146,8 @@ const metadataText = (i: number, hash?: string) =>
     schemaVersion: 1,
     ...(hash === undefined ? {} : { hash }),
   });
+/** The bench's streams: what the projections' stand-in counts and sealFollowingSpread spreads, the sealer's left out. */
+const BENCH_STREAM_PREFIX = 'group-b';
 /** A stand-in chain hash for the append workload: the sealer takes a stored hash as it is, valid or not. */
 const standInHash = () => `${randomUUID()}${randomUUID()}`.replaceAll('-', '');
 const dataText = (stream: number, revision: number) =>
@@ -250,7 +252,7 @@ async function appendRun(server: Server, options: LogSealBenchOptions, kind: Run
           for (let s = w; s < streams; s += options.writers) {
             for (let revision = 0; revision < 5; revision++) {
               await port.appendToStream(
-                `group-b${s}`,
+                `${BENCH_STREAM_PREFIX}${s}`,
                 [
                   {
                     id: randomUUID(),
@@ -344,7 +346,7 @@ function projectionsReading(port: PostgresEventStore) {
     for await (const message of subscription) {
       if (message.kind !== 'event') continue;
       read.push(message.event);
-      if (message.event.streamId.startsWith('group-b') && ++benchEvents >= wanted) reached?.();
+      if (message.event.streamId.startsWith(BENCH_STREAM_PREFIX) && ++benchEvents >= wanted) reached?.();
     }
   })();
   return {
@@ -421,7 +423,7 @@ async function sealFollowing(
  */
 function spread(events: readonly RecordedEvent[]): RecordedEvent[] {
   return events.map((event) =>
-    event.streamId.startsWith('group-b') ? { ...event, streamId: `${event.streamId}.${event.revision}`, revision: 0 } : event,
+    event.streamId.startsWith(BENCH_STREAM_PREFIX) ? { ...event, streamId: `${event.streamId}.${event.revision}`, revision: 0 } : event,
   );
 }
 
