@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { LogFold, type LeafFields, type StreamHead } from './log-fold.ts';
+import { headFieldMatches, LogFold, type LeafFields, type StreamHead } from './log-fold.ts';
 import { comparePositionText, sealSignatureValid, type LogSeal } from './log-seal.ts';
 
 export type IntegrityBreakKind = 'HASH_MISMATCH' | 'MISSING_EVENT' | 'TRUNCATED_STREAM' | 'MISSING_STREAM' | 'REORDERED' | 'BAD_SEAL';
@@ -170,21 +170,21 @@ export class SealCheck {
         `stream ${sealed.streamId} shows revision ${found.revision} before ${seal.position}; it was at revision ${sealed.revision} ${at}`,
       );
     }
-    if (found.hash !== sealed.hash) {
+    if (!headFieldMatches(found.hash, sealed.hash)) {
       return report(
         'HASH_MISMATCH',
         sealed.revision,
         `the chain of stream ${sealed.streamId} up to revision ${sealed.revision} differs from the one sealed at ${seal.position}: an event was altered and the chain recomputed`,
       );
     }
-    if (found.order !== sealed.order) {
+    if (!headFieldMatches(found.order, sealed.order)) {
       return report(
         'REORDERED',
         sealed.revision,
         `an event of stream ${sealed.streamId} up to revision ${sealed.revision} is at another log position than ${at}`,
       );
     }
-    if (found.time !== sealed.time) {
+    if (!headFieldMatches(found.time, sealed.time)) {
       return report(
         'HASH_MISMATCH',
         sealed.revision,

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { BreakList, SealCheck } from './integrity-check.ts';
-import { LogFold, type LeafFields } from './log-fold.ts';
+import { headFieldMatches, LogFold, type LeafFields, type StreamHead } from './log-fold.ts';
 import { signSeal, type LogSeal } from './log-seal.ts';
 import { keyIdOf, publicJwkOf } from './seal-keys.ts';
 
@@ -39,8 +39,17 @@ const history = fc
     });
   });
 
+/**
+ * The heads as seals listed them before 64-bit heads: the whole chain hash and 32-digit digests (what LogFold.head
+ * computes), by stream id.
+ */
+function wholeHeads(fold: LogFold): StreamHead[] {
+  const ids = fold.takeTouchedHeads().map((head) => head.streamId);
+  return ids.sort().map((id) => fold.head(id)!);
+}
+
 /** Seals after the events at the given cut points (as the sealer would), all events sealed by the last one. */
-function sealed(events: readonly LeafFields[], cuts: readonly number[]): LogSeal[] {
+function sealed(events: readonly LeafFields[], cuts: readonly number[], heads = (fold: LogFold) => fold.takeTouchedHeads()): LogSeal[] {
   const fold = new LogFold();
   const seals: LogSeal[] = [];
   const points = new Set([...cuts.map((c) => c % events.length), events.length - 1]);
@@ -56,7 +65,7 @@ function sealed(events: readonly LeafFields[], cuts: readonly number[]): LogSeal
           sealedAt: event.recordedAt,
           keyId,
           algorithm: 'Ed25519',
-          heads: fold.takeTouchedHeads(),
+          heads: heads(fold),
         },
         privateKey,
       ),
@@ -133,5 +142,42 @@ describe('seal check', () => {
     ]);
     const altered = { ...seal!, eventCount: seal!.eventCount + 1 };
     expect(check(events, [altered])).toMatchObject({ breaks: [expect.objectContaining({ kind: 'BAD_SEAL' })], latestSeal: undefined });
+  });
+
+  test('a seal lists 64 bits of each head field; seals written before with whole ones still verify and name each change', () => {
+    const events = fc.sample(history, { numRuns: 1, seed: 7 })[0]!;
+    const [now] = sealed(events, []);
+    const [before] = sealed(events, [], wholeHeads);
+    for (const head of now!.heads) {
+      expect([head.hash.length, head.order.length, head.time.length]).toEqual([16, 16, 16]);
+    }
+    expect(before!.heads.map((head) => [head.hash.length, head.order.length, head.time.length])).toEqual(
+      before!.heads.map(() => [64, 32, 32]),
+    );
+    for (const seal of [now!, before!]) {
+      expect(check(events, [seal]).breaks).toEqual([]);
+      const last = events.length - 1;
+      const named = (mutated: LeafFields[]) => check(mutated, [seal]).breaks.map((b) => [b.kind, b.streamId]);
+      // The last event's stream ends with it (its head's hash is its hash); the first can move within the seal's reach.
+      const stream = events[last]!.streamId;
+      expect(named(mutations['edit the hash']!([...events], last))).toContainEqual(['HASH_MISMATCH', stream]);
+      expect(named(mutations['backdate']!([...events], last))).toContainEqual(['HASH_MISMATCH', stream]);
+      expect(named(mutations['delete']!([...events], last))).toContainEqual(['TRUNCATED_STREAM', stream]);
+      expect(named(mutations['move within the log']!([...events], 0))).toContainEqual(['REORDERED', events[0]!.streamId]);
+    }
+  });
+
+  test('a sealed head field matches the computed one whole, or as its first 16 digits, and no other cut', () => {
+    const whole = 'ab'.repeat(32);
+    expect(headFieldMatches(whole, whole)).toBe(true);
+    expect(headFieldMatches(whole, whole.slice(0, 16))).toBe(true);
+    expect(headFieldMatches(whole, whole.slice(0, 32))).toBe(false);
+    expect(headFieldMatches(whole, whole.slice(0, 15))).toBe(false);
+    expect(headFieldMatches(whole, '')).toBe(false);
+    expect(headFieldMatches(whole, `${whole.slice(0, 15)}c`)).toBe(false);
+    // A hash shorter than a cut (an event written around the serialisation layer has none) is listed, and matched, whole.
+    expect(headFieldMatches('', '')).toBe(true);
+    expect(headFieldMatches('abc', 'abc')).toBe(true);
+    expect(headFieldMatches('abcd', 'abc')).toBe(false);
   });
 });

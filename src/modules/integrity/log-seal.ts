@@ -20,7 +20,7 @@ export interface LogSeal {
   readonly sealedAt: string;
   readonly keyId: string;
   readonly algorithm: string;
-  /** Where each stream that changed since the previous seal ended (sorted by stream id). */
+  /** Where each stream that changed since the previous seal ended (in the order they first changed; earlier seals: by stream id). */
   readonly heads: readonly StreamHead[];
   /** base64url Ed25519 signature over `canonicalSeal`. */
   readonly signature: string;

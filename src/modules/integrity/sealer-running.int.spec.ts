@@ -35,6 +35,8 @@ interface Fixture {
   sealer: LogSealer;
   /** The events the sealer read on its own (its leaf reader), counted. */
   ownLeaves: () => number;
+  /** Reads of the seals' stream through the sealer's event store (its own, and its appends' to extend the chain). */
+  sealStreamReads: () => number;
   /** The projections' stand-in: a caught-up subscription reading every event as it comes. */
   standIn: Subscription;
   dataDir: string;
@@ -49,6 +51,19 @@ async function setUp(options: { intervalMs: number; everyEvents: number; checkMs
   const schemas = new EventSchemaRegistry().register({ type: 'CaseNoted' });
   for (const schema of INTEGRITY_EVENT_SCHEMAS) schemas.register(schema);
   const events = new GovernanceEventStore({ store: port, schemas, keys });
+  let sealStreamReads = 0;
+  const countingPort = new Proxy(port, {
+    get(target, property) {
+      if (property === 'readStream') {
+        return (streamId: string, options?: Parameters<PostgresEventStore['readStream']>[1]) => {
+          if (streamId === LOG_SEAL_STREAM) sealStreamReads++;
+          return target.readStream(streamId, options);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
   const dataDir = await mkdtemp(join(tmpdir(), 'sealer-follow-'));
   const key = await loadSealKey({ privateKeyFile: undefined, dataDir });
   const pages = postgresLeafReader(pool);
@@ -66,7 +81,7 @@ async function setUp(options: { intervalMs: number; everyEvents: number; checkMs
     store: port,
     leaves,
     tailReads: (observer) => port.observeTailReads(observer),
-    events,
+    events: new GovernanceEventStore({ store: countingPort, schemas, keys }),
     pool,
     key,
     clock: { now: () => new Date() },
@@ -75,7 +90,7 @@ async function setUp(options: { intervalMs: number; everyEvents: number; checkMs
     checkMs: options.checkMs ?? 50,
   });
   const integrity = new LogIntegrity(port, events, key, undefined);
-  return { db, port, pool, events, integrity, sealer, ownLeaves: () => own, standIn, dataDir };
+  return { db, port, pool, events, integrity, sealer, ownLeaves: () => own, sealStreamReads: () => sealStreamReads, standIn, dataDir };
 }
 
 async function tearDown(f: Fixture): Promise<void> {
@@ -143,6 +158,32 @@ describe('the running sealer beside the projections', () => {
     const report = await f.integrity.verifyAll();
     expect(report.ok).toBe(true);
     expect(report.breaks).toEqual([]);
+  });
+
+  it("extends the seals' chain from the seal it appended, without reading the previous seal back", async () => {
+    f = await setUp({ intervalMs: 60_000, everyEvents: 2 });
+    await note(f, 'a', 2);
+    f.sealer.start();
+    await sealCovering(f, 2);
+    await note(f, 'b', 2);
+    await sealCovering(f, 4);
+    await note(f, 'c', 2);
+    await sealCovering(f, 6);
+    // Once, when it took the lock and looked for the last seal; the three appends extended the chain from what it knew.
+    expect(f.sealStreamReads()).toBe(1);
+
+    // Something else appended to the seals' stream: what the sealer knew is stale, the port refuses the append, and
+    // the sealer's append reads where the stream ends and lands.
+    await f.events.append(LOG_SEAL_STREAM, [{ type: 'CaseNoted', data: { note: 'not a seal' } }], {
+      expectedRevision: 'any',
+      metadata: testMetadata('2026-01-01T00:00:00.000Z'),
+    });
+    await note(f, 'd', 2);
+    await sealCovering(f, 8);
+    expect(f.sealStreamReads()).toBe(2);
+    const report = await f.integrity.verifyAll();
+    expect(report.breaks).toEqual([]);
+    expect(report.latestSeal?.eventCount).toBeGreaterThanOrEqual(8);
   });
 
   it('seals a quiet log at the interval, the last events having come before it', async () => {

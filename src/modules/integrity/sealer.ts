@@ -123,6 +123,13 @@ export class LogSealer {
   /** Events other than seals since the last seal: a log that only received its own seal needs no new one. */
   private unsealed = 0;
   private lastSealAt = 0;
+  /**
+   * Where the seals' stream ends (its last event's revision and chain hash; null: empty), as the last catch-up read it
+   * or the last seal appended it; undefined when unknown. Given to the append, it saves reading the previous seal back
+   * whole (data included: a line per stream it listed, about as many as the new one lists) only to extend the chain
+   * from its hash. A stale value is caught by the port's revision check, and the append then reads the stream itself.
+   */
+  private sealStreamEnd: { revision: number; hash: string } | null | undefined;
   private keyAdopted = false;
   private stopping = false;
   private running: Promise<void> | undefined;
@@ -283,13 +290,16 @@ export class LogSealer {
       key.privateKey,
     );
     try {
-      await this.options.events.append(LOG_SEAL_STREAM, [logSealedEvent(seal)], {
+      const appended = await this.options.events.append(LOG_SEAL_STREAM, [logSealedEvent(seal)], {
         expectedRevision: 'any',
         metadata: sealerMetadata(now, `the log up to ${seal.position} (${seal.eventCount} events)`),
+        ...(this.sealStreamEnd === undefined ? {} : { previous: this.sealStreamEnd }),
       });
+      this.sealStreamEnd = endOf(appended.events.at(-1));
     } catch (error) {
       // The heads were taken: fold again next time, so the next seal lists them.
       this.fold = undefined;
+      this.sealStreamEnd = undefined;
       throw error;
     }
     this.unsealed = 0;
@@ -301,12 +311,15 @@ export class LogSealer {
 
   private async lastSeal(): Promise<LogSeal | undefined> {
     let events;
+    this.sealStreamEnd = undefined;
     try {
       events = await this.options.events.readStream(LOG_SEAL_STREAM, { direction: 'backwards', maxCount: 1 });
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return undefined;
-      throw error;
+      if (!(error instanceof StreamNotFoundError)) throw error;
+      this.sealStreamEnd = null;
+      return undefined;
     }
+    this.sealStreamEnd = events[0] ? endOf(events[0]) : null;
     return events[0] ? sealFromJson(events[0].data) : undefined;
   }
 
@@ -323,6 +336,13 @@ export class LogSealer {
   private log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {
     this.options.log?.(level, message, fields);
   }
+}
+
+/** An event's place in its stream's chain, as an append extends it; undefined for one without a hash (written around the chain). */
+function endOf(
+  event: { readonly revision: number; readonly hash: string | null } | undefined,
+): { revision: number; hash: string } | undefined {
+  return event?.hash ? { revision: event.revision, hash: event.hash } : undefined;
 }
 
 /** Records that seals are signed with `key` from now on: what the sealer does before its first seal with a new key. */
