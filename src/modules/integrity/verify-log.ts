@@ -24,12 +24,17 @@ export interface IntegrityResult {
 }
 
 interface ChainState {
-  head: { revision: number; hash: string };
-  readonly pending: Map<number, RecordedEvent>;
+  readonly head: { revision: number; hash: string };
+  /** Events that came before their predecessor, by revision; made when the first one does (a Map per stream was most of what verifying kept per stream). */
+  pending: Map<number, RecordedEvent> | undefined;
   broken: boolean;
 }
 
 const MAX_PENDING = 1000;
+
+function waiting(state: ChainState): boolean {
+  return state.pending !== undefined && state.pending.size > 0;
+}
 
 /**
  * Each stream's hash chain, fed in log order: an altered event (HASH_MISMATCH), a revision missing (MISSING_EVENT), a
@@ -48,12 +53,12 @@ class ChainCheck {
   add(event: RecordedEvent): void {
     let state = this.streams.get(event.streamId);
     if (!state) {
-      state = { head: { revision: -1, hash: ZERO_HASH }, pending: new Map(), broken: false };
+      state = { head: { revision: -1, hash: ZERO_HASH }, pending: undefined, broken: false };
       this.streams.set(event.streamId, state);
     }
     if (state.broken) return;
     const next = state.head.revision + 1;
-    if (event.revision < next || state.pending.has(event.revision)) {
+    if (event.revision < next || state.pending?.has(event.revision)) {
       return this.fail(
         state,
         event,
@@ -62,23 +67,24 @@ class ChainCheck {
       );
     }
     if (event.revision > next) {
-      state.pending.set(event.revision, event);
-      if (state.pending.size > MAX_PENDING) this.missing(state, event.streamId);
+      const pending = (state.pending ??= new Map());
+      pending.set(event.revision, event);
+      if (pending.size > MAX_PENDING) this.missing(state, event.streamId);
       return;
     }
     this.link(state, event);
     for (
-      let waiting = state.pending.get(state.head.revision + 1);
+      let waiting = state.pending?.get(state.head.revision + 1);
       waiting && !state.broken;
-      waiting = state.pending.get(state.head.revision + 1)
+      waiting = state.pending?.get(state.head.revision + 1)
     ) {
-      state.pending.delete(waiting.revision);
+      state.pending!.delete(waiting.revision);
       this.link(state, waiting);
     }
   }
 
   finish(): void {
-    for (const [streamId, state] of this.streams) if (!state.broken && state.pending.size > 0) this.missing(state, streamId);
+    for (const [streamId, state] of this.streams) if (!state.broken && waiting(state)) this.missing(state, streamId);
   }
 
   /**
@@ -88,7 +94,7 @@ class ChainCheck {
   reportGaps(streamIds: readonly string[]): void {
     for (const streamId of streamIds) {
       const state = this.streams.get(streamId);
-      if (state && !state.broken && state.pending.size > 0) this.missing(state, streamId);
+      if (state && !state.broken && waiting(state)) this.missing(state, streamId);
     }
   }
 
@@ -102,16 +108,19 @@ class ChainCheck {
         `revision ${event.revision} of ${event.streamId} does not match its hash (${result.reason}): it, or the event before it, was altered`,
       );
     }
-    state.head = { revision: event.revision, hash: result.hash };
+    // In place: an object per event folded was garbage at every one.
+    state.head.revision = event.revision;
+    state.head.hash = result.hash;
     this.verified++;
   }
 
   private missing(state: ChainState, streamId: string): void {
-    const lowest = Math.min(...state.pending.keys());
+    const pending = state.pending!;
+    const lowest = Math.min(...pending.keys());
     const expected = state.head.revision + 1;
     this.fail(
       state,
-      state.pending.get(lowest)!,
+      pending.get(lowest)!,
       'MISSING_EVENT',
       `stream ${streamId} goes from revision ${state.head.revision} to ${lowest}: revision ${expected}${lowest - 1 > expected ? ` to ${lowest - 1}` : ''} is missing`,
     );
@@ -119,7 +128,7 @@ class ChainCheck {
 
   private fail(state: ChainState, event: RecordedEvent, kind: IntegrityBreak['kind'], detail: string): void {
     state.broken = true;
-    state.pending.clear();
+    state.pending = undefined;
     this.onBroken(event.streamId);
     this.breaks.add({ kind, position: positionToString(event.position), streamId: event.streamId, revision: event.revision, detail });
   }
