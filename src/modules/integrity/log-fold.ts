@@ -121,7 +121,7 @@ function headOf(state: StreamState, digits: number, hashDigits: number): StreamH
   return {
     streamId: state.streamId,
     revision: state.revision,
-    hash: hashDigits < state.hash.length ? state.hash.slice(0, hashDigits) : state.hash,
+    hash: state.hash.slice(0, hashDigits),
     order: digest(`head\n${state.orderBase}\n${tailText(state.tail, 0)}`).slice(0, digits),
     time: digest(`head\n${state.timeBase}\n${tailText(state.tail, 1)}`).slice(0, digits),
   };

@@ -5,13 +5,16 @@ import type pg from 'pg';
 import {
   comparePositions,
   parsePosition,
+  previousAfter,
   START,
   StreamNotFoundError,
   type EventMetadata,
   type EventStore,
+  type GovernanceAppendOptions,
   type GovernanceEventStore,
   type LogPosition,
   type ReadAllPage,
+  type StoredEvent,
 } from '#event-store';
 import { Pause } from '#projections';
 import type { Clock } from '../../platform/shared/clock.ts';
@@ -124,12 +127,12 @@ export class LogSealer {
   private unsealed = 0;
   private lastSealAt = 0;
   /**
-   * Where the seals' stream ends (its last event's revision and chain hash; null: empty), as the last catch-up read it
-   * or the last seal appended it; undefined when unknown. Given to the append, it saves reading the previous seal back
-   * whole (data included: a line per stream it listed, about as many as the new one lists) only to extend the chain
-   * from its hash. A stale value is caught by the port's revision check, and the append then reads the stream itself.
+   * Where the seals' stream ends, as the last catch-up read it or the last seal appended it ({} when unknown). Given
+   * to the append, it saves reading the previous seal back whole (data included: a line per stream it listed, about as
+   * many as the new one lists) only to extend the chain from its hash. A stale value is caught by the port's revision
+   * check, and the append then reads the stream itself.
    */
-  private sealStreamEnd: { revision: number; hash: string } | null | undefined;
+  private sealStreamEnd: Pick<GovernanceAppendOptions, 'previous'> = {};
   private keyAdopted = false;
   private stopping = false;
   private running: Promise<void> | undefined;
@@ -293,13 +296,13 @@ export class LogSealer {
       const appended = await this.options.events.append(LOG_SEAL_STREAM, [logSealedEvent(seal)], {
         expectedRevision: 'any',
         metadata: sealerMetadata(now, `the log up to ${seal.position} (${seal.eventCount} events)`),
-        ...(this.sealStreamEnd === undefined ? {} : { previous: this.sealStreamEnd }),
+        ...this.sealStreamEnd,
       });
-      this.sealStreamEnd = endOf(appended.events.at(-1));
+      this.sealStreamEnd = previousAfter(appended.events.at(-1));
     } catch (error) {
       // The heads were taken: fold again next time, so the next seal lists them.
       this.fold = undefined;
-      this.sealStreamEnd = undefined;
+      this.sealStreamEnd = {};
       throw error;
     }
     this.unsealed = 0;
@@ -310,17 +313,15 @@ export class LogSealer {
   }
 
   private async lastSeal(): Promise<LogSeal | undefined> {
-    let events;
-    this.sealStreamEnd = undefined;
+    let last: StoredEvent | undefined;
+    this.sealStreamEnd = {};
     try {
-      events = await this.options.events.readStream(LOG_SEAL_STREAM, { direction: 'backwards', maxCount: 1 });
+      [last] = await this.options.events.readStream(LOG_SEAL_STREAM, { direction: 'backwards', maxCount: 1 });
     } catch (error) {
       if (!(error instanceof StreamNotFoundError)) throw error;
-      this.sealStreamEnd = null;
-      return undefined;
     }
-    this.sealStreamEnd = events[0] ? endOf(events[0]) : null;
-    return events[0] ? sealFromJson(events[0].data) : undefined;
+    this.sealStreamEnd = previousAfter(last);
+    return last ? sealFromJson(last.data) : undefined;
   }
 
   private async isKeyAdopted(): Promise<boolean> {
@@ -336,13 +337,6 @@ export class LogSealer {
   private log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {
     this.options.log?.(level, message, fields);
   }
-}
-
-/** An event's place in its stream's chain, as an append extends it; undefined for one without a hash (written around the chain). */
-function endOf(
-  event: { readonly revision: number; readonly hash: string | null } | undefined,
-): { revision: number; hash: string } | undefined {
-  return event?.hash ? { revision: event.revision, hash: event.hash } : undefined;
 }
 
 /** Records that seals are signed with `key` from now on: what the sealer does before its first seal with a new key. */

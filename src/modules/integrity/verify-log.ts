@@ -32,7 +32,7 @@ interface ChainState {
 
 const MAX_PENDING = 1000;
 
-function waiting(state: ChainState): boolean {
+function hasWaiting(state: ChainState): boolean {
   return state.pending !== undefined && state.pending.size > 0;
 }
 
@@ -84,7 +84,7 @@ class ChainCheck {
   }
 
   finish(): void {
-    for (const [streamId, state] of this.streams) if (!state.broken && waiting(state)) this.missing(state, streamId);
+    for (const [streamId, state] of this.streams) if (!state.broken && hasWaiting(state)) this.missing(state, streamId);
   }
 
   /**
@@ -94,7 +94,7 @@ class ChainCheck {
   reportGaps(streamIds: readonly string[]): void {
     for (const streamId of streamIds) {
       const state = this.streams.get(streamId);
-      if (state && !state.broken && waiting(state)) this.missing(state, streamId);
+      if (state && !state.broken && hasWaiting(state)) this.missing(state, streamId);
     }
   }
 

@@ -1,7 +1,7 @@
 import { StreamNotFoundError, WrongExpectedRevisionError } from '../errors.ts';
 import { START, type LogPosition } from '../position.ts';
 import type { EventMetadata } from '../serialization/event-metadata.ts';
-import type { AppendedEvent, GovernanceEventStore, StoredEvent } from '../serialization/governance-event-store.ts';
+import { previousAfter, type AppendedEvent, type GovernanceEventStore, type StoredEvent } from '../serialization/governance-event-store.ts';
 
 /** An event as a decider sees it: its stored type name and its data at the current schema version. */
 export interface DeciderEvent {
@@ -122,8 +122,7 @@ export async function handleCommand<Command, State, Event extends DeciderEvent>(
         {
           expectedRevision: last ? last.revision : 'no_stream',
           metadata,
-          // Without a hash (an event written around the serialisation layer) append reads the head and refuses to chain.
-          ...(last ? (last.hash ? { previous: { revision: last.revision, hash: last.hash } } : {}) : { previous: null }),
+          ...previousAfter(last),
         },
       );
       // Evolve what was stored (JSON round trip, redactions) so the state is the one a fresh read would give.

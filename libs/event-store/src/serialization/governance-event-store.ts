@@ -54,6 +54,18 @@ export interface GovernanceAppendOptions {
   readonly previous?: { readonly revision: number; readonly hash: string } | null;
 }
 
+/**
+ * The `previous` to append after the stream's last event as the caller read it (undefined: it found the stream
+ * empty): null for an empty stream, the event's revision and hash otherwise, and nothing for an event without a hash
+ * (written around this layer), so that append reads the head and refuses to chain from it.
+ */
+export function previousAfter(
+  last: { readonly revision: number; readonly hash: string | null } | undefined,
+): Pick<GovernanceAppendOptions, 'previous'> {
+  if (!last) return { previous: null };
+  return last.hash ? { previous: { revision: last.revision, hash: last.hash } } : {};
+}
+
 export interface GovernanceAppendResult {
   readonly nextExpectedRevision: number;
   /** Log position of the last event: what a read-your-writes wait waits for. */

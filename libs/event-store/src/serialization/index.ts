@@ -16,6 +16,7 @@ export { PostgresKeyStore, REDACTED, type KeyLookup, type KeyStore, type Postgre
 export { deterministicEventId } from './event-ids.ts';
 export {
   GovernanceEventStore,
+  previousAfter,
   type AppendedEvent,
   type GovernanceAppendOptions,
   type GovernanceAppendResult,
